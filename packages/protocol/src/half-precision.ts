@@ -1,0 +1,66 @@
+import { Float16Array } from '@petamoriken/float16';
+
+/** Rounds numbers to IEEE 754 half precision and returns their bit patterns. */
+export function toFloat16Bits(values: readonly number[]): Uint16Array {
+  const halves = Float16Array.from(values);
+  return new Uint16Array(halves.buffer, halves.byteOffset, halves.length);
+}
+
+/** Reads IEEE 754 half-precision bit patterns as numbers. */
+export function fromFloat16Bits(bits: Uint16Array): number[] {
+  return Array.from(new Float16Array(bits.buffer, bits.byteOffset, bits.length));
+}
+
+const scratchFloat = new Float32Array(1);
+const scratchBits = new Uint32Array(scratchFloat.buffer);
+
+/** bfloat16's quiet NaN: the top half of float32's quiet NaN. */
+const BF16_NAN = 0x7fc0;
+
+/**
+ * Rounds numbers to bfloat16 (the top 16 bits of a float32) with
+ * round-to-nearest-even, as PyTorch and onnxruntime do, and returns the bits.
+ */
+export function toBfloat16Bits(values: ArrayLike<number>): Uint16Array {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (Number.isNaN(value)) {
+      out[i] = BF16_NAN;
+      continue;
+    }
+    scratchFloat[0] = value;
+    const bits = scratchBits[0];
+    const lsb = (bits >>> 16) & 1;
+    out[i] = ((bits + 0x7fff + lsb) >>> 16) & 0xffff;
+  }
+  return out;
+}
+
+/** Reads bfloat16 bit patterns as numbers (exact: each is a float32). */
+export function fromBfloat16Bits(bits: Uint16Array): number[] {
+  const out = new Array<number>(bits.length);
+  for (let i = 0; i < bits.length; i++) {
+    scratchBits[0] = bits[i] << 16;
+    out[i] = scratchFloat[0]!;
+  }
+  return out;
+}
+
+/**
+ * The shortest decimal that reads back as the same float32. Printing float32
+ * outputs as doubles gives 17 digits of noise (0.1f is 0.10000000149011612)
+ * and makes payloads larger and slower to write.
+ */
+export function float32ToShortestNumber(value: number): number {
+  if (!Number.isFinite(value) || value === 0) return value;
+  for (let digits = MIN_FLOAT32_DIGITS; digits < MAX_FLOAT32_DIGITS; digits++) {
+    const candidate = Number(value.toPrecision(digits));
+    if (Math.fround(candidate) === value) return candidate;
+  }
+  return Number(value.toPrecision(MAX_FLOAT32_DIGITS));
+}
+
+/** float32 always round-trips through 9 significant digits; most need 6 to 8. */
+const MIN_FLOAT32_DIGITS = 6;
+const MAX_FLOAT32_DIGITS = 9;

@@ -1,0 +1,37 @@
+export { ERROR_STATUS, InferenceError, invalidInput, invalidRequest } from './errors.js';
+export type { ErrorBody, ErrorKind } from './errors.js';
+export {
+  DATATYPES,
+  DATATYPE_BYTE_SIZE,
+  TYPED_ARRAY_BY_DATATYPE,
+  elementCount,
+  isDatatype,
+  zeroValues,
+} from './datatypes.js';
+export type { Datatype, Tensor, TensorValueMap, TensorValues } from './datatypes.js';
+export {
+  float32ToShortestNumber,
+  fromBfloat16Bits,
+  fromFloat16Bits,
+  toBfloat16Bits,
+  toFloat16Bits,
+} from './half-precision.js';
+export { decodeJsonValues, encodeJsonValues, flattenNested, nestFlat } from './json-tensor.js';
+export type { FlatData, JsonElement } from './json-tensor.js';
+export { parseInferRequest } from './v2/parse.js';
+export { binaryDataSize, decodeInput } from './v2/tensors.js';
+export { decodeBinaryValues, encodeBinaryValues } from './v2/binary.js';
+export { BINARY_DATA, BINARY_DATA_OUTPUT, BINARY_DATA_SIZE, INFERENCE_HEADER_CONTENT_LENGTH } from './v2/types.js';
+export type {
+  InferRequest,
+  InferRequestInput,
+  InferResponse,
+  InferResponseOutput,
+  ModelMetadata,
+  Parameters,
+  RequestedOutput,
+  ServerMetadata,
+  TensorMetadata,
+} from './v2/types.js';
+export { parsePredictRequest } from './v1/parse.js';
+export type { ModelList, ModelStatus, PredictPayload, PredictRequest, PredictResponse } from './v1/types.js';

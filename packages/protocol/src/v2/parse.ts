@@ -1,0 +1,107 @@
+import { isDatatype } from '../datatypes.js';
+import { invalidRequest } from '../errors.js';
+import type { InferRequest, InferRequestInput, Parameters, RequestedOutput } from './types.js';
+import { BINARY_DATA_SIZE } from './types.js';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function parseParameters(value: unknown, where: string): Parameters | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) throw invalidRequest(`${where}.parameters must be an object, got ${describe(value)}`);
+  for (const [key, item] of Object.entries(value)) {
+    const type = typeof item;
+    if (type !== 'string' && type !== 'number' && type !== 'boolean') {
+      throw invalidRequest(`${where}.parameters.${key} must be a string, number or boolean, got ${describe(item)}`);
+    }
+  }
+  return value as Parameters;
+}
+
+function parseShape(value: unknown, where: string): number[] {
+  if (!Array.isArray(value))
+    throw invalidRequest(`${where}.shape must be an array of integers, got ${describe(value)}`);
+  for (const dim of value) {
+    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) {
+      throw invalidRequest(`${where}.shape must hold non-negative integers, got ${JSON.stringify(value)}`);
+    }
+  }
+  return value as number[];
+}
+
+function parseInput(value: unknown, index: number): InferRequestInput {
+  const where = `inputs[${index}]`;
+  if (!isObject(value)) throw invalidRequest(`${where} must be an object, got ${describe(value)}`);
+  const { name, datatype, data } = value;
+  if (typeof name !== 'string' || name === '') throw invalidRequest(`${where}.name must be a non-empty string`);
+  const named = `input '${name}'`;
+  if (!isDatatype(datatype)) {
+    throw invalidRequest(`${named}: datatype must be one of the protocol's datatypes, got ${describe(datatype)}`);
+  }
+  const shape = parseShape(value.shape, named);
+  const parameters = parseParameters(value.parameters, named);
+  if (data === undefined) {
+    if (parameters?.[BINARY_DATA_SIZE] === undefined) {
+      throw invalidRequest(`${named} has no data (and no ${BINARY_DATA_SIZE} parameter)`);
+    }
+  } else if (!Array.isArray(data)) {
+    throw invalidRequest(`${named}: data must be an array, got ${describe(data)}`);
+  }
+  const input: InferRequestInput = { name, datatype, shape };
+  if (parameters !== undefined) input.parameters = parameters;
+  if (data !== undefined) input.data = data as unknown[];
+  return input;
+}
+
+function parseRequestedOutput(value: unknown, index: number): RequestedOutput {
+  const where = `outputs[${index}]`;
+  if (!isObject(value)) throw invalidRequest(`${where} must be an object, got ${describe(value)}`);
+  if (typeof value.name !== 'string' || value.name === '') {
+    throw invalidRequest(`${where}.name must be a non-empty string`);
+  }
+  const output: RequestedOutput = { name: value.name };
+  const parameters = parseParameters(value.parameters, `output '${value.name}'`);
+  if (parameters !== undefined) output.parameters = parameters;
+  return output;
+}
+
+function checkUniqueNames(items: readonly { name: string }[], what: string): void {
+  const seen = new Set<string>();
+  for (const { name } of items) {
+    if (seen.has(name)) throw invalidRequest(`${what} '${name}' appears more than once`);
+    seen.add(name);
+  }
+}
+
+/**
+ * Checks the structure of an infer request body: every field the protocol
+ * names has the right JSON type. Whether the tensors fit the model is the
+ * model's check, not this one's.
+ */
+export function parseInferRequest(body: unknown): InferRequest {
+  if (!isObject(body)) throw invalidRequest(`the request body must be a JSON object, got ${describe(body)}`);
+  if (!Array.isArray(body.inputs) || body.inputs.length === 0) {
+    throw invalidRequest(`'inputs' must be a non-empty array, got ${describe(body.inputs)}`);
+  }
+  const request: InferRequest = { inputs: body.inputs.map(parseInput) };
+  checkUniqueNames(request.inputs, 'input');
+  if (body.id !== undefined) {
+    if (typeof body.id !== 'string') throw invalidRequest(`'id' must be a string, got ${describe(body.id)}`);
+    request.id = body.id;
+  }
+  const parameters = parseParameters(body.parameters, 'request');
+  if (parameters !== undefined) request.parameters = parameters;
+  if (body.outputs !== undefined) {
+    if (!Array.isArray(body.outputs)) throw invalidRequest(`'outputs' must be an array, got ${describe(body.outputs)}`);
+    request.outputs = body.outputs.map(parseRequestedOutput);
+    checkUniqueNames(request.outputs, 'output');
+  }
+  return request;
+}

@@ -1,0 +1,29 @@
+import type { Express } from 'express';
+import express from 'express';
+import { errorHandler, notFound } from './http/errors.js';
+import type { Logger } from './logger.js';
+import { v1Router } from './protocols/v1.js';
+import { v2Router } from './protocols/v2.js';
+import type { ModelRepository } from './repository/model-repository.js';
+
+export interface AppOptions {
+  readonly repository: ModelRepository;
+  readonly logger: Logger;
+  /** The largest request body accepted, in bytes; larger ones get 413. */
+  readonly maxBodyBytes: number;
+  /** True once every model has loaded and until shutdown begins. */
+  readonly isReady: () => boolean;
+}
+
+/** The Express app that serves a model repository over KServe V1 and Open Inference V2. */
+export function createApp({ repository, logger, maxBodyBytes, isReady }: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Predictions are computed per request; an ETag would hash every answer for nothing.
+  app.set('etag', false);
+  app.use(v1Router({ repository, maxBodyBytes }));
+  app.use(v2Router({ repository, isReady, maxBodyBytes }));
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

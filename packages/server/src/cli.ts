@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Logger } from './logger.js';
+import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './options.js';
+import { startServer } from './server.js';
+import type { InferenceServer } from './server.js';
+import { exampleRequest } from './cli-example.js';
+import { SERVER_VERSION } from './version.js';
+
+/** The CLI prints to the terminal: info to stdout, problems to stderr. */
+const terminalLogger: Logger = {
+  info: (message) => console.log(`inferlens: ${message}`),
+  warn: (message) => console.warn(`inferlens: warning: ${message}`),
+  error: (message) => console.error(`inferlens: error: ${message}`),
+};
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}, got '${value}'`);
+    }
+    return parsed;
+  };
+}
+
+const MAX_PORT = 65_535;
+
+interface ServeFlags {
+  modelRepository: string;
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+function printBanner(server: InferenceServer): void {
+  const lines = [
+    `serving ${server.repository.root} on ${server.url}`,
+    `  KServe V1:           ${server.url}/v1/models`,
+    `  Open Inference (V2): ${server.url}/v2  (health: ${server.url}/v2/health/ready)`,
+  ];
+  for (const model of server.repository.models()) {
+    const latest = model.versions[model.versions.length - 1];
+    lines.push(`  model ${model.name} (versions ${model.versions.map((v) => v.version).join(', ')}): ${latest.state}`);
+  }
+  const example = exampleRequest(server);
+  if (example !== undefined) lines.push('', 'try:', `  ${example}`);
+  console.log(lines.join('\n'));
+}
+
+/** Stops on SIGTERM or SIGINT: no new connections, in-flight requests finish, exit 0. */
+function stopOnSignals(server: InferenceServer): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    terminalLogger.info(`${signal} received: finishing in-flight requests`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        terminalLogger.error(`shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const server = await startServer({ ...flags, logger: terminalLogger });
+  stopOnSignals(server);
+  await server.loaded;
+  printBanner(server);
+}
+
+const program = new Command('inferlens')
+  .description('ONNX inference server speaking KServe V1 and Open Inference (V2) REST')
+  .version(SERVER_VERSION);
+
+program
+  .command('serve')
+  .description('serve every model in a model repository folder')
+  .addOption(
+    new Option('--model-repository <dir>', 'model repository: <dir>/<model>/<version>/model.onnx')
+      .env('INFERLENS_MODEL_REPOSITORY')
+      .makeOptionMandatory(),
+  )
+  .addOption(new Option('--host <host>', 'address to listen on').env('INFERLENS_HOST').default(DEFAULT_HOST))
+  .addOption(
+    new Option('--port <port>', 'port to listen on (0 picks a free one)')
+      .env('INFERLENS_PORT')
+      .argParser(integer(0, MAX_PORT))
+      .default(DEFAULT_PORT),
+  )
+  .addOption(
+    new Option('--max-body-bytes <bytes>', 'largest request body accepted; larger ones get 413')
+      .env('INFERLENS_MAX_BODY_BYTES')
+      .argParser(integer(1, Number.MAX_SAFE_INTEGER))
+      .default(DEFAULT_MAX_BODY_BYTES),
+  )
+  .addOption(
+    new Option('--shutdown-timeout-ms <ms>', 'how long shutdown waits for in-flight requests')
+      .env('INFERLENS_SHUTDOWN_TIMEOUT_MS')
+      .argParser(integer(0, Number.MAX_SAFE_INTEGER))
+      .default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
+  )
+  .action(async (flags: ServeFlags) => {
+    try {
+      await serve(flags);
+    } catch (error) {
+      terminalLogger.error((error as Error).message);
+      process.exit(1);
+    }
+  });
+
+await program.parseAsync();

@@ -1,0 +1,13 @@
+export { createApp } from './app.js';
+export type { AppOptions } from './app.js';
+export { startServer } from './server.js';
+export type { InferenceServer } from './server.js';
+export type { ServerOptions } from './options.js';
+export { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './options.js';
+export type { Logger } from './logger.js';
+export { silentLogger } from './logger.js';
+export { ModelRepository } from './repository/model-repository.js';
+export type { ModelVersion, ServedModel, VersionState } from './repository/model-repository.js';
+export type { ModelConfig, ModelTask, TensorOverride } from './repository/model-config.js';
+export type { ModelSignature } from './runtime/onnx-model.js';
+export { OnnxModel } from './runtime/onnx-model.js';

@@ -1,0 +1,25 @@
+import type ort from 'onnxruntime-node';
+import type { Logger } from './logger.js';
+
+/** Options of `startServer`; every one but the repository has a default. */
+export interface ServerOptions {
+  /** The model repository folder: `<repo>/<model>/<version>/model.onnx`. */
+  modelRepository: string;
+  /** Address to listen on. @default '0.0.0.0' */
+  host?: string;
+  /** Port to listen on; 0 picks a free one. @default 8080 */
+  port?: number;
+  /** The largest request body accepted, in bytes. @default 67108864 (64 MiB) */
+  maxBodyBytes?: number;
+  /** How long shutdown waits for in-flight requests before closing their connections. @default 30000 */
+  shutdownTimeoutMs?: number;
+  /** Where model loading and failures are reported. @default silent */
+  logger?: Logger;
+  /** Passed to every onnxruntime session. @default {} (onnxruntime's own defaults) */
+  sessionOptions?: ort.InferenceSession.SessionOptions;
+}
+
+export const DEFAULT_HOST = '0.0.0.0';
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;

@@ -1,0 +1,89 @@
+import type { PredictPayload, Tensor, TensorMetadata } from '@inferlens/protocol';
+import { decodeJsonValues, encodeJsonValues, flattenNested, invalidInput, nestFlat } from '@inferlens/protocol';
+import type { ModelConfig } from '../repository/model-config.js';
+import type { ModelSignature } from '../runtime/onnx-model.js';
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** V1 carries no datatypes: JSON values are read as the model input's datatype. */
+function tensorFromNested(input: TensorMetadata, nested: unknown): Tensor {
+  if (!Array.isArray(nested)) throw invalidInput(`input '${input.name}' must be an array with one entry per instance`);
+  const flat = flattenNested(nested, input.name);
+  return {
+    name: input.name,
+    datatype: input.datatype,
+    shape: flat.shape,
+    values: decodeJsonValues(input.datatype, flat.values, input.name),
+  };
+}
+
+function columnOfRows(rows: readonly Record<string, unknown>[], name: string): unknown[] {
+  return rows.map((row, index) => {
+    if (!(name in row)) throw invalidInput(`instance ${index} lacks input '${name}'`);
+    return row[name];
+  });
+}
+
+function checkColumnNames(names: readonly string[], signature: ModelSignature): void {
+  for (const name of names) {
+    if (!signature.inputs.some((input) => input.name === name)) {
+      const known = signature.inputs.map((input) => `'${input.name}'`).join(', ');
+      throw invalidInput(`the model has no input '${name}'; its inputs are ${known}`);
+    }
+  }
+}
+
+/**
+ * Reads V1 instances as the model's input tensors. Instances that are
+ * objects name the inputs (`{"x": [...], "y": [...]}` per row); anything
+ * else is the rows of a model's single input. Columns (`{"inputs": {...}}`)
+ * give each input whole.
+ */
+export function predictPayloadToTensors(payload: PredictPayload, signature: ModelSignature): Tensor[] {
+  if (payload.kind === 'columns') {
+    checkColumnNames(Object.keys(payload.columns), signature);
+    return signature.inputs.map((input) => {
+      if (!(input.name in payload.columns)) throw invalidInput(`"inputs" lacks input '${input.name}'`);
+      return tensorFromNested(input, payload.columns[input.name]);
+    });
+  }
+  const { rows } = payload;
+  if (rows.every(isPlainObject)) {
+    for (const row of rows) checkColumnNames(Object.keys(row), signature);
+    return signature.inputs.map((input) => tensorFromNested(input, columnOfRows(rows, input.name)));
+  }
+  if (signature.inputs.length !== 1) {
+    const known = signature.inputs.map((input) => `'${input.name}'`).join(', ');
+    throw invalidInput(
+      `the model has ${signature.inputs.length} inputs (${known}): each instance must be an object naming them`,
+    );
+  }
+  return [tensorFromNested(signature.inputs[0], rows)];
+}
+
+/**
+ * The outputs V1 predictions are read from: the label output of a
+ * classifier (KServe's sklearn server answers class labels), else all.
+ */
+export function predictionOutputs(signature: ModelSignature, config: ModelConfig): string[] {
+  const hasLabel = signature.outputs.some((output) => output.name === config.labelOutput);
+  if (config.task === 'classification' && hasLabel) return [config.labelOutput];
+  return signature.outputs.map((output) => output.name);
+}
+
+function rowsOf(tensor: Tensor): unknown[] {
+  const nested = nestFlat(encodeJsonValues(tensor.datatype, tensor.values), tensor.shape);
+  return tensor.shape.length === 0 ? [nested] : (nested as unknown[]);
+}
+
+/** One prediction per instance: the row of a single output, or an object of every output's row. */
+export function tensorsToPredictions(outputs: readonly Tensor[]): unknown[] {
+  if (outputs.length === 1) return rowsOf(outputs[0]);
+  const columns = outputs.map((output) => [output.name, rowsOf(output)] as const);
+  const count = columns[0]?.[1].length ?? 0;
+  return Array.from({ length: count }, (_, row) =>
+    Object.fromEntries(columns.map(([name, rows]) => [name, rows[row]])),
+  );
+}

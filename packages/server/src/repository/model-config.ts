@@ -1,0 +1,109 @@
+import { readFile } from 'node:fs/promises';
+
+/** What a model does; it decides how V1 predictions are read from its outputs. */
+export type ModelTask = 'classification' | 'regression' | 'generic';
+
+const TASKS: readonly ModelTask[] = ['classification', 'regression', 'generic'];
+
+/** A shape given in config for an input or output whose graph shape is too loose. */
+export interface TensorOverride {
+  /** The graph's input or output name. */
+  name: string;
+  /** Dimensions, -1 for a dynamic one. */
+  shape: number[];
+}
+
+/**
+ * The optional `config.json` beside a model's version folders. Every field
+ * has a default, so a model folder with no config serves as is.
+ */
+export interface ModelConfig {
+  /**
+   * What the model does. For `classification`, V1 predictions are the
+   * values of `labelOutput`, as KServe's sklearn server answers.
+   * @default 'generic'
+   */
+  task: ModelTask;
+  /** Class names by class index; shown in model metadata. @default [] */
+  labels: string[];
+  /** The output that holds predicted classes. @default 'label' */
+  labelOutput: string;
+  /** The largest first dimension a request may have; 0 for no limit. @default 0 */
+  maxBatchSize: number;
+  /** Shapes that replace the graph's for the named inputs. @default [] */
+  inputs: TensorOverride[];
+  /** Shapes that replace the graph's for the named outputs. @default [] */
+  outputs: TensorOverride[];
+}
+
+/** The file name of a model's config, beside its version folders. */
+export const MODEL_CONFIG_FILE = 'config.json';
+
+export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
+  task: 'generic',
+  labels: [],
+  labelOutput: 'label',
+  maxBatchSize: 0,
+  inputs: [],
+  outputs: [],
+});
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseOverrides(value: unknown, key: string): TensorOverride[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new Error(`"${key}" must be an array of {name, shape}`);
+  return value.map((item, index) => {
+    const valid =
+      isObject(item) &&
+      typeof item.name === 'string' &&
+      Array.isArray(item.shape) &&
+      item.shape.every((dim) => Number.isInteger(dim) && (dim as number) >= -1);
+    if (!valid) throw new Error(`"${key}[${index}]" must be {"name": string, "shape": integers >= -1}`);
+    return { name: item.name as string, shape: item.shape as number[] };
+  });
+}
+
+/** Validates a parsed config object, naming the field at fault. */
+export function parseModelConfig(value: unknown): ModelConfig {
+  if (!isObject(value)) throw new Error('the config must be a JSON object');
+  const { task, labels, labelOutput, maxBatchSize } = value;
+  if (task !== undefined && !TASKS.includes(task as ModelTask)) {
+    throw new Error(`"task" must be one of ${TASKS.join(', ')}, got ${JSON.stringify(task)}`);
+  }
+  if (labels !== undefined && !(Array.isArray(labels) && labels.every((l) => typeof l === 'string'))) {
+    throw new Error('"labels" must be an array of strings');
+  }
+  if (labelOutput !== undefined && typeof labelOutput !== 'string') {
+    throw new Error('"labelOutput" must be a string');
+  }
+  if (maxBatchSize !== undefined && !(Number.isInteger(maxBatchSize) && (maxBatchSize as number) >= 0)) {
+    throw new Error(`"maxBatchSize" must be a non-negative integer, got ${JSON.stringify(maxBatchSize)}`);
+  }
+  return {
+    task: (task as ModelTask | undefined) ?? DEFAULT_MODEL_CONFIG.task,
+    labels: labels ?? [],
+    labelOutput: labelOutput ?? DEFAULT_MODEL_CONFIG.labelOutput,
+    maxBatchSize: (maxBatchSize as number | undefined) ?? DEFAULT_MODEL_CONFIG.maxBatchSize,
+    inputs: parseOverrides(value.inputs, 'inputs'),
+    outputs: parseOverrides(value.outputs, 'outputs'),
+  };
+}
+
+/** Reads a model's config file; a missing file means the defaults. */
+export async function readModelConfig(path: string): Promise<ModelConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ...DEFAULT_MODEL_CONFIG };
+    throw error;
+  }
+  try {
+    return parseModelConfig(JSON.parse(text));
+  } catch (error) {
+    throw new Error(`invalid ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,181 @@
+import { InferenceError } from '@inferlens/protocol';
+import type ort from 'onnxruntime-node';
+import { access } from 'node:fs/promises';
+import type { Logger } from '../logger.js';
+import { OnnxModel } from '../runtime/onnx-model.js';
+import type { ModelConfig } from './model-config.js';
+import { DEFAULT_MODEL_CONFIG, readModelConfig } from './model-config.js';
+import type { ModelEntry } from './scan.js';
+import { scanRepository } from './scan.js';
+
+export type VersionState = 'loading' | 'ready' | 'failed';
+
+/** One version of a model and where its loading stands. */
+export interface ModelVersion {
+  readonly modelName: string;
+  readonly version: string;
+  readonly config: ModelConfig;
+  readonly state: VersionState;
+  /** Set once `state` is `ready`. */
+  readonly model?: OnnxModel;
+  /** Why loading failed, once `state` is `failed`. */
+  readonly failure?: string;
+}
+
+/** A model folder: its versions, highest last, and its config. */
+export interface ServedModel {
+  readonly name: string;
+  readonly versions: readonly ModelVersion[];
+}
+
+interface MutableVersion {
+  modelName: string;
+  version: string;
+  config: ModelConfig;
+  state: VersionState;
+  model?: OnnxModel;
+  failure?: string;
+}
+
+export interface ModelRepositoryOptions {
+  /** Where load failures and progress are reported. */
+  logger: Logger;
+  /** Passed to every onnxruntime session. */
+  sessionOptions: ort.InferenceSession.SessionOptions;
+}
+
+/**
+ * The models of one repository folder. Every version is loaded and warmed
+ * up once at start; a version that fails is kept, failed, with its reason,
+ * and every other model keeps serving.
+ */
+export class ModelRepository {
+  readonly root: string;
+  readonly #options: ModelRepositoryOptions;
+  readonly #models = new Map<string, { name: string; versions: MutableVersion[] }>();
+  #loaded = false;
+
+  constructor(root: string, options: ModelRepositoryOptions) {
+    this.root = root;
+    this.#options = options;
+  }
+
+  /** True once every model has finished loading, whether it succeeded or not. */
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+
+  /**
+   * Scans the folder and loads every model version, one at a time. Every
+   * version is listed as loading before the first one loads, so a request
+   * never sees a lower version stand in for one still loading.
+   */
+  async load(): Promise<void> {
+    const entries = await scanRepository(this.root);
+    for (const entry of entries) {
+      const versions: MutableVersion[] = entry.versions.map(({ version }) => ({
+        modelName: entry.name,
+        version,
+        config: { ...DEFAULT_MODEL_CONFIG },
+        state: 'loading',
+      }));
+      if (versions.length === 0) versions.push(missingVersion(entry.name));
+      this.#models.set(entry.name, { name: entry.name, versions });
+    }
+    for (const entry of entries) await this.#loadModel(entry);
+    this.#loaded = true;
+  }
+
+  async #loadModel(entry: ModelEntry): Promise<void> {
+    const { logger } = this.#options;
+    const slot = this.#models.get(entry.name)!;
+    if (entry.versions.length === 0) {
+      logger.error(notReadyMessage(slot.versions[0]));
+      return;
+    }
+    let config: ModelConfig | undefined;
+    let configFailure: string | undefined;
+    try {
+      config = await readModelConfig(entry.configPath);
+    } catch (error) {
+      configFailure = (error as Error).message;
+    }
+    for (const [index, { version, modelPath }] of entry.versions.entries()) {
+      const served = slot.versions[index];
+      try {
+        if (config === undefined) throw new Error(configFailure);
+        served.config = config;
+        await access(modelPath);
+        const model = await OnnxModel.load(modelPath, config, this.#options.sessionOptions);
+        await model.warmup();
+        served.model = model;
+        served.state = 'ready';
+        logger.info(`model '${entry.name}' version ${version} is ready`);
+      } catch (error) {
+        served.state = 'failed';
+        served.failure = (error as Error).message;
+        logger.error(`model '${entry.name}' version ${version} failed to load: ${served.failure}`);
+      }
+    }
+  }
+
+  /** Model names, sorted. */
+  modelNames(): string[] {
+    return [...this.#models.keys()];
+  }
+
+  /** Every model and its versions. */
+  models(): ServedModel[] {
+    return [...this.#models.values()];
+  }
+
+  /**
+   * The named version, or the highest one. Throws 404 for an unknown model
+   * or version; the caller decides whether a version that is not ready is
+   * an error (infer) or an answer (ready checks).
+   */
+  find(name: string, version?: string): ModelVersion {
+    const model = this.#models.get(name);
+    if (model === undefined) throw new InferenceError('MODEL_NOT_FOUND', `model '${name}' is not in the repository`);
+    if (version === undefined) return model.versions[model.versions.length - 1];
+    const found = model.versions.find((item) => item.version === version);
+    if (found === undefined) {
+      throw new InferenceError(
+        'MODEL_VERSION_NOT_FOUND',
+        `model '${name}' has no version '${version}' (versions: ${model.versions.map((v) => v.version).join(', ')})`,
+      );
+    }
+    return found;
+  }
+
+  /** Like `find`, but throws 503 unless the version is ready to serve. */
+  findReady(name: string, version?: string): ModelVersion & { model: OnnxModel } {
+    const found = this.find(name, version);
+    if (found.state === 'ready' && found.model !== undefined) return found as ModelVersion & { model: OnnxModel };
+    throw new InferenceError('MODEL_NOT_READY', notReadyMessage(found));
+  }
+
+  /** Releases every session. */
+  async close(): Promise<void> {
+    for (const model of this.#models.values()) {
+      for (const version of model.versions) await version.model?.dispose();
+    }
+  }
+}
+
+/** A model folder with no version folder is served as one failed version. */
+function missingVersion(modelName: string): MutableVersion {
+  return {
+    modelName,
+    version: '1',
+    config: { ...DEFAULT_MODEL_CONFIG },
+    state: 'failed',
+    failure: 'the model folder holds no version folder (<model>/<version>/model.onnx)',
+  };
+}
+
+/** Why a version is not ready, for error answers. */
+export function notReadyMessage(version: ModelVersion): string {
+  const label = `model '${version.modelName}' version ${version.version}`;
+  return version.state === 'failed' ? `${label} failed to load: ${version.failure}` : `${label} is loading`;
+}

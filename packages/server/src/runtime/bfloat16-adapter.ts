@@ -1,0 +1,86 @@
+import onnxProto from 'onnx-proto';
+
+// onnx-proto is CommonJS and builds its namespace at run time: only the default import works.
+const { onnx } = onnxProto;
+type GraphProto = onnxProto.onnx.IGraphProto;
+type ValueInfoProto = onnxProto.onnx.IValueInfoProto;
+
+const { BFLOAT16, FLOAT } = onnx.TensorProto.DataType;
+
+/** The suffix of the internal tensor that holds a bfloat16 graph input or output. */
+const INTERNAL_SUFFIX = '__inferlens_bfloat16';
+
+/**
+ * A model rewritten so that onnxruntime's JavaScript API, which has no
+ * bfloat16 tensors, can run it: each bfloat16 graph input is fed as float32
+ * and cast to bfloat16 inside the graph, and each bfloat16 output is cast to
+ * float32 on the way out. bfloat16 widens to float32 exactly, so the values
+ * on the wire are unchanged.
+ */
+export interface Bfloat16Adaptation {
+  readonly modelBytes: Uint8Array;
+  /** Graph inputs that take float32 in place of bfloat16. */
+  readonly inputs: ReadonlySet<string>;
+  /** Graph outputs that give float32 in place of bfloat16. */
+  readonly outputs: ReadonlySet<string>;
+}
+
+function isBfloat16(value: ValueInfoProto): boolean {
+  return value.type?.tensorType?.elemType === BFLOAT16;
+}
+
+/** Renames every use of a tensor, in nested subgraphs (If, Loop, Scan bodies) too. */
+function renameUses(graph: GraphProto, from: string, to: string, inOutputs: boolean): void {
+  for (const node of graph.node ?? []) {
+    node.input = (node.input ?? []).map((name) => (name === from ? to : name));
+    if (inOutputs) node.output = (node.output ?? []).map((name) => (name === from ? to : name));
+    for (const attribute of node.attribute ?? []) {
+      if (attribute.g) renameUses(attribute.g, from, to, false);
+      for (const subgraph of attribute.graphs ?? []) renameUses(subgraph, from, to, false);
+    }
+  }
+}
+
+function castNode(input: string, output: string, to: number): onnxProto.onnx.INodeProto {
+  return {
+    opType: 'Cast',
+    input: [input],
+    output: [output],
+    name: `${output}_cast`,
+    attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: to }],
+  };
+}
+
+/**
+ * Rewrites a model whose graph inputs or outputs are bfloat16; returns
+ * undefined when it has none, so other models are left as they are.
+ */
+export function adaptBfloat16(modelBytes: Uint8Array): Bfloat16Adaptation | undefined {
+  const model = onnx.ModelProto.decode(modelBytes);
+  const graph = model.graph;
+  if (!graph) return undefined;
+  const inputs = (graph.input ?? []).filter(isBfloat16);
+  const outputs = (graph.output ?? []).filter(isBfloat16);
+  if (inputs.length === 0 && outputs.length === 0) return undefined;
+
+  const head: onnxProto.onnx.INodeProto[] = [];
+  const tail: onnxProto.onnx.INodeProto[] = [];
+  for (const input of inputs) {
+    const internal = `${input.name}${INTERNAL_SUFFIX}`;
+    renameUses(graph, input.name!, internal, false);
+    head.push(castNode(input.name!, internal, BFLOAT16));
+    input.type!.tensorType!.elemType = FLOAT;
+  }
+  for (const output of outputs) {
+    const internal = `${output.name}${INTERNAL_SUFFIX}`;
+    renameUses(graph, output.name!, internal, true);
+    tail.push(castNode(internal, output.name!, FLOAT));
+    output.type!.tensorType!.elemType = FLOAT;
+  }
+  graph.node = [...head, ...(graph.node ?? []), ...tail];
+  return {
+    modelBytes: onnx.ModelProto.encode(model).finish(),
+    inputs: new Set(inputs.map((input) => input.name!)),
+    outputs: new Set(outputs.map((output) => output.name!)),
+  };
+}

@@ -1,0 +1,63 @@
+import type { Tensor, TensorMetadata } from '@inferlens/protocol';
+import { invalidInput } from '@inferlens/protocol';
+import type { ModelSignature } from './onnx-model.js';
+
+function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+function fitsShape(expected: readonly number[], got: readonly number[]): boolean {
+  return expected.length === got.length && expected.every((dim, i) => dim === -1 || dim === got[i]);
+}
+
+function names(items: readonly { name: string }[]): string {
+  return items.map((item) => `'${item.name}'`).join(', ');
+}
+
+/**
+ * Checks request tensors against a model's signature: every tensor names an
+ * input, has its datatype and a shape that fits (-1 matches any size), every
+ * input is given, and the batch stays within `maxBatchSize` (0: no limit).
+ */
+export function checkInputs(
+  modelName: string,
+  signature: ModelSignature,
+  tensors: readonly Tensor[],
+  maxBatchSize: number,
+): void {
+  for (const tensor of tensors) {
+    const expected: TensorMetadata | undefined = signature.inputs.find((input) => input.name === tensor.name);
+    if (expected === undefined) {
+      throw invalidInput(
+        `model '${modelName}' has no input '${tensor.name}'; its inputs are ${names(signature.inputs)}`,
+      );
+    }
+    if (tensor.datatype !== expected.datatype) {
+      throw invalidInput(`input '${tensor.name}': expected datatype ${expected.datatype}, got ${tensor.datatype}`);
+    }
+    if (!fitsShape(expected.shape, tensor.shape)) {
+      throw invalidInput(
+        `input '${tensor.name}': expected shape ${formatShape(expected.shape)}, got ${formatShape(tensor.shape)}`,
+      );
+    }
+    const batch = tensor.shape[0];
+    if (maxBatchSize > 0 && batch !== undefined && batch > maxBatchSize) {
+      throw invalidInput(`input '${tensor.name}': batch size ${batch} exceeds the model's maximum of ${maxBatchSize}`);
+    }
+  }
+  const missing = signature.inputs.filter((input) => !tensors.some((tensor) => tensor.name === input.name));
+  if (missing.length > 0) {
+    throw invalidInput(`model '${modelName}' needs input ${names(missing)}, which the request lacks`);
+  }
+}
+
+/** The outputs to compute: the requested ones, checked, or all of them. */
+export function selectOutputs(modelName: string, signature: ModelSignature, requested?: readonly string[]): string[] {
+  if (requested === undefined || requested.length === 0) return signature.outputs.map((output) => output.name);
+  for (const name of requested) {
+    if (!signature.outputs.some((output) => output.name === name)) {
+      throw invalidInput(`model '${modelName}' has no output '${name}'; its outputs are ${names(signature.outputs)}`);
+    }
+  }
+  return [...requested];
+}

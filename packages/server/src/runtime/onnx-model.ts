@@ -1,0 +1,161 @@
+import type { Datatype, Tensor, TensorMetadata } from '@inferlens/protocol';
+import { elementCount, fromBfloat16Bits, InferenceError, toBfloat16Bits, zeroValues } from '@inferlens/protocol';
+import ort from 'onnxruntime-node';
+import { readFile } from 'node:fs/promises';
+import type { ModelConfig, TensorOverride } from '../repository/model-config.js';
+import type { Bfloat16Adaptation } from './bfloat16-adapter.js';
+import { adaptBfloat16 } from './bfloat16-adapter.js';
+import { datatypeOfOrtType, ORT_TYPE_BY_DATATYPE } from './datatype-map.js';
+
+/** The inputs and outputs a model takes and gives, with -1 for dynamic dimensions. */
+export interface ModelSignature {
+  readonly inputs: readonly TensorMetadata[];
+  readonly outputs: readonly TensorMetadata[];
+}
+
+/** A dimension with a symbolic name (`batch`) or none is dynamic. */
+const DYNAMIC_DIMENSION = -1;
+
+function readSignature(
+  values: readonly ort.InferenceSession.ValueMetadata[],
+  overrides: readonly TensorOverride[],
+  bfloat16: ReadonlySet<string>,
+  kind: 'input' | 'output',
+): TensorMetadata[] {
+  return values.map((value) => {
+    if (!value.isTensor) throw new Error(`${kind} '${value.name}' is not a tensor, which is not supported`);
+    const datatype = bfloat16.has(value.name) ? 'BF16' : datatypeOfOrtType(value.type);
+    if (datatype === undefined) {
+      throw new Error(`${kind} '${value.name}' has element type '${value.type}', which has no protocol datatype`);
+    }
+    const override = overrides.find((item) => item.name === value.name);
+    const shape =
+      override?.shape ?? value.shape.map((dim) => (typeof dim === 'number' && dim >= 0 ? dim : DYNAMIC_DIMENSION));
+    return { name: value.name, datatype, shape: [...shape] };
+  });
+}
+
+function checkOverrides(overrides: readonly TensorOverride[], names: readonly string[], kind: string): void {
+  for (const { name } of overrides) {
+    if (!names.includes(name))
+      throw new Error(`config names ${kind} '${name}', but the graph has ${kind}s ${names.join(', ')}`);
+  }
+}
+
+const NO_ADAPTATION: Pick<Bfloat16Adaptation, 'inputs' | 'outputs'> = { inputs: new Set(), outputs: new Set() };
+
+function toOrtTensor(tensor: Tensor): ort.Tensor {
+  if (tensor.datatype === 'BF16') {
+    // The adapted graph takes float32 and casts it to bfloat16 itself.
+    return new ort.Tensor('float32', Float32Array.from(fromBfloat16Bits(tensor.values as Uint16Array)), tensor.shape);
+  }
+  const type = ORT_TYPE_BY_DATATYPE[tensor.datatype];
+  return new ort.Tensor(type as 'float32', tensor.values as Float32Array, tensor.shape);
+}
+
+function fromOrtTensor(name: string, datatype: Datatype, value: ort.Tensor): Tensor {
+  const values = datatype === 'BF16' ? toBfloat16Bits(value.data as Float32Array) : value.data;
+  return { name, datatype, shape: value.dims, values };
+}
+
+/**
+ * Opens a session on the model file. onnxruntime's JavaScript API refuses
+ * models with bfloat16 inputs or outputs; those are rewritten to take and
+ * give float32 (see `adaptBfloat16`), and only then, so other models load
+ * straight from the file without being read into memory twice.
+ */
+async function openSession(
+  path: string,
+  options: ort.InferenceSession.SessionOptions,
+): Promise<{ session: ort.InferenceSession; adapted: Pick<Bfloat16Adaptation, 'inputs' | 'outputs'> }> {
+  try {
+    return { session: await ort.InferenceSession.create(path, options), adapted: NO_ADAPTATION };
+  } catch (error) {
+    let adaptation: Bfloat16Adaptation | undefined;
+    try {
+      adaptation = adaptBfloat16(await readFile(path));
+    } catch {
+      // Not a readable ONNX model either: onnxruntime's own error says why.
+    }
+    if (adaptation === undefined) throw error;
+    return { session: await ort.InferenceSession.create(adaptation.modelBytes, options), adapted: adaptation };
+  }
+}
+
+/**
+ * One version of an ONNX model, backed by one onnxruntime session that every
+ * request shares (sessions are safe to run concurrently). Inputs are handed
+ * to onnxruntime as the typed arrays the protocol decoded, without a copy.
+ */
+export class OnnxModel {
+  readonly signature: ModelSignature;
+  readonly #session: ort.InferenceSession;
+
+  private constructor(
+    session: ort.InferenceSession,
+    config: ModelConfig,
+    adapted: Pick<Bfloat16Adaptation, 'inputs' | 'outputs'>,
+  ) {
+    this.#session = session;
+    checkOverrides(config.inputs, session.inputNames, 'input');
+    checkOverrides(config.outputs, session.outputNames, 'output');
+    this.signature = {
+      inputs: readSignature(session.inputMetadata, config.inputs, adapted.inputs, 'input'),
+      outputs: readSignature(session.outputMetadata, config.outputs, adapted.outputs, 'output'),
+    };
+  }
+
+  /** Creates the session; throws with onnxruntime's reason if the file is not a usable model. */
+  static async load(
+    path: string,
+    config: ModelConfig,
+    options: ort.InferenceSession.SessionOptions,
+  ): Promise<OnnxModel> {
+    const { session, adapted } = await openSession(path, options);
+    try {
+      return new OnnxModel(session, config, adapted);
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+  }
+
+  /**
+   * Runs the model. Inputs must already fit the signature (see
+   * `checkInputs`); `outputNames` are a subset of the signature's outputs.
+   */
+  async infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const input of inputs) feeds[input.name] = toOrtTensor(input);
+    let results: ort.InferenceSession.ReturnType;
+    try {
+      results = await this.#session.run(feeds, outputNames);
+    } catch (error) {
+      throw new InferenceError('INTERNAL', `onnxruntime failed to run the model: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return outputNames.map((name) => {
+      const metadata = this.signature.outputs.find((output) => output.name === name)!;
+      return fromOrtTensor(name, metadata.datatype, results[name]);
+    });
+  }
+
+  /** Runs the model once on zeros (dynamic dimensions set to 1), so the first request is not the slow one. */
+  async warmup(): Promise<void> {
+    const inputs = this.signature.inputs.map((input) => zeroTensor(input));
+    await this.infer(
+      inputs,
+      this.signature.outputs.map((output) => output.name),
+    );
+  }
+
+  async dispose(): Promise<void> {
+    await this.#session.release();
+  }
+}
+
+function zeroTensor({ name, datatype, shape }: TensorMetadata): Tensor {
+  const dims = shape.map((dim) => (dim === DYNAMIC_DIMENSION ? 1 : dim));
+  return { name, datatype, shape: dims, values: zeroValues(datatype, elementCount(dims)) };
+}

@@ -1,0 +1,90 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
+import { createApp } from './app.js';
+import { silentLogger } from './logger.js';
+import type { ServerOptions } from './options.js';
+import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './options.js';
+import { ModelRepository } from './repository/model-repository.js';
+
+/** A listening server. */
+export interface InferenceServer {
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  readonly port: number;
+  readonly repository: ModelRepository;
+  /** Settles once every model has finished loading (failed models included). */
+  readonly loaded: Promise<void>;
+  /**
+   * Stops accepting connections, reports not ready, lets in-flight requests
+   * finish (up to the shutdown timeout), then releases the models.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts listening at once, so liveness answers while models load; the
+ * server reports ready when loading has finished.
+ */
+export async function startServer(options: ServerOptions): Promise<InferenceServer> {
+  await checkRepositoryFolder(options.modelRepository);
+  const logger = options.logger ?? silentLogger;
+  const host = options.host ?? DEFAULT_HOST;
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  const repository = new ModelRepository(options.modelRepository, {
+    logger,
+    sessionOptions: options.sessionOptions ?? {},
+  });
+  let draining = false;
+  const app = createApp({
+    repository,
+    logger,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    isReady: () => repository.loaded && !draining,
+  });
+
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const server: Server = app.listen(options.port ?? DEFAULT_PORT, host);
+  server.on('request', (_req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    });
+  });
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const loaded = repository.load();
+  loaded.catch((error: unknown) => logger.error(`the model repository could not be read: ${(error as Error).message}`));
+
+  const close = async (): Promise<void> => {
+    draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, shutdownTimeoutMs)));
+    await Promise.race([idle, timeout]);
+    clearTimeout(timer);
+    // Keep-alive connections stay open after their last answer; nothing is in flight on them now.
+    server.closeAllConnections();
+    await closed;
+    await loaded.catch(() => undefined);
+    await repository.close();
+  };
+
+  return { url: `http://${displayHost(host)}:${port}`, port, repository, loaded, close };
+}
+
+/** A wildcard address is reached on loopback; IPv6 literals go in brackets. */
+function displayHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+async function checkRepositoryFolder(path: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) throw new Error(`the model repository '${path}' is not a folder`);
+}
