@@ -54,13 +54,22 @@ export function fromBfloat16Bits(bits: Uint16Array): number[] {
  */
 export function float32ToShortestNumber(value: number): number {
   if (!Number.isFinite(value) || value === 0) return value;
-  for (let digits = MIN_FLOAT32_DIGITS; digits < MAX_FLOAT32_DIGITS; digits++) {
+  // Subnormals carry fewer significant bits, so their shortest form can be a single digit.
+  const fewest = Math.abs(value) < MIN_NORMAL_FLOAT32 ? 1 : MIN_FLOAT32_DIGITS;
+  for (let digits = fewest; digits < MAX_FLOAT32_DIGITS; digits++) {
     const candidate = Number(value.toPrecision(digits));
     if (Math.fround(candidate) === value) return candidate;
   }
   return Number(value.toPrecision(MAX_FLOAT32_DIGITS));
 }
 
-/** float32 always round-trips through 9 significant digits; most need 6 to 8. */
+/** The smallest normal float32, 2^-126. */
+const MIN_NORMAL_FLOAT32 = 2 ** -126;
+
+/**
+ * float32 always round-trips through 9 significant digits. A normal value
+ * whose shortest form is shorter than 6 digits is that form padded with
+ * zeros at 6 digits, so the search can start there.
+ */
 const MIN_FLOAT32_DIGITS = 6;
 const MAX_FLOAT32_DIGITS = 9;

@@ -16,7 +16,7 @@ export {
   toBfloat16Bits,
   toFloat16Bits,
 } from './half-precision.js';
-export { decodeJsonValues, encodeJsonValues, flattenNested, nestFlat } from './json-tensor.js';
+export { decodeJsonValues, encodeJsonValues, flattenNested, MAX_TENSOR_RANK, nestFlat } from './json-tensor.js';
 export type { FlatData, JsonElement } from './json-tensor.js';
 export { parseInferRequest } from './v2/parse.js';
 export { binaryDataSize, decodeInput } from './v2/tensors.js';

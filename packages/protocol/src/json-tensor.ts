@@ -1,3 +1,4 @@
+import { f16round } from '@petamoriken/float16';
 import type { Datatype, TensorValueMap, TensorValues } from './datatypes.js';
 import { invalidInput } from './errors.js';
 import {
@@ -15,6 +16,12 @@ export interface FlatData {
 }
 
 /**
+ * The deepest nesting read: numpy's limit on dimensions. Deeper data is
+ * rejected before it is walked, so that it cannot exhaust the stack.
+ */
+export const MAX_TENSOR_RANK = 64;
+
+/**
  * Flattens nested JSON arrays in row-major order and reads their shape,
  * rejecting ragged arrays. An already flat array is returned without a copy.
  */
@@ -28,6 +35,9 @@ export function flattenNested(data: readonly unknown[], name: string): FlatData 
   const shape: number[] = [data.length];
   for (let level: unknown = data[0]; Array.isArray(level); level = level[0]) {
     shape.push(level.length);
+    if (shape.length > MAX_TENSOR_RANK) {
+      throw invalidInput(`input '${name}': data nests deeper than ${MAX_TENSOR_RANK} levels`);
+    }
   }
   const values: unknown[] = [];
   appendLevel(data, shape, 0, [], values, name);
@@ -101,13 +111,13 @@ export function decodeJsonValues(datatype: Datatype, values: readonly unknown[],
     case 'BYTES':
       return decodeBytes(values, name);
     case 'FP32':
-      return Float32Array.from(checkNumbers(values, name, datatype));
+      return Float32Array.from(checkFloats(values, name, datatype));
     case 'FP64':
-      return Float64Array.from(checkNumbers(values, name, datatype));
+      return Float64Array.from(checkFloats(values, name, datatype));
     case 'FP16':
-      return toFloat16Bits(checkNumbers(values, name, datatype));
+      return toFloat16Bits(checkFloats(values, name, datatype));
     case 'BF16':
-      return toBfloat16Bits(checkNumbers(values, name, datatype));
+      return toBfloat16Bits(checkFloats(values, name, datatype));
     case 'INT64':
       return BigInt64Array.from(checkBigIntegers(values, name, datatype, INT64_RANGE));
     case 'UINT64':
@@ -122,9 +132,21 @@ function elementError(name: string, index: number, datatype: Datatype, value: un
   return invalidInput(`input '${name}': element ${index} is ${shown}, which is not a valid ${datatype} value`);
 }
 
-function checkNumbers(values: readonly unknown[], name: string, datatype: Datatype): number[] {
+type FloatDatatype = 'FP16' | 'BF16' | 'FP32' | 'FP64';
+
+/** Whether a number stays finite when rounded to each float datatype; larger ones would become Infinity. */
+const ROUNDS_TO_FINITE: Record<FloatDatatype, (value: number) => boolean> = {
+  FP16: (value) => Number.isFinite(f16round(value)),
+  BF16: (value) => Number.isFinite(fromBfloat16Bits(toBfloat16Bits([value]))[0]),
+  FP32: (value) => Number.isFinite(Math.fround(value)),
+  FP64: Number.isFinite,
+};
+
+function checkFloats(values: readonly unknown[], name: string, datatype: FloatDatatype): number[] {
+  const roundsToFinite = ROUNDS_TO_FINITE[datatype];
   for (let i = 0; i < values.length; i++) {
-    if (typeof values[i] !== 'number') throw elementError(name, i, datatype, values[i]);
+    const value = values[i];
+    if (typeof value !== 'number' || !roundsToFinite(value)) throw elementError(name, i, datatype, value);
   }
   return values as number[];
 }

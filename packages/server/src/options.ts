@@ -1,4 +1,4 @@
-import type ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import type { Logger } from './logger.js';
 
 /** Options of `startServer`; every one but the repository has a default. */

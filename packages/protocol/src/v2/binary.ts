@@ -18,7 +18,8 @@ export function decodeBinaryValues(datatype: Datatype, bytes: Uint8Array, count:
       `input '${name}': expected ${count * size} bytes of binary data for ${count} ${datatype} elements, got ${bytes.byteLength}`,
     );
   }
-  const aligned = bytes.slice();
+  // A copy, so the typed array starts aligned (a Buffer's slice() would be a view, not a copy).
+  const aligned = new Uint8Array(bytes);
   const values = new TYPED_ARRAY_BY_DATATYPE[datatype](aligned.buffer, aligned.byteOffset, count);
   if (datatype === 'BOOL' && values.some((v) => v > 1)) {
     throw invalidInput(`input '${name}': BOOL elements must be 0 or 1`);

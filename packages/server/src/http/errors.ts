@@ -3,28 +3,37 @@ import type { ErrorBody } from '@inferlens/protocol';
 import { InferenceError } from '@inferlens/protocol';
 import type { Logger } from '../logger.js';
 
-/** The fields body-parser's errors carry (see the http-errors package). */
-interface BodyParserError extends Error {
-  type?: string;
+/**
+ * The fields of the errors Express and body-parser raise for a client's
+ * fault: a 4xx `status` (see the http-errors package).
+ */
+interface HttpError extends Error {
   status?: number;
   limit?: number;
 }
 
-function fromBodyParser(error: BodyParserError): InferenceError | undefined {
-  switch (error.type) {
-    case 'entity.too.large':
+const HTTP_CLIENT_ERRORS = { min: 400, max: 499 } as const;
+
+const HTTP_STATUS_PAYLOAD_TOO_LARGE = 413;
+const HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE = 415;
+
+/**
+ * Reads errors raised before a route runs: a body over the limit, a body
+ * that does not decompress, a path that is not valid percent-encoding.
+ */
+function fromHttpError(error: HttpError): InferenceError | undefined {
+  const status = typeof error === 'object' && error !== null ? error.status : undefined;
+  if (status === undefined || status < HTTP_CLIENT_ERRORS.min || status > HTTP_CLIENT_ERRORS.max) return undefined;
+  switch (status) {
+    case HTTP_STATUS_PAYLOAD_TOO_LARGE:
       return new InferenceError(
         'PAYLOAD_TOO_LARGE',
         `the request body is larger than the limit of ${error.limit} bytes`,
       );
-    case 'request.aborted':
-    case 'request.size.invalid':
-      return new InferenceError('INVALID_REQUEST', `the request body could not be read: ${error.message}`);
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
+    case HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE:
       return new InferenceError('UNSUPPORTED_MEDIA_TYPE', error.message);
     default:
-      return undefined;
+      return new InferenceError('INVALID_REQUEST', `the request could not be read: ${error.message}`);
   }
 }
 
@@ -39,7 +48,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       next(error);
       return;
     }
-    const coded = error instanceof InferenceError ? error : fromBodyParser(error as BodyParserError);
+    const coded = error instanceof InferenceError ? error : fromHttpError(error as HttpError);
     if (coded === undefined) {
       logger.error(`${req.method} ${req.originalUrl} failed: ${(error as Error)?.stack ?? String(error)}`);
     }

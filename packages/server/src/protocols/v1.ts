@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { Router } from 'express';
 import type { ModelList, ModelStatus, PredictResponse } from '@inferlens/protocol';
 import { InferenceError, parsePredictRequest } from '@inferlens/protocol';
@@ -45,15 +45,20 @@ export function v1Router({ repository, maxBodyBytes }: V1RouterOptions): Router 
     res.json(body);
   });
 
-  const predict = async (req: Request, res: Response): Promise<void> => {
-    const { model: name, verb } = modelAndVerb(routeParam(req, 'target')!);
-    if (verb !== PREDICT_VERB) {
-      throw new InferenceError(
-        'ROUTE_NOT_FOUND',
-        `no endpoint answers POST ${req.path}; predict with POST /v1/models/<model>:${PREDICT_VERB}`,
-      );
+  // The verb is checked before the body is read, so a wrong path is a 404 whatever the body.
+  const checkVerb = (req: Request, _res: Response, next: NextFunction): void => {
+    if (modelAndVerb(routeParam(req, 'target')!).verb === PREDICT_VERB) {
+      next();
+      return;
     }
-    const found = repository.findReady(name);
+    throw new InferenceError(
+      'ROUTE_NOT_FOUND',
+      `no endpoint answers POST ${req.path}; predict with POST /v1/models/<model>:${PREDICT_VERB}`,
+    );
+  };
+
+  const predict = async (req: Request, res: Response): Promise<void> => {
+    const found = repository.findReady(modelAndVerb(routeParam(req, 'target')!).model);
     const payload = parsePredictRequest(req.body);
     const { signature } = found.model;
     const tensors = predictPayloadToTensors(payload, signature);
@@ -62,7 +67,7 @@ export function v1Router({ repository, maxBodyBytes }: V1RouterOptions): Router 
     const body: PredictResponse = { predictions: tensorsToPredictions(outputs) };
     res.json(body);
   };
-  router.post('/v1/models/:target', readBody(maxBodyBytes), predict);
+  router.post('/v1/models/:target', checkVerb, readBody(maxBodyBytes), predict);
 
   return router;
 }

@@ -1,6 +1,7 @@
 import { InferenceError } from '@inferlens/protocol';
-import type ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { access } from 'node:fs/promises';
+import { sep } from 'node:path';
 import type { Logger } from '../logger.js';
 import { OnnxModel } from '../runtime/onnx-model.js';
 import type { ModelConfig } from './model-config.js';
@@ -113,7 +114,8 @@ export class ModelRepository {
         logger.info(`model '${entry.name}' version ${version} is ready`);
       } catch (error) {
         served.state = 'failed';
-        served.failure = (error as Error).message;
+        // Paths inside the repository are shown relative to it: clients need not learn the server's layout.
+        served.failure = (error as Error).message.replaceAll(`${this.root}${sep}`, '').trim();
         logger.error(`model '${entry.name}' version ${version} failed to load: ${served.failure}`);
       }
     }

@@ -1,6 +1,6 @@
 import type { Datatype, Tensor, TensorMetadata } from '@inferlens/protocol';
 import { elementCount, fromBfloat16Bits, InferenceError, toBfloat16Bits, zeroValues } from '@inferlens/protocol';
-import ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-node';
 import { readFile } from 'node:fs/promises';
 import type { ModelConfig, TensorOverride } from '../repository/model-config.js';
 import type { Bfloat16Adaptation } from './bfloat16-adapter.js';

@@ -1,0 +1,321 @@
+/** Every error class: its status, a body of exactly {"error": string}, and a message that names the fault. */
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { expect } from 'chai';
+import type { JsonResponse } from '../../../test/support/http.js';
+import { expectError, getJson, postBinary, postJson, postRaw, readJson } from '../../../test/support/http.js';
+import { addModel, reshapeToOneModel } from '../../../test/support/models.js';
+import { GARBAGE_MODEL } from '../../../test/support/repository.js';
+import type { TestServer } from '../../../test/support/server.js';
+import { serveModels } from '../../../test/support/server.js';
+
+const IRIS_MODEL = readFileSync(new URL('../../../models/iris/1/model.onnx', import.meta.url));
+const ROWS = [
+  [6.8, 2.8, 4.8, 1.4],
+  [6.0, 3.4, 4.5, 1.6],
+];
+const irisInput = { name: 'input', datatype: 'FP32', shape: [2, 4], data: ROWS };
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** Sends raw bytes over a fresh TCP connection and returns what the server wrote before closing it. */
+function rawExchange(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(answer));
+    socket.end(bytes);
+  });
+}
+
+describe('errors', () => {
+  let served: TestServer;
+  const url = (path: string): string => `${served.url}${path}`;
+  const infer = (body: unknown, model = 'iris'): Promise<JsonResponse> =>
+    postJson(url(`/v2/models/${model}/infer`), body);
+  const predict = (body: unknown, model = 'iris'): Promise<JsonResponse> =>
+    postJson(url(`/v1/models/${model}:predict`), body);
+  const inferRaw = (body: string | Uint8Array, headers: Record<string, string> = JSON_TYPE): Promise<JsonResponse> =>
+    postRaw(url('/v2/models/iris/infer'), body, headers);
+  const predictRaw = (body: string | Uint8Array, headers: Record<string, string> = JSON_TYPE): Promise<JsonResponse> =>
+    postRaw(url('/v1/models/iris:predict'), body, headers);
+
+  before(async () => {
+    served = await serveModels([
+      { name: 'iris', versions: { '1': IRIS_MODEL }, config: { task: 'classification', maxBatchSize: 2 } },
+      { name: 'add', versions: { '1': addModel() } },
+      { name: 'broken', versions: { '1': GARBAGE_MODEL } },
+      { name: 'empty', versions: {} },
+      { name: 'misconfigured', versions: { '1': addModel() }, config: '{"task": ' },
+      { name: 'fails_at_run', versions: { '1': reshapeToOneModel() } },
+    ]);
+  });
+
+  after(async () => {
+    await served?.close();
+  });
+
+  describe('400: the request is malformed or does not fit the model', () => {
+    it('rejects a body that is not valid JSON', async () => {
+      expectError(await inferRaw('{"inputs": ['), 400, 'the request body is not valid JSON');
+      expectError(await predictRaw('{instances}'), 400, 'the request body is not valid JSON');
+    });
+
+    it('rejects an empty body, and a body that breaks the protocol structure', async () => {
+      expectError(await inferRaw(''), 400, 'the request body is empty');
+      expectError(await infer({ inputs: {} }), 400, "'inputs' must be a non-empty array, got an object");
+      expectError(
+        await infer({ inputs: [{ ...irisInput, datatype: 'FLOAT' }] }),
+        400,
+        `input 'input': datatype must be one of the protocol's datatypes, got string "FLOAT"`,
+      );
+      expectError(await predict({ instances: [] }), 400, '"instances" must be a non-empty array');
+    });
+
+    it("rejects a datatype other than the input's", async () => {
+      const response = await infer({ inputs: [{ ...irisInput, datatype: 'FP64' }] });
+      expectError(response, 400, "input 'input': expected datatype FP32, got FP64");
+    });
+
+    it('rejects a shape the input does not take', async () => {
+      const response = await infer({ inputs: [{ ...irisInput, shape: [4, 2], data: ROWS.flat() }] });
+      expectError(response, 400, "input 'input': expected shape [-1, 4], got [4, 2]");
+      expectError(await predict({ instances: [[1, 2, 3]] }), 400, "input 'input': expected shape [-1, 4], got [1, 3]");
+    });
+
+    it('rejects data whose element count differs from the shape', async () => {
+      const response = await infer({ inputs: [{ ...irisInput, data: ROWS[0] }] });
+      expectError(response, 400, "input 'input': shape [2, 4] holds 8 elements, but data has 4");
+    });
+
+    it('rejects an element that is not of the datatype, naming its index', async () => {
+      const response = await infer({ inputs: [{ ...irisInput, data: [6.8, 2.8, '4.8', 1.4, ...ROWS[1]] }] });
+      expectError(response, 400, `input 'input': element 2 is "4.8", which is not a valid FP32 value`);
+    });
+
+    it('rejects an input the model does not have', async () => {
+      const response = await infer({ inputs: [irisInput, { ...irisInput, name: 'features' }] });
+      expectError(response, 400, "model 'iris' has no input 'features'; its inputs are 'input'");
+    });
+
+    it('rejects a request that lacks an input', async () => {
+      const response = await infer({ inputs: [{ name: 'a', datatype: 'FP32', shape: [1], data: [1] }] }, 'add');
+      expectError(response, 400, "model 'add' needs input 'b', which the request lacks");
+    });
+
+    it('rejects an output the model does not have', async () => {
+      const response = await infer({ inputs: [irisInput], outputs: [{ name: 'score' }] });
+      expectError(response, 400, "model 'iris' has no output 'score'; its outputs are 'label', 'probabilities'");
+    });
+
+    it("rejects a batch larger than the model's maxBatchSize", async () => {
+      const rows = [...ROWS, ROWS[0]];
+      const response = await infer({ inputs: [{ ...irisInput, shape: [3, 4], data: rows }] });
+      expectError(response, 400, "input 'input': batch size 3 exceeds the model's maximum of 2");
+      expectError(await predict({ instances: rows }), 400, 'batch size 3 exceeds');
+      expect((await infer({ inputs: [irisInput] })).status).to.equal(200);
+    });
+
+    it('rejects binary data that does not match what the inputs declare', async () => {
+      const header = {
+        inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], parameters: { binary_data_size: 16 } }],
+      };
+      const short = await readJson(await postBinary(url('/v2/models/iris/infer'), header, [new Uint8Array(8)]));
+      expectError(short, 400, "input 'input' declares 16 bytes of binary data, but only 8 remain");
+      const long = await readJson(await postBinary(url('/v2/models/iris/infer'), header, [new Uint8Array(20)]));
+      expectError(long, 400, 'the body holds 4 bytes of binary data that no input declares');
+      const beyond = await inferRaw('{}', {
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': '99',
+      });
+      expectError(beyond, 400, 'inference-header-content-length is 99, but the body has 2 bytes');
+    });
+  });
+
+  describe('404: no such model, version or endpoint', () => {
+    it('answers an unknown model on every model endpoint', async () => {
+      const message = "model 'nope' is not in the repository";
+      expectError(await getJson(url('/v2/models/nope')), 404, message);
+      expectError(await getJson(url('/v2/models/nope/ready')), 404, message);
+      expectError(await infer({ inputs: [irisInput] }, 'nope'), 404, message);
+      expectError(await getJson(url('/v1/models/nope')), 404, message);
+      expectError(await predict({ instances: ROWS }, 'nope'), 404, message);
+    });
+
+    it('answers an unknown version', async () => {
+      const response = await postJson(url('/v2/models/iris/versions/2/infer'), { inputs: [irisInput] });
+      expectError(response, 404, "model 'iris' has no version '2' (versions: 1)");
+    });
+
+    it('answers an unknown route or method', async () => {
+      expectError(await getJson(url('/v3')), 404, 'no endpoint answers GET /v3');
+      expectError(await getJson(url('/v2/models/iris/infer')), 404, 'no endpoint answers GET /v2/models/iris/infer');
+      expectError(await postJson(url('/v2/health/ready'), {}), 404, 'no endpoint answers POST /v2/health/ready');
+    });
+  });
+
+  describe('413: a body over maxBodyBytes', () => {
+    let small: TestServer;
+
+    before(async () => {
+      small = await serveModels([{ name: 'add', versions: { '1': addModel() } }], { maxBodyBytes: 256 });
+    });
+
+    after(async () => {
+      await small?.close();
+    });
+
+    it('answers 413 naming the limit, and still serves bodies within it', async () => {
+      const many = Array.from({ length: 100 }, (_, i) => i);
+      const tensor = (name: string) => ({ name, datatype: 'FP32', shape: [100], data: many });
+      const big = await postJson(`${small.url}/v2/models/add/infer`, { inputs: [tensor('a'), tensor('b')] });
+      expectError(big, 413, 'the request body is larger than the limit of 256 bytes');
+      const bigV1 = await postJson(`${small.url}/v1/models/add:predict`, { inputs: { a: many, b: many } });
+      expectError(bigV1, 413, 'the request body is larger than the limit of 256 bytes');
+      const fits = await postJson(`${small.url}/v1/models/add:predict`, { instances: [{ a: 1, b: 2 }] });
+      expect(fits.body).to.deep.equal({ predictions: [3] });
+    });
+  });
+
+  describe('415: a body that is not JSON', () => {
+    it('answers 415 naming the content type', async () => {
+      const text = await inferRaw(JSON.stringify({ inputs: [irisInput] }), { 'content-type': 'text/plain' });
+      expectError(text, 415, "Content-Type must be application/json, got 'text/plain'");
+      const xml = await predictRaw(JSON.stringify({ instances: ROWS }), { 'content-type': 'application/xml' });
+      expectError(xml, 415, "Content-Type must be application/json, got 'application/xml'");
+    });
+
+    it("reads a body without a Content-Type, or with curl's default one, as JSON", async () => {
+      const body = JSON.stringify({ instances: ROWS });
+      const untyped = await predictRaw(new TextEncoder().encode(body), {});
+      expect(untyped.body).to.deep.equal({ predictions: [1, 1] });
+      const curl = await predictRaw(body, { 'content-type': 'application/x-www-form-urlencoded' });
+      expect(curl.body).to.deep.equal({ predictions: [1, 1] });
+    });
+  });
+
+  describe('503: a model that failed to load', () => {
+    it('answers ready, metadata and infer of a broken model file with the load failure', async () => {
+      const failure = /^model 'broken' version 1 failed to load: .*Protobuf parsing failed/;
+      expectError(await getJson(url('/v2/models/broken/ready')), 503, failure);
+      expectError(await getJson(url('/v2/models/broken/versions/1/ready')), 503, failure);
+      expectError(await getJson(url('/v2/models/broken')), 503, failure);
+      expectError(await infer({ inputs: [irisInput] }, 'broken'), 503, failure);
+      expectError(await getJson(url('/v1/models/broken')), 503, failure);
+      expectError(await predict({ instances: ROWS }, 'broken'), 503, failure);
+    });
+
+    it('answers a model folder without versions, and a model whose config is not valid JSON', async () => {
+      expectError(
+        await getJson(url('/v2/models/empty/ready')),
+        503,
+        "model 'empty' version 1 failed to load: the model folder holds no version folder",
+      );
+      expectError(
+        await getJson(url('/v2/models/misconfigured/ready')),
+        503,
+        /^model 'misconfigured' version 1 failed to load: invalid .*config\.json/,
+      );
+    });
+
+    it('keeps serving the other models, and reports the server ready once loading has finished', async () => {
+      expect((await infer({ inputs: [irisInput] })).status).to.equal(200);
+      expect((await getJson(url('/v2/models/iris/ready'))).status).to.equal(200);
+      expect((await getJson(url('/v2/health/ready'))).status).to.equal(200);
+    });
+  });
+
+  describe('500: a model that fails while it runs', () => {
+    it("answers 500 with onnxruntime's reason and no stack trace, and keeps serving the model", async () => {
+      const three = await infer(
+        { inputs: [{ name: 'x', datatype: 'FP32', shape: [3], data: [1, 2, 3] }] },
+        'fails_at_run',
+      );
+      expectError(three, 500, /^onnxruntime failed to run the model: .*Reshape/);
+      expect(three.body.error).to.not.match(/\n\s+at /);
+      expect(three.body.error).to.not.include('.ts:');
+      expectError(await predict({ instances: [1, 2] }, 'fails_at_run'), 500, 'onnxruntime failed to run the model');
+      const one = await infer({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1], data: [7] }] }, 'fails_at_run');
+      expect(one.status).to.equal(200);
+      expect(one.body.outputs[0].data).to.deep.equal([7]);
+    });
+  });
+
+  describe('robustness', () => {
+    const octets = (headerLength: string) => ({
+      'content-type': 'application/octet-stream',
+      'inference-header-content-length': headerLength,
+    });
+
+    it('survives a burst of malformed requests and still predicts', async () => {
+      const garbage = new Uint8Array(512).map((_, i) => (i * 151 + 7) % 256);
+      const tensor = (fields: string): string => `{"inputs": [{"name": "input", "datatype": "FP32", ${fields}}]}`;
+      const answers = await Promise.all([
+        inferRaw(garbage),
+        inferRaw('{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 4], "data": [1, 2'),
+        inferRaw('null'),
+        inferRaw('[[[[[]]]]]'),
+        inferRaw(tensor('"shape": [1e300, 4], "data": [1]')),
+        inferRaw(tensor('"shape": [-1, 4], "data": [1, 2, 3, 4]')),
+        inferRaw('{"inputs": [{"name": "input", "datatype": "BOOL", "shape": [1, 4], "data": [1, 2, 3, 4]}]}'),
+        inferRaw('{"inputs": [{"name": "__proto__", "datatype": "FP32", "shape": [1], "data": [1]}]}'),
+        inferRaw(garbage, octets('-5')),
+        inferRaw(garbage, octets('3')),
+        predictRaw('{"instances": [{"input": {"nested": true}}]}'),
+        predictRaw('{"instances": [[1, 2, 3, 4], [5, 6, 7]]}'),
+        predictRaw('{"inputs": {"constructor": [1]}}'),
+        predictRaw('"instances"'),
+      ]);
+      for (const answer of answers) {
+        expect(answer.status, JSON.stringify(answer.body)).to.be.within(400, 499);
+        expect(Object.keys(answer.body)).to.deep.equal(['error']);
+      }
+      const notHttp = await rawExchange(served.server.port, 'THIS IS NOT HTTP\r\n\r\n');
+      expect(notHttp).to.match(/^HTTP\/1\.1 400/);
+      const cutShort = await rawExchange(
+        served.server.port,
+        'POST /v1/models/iris:predict HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n[[1,',
+      );
+      expect(cutShort, 'neither an answer nor a server error').to.not.match(/^HTTP\/1\.1 [25]/);
+      expect((await predict({ instances: ROWS })).body).to.deep.equal({ predictions: [1, 1] });
+    });
+
+    it('reads a gzip-compressed body', async () => {
+      const response = await predictRaw(gzipSync(JSON.stringify({ instances: ROWS })), {
+        ...JSON_TYPE,
+        'content-encoding': 'gzip',
+      });
+      expect(response.body).to.deep.equal({ predictions: [1, 1] });
+    });
+
+    // BUG: flattenNested recurses once per nesting level, so deeply nested
+    // data overflows the stack; the RangeError is answered as a 500
+    // "internal server error" although the request is what is wrong.
+    it('rejects deeply nested data with 400', async () => {
+      const depth = 20_000;
+      const response = await inferRaw(
+        `{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 4], "data": ${'['.repeat(
+          depth,
+        )}1${']'.repeat(depth)}}]}`,
+      );
+      expectError(response, 400, /.+/);
+    });
+
+    // BUG: body-parser's error for a compressed body that does not inflate
+    // has status 400 but no `type`, so the error handler answers 500
+    // "internal server error".
+    it('rejects a gzip body that does not inflate with 400', async () => {
+      const corrupt = gzipSync(JSON.stringify({ instances: ROWS })).subarray(0, 20);
+      expectError(await predictRaw(corrupt, { ...JSON_TYPE, 'content-encoding': 'gzip' }), 400, /.+/);
+    });
+
+    // BUG: the router's 400 for a path parameter that is not valid
+    // percent-encoding (a URIError) is answered as 500 "internal server error".
+    it('rejects a model name that is not valid percent-encoding with 400', async () => {
+      expectError(await getJson(url('/v2/models/%E0%A4%A/ready')), 400, /.+/);
+    });
+  });
+});

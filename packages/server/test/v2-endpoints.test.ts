@@ -1,0 +1,198 @@
+/** Every V2 endpoint, with and without /versions/<v>, and what infer answers. */
+import { expect } from 'chai';
+import { identityModel } from '../../../scripts/onnx/graph.js';
+import { expectError, getJson, postBinary, postJson, readBinaryResponse } from '../../../test/support/http.js';
+import { scaleModel, specExampleModel } from '../../../test/support/models.js';
+import type { TestServer } from '../../../test/support/server.js';
+import { serveModels } from '../../../test/support/server.js';
+
+const pair = { name: 'input', datatype: 'FP32', shape: [1, 2], data: [[1.5, -2]] };
+
+describe('V2 endpoints', () => {
+  let served: TestServer;
+  const url = (path: string): string => `${served.url}${path}`;
+
+  before(async () => {
+    served = await serveModels([
+      // Versions 1 and 3: the default is the highest; each multiplies by its version number.
+      { name: 'scale', versions: { '1': scaleModel(1), '3': scaleModel(3) } },
+      { name: 'mymodel', versions: { '1': specExampleModel() } },
+      { name: 'dims', versions: { '1': identityModel('float32', ['batch', 3, null]) } },
+      {
+        name: 'loose',
+        versions: { '1': identityModel('float32', [null, null]) },
+        config: { inputs: [{ name: 'input', shape: [-1, 4] }], outputs: [{ name: 'output', shape: [-1, 4] }] },
+      },
+    ]);
+  });
+
+  after(async () => {
+    await served?.close();
+  });
+
+  describe('health and server metadata', () => {
+    it('answers live and ready with 200', async () => {
+      expect((await getJson(url('/v2/health/live'))).status).to.equal(200);
+      expect((await getJson(url('/v2/health/ready'))).status).to.equal(200);
+    });
+
+    it('answers server metadata', async () => {
+      const response = await getJson(url('/v2'));
+      expect(response.status).to.equal(200);
+      expect(response.body).to.include({ name: 'inferlens' });
+    });
+  });
+
+  describe('model ready', () => {
+    it('answers 200 for the default version and for each version', async () => {
+      for (const path of [
+        '/v2/models/scale/ready',
+        '/v2/models/scale/versions/1/ready',
+        '/v2/models/scale/versions/3/ready',
+      ]) {
+        const response = await getJson(url(path));
+        expect(response.status, path).to.equal(200);
+        expect(response.body, path).to.deep.equal({ name: 'scale', ready: true });
+      }
+    });
+
+    it('answers 404 for a version the model does not have', async () => {
+      const response = await getJson(url('/v2/models/scale/versions/2/ready'));
+      expectError(response, 404, "model 'scale' has no version '2' (versions: 1, 3)");
+    });
+  });
+
+  describe('model metadata', () => {
+    it('lists the versions, and answers the same with /versions/<v>', async () => {
+      const latest = await getJson(url('/v2/models/scale'));
+      expect(latest.status).to.equal(200);
+      expect(latest.body).to.deep.include({
+        name: 'scale',
+        versions: ['1', '3'],
+        inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 2] }],
+        outputs: [{ name: 'output', datatype: 'FP32', shape: [-1, 2] }],
+      });
+      const first = await getJson(url('/v2/models/scale/versions/1'));
+      expect(first.status).to.equal(200);
+      expect(first.body).to.deep.equal(latest.body);
+    });
+
+    it('answers 404 for a version the model does not have', async () => {
+      expectError(await getJson(url('/v2/models/scale/versions/7')), 404, "model 'scale' has no version '7'");
+    });
+
+    it('shows symbolic and unknown dimensions as -1', async () => {
+      const response = await getJson(url('/v2/models/dims'));
+      expect(response.body.inputs).to.deep.equal([{ name: 'input', datatype: 'FP32', shape: [-1, 3, -1] }]);
+      expect(response.body.outputs).to.deep.equal([{ name: 'output', datatype: 'FP32', shape: [-1, 3, -1] }]);
+    });
+
+    it("shows the config's input and output shapes in place of the graph's, and checks requests against them", async () => {
+      const response = await getJson(url('/v2/models/loose'));
+      expect(response.body.inputs).to.deep.equal([{ name: 'input', datatype: 'FP32', shape: [-1, 4] }]);
+      expect(response.body.outputs).to.deep.equal([{ name: 'output', datatype: 'FP32', shape: [-1, 4] }]);
+      const wrong = await postJson(url('/v2/models/loose/infer'), { inputs: [{ ...pair, shape: [1, 2] }] });
+      expectError(wrong, 400, "input 'input': expected shape [-1, 4], got [1, 2]");
+    });
+  });
+
+  describe('infer', () => {
+    it('runs the highest version by default', async () => {
+      const response = await postJson(url('/v2/models/scale/infer'), { inputs: [pair] });
+      expect(response.status).to.equal(200);
+      expect(response.body).to.deep.equal({
+        model_name: 'scale',
+        model_version: '3',
+        outputs: [{ name: 'output', datatype: 'FP32', shape: [1, 2], data: [4.5, -6] }],
+      });
+    });
+
+    it('runs the version named in the path', async () => {
+      const first = await postJson(url('/v2/models/scale/versions/1/infer'), { inputs: [pair] });
+      expect(first.body).to.deep.include({ model_name: 'scale', model_version: '1' });
+      expect(first.body.outputs[0].data).to.deep.equal([1.5, -2]);
+      const third = await postJson(url('/v2/models/scale/versions/3/infer'), { inputs: [pair] });
+      expect(third.body).to.deep.include({ model_version: '3' });
+      expect(third.body.outputs[0].data).to.deep.equal([4.5, -6]);
+    });
+
+    it('answers 404 for a version the model does not have', async () => {
+      const response = await postJson(url('/v2/models/scale/versions/2/infer'), { inputs: [pair] });
+      expectError(response, 404, "model 'scale' has no version '2'");
+    });
+
+    const specInputs = [
+      { name: 'input0', shape: [2, 2], datatype: 'UINT32', data: [1, 2, 3, 4] },
+      { name: 'input1', shape: [1], datatype: 'BOOL', data: [true] },
+    ];
+    const output0 = { name: 'output0', datatype: 'FP32', shape: [1, 2], data: [1, 1.1] };
+    const output1 = { name: 'output1', datatype: 'UINT32', shape: [2, 2], data: [1, 2, 3, 4] };
+
+    it('answers every output without `outputs`, and only the requested ones, in their order, with it', async () => {
+      const all = await postJson(url('/v2/models/mymodel/infer'), { inputs: specInputs });
+      expect(all.body.outputs).to.deep.equal([output0, output1]);
+      const one = await postJson(url('/v2/models/mymodel/infer'), {
+        inputs: specInputs,
+        outputs: [{ name: 'output1' }],
+      });
+      expect(one.body.outputs).to.deep.equal([output1]);
+      const both = await postJson(url('/v2/models/mymodel/infer'), {
+        inputs: specInputs,
+        outputs: [{ name: 'output1' }, { name: 'output0' }],
+      });
+      expect(both.body.outputs).to.deep.equal([output1, output0]);
+    });
+
+    it('echoes the id, and has none when the request has none', async () => {
+      const withId = await postJson(url('/v2/models/scale/infer'), { id: 'request-7', inputs: [pair] });
+      expect(withId.body.id).to.equal('request-7');
+      const withoutId = await postJson(url('/v2/models/scale/infer'), { inputs: [pair] });
+      expect(withoutId.body).to.not.have.property('id');
+    });
+
+    it('passes the request parameters through', async () => {
+      const parameters = { trace: 'abc', priority: 2, verbose: false };
+      const response = await postJson(url('/v2/models/scale/infer'), { parameters, inputs: [pair] });
+      expect(response.status).to.equal(200);
+      expect(response.body.parameters).to.deep.equal(parameters);
+    });
+
+    it('answers one output in binary when its binary_data parameter asks', async () => {
+      const response = await readBinaryResponse(
+        await postBinary(
+          url('/v2/models/mymodel/infer'),
+          {
+            inputs: specInputs,
+            outputs: [{ name: 'output0', parameters: { binary_data: true } }, { name: 'output1' }],
+          },
+          [],
+        ),
+      );
+      expect(response.status).to.equal(200);
+      expect(response.json.outputs).to.deep.equal([
+        { name: 'output0', datatype: 'FP32', shape: [1, 2], parameters: { binary_data_size: 8 } },
+        output1,
+      ]);
+      const floats = new Float32Array(response.binary.slice().buffer);
+      expect(Array.from(floats)).to.deep.equal([1, Math.fround(1.1)]);
+    });
+
+    it('answers JSON for an output whose binary_data is false despite binary_data_output', async () => {
+      const response = await readBinaryResponse(
+        await fetch(url('/v2/models/mymodel/infer'), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            inputs: specInputs,
+            parameters: { binary_data_output: true },
+            outputs: [{ name: 'output0' }, { name: 'output1', parameters: { binary_data: false } }],
+          }),
+        }),
+      );
+      expect(response.json.outputs[0]).to.deep.include({ parameters: { binary_data_size: 8 } });
+      expect(response.json.outputs[0]).to.not.have.property('data');
+      expect(response.json.outputs[1]).to.deep.equal(output1);
+      expect(response.binary.byteLength).to.equal(8);
+    });
+  });
+});

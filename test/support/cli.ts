@@ -1,0 +1,88 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The monorepo root: the CLI runs there, so `--model-repository models` is the demo repository. */
+export const REPOSITORY_ROOT: string = fileURLToPath(new URL('../../', import.meta.url));
+
+const CLI_SOURCE = 'packages/server/src/cli.ts';
+
+/** This process's environment without INFERLENS_* variables, plus `extra`. */
+function cliEnvironment(extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('INFERLENS_')) env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+export interface CliExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** A running `inferlens` CLI, run from source with tsx. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first match of `pattern` in stdout; rejects if the process exits first. */
+  waitForOutput(pattern: RegExp): Promise<RegExpMatchArray>;
+  readonly exited: Promise<CliExit>;
+  /** Kills the process if it still runs (for cleanup). */
+  kill(): void;
+}
+
+export function startCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): CliProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI_SOURCE, ...args], {
+    cwd: REPOSITORY_ROOT,
+    env: cliEnvironment(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<CliExit>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+
+  const waitForOutput = (pattern: RegExp): Promise<RegExpMatchArray> =>
+    new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const match = stdout.match(pattern);
+        if (match === null) return false;
+        child.stdout.off('data', check);
+        resolve(match);
+        return true;
+      };
+      if (check()) return;
+      child.stdout.on('data', check);
+      exited.then(() => {
+        if (!check())
+          reject(new Error(`the CLI exited before printing ${pattern}; stdout: ${stdout}\nstderr: ${stderr}`));
+      }, reject);
+    });
+
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    waitForOutput,
+    exited,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+/** Runs the CLI to its end. */
+export async function runCli(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<CliExit & { stdout: string; stderr: string }> {
+  const cli = startCli(args, env);
+  const exit = await cli.exited;
+  return { ...exit, stdout: cli.stdout(), stderr: cli.stderr() };
+}
