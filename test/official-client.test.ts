@@ -107,7 +107,7 @@ describe('official Open Inference client (tritonclient HTTP)', function () {
       outputs: { label: ['INT64', [-1]], probabilities: ['FP32', [-1, 3]] },
     });
     expect(summary.labels).to.deep.equal([1, 1]);
-    expect(summary.infers).to.deep.equal(['json', 'binary', 'mixed']);
+    expect(summary.infers).to.deep.equal(['json', 'binary', 'mixed', 'classification']);
     expect(summary.wrong_shape).to.include("'input'");
   });
 });

@@ -100,7 +100,18 @@ def main(url):
         check_prediction(result, "mixed tensors")
         assert "data" in result.get_output("probabilities"), "mixed tensors: 'probabilities' was not JSON"
 
-        # 4. A wrong shape: [2, 3] where the model takes [-1, 4].
+        # 4. The classification extension: the top 2 classes of each row, as "score:index:label".
+        result = client.infer(
+            MODEL,
+            [iris_input(binary_data=True)],
+            outputs=[httpclient.InferRequestedOutput("probabilities", class_count=2)],
+        )
+        top = result.as_numpy("probabilities")
+        assert top.shape == (2, 2), f"classification: shape {top.shape}, expected (2, 2)"
+        best = [entry.decode().split(":") for entry in top[:, 0]]
+        assert [(index, label) for _, index, label in best] == [("1", "versicolor")] * 2, f"classification: {top!r}"
+
+        # 5. A wrong shape: [2, 3] where the model takes [-1, 4].
         wrong = httpclient.InferInput("input", [2, 3], "FP32")
         wrong.set_data_from_numpy(SAMPLES[:, :3].copy(), binary_data=True)
         try:
@@ -120,7 +131,7 @@ def main(url):
         "server": {"name": server["name"], "version": server["version"], "extensions": server["extensions"]},
         "model": {"inputs": inputs, "outputs": outputs},
         "labels": labels,
-        "infers": ["json", "binary", "mixed"],
+        "infers": ["json", "binary", "mixed", "classification"],
         "wrong_shape": rejected,
     }
     print(json.dumps(summary))

@@ -1,5 +1,5 @@
 import { f16round } from '@petamoriken/float16';
-import type { Datatype, TensorValueMap, TensorValues } from './datatypes.js';
+import type { Datatype, TensorValues } from './datatypes.js';
 import { invalidInput } from './errors.js';
 import {
   float32ToShortestNumber,
@@ -204,7 +204,7 @@ export type JsonElement = number | boolean | string;
  * half-precision types as their numeric values, BOOL as booleans. 64-bit
  * integers become numbers, exact up to 2^53 as in every JSON client.
  */
-export function encodeJsonValues<D extends Datatype>(datatype: D, values: TensorValueMap[D]): JsonElement[] {
+export function encodeJsonValues(datatype: Datatype, values: TensorValues): JsonElement[] {
   switch (datatype) {
     case 'BOOL':
       return Array.from(values as Uint8Array, (v) => v !== 0);

@@ -8,13 +8,14 @@ import type { ModelRepository } from '../repository/model-repository.js';
 import { notReadyMessage } from '../repository/model-repository.js';
 import { checkInputs, selectOutputs } from '../runtime/check-inputs.js';
 import { SERVER_NAME, SERVER_VERSION } from '../version.js';
+import { classify, requestedClassCount } from './v2-classification.js';
 import { decodeInputs, encodeResponse } from './v2-infer.js';
 
 /** The platform name Triton reports for ONNX models. */
 const PLATFORM = 'onnxruntime_onnx';
 
 /** Protocol extensions this server implements, as `GET /v2` lists them. */
-export const EXTENSIONS: readonly string[] = ['binary_tensor_data'];
+export const EXTENSIONS: readonly string[] = ['binary_tensor_data', 'classification'];
 
 export interface V2RouterOptions {
   readonly repository: ModelRepository;
@@ -82,7 +83,10 @@ export function v2Router({ repository, isReady, maxBodyBytes }: V2RouterOptions)
       signature,
       request.outputs?.map((output) => output.name),
     );
-    const outputs = await found.model.infer(tensors, outputNames);
+    const outputs = (await found.model.infer(tensors, outputNames)).map((output) => {
+      const count = requestedClassCount(request, output.name);
+      return count === undefined ? output : classify(output, count, found.config.labels);
+    });
     const { json, binary } = encodeResponse(request, found.modelName, found.version, outputs);
     if (binary.length === 0) {
       res.json(json);

@@ -24,7 +24,7 @@ export interface ModelConfig {
    * @default 'generic'
    */
   task: ModelTask;
-  /** Class names by class index; shown in model metadata. @default [] */
+  /** Class names by class index, appended to the answers of the classification extension. @default [] */
   labels: string[];
   /** The output that holds predicted classes. @default 'label' */
   labelOutput: string;

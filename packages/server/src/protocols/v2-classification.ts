@@ -1,0 +1,49 @@
+import type { InferRequest, Tensor } from '@inferlens/protocol';
+import { encodeJsonValues, invalidInput } from '@inferlens/protocol';
+
+/** The output parameter of the classification extension: how many top classes to return. */
+export const CLASSIFICATION_PARAMETER = 'classification';
+
+/**
+ * The number of top classes an output asks for, or undefined when it asks
+ * for the raw tensor.
+ */
+export function requestedClassCount(request: InferRequest, outputName: string): number | undefined {
+  const count = request.outputs?.find((output) => output.name === outputName)?.parameters?.[CLASSIFICATION_PARAMETER];
+  if (count === undefined) return undefined;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
+    throw invalidInput(`output '${outputName}': ${CLASSIFICATION_PARAMETER} must be a positive integer, got ${count}`);
+  }
+  return count;
+}
+
+/**
+ * Triton's classification extension: replaces a scores tensor of shape
+ * `[batch, classes]` (or `[classes]`) by the `count` highest scores of each
+ * row as BYTES `"<score>:<index>"`, with `":<label>"` appended when the
+ * model's config names the class.
+ */
+export function classify(tensor: Tensor, count: number, labels: readonly string[]): Tensor {
+  if (tensor.datatype === 'BYTES' || tensor.datatype === 'BOOL' || tensor.shape.length === 0) {
+    throw invalidInput(`output '${tensor.name}' holds no class scores to classify (${tensor.datatype})`);
+  }
+  const classes = tensor.shape[tensor.shape.length - 1];
+  if (count > classes) {
+    throw invalidInput(`output '${tensor.name}': ${CLASSIFICATION_PARAMETER} ${count} exceeds its ${classes} classes`);
+  }
+  const scores = encodeJsonValues(tensor.datatype, tensor.values) as number[];
+  const rows = scores.length / classes;
+  const values: string[] = [];
+  for (let row = 0; row < rows; row++) {
+    const offset = row * classes;
+    const ranked = Array.from({ length: classes }, (_, index) => index).sort(
+      (a, b) => scores[offset + b] - scores[offset + a],
+    );
+    for (const index of ranked.slice(0, count)) {
+      const label = labels[index];
+      values.push(`${scores[offset + index]}:${index}${label === undefined ? '' : `:${label}`}`);
+    }
+  }
+  const shape = [...tensor.shape.slice(0, -1), count];
+  return { name: tensor.name, datatype: 'BYTES', shape, values };
+}

@@ -1,0 +1,59 @@
+/** Triton's classification extension on the iris demo model, whose config names its classes. */
+import { expect } from 'chai';
+import { expectError, postJson } from '../../../test/support/http.js';
+import type { InferenceServer } from '../src/index.js';
+import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
+
+const versicolor = [6.8, 2.8, 4.8, 1.4];
+const setosa = [5.1, 3.5, 1.4, 0.2];
+
+function classificationRequest(count: unknown): object {
+  return {
+    inputs: [{ name: 'input', datatype: 'FP32', shape: [2, 4], data: [versicolor, setosa] }],
+    outputs: [{ name: 'probabilities', parameters: { classification: count } }],
+  };
+}
+
+describe('V2 classification extension', () => {
+  let served: InferenceServer;
+  const infer = (body: object) => postJson(`${served.url}/v2/models/iris/infer`, body);
+
+  before(async () => {
+    served = await serveRepository(DEMO_REPOSITORY);
+  });
+
+  after(async () => {
+    await served?.close();
+  });
+
+  it('is listed in the server metadata', async () => {
+    const response = await fetch(`${served.url}/v2`);
+    expect(((await response.json()) as { extensions: string[] }).extensions).to.include('classification');
+  });
+
+  it('answers the top classes of each row as "score:index:label", highest first', async () => {
+    const { status, body } = await infer(classificationRequest(2));
+    expect(status).to.equal(200);
+    const [output] = body.outputs;
+    expect(output).to.include({ name: 'probabilities', datatype: 'BYTES' });
+    expect(output.shape).to.deep.equal([2, 2]);
+    const [first, second, third, fourth] = (output.data as string[]).map((entry) => entry.split(':'));
+    expect([first[1], first[2]]).to.deep.equal(['1', 'versicolor']);
+    expect([third[1], third[2]]).to.deep.equal(['0', 'setosa']);
+    expect(Number(first[0])).to.be.greaterThan(Number(second[0]));
+    expect(Number(third[0])).to.be.greaterThan(Number(fourth[0]));
+  });
+
+  it('gives the same scores as the raw output', async () => {
+    const raw = await infer({ ...classificationRequest(1), outputs: [{ name: 'probabilities' }] });
+    const classified = await infer(classificationRequest(3));
+    const scores = raw.body.outputs[0].data as number[];
+    const ranked = (classified.body.outputs[0].data as string[]).slice(0, 3).map((entry) => entry.split(':'));
+    for (const [score, index] of ranked) expect(Number(score)).to.equal(scores[Number(index)]);
+  });
+
+  it('rejects a class count that is not a positive integer, or more than the classes', async () => {
+    expectError(await infer(classificationRequest(0)), 400, /classification must be a positive integer/);
+    expectError(await infer(classificationRequest(4)), 400, /classification 4 exceeds its 3 classes/);
+  });
+});
