@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // The CLI and the scripts print; library code never does.
-    files: ['packages/server/src/cli.ts', 'scripts/**', 'bench/**'],
+    files: ['packages/server/src/cli.ts', 'scripts/**', 'bench/**', 'examples/**'],
     rules: { 'no-console': 'off' },
   },
   {

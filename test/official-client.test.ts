@@ -77,7 +77,7 @@ describe('official Open Inference client (tritonclient HTTP)', function () {
     python = found.python;
     const log = (level: string) => (message: string) => serverLog.push(`${level}: ${message}`);
     const logger = { info: log('info'), warn: log('warn'), error: log('error') };
-    server = await startServer({ modelRepository: 'models', port: 0, host: '127.0.0.1', logger });
+    server = await startServer({ modelRepository: 'models', port: 0, host: '127.0.0.1', logger, telemetry: false });
     await server.loaded;
   });
 

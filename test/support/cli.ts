@@ -7,13 +7,17 @@ export const REPOSITORY_ROOT: string = fileURLToPath(new URL('../../', import.me
 
 const CLI_SOURCE = 'packages/server/src/cli.ts';
 
-/** This process's environment without INFERLENS_* variables, plus `extra`. */
+/**
+ * This process's environment without INFERLENS_* and OTEL_* variables, with
+ * telemetry off (these tests are about serving; telemetry tests turn it on),
+ * plus `extra`.
+ */
 function cliEnvironment(extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('INFERLENS_')) env[key] = value;
+    if (!key.startsWith('INFERLENS_') && !key.startsWith('OTEL_')) env[key] = value;
   }
-  return { ...env, ...extra };
+  return { ...env, INFERLENS_TELEMETRY: 'off', ...extra };
 }
 
 export interface CliExit {

@@ -23,6 +23,8 @@ export async function serveRepository(
 ): Promise<InferenceServer> {
   const server = await startServer({
     sessionOptions: QUIET_SESSIONS,
+    // Serving tests run without telemetry; the telemetry tests turn it on with their own receiver.
+    telemetry: false,
     ...options,
     modelRepository,
     port: 0,

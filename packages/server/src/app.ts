@@ -1,4 +1,4 @@
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import express from 'express';
 import { errorHandler, notFound } from './http/errors.js';
 import type { Logger } from './logger.js';
@@ -13,14 +13,17 @@ export interface AppOptions {
   readonly maxBodyBytes: number;
   /** True once every model has loaded and until shutdown begins. */
   readonly isReady: () => boolean;
+  /** Mounted first, so that it sees every call, failed ones included. */
+  readonly telemetry?: RequestHandler;
 }
 
 /** The Express app that serves a model repository over KServe V1 and Open Inference V2. */
-export function createApp({ repository, logger, maxBodyBytes, isReady }: AppOptions): Express {
+export function createApp({ repository, logger, maxBodyBytes, isReady, telemetry }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   // Predictions are computed per request; an ETag would hash every answer for nothing.
   app.set('etag', false);
+  if (telemetry !== undefined) app.use(telemetry);
   app.use(v1Router({ repository, maxBodyBytes }));
   app.use(v2Router({ repository, isReady, maxBodyBytes }));
   app.use(notFound);

@@ -5,6 +5,8 @@ import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_SHUTDOWN_TI
 import { startServer } from './server.js';
 import type { InferenceServer } from './server.js';
 import { exampleRequest } from './cli-example.js';
+import type { TelemetryFlags } from './cli-telemetry.js';
+import { addTelemetryOptions, telemetryOptions } from './cli-telemetry.js';
 import { SERVER_VERSION } from './version.js';
 
 /** The CLI prints to the terminal: info to stdout, problems to stderr. */
@@ -26,7 +28,7 @@ function integer(min: number, max: number) {
 
 const MAX_PORT = 65_535;
 
-interface ServeFlags {
+interface ServeFlags extends TelemetryFlags {
   modelRepository: string;
   host: string;
   port: number;
@@ -69,7 +71,15 @@ function stopOnSignals(server: InferenceServer): void {
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
-  const server = await startServer({ ...flags, logger: terminalLogger });
+  const server = await startServer({
+    modelRepository: flags.modelRepository,
+    host: flags.host,
+    port: flags.port,
+    maxBodyBytes: flags.maxBodyBytes,
+    shutdownTimeoutMs: flags.shutdownTimeoutMs,
+    logger: terminalLogger,
+    telemetry: telemetryOptions(flags),
+  });
   stopOnSignals(server);
   await server.loaded;
   printBanner(server);
@@ -79,7 +89,7 @@ const program = new Command('inferlens')
   .description('ONNX inference server speaking KServe V1 and Open Inference (V2) REST')
   .version(SERVER_VERSION);
 
-program
+const serveCommand = program
   .command('serve')
   .description('serve every model in a model repository folder')
   .addOption(
@@ -105,14 +115,14 @@ program
       .env('INFERLENS_SHUTDOWN_TIMEOUT_MS')
       .argParser(integer(0, Number.MAX_SAFE_INTEGER))
       .default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
-  )
-  .action(async (flags: ServeFlags) => {
-    try {
-      await serve(flags);
-    } catch (error) {
-      terminalLogger.error((error as Error).message);
-      process.exit(1);
-    }
-  });
+  );
+addTelemetryOptions(serveCommand).action(async (flags: ServeFlags) => {
+  try {
+    await serve(flags);
+  } catch (error) {
+    terminalLogger.error((error as Error).message);
+    process.exit(1);
+  }
+});
 
 await program.parseAsync();

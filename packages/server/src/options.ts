@@ -1,3 +1,4 @@
+import type { InferenceTelemetryOptions } from '@inferlens/express';
 import type * as ort from 'onnxruntime-node';
 import type { Logger } from './logger.js';
 
@@ -17,6 +18,11 @@ export interface ServerOptions {
   logger?: Logger;
   /** Passed to every onnxruntime session. @default {} (onnxruntime's own defaults) */
   sessionOptions?: ort.InferenceSession.SessionOptions;
+  /**
+   * The predict-call telemetry (`@inferlens/express`), or false for none.
+   * @default {} (the middleware's defaults: files under `monitoring/` unless an OTLP endpoint is set)
+   */
+  telemetry?: InferenceTelemetryOptions | false;
 }
 
 export const DEFAULT_HOST = '0.0.0.0';

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { stat } from 'node:fs/promises';
+import { inferenceTelemetry } from '@inferlens/express';
 import { createApp } from './app.js';
 import { silentLogger } from './logger.js';
 import type { ServerOptions } from './options.js';
@@ -18,7 +19,8 @@ export interface InferenceServer {
   readonly loaded: Promise<void>;
   /**
    * Stops accepting connections, reports not ready, lets in-flight requests
-   * finish (up to the shutdown timeout), then releases the models.
+   * finish (up to the shutdown timeout), releases the models, then flushes
+   * the telemetry.
    */
   close(): Promise<void>;
 }
@@ -37,11 +39,13 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
     sessionOptions: options.sessionOptions ?? {},
   });
   let draining = false;
+  const telemetry = options.telemetry === false ? undefined : inferenceTelemetry(options.telemetry ?? {});
   const app = createApp({
     repository,
     logger,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     isReady: () => repository.loaded && !draining,
+    telemetry,
   });
 
   let inFlight = 0;
@@ -72,6 +76,8 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
     await closed;
     await loaded.catch(() => undefined);
     await repository.close();
+    // Last, so the records of the calls that were still in flight are exported too.
+    await telemetry?.shutdown();
   };
 
   return { url: `http://${displayHost(host)}:${port}`, port, repository, loaded, close };

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import express from 'express';
+import { captureRawBody } from '@inferlens/express';
 import { INFERENCE_HEADER_CONTENT_LENGTH, InferenceError, invalidRequest } from '@inferlens/protocol';
 
 /** application/json, and structured-syntax JSON types such as application/cloudevents+json. */
@@ -61,7 +62,7 @@ const checkMediaType: RequestHandler = (req, _res, next) => {
  * Parses the body read by `express.raw` as JSON, splitting off the binary
  * tensor data when `Inference-Header-Content-Length` says where it starts.
  */
-const parseJson: RequestHandler = (req, _res, next) => {
+const parseJson: RequestHandler = (req, res, next) => {
   const raw: unknown = req.body;
   if (!Buffer.isBuffer(raw) || raw.length === 0) {
     next(invalidRequest('the request body is empty; expected a JSON object'));
@@ -72,6 +73,8 @@ const parseJson: RequestHandler = (req, _res, next) => {
     next(invalidRequest(`${INFERENCE_HEADER_CONTENT_LENGTH} is ${jsonLength}, but the body has ${raw.length} bytes`));
     return;
   }
+  // The telemetry's request record reuses these bytes rather than serialising the parsed body again.
+  captureRawBody(req, res, raw);
   try {
     req.body = JSON.parse(raw.toString('utf8', 0, jsonLength)) as unknown;
   } catch (error) {

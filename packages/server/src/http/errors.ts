@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ErrorBody } from '@inferlens/protocol';
 import { InferenceError } from '@inferlens/protocol';
+import { annotateCall } from '@inferlens/express';
 import type { Logger } from '../logger.js';
 
 /**
@@ -52,6 +53,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (coded === undefined) {
       logger.error(`${req.method} ${req.originalUrl} failed: ${(error as Error)?.stack ?? String(error)}`);
     }
+    annotateCall(res, { error: coded ?? error });
     const status = coded?.status ?? 500;
     const body: ErrorBody = { error: coded?.message ?? 'internal server error' };
     res.status(status).json(body);

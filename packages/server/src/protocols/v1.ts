@@ -7,6 +7,7 @@ import { routeParam } from '../http/params.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import { notReadyMessage } from '../repository/model-repository.js';
 import { checkInputs } from '../runtime/check-inputs.js';
+import { runModel } from './run-model.js';
 import { predictionOutputs, predictPayloadToTensors, tensorsToPredictions } from './v1-tensors.js';
 
 export interface V1RouterOptions {
@@ -63,7 +64,7 @@ export function v1Router({ repository, maxBodyBytes }: V1RouterOptions): Router 
     const { signature } = found.model;
     const tensors = predictPayloadToTensors(payload, signature);
     checkInputs(found.modelName, signature, tensors, found.config.maxBatchSize);
-    const outputs = await found.model.infer(tensors, predictionOutputs(signature, found.config));
+    const outputs = await runModel(res, found, tensors, predictionOutputs(signature, found.config));
     const body: PredictResponse = { predictions: tensorsToPredictions(outputs) };
     res.json(body);
   };

@@ -10,6 +10,7 @@ import { checkInputs, selectOutputs } from '../runtime/check-inputs.js';
 import { SERVER_NAME, SERVER_VERSION } from '../version.js';
 import { classify, requestedClassCount } from './v2-classification.js';
 import { decodeInputs, encodeResponse } from './v2-infer.js';
+import { runModel } from './run-model.js';
 
 /** The platform name Triton reports for ONNX models. */
 const PLATFORM = 'onnxruntime_onnx';
@@ -83,7 +84,7 @@ export function v2Router({ repository, isReady, maxBodyBytes }: V2RouterOptions)
       signature,
       request.outputs?.map((output) => output.name),
     );
-    const outputs = (await found.model.infer(tensors, outputNames)).map((output) => {
+    const outputs = (await runModel(res, found, tensors, outputNames)).map((output) => {
       const count = requestedClassCount(request, output.name);
       return count === undefined ? output : classify(output, count, found.config.labels);
     });

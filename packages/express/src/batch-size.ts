@@ -1,0 +1,42 @@
+import type { Protocol } from './semconv.js';
+import { PROTOCOL } from './semconv.js';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function firstColumnLength(columns: Record<string, unknown>): number | undefined {
+  const first = Object.values(columns)[0];
+  return Array.isArray(first) ? first.length : undefined;
+}
+
+/**
+ * Rows in a parsed predict body: V1 `instances` (or `inputs`), the first
+ * dimension of V2's first input, the number of OpenAI inputs. Undefined
+ * when the body does not say.
+ */
+export function batchSizeOf(protocol: Protocol, body: unknown): number | undefined {
+  if (!isObject(body)) return undefined;
+  switch (protocol) {
+    case PROTOCOL.KSERVE_V1: {
+      const rows = body['instances'] ?? body['inputs'];
+      if (Array.isArray(rows)) return rows.length;
+      return isObject(rows) ? firstColumnLength(rows) : undefined;
+    }
+    case PROTOCOL.OPEN_INFERENCE_V2: {
+      const inputs = body['inputs'];
+      const first: unknown = Array.isArray(inputs) ? inputs[0] : undefined;
+      const shape = isObject(first) ? first['shape'] : undefined;
+      return Array.isArray(shape) && typeof shape[0] === 'number' ? shape[0] : undefined;
+    }
+    case PROTOCOL.OPENAI: {
+      const input = body['input'];
+      if (typeof input === 'string') return 1;
+      if (!Array.isArray(input)) return undefined;
+      // An array of token ids is one input; an array of strings or of arrays is many.
+      return input.length > 0 && typeof input[0] === 'number' ? 1 : input.length;
+    }
+    default:
+      return undefined;
+  }
+}

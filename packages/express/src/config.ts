@@ -1,0 +1,236 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { Sampler } from '@opentelemetry/sdk-trace';
+import type { ExportQueueOptions } from './export/bounded-queue.js';
+import { DEFAULT_EXPORT_QUEUE_OPTIONS } from './export/bounded-queue.js';
+import { EnvReader } from './env.js';
+import { defaultMatcher } from './matcher.js';
+import type { TelemetryReporter } from './reporter.js';
+import { samplerFromEnv } from './signals/sampler.js';
+import type {
+  InferenceTelemetryOptions,
+  LoggerMode,
+  OtlpCompression,
+  OtlpProtocol,
+  PredictMatcher,
+  QueueOptions,
+} from './types.js';
+
+export const DEFAULT_SERVICE_NAME = 'inferlens';
+export const DEFAULT_MODE: LoggerMode = 'all';
+export const DEFAULT_PAYLOAD_SAMPLE_RATE = 1;
+export const DEFAULT_SLOW_REQUEST_THRESHOLD_MS = 1000;
+export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+export const DEFAULT_OTLP_TIMEOUT_MILLIS = 10_000;
+export const DEFAULT_OTLP_COMPRESSION: OtlpCompression = 'gzip';
+export const DEFAULT_OTLP_PROTOCOL: OtlpProtocol = 'http/protobuf';
+export const DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS = 60_000;
+export const DEFAULT_FILE_SINK_DIRECTORY = 'monitoring';
+export const DEFAULT_FILE_SINK_MAX_FILE_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_FILE_SINK_MAX_FILES = 10;
+
+/** Headers that carry credentials: never captured, whatever the allow-list says. */
+export const NEVER_CAPTURED_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'proxy-authorization',
+]);
+
+const MODES: readonly LoggerMode[] = ['all', 'request', 'response'];
+const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
+const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
+
+export interface ResolvedOtlp {
+  logsUrl: string;
+  tracesUrl: string;
+  metricsUrl: string;
+  headers: Record<string, string>;
+  timeoutMillis: number;
+  compression: OtlpCompression;
+  protocol: OtlpProtocol;
+  certificate: string | undefined;
+  clientCertificate: string | undefined;
+  clientKey: string | undefined;
+  metricExportIntervalMillis: number;
+}
+
+export interface ResolvedFileSink {
+  directory: string;
+  maxFileBytes: number;
+  maxFiles: number;
+}
+
+/** Every option with its default applied, read once when the middleware is built. */
+export interface ResolvedConfig {
+  providers: 'own' | 'global';
+  serviceName: string;
+  resourceAttributes: Attributes;
+  /** Undefined when no endpoint is configured: nothing goes over OTLP. */
+  otlp: ResolvedOtlp | undefined;
+  /** Undefined when the file sink is off. */
+  fileSink: ResolvedFileSink | undefined;
+  mode: LoggerMode;
+  payloadSampleRate: number;
+  slowRequestThresholdMs: number;
+  captureHeaders: readonly string[];
+  redactPaths: readonly string[];
+  maxPayloadBytes: number;
+  logQueue: ExportQueueOptions;
+  spanQueue: ExportQueueOptions;
+  matcher: PredictMatcher;
+  /** The trace sampler of own providers, from `OTEL_TRACES_SAMPLER`. */
+  traceSampler: Sampler;
+}
+
+function fail(option: string, expected: string, value: unknown): never {
+  throw new TypeError(`inferenceTelemetry: ${option} must be ${expected}, got ${JSON.stringify(value)}`);
+}
+
+function checkChoice<T extends string>(option: string, value: T | undefined, choices: readonly T[]): T | undefined {
+  if (value !== undefined && !choices.includes(value)) fail(option, `one of ${choices.join(', ')}`, value);
+  return value;
+}
+
+function checkNumber(option: string, value: number | undefined, min: number, max = Infinity): number | undefined {
+  if (value !== undefined && !(typeof value === 'number' && value >= min && value <= max)) {
+    fail(option, `a number from ${min}${max === Infinity ? '' : ` to ${max}`}`, value);
+  }
+  return value;
+}
+
+function checkUrl(option: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!URL.canParse(value)) fail(option, 'an http(s) URL', value);
+  return value;
+}
+
+/** `endpoint` + `/v1/<signal>`, without doubling the slash. */
+function signalUrl(base: string | undefined, signal: string): string | undefined {
+  return base === undefined ? undefined : `${base.replace(/\/+$/, '')}/v1/${signal}`;
+}
+
+function resolveOtlp(options: InferenceTelemetryOptions, env: EnvReader): ResolvedOtlp | undefined {
+  const otlp = options.otlp ?? {};
+  const base = checkUrl('otlp.endpoint', otlp.endpoint) ?? env.string('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const url = (signal: 'logs' | 'traces' | 'metrics', explicit: string | undefined): string | undefined =>
+    checkUrl(`otlp.${signal}Endpoint`, explicit) ??
+    env.string(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`) ??
+    signalUrl(base, signal);
+  const logsUrl = url('logs', otlp.logsEndpoint);
+  const tracesUrl = url('traces', otlp.tracesEndpoint);
+  const metricsUrl = url('metrics', otlp.metricsEndpoint);
+  if (logsUrl === undefined && tracesUrl === undefined && metricsUrl === undefined) return undefined;
+  if (logsUrl === undefined || tracesUrl === undefined || metricsUrl === undefined) {
+    throw new TypeError(
+      'inferenceTelemetry: give otlp.endpoint (or OTEL_EXPORTER_OTLP_ENDPOINT), or an endpoint for each of logs, traces and metrics',
+    );
+  }
+  return {
+    logsUrl,
+    tracesUrl,
+    metricsUrl,
+    headers: { ...env.keyValues('OTEL_EXPORTER_OTLP_HEADERS'), ...otlp.headers },
+    timeoutMillis:
+      checkNumber('otlp.timeoutMillis', otlp.timeoutMillis, 1) ??
+      env.number('OTEL_EXPORTER_OTLP_TIMEOUT') ??
+      DEFAULT_OTLP_TIMEOUT_MILLIS,
+    compression:
+      checkChoice('otlp.compression', otlp.compression, COMPRESSIONS) ??
+      env.choice('OTEL_EXPORTER_OTLP_COMPRESSION', COMPRESSIONS) ??
+      DEFAULT_OTLP_COMPRESSION,
+    protocol:
+      checkChoice('otlp.protocol', otlp.protocol, PROTOCOLS) ??
+      env.choice('OTEL_EXPORTER_OTLP_PROTOCOL', PROTOCOLS) ??
+      DEFAULT_OTLP_PROTOCOL,
+    certificate: otlp.certificate ?? env.string('OTEL_EXPORTER_OTLP_CERTIFICATE'),
+    clientCertificate: otlp.clientCertificate ?? env.string('OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE'),
+    clientKey: otlp.clientKey ?? env.string('OTEL_EXPORTER_OTLP_CLIENT_KEY'),
+    metricExportIntervalMillis:
+      checkNumber('otlp.metricExportIntervalMillis', otlp.metricExportIntervalMillis, 1) ??
+      env.number('OTEL_METRIC_EXPORT_INTERVAL') ??
+      DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS,
+  };
+}
+
+/** Queue options: code, then the signal's variables (`OTEL_BLRP_*` for logs, `OTEL_BSP_*` for spans), then the defaults. */
+function resolveQueue(queue: QueueOptions, env: EnvReader, prefix: 'OTEL_BLRP' | 'OTEL_BSP'): ExportQueueOptions {
+  const resolved: ExportQueueOptions = {
+    maxQueueSize:
+      checkNumber('queue.maxQueueSize', queue.maxQueueSize, 1) ??
+      env.number(`${prefix}_MAX_QUEUE_SIZE`) ??
+      DEFAULT_EXPORT_QUEUE_OPTIONS.maxQueueSize,
+    maxExportBatchSize:
+      checkNumber('queue.maxExportBatchSize', queue.maxExportBatchSize, 1) ??
+      env.number(`${prefix}_MAX_EXPORT_BATCH_SIZE`) ??
+      DEFAULT_EXPORT_QUEUE_OPTIONS.maxExportBatchSize,
+    scheduledDelayMillis:
+      checkNumber('queue.scheduledDelayMillis', queue.scheduledDelayMillis, 0) ??
+      env.number(`${prefix}_SCHEDULE_DELAY`) ??
+      DEFAULT_EXPORT_QUEUE_OPTIONS.scheduledDelayMillis,
+    exportTimeoutMillis:
+      checkNumber('queue.exportTimeoutMillis', queue.exportTimeoutMillis, 1) ??
+      env.number(`${prefix}_EXPORT_TIMEOUT`) ??
+      DEFAULT_EXPORT_QUEUE_OPTIONS.exportTimeoutMillis,
+  };
+  if (queue.maxExportBatchSize !== undefined && resolved.maxExportBatchSize > resolved.maxQueueSize) {
+    throw new TypeError(
+      `inferenceTelemetry: queue.maxExportBatchSize (${resolved.maxExportBatchSize}) must not exceed queue.maxQueueSize (${resolved.maxQueueSize})`,
+    );
+  }
+  resolved.maxExportBatchSize = Math.min(resolved.maxExportBatchSize, resolved.maxQueueSize);
+  return resolved;
+}
+
+function resolveHeaders(headers: readonly string[] | undefined): string[] {
+  if (headers === undefined) return [];
+  if (!Array.isArray(headers) || !headers.every((header) => typeof header === 'string')) {
+    fail('captureHeaders', 'an array of header names', headers);
+  }
+  const names = headers.map((header) => header.toLowerCase());
+  const refused = names.filter((name) => NEVER_CAPTURED_HEADERS.has(name));
+  if (refused.length > 0) fail('captureHeaders', `free of credential headers (${refused.join(', ')})`, headers);
+  return names;
+}
+
+/**
+ * The one place options meet their defaults: option from code, else the
+ * OpenTelemetry variable the specification names, else the default. A bad
+ * option in code throws here, at construction; a bad variable is reported
+ * and ignored.
+ */
+export function resolveConfig(
+  options: InferenceTelemetryOptions,
+  reporter: TelemetryReporter,
+  environment: NodeJS.ProcessEnv = process.env,
+): ResolvedConfig {
+  const env = new EnvReader(environment, reporter);
+  const otlp = resolveOtlp(options, env);
+  const fileSink = options.fileSink ?? {};
+  const queue = options.queue ?? {};
+  return {
+    providers: checkChoice('providers', options.providers, ['own', 'global']) ?? 'own',
+    serviceName: options.serviceName ?? env.string('OTEL_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME,
+    resourceAttributes: { ...env.keyValues('OTEL_RESOURCE_ATTRIBUTES'), ...options.resourceAttributes },
+    otlp,
+    fileSink:
+      (fileSink.enabled ?? otlp === undefined)
+        ? {
+            directory: fileSink.directory ?? DEFAULT_FILE_SINK_DIRECTORY,
+            maxFileBytes:
+              checkNumber('fileSink.maxFileBytes', fileSink.maxFileBytes, 1) ?? DEFAULT_FILE_SINK_MAX_FILE_BYTES,
+            maxFiles: checkNumber('fileSink.maxFiles', fileSink.maxFiles, 1) ?? DEFAULT_FILE_SINK_MAX_FILES,
+          }
+        : undefined,
+    mode: checkChoice('mode', options.mode, MODES) ?? DEFAULT_MODE,
+    payloadSampleRate: checkNumber('payloadSampleRate', options.payloadSampleRate, 0, 1) ?? DEFAULT_PAYLOAD_SAMPLE_RATE,
+    slowRequestThresholdMs:
+      checkNumber('slowRequestThresholdMs', options.slowRequestThresholdMs, 0) ?? DEFAULT_SLOW_REQUEST_THRESHOLD_MS,
+    captureHeaders: resolveHeaders(options.captureHeaders),
+    redactPaths: options.redactPaths ?? [],
+    maxPayloadBytes: checkNumber('maxPayloadBytes', options.maxPayloadBytes, 0) ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    logQueue: resolveQueue(queue, env, 'OTEL_BLRP'),
+    spanQueue: resolveQueue(queue, env, 'OTEL_BSP'),
+    matcher: options.matcher ?? defaultMatcher,
+    traceSampler: samplerFromEnv(env),
+  };
+}

@@ -1,0 +1,158 @@
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import type { ExportResult } from '@opentelemetry/core';
+import { ExportResultCode, hrTimeToMilliseconds } from '@opentelemetry/core';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { join, resolve } from 'node:path';
+import {
+  ATTR_MONITOR_NAME,
+  ATTR_PAYLOAD_TRUNCATED,
+  ATTR_RECORD_TYPE,
+  PAYLOAD_MONITOR_NAME,
+  RECORD_TYPE,
+} from '../semconv.js';
+import type { RotatingJsonLinesFileOptions } from './rotating-file.js';
+import { RotatingJsonLinesFile } from './rotating-file.js';
+
+/** Default {@link FileLogRecordExporterOptions.directory}: BentoML's `monitoring`, under the working directory. */
+export const DEFAULT_MONITORING_DIRECTORY = 'monitoring';
+
+/** Where a {@link FileLogRecordExporter} writes, and how each file rotates. */
+export interface FileLogRecordExporterOptions extends RotatingJsonLinesFileOptions {
+  /** The monitoring folder, resolved once at construction. Default {@link DEFAULT_MONITORING_DIRECTORY}. */
+  directory?: string;
+}
+
+/** A file under the monitoring folder: `<monitor>/data/data.<n>.log` or `<monitor>/schema/schema.<n>.log`. */
+type Kind = 'data' | 'schema';
+
+/**
+ * Writes log records as JSON lines in BentoML's monitoring layout:
+ * `<directory>/<monitor>/data/data.<n>.log` and `<directory>/<monitor>/schema/schema.<n>.log`.
+ *
+ * - `monitor.row` records: the row itself (the body's JSON text) in `<inference.monitor.name>/data`.
+ * - `monitor.schema` records: the body's JSON text in `<inference.monitor.name>/schema`.
+ * - everything else (request and response payloads, records without a type, and rows or
+ *   schemas that cannot be written as such): `{"timestamp","severity","trace_id","span_id",
+ *   "attributes","body"}` in `inference_payloads/data`, the body as JSON where it parses.
+ *
+ * Each export appends once per destination file; `export` calls back only when written.
+ */
+export class FileLogRecordExporter implements LogRecordExporter {
+  readonly #directory: string;
+  readonly #fileOptions: RotatingJsonLinesFileOptions;
+  readonly #files = new Map<string, RotatingJsonLinesFile>();
+  #isShutdown = false;
+
+  constructor(options: FileLogRecordExporterOptions = {}) {
+    const { directory = DEFAULT_MONITORING_DIRECTORY, ...fileOptions } = options;
+    this.#directory = resolve(directory);
+    this.#fileOptions = fileOptions;
+    // Opened (lazily: nothing touches the disk yet) so that bad options throw here, not on the first export.
+    this.#file(PAYLOAD_MONITOR_NAME, 'data');
+  }
+
+  /** Appends `logs` to their files; calls back SUCCESS once all are written, FAILED with the first error otherwise. */
+  export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    if (this.#isShutdown) {
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error('FileLogRecordExporter is shut down') });
+      return;
+    }
+    let writes: Promise<Error | undefined>[];
+    try {
+      const batches = new Map<RotatingJsonLinesFile, string[]>();
+      for (const log of logs) {
+        const { monitor, kind, line } = toLine(log);
+        const file = this.#file(monitor, kind);
+        const lines = batches.get(file);
+        if (lines) lines.push(line);
+        else batches.set(file, [line]);
+      }
+      writes = [...batches].map(([file, lines]) => file.append(lines));
+    } catch (error) {
+      writes = [Promise.resolve(error instanceof Error ? error : new Error(String(error)))];
+    }
+    void Promise.all(writes).then((errors) => {
+      const error = errors.find((e) => e !== undefined);
+      resultCallback(error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS });
+    });
+  }
+
+  /** Resolves when every export made so far has been written or has failed. */
+  async forceFlush(): Promise<void> {
+    await Promise.all([...this.#files.values()].map((file) => file.flush()));
+  }
+
+  /** Waits for pending writes; later exports call back FAILED without writing. */
+  async shutdown(): Promise<void> {
+    this.#isShutdown = true;
+    await this.forceFlush();
+  }
+
+  #file(monitor: string, kind: Kind): RotatingJsonLinesFile {
+    const dir = join(this.#directory, folderName(monitor), kind);
+    let file = this.#files.get(dir);
+    if (!file) {
+      file = new RotatingJsonLinesFile(dir, kind, this.#fileOptions);
+      this.#files.set(dir, file);
+    }
+    return file;
+  }
+}
+
+/**
+ * A monitor name made safe as one folder name: anything but letters, digits,
+ * `.`, `_` and `-` becomes `_`, and so do leading dots, so `../x` cannot
+ * leave the folder and `.x` does not hide. Distinct names may meet (`a/b`, `a_b`).
+ */
+function folderName(monitor: string): string {
+  const safe = monitor.replace(/[^\p{L}\p{N}._-]/gu, '_').replace(/^\.+/, (dots) => '_'.repeat(dots.length));
+  return safe === '' ? '_' : safe;
+}
+
+function toLine(log: ReadableLogRecord): { monitor: string; kind: Kind; line: string } {
+  const type = log.attributes[ATTR_RECORD_TYPE];
+  const monitor = log.attributes[ATTR_MONITOR_NAME];
+  if ((type === RECORD_TYPE.MONITOR_ROW || type === RECORD_TYPE.MONITOR_SCHEMA) && typeof monitor === 'string') {
+    const isRow = type === RECORD_TYPE.MONITOR_ROW;
+    const text = jsonText(log.body, isRow);
+    if (text !== undefined) return { monitor, kind: isRow ? 'data' : 'schema', line: text };
+  }
+  return { monitor: PAYLOAD_MONITOR_NAME, kind: 'data', line: envelope(log) };
+}
+
+/**
+ * The body as one line of JSON text, or undefined where it is not JSON (or,
+ * for a row, not an object). Text is kept as written, not re-serialized, so
+ * integers past 2^53 keep their digits; line breaks outside JSON strings are
+ * only whitespace, and inside them JSON forbids them raw, so replacing them
+ * with spaces keeps the value and makes it one line.
+ */
+function jsonText(body: unknown, objectOnly: boolean): string | undefined {
+  if (typeof body !== 'string') {
+    const isObject = typeof body === 'object' && body !== null && !Array.isArray(body) && !ArrayBuffer.isView(body);
+    return body !== undefined && (!objectOnly || isObject) ? JSON.stringify(body) : undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (objectOnly && (typeof value !== 'object' || value === null || Array.isArray(value))) return undefined;
+  return body.replace(/[\r\n]/g, ' ');
+}
+
+function envelope(log: ReadableLogRecord): string {
+  const head = JSON.stringify({
+    timestamp: new Date(hrTimeToMilliseconds(log.hrTime)).toISOString(),
+    severity: log.severityText ?? (log.severityNumber ? SeverityNumber[log.severityNumber] : null),
+    trace_id: log.spanContext?.traceId ?? null,
+    span_id: log.spanContext?.spanId ?? null,
+    attributes: log.attributes,
+  });
+  // A truncated payload is a prefix of its JSON that may still parse (`12` of `123`): keep it a string.
+  const truncated = log.attributes[ATTR_PAYLOAD_TRUNCATED] === true;
+  const text = typeof log.body === 'string' && !truncated ? jsonText(log.body, false) : undefined;
+  // Spliced in as text rather than parsed into the object above, for the digits jsonText keeps.
+  return `${head.slice(0, -1)},"body":${text ?? JSON.stringify(log.body ?? null)}}`;
+}

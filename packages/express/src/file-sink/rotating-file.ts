@@ -1,0 +1,164 @@
+import { appendFile, mkdir, readdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Default {@link RotatingJsonLinesFileOptions.maxFileBytes}: 10 MiB. */
+export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** Default {@link RotatingJsonLinesFileOptions.maxFiles}: 10. */
+export const DEFAULT_MAX_FILES = 10;
+
+/** How a {@link RotatingJsonLinesFile} rotates and how many files it keeps. */
+export interface RotatingJsonLinesFileOptions {
+  /**
+   * A file is rotated before a line would take it past this many bytes; a
+   * single longer line gets a file of its own. Default
+   * {@link DEFAULT_MAX_FILE_BYTES}.
+   */
+  maxFileBytes?: number;
+  /**
+   * Files of the prefix kept in the folder, the current one included; older
+   * ones are deleted. Default {@link DEFAULT_MAX_FILES}.
+   */
+  maxFiles?: number;
+  /**
+   * The clock: a file is rotated when its local calendar day differs from
+   * the clock's. Default `() => new Date()`.
+   */
+  now?: () => Date;
+}
+
+/**
+ * JSON lines appended to `<dir>/<prefix>.<n>.log`, BentoML's naming
+ * (`data.1.log`, `data.2.log`, ...). A new file is started when the current
+ * one would pass `maxFileBytes` or the local day changes; at most `maxFiles`
+ * are kept. A new instance starts after the highest existing number, so a
+ * restart never writes into an older file.
+ *
+ * Appends are serialized on one promise chain, so batches land whole and in
+ * call order. {@link append} never rejects: it resolves with the error, for
+ * the exporter to report.
+ */
+export class RotatingJsonLinesFile {
+  readonly #dir: string;
+  readonly #prefix: string;
+  readonly #maxFileBytes: number;
+  readonly #maxFiles: number;
+  readonly #now: () => Date;
+  #chain: Promise<unknown> = Promise.resolve();
+  /** The current file's number; undefined until the folder has been read. */
+  #number: number | undefined;
+  /** Bytes in the current file; 0 means it has not been created yet. */
+  #size = 0;
+  /** Local day (`y-m-d`) of the current file's first write. */
+  #day = '';
+
+  /**
+   * @param dir the folder, created on the first append
+   * @param prefix the file name's prefix (`data`, `schema`)
+   */
+  constructor(dir: string, prefix: string, options: RotatingJsonLinesFileOptions = {}) {
+    this.#dir = dir;
+    this.#prefix = prefix;
+    this.#maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    this.#maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
+    this.#now = options.now ?? (() => new Date());
+    if (!(this.#maxFileBytes > 0)) throw new RangeError(`maxFileBytes must be positive, got ${this.#maxFileBytes}`);
+    if (!Number.isInteger(this.#maxFiles) || this.#maxFiles < 1) {
+      throw new RangeError(`maxFiles must be an integer of at least 1, got ${this.#maxFiles}`);
+    }
+  }
+
+  /**
+   * Appends `lines` (each without a line break), after every earlier append.
+   * Resolves with undefined once written, or with the error that stopped it.
+   */
+  append(lines: readonly string[]): Promise<Error | undefined> {
+    const done = this.#chain
+      .then(() => this.#write(lines))
+      .then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      );
+    this.#chain = done;
+    return done;
+  }
+
+  /** Resolves when every append made so far has finished. */
+  async flush(): Promise<void> {
+    await this.#chain;
+  }
+
+  async #write(lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
+    if (this.#number === undefined) {
+      await mkdir(this.#dir, { recursive: true });
+      // After the highest number, so a restart neither overwrites nor appends to an earlier run's files.
+      this.#number = Math.max(0, ...(await this.#existing())) + 1;
+      this.#size = 0;
+    }
+    const today = localDay(this.#now());
+    if (this.#size > 0 && this.#day !== today) this.#rotate();
+    let chunk: string[] = [];
+    let chunkBytes = 0;
+    for (const line of lines) {
+      const bytes = Buffer.byteLength(line) + 1;
+      const used = this.#size + chunkBytes;
+      if (used > 0 && used + bytes > this.#maxFileBytes) {
+        await this.#appendChunk(chunk, chunkBytes, today);
+        this.#rotate();
+        chunk = [];
+        chunkBytes = 0;
+      }
+      chunk.push(line);
+      chunkBytes += bytes;
+    }
+    await this.#appendChunk(chunk, chunkBytes, today);
+  }
+
+  async #appendChunk(chunk: readonly string[], bytes: number, today: string): Promise<void> {
+    if (chunk.length === 0) return;
+    const isNew = this.#size === 0;
+    try {
+      await appendFile(this.#path(this.#number ?? 1), chunk.join('\n') + '\n');
+    } catch (error) {
+      // The folder was removed under us: the next append creates it again and rescans the numbers.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.#number = undefined;
+      throw error;
+    }
+    this.#size += bytes;
+    this.#day = today;
+    if (isNew) await this.#prune();
+  }
+
+  #rotate(): void {
+    this.#number = (this.#number ?? 0) + 1;
+    this.#size = 0;
+  }
+
+  /** Deletes the oldest files beyond `maxFiles`; listing the folder each time heals after a failed delete. */
+  async #prune(): Promise<void> {
+    const numbers = (await this.#existing()).sort((a, b) => a - b);
+    for (const n of numbers.slice(0, Math.max(0, numbers.length - this.#maxFiles))) {
+      await unlink(this.#path(n)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+    }
+  }
+
+  async #existing(): Promise<number[]> {
+    const pattern = new RegExp(`^${this.#prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.log$`);
+    const numbers: number[] = [];
+    for (const name of await readdir(this.#dir)) {
+      const match = pattern.exec(name);
+      if (match) numbers.push(Number(match[1]));
+    }
+    return numbers;
+  }
+
+  #path(n: number): string {
+    return join(this.#dir, `${this.#prefix}.${n}.log`);
+  }
+}
+
+function localDay(date: Date): string {
+  return `${date.getFullYear()}-${date.getMonth() + 1}-${date.getDate()}`;
+}

@@ -1,0 +1,53 @@
+import type { Request } from 'express';
+import { PROTOCOL } from './semconv.js';
+import type { PredictCall } from './types.js';
+
+/** `/v1/models/<model>:<verb>`, KServe V1's predict and explain. */
+const KSERVE_V1 = /^\/v1\/models\/([^/:]+):(predict|explain)$/;
+/** `/v2/models/<model>[/versions/<version>]/infer`, Open Inference (V2) REST. */
+const OPEN_INFERENCE_V2 = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer$/;
+/** OpenAI's embeddings route, at the root or under `/openai`. */
+const OPENAI_EMBEDDINGS = /^(?:\/openai)?\/v1\/embeddings$/;
+
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/**
+ * Recognises KServe V1 (`:predict`, `:explain`), Open Inference V2
+ * (`/infer`) and OpenAI (`/embeddings`) calls by method and path; any
+ * other request is left alone.
+ */
+export function defaultMatcher(req: Request): PredictCall | undefined {
+  if (req.method !== 'POST') return undefined;
+  const path = req.path;
+  let match = KSERVE_V1.exec(path);
+  if (match !== null) {
+    return {
+      operation: match[2],
+      model: decoded(match[1]),
+      protocol: PROTOCOL.KSERVE_V1,
+      route: `/v1/models/{model}:${match[2]}`,
+    };
+  }
+  match = OPEN_INFERENCE_V2.exec(path);
+  if (match !== null) {
+    const version = match[2] === undefined ? undefined : decoded(match[2]);
+    return {
+      operation: 'infer',
+      model: decoded(match[1]),
+      version,
+      protocol: PROTOCOL.OPEN_INFERENCE_V2,
+      route: version === undefined ? '/v2/models/{model}/infer' : '/v2/models/{model}/versions/{version}/infer',
+    };
+  }
+  if (OPENAI_EMBEDDINGS.test(path)) {
+    // The model is named in the body, read once the call is done.
+    return { operation: 'embeddings', model: undefined, protocol: PROTOCOL.OPENAI, route: path };
+  }
+  return undefined;
+}

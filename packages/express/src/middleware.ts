@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto';
+import type { Attributes, Context, Span } from '@opentelemetry/api';
+import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import type { Request, RequestHandler, Response } from 'express';
+import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { B3Propagator } from '@opentelemetry/propagator-b3';
+import { callAnnotations } from './annotations.js';
+import { batchSizeOf } from './batch-size.js';
+import type { ResolvedConfig } from './config.js';
+import { resolveConfig } from './config.js';
+import type { Instruments } from './instruments.js';
+import { createInstruments } from './instruments.js';
+import { enableMonitors, loggedMonitors } from './monitor.js';
+import { parseRedactPaths, redactPayload } from './payload/redact.js';
+import { requestBodySize, requestPayload } from './payload/request-body.js';
+import type { CapturedResponse } from './payload/response-capture.js';
+import { captureResponse, capturedText } from './payload/response-capture.js';
+import type { BoundedPayload } from './payload/truncate.js';
+import { truncatePayload } from './payload/truncate.js';
+import type { CallOutcome } from './records.js';
+import { emitRequestRecord, emitResponseRecord, MonitorRecords } from './records.js';
+import type { TelemetryReporter } from './reporter.js';
+import { processWarningReporter } from './reporter.js';
+import { payloadSampler } from './sampling.js';
+import {
+  ATTR_BATCH_SIZE,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_HEADER_PREFIX,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_MODEL_NAME,
+  ATTR_MODEL_VERSION,
+  ATTR_OPERATION,
+  ATTR_OUTCOME,
+  ATTR_PAYLOAD_DIRECTION,
+  ATTR_PROTOCOL,
+  ATTR_REQUEST_ID,
+  ATTR_URL_PATH,
+  ERROR_TYPE_ABORTED,
+  OUTCOME,
+} from './semconv.js';
+import { globalSignals } from './signals/global-signals.js';
+import { ownSignals } from './signals/own-signals.js';
+import type { Signals } from './signals/signals.js';
+import type { InferenceTelemetryOptions, PredictCall } from './types.js';
+
+/** The request id headers read, in order: KServe's and most proxies', then CloudEvents'. */
+const REQUEST_ID_HEADERS = ['x-request-id', 'ce-id'] as const;
+/** The header the request id is echoed in. */
+const REQUEST_ID_RESPONSE_HEADER = 'x-request-id';
+/** The status recorded for a call whose client left before the answer was complete (nginx's convention). */
+const STATUS_CLIENT_CLOSED = 499;
+const FIRST_ERROR_STATUS = 400;
+const MILLIS_PER_SECOND = 1e3;
+
+/** The middleware, and how to flush and stop its telemetry. */
+export interface InferenceTelemetry extends RequestHandler {
+  /** Exports everything queued. */
+  forceFlush(): Promise<void>;
+  /** Exports everything queued, then stops the providers the middleware built (not the application's). */
+  shutdown(): Promise<void>;
+}
+
+/** What one call carries from its start to its end. */
+interface CallState {
+  readonly call: PredictCall;
+  readonly span: Span;
+  readonly context: Context;
+  readonly requestId: string;
+  readonly startMillis: number;
+  readonly startTime: number;
+  readonly captured: CapturedResponse;
+}
+
+function headerValue(req: Request, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function errorTypeOf(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const { kind, code, name } = error as { kind?: unknown; code?: unknown; name?: unknown };
+    for (const candidate of [kind, code, name]) if (typeof candidate === 'string' && candidate !== '') return candidate;
+  }
+  return 'Error';
+}
+
+/** The message of `{"error": "..."}` or OpenAI's `{"error": {"message": "..."}}` answers. */
+function errorMessageOf(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown };
+    if (typeof parsed.error === 'string') return parsed.error;
+    const nested = (parsed.error as { message?: unknown } | undefined)?.message;
+    return typeof nested === 'string' ? nested : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Turns every predict call into a span, request and response log records
+ * and metrics. Options are read once, here; a bad option throws now rather
+ * than on a request. Nothing on the request path waits for export, and a
+ * fault in the telemetry is reported, never passed to the request.
+ */
+export function inferenceTelemetry(options: InferenceTelemetryOptions = {}): InferenceTelemetry {
+  const reporter = processWarningReporter();
+  const config = resolveConfig(options, reporter);
+  const signals = config.providers === 'own' ? ownSignals(config, reporter) : globalSignals();
+  const calls = new CallRecorder(config, signals, reporter);
+
+  const handler: RequestHandler = (req, res, next) => {
+    let call: PredictCall | undefined;
+    try {
+      call = config.matcher(req);
+      if (call !== undefined) calls.start(req, res, call);
+    } catch (error) {
+      calls.reportFault(error);
+    }
+    next();
+  };
+  return Object.assign(handler, {
+    forceFlush: () => signals.forceFlush(),
+    shutdown: () => signals.shutdown(),
+  });
+}
+
+/** Records calls: the span and the active count when a call starts, everything else when it ends. */
+class CallRecorder {
+  readonly #config: ResolvedConfig;
+  readonly #signals: Signals;
+  readonly #reporter: TelemetryReporter;
+  readonly #instruments: Instruments;
+  readonly #monitors: MonitorRecords;
+  readonly #propagator = new CompositePropagator({
+    propagators: [new W3CTraceContextPropagator(), new B3Propagator()],
+  });
+  readonly #redactPaths: ReturnType<typeof parseRedactPaths>;
+  readonly #samplePayload: (traceId: string) => boolean;
+
+  constructor(config: ResolvedConfig, signals: Signals, reporter: TelemetryReporter) {
+    this.#config = config;
+    this.#signals = signals;
+    this.#reporter = reporter;
+    this.#instruments = createInstruments(signals.meter, signals.queues);
+    this.#monitors = new MonitorRecords(signals.logger);
+    this.#redactPaths = parseRedactPaths(config.redactPaths);
+    this.#samplePayload = payloadSampler(config.payloadSampleRate);
+  }
+
+  reportFault(error: unknown): void {
+    this.#instruments.telemetryErrors.add(1);
+    this.#reporter.warnOnce(
+      'INFERLENS_TELEMETRY_FAULT',
+      `a predict call's telemetry could not be recorded (the call itself is unaffected): ${(error as Error)?.message ?? String(error)}`,
+    );
+  }
+
+  /**
+   * Continues the caller's trace: the active span when HTTP instrumentation
+   * made one (the call's span is then its child), else W3C `traceparent` or
+   * B3 headers (the call's span is then the server span).
+   */
+  #parent(req: Request): { context: Context; kind: SpanKind } {
+    const active = trace.getActiveSpan();
+    if (active !== undefined) return { context: trace.setSpan(ROOT_CONTEXT, active), kind: SpanKind.INTERNAL };
+    return {
+      context: this.#propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter),
+      kind: SpanKind.SERVER,
+    };
+  }
+
+  start(req: Request, res: Response, call: PredictCall): void {
+    const requestId =
+      headerValue(req, REQUEST_ID_HEADERS[0]) ?? headerValue(req, REQUEST_ID_HEADERS[1]) ?? randomUUID();
+    res.setHeader(REQUEST_ID_RESPONSE_HEADER, requestId);
+    const startTime = Date.now();
+    const parent = this.#parent(req);
+    const attributes: Attributes = {
+      [ATTR_PROTOCOL]: call.protocol,
+      [ATTR_OPERATION]: call.operation,
+      [ATTR_REQUEST_ID]: requestId,
+      [ATTR_HTTP_REQUEST_METHOD]: req.method,
+      [ATTR_HTTP_ROUTE]: call.route,
+      [ATTR_URL_PATH]: req.path,
+    };
+    if (call.model !== undefined) attributes[ATTR_MODEL_NAME] = call.model;
+    if (call.version !== undefined) attributes[ATTR_MODEL_VERSION] = call.version;
+    for (const name of this.#config.captureHeaders) {
+      const value = req.headers[name];
+      if (value !== undefined)
+        attributes[`${ATTR_HTTP_REQUEST_HEADER_PREFIX}${name}`] = Array.isArray(value) ? value : [value];
+    }
+    const spanName = call.model === undefined ? call.operation : `${call.operation} ${call.model}`;
+    const span = this.#signals.tracer.startSpan(spanName, { kind: parent.kind, attributes, startTime }, parent.context);
+    this.#instruments.active.add(1, { [ATTR_PROTOCOL]: call.protocol });
+    enableMonitors(req);
+    const state: CallState = {
+      call,
+      span,
+      context: trace.setSpan(parent.context, span),
+      requestId,
+      startMillis: performance.now(),
+      startTime,
+      captured: captureResponse(res, this.#config.maxPayloadBytes),
+    };
+    const done = (): void => {
+      res.off('finish', done);
+      res.off('close', done);
+      try {
+        this.#end(req, res, state, attributes);
+      } catch (error) {
+        this.reportFault(error);
+      }
+    };
+    res.once('finish', done);
+    res.once('close', done);
+  }
+
+  #outcome(res: Response, state: CallState): CallOutcome {
+    const aborted = !res.writableFinished;
+    const status = aborted ? STATUS_CLIENT_CLOSED : res.statusCode;
+    const durationSeconds = (performance.now() - state.startMillis) / MILLIS_PER_SECOND;
+    const failed = aborted || status >= FIRST_ERROR_STATUS;
+    if (!failed) return { status, durationSeconds, failed, errorType: undefined, errorMessage: undefined };
+    const error = callAnnotations(res)?.error;
+    const errorType = aborted ? ERROR_TYPE_ABORTED : error !== undefined ? errorTypeOf(error) : String(status);
+    const errorMessage = aborted
+      ? 'the client closed the connection before the answer was complete'
+      : error instanceof Error
+        ? error.message
+        : errorMessageOf(capturedText(state.captured));
+    return { status, durationSeconds, failed, errorType, errorMessage };
+  }
+
+  /**
+   * Redacts, then caps a payload. A payload the capture already cut is no
+   * longer JSON, so with redaction on it is withheld whole rather than risk
+   * a field it was meant to hide.
+   */
+  #payload(text: string, size: number, cut: boolean): BoundedPayload {
+    const bounded = truncatePayload(redactPayload(text, this.#redactPaths), this.#config.maxPayloadBytes);
+    return { text: bounded.text, size, truncated: cut || bounded.truncated };
+  }
+
+  #end(req: Request, res: Response, state: CallState, attributes: Attributes): void {
+    const { call, span } = state;
+    const annotations = callAnnotations(res);
+    const outcome = this.#outcome(res, state);
+    const body: unknown = req.body;
+    const model = call.model ?? (body as { model?: unknown } | undefined)?.model;
+    if (call.model === undefined && typeof model === 'string') {
+      attributes[ATTR_MODEL_NAME] = model;
+      span.updateName(`${call.operation} ${model}`);
+    }
+    const version = annotations?.modelVersion ?? call.version;
+    if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;
+    const batchSize = annotations?.batchSize ?? batchSizeOf(call.protocol, body);
+    if (batchSize !== undefined) attributes[ATTR_BATCH_SIZE] = batchSize;
+
+    span.setAttributes(attributes);
+    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.status);
+    if (outcome.failed) {
+      span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType!);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorMessage });
+      if (annotations?.error instanceof Error) span.recordException(annotations.error);
+    }
+    span.end();
+
+    const requestSize = requestBodySize(req);
+    this.#recordMetrics(
+      call,
+      attributes,
+      outcome,
+      requestSize,
+      state.captured.size,
+      batchSize,
+      annotations?.modelExecutionSeconds,
+    );
+
+    const traceId = span.spanContext().traceId;
+    const sampled = (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
+    const slow = outcome.durationSeconds * MILLIS_PER_SECOND > this.#config.slowRequestThresholdMs;
+    const keep = outcome.failed || slow || (sampled && this.#samplePayload(traceId));
+    if (keep) {
+      const { mode } = this.#config;
+      const logger = this.#signals.logger;
+      if (mode !== 'response') {
+        const payload = this.#payload(requestPayload(req), requestSize, false);
+        emitRequestRecord(logger, state.context, state.startTime, payload, attributes);
+      }
+      if (mode !== 'request' || outcome.failed) {
+        const responseText = capturedText(state.captured);
+        const truncated = state.captured.size > state.captured.kept;
+        emitResponseRecord(
+          logger,
+          state.context,
+          this.#payload(responseText, state.captured.size, truncated),
+          attributes,
+          outcome,
+        );
+      }
+    }
+    const monitors = loggedMonitors(req);
+    if (monitors !== undefined && monitors.size > 0)
+      this.#monitors.emit(monitors, state.context, state.requestId, traceId);
+  }
+
+  #recordMetrics(
+    call: PredictCall,
+    attributes: Attributes,
+    outcome: CallOutcome,
+    requestBytes: number,
+    responseBytes: number,
+    batchSize: number | undefined,
+    modelExecutionSeconds: number | undefined,
+  ): void {
+    const metricAttributes: Attributes = {
+      [ATTR_PROTOCOL]: call.protocol,
+      [ATTR_OUTCOME]: outcome.failed ? OUTCOME.ERROR : OUTCOME.SUCCESS,
+      [ATTR_HTTP_RESPONSE_STATUS_CODE]: outcome.status,
+    };
+    const model = attributes[ATTR_MODEL_NAME];
+    if (model !== undefined) metricAttributes[ATTR_MODEL_NAME] = model;
+    const version = attributes[ATTR_MODEL_VERSION];
+    if (version !== undefined) metricAttributes[ATTR_MODEL_VERSION] = version;
+    const { duration, active, batchSize: batch, payloadSize, modelExecution } = this.#instruments;
+    duration.record(outcome.durationSeconds, metricAttributes);
+    active.add(-1, { [ATTR_PROTOCOL]: call.protocol });
+    if (batchSize !== undefined) batch.record(batchSize, metricAttributes);
+    payloadSize.record(requestBytes, { ...metricAttributes, [ATTR_PAYLOAD_DIRECTION]: 'request' });
+    payloadSize.record(responseBytes, { ...metricAttributes, [ATTR_PAYLOAD_DIRECTION]: 'response' });
+    if (modelExecutionSeconds !== undefined) modelExecution.record(modelExecutionSeconds, metricAttributes);
+  }
+}

@@ -1,0 +1,77 @@
+import type { Request } from 'express';
+
+/** BentoML's column roles; any other string is a custom role. */
+export type ColumnRole = 'feature' | 'prediction' | 'target' | (string & {});
+
+/** BentoML's column data types; any other string is a custom type. */
+export type ColumnDataType = 'numerical' | 'categorical' | 'numerical_sequence' | (string & {});
+
+export interface ColumnOptions {
+  /** The column's name. */
+  name: string;
+  role: ColumnRole;
+  dataType: ColumnDataType;
+}
+
+/** A monitor of one call: `log` adds a column to the call's row. */
+export interface Monitor {
+  log(value: unknown, column: ColumnOptions): void;
+}
+
+/** Columns every row has, filled in by the middleware. */
+export const RESERVED_COLUMNS: ReadonlySet<string> = new Set(['timestamp', 'request_id', 'trace_id']);
+
+/** A column logged in a call, in logging order. */
+export interface LoggedColumn extends ColumnOptions {
+  value: unknown;
+}
+
+const MONITORS = Symbol.for('inferlens.monitors');
+
+interface WithMonitors {
+  [MONITORS]?: Map<string, LoggedColumn[]>;
+}
+
+/** Marks a request as a predict call whose monitors are collected; the middleware does this. */
+export function enableMonitors(req: Request): void {
+  (req as WithMonitors)[MONITORS] = new Map();
+}
+
+/** Everything logged in the call, by monitor name. */
+export function loggedMonitors(req: Request): ReadonlyMap<string, readonly LoggedColumn[]> | undefined {
+  return (req as WithMonitors)[MONITORS];
+}
+
+/** Used outside a predict call (or without the middleware): nothing to collect into. */
+const DISCARDING_MONITOR: Monitor = { log() {} };
+
+/**
+ * BentoML's `bentoml.monitor(name)` for Express: inside a handler, the
+ * values logged become one row record of monitor `name` for this call,
+ * with the reserved columns `timestamp`, `request_id` and `trace_id`. A
+ * schema record is written the first time a monitor's columns are seen.
+ *
+ * ```ts
+ * const mon = monitor(req, 'iris_classifier');
+ * mon.log(5.1, { name: 'sepal_length', role: 'feature', dataType: 'numerical' });
+ * mon.log('versicolor', { name: 'pred', role: 'prediction', dataType: 'categorical' });
+ * ```
+ *
+ * Logging never throws: a reserved or repeated column name is ignored.
+ */
+export function monitor(req: Request, name: string): Monitor {
+  const monitors = (req as WithMonitors)[MONITORS];
+  if (monitors === undefined) return DISCARDING_MONITOR;
+  return {
+    log(value, column) {
+      if (RESERVED_COLUMNS.has(column.name)) return;
+      let columns = monitors.get(name);
+      if (columns === undefined) {
+        columns = [];
+        monitors.set(name, columns);
+      }
+      if (columns.some((logged) => logged.name === column.name)) return;
+      columns.push({ name: column.name, role: column.role, dataType: column.dataType, value });
+    },
+  };
+}

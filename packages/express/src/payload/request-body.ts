@@ -1,0 +1,41 @@
+import type { IncomingMessage } from 'node:http';
+
+/** Where the raw bytes of a request body are kept, so the request record reuses them instead of re-serialising. */
+const RAW_BODY = Symbol.for('inferlens.rawBody');
+
+interface WithRawBody {
+  [RAW_BODY]?: Buffer;
+}
+
+/**
+ * An `express.json({ verify: captureRawBody })` hook (also usable with
+ * `express.raw`): it keeps the bytes the parser read, so the request record
+ * is those bytes rather than `JSON.stringify(req.body)`.
+ */
+export function captureRawBody(req: IncomingMessage, _res: unknown, buffer: Buffer): void {
+  (req as WithRawBody)[RAW_BODY] = buffer;
+}
+
+/**
+ * The request payload as text: the raw bytes when a parser kept them, the
+ * body itself when it is a string or Buffer, else the parsed body
+ * serialised. Empty when there is no body.
+ */
+export function requestPayload(req: IncomingMessage & { body?: unknown }): string {
+  const raw = (req as WithRawBody)[RAW_BODY];
+  if (raw !== undefined) return raw.toString('utf8');
+  const body = req.body;
+  if (body === undefined || body === null) return '';
+  if (typeof body === 'string') return body;
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  if (typeof body === 'object' && Object.keys(body).length === 0) return '';
+  return JSON.stringify(body);
+}
+
+/** The request body's size in bytes: the kept raw bytes, else `Content-Length`, else 0. */
+export function requestBodySize(req: IncomingMessage): number {
+  const raw = (req as WithRawBody)[RAW_BODY];
+  if (raw !== undefined) return raw.byteLength;
+  const length = Number(req.headers['content-length']);
+  return Number.isInteger(length) && length >= 0 ? length : 0;
+}

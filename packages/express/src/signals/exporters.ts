@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import type { AgentOptions } from 'node:https';
+import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ResolvedOtlp } from '../config.js';
+
+export interface OtlpExporters {
+  logs: LogRecordExporter;
+  traces: SpanExporter;
+  metrics: PushMetricExporter;
+}
+
+/** TLS material read once, at construction, from the PEM files the options name. */
+function agentOptions(otlp: ResolvedOtlp): AgentOptions {
+  const read = (path: string | undefined): Buffer | undefined => (path === undefined ? undefined : readFileSync(path));
+  return {
+    keepAlive: true,
+    ca: read(otlp.certificate),
+    cert: read(otlp.clientCertificate),
+    key: read(otlp.clientKey),
+  };
+}
+
+/** The three OTLP/HTTP exporters, JSON or protobuf, sharing headers, timeout, compression and TLS. */
+export function otlpExporters(otlp: ResolvedOtlp): OtlpExporters {
+  const shared = (url: string): OTLPExporterNodeConfigBase => ({
+    url,
+    headers: otlp.headers,
+    timeoutMillis: otlp.timeoutMillis,
+    compression: otlp.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
+    httpAgentOptions: agentOptions(otlp),
+  });
+  if (otlp.protocol === 'http/json') {
+    return {
+      logs: new JsonLogExporter(shared(otlp.logsUrl)),
+      traces: new JsonTraceExporter(shared(otlp.tracesUrl)),
+      metrics: new JsonMetricExporter(shared(otlp.metricsUrl)),
+    };
+  }
+  return {
+    logs: new ProtoLogExporter(shared(otlp.logsUrl)),
+    traces: new ProtoTraceExporter(shared(otlp.tracesUrl)),
+    metrics: new ProtoMetricExporter(shared(otlp.metricsUrl)),
+  };
+}

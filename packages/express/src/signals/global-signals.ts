@@ -1,0 +1,21 @@
+import { metrics, trace } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
+import type { Signals } from './signals.js';
+import { SCOPE_NAME } from './signals.js';
+import { PACKAGE_VERSION } from '../version.js';
+
+/**
+ * The providers the application registered with the OpenTelemetry API (for
+ * example with NodeSDK). Their exporters, sampler and resource apply;
+ * flushing and shutting them down is the application's business.
+ */
+export function globalSignals(): Signals {
+  return {
+    tracer: trace.getTracer(SCOPE_NAME, PACKAGE_VERSION),
+    logger: logs.getLogger(SCOPE_NAME, PACKAGE_VERSION),
+    meter: metrics.getMeter(SCOPE_NAME, PACKAGE_VERSION),
+    queues: [],
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+}

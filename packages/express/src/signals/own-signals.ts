@@ -1,0 +1,117 @@
+import type { Attributes } from '@opentelemetry/api';
+import { SpanStatusCode, TraceFlags } from '@opentelemetry/api';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { createAlwaysRecordSampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { ResolvedConfig } from '../config.js';
+import { BoundedLogRecordProcessor } from '../export/log-processor.js';
+import { BoundedSpanProcessor } from '../export/span-processor.js';
+import { FileLogRecordExporter } from '../file-sink/file-log-exporter.js';
+import type { TelemetryReporter } from '../reporter.js';
+import { PACKAGE_VERSION } from '../version.js';
+import { otlpExporters } from './exporters.js';
+import type { NamedQueue, Signals } from './signals.js';
+import { SCOPE_NAME } from './signals.js';
+
+const NANOS_PER_MILLI = 1e6;
+const MILLIS_PER_SECOND = 1e3;
+
+/**
+ * Whether a finished span is exported: sampled spans always; spans the
+ * sampler declined (they are still recorded) when the call failed or was
+ * slow, so that the always-kept payload records of such calls have their
+ * trace.
+ */
+function keepSpan(slowThresholdMs: number): (span: ReadableSpan) => boolean {
+  return (span) => {
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0) return true;
+    if (span.status.code === SpanStatusCode.ERROR) return true;
+    const [seconds, nanos] = span.duration;
+    return seconds * MILLIS_PER_SECOND + nanos / NANOS_PER_MILLI > slowThresholdMs;
+  };
+}
+
+/**
+ * Private providers built from the options, not registered globally: the
+ * application's own telemetry is left as it is, and no context manager is
+ * installed (the middleware passes contexts explicitly, which keeps async
+ * hooks off the request path).
+ */
+export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter): Signals {
+  const attributes: Attributes = { ...config.resourceAttributes, 'service.name': config.serviceName };
+  const resource = defaultResource().merge(resourceFromAttributes(attributes));
+  const exporters = config.otlp === undefined ? undefined : otlpExporters(config.otlp);
+  const queues: NamedQueue[] = [];
+
+  const logProcessors: LogRecordProcessor[] = [];
+  if (exporters !== undefined) {
+    const processor = new BoundedLogRecordProcessor({
+      exporter: exporters.logs,
+      queue: config.logQueue,
+      reporter,
+      label: 'logs to otlp',
+    });
+    logProcessors.push(processor);
+    queues.push({ signal: 'logs', destination: 'otlp', queue: processor.queue as NamedQueue['queue'] });
+  }
+  if (config.fileSink !== undefined) {
+    const processor = new BoundedLogRecordProcessor({
+      exporter: new FileLogRecordExporter(config.fileSink),
+      queue: config.logQueue,
+      reporter,
+      label: 'logs to files',
+    });
+    logProcessors.push(processor);
+    queues.push({ signal: 'logs', destination: 'file', queue: processor.queue as NamedQueue['queue'] });
+  }
+
+  const spanProcessors: SpanProcessor[] = [];
+  if (exporters !== undefined) {
+    const processor = new BoundedSpanProcessor({
+      exporter: exporters.traces,
+      queue: config.spanQueue,
+      reporter,
+      label: 'traces to otlp',
+      keep: keepSpan(config.slowRequestThresholdMs),
+    });
+    spanProcessors.push(processor);
+    queues.push({ signal: 'traces', destination: 'otlp', queue: processor.queue as NamedQueue['queue'] });
+  }
+
+  const tracerProvider = new TracerProvider({
+    resource,
+    sampler: createAlwaysRecordSampler(config.traceSampler),
+    spanProcessors,
+  });
+  const loggerProvider = new LoggerProvider({ resource, processors: logProcessors });
+  const meterProvider = new MeterProvider({
+    resource,
+    readers:
+      exporters === undefined
+        ? []
+        : [
+            new PeriodicExportingMetricReader({
+              exporter: exporters.metrics,
+              exportIntervalMillis: config.otlp!.metricExportIntervalMillis,
+              exportTimeoutMillis: Math.min(config.otlp!.timeoutMillis, config.otlp!.metricExportIntervalMillis),
+            }),
+          ],
+  });
+
+  const all = [tracerProvider, loggerProvider, meterProvider];
+  return {
+    tracer: tracerProvider.getTracer(SCOPE_NAME, PACKAGE_VERSION),
+    logger: loggerProvider.getLogger(SCOPE_NAME, PACKAGE_VERSION),
+    meter: meterProvider.getMeter(SCOPE_NAME, PACKAGE_VERSION),
+    queues,
+    forceFlush: async () => {
+      await Promise.all(all.map((provider) => provider.forceFlush()));
+    },
+    shutdown: async () => {
+      await Promise.all(all.map((provider) => provider.shutdown()));
+    },
+  };
+}

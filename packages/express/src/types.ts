@@ -1,0 +1,121 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { Request } from 'express';
+import type { Protocol } from './semconv.js';
+
+/** Which payload records a call produces, as KServe's logger `mode`. */
+export type LoggerMode = 'all' | 'request' | 'response';
+
+/** OTLP over HTTP, JSON or protobuf encoded. */
+export type OtlpProtocol = 'http/json' | 'http/protobuf';
+
+export type OtlpCompression = 'gzip' | 'none';
+
+/** What a matcher reads from a request that is a predict call. */
+export interface PredictCall {
+  /** `predict`, `explain`, `infer`, `embeddings`: the first word of the span name. */
+  operation: string;
+  /** The model's name; for OpenAI calls it may only be known from the body, and is read from `model` there. */
+  model: string | undefined;
+  /** The model version named in the path, if any. */
+  version?: string | undefined;
+  protocol: Protocol;
+  /** The route pattern, for `http.route` (`/v2/models/{model}/infer`). */
+  route: string;
+}
+
+/** Recognises predict calls; undefined leaves the request alone. */
+export type PredictMatcher = (req: Request) => PredictCall | undefined;
+
+/** Where OTLP goes. Every field falls back to the `OTEL_EXPORTER_OTLP_*` variable the specification names. */
+export interface OtlpOptions {
+  /**
+   * Base URL; `/v1/logs`, `/v1/traces` and `/v1/metrics` are appended.
+   * @default OTEL_EXPORTER_OTLP_ENDPOINT; with neither this nor a per-signal endpoint, nothing is sent over OTLP
+   */
+  endpoint?: string;
+  /** Full URL for logs. @default OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, else `endpoint` + `/v1/logs` */
+  logsEndpoint?: string;
+  /** Full URL for traces. @default OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else `endpoint` + `/v1/traces` */
+  tracesEndpoint?: string;
+  /** Full URL for metrics. @default OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, else `endpoint` + `/v1/metrics` */
+  metricsEndpoint?: string;
+  /** Headers sent with every export. @default OTEL_EXPORTER_OTLP_HEADERS (`k=v,k2=v2`) */
+  headers?: Record<string, string>;
+  /** How long one export may take. @default OTEL_EXPORTER_OTLP_TIMEOUT, else 10000 */
+  timeoutMillis?: number;
+  /** @default OTEL_EXPORTER_OTLP_COMPRESSION, else 'gzip' */
+  compression?: OtlpCompression;
+  /** @default OTEL_EXPORTER_OTLP_PROTOCOL, else 'http/protobuf' */
+  protocol?: OtlpProtocol;
+  /** PEM file of the CA that signs the collector's certificate. @default OTEL_EXPORTER_OTLP_CERTIFICATE */
+  certificate?: string;
+  /** PEM files of a client certificate and key, for mutual TLS. @default OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE / _CLIENT_KEY */
+  clientCertificate?: string;
+  clientKey?: string;
+  /** How often metrics are exported. @default OTEL_METRIC_EXPORT_INTERVAL, else 60000 */
+  metricExportIntervalMillis?: number;
+}
+
+/** The bounded queue between the request path and each exporter. */
+export interface QueueOptions {
+  /** Records held at most; more are dropped and counted. @default OTEL_BLRP_MAX_QUEUE_SIZE, else 2048 */
+  maxQueueSize?: number;
+  /** Records per export. @default OTEL_BLRP_MAX_EXPORT_BATCH_SIZE, else 512 */
+  maxExportBatchSize?: number;
+  /** Delay before a partial batch is exported. @default OTEL_BLRP_SCHEDULE_DELAY, else 1000 */
+  scheduledDelayMillis?: number;
+  /** How long one batch export may take. @default OTEL_BLRP_EXPORT_TIMEOUT, else 30000 */
+  exportTimeoutMillis?: number;
+}
+
+/** The embedded JSON-lines sink, in BentoML's `monitoring/<monitor>/{data,schema}/` layout. */
+export interface FileSinkOptions {
+  /** @default true when no OTLP endpoint is configured, else false */
+  enabled?: boolean;
+  /** @default 'monitoring' */
+  directory?: string;
+  /** A file is rotated when it would grow past this. @default 10485760 (10 MiB) */
+  maxFileBytes?: number;
+  /** Files kept per monitor and kind; older ones are deleted. @default 10 */
+  maxFiles?: number;
+}
+
+/** Options of `inferenceTelemetry`; every one has a default. */
+export interface InferenceTelemetryOptions {
+  /**
+   * `own` builds private providers and exporters from these options;
+   * `global` uses the providers the application registered with the
+   * OpenTelemetry API (its exporters, sampler and resource).
+   * @default 'own'
+   */
+  providers?: 'own' | 'global';
+  /** @default OTEL_SERVICE_NAME, else 'inferlens' */
+  serviceName?: string;
+  /** Merged over OTEL_RESOURCE_ATTRIBUTES. @default {} */
+  resourceAttributes?: Attributes;
+  otlp?: OtlpOptions;
+  /** @default 'all' */
+  mode?: LoggerMode;
+  /**
+   * Share of calls whose payload records are kept, decided from the trace
+   * id so that a kept record's trace is sampled too. Failed and slow calls
+   * are always kept. @default 1
+   */
+  payloadSampleRate?: number;
+  /** Calls slower than this keep their payload records and span whatever the sample rate. @default 1000 */
+  slowRequestThresholdMs?: number;
+  /** Request headers recorded on the request record and span. `authorization`, `cookie` and `set-cookie` never are. @default [] */
+  captureHeaders?: string[];
+  /**
+   * Payload fields replaced by `"[REDACTED]"`, as dot paths where `*`
+   * matches any key or index: `parameters.api_key`, `inputs.*.data`.
+   * @default []
+   */
+  redactPaths?: string[];
+  /** Payload bytes kept per record; the rest is cut and the record marked truncated. @default 65536 */
+  maxPayloadBytes?: number;
+  queue?: QueueOptions;
+  fileSink?: FileSinkOptions;
+  /** Replaces the default recognition of KServe V1, Open Inference V2 and OpenAI routes. */
+  matcher?: PredictMatcher;
+}

@@ -1,0 +1,204 @@
+import { SpanKind } from '@opentelemetry/api';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { expect } from 'chai';
+import { inferenceTelemetry } from '../src/middleware.js';
+import {
+  ATTR_BATCH_SIZE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_MODEL_NAME,
+  ATTR_MODEL_VERSION,
+  ATTR_OPERATION,
+  ATTR_PAYLOAD_SIZE,
+  ATTR_PROTOCOL,
+  ATTR_REQUEST_ID,
+  PROTOCOL,
+  RECORD_TYPE,
+} from '../src/semconv.js';
+import type { InferenceTelemetryOptions } from '../src/types.js';
+import {
+  IRIS_ANSWER,
+  IRIS_BODY,
+  globalOptions,
+  kserveApp,
+  post,
+  traceparent,
+  useInMemoryTelemetry,
+  useServers,
+} from './in-memory-telemetry.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const PARENT_SPAN_ID = '00f067aa0ba902b7';
+
+describe('what a predict call records', () => {
+  const telemetry = useInMemoryTelemetry();
+  const servers = useServers();
+  const serve = (options: InferenceTelemetryOptions = {}): Promise<string> =>
+    servers.start(kserveApp(inferenceTelemetry(globalOptions(options))));
+
+  /** Waits for the call's span and its request and response records. */
+  async function oneCall(): Promise<{ request: ReadableLogRecord; response: ReadableLogRecord }> {
+    await telemetry.waitForSpans();
+    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    return { request: request, response: response };
+  }
+
+  describe('the span', () => {
+    it('is a SERVER span named after operation and model, with the call attributes', async () => {
+      const url = await serve();
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'req-1' });
+      const [span] = await telemetry.waitForSpans();
+      expect(span.name).to.equal('predict iris');
+      expect(span.kind).to.equal(SpanKind.SERVER);
+      expect(span.parentSpanContext).to.equal(undefined);
+      expect(span.attributes).to.include({
+        [ATTR_MODEL_NAME]: 'iris',
+        [ATTR_PROTOCOL]: PROTOCOL.KSERVE_V1,
+        [ATTR_OPERATION]: 'predict',
+        [ATTR_REQUEST_ID]: 'req-1',
+        [ATTR_BATCH_SIZE]: 2,
+        [ATTR_HTTP_REQUEST_METHOD]: 'POST',
+        [ATTR_HTTP_ROUTE]: '/v1/models/{model}:predict',
+        [ATTR_HTTP_RESPONSE_STATUS_CODE]: 200,
+      });
+    });
+
+    it('names a V2 call `infer <model>` with its version and the first dimension of the first input as batch size', async () => {
+      const url = await serve();
+      const body = '{"inputs":[{"name":"x","shape":[3,4],"datatype":"FP32","data":[1,2,3,4,5,6,7,8,9,10,11,12]}]}';
+      await post(`${url}/v2/models/iris/versions/2/infer`, body);
+      const [span] = await telemetry.waitForSpans();
+      expect(span.name).to.equal('infer iris');
+      expect(span.attributes).to.include({ [ATTR_MODEL_VERSION]: '2', [ATTR_BATCH_SIZE]: 3 });
+    });
+
+    it('counts the inputs of an OpenAI embeddings call as its batch size', async () => {
+      const url = await serve();
+      await post(`${url}/openai/v1/embeddings`, '{"model":"minilm","input":["a","b","c","d"]}');
+      const [span] = await telemetry.waitForSpans();
+      expect(span.attributes[ATTR_BATCH_SIZE]).to.equal(4);
+    });
+  });
+
+  describe('the records', () => {
+    it('share the trace id, span id and request id with the span', async () => {
+      const url = await serve();
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'req-2' });
+      const { request, response } = await oneCall();
+      const { traceId, spanId } = telemetry.spans()[0].spanContext();
+      for (const record of [request, response]) {
+        expect(record.spanContext).to.include({ traceId, spanId });
+        expect(record.attributes[ATTR_REQUEST_ID]).to.equal('req-2');
+      }
+    });
+
+    it('carry the exact request and response bytes as bodies', async () => {
+      const url = await serve();
+      const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      expect(answer.text).to.equal(IRIS_ANSWER);
+      const { request, response } = await oneCall();
+      expect(request.body).to.equal(IRIS_BODY);
+      expect(response.body).to.equal(IRIS_ANSWER);
+      expect(request.attributes[ATTR_PAYLOAD_SIZE]).to.equal(Buffer.byteLength(IRIS_BODY));
+      expect(response.attributes[ATTR_PAYLOAD_SIZE]).to.equal(Buffer.byteLength(IRIS_ANSWER));
+      expect(response.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE]).to.equal(200);
+    });
+  });
+
+  describe('the request id', () => {
+    it('comes from x-request-id and is echoed', async () => {
+      const url = await serve();
+      const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'abc', 'ce-id': 'ce' });
+      expect(answer.headers.get('x-request-id')).to.equal('abc');
+      const { request } = await oneCall();
+      expect(request.attributes[ATTR_REQUEST_ID]).to.equal('abc');
+    });
+
+    it('comes from ce-id when there is no x-request-id', async () => {
+      const url = await serve();
+      const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'ce-id': 'cloud-event-7' });
+      expect(answer.headers.get('x-request-id')).to.equal('cloud-event-7');
+      const { request, response } = await oneCall();
+      expect(request.attributes[ATTR_REQUEST_ID]).to.equal('cloud-event-7');
+      expect(response.attributes[ATTR_REQUEST_ID]).to.equal('cloud-event-7');
+    });
+
+    it('is a generated UUID otherwise, the same on the span, both records and the answer', async () => {
+      const url = await serve();
+      const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      const id = answer.headers.get('x-request-id');
+      expect(id).to.match(UUID);
+      const { request, response } = await oneCall();
+      expect([telemetry.spans()[0].attributes[ATTR_REQUEST_ID], request.attributes[ATTR_REQUEST_ID]]).to.deep.equal([
+        id,
+        id,
+      ]);
+      expect(response.attributes[ATTR_REQUEST_ID]).to.equal(id);
+    });
+  });
+
+  describe("continuing the caller's trace", () => {
+    it('follows a W3C traceparent', async () => {
+      const url = await serve();
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { traceparent: traceparent(TRACE_ID, PARENT_SPAN_ID) });
+      const [span] = await telemetry.waitForSpans();
+      expect(span.spanContext().traceId).to.equal(TRACE_ID);
+      expect(span.parentSpanContext).to.include({ traceId: TRACE_ID, spanId: PARENT_SPAN_ID, isRemote: true });
+      expect(span.kind).to.equal(SpanKind.SERVER);
+      const { request } = await oneCall();
+      expect(request.spanContext?.traceId).to.equal(TRACE_ID);
+    });
+
+    it('follows B3 multi headers', async () => {
+      const url = await serve();
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY, {
+        'x-b3-traceid': TRACE_ID,
+        'x-b3-spanid': PARENT_SPAN_ID,
+        'x-b3-sampled': '1',
+      });
+      const [span] = await telemetry.waitForSpans();
+      expect(span.spanContext().traceId).to.equal(TRACE_ID);
+      expect(span.parentSpanContext?.spanId).to.equal(PARENT_SPAN_ID);
+    });
+
+    it('follows a B3 single header', async () => {
+      const url = await serve();
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { b3: `${TRACE_ID}-${PARENT_SPAN_ID}-1` });
+      const [span] = await telemetry.waitForSpans();
+      expect(span.spanContext().traceId).to.equal(TRACE_ID);
+      expect(span.parentSpanContext?.spanId).to.equal(PARENT_SPAN_ID);
+    });
+  });
+
+  describe('header capture', () => {
+    it('records allow-listed headers as string arrays on the request record and the span, and no others', async () => {
+      const url = await serve({ captureHeaders: ['X-Tenant', 'user-agent'] });
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY, {
+        'x-tenant': 'acme',
+        'user-agent': 'probe/1',
+        'x-secret-ish': 'nope',
+      });
+      const { request } = await oneCall();
+      const span = telemetry.spans()[0];
+      for (const attributes of [request.attributes, span.attributes]) {
+        expect(attributes['http.request.header.x-tenant']).to.deep.equal(['acme']);
+        expect(attributes['http.request.header.user-agent']).to.deep.equal(['probe/1']);
+        expect(Object.keys(attributes).filter((key) => key.startsWith('http.request.header.'))).to.have.lengthOf(2);
+      }
+    });
+
+    it('refuses credential headers at construction, naming them', () => {
+      expect(() => inferenceTelemetry(globalOptions({ captureHeaders: ['Authorization'] })))
+        .to.throw(TypeError, /captureHeaders/)
+        .with.property('message')
+        .that.matches(/authorization/i);
+      expect(() => inferenceTelemetry(globalOptions({ captureHeaders: ['x-tenant', 'cookie'] })))
+        .to.throw(TypeError, /captureHeaders/)
+        .with.property('message')
+        .that.matches(/\bcookie\b/);
+    });
+  });
+});

@@ -1,0 +1,116 @@
+import { expect } from 'chai';
+import { SpanStatusCode, TraceFlags } from '@opentelemetry/api';
+import type { ExportResult } from '@opentelemetry/core';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { InMemoryLogRecordExporter, LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { Sampler } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SamplingDecision } from '@opentelemetry/sdk-trace-base';
+import { BoundedLogRecordProcessor } from '../src/export/log-processor.js';
+import { BoundedSpanProcessor } from '../src/export/span-processor.js';
+import { recordingReporter } from './export-helpers.js';
+
+/** Records every span it sees but samples none: what a failed or slow call's span looks like before `keep`. */
+const recordOnly: Sampler = {
+  shouldSample: () => ({ decision: SamplingDecision.RECORD }),
+  toString: () => 'RecordOnly',
+};
+
+describe('BoundedLogRecordProcessor', () => {
+  it('exports through a LoggerProvider and shuts the exporter down with it', async () => {
+    const exporter = new InMemoryLogRecordExporter();
+    let exporterShutDown = false;
+    exporter.shutdown = () => Promise.resolve(void (exporterShutDown = true));
+    const processor = new BoundedLogRecordProcessor({
+      exporter,
+      reporter: recordingReporter(),
+      label: 'logs to memory',
+    });
+    const provider = new LoggerProvider({ processors: [processor] });
+    const logger = provider.getLogger('test');
+    for (const body of ['a', 'b', 'c']) logger.emit({ body });
+
+    await provider.forceFlush();
+    expect(exporter.getFinishedLogRecords().map((record) => record.body)).to.deep.equal(['a', 'b', 'c']);
+    expect(processor.queue.exported).to.equal(3);
+
+    await provider.shutdown();
+    expect(exporterShutDown).to.equal(true);
+    logger.emit({ body: 'late' });
+    expect(processor.queue.depth).to.equal(0);
+  });
+
+  it('counts the records a full queue drops, reporting once', async () => {
+    const exporter = new InMemoryLogRecordExporter();
+    const reporter = recordingReporter();
+    const processor = new BoundedLogRecordProcessor({
+      exporter,
+      reporter,
+      label: 'logs to memory',
+      queue: { maxQueueSize: 2, scheduledDelayMillis: 60_000 },
+    });
+    const logger = new LoggerProvider({ processors: [processor] }).getLogger('test');
+    for (let i = 0; i < 5; i++) logger.emit({ body: i });
+    expect(processor.queue.dropped).to.equal(3);
+    expect(reporter.calls.map((call) => call.code)).to.deep.equal(['INFERLENS_QUEUE_FULL_LOGS_TO_MEMORY']);
+    await processor.shutdown();
+    expect(processor.queue.exported).to.equal(2);
+  });
+
+  it('counts the records of a failed export', async () => {
+    const failing = new InMemoryLogRecordExporter();
+    failing.export = (_logs: ReadableLogRecord[], done: (result: ExportResult) => void) =>
+      done({ code: ExportResultCode.FAILED, error: new Error('collector unreachable') });
+    const reporter = recordingReporter();
+    const processor = new BoundedLogRecordProcessor({ exporter: failing, reporter, label: 'logs to otlp' });
+    const logger = new LoggerProvider({ processors: [processor] }).getLogger('test');
+    logger.emit({ body: 'x' });
+    logger.emit({ body: 'y' });
+    await processor.forceFlush();
+    expect(processor.queue.failed).to.equal(2);
+    expect(reporter.calls[0]?.message).to.include('collector unreachable');
+    await processor.shutdown();
+  });
+});
+
+describe('BoundedSpanProcessor', () => {
+  it('exports the spans keep picks, sampled or not, through a BasicTracerProvider', async () => {
+    const exporter = new InMemorySpanExporter();
+    const processor = new BoundedSpanProcessor({
+      exporter,
+      keep: (span) => span.status.code === SpanStatusCode.ERROR,
+      reporter: recordingReporter(),
+      label: 'traces to memory',
+    });
+    const provider = new BasicTracerProvider({ sampler: recordOnly, spanProcessors: [processor] });
+    const tracer = provider.getTracer('test');
+    tracer.startSpan('ok').end();
+    const failed = tracer.startSpan('failed');
+    failed.setStatus({ code: SpanStatusCode.ERROR });
+    failed.end();
+
+    await provider.forceFlush();
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((span) => span.name)).to.deep.equal(['failed']);
+    expect(spans[0]?.spanContext().traceFlags & TraceFlags.SAMPLED).to.equal(0);
+    expect(processor.queue.exported).to.equal(1);
+    await provider.shutdown();
+  });
+
+  it('does not let a throwing keep predicate reach span.end()', async () => {
+    const reporter = recordingReporter();
+    const processor = new BoundedSpanProcessor({
+      exporter: new InMemorySpanExporter(),
+      keep: () => {
+        throw new Error('bad predicate');
+      },
+      reporter,
+      label: 'traces to memory',
+    });
+    const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('test');
+    expect(() => tracer.startSpan('s').end()).not.to.throw();
+    expect(processor.queue.depth).to.equal(0);
+    expect(reporter.calls[0]?.message).to.include('bad predicate');
+    await processor.shutdown();
+  });
+});

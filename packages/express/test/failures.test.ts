@@ -1,0 +1,219 @@
+import { request as httpRequest } from 'node:http';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { expect } from 'chai';
+import { annotateCall } from '../src/annotations.js';
+import { inferenceTelemetry } from '../src/middleware.js';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ERROR_TYPE_ABORTED,
+  RECORD_TYPE,
+} from '../src/semconv.js';
+import type { PredictHandler } from './in-memory-telemetry.js';
+import {
+  IRIS_ANSWER,
+  IRIS_BODY,
+  globalOptions,
+  kserveApp,
+  post,
+  useInMemoryTelemetry,
+  useRecordedWarnings,
+  useServers,
+} from './in-memory-telemetry.js';
+
+class ModelError extends Error {
+  constructor(
+    message: string,
+    readonly kind: string,
+  ) {
+    super(message);
+  }
+}
+
+describe('failed calls', () => {
+  const telemetry = useInMemoryTelemetry();
+  const servers = useServers();
+  const serve = (predict: PredictHandler): Promise<string> =>
+    servers.start(kserveApp(inferenceTelemetry(globalOptions()), { predict }));
+
+  for (const [status, message] of [
+    [400, 'instances must be a list'],
+    [500, 'model crashed'],
+  ] as const) {
+    it(`records a ${status} answer as an ERROR response with its error text`, async () => {
+      const url = await serve((_req, res) => void res.status(status).json({ error: message }));
+      expect((await post(`${url}/v1/models/iris:predict`, IRIS_BODY)).status).to.equal(status);
+      const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+      expect(response.severityNumber).to.equal(SeverityNumber.ERROR);
+      expect(response.severityText).to.equal('ERROR');
+      expect(response.attributes).to.include({
+        [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
+        [ATTR_ERROR_TYPE]: String(status),
+        [ATTR_EXCEPTION_MESSAGE]: message,
+      });
+      const [span] = telemetry.spans();
+      expect(span.status).to.deep.equal({ code: SpanStatusCode.ERROR, message });
+      expect(span.attributes).to.include({ [ATTR_HTTP_RESPONSE_STATUS_CODE]: status, [ATTR_ERROR_TYPE]: String(status) });
+    });
+  }
+
+  it('records a successful call at INFO with no error attributes', async () => {
+    const url = await serve((_req, res) => void res.json({ predictions: [1] }));
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(response.severityNumber).to.equal(SeverityNumber.INFO);
+    expect(response.attributes).not.to.have.any.keys(ATTR_ERROR_TYPE, ATTR_EXCEPTION_MESSAGE);
+    expect(telemetry.spans()[0].status.code).to.equal(SpanStatusCode.UNSET);
+  });
+
+  describe('an error thrown in the handler, seen by captureErrors()', () => {
+    const cases: [string, Error, string][] = [
+      ['kind', new ModelError('tensor shape mismatch', 'InvalidInput'), 'InvalidInput'],
+      ['code', Object.assign(new Error('model not loaded'), { code: 'ENOTREADY' }), 'ENOTREADY'],
+      ['name', new RangeError('batch too large'), 'RangeError'],
+    ];
+    for (const [field, error, type] of cases) {
+      it(`uses the error's ${field} as error.type and its message`, async () => {
+        const url = await serve(() => {
+          throw error;
+        });
+        const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+        expect(answer).to.include({ status: 500, text: JSON.stringify({ error: error.message }) });
+        const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+        expect(response.severityNumber).to.equal(SeverityNumber.ERROR);
+        expect(response.attributes).to.include({ [ATTR_ERROR_TYPE]: type, [ATTR_EXCEPTION_MESSAGE]: error.message });
+        const [span] = telemetry.spans();
+        expect(span.status).to.deep.equal({ code: SpanStatusCode.ERROR, message: error.message });
+        expect(span.attributes[ATTR_ERROR_TYPE]).to.equal(type);
+        expect(span.events.map((event) => [event.name, event.attributes?.['exception.message']])).to.deep.equal([
+          ['exception', error.message],
+        ]);
+      });
+    }
+
+    it('is only a status code without captureErrors()', async () => {
+      const app = kserveApp(inferenceTelemetry(globalOptions()), {
+        captureErrors: false,
+        predict: () => {
+          throw new ModelError('tensor shape mismatch', 'InvalidInput');
+        },
+      });
+      const url = await servers.start(app);
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+      // Still an error, read from the `{"error": ...}` answer, but the error's kind is not known.
+      expect(response.attributes).to.include({ [ATTR_ERROR_TYPE]: '500', [ATTR_EXCEPTION_MESSAGE]: 'tensor shape mismatch' });
+      expect(telemetry.spans()[0].events).to.deep.equal([]);
+    });
+  });
+
+  it('takes the error from annotateCall(res, { error }) the same way', async () => {
+    const url = await serve((_req, res) => {
+      annotateCall(res, { error: new ModelError('out of memory on device', 'ResourceExhausted') });
+      res.status(503).json({ error: 'try again later' });
+    });
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(response.attributes).to.include({
+      [ATTR_HTTP_RESPONSE_STATUS_CODE]: 503,
+      [ATTR_ERROR_TYPE]: 'ResourceExhausted',
+      [ATTR_EXCEPTION_MESSAGE]: 'out of memory on device',
+    });
+    const [span] = telemetry.spans();
+    expect(span.status.code).to.equal(SpanStatusCode.ERROR);
+    expect(span.events.map((event) => event.name)).to.deep.equal(['exception']);
+  });
+
+  it('records a call whose client went away as an `aborted` ERROR', async () => {
+    let reached!: () => void;
+    const handlerWaiting = new Promise<void>((resolve) => (reached = resolve));
+    const url = await serve(async (_req, res) => {
+      reached();
+      await new Promise((resolve) => res.once('close', resolve));
+    });
+    const client = httpRequest(`${url}/v1/models/iris:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
+    client.on('error', () => {});
+    client.end(IRIS_BODY);
+    await handlerWaiting;
+    client.destroy();
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(response.severityNumber).to.equal(SeverityNumber.ERROR);
+    expect(response.attributes[ATTR_ERROR_TYPE]).to.equal(ERROR_TYPE_ABORTED);
+    const [span] = await telemetry.waitForSpans();
+    expect(span.status.code).to.equal(SpanStatusCode.ERROR);
+    expect(span.attributes[ATTR_ERROR_TYPE]).to.equal(ERROR_TYPE_ABORTED);
+  });
+});
+
+describe('never in the way', () => {
+  describe('of a matcher that throws', () => {
+    const telemetry = useInMemoryTelemetry();
+    const servers = useServers();
+    const warnings = useRecordedWarnings();
+
+    it('lets the handler answer, and reports the fault once', async () => {
+      const matcher = (): never => {
+        throw new Error('matcher bug');
+      };
+      const url = await servers.start(kserveApp(inferenceTelemetry(globalOptions({ matcher }))));
+      for (let i = 0; i < 2; i++) {
+        const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+        expect(answer).to.include({ status: 200, text: IRIS_ANSWER });
+      }
+      expect(warnings.messages).to.have.lengthOf(1);
+      expect(warnings.messages[0]).to.include('matcher bug');
+      expect(telemetry.spans()).to.deep.equal([]);
+    });
+  });
+
+  describe('of a log exporter that throws', () => {
+    const throwing: LogRecordExporter = {
+      export() {
+        throw new Error('exporter bug');
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const telemetry = useInMemoryTelemetry({ logProcessors: [new SimpleLogRecordProcessor({ exporter: throwing })] });
+    const servers = useServers();
+    useRecordedWarnings();
+
+    it('lets the handler answer, and the span and records still reach the other exporters', async () => {
+      const url = await servers.start(kserveApp(inferenceTelemetry(globalOptions())));
+      const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      expect(answer).to.include({ status: 200, text: IRIS_ANSWER });
+      await telemetry.waitForSpans();
+      expect(await telemetry.waitForRecords(2)).to.have.lengthOf(2);
+    });
+  });
+
+  describe('of a log processor that throws while the record is emitted', () => {
+    const throwing: LogRecordProcessor = {
+      onEmit() {
+        throw new Error('processor bug');
+      },
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+    const telemetry = useInMemoryTelemetry({ logProcessors: [throwing] });
+    const servers = useServers();
+    const warnings = useRecordedWarnings();
+
+    it('lets the handler answer and the next call too, and reports the fault', async () => {
+      const url = await servers.start(kserveApp(inferenceTelemetry(globalOptions())));
+      for (let i = 0; i < 2; i++) {
+        const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+        expect(answer).to.include({ status: 200, text: IRIS_ANSWER });
+      }
+      await telemetry.waitForSpans(2);
+      expect(warnings.messages).to.have.lengthOf(1);
+      expect(warnings.messages[0]).to.include('processor bug');
+    });
+  });
+});

@@ -1,0 +1,268 @@
+import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
+import type { LogRecord } from '@opentelemetry/api-logs';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import type { ExportResult } from '@opentelemetry/core';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { expect } from 'chai';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileLogRecordExporter } from '../src/file-sink/file-log-exporter.js';
+import { RotatingJsonLinesFile } from '../src/file-sink/rotating-file.js';
+import {
+  ATTR_MONITOR_NAME,
+  ATTR_PAYLOAD_TRUNCATED,
+  ATTR_RECORD_TYPE,
+  PAYLOAD_MONITOR_NAME,
+  RECORD_TYPE,
+} from '../src/semconv.js';
+
+/** ReadableLogRecords as the SDK makes them: emitted through a real provider into memory. */
+async function records(...logs: LogRecord[]): Promise<ReadableLogRecord[]> {
+  const memory = new InMemoryLogRecordExporter();
+  const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: memory })] });
+  for (const log of logs) provider.getLogger('test').emit(log);
+  const emitted = memory.getFinishedLogRecords();
+  await provider.shutdown();
+  return emitted;
+}
+
+function exportAll(exporter: FileLogRecordExporter, logs: ReadableLogRecord[]): Promise<ExportResult> {
+  return new Promise((done) => exporter.export(logs, done));
+}
+
+async function jsonLines(path: string): Promise<any[]> {
+  const text = await readFile(path, 'utf8');
+  expect(text.endsWith('\n')).to.equal(true);
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => JSON.parse(line));
+}
+
+const row = (monitor: string, value: object): LogRecord => ({
+  body: JSON.stringify(value),
+  attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW, [ATTR_MONITOR_NAME]: monitor },
+});
+
+describe('file sink', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'inferlens-file-sink-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('FileLogRecordExporter', () => {
+    it('routes payloads, rows and schemas to BentoML-style data and schema files', async () => {
+      const exporter = new FileLogRecordExporter({ directory: dir });
+      const logs = await records(
+        {
+          severityText: 'INFO',
+          body: '{"instances":[[1,2]]}',
+          attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.REQUEST, 'inference.request.id': 'r1' },
+        },
+        row('iris', { sepal: 5.1, prediction: 'setosa' }),
+        {
+          body: '[{"name":"sepal","role":"feature","type":"numerical"}]',
+          attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_SCHEMA, [ATTR_MONITOR_NAME]: 'iris' },
+        },
+        { severityNumber: SeverityNumber.WARN, body: '{"predictions":[0]}', attributes: {} },
+        row('iris', { sepal: 4.9, prediction: 'versicolor' }),
+      );
+      expect(await exportAll(exporter, logs)).to.deep.equal({ code: ExportResultCode.SUCCESS });
+
+      expect((await readdir(dir)).sort()).to.deep.equal(['inference_payloads', 'iris']);
+      expect(await readdir(join(dir, 'iris'))).to.have.members(['data', 'schema']);
+      expect(await jsonLines(join(dir, 'iris', 'data', 'data.1.log'))).to.deep.equal([
+        { sepal: 5.1, prediction: 'setosa' },
+        { sepal: 4.9, prediction: 'versicolor' },
+      ]);
+      expect(await jsonLines(join(dir, 'iris', 'schema', 'schema.1.log'))).to.deep.equal([
+        [{ name: 'sepal', role: 'feature', type: 'numerical' }],
+      ]);
+      const [request, untyped] = await jsonLines(join(dir, PAYLOAD_MONITOR_NAME, 'data', 'data.1.log'));
+      expect(Object.keys(request)).to.deep.equal([
+        'timestamp',
+        'severity',
+        'trace_id',
+        'span_id',
+        'attributes',
+        'body',
+      ]);
+      expect(new Date(request.timestamp).toISOString()).to.equal(request.timestamp);
+      expect(request).to.deep.include({ severity: 'INFO', trace_id: null, span_id: null });
+      expect(request.attributes).to.deep.equal({ [ATTR_RECORD_TYPE]: 'request', 'inference.request.id': 'r1' });
+      expect(request.body).to.deep.equal({ instances: [[1, 2]] });
+      expect(untyped).to.deep.include({ severity: 'WARN', body: { predictions: [0] } });
+    });
+
+    it('writes payload bodies as JSON where they parse and as strings where not', async () => {
+      const exporter = new FileLogRecordExporter({ directory: dir });
+      const payload = (body: string, truncated = false): LogRecord => ({
+        body,
+        attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.RESPONSE, [ATTR_PAYLOAD_TRUNCATED]: truncated },
+      });
+      const logs = await records(
+        payload('{\n  "id": 12345678901234567890\n}'),
+        payload('not json'),
+        payload('12', true),
+        payload('{"outputs": [1, 2', true),
+      );
+      expect((await exportAll(exporter, logs)).code).to.equal(ExportResultCode.SUCCESS);
+      const path = join(dir, PAYLOAD_MONITOR_NAME, 'data', 'data.1.log');
+      const bodies = (await jsonLines(path)).map((line) => line.body);
+      expect(bodies).to.deep.equal([{ id: 12345678901234567890 }, 'not json', '12', '{"outputs": [1, 2']);
+      // The text is kept, not re-serialized: the integer keeps all its digits.
+      expect(await readFile(path, 'utf8')).to.include('"body":{   "id": 12345678901234567890 }}');
+    });
+
+    it('writes rows that are not JSON objects as payload-style records instead of corrupting the table', async () => {
+      const exporter = new FileLogRecordExporter({ directory: dir });
+      const logs = await records(
+        { body: 'oops', attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW, [ATTR_MONITOR_NAME]: 'm' } },
+        { body: '{"a":1}', attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW } },
+      );
+      expect((await exportAll(exporter, logs)).code).to.equal(ExportResultCode.SUCCESS);
+      expect(await readdir(dir)).to.deep.equal([PAYLOAD_MONITOR_NAME]);
+      const lines = await jsonLines(join(dir, PAYLOAD_MONITOR_NAME, 'data', 'data.1.log'));
+      expect(lines.map((line) => line.body)).to.deep.equal(['oops', { a: 1 }]);
+    });
+
+    it('keeps monitor names inside the directory', async () => {
+      const exporter = new FileLogRecordExporter({ directory: join(dir, 'monitoring') });
+      const names = ['../evil', '..', '.', '', 'a/../../b', 'c\\..\\d', '/abs'];
+      const logs = await records(...names.map((name) => row(name, { name })));
+      expect((await exportAll(exporter, logs)).code).to.equal(ExportResultCode.SUCCESS);
+      expect(await readdir(dir)).to.deep.equal(['monitoring']);
+      const folders = await readdir(join(dir, 'monitoring'));
+      expect(folders).to.have.members(['___evil', '__', '_', 'a_.._.._b', 'c_.._d', '_abs']);
+      for (const folder of folders) {
+        expect(await readdir(join(dir, 'monitoring', folder, 'data'))).to.deep.equal(['data.1.log']);
+      }
+    });
+
+    it('calls back FAILED, without throwing, when the directory cannot be written', async () => {
+      const blocker = join(dir, 'file');
+      await writeFile(blocker, '');
+      const exporter = new FileLogRecordExporter({ directory: join(blocker, 'monitoring') });
+      const result = await exportAll(exporter, await records(row('m', { a: 1 })));
+      expect(result.code).to.equal(ExportResultCode.FAILED);
+      expect(result.error).to.be.instanceOf(Error);
+      await exporter.forceFlush();
+    });
+
+    it('works behind a LoggerProvider with a SimpleLogRecordProcessor', async () => {
+      const exporter = new FileLogRecordExporter({ directory: dir });
+      const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+      const spanContext = {
+        traceId: '0af7651916cd43dd8448eb211c80319c',
+        spanId: 'b7ad6b7169203331',
+        traceFlags: TraceFlags.SAMPLED,
+      };
+      const logger = provider.getLogger('t');
+      logger.emit({
+        context: trace.setSpanContext(ROOT_CONTEXT, spanContext),
+        severityText: 'INFO',
+        body: '{"x":1}',
+        attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.REQUEST },
+      });
+      logger.emit(row('iris', { x: 1 }));
+      // The simple processor's forceFlush does not reach the exporter; the exporter's own does.
+      await provider.forceFlush();
+      await exporter.forceFlush();
+      const [request] = await jsonLines(join(dir, PAYLOAD_MONITOR_NAME, 'data', 'data.1.log'));
+      expect(request).to.deep.include({ trace_id: spanContext.traceId, span_id: spanContext.spanId, body: { x: 1 } });
+      expect(await jsonLines(join(dir, 'iris', 'data', 'data.1.log'))).to.deep.equal([{ x: 1 }]);
+
+      await provider.shutdown();
+      const late = await exportAll(exporter, await records(row('iris', { x: 2 })));
+      expect(late.code).to.equal(ExportResultCode.FAILED);
+      expect(await jsonLines(join(dir, 'iris', 'data', 'data.1.log'))).to.deep.equal([{ x: 1 }]);
+    });
+  });
+
+  describe('RotatingJsonLinesFile', () => {
+    const line = (n: number) => JSON.stringify({ n: String(n).padStart(3, '0') });
+    const lineBytes = line(0).length + 1;
+
+    it('rotates by size, keeping each file within maxFileBytes', async () => {
+      const file = new RotatingJsonLinesFile(dir, 'data', { maxFileBytes: lineBytes * 3 });
+      expect(await file.append([0, 1, 2, 3].map(line))).to.equal(undefined);
+      expect(await file.append([4, 5, 6].map(line))).to.equal(undefined);
+      expect((await readdir(dir)).sort()).to.deep.equal(['data.1.log', 'data.2.log', 'data.3.log']);
+      expect(await jsonLines(join(dir, 'data.1.log'))).to.have.length(3);
+      expect(await jsonLines(join(dir, 'data.2.log'))).to.have.length(3);
+      expect(await jsonLines(join(dir, 'data.3.log'))).to.deep.equal([{ n: '006' }]);
+    });
+
+    it('gives a line longer than maxFileBytes a file of its own', async () => {
+      const file = new RotatingJsonLinesFile(dir, 'data', { maxFileBytes: 4 });
+      expect(await file.append([line(0), line(1)])).to.equal(undefined);
+      expect((await readdir(dir)).sort()).to.deep.equal(['data.1.log', 'data.2.log']);
+    });
+
+    it('rotates when the local day changes', async () => {
+      let now = new Date(2025, 0, 1, 23, 59);
+      const file = new RotatingJsonLinesFile(dir, 'schema', { now: () => now });
+      await file.append([line(0)]);
+      now = new Date(2025, 0, 1, 23, 59, 59);
+      await file.append([line(1)]);
+      now = new Date(2025, 0, 2, 0, 0, 1);
+      await file.append([line(2)]);
+      now = new Date(2025, 1, 2);
+      await file.append([line(3)]);
+      expect((await readdir(dir)).sort()).to.deep.equal(['schema.1.log', 'schema.2.log', 'schema.3.log']);
+      expect(await jsonLines(join(dir, 'schema.1.log'))).to.deep.equal([{ n: '000' }, { n: '001' }]);
+      expect(await jsonLines(join(dir, 'schema.3.log'))).to.deep.equal([{ n: '003' }]);
+    });
+
+    it('keeps only the newest maxFiles files', async () => {
+      const file = new RotatingJsonLinesFile(dir, 'data', { maxFileBytes: 1, maxFiles: 3 });
+      for (let n = 0; n < 6; n++) expect(await file.append([line(n)])).to.equal(undefined);
+      await writeFile(join(dir, 'other.1.log'), '');
+      await file.append([line(6)]);
+      expect((await readdir(dir)).sort()).to.deep.equal(['data.5.log', 'data.6.log', 'data.7.log', 'other.1.log']);
+      expect(await jsonLines(join(dir, 'data.7.log'))).to.deep.equal([{ n: '006' }]);
+    });
+
+    it('continues after the highest existing number on restart', async () => {
+      await new RotatingJsonLinesFile(dir, 'data').append([line(0)]);
+      await writeFile(join(dir, 'data.9.log'), `${line(9)}\n`);
+      await new RotatingJsonLinesFile(dir, 'data').append([line(10)]);
+      expect((await readdir(dir)).sort()).to.deep.equal(['data.1.log', 'data.10.log', 'data.9.log']);
+      expect(await jsonLines(join(dir, 'data.1.log'))).to.deep.equal([{ n: '000' }]);
+      expect(await jsonLines(join(dir, 'data.10.log'))).to.deep.equal([{ n: '010' }]);
+    });
+
+    it('serializes concurrent appends in call order', async () => {
+      const file = new RotatingJsonLinesFile(dir, 'data', { maxFileBytes: lineBytes * 7 });
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, n) => file.append([line(2 * n), line(2 * n + 1)])),
+      );
+      expect(results.every((result) => result === undefined)).to.equal(true);
+      const names = (await readdir(dir)).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
+      const all = (await Promise.all(names.map((name) => jsonLines(join(dir, name))))).flat();
+      expect(all.map((entry) => Number(entry.n))).to.deep.equal(Array.from({ length: 40 }, (_, n) => n));
+    });
+
+    it('resolves with the error instead of throwing, and recovers once writable', async () => {
+      const target = join(dir, 'sub');
+      await writeFile(target, '');
+      const file = new RotatingJsonLinesFile(target, 'data');
+      expect(await file.append([line(0)])).to.be.instanceOf(Error);
+      await rm(target);
+      expect(await file.append([line(1)])).to.equal(undefined);
+      expect(await jsonLines(join(target, 'data.1.log'))).to.deep.equal([{ n: '001' }]);
+    });
+
+    it('rejects options that cannot work', () => {
+      expect(() => new RotatingJsonLinesFile(dir, 'data', { maxFiles: 0 })).to.throw(RangeError);
+      expect(() => new RotatingJsonLinesFile(dir, 'data', { maxFileBytes: 0 })).to.throw(RangeError);
+      expect(() => new FileLogRecordExporter({ directory: dir, maxFiles: 1.5 })).to.throw(RangeError);
+    });
+  });
+});

@@ -1,0 +1,125 @@
+import { expect } from 'chai';
+import { inferenceTelemetry } from '../src/middleware.js';
+import {
+  ATTR_HTTP_ROUTE,
+  ATTR_MODEL_NAME,
+  ATTR_MODEL_VERSION,
+  ATTR_OPERATION,
+  ATTR_PROTOCOL,
+  PROTOCOL,
+  RECORD_TYPE,
+} from '../src/semconv.js';
+import type { PredictMatcher } from '../src/types.js';
+import {
+  IRIS_BODY,
+  get,
+  globalOptions,
+  kserveApp,
+  post,
+  useInMemoryTelemetry,
+  useServers,
+} from './in-memory-telemetry.js';
+
+const V2_BODY = '{"inputs":[{"name":"x","shape":[3,4],"datatype":"FP32","data":[1,2,3,4,5,6,7,8,9,10,11,12]}]}';
+
+describe('recognition of predict calls', () => {
+  const telemetry = useInMemoryTelemetry();
+  const servers = useServers();
+
+  async function serve(matcher?: PredictMatcher): Promise<string> {
+    return servers.start(kserveApp(inferenceTelemetry(globalOptions(matcher === undefined ? {} : { matcher }))));
+  }
+
+  it('recognises KServe V1 :predict', async () => {
+    const url = await serve();
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    const [span] = await telemetry.waitForSpans();
+    expect(span.name).to.equal('predict iris');
+    expect(span.attributes).to.include({
+      [ATTR_PROTOCOL]: PROTOCOL.KSERVE_V1,
+      [ATTR_OPERATION]: 'predict',
+      [ATTR_MODEL_NAME]: 'iris',
+      [ATTR_HTTP_ROUTE]: '/v1/models/{model}:predict',
+    });
+  });
+
+  it('recognises KServe V1 :explain', async () => {
+    const url = await serve();
+    await post(`${url}/v1/models/iris:explain`, IRIS_BODY);
+    const [span] = await telemetry.waitForSpans();
+    expect(span.name).to.equal('explain iris');
+    expect(span.attributes).to.include({
+      [ATTR_OPERATION]: 'explain',
+      [ATTR_HTTP_ROUTE]: '/v1/models/{model}:explain',
+    });
+  });
+
+  it('recognises Open Inference V2 infer without a version', async () => {
+    const url = await serve();
+    await post(`${url}/v2/models/iris/infer`, V2_BODY);
+    const [span] = await telemetry.waitForSpans();
+    expect(span.name).to.equal('infer iris');
+    expect(span.attributes).to.include({
+      [ATTR_PROTOCOL]: PROTOCOL.OPEN_INFERENCE_V2,
+      [ATTR_OPERATION]: 'infer',
+      [ATTR_MODEL_NAME]: 'iris',
+      [ATTR_HTTP_ROUTE]: '/v2/models/{model}/infer',
+    });
+    expect(span.attributes).not.to.have.property(ATTR_MODEL_VERSION);
+  });
+
+  it('recognises Open Inference V2 infer with a version', async () => {
+    const url = await serve();
+    await post(`${url}/v2/models/iris/versions/3/infer`, V2_BODY);
+    const [span] = await telemetry.waitForSpans();
+    expect(span.name).to.equal('infer iris');
+    expect(span.attributes).to.include({
+      [ATTR_MODEL_NAME]: 'iris',
+      [ATTR_MODEL_VERSION]: '3',
+      [ATTR_HTTP_ROUTE]: '/v2/models/{model}/versions/{version}/infer',
+    });
+  });
+
+  it('recognises OpenAI embeddings and names the span after the model in the body', async () => {
+    const url = await serve();
+    await post(`${url}/openai/v1/embeddings`, '{"model":"minilm","input":["a","b"]}');
+    const [span] = await telemetry.waitForSpans();
+    expect(span.name).to.equal('embeddings minilm');
+    expect(span.attributes).to.include({
+      [ATTR_PROTOCOL]: PROTOCOL.OPENAI,
+      [ATTR_OPERATION]: 'embeddings',
+      [ATTR_MODEL_NAME]: 'minilm',
+    });
+    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    expect(request.attributes[ATTR_MODEL_NAME]).to.equal('minilm');
+  });
+
+  it('leaves model listings, unknown verbs and health checks alone', async () => {
+    const url = await serve();
+    expect((await get(`${url}/v1/models`)).status).to.equal(200);
+    expect((await post(`${url}/v1/models/irisXYZ`, IRIS_BODY)).status).to.equal(404);
+    const health = await get(`${url}/healthz`);
+    expect(health.status).to.equal(200);
+    expect(health.headers.get('x-request-id')).to.equal(null);
+    // A predict call afterwards: once its span is there, the earlier requests have finished too.
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    await telemetry.waitForSpans();
+    expect(telemetry.spans().map((span) => span.name)).to.deep.equal(['predict iris']);
+    expect(telemetry.records().map((record) => record.attributes[ATTR_MODEL_NAME])).to.deep.equal(['iris', 'iris']);
+  });
+
+  it('uses a custom matcher instead of the default one', async () => {
+    const matcher: PredictMatcher = (req) =>
+      req.path === '/score'
+        ? { operation: 'score', model: 'churn', protocol: PROTOCOL.KSERVE_V1, route: '/score' }
+        : undefined;
+    const app = kserveApp(inferenceTelemetry(globalOptions({ matcher })));
+    app.post('/score', (_req, res) => void res.json({ score: 0.3 }));
+    const url = await servers.start(app);
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    await post(`${url}/score`, '{"x":1}');
+    await telemetry.waitForSpans();
+    expect(telemetry.spans().map((span) => span.name)).to.deep.equal(['score churn']);
+    expect(telemetry.spans()[0].attributes[ATTR_HTTP_ROUTE]).to.equal('/score');
+  });
+});

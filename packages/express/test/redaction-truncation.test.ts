@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { inferenceTelemetry } from '../src/middleware.js';
+import { REDACTED } from '../src/payload/redact.js';
+import { ATTR_PAYLOAD_SIZE, ATTR_PAYLOAD_TRUNCATED, RECORD_TYPE } from '../src/semconv.js';
+import type { InferenceTelemetryOptions } from '../src/types.js';
+import type { PredictHandler } from './in-memory-telemetry.js';
+import { IRIS_ANSWER, IRIS_BODY, globalOptions, kserveApp, post, useInMemoryTelemetry, useServers } from './in-memory-telemetry.js';
+
+const SECRET_BODY = '{"instances":[[6.8,2.8],[6.0,3.4]],"parameters":{"api_key":"sk-secret","top_k":2}}';
+
+describe('redaction and truncation', () => {
+  const telemetry = useInMemoryTelemetry();
+  const servers = useServers();
+  const serve = (options: InferenceTelemetryOptions, predict?: PredictHandler): Promise<string> =>
+    servers.start(kserveApp(inferenceTelemetry(globalOptions(options)), predict === undefined ? {} : { predict }));
+  /** Answers with the request body and a prediction. */
+  const echo: PredictHandler = (req, res) => void res.json({ ...req.body, predictions: [1, 1] });
+
+  async function bodies(): Promise<{ request: string; response: string }> {
+    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    return { request: request.body as string, response: response.body as string };
+  }
+
+  it('replaces the values at redactPaths with "[REDACTED]" in both bodies, not in the answer', async () => {
+    const url = await serve({ redactPaths: ['instances.*', 'parameters.api_key'] }, echo);
+    const answer = await post(`${url}/v1/models/iris:predict`, SECRET_BODY);
+    expect(answer.text).to.include('sk-secret');
+    const { request, response } = await bodies();
+    expect(JSON.parse(request)).to.deep.equal({
+      instances: [REDACTED, REDACTED],
+      parameters: { api_key: REDACTED, top_k: 2 },
+    });
+    expect(JSON.parse(response)).to.deep.equal({
+      instances: [REDACTED, REDACTED],
+      parameters: { api_key: REDACTED, top_k: 2 },
+      predictions: [1, 1],
+    });
+  });
+
+  it('leaves bodies alone when a path does not occur', async () => {
+    const url = await serve({ redactPaths: ['parameters.api_key'] });
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    const { request, response } = await bodies();
+    expect(JSON.parse(request)).to.deep.equal(JSON.parse(IRIS_BODY));
+    expect(response).to.equal(IRIS_ANSWER);
+  });
+
+  it('cuts bodies to maxPayloadBytes and marks them truncated with their full size', async () => {
+    const url = await serve({ maxPayloadBytes: 32 }, echo);
+    const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(request.body).to.equal(IRIS_BODY.slice(0, 32));
+    expect(request.attributes).to.include({
+      [ATTR_PAYLOAD_TRUNCATED]: true,
+      [ATTR_PAYLOAD_SIZE]: Buffer.byteLength(IRIS_BODY),
+    });
+    expect(response.body).to.equal(answer.text.slice(0, 32));
+    expect(response.attributes).to.include({
+      [ATTR_PAYLOAD_TRUNCATED]: true,
+      [ATTR_PAYLOAD_SIZE]: Buffer.byteLength(answer.text),
+    });
+  });
+
+  it('does not mark a body that fits', async () => {
+    const url = await serve({ maxPayloadBytes: 1024 });
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    expect(request.attributes).not.to.have.property(ATTR_PAYLOAD_TRUNCATED);
+  });
+
+  it('never cuts a request body inside a character', async () => {
+    const url = await serve({ maxPayloadBytes: 32 });
+    // 29 ASCII bytes, then a 4-byte character across the limit.
+    const body = `{"instances":[],"text":"abcde😀😀"}`;
+    await post(`${url}/v1/models/iris:predict`, body);
+    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    expect(request.body).to.equal('{"instances":[],"text":"abcde');
+  });
+
+  // Bug: a response cut by the capture with 3 of a 4-byte character's bytes kept ends in U+FFFD.
+  it('never cuts a response body inside a character', async () => {
+    const url = await serve({ maxPayloadBytes: 32 }, (_req, res) => void res.json({ text: 'abcdefghijklmnopqrst😀😀' }));
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(response.body).to.equal('{"text":"abcdefghijklmnopqrst');
+  });
+
+  it('withholds a response body the capture cut as "[REDACTED]" when redaction is on', async () => {
+    const url = await serve({ maxPayloadBytes: 32, redactPaths: ['parameters.api_key'] }, echo);
+    const answer = await post(`${url}/v1/models/iris:predict`, SECRET_BODY);
+    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(response.body).to.equal(REDACTED);
+    expect(response.attributes).to.include({
+      [ATTR_PAYLOAD_TRUNCATED]: true,
+      [ATTR_PAYLOAD_SIZE]: Buffer.byteLength(answer.text),
+    });
+    // The request body is whole before the cut: it is redacted first, then cut.
+    const redacted = JSON.stringify({ ...JSON.parse(SECRET_BODY), parameters: { api_key: REDACTED, top_k: 2 } });
+    expect(request.body).to.equal(redacted.slice(0, 32));
+    expect(request.attributes).to.include({ [ATTR_PAYLOAD_TRUNCATED]: true });
+  });
+});

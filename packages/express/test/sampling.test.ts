@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
+import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
+import { expect } from 'chai';
+import { inferenceTelemetry } from '../src/middleware.js';
+import { ATTR_REQUEST_ID, RECORD_TYPE } from '../src/semconv.js';
+import type { InferenceTelemetryOptions } from '../src/types.js';
+import {
+  IRIS_BODY,
+  globalOptions,
+  kserveApp,
+  post,
+  sleep,
+  traceparent,
+  useInMemoryTelemetry,
+  useServers,
+} from './in-memory-telemetry.js';
+
+/** A trace id that is the same on every run. */
+const traceIdOf = (seed: string): string => createHash('sha256').update(seed).digest('hex').slice(0, 32);
+const PARENT_SPAN_ID = '00f067aa0ba902b7';
+
+describe('payload sampling', () => {
+  const telemetry = useInMemoryTelemetry();
+  const servers = useServers();
+
+  /** `iris` answers at once, `slow` after 30 ms, `bad` with a 400. */
+  const serve = (options: InferenceTelemetryOptions): Promise<string> =>
+    servers.start(
+      kserveApp(inferenceTelemetry(globalOptions(options)), {
+        predict: async (_req, res, model) => {
+          if (model === 'slow') await sleep(30);
+          if (model === 'bad') res.status(400).json({ error: 'bad input' });
+          else res.json({ predictions: [1] });
+        },
+      }),
+    );
+
+  const requestIdsWithRecords = (): unknown[] => [
+    ...new Set(telemetry.records().map((record) => record.attributes[ATTR_REQUEST_ID])),
+  ];
+
+  it('at rate 0 drops the payload records of successful calls but keeps the span', async () => {
+    const url = await serve({ payloadSampleRate: 0 });
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    const [span] = await telemetry.waitForSpans();
+    expect(span.name).to.equal('predict iris');
+    expect(telemetry.records()).to.deep.equal([]);
+  });
+
+  it('at rate 0 keeps the payload records of failed calls', async () => {
+    const url = await serve({ payloadSampleRate: 0 });
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'ok' });
+    await post(`${url}/v1/models/bad:predict`, IRIS_BODY, { 'x-request-id': 'failed' });
+    await telemetry.waitForSpans(2);
+    expect(requestIdsWithRecords()).to.deep.equal(['failed']);
+    expect(telemetry.records(RECORD_TYPE.REQUEST)).to.have.lengthOf(1);
+    expect(telemetry.records(RECORD_TYPE.RESPONSE)).to.have.lengthOf(1);
+  });
+
+  it('at rate 0 keeps the payload records of calls slower than slowRequestThresholdMs', async () => {
+    const url = await serve({ payloadSampleRate: 0, slowRequestThresholdMs: 10 });
+    await post(`${url}/v1/models/slow:predict`, IRIS_BODY, { 'x-request-id': 'slow' });
+    await telemetry.waitForSpans();
+    await telemetry.waitForRecords(2);
+    expect(requestIdsWithRecords()).to.deep.equal(['slow']);
+  });
+
+  it("at rate 0.5 keeps exactly the calls whose trace id OpenTelemetry's ratio sampler samples at 0.5", async () => {
+    const url = await serve({ payloadSampleRate: 0.5 });
+    const sampler = new TraceIdRatioBasedSampler(0.5);
+    const traceIds = Array.from({ length: 40 }, (_, i) => traceIdOf(`call-${i}`));
+    for (const traceId of traceIds) {
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { traceparent: traceparent(traceId, PARENT_SPAN_ID) });
+    }
+    await telemetry.waitForSpans(traceIds.length);
+    const expected = traceIds.filter(
+      (traceId) => sampler.shouldSample(ROOT_CONTEXT, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED,
+    );
+    // The chosen ids exercise both decisions.
+    expect(expected.length).to.be.within(5, 35);
+    const kept = telemetry.records(RECORD_TYPE.REQUEST).map((record) => record.spanContext!.traceId);
+    expect(kept).to.deep.equal(expected);
+    expect(telemetry.records(RECORD_TYPE.RESPONSE).map((record) => record.spanContext!.traceId)).to.deep.equal(
+      expected,
+    );
+  });
+
+  it("does not keep a successful call's payload when the caller's trace is not sampled", async () => {
+    const url = await serve({ payloadSampleRate: 1 });
+    const unsampled = traceIdOf('unsampled');
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY, {
+      traceparent: traceparent(unsampled, PARENT_SPAN_ID, false),
+      'x-request-id': 'unsampled',
+    });
+    // A sampled call afterwards: once its records are there, the first call has ended too.
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'sampled' });
+    await telemetry.waitForRecords(2);
+    expect(requestIdsWithRecords()).to.deep.equal(['sampled']);
+    for (const record of telemetry.records()) {
+      expect(record.spanContext!.traceFlags & TraceFlags.SAMPLED).to.equal(TraceFlags.SAMPLED);
+    }
+  });
+});

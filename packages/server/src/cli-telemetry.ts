@@ -1,0 +1,110 @@
+import type { InferenceTelemetryOptions, LoggerMode, OtlpCompression } from '@inferlens/express';
+import { DEFAULT_FILE_SINK_DIRECTORY, DEFAULT_MODE, DEFAULT_PAYLOAD_SAMPLE_RATE } from '@inferlens/express';
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+
+/** The telemetry flags of `inferlens serve`, as commander parses them. */
+export interface TelemetryFlags {
+  telemetry: 'on' | 'off';
+  otlpEndpoint?: string;
+  otlpCompression?: OtlpCompression;
+  telemetryMode: LoggerMode;
+  payloadSampleRate: number;
+  captureHeaders?: string[];
+  fileSink: 'auto' | 'on' | 'off';
+  monitoringDir: string;
+}
+
+function sampleRate(value: string): number {
+  const rate = Number(value);
+  if (!(rate >= 0 && rate <= 1)) throw new InvalidArgumentError(`expected a number from 0 to 1, got '${value}'`);
+  return rate;
+}
+
+function headerList(value: string): string[] {
+  return value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+}
+
+/**
+ * Adds the flags that configure the predict-call telemetry. The standard
+ * `OTEL_*` variables (service name, resource attributes, headers, protocol,
+ * timeouts, sampler) are read by the middleware itself.
+ */
+export function addTelemetryOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--telemetry <on|off>', 'record spans, payload logs and metrics of predict calls')
+        .choices(['on', 'off'])
+        .env('INFERLENS_TELEMETRY')
+        .default('on'),
+    )
+    .addOption(
+      new Option(
+        '--otlp-endpoint <url>',
+        'OTLP/HTTP collector base URL (/v1/logs, /v1/traces, /v1/metrics are appended)',
+      ).env('OTEL_EXPORTER_OTLP_ENDPOINT'),
+    )
+    .addOption(
+      new Option('--otlp-compression <gzip|none>', 'compression of OTLP exports (default gzip)')
+        .choices(['gzip', 'none'])
+        .env('OTEL_EXPORTER_OTLP_COMPRESSION'),
+    )
+    .addOption(
+      new Option('--telemetry-mode <mode>', 'payload records per call, as KServe logger modes')
+        .choices(['all', 'request', 'response'])
+        .env('INFERLENS_TELEMETRY_MODE')
+        .default(DEFAULT_MODE),
+    )
+    .addOption(
+      new Option(
+        '--payload-sample-rate <rate>',
+        'share of calls whose payloads are logged (failed and slow ones always are)',
+      )
+        .env('INFERLENS_PAYLOAD_SAMPLE_RATE')
+        .argParser(sampleRate)
+        .default(DEFAULT_PAYLOAD_SAMPLE_RATE),
+    )
+    .addOption(
+      new Option(
+        '--capture-headers <names>',
+        'comma-separated request headers to record (never authorization or cookies)',
+      )
+        .env('INFERLENS_CAPTURE_HEADERS')
+        .argParser(headerList),
+    )
+    .addOption(
+      new Option(
+        '--file-sink <auto|on|off>',
+        'JSON-lines files under --monitoring-dir (auto: on when no OTLP endpoint)',
+      )
+        .choices(['auto', 'on', 'off'])
+        .env('INFERLENS_FILE_SINK')
+        .default('auto'),
+    )
+    .addOption(
+      new Option('--monitoring-dir <dir>', 'folder of the JSON-lines files')
+        .env('INFERLENS_MONITORING_DIR')
+        .default(DEFAULT_FILE_SINK_DIRECTORY),
+    );
+}
+
+/** The middleware options the flags give, or false when telemetry is off. */
+export function telemetryOptions(flags: TelemetryFlags): InferenceTelemetryOptions | false {
+  if (flags.telemetry === 'off') return false;
+  const options: InferenceTelemetryOptions = {
+    mode: flags.telemetryMode,
+    payloadSampleRate: flags.payloadSampleRate,
+    fileSink: { directory: flags.monitoringDir },
+  };
+  if (flags.fileSink !== 'auto') options.fileSink = { ...options.fileSink, enabled: flags.fileSink === 'on' };
+  if (flags.otlpEndpoint !== undefined || flags.otlpCompression !== undefined) {
+    options.otlp = {};
+    if (flags.otlpEndpoint !== undefined) options.otlp.endpoint = flags.otlpEndpoint;
+    if (flags.otlpCompression !== undefined) options.otlp.compression = flags.otlpCompression;
+  }
+  if (flags.captureHeaders !== undefined) options.captureHeaders = flags.captureHeaders;
+  return options;
+}

@@ -1,0 +1,28 @@
+import type { ServerResponse } from 'node:http';
+import { annotateCall } from '@inferlens/express';
+import type { Tensor } from '@inferlens/protocol';
+import type { ModelVersion } from '../repository/model-repository.js';
+import type { OnnxModel } from '../runtime/onnx-model.js';
+
+const MILLIS_PER_SECOND = 1e3;
+
+/**
+ * Runs the model and tells the telemetry what only the server knows: the
+ * version that answered, the batch size and the time spent in onnxruntime.
+ */
+export async function runModel(
+  res: ServerResponse,
+  version: ModelVersion & { model: OnnxModel },
+  inputs: readonly Tensor[],
+  outputNames: readonly string[],
+): Promise<Tensor[]> {
+  const batchSize = inputs[0]?.shape[0];
+  annotateCall(
+    res,
+    batchSize === undefined ? { modelVersion: version.version } : { modelVersion: version.version, batchSize },
+  );
+  const start = performance.now();
+  const outputs = await version.model.infer(inputs, outputNames);
+  annotateCall(res, { modelExecutionSeconds: (performance.now() - start) / MILLIS_PER_SECOND });
+  return outputs;
+}
