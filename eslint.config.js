@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', 'node_modules/**', '.venv*/**'] },
+  { ignores: ['**/dist/**', 'node_modules/**', '.venv*/**', '.cache/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

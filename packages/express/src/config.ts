@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { Sampler } from '@opentelemetry/sdk-trace';
 import type { ExportQueueOptions } from './export/bounded-queue.js';
 import { DEFAULT_EXPORT_QUEUE_OPTIONS } from './export/bounded-queue.js';
-import { EnvReader } from './env.js';
+import { EnvReader, isHttpUrl } from './env.js';
 import { defaultMatcher } from './matcher.js';
 import type { TelemetryReporter } from './reporter.js';
 import { samplerFromEnv } from './signals/sampler.js';
@@ -40,10 +40,11 @@ const MODES: readonly LoggerMode[] = ['all', 'request', 'response'];
 const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
 
+/** OTLP settings; a signal with no URL is not exported over OTLP. */
 export interface ResolvedOtlp {
-  logsUrl: string;
-  tracesUrl: string;
-  metricsUrl: string;
+  logsUrl: string | undefined;
+  tracesUrl: string | undefined;
+  metricsUrl: string | undefined;
   headers: Record<string, string>;
   timeoutMillis: number;
   compression: OtlpCompression;
@@ -98,9 +99,14 @@ function checkNumber(option: string, value: number | undefined, min: number, max
   return value;
 }
 
+function checkInteger(option: string, value: number | undefined, min: number): number | undefined {
+  if (value !== undefined && !(Number.isInteger(value) && value >= min))
+    fail(option, `an integer of at least ${min}`, value);
+  return value;
+}
+
 function checkUrl(option: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (!URL.canParse(value)) fail(option, 'an http(s) URL', value);
+  if (value !== undefined && !isHttpUrl(value)) fail(option, 'an http(s) URL', value);
   return value;
 }
 
@@ -111,20 +117,15 @@ function signalUrl(base: string | undefined, signal: string): string | undefined
 
 function resolveOtlp(options: InferenceTelemetryOptions, env: EnvReader): ResolvedOtlp | undefined {
   const otlp = options.otlp ?? {};
-  const base = checkUrl('otlp.endpoint', otlp.endpoint) ?? env.string('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const base = checkUrl('otlp.endpoint', otlp.endpoint) ?? env.url('OTEL_EXPORTER_OTLP_ENDPOINT');
   const url = (signal: 'logs' | 'traces' | 'metrics', explicit: string | undefined): string | undefined =>
     checkUrl(`otlp.${signal}Endpoint`, explicit) ??
-    env.string(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`) ??
+    env.url(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`) ??
     signalUrl(base, signal);
   const logsUrl = url('logs', otlp.logsEndpoint);
   const tracesUrl = url('traces', otlp.tracesEndpoint);
   const metricsUrl = url('metrics', otlp.metricsEndpoint);
   if (logsUrl === undefined && tracesUrl === undefined && metricsUrl === undefined) return undefined;
-  if (logsUrl === undefined || tracesUrl === undefined || metricsUrl === undefined) {
-    throw new TypeError(
-      'inferenceTelemetry: give otlp.endpoint (or OTEL_EXPORTER_OTLP_ENDPOINT), or an endpoint for each of logs, traces and metrics',
-    );
-  }
   return {
     logsUrl,
     tracesUrl,
@@ -132,7 +133,7 @@ function resolveOtlp(options: InferenceTelemetryOptions, env: EnvReader): Resolv
     headers: { ...env.keyValues('OTEL_EXPORTER_OTLP_HEADERS'), ...otlp.headers },
     timeoutMillis:
       checkNumber('otlp.timeoutMillis', otlp.timeoutMillis, 1) ??
-      env.number('OTEL_EXPORTER_OTLP_TIMEOUT') ??
+      env.number('OTEL_EXPORTER_OTLP_TIMEOUT', 1) ??
       DEFAULT_OTLP_TIMEOUT_MILLIS,
     compression:
       checkChoice('otlp.compression', otlp.compression, COMPRESSIONS) ??
@@ -147,7 +148,7 @@ function resolveOtlp(options: InferenceTelemetryOptions, env: EnvReader): Resolv
     clientKey: otlp.clientKey ?? env.string('OTEL_EXPORTER_OTLP_CLIENT_KEY'),
     metricExportIntervalMillis:
       checkNumber('otlp.metricExportIntervalMillis', otlp.metricExportIntervalMillis, 1) ??
-      env.number('OTEL_METRIC_EXPORT_INTERVAL') ??
+      env.number('OTEL_METRIC_EXPORT_INTERVAL', 1) ??
       DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS,
   };
 }
@@ -156,23 +157,25 @@ function resolveOtlp(options: InferenceTelemetryOptions, env: EnvReader): Resolv
 function resolveQueue(queue: QueueOptions, env: EnvReader, prefix: 'OTEL_BLRP' | 'OTEL_BSP'): ExportQueueOptions {
   const resolved: ExportQueueOptions = {
     maxQueueSize:
-      checkNumber('queue.maxQueueSize', queue.maxQueueSize, 1) ??
-      env.number(`${prefix}_MAX_QUEUE_SIZE`) ??
+      checkInteger('queue.maxQueueSize', queue.maxQueueSize, 1) ??
+      env.number(`${prefix}_MAX_QUEUE_SIZE`, 1, true) ??
       DEFAULT_EXPORT_QUEUE_OPTIONS.maxQueueSize,
     maxExportBatchSize:
-      checkNumber('queue.maxExportBatchSize', queue.maxExportBatchSize, 1) ??
-      env.number(`${prefix}_MAX_EXPORT_BATCH_SIZE`) ??
+      checkInteger('queue.maxExportBatchSize', queue.maxExportBatchSize, 1) ??
+      env.number(`${prefix}_MAX_EXPORT_BATCH_SIZE`, 1, true) ??
       DEFAULT_EXPORT_QUEUE_OPTIONS.maxExportBatchSize,
     scheduledDelayMillis:
       checkNumber('queue.scheduledDelayMillis', queue.scheduledDelayMillis, 0) ??
-      env.number(`${prefix}_SCHEDULE_DELAY`) ??
+      env.number(`${prefix}_SCHEDULE_DELAY`, 0) ??
       DEFAULT_EXPORT_QUEUE_OPTIONS.scheduledDelayMillis,
     exportTimeoutMillis:
       checkNumber('queue.exportTimeoutMillis', queue.exportTimeoutMillis, 1) ??
-      env.number(`${prefix}_EXPORT_TIMEOUT`) ??
+      env.number(`${prefix}_EXPORT_TIMEOUT`, 1) ??
       DEFAULT_EXPORT_QUEUE_OPTIONS.exportTimeoutMillis,
   };
-  if (queue.maxExportBatchSize !== undefined && resolved.maxExportBatchSize > resolved.maxQueueSize) {
+  // Both given in code and at odds: a mistake to name now. Otherwise a batch simply never exceeds the queue.
+  const bothInCode = queue.maxExportBatchSize !== undefined && queue.maxQueueSize !== undefined;
+  if (bothInCode && resolved.maxExportBatchSize > resolved.maxQueueSize) {
     throw new TypeError(
       `inferenceTelemetry: queue.maxExportBatchSize (${resolved.maxExportBatchSize}) must not exceed queue.maxQueueSize (${resolved.maxQueueSize})`,
     );
@@ -217,8 +220,8 @@ export function resolveConfig(
         ? {
             directory: fileSink.directory ?? DEFAULT_FILE_SINK_DIRECTORY,
             maxFileBytes:
-              checkNumber('fileSink.maxFileBytes', fileSink.maxFileBytes, 1) ?? DEFAULT_FILE_SINK_MAX_FILE_BYTES,
-            maxFiles: checkNumber('fileSink.maxFiles', fileSink.maxFiles, 1) ?? DEFAULT_FILE_SINK_MAX_FILES,
+              checkInteger('fileSink.maxFileBytes', fileSink.maxFileBytes, 1) ?? DEFAULT_FILE_SINK_MAX_FILE_BYTES,
+            maxFiles: checkInteger('fileSink.maxFiles', fileSink.maxFiles, 1) ?? DEFAULT_FILE_SINK_MAX_FILES,
           }
         : undefined,
     mode: checkChoice('mode', options.mode, MODES) ?? DEFAULT_MODE,
@@ -227,7 +230,7 @@ export function resolveConfig(
       checkNumber('slowRequestThresholdMs', options.slowRequestThresholdMs, 0) ?? DEFAULT_SLOW_REQUEST_THRESHOLD_MS,
     captureHeaders: resolveHeaders(options.captureHeaders),
     redactPaths: options.redactPaths ?? [],
-    maxPayloadBytes: checkNumber('maxPayloadBytes', options.maxPayloadBytes, 0) ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    maxPayloadBytes: checkInteger('maxPayloadBytes', options.maxPayloadBytes, 0) ?? DEFAULT_MAX_PAYLOAD_BYTES,
     logQueue: resolveQueue(queue, env, 'OTEL_BLRP'),
     spanQueue: resolveQueue(queue, env, 'OTEL_BSP'),
     matcher: options.matcher ?? defaultMatcher,

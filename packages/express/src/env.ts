@@ -19,13 +19,21 @@ export class EnvReader {
     return value === undefined || value === '' ? undefined : value;
   }
 
-  /** A non-negative number. */
-  number(name: string): number | undefined {
+  /** A number of at least `min`; with `integer`, a whole one. */
+  number(name: string, min: number, integer = false): number | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     const value = Number(raw);
-    if (Number.isFinite(value) && value >= 0) return value;
-    this.#invalid(name, raw, 'a non-negative number');
+    if (Number.isFinite(value) && value >= min && (!integer || Number.isInteger(value))) return value;
+    this.#invalid(name, raw, `${integer ? 'an integer' : 'a number'} of at least ${min}`);
+    return undefined;
+  }
+
+  /** An http or https URL. */
+  url(name: string): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined || isHttpUrl(raw)) return raw;
+    this.#invalid(name, raw, 'an http(s) URL');
     return undefined;
   }
 
@@ -63,4 +71,11 @@ export class EnvReader {
   #invalid(name: string, value: string, expected: string): void {
     this.#reporter.warnOnce(`INFERLENS_BAD_ENV_${name}`, `${name}='${value}' is ignored: expected ${expected}`);
   }
+}
+
+/** Whether a string is an absolute http or https URL, as OTLP/HTTP endpoints must be. */
+export function isHttpUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const { protocol } = new URL(value);
+  return protocol === 'http:' || protocol === 'https:';
 }

@@ -12,6 +12,7 @@ import type { Instruments } from './instruments.js';
 import { createInstruments } from './instruments.js';
 import { enableMonitors, loggedMonitors } from './monitor.js';
 import { parseRedactPaths, redactPayload } from './payload/redact.js';
+import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './payload/binary-extension.js';
 import { requestBodySize, requestPayload } from './payload/request-body.js';
 import type { CapturedResponse } from './payload/response-capture.js';
 import { captureResponse, capturedText } from './payload/response-capture.js';
@@ -52,6 +53,12 @@ const REQUEST_ID_RESPONSE_HEADER = 'x-request-id';
 /** The status recorded for a call whose client left before the answer was complete (nginx's convention). */
 const STATUS_CLIENT_CLOSED = 499;
 const FIRST_ERROR_STATUS = 400;
+/**
+ * Bytes of the answer kept at least, whatever `maxPayloadBytes` says, so a
+ * failed call's `{"error": "..."}` message can be read even when the payload
+ * records keep less.
+ */
+const MIN_RESPONSE_CAPTURE_BYTES = 4096;
 const MILLIS_PER_SECOND = 1e3;
 
 /** The middleware, and how to flush and stop its telemetry. */
@@ -73,9 +80,11 @@ interface CallState {
   readonly captured: CapturedResponse;
 }
 
+/** A header's first value; an empty one counts as absent. */
 function headerValue(req: Request, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
+  const header = req.headers[name];
+  const value = Array.isArray(header) ? header[0] : header;
+  return value === '' ? undefined : value;
 }
 
 function errorTypeOf(error: unknown): string {
@@ -149,6 +158,14 @@ class CallRecorder {
     this.#samplePayload = payloadSampler(config.payloadSampleRate);
   }
 
+  #guard(record: () => void): void {
+    try {
+      record();
+    } catch (error) {
+      this.reportFault(error);
+    }
+  }
+
   reportFault(error: unknown): void {
     this.#instruments.telemetryErrors.add(1);
     this.#reporter.warnOnce(
@@ -203,7 +220,7 @@ class CallRecorder {
       requestId,
       startMillis: performance.now(),
       startTime,
-      captured: captureResponse(res, this.#config.maxPayloadBytes),
+      captured: captureResponse(res, Math.max(this.#config.maxPayloadBytes, MIN_RESPONSE_CAPTURE_BYTES)),
     };
     const done = (): void => {
       res.off('finish', done);
@@ -283,28 +300,27 @@ class CallRecorder {
     const sampled = (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
     const slow = outcome.durationSeconds * MILLIS_PER_SECOND > this.#config.slowRequestThresholdMs;
     const keep = outcome.failed || slow || (sampled && this.#samplePayload(traceId));
-    if (keep) {
-      const { mode } = this.#config;
-      const logger = this.#signals.logger;
-      if (mode !== 'response') {
+    // Each record is guarded on its own: a fault in one does not cost the call its others.
+    const { mode } = this.#config;
+    const logger = this.#signals.logger;
+    if (keep && mode !== 'response') {
+      this.#guard(() => {
         const payload = this.#payload(requestPayload(req), requestSize, false);
         emitRequestRecord(logger, state.context, state.startTime, payload, attributes);
-      }
-      if (mode !== 'request' || outcome.failed) {
-        const responseText = capturedText(state.captured);
-        const truncated = state.captured.size > state.captured.kept;
-        emitResponseRecord(
-          logger,
-          state.context,
-          this.#payload(responseText, state.captured.size, truncated),
-          attributes,
-          outcome,
-        );
-      }
+      });
+    }
+    if (keep && (mode !== 'request' || outcome.failed)) {
+      this.#guard(() => {
+        const cut = state.captured.size > state.captured.kept;
+        const jsonLength = jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH));
+        const payload = this.#payload(capturedText(state.captured, jsonLength), state.captured.size, cut);
+        emitResponseRecord(logger, state.context, payload, attributes, outcome);
+      });
     }
     const monitors = loggedMonitors(req);
-    if (monitors !== undefined && monitors.size > 0)
-      this.#monitors.emit(monitors, state.context, state.requestId, traceId);
+    if (monitors !== undefined && monitors.size > 0) {
+      this.#guard(() => this.#monitors.emit(monitors, state.context, state.requestId, traceId));
+    }
   }
 
   #recordMetrics(

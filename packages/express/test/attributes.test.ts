@@ -1,6 +1,8 @@
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind, context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { expect } from 'chai';
+import express from 'express';
 import { inferenceTelemetry } from '../src/middleware.js';
 import {
   ATTR_BATCH_SIZE,
@@ -138,6 +140,14 @@ describe('what a predict call records', () => {
       ]);
       expect(response.attributes[ATTR_REQUEST_ID]).to.equal(id);
     });
+
+    it('treats an empty x-request-id as absent', async () => {
+      const url = await serve();
+      const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': '', 'ce-id': 'ce-1' });
+      expect(answer.headers.get('x-request-id')).to.equal('ce-1');
+      const { request } = await oneCall();
+      expect(request.attributes[ATTR_REQUEST_ID]).to.equal('ce-1');
+    });
   });
 
   describe("continuing the caller's trace", () => {
@@ -170,6 +180,30 @@ describe('what a predict call records', () => {
       const [span] = await telemetry.waitForSpans();
       expect(span.spanContext().traceId).to.equal(TRACE_ID);
       expect(span.parentSpanContext?.spanId).to.equal(PARENT_SPAN_ID);
+    });
+  });
+
+  describe('under HTTP instrumentation', () => {
+    before(() => void context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable()));
+    after(() => context.disable());
+
+    it("makes the call's span an INTERNAL child of the active HTTP span", async () => {
+      const app = express();
+      // What @opentelemetry/instrumentation-http does: a SERVER span, active while the request is handled.
+      app.use((_req, res, next) => {
+        const http = trace.getTracer('http').startSpan('POST', { kind: SpanKind.SERVER });
+        res.once('finish', () => http.end());
+        context.with(trace.setSpan(context.active(), http), next);
+      });
+      app.use(kserveApp(inferenceTelemetry(globalOptions())));
+      const url = await servers.start(app);
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      const spans = await telemetry.waitForSpans(2);
+      const http = spans.find((span) => span.name === 'POST')!;
+      const predict = spans.find((span) => span.name === 'predict iris')!;
+      expect(predict.kind).to.equal(SpanKind.INTERNAL);
+      expect(predict.parentSpanContext?.spanId).to.equal(http.spanContext().spanId);
+      expect(predict.spanContext().traceId).to.equal(http.spanContext().traceId);
     });
   });
 

@@ -4,8 +4,10 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { expect } from 'chai';
+import express from 'express';
 import { annotateCall } from '../src/annotations.js';
 import { inferenceTelemetry } from '../src/middleware.js';
+import { captureRawBody } from '../src/payload/request-body.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_EXCEPTION_MESSAGE,
@@ -57,7 +59,10 @@ describe('failed calls', () => {
       });
       const [span] = telemetry.spans();
       expect(span.status).to.deep.equal({ code: SpanStatusCode.ERROR, message });
-      expect(span.attributes).to.include({ [ATTR_HTTP_RESPONSE_STATUS_CODE]: status, [ATTR_ERROR_TYPE]: String(status) });
+      expect(span.attributes).to.include({
+        [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
+        [ATTR_ERROR_TYPE]: String(status),
+      });
     });
   }
 
@@ -68,6 +73,50 @@ describe('failed calls', () => {
     expect(response.severityNumber).to.equal(SeverityNumber.INFO);
     expect(response.attributes).not.to.have.any.keys(ATTR_ERROR_TYPE, ATTR_EXCEPTION_MESSAGE);
     expect(telemetry.spans()[0].status.code).to.equal(SpanStatusCode.UNSET);
+  });
+
+  it("reads the message of OpenAI's `{error: {message}}` answers", async () => {
+    const app = express();
+    app.use(inferenceTelemetry(globalOptions()));
+    app.use(express.json({ verify: captureRawBody }));
+    app.post('/openai/v1/embeddings', (_req, res) => {
+      res.status(429).json({ error: { message: 'Rate limit reached', type: 'rate_limit_exceeded' } });
+    });
+    const url = await servers.start(app);
+    await post(`${url}/openai/v1/embeddings`, '{"model":"minilm","input":["a"]}');
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(response.attributes).to.include({
+      [ATTR_ERROR_TYPE]: '429',
+      [ATTR_EXCEPTION_MESSAGE]: 'Rate limit reached',
+    });
+    expect(telemetry.spans()[0].name).to.equal('embeddings minilm');
+  });
+
+  it('records a body the JSON parser refused: the raw bytes, and the parser error', async () => {
+    const url = await serve(() => {
+      throw new Error('not reached');
+    });
+    const answer = await post(`${url}/v1/models/iris:predict`, '{"instances": [1,');
+    expect(answer.status).to.equal(400);
+    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(request.body).to.equal('{"instances": [1,');
+    expect(response.attributes).to.include({
+      [ATTR_HTTP_RESPONSE_STATUS_CODE]: 400,
+      [ATTR_ERROR_TYPE]: 'SyntaxError',
+      [ATTR_EXCEPTION_MESSAGE]: JSON.parse(answer.text).error,
+    });
+  });
+
+  it('keeps the error text of an answer longer than maxPayloadBytes', async () => {
+    const app = kserveApp(inferenceTelemetry(globalOptions({ maxPayloadBytes: 16 })), {
+      predict: (_req, res) => void res.status(500).json({ error: 'the model crashed badly' }),
+    });
+    const url = await servers.start(app);
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(response.attributes[ATTR_EXCEPTION_MESSAGE]).to.equal('the model crashed badly');
+    expect(telemetry.spans()[0].status.message).to.equal('the model crashed badly');
   });
 
   describe('an error thrown in the handler, seen by captureErrors()', () => {
@@ -106,7 +155,10 @@ describe('failed calls', () => {
       await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
       const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
       // Still an error, read from the `{"error": ...}` answer, but the error's kind is not known.
-      expect(response.attributes).to.include({ [ATTR_ERROR_TYPE]: '500', [ATTR_EXCEPTION_MESSAGE]: 'tensor shape mismatch' });
+      expect(response.attributes).to.include({
+        [ATTR_ERROR_TYPE]: '500',
+        [ATTR_EXCEPTION_MESSAGE]: 'tensor shape mismatch',
+      });
       expect(telemetry.spans()[0].events).to.deep.equal([]);
     });
   });
@@ -178,6 +230,7 @@ describe('never in the way', () => {
       export() {
         throw new Error('exporter bug');
       },
+      forceFlush: () => Promise.resolve(),
       shutdown: () => Promise.resolve(),
     };
     const telemetry = useInMemoryTelemetry({ logProcessors: [new SimpleLogRecordProcessor({ exporter: throwing })] });

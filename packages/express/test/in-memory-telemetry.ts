@@ -107,7 +107,7 @@ export function useInMemoryTelemetry(options: InMemoryTelemetryOptions = {}): In
 }
 
 /** Resolves once `check` holds, polling; fails after `limitMs`. */
-export async function until(check: () => boolean, what = 'condition', limitMs = 1000): Promise<void> {
+export async function until(check: () => boolean, what = 'condition', limitMs = 2000): Promise<void> {
   const started = Date.now();
   while (!check()) {
     if (Date.now() - started > limitMs) throw new Error(`${what} not seen within ${limitMs} ms`);
@@ -141,15 +141,16 @@ export function recordingReporter(): TelemetryReporter & { calls: { code: string
  */
 export function useRecordedWarnings(): { messages: string[] } {
   const recorded = { messages: [] as string[] };
-  const original = process.emitWarning;
+  let original: PropertyDescriptor | undefined;
   beforeEach(() => {
+    original = Object.getOwnPropertyDescriptor(process, 'emitWarning');
     recorded.messages = [];
-    process.emitWarning = ((warning: string | Error) => {
+    process.emitWarning = (warning: string | Error) => {
       recorded.messages.push(typeof warning === 'string' ? warning : warning.message);
-    });
+    };
   });
   afterEach(() => {
-    process.emitWarning = original;
+    if (original !== undefined) Object.defineProperty(process, 'emitWarning', original);
   });
   return recorded;
 }

@@ -50,22 +50,28 @@ describe('metrics', () => {
     expect(metric!.descriptor.unit).to.equal('s');
     const points = pointsOf<Histogram>(metric, { [ATTR_MODEL_NAME]: 'duration' });
     expect(points).to.have.lengthOf(1);
-    expect(points[0]!.attributes).to.deep.equal({
+    expect(points[0].attributes).to.deep.equal({
       [ATTR_MODEL_NAME]: 'duration',
       [ATTR_PROTOCOL]: PROTOCOL.KSERVE_V1,
       [ATTR_OUTCOME]: OUTCOME.SUCCESS,
       [ATTR_HTTP_RESPONSE_STATUS_CODE]: 200,
     });
-    expect(points[0]!.value.count).to.equal(3);
-    expect(points[0]!.value.min).to.be.greaterThan(0);
+    expect(points[0].value.count).to.equal(3);
+    expect(points[0].value.min).to.be.greaterThan(0);
   });
 
   it('carries the model version of V2 calls', async () => {
     const url = await serve();
-    await post(`${url}/v2/models/versioned/versions/7/infer`, '{"inputs":[{"name":"x","shape":[1],"datatype":"FP32","data":[1]}]}');
+    await post(
+      `${url}/v2/models/versioned/versions/7/infer`,
+      '{"inputs":[{"name":"x","shape":[1],"datatype":"FP32","data":[1]}]}',
+    );
     await telemetry.waitForSpans();
-    const [point] = await histogram(METRIC_REQUEST_DURATION, { [ATTR_MODEL_NAME]: 'versioned', [ATTR_MODEL_VERSION]: '7' });
-    expect(point!.count).to.equal(1);
+    const [point] = await histogram(METRIC_REQUEST_DURATION, {
+      [ATTR_MODEL_NAME]: 'versioned',
+      [ATTR_MODEL_VERSION]: '7',
+    });
+    expect(point.count).to.equal(1);
   });
 
   it('counts failed calls with outcome `error`, aborted ones included', async () => {
@@ -88,10 +94,13 @@ describe('metrics', () => {
     await handlerWaiting;
     client.destroy();
     await telemetry.waitForSpans(3);
-    const errors = await histogram(METRIC_REQUEST_DURATION, { [ATTR_MODEL_NAME]: 'errors', [ATTR_OUTCOME]: OUTCOME.ERROR });
+    const errors = await histogram(METRIC_REQUEST_DURATION, {
+      [ATTR_MODEL_NAME]: 'errors',
+      [ATTR_OUTCOME]: OUTCOME.ERROR,
+    });
     expect(errors.map((point) => point.count)).to.deep.equal([2]);
-    expect(await histogram(METRIC_REQUEST_DURATION, { [ATTR_MODEL_NAME]: 'errors', [ATTR_OUTCOME]: OUTCOME.SUCCESS })).to
-      .be.empty;
+    expect(await histogram(METRIC_REQUEST_DURATION, { [ATTR_MODEL_NAME]: 'errors', [ATTR_OUTCOME]: OUTCOME.SUCCESS }))
+      .to.be.empty;
     const aborted = await histogram(METRIC_REQUEST_DURATION, {
       [ATTR_MODEL_NAME]: 'hang',
       [ATTR_OUTCOME]: OUTCOME.ERROR,
@@ -110,7 +119,8 @@ describe('metrics', () => {
       res.send(IRIS_ANSWER);
     });
     const active = async (): Promise<number | undefined> =>
-      pointsOf<number>(await telemetry.metric(METRIC_ACTIVE_REQUESTS), { [ATTR_PROTOCOL]: PROTOCOL.KSERVE_V1 })[0]?.value;
+      pointsOf<number>(await telemetry.metric(METRIC_ACTIVE_REQUESTS), { [ATTR_PROTOCOL]: PROTOCOL.KSERVE_V1 })[0]
+        ?.value;
     const answer = post(`${url}/v1/models/active:predict`, IRIS_BODY);
     await handlerWaiting;
     expect(await active()).to.equal(1);
@@ -154,7 +164,7 @@ describe('metrics', () => {
     const metric = await telemetry.metric(METRIC_MODEL_EXECUTION_DURATION);
     expect(metric!.descriptor.unit).to.equal('s');
     const [timed] = pointsOf<Histogram>(metric, { [ATTR_MODEL_NAME]: 'timed' });
-    expect(timed!.value).to.include({ count: 1, sum: 0.25 });
+    expect(timed.value).to.include({ count: 1, sum: 0.25 });
     expect(pointsOf(metric, { [ATTR_MODEL_NAME]: 'untimed' })).to.be.empty;
   });
 
@@ -165,7 +175,7 @@ describe('metrics', () => {
     });
     await post(`${url}/v1/models/annotated:predict`, IRIS_BODY);
     const [span] = await telemetry.waitForSpans();
-    expect(span!.attributes).to.include({ [ATTR_BATCH_SIZE]: 64, [ATTR_MODEL_VERSION]: '12' });
+    expect(span.attributes).to.include({ [ATTR_BATCH_SIZE]: 64, [ATTR_MODEL_VERSION]: '12' });
     const [point] = await histogram(METRIC_BATCH_SIZE, { [ATTR_MODEL_NAME]: 'annotated', [ATTR_MODEL_VERSION]: '12' });
     expect(point).to.include({ count: 1, sum: 64 });
   });

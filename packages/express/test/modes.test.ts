@@ -11,15 +11,12 @@ describe('logger modes', () => {
 
   /** One successful call and one failed call (400), then the record types each produced, in order. */
   async function recordTypes(mode: LoggerMode): Promise<{ ok: unknown[]; failed: unknown[] }> {
-    const app = kserveApp(
-      inferenceTelemetry(globalOptions({ mode })),
-      {
-        predict: (req, res, model) => {
-          if (model === 'bad') res.status(400).json({ error: 'instances must be a list' });
-          else res.json({ predictions: [1] });
-        },
+    const app = kserveApp(inferenceTelemetry(globalOptions({ mode })), {
+      predict: (_req, res, model) => {
+        if (model === 'bad') res.status(400).json({ error: 'instances must be a list' });
+        else res.json({ predictions: [1] });
       },
-    );
+    });
     const url = await servers.start(app);
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'ok' });
     await post(`${url}/v1/models/bad:predict`, '{"instances": 3}', { 'x-request-id': 'failed' });

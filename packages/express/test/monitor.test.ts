@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { inferenceTelemetry } from '../src/middleware.js';
 import type { ColumnOptions } from '../src/monitor.js';
 import { monitor } from '../src/monitor.js';
-import { ATTR_MONITOR_NAME, ATTR_REQUEST_ID, RECORD_TYPE } from '../src/semconv.js';
+import { ATTR_MONITOR_NAME, ATTR_RECORD_TYPE, ATTR_REQUEST_ID, RECORD_TYPE } from '../src/semconv.js';
 import {
   IRIS_ANSWER,
   IRIS_BODY,
@@ -57,13 +57,13 @@ describe('monitor columns', () => {
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'row-1' });
     const [span] = await telemetry.waitForSpans();
     const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.MONITOR_ROW);
-    const { traceId, spanId } = span!.spanContext();
-    expect(record!.attributes).to.include({ [ATTR_MONITOR_NAME]: 'iris_classifier', [ATTR_REQUEST_ID]: 'row-1' });
-    expect(record!.spanContext).to.include({ traceId, spanId });
+    const { traceId, spanId } = span.spanContext();
+    expect(record.attributes).to.include({ [ATTR_MONITOR_NAME]: 'iris_classifier', [ATTR_REQUEST_ID]: 'row-1' });
+    expect(record.spanContext).to.include({ traceId, spanId });
     const [row] = rows();
     expect(row).to.have.keys('timestamp', 'request_id', 'trace_id', 'sepal_length', 'pred');
     expect(row).to.include({ request_id: 'row-1', trace_id: traceId, sepal_length: 5.1, pred: 'versicolor' });
-    expect(new Date(row!['timestamp'] as string).toISOString()).to.equal(row!['timestamp']);
+    expect(new Date(row['timestamp'] as string).toISOString()).to.equal(row['timestamp']);
   });
 
   it('writes the schema the first time, not again for the same columns, and again when they change', async () => {
@@ -90,7 +90,7 @@ describe('monitor columns', () => {
         { name: 'scores', role: 'prediction', type: 'numerical_sequence' },
       ],
     });
-    expect(rows()[2]!['scores']).to.deep.equal([0.1, 0.8, 0.1]);
+    expect(rows()[2]['scores']).to.deep.equal([0.1, 0.8, 0.1]);
   });
 
   it('ignores reserved and repeated column names', async () => {
@@ -105,8 +105,8 @@ describe('monitor columns', () => {
     await telemetry.waitForRecords(1, RECORD_TYPE.MONITOR_ROW);
     const [row] = rows();
     expect(row).to.include({ request_id: 'real', sepal_length: 5.1 });
-    expect(row!['trace_id']).to.equal(telemetry.spans()[0]!.spanContext().traceId);
-    expect(row!['timestamp']).not.to.equal('forged');
+    expect(row['trace_id']).to.equal(telemetry.spans()[0].spanContext().traceId);
+    expect(row['timestamp']).not.to.equal('forged');
     expect((schemas()[0] as { columns: unknown[] }).columns).to.have.lengthOf(2);
   });
 
@@ -115,7 +115,7 @@ describe('monitor columns', () => {
     const url = await serve();
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
     await telemetry.waitForRecords(2);
-    expect(telemetry.records().map((record) => record.attributes['inference.record.type'])).to.deep.equal([
+    expect(telemetry.records().map((record) => record.attributes[ATTR_RECORD_TYPE])).to.deep.equal([
       RECORD_TYPE.REQUEST,
       RECORD_TYPE.RESPONSE,
     ]);

@@ -67,20 +67,32 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
     draining = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve));
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, shutdownTimeoutMs)));
-    await Promise.race([idle, timeout]);
-    clearTimeout(timer);
+    await settledWithin(idle, shutdownTimeoutMs);
     // Keep-alive connections stay open after their last answer; nothing is in flight on them now.
     server.closeAllConnections();
     await closed;
     await loaded.catch(() => undefined);
     await repository.close();
-    // Last, so the records of the calls that were still in flight are exported too.
-    await telemetry?.shutdown();
+    // Last, so the records of the calls that were still in flight are exported too; bounded like the
+    // drain, since a collector that is down could otherwise hold the exit for an export timeout per batch.
+    if (telemetry !== undefined) await settledWithin(telemetry.shutdown(), shutdownTimeoutMs);
   };
 
   return { url: `http://${displayHost(host)}:${port}`, port, repository, loaded, close };
+}
+
+/** Waits for `work` to settle, or `ms` at most; its outcome is not the caller's concern. */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    timeout,
+  ]);
+  clearTimeout(timer);
 }
 
 /** A wildcard address is reached on loopback; IPv6 literals go in brackets. */

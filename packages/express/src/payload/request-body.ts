@@ -1,3 +1,4 @@
+import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './binary-extension.js';
 import type { IncomingMessage } from 'node:http';
 
 /** Where the raw bytes of a request body are kept, so the request record reuses them instead of re-serialising. */
@@ -17,13 +18,17 @@ export function captureRawBody(req: IncomingMessage, _res: unknown, buffer: Buff
 }
 
 /**
- * The request payload as text: the raw bytes when a parser kept them, the
+ * The request payload as text: the raw bytes when a parser kept them (only
+ * the JSON part of a binary-extension body), the
  * body itself when it is a string or Buffer, else the parsed body
  * serialised. Empty when there is no body.
  */
 export function requestPayload(req: IncomingMessage & { body?: unknown }): string {
   const raw = (req as WithRawBody)[RAW_BODY];
-  if (raw !== undefined) return raw.toString('utf8');
+  if (raw !== undefined) {
+    const jsonLength = jsonPartLength(req.headers[INFERENCE_HEADER_CONTENT_LENGTH]);
+    return raw.toString('utf8', 0, jsonLength === undefined ? raw.byteLength : Math.min(jsonLength, raw.byteLength));
+  }
   const body = req.body;
   if (body === undefined || body === null) return '';
   if (typeof body === 'string') return body;

@@ -1,3 +1,4 @@
+import { decodeUtf8Prefix } from './truncate.js';
 import type { ServerResponse } from 'node:http';
 
 /** The bytes of an answer as they were written, kept up to a limit. */
@@ -49,9 +50,12 @@ export function captureResponse(res: ServerResponse, limit: number): CapturedRes
   return captured;
 }
 
-/** The captured text. */
-export function capturedText(captured: CapturedResponse): string {
-  return captured.chunks.length === 1
-    ? captured.chunks[0].toString('utf8')
-    : Buffer.concat(captured.chunks).toString('utf8');
+/**
+ * The captured text; a character cut by the limit is left out. With
+ * `length`, only that many leading bytes: the JSON part of a
+ * binary-extension answer.
+ */
+export function capturedText(captured: CapturedResponse, length?: number): string {
+  const bytes = captured.chunks.length === 1 ? captured.chunks[0] : Buffer.concat(captured.chunks);
+  return decodeUtf8Prefix(length === undefined ? bytes : bytes.subarray(0, length));
 }

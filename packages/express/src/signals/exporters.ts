@@ -13,10 +13,11 @@ import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ResolvedOtlp } from '../config.js';
 
+/** One exporter per signal that has an endpoint. */
 export interface OtlpExporters {
-  logs: LogRecordExporter;
-  traces: SpanExporter;
-  metrics: PushMetricExporter;
+  logs: LogRecordExporter | undefined;
+  traces: SpanExporter | undefined;
+  metrics: PushMetricExporter | undefined;
 }
 
 /** TLS material read once, at construction, from the PEM files the options name. */
@@ -30,7 +31,7 @@ function agentOptions(otlp: ResolvedOtlp): AgentOptions {
   };
 }
 
-/** The three OTLP/HTTP exporters, JSON or protobuf, sharing headers, timeout, compression and TLS. */
+/** The OTLP/HTTP exporters of the signals that have an endpoint, JSON or protobuf, sharing headers, timeout, compression and TLS. */
 export function otlpExporters(otlp: ResolvedOtlp): OtlpExporters {
   const shared = (url: string): OTLPExporterNodeConfigBase => ({
     url,
@@ -39,16 +40,15 @@ export function otlpExporters(otlp: ResolvedOtlp): OtlpExporters {
     compression: otlp.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
     httpAgentOptions: agentOptions(otlp),
   });
-  if (otlp.protocol === 'http/json') {
-    return {
-      logs: new JsonLogExporter(shared(otlp.logsUrl)),
-      traces: new JsonTraceExporter(shared(otlp.tracesUrl)),
-      metrics: new JsonMetricExporter(shared(otlp.metricsUrl)),
-    };
-  }
+  const json = otlp.protocol === 'http/json';
+  const build = <T>(
+    url: string | undefined,
+    Json: new (c: OTLPExporterNodeConfigBase) => T,
+    Proto: new (c: OTLPExporterNodeConfigBase) => T,
+  ) => (url === undefined ? undefined : json ? new Json(shared(url)) : new Proto(shared(url)));
   return {
-    logs: new ProtoLogExporter(shared(otlp.logsUrl)),
-    traces: new ProtoTraceExporter(shared(otlp.tracesUrl)),
-    metrics: new ProtoMetricExporter(shared(otlp.metricsUrl)),
+    logs: build<LogRecordExporter>(otlp.logsUrl, JsonLogExporter, ProtoLogExporter),
+    traces: build<SpanExporter>(otlp.tracesUrl, JsonTraceExporter, ProtoTraceExporter),
+    metrics: build<PushMetricExporter>(otlp.metricsUrl, JsonMetricExporter, ProtoMetricExporter),
   };
 }

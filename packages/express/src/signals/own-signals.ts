@@ -47,7 +47,7 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
   const queues: NamedQueue[] = [];
 
   const logProcessors: LogRecordProcessor[] = [];
-  if (exporters !== undefined) {
+  if (exporters?.logs !== undefined) {
     const processor = new BoundedLogRecordProcessor({
       exporter: exporters.logs,
       queue: config.logQueue,
@@ -69,7 +69,7 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
   }
 
   const spanProcessors: SpanProcessor[] = [];
-  if (exporters !== undefined) {
+  if (exporters?.traces !== undefined) {
     const processor = new BoundedSpanProcessor({
       exporter: exporters.traces,
       queue: config.spanQueue,
@@ -90,7 +90,7 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
   const meterProvider = new MeterProvider({
     resource,
     readers:
-      exporters === undefined
+      exporters?.metrics === undefined
         ? []
         : [
             new PeriodicExportingMetricReader({

@@ -26,7 +26,7 @@ const DEFAULT_RATIO = 1;
  */
 export function samplerFromEnv(env: EnvReader): Sampler {
   const name = env.choice('OTEL_TRACES_SAMPLER', SAMPLERS) ?? DEFAULT_SAMPLER;
-  const ratio = Math.min(env.number('OTEL_TRACES_SAMPLER_ARG') ?? DEFAULT_RATIO, 1);
+  const ratio = Math.min(env.number('OTEL_TRACES_SAMPLER_ARG', 0) ?? DEFAULT_RATIO, 1);
   switch (name) {
     case 'always_on':
       return new AlwaysOnSampler();

@@ -1,0 +1,220 @@
+import { expect } from 'chai';
+import { resolveConfig } from '../src/config.js';
+import { inferenceTelemetry } from '../src/middleware.js';
+import { processWarningReporter } from '../src/reporter.js';
+import type { InferenceTelemetryOptions } from '../src/types.js';
+import { globalOptions, recordingReporter, useRecordedWarnings } from './in-memory-telemetry.js';
+
+/** Options as a caller without types might pass them. */
+const untyped = (options: Record<string, unknown>): InferenceTelemetryOptions => options;
+
+describe('configuration', () => {
+  describe('options checked at construction', () => {
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['mode', { mode: 'everything' }, /\bmode\b.*everything/],
+      ['payloadSampleRate', { payloadSampleRate: 2 }, /payloadSampleRate/],
+      ['payloadSampleRate', { payloadSampleRate: -0.1 }, /payloadSampleRate/],
+      ['slowRequestThresholdMs', { slowRequestThresholdMs: -1 }, /slowRequestThresholdMs/],
+      ['maxPayloadBytes', { maxPayloadBytes: '64k' }, /maxPayloadBytes/],
+      [
+        'queue.maxExportBatchSize',
+        { queue: { maxQueueSize: 100, maxExportBatchSize: 200 } },
+        /queue\.maxExportBatchSize.*queue\.maxQueueSize/,
+      ],
+      ['queue.maxQueueSize', { queue: { maxQueueSize: 0 } }, /queue\.maxQueueSize/],
+      ['otlp.endpoint', { otlp: { endpoint: 'not a url' } }, /otlp\.endpoint.*not a url/],
+      ['otlp.compression', { otlp: { endpoint: 'http://localhost:4318', compression: 'brotli' } }, /otlp\.compression/],
+      ['otlp.protocol', { otlp: { endpoint: 'http://localhost:4318', protocol: 'grpc' } }, /otlp\.protocol/],
+      ['providers', { providers: 'mine' }, /providers/],
+      ['captureHeaders', { captureHeaders: 'x-tenant' }, /captureHeaders/],
+    ];
+    for (const [option, options, message] of cases) {
+      it(`throws a TypeError naming ${option} for ${JSON.stringify(options)}`, () => {
+        expect(() => inferenceTelemetry(untyped({ ...globalOptions(), ...options }))).to.throw(TypeError, message);
+      });
+    }
+
+    it('exports only the signals that have an endpoint', () => {
+      const { otlp } = resolveConfig(
+        { otlp: { logsEndpoint: 'http://collector:4318/v1/logs' } },
+        recordingReporter(),
+        {},
+      );
+      expect(otlp).to.include({
+        logsUrl: 'http://collector:4318/v1/logs',
+        tracesUrl: undefined,
+        metricsUrl: undefined,
+      });
+    });
+
+    it('refuses an otlp.endpoint that is not http(s)', () => {
+      expect(() => resolveConfig({ otlp: { endpoint: 'ftp://collector:4318' } }, recordingReporter(), {})).to.throw(
+        TypeError,
+        /otlp\.endpoint/,
+      );
+    });
+  });
+
+  describe('defaults', () => {
+    it('applies every default with no options and no environment', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, {});
+      expect(config).to.include({
+        providers: 'own',
+        serviceName: 'inferlens',
+        otlp: undefined,
+        mode: 'all',
+        payloadSampleRate: 1,
+        slowRequestThresholdMs: 1000,
+        maxPayloadBytes: 65536,
+      });
+      expect(config.fileSink).to.deep.equal({ directory: 'monitoring', maxFileBytes: 10485760, maxFiles: 10 });
+      expect(config.logQueue).to.deep.equal({
+        maxQueueSize: 2048,
+        maxExportBatchSize: 512,
+        scheduledDelayMillis: 1000,
+        exportTimeoutMillis: 30000,
+      });
+      expect(reporter.calls).to.deep.equal([]);
+    });
+
+    it('turns the file sink off by default once an OTLP endpoint is configured', () => {
+      const config = resolveConfig({ otlp: { endpoint: 'http://collector:4318' } }, recordingReporter(), {});
+      expect(config.fileSink).to.equal(undefined);
+    });
+  });
+
+  describe('the environment', () => {
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318/',
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'none',
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=env%20key,x-tenant=acme',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '2500',
+      OTEL_BLRP_MAX_QUEUE_SIZE: '300',
+      OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '30',
+      OTEL_BLRP_SCHEDULE_DELAY: '250',
+      OTEL_BLRP_EXPORT_TIMEOUT: '4000',
+      OTEL_SERVICE_NAME: 'env-service',
+    };
+
+    it('is read when options are absent', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, env);
+      expect(config.otlp).to.include({
+        logsUrl: 'http://env-collector:4318/v1/logs',
+        tracesUrl: 'http://env-collector:4318/v1/traces',
+        metricsUrl: 'http://env-collector:4318/v1/metrics',
+        compression: 'none',
+        timeoutMillis: 2500,
+      });
+      expect(config.otlp!.headers).to.deep.equal({ 'x-api-key': 'env key', 'x-tenant': 'acme' });
+      expect(config.logQueue).to.deep.equal({
+        maxQueueSize: 300,
+        maxExportBatchSize: 30,
+        scheduledDelayMillis: 250,
+        exportTimeoutMillis: 4000,
+      });
+      // OTEL_BLRP_* is for logs; spans read OTEL_BSP_*.
+      expect(config.spanQueue.maxQueueSize).to.equal(2048);
+      expect(config.serviceName).to.equal('env-service');
+      expect(reporter.calls).to.deep.equal([]);
+    });
+
+    it('reads per-signal endpoints as full URLs', () => {
+      const config = resolveConfig({}, recordingReporter(), {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs-only:9999/custom',
+      });
+      expect(config.otlp).to.include({
+        logsUrl: 'http://logs-only:9999/custom',
+        tracesUrl: 'http://env-collector:4318/v1/traces',
+      });
+    });
+
+    it('loses to explicit options', () => {
+      const config = resolveConfig(
+        {
+          serviceName: 'code-service',
+          otlp: {
+            endpoint: 'http://code-collector:4318',
+            compression: 'gzip',
+            timeoutMillis: 700,
+            headers: { 'x-api-key': 'code key' },
+          },
+          queue: { maxQueueSize: 50, maxExportBatchSize: 5, scheduledDelayMillis: 10 },
+        },
+        recordingReporter(),
+        env,
+      );
+      expect(config.otlp).to.include({
+        logsUrl: 'http://code-collector:4318/v1/logs',
+        compression: 'gzip',
+        timeoutMillis: 700,
+      });
+      expect(config.otlp!.headers).to.deep.equal({ 'x-api-key': 'code key', 'x-tenant': 'acme' });
+      expect(config.logQueue).to.deep.equal({
+        maxQueueSize: 50,
+        maxExportBatchSize: 5,
+        scheduledDelayMillis: 10,
+        exportTimeoutMillis: 4000,
+      });
+      expect(config.serviceName).to.equal('code-service');
+    });
+
+    it('ignores a bad value, warning once per variable with its name and value', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
+        OTEL_EXPORTER_OTLP_TIMEOUT: 'soon',
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'brotli',
+        OTEL_EXPORTER_OTLP_HEADERS: 'no-equals-sign',
+        OTEL_BLRP_MAX_QUEUE_SIZE: '-5',
+      });
+      expect(config.otlp).to.include({ timeoutMillis: 10000, compression: 'gzip' });
+      expect(config.otlp!.headers).to.deep.equal({});
+      expect(config.logQueue.maxQueueSize).to.equal(2048);
+      expect(reporter.calls.map((call) => call.code).sort()).to.deep.equal([
+        'INFERLENS_BAD_ENV_OTEL_BLRP_MAX_QUEUE_SIZE',
+        'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_COMPRESSION',
+        'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_HEADERS',
+        'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_TIMEOUT',
+      ]);
+      const timeout = reporter.calls.find((call) => call.code === 'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_TIMEOUT');
+      expect(timeout!.message).to.include('OTEL_EXPORTER_OTLP_TIMEOUT').and.include('soon');
+    });
+
+    it('treats an empty value as unset', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_BLRP_MAX_QUEUE_SIZE: ' ' });
+      expect(config.otlp).to.equal(undefined);
+      expect(config.logQueue.maxQueueSize).to.equal(2048);
+      expect(reporter.calls).to.deep.equal([]);
+    });
+
+    it('ignores and warns about an OTEL_EXPORTER_OTLP_ENDPOINT that is not a URL', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, { OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' });
+      expect(config.otlp).to.equal(undefined);
+      expect(reporter.calls.map((call) => call.code)).to.deep.equal(['INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_ENDPOINT']);
+    });
+
+    it('ignores and warns about a queue size of 0 from the environment', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, { OTEL_BLRP_MAX_QUEUE_SIZE: '0' });
+      expect(config.logQueue.maxQueueSize).to.equal(2048);
+      expect(reporter.calls).to.have.lengthOf(1);
+    });
+  });
+
+  describe('the default reporter', () => {
+    const warnings = useRecordedWarnings();
+
+    it('emits a process warning once per code', () => {
+      const reporter = processWarningReporter();
+      reporter.warnOnce('A', 'first');
+      reporter.warnOnce('A', 'again');
+      reporter.warnOnce('B', 'other');
+      expect(warnings.messages).to.deep.equal(['first', 'other']);
+    });
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * `inferlens serve` with telemetry on, end to end: the CLI in its own
+ * process, predictions over HTTP, then SIGTERM. What was queued when the
+ * signal came reaches the collector (or the files) before the process exits.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { CliExit, CliProcess } from './support/cli.js';
+import { startCli } from './support/cli.js';
+import type { OtlpReceiver } from './support/otlp-receiver.js';
+import { startOtlpReceiver } from './support/otlp-receiver.js';
+
+const SERVE = ['serve', '--model-repository', 'models', '--port', '0', '--host', '127.0.0.1'];
+const BANNER = /serving \S+ on (http:\/\/\S+)/;
+const V1_BODY = '{"instances": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]]}';
+const V1_ANSWER = { predictions: [1, 1] };
+const V2_BAD_BODY = '{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3, 4, 5, 6]}]}';
+
+/**
+ * Batches wait a minute before they are exported, so records that arrive
+ * before the process exits were sent by the shutdown flush.
+ */
+const LONG_SCHEDULE_DELAY = { OTEL_BLRP_SCHEDULE_DELAY: '60000', OTEL_BSP_SCHEDULE_DELAY: '60000' };
+
+/** A JSON line of `inference_payloads/data/data.1.log`. */
+interface PayloadLine {
+  readonly timestamp: string;
+  readonly severity: string;
+  readonly trace_id: string | null;
+  readonly span_id: string | null;
+  readonly attributes: Record<string, unknown>;
+  readonly body: unknown;
+}
+
+async function post(
+  url: string,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${url}${path}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+  return { status: response.status, body: JSON.parse(await response.text()) };
+}
+
+async function predict(url: string, headers: Record<string, string>): Promise<void> {
+  const answer = await post(url, '/v1/models/iris:predict', V1_BODY, headers);
+  expect(answer.status).to.equal(200);
+  expect(answer.body).to.deep.equal(V1_ANSWER);
+}
+
+async function readPayloadLines(monitoringDir: string): Promise<PayloadLine[]> {
+  const text = await readFile(join(monitoringDir, 'inference_payloads/data/data.1.log'), 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as PayloadLine);
+}
+
+function linesOf(lines: readonly PayloadLine[], requestId: string): PayloadLine[] {
+  return lines.filter((line) => line.attributes['inference.request.id'] === requestId);
+}
+
+describe('inferlens serve with telemetry (CLI end to end)', function () {
+  this.timeout(60_000);
+
+  let cli: CliProcess | undefined;
+  let receiver: OtlpReceiver | undefined;
+  let monitoringDir: string | undefined;
+
+  afterEach(async () => {
+    cli?.kill();
+    await cli?.exited.catch(() => undefined);
+    await receiver?.close();
+    if (monitoringDir !== undefined) await rm(monitoringDir, { recursive: true, force: true });
+    cli = receiver = monitoringDir = undefined;
+  });
+
+  /** Starts the CLI and resolves with its URL once it has printed its banner. */
+  async function serve(args: readonly string[], env: Record<string, string>): Promise<string> {
+    cli = startCli([...SERVE, ...args], { INFERLENS_TELEMETRY: 'on', ...env });
+    const [, url] = await cli.waitForOutput(BANNER);
+    return url;
+  }
+
+  /** SIGTERM, then the exit; the process must stop by itself and exit 0. */
+  async function terminate(): Promise<CliExit> {
+    cli!.child.kill('SIGTERM');
+    const exit = await cli!.exited;
+    expect(exit, `stdout: ${cli!.stdout()}\nstderr: ${cli!.stderr()}`).to.deep.equal({ code: 0, signal: null });
+    expect(cli!.stdout()).to.include('SIGTERM received');
+    return exit;
+  }
+
+  it('SIGTERM: exits 0, and the records queued at that moment reach the collector (OTEL_* variables)', async () => {
+    receiver = await startOtlpReceiver();
+    const url = await serve(['--file-sink', 'off'], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      ...LONG_SCHEDULE_DELAY,
+    });
+    const ids = ['cli-1', 'cli-2', 'cli-3'];
+    for (const id of ids) await predict(url, { 'x-request-id': id });
+    // Nothing has been exported yet: the batches wait for their delay, and metrics for their minute.
+    expect(receiver.requests(), receiver.describe()).to.be.empty;
+
+    await terminate();
+
+    await receiver.waitFor((r) =>
+      ids.every((id) => r.spans().some((s) => s.attributes['inference.request.id'] === id)),
+    );
+    for (const id of ids) {
+      const records = receiver.logRecords().filter((record) => record.attributes['inference.request.id'] === id);
+      expect(records.map((record) => record.attributes['inference.record.type'])).to.have.members([
+        'request',
+        'response',
+      ]);
+      expect(records.find((record) => record.attributes['inference.record.type'] === 'request')?.body).to.equal(
+        V1_BODY,
+      );
+      const spans = receiver.spans().filter((span) => span.attributes['inference.request.id'] === id);
+      expect(spans).to.have.lengthOf(1);
+      expect(spans[0].name).to.equal('predict iris');
+      expect(records.every((record) => record.traceId === spans[0].traceId)).to.equal(true);
+    }
+    // The metric reader exports once more when it shuts down.
+    expect(receiver.metrics().some((metric) => metric.name === 'inference.server.request.duration')).to.equal(true);
+    // OTLP's defaults: protobuf, gzip.
+    for (const request of receiver.requests()) {
+      expect(request.contentType).to.equal('application/x-protobuf');
+      expect(request.contentEncoding).to.equal('gzip');
+    }
+  });
+
+  it('--otlp-endpoint and --otlp-compression none: the flags take the place of the variables', async () => {
+    receiver = await startOtlpReceiver();
+    const url = await serve(['--otlp-endpoint', receiver.url, '--otlp-compression', 'none', '--file-sink', 'off'], {
+      ...LONG_SCHEDULE_DELAY,
+    });
+    await predict(url, { 'x-request-id': 'flags-1' });
+    await terminate();
+    await receiver.waitFor((r) =>
+      r.logRecords().some((record) => record.attributes['inference.request.id'] === 'flags-1'),
+    );
+    expect(receiver.requests()).to.not.be.empty;
+    for (const request of receiver.requests()) expect(request.contentEncoding).to.equal(undefined);
+  });
+
+  // Fails at 99530a1 (resolveOtlp threw on a lone per-signal endpoint, serve exited 1); passes with the config.ts fix.
+  it('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT alone: the server starts and the records reach that endpoint', async () => {
+    receiver = await startOtlpReceiver();
+    const url = await serve(['--file-sink', 'off'], {
+      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: receiver.urlFor('logs'),
+      // Traces and metrics may go to the specification's default (localhost:4318): give up on them quickly.
+      OTEL_EXPORTER_OTLP_TIMEOUT: '1000',
+    });
+    await predict(url, { 'x-request-id': 'logs-only-1' });
+    await terminate();
+    await receiver.waitFor((r) =>
+      r.logRecords().some((record) => record.attributes['inference.request.id'] === 'logs-only-1'),
+    );
+  });
+
+  it('no endpoint, --monitoring-dir: the records land as JSON lines in inference_payloads/data/data.1.log', async () => {
+    monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
+    const url = await serve(['--monitoring-dir', monitoringDir], LONG_SCHEDULE_DELAY);
+    await predict(url, { 'x-request-id': 'file-1' });
+    await terminate();
+
+    const lines = linesOf(await readPayloadLines(monitoringDir), 'file-1');
+    expect(lines.map((line) => line.attributes['inference.record.type'])).to.deep.equal(['request', 'response']);
+    const [request, response] = lines;
+    // Bodies are parsed back to JSON where they parse.
+    expect(request.body).to.deep.equal(JSON.parse(V1_BODY));
+    expect(response.body).to.deep.equal(V1_ANSWER);
+    expect(request.severity).to.equal('INFO');
+    expect(response.severity).to.equal('INFO');
+    expect(request.trace_id).to.match(/^[0-9a-f]{32}$/);
+    expect(response.trace_id).to.equal(request.trace_id);
+    expect(response.span_id).to.equal(request.span_id);
+    expect(response.attributes).to.include({
+      'inference.model.name': 'iris',
+      'inference.model.version': '1',
+      'inference.batch.size': 2,
+      'http.response.status_code': 200,
+    });
+  });
+
+  it('--telemetry-mode request: only request records, but a failed call still gets its response record', async () => {
+    monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
+    const url = await serve(['--monitoring-dir', monitoringDir, '--telemetry-mode', 'request'], LONG_SCHEDULE_DELAY);
+    await predict(url, { 'x-request-id': 'mode-ok' });
+    const failed = await post(url, '/v2/models/iris/infer', V2_BAD_BODY, { 'x-request-id': 'mode-failed' });
+    expect(failed.status).to.equal(400);
+    await terminate();
+
+    const lines = await readPayloadLines(monitoringDir);
+    expect(linesOf(lines, 'mode-ok').map((line) => line.attributes['inference.record.type'])).to.deep.equal([
+      'request',
+    ]);
+    const failedLines = linesOf(lines, 'mode-failed');
+    expect(failedLines.map((line) => line.attributes['inference.record.type'])).to.have.members([
+      'request',
+      'response',
+    ]);
+    const response = failedLines.find((line) => line.attributes['inference.record.type'] === 'response')!;
+    expect(response.severity).to.equal('ERROR');
+    expect(response.attributes['error.type']).to.equal('INVALID_INPUT');
+  });
+
+  it('--capture-headers x-tenant: the header is recorded as http.request.header.x-tenant', async () => {
+    monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
+    const url = await serve(['--monitoring-dir', monitoringDir, '--capture-headers', 'x-tenant'], LONG_SCHEDULE_DELAY);
+    await predict(url, { 'x-request-id': 'tenant-1', 'x-tenant': 'acme', 'x-other': 'not captured' });
+    await terminate();
+
+    const lines = linesOf(await readPayloadLines(monitoringDir), 'tenant-1');
+    expect(lines).to.have.lengthOf(2);
+    for (const line of lines) {
+      expect(line.attributes['http.request.header.x-tenant']).to.deep.equal(['acme']);
+      expect(line.attributes).to.not.have.property('http.request.header.x-other');
+    }
+  });
+});
