@@ -108,3 +108,13 @@ export function telemetryOptions(flags: TelemetryFlags): InferenceTelemetryOptio
   if (flags.captureHeaders !== undefined) options.captureHeaders = flags.captureHeaders;
   return options;
 }
+
+/** One line for the banner: where the telemetry goes. */
+export function describeTelemetry(flags: TelemetryFlags): string {
+  if (flags.telemetry === 'off') return 'telemetry: off';
+  const destinations: string[] = [];
+  if (flags.otlpEndpoint !== undefined) destinations.push(`OTLP/HTTP to ${flags.otlpEndpoint}`);
+  const files = flags.fileSink === 'on' || (flags.fileSink === 'auto' && flags.otlpEndpoint === undefined);
+  if (files) destinations.push(`JSON lines: tail -f ${flags.monitoringDir}/inference_payloads/data/*.log`);
+  return `telemetry: ${destinations.length > 0 ? destinations.join('; ') : 'the OTEL_EXPORTER_OTLP_*_ENDPOINT variables'}`;
+}

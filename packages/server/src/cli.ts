@@ -6,7 +6,7 @@ import { startServer } from './server.js';
 import type { InferenceServer } from './server.js';
 import { exampleRequest } from './cli-example.js';
 import type { TelemetryFlags } from './cli-telemetry.js';
-import { addTelemetryOptions, telemetryOptions } from './cli-telemetry.js';
+import { addTelemetryOptions, describeTelemetry, telemetryOptions } from './cli-telemetry.js';
 import { SERVER_VERSION } from './version.js';
 
 /** The CLI prints to the terminal: info to stdout, problems to stderr. */
@@ -36,9 +36,10 @@ interface ServeFlags extends TelemetryFlags {
   shutdownTimeoutMs: number;
 }
 
-function printBanner(server: InferenceServer): void {
+function printBanner(server: InferenceServer, telemetry: string): void {
   const lines = [
     `serving ${server.repository.root} on ${server.url}`,
+    `  ${telemetry}`,
     `  KServe V1:           ${server.url}/v1/models`,
     `  Open Inference (V2): ${server.url}/v2  (health: ${server.url}/v2/health/ready)`,
   ];
@@ -82,7 +83,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   });
   stopOnSignals(server);
   await server.loaded;
-  printBanner(server);
+  printBanner(server, describeTelemetry(flags));
 }
 
 const program = new Command('inferlens')
