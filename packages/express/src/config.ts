@@ -3,6 +3,8 @@ import type { Sampler } from '@opentelemetry/sdk-trace';
 import type { ExportQueueOptions } from './export/bounded-queue.js';
 import { DEFAULT_EXPORT_QUEUE_OPTIONS } from './export/bounded-queue.js';
 import { EnvReader, isHttpUrl } from './env.js';
+import { DEFAULT_MONITORING_DIRECTORY } from './file-sink/file-log-exporter.js';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES } from './file-sink/rotating-file.js';
 import { defaultMatcher } from './matcher.js';
 import type { TelemetryReporter } from './reporter.js';
 import { samplerFromEnv } from './signals/sampler.js';
@@ -24,9 +26,11 @@ export const DEFAULT_OTLP_TIMEOUT_MILLIS = 10_000;
 export const DEFAULT_OTLP_COMPRESSION: OtlpCompression = 'gzip';
 export const DEFAULT_OTLP_PROTOCOL: OtlpProtocol = 'http/protobuf';
 export const DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS = 60_000;
-export const DEFAULT_FILE_SINK_DIRECTORY = 'monitoring';
-export const DEFAULT_FILE_SINK_MAX_FILE_BYTES = 10 * 1024 * 1024;
-export const DEFAULT_FILE_SINK_MAX_FILES = 10;
+export {
+  DEFAULT_MONITORING_DIRECTORY as DEFAULT_FILE_SINK_DIRECTORY,
+  DEFAULT_MAX_FILE_BYTES as DEFAULT_FILE_SINK_MAX_FILE_BYTES,
+  DEFAULT_MAX_FILES as DEFAULT_FILE_SINK_MAX_FILES,
+};
 
 /** Headers that carry credentials: never captured, whatever the allow-list says. */
 export const NEVER_CAPTURED_HEADERS: ReadonlySet<string> = new Set([
@@ -218,10 +222,9 @@ export function resolveConfig(
     fileSink:
       (fileSink.enabled ?? otlp === undefined)
         ? {
-            directory: fileSink.directory ?? DEFAULT_FILE_SINK_DIRECTORY,
-            maxFileBytes:
-              checkInteger('fileSink.maxFileBytes', fileSink.maxFileBytes, 1) ?? DEFAULT_FILE_SINK_MAX_FILE_BYTES,
-            maxFiles: checkInteger('fileSink.maxFiles', fileSink.maxFiles, 1) ?? DEFAULT_FILE_SINK_MAX_FILES,
+            directory: fileSink.directory ?? DEFAULT_MONITORING_DIRECTORY,
+            maxFileBytes: checkInteger('fileSink.maxFileBytes', fileSink.maxFileBytes, 1) ?? DEFAULT_MAX_FILE_BYTES,
+            maxFiles: checkInteger('fileSink.maxFiles', fileSink.maxFiles, 1) ?? DEFAULT_MAX_FILES,
           }
         : undefined,
     mode: checkChoice('mode', options.mode, MODES) ?? DEFAULT_MODE,
