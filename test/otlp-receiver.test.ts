@@ -239,7 +239,10 @@ describe('OTLP receiver', () => {
         await emitLogs(exporter);
         await receiver.waitFor((r) => r.logRecords().length === 2);
 
-        const [inSpan, structured] = receiver.logRecords();
+        // Each record travels in its own request, so they may arrive in either order.
+        const records = receiver.logRecords();
+        const inSpan = records.find((record) => record.body === 'inference done');
+        const structured = records.find((record) => record !== inSpan);
         expect(inSpan).to.deep.include({
           resource: { 'service.name': 'otlp-receiver-test', 'service.instance.id': 'i-1' },
           scope: { name: SCOPE.name, version: SCOPE.version, attributes: {} },

@@ -13,20 +13,21 @@ export interface CallAnnotations {
   error?: unknown;
 }
 
-const ANNOTATIONS = Symbol.for('inferlens.callAnnotations');
-
-interface Annotated {
-  [ANNOTATIONS]?: CallAnnotations;
-}
+/**
+ * Kept beside the response rather than on it: a property added to every
+ * response object changes its shape and slows every later access to it.
+ */
+const annotationsByResponse = new WeakMap<ServerResponse, CallAnnotations>();
 
 /** Adds to what is known about the call answered by `res`; later values win. */
 export function annotateCall(res: ServerResponse, annotations: CallAnnotations): void {
-  const target = res as Annotated;
-  target[ANNOTATIONS] = { ...target[ANNOTATIONS], ...annotations };
+  const known = annotationsByResponse.get(res);
+  if (known === undefined) annotationsByResponse.set(res, { ...annotations });
+  else Object.assign(known, annotations);
 }
 
 export function callAnnotations(res: ServerResponse): CallAnnotations | undefined {
-  return (res as Annotated)[ANNOTATIONS];
+  return annotationsByResponse.get(res);
 }
 
 /**
