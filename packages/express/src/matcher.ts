@@ -9,6 +9,16 @@ const OPEN_INFERENCE_V2 = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer
 /** OpenAI's embeddings route, at the root or under `/openai`. */
 const OPENAI_EMBEDDINGS = /^(?:\/openai)?\/v1\/embeddings$/;
 
+/**
+ * The request's path without the query. Read from `url` rather than
+ * Express's `req.path`, so the middleware also works when called from a
+ * plain `node:http` handler.
+ */
+export function requestPath(req: Pick<Request, 'url'>): string {
+  const query = req.url.indexOf('?');
+  return query < 0 ? req.url : req.url.slice(0, query);
+}
+
 function decoded(segment: string): string {
   try {
     return decodeURIComponent(segment);
@@ -24,7 +34,7 @@ function decoded(segment: string): string {
  */
 export function defaultMatcher(req: Request): PredictCall | undefined {
   if (req.method !== 'POST') return undefined;
-  const path = req.path;
+  const path = requestPath(req);
   let match = KSERVE_V1.exec(path);
   if (match !== null) {
     return {

@@ -10,6 +10,7 @@ import type { ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
 import type { Instruments } from './instruments.js';
 import { createInstruments } from './instruments.js';
+import { requestPath } from './matcher.js';
 import { enableMonitors, loggedMonitors } from './monitor.js';
 import { parseRedactPaths, redactPayload } from './payload/redact.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './payload/binary-extension.js';
@@ -200,7 +201,7 @@ class CallRecorder {
       [ATTR_REQUEST_ID]: requestId,
       [ATTR_HTTP_REQUEST_METHOD]: req.method,
       [ATTR_HTTP_ROUTE]: call.route,
-      [ATTR_URL_PATH]: req.path,
+      [ATTR_URL_PATH]: requestPath(req),
     };
     if (call.model !== undefined) attributes[ATTR_MODEL_NAME] = call.model;
     if (call.version !== undefined) attributes[ATTR_MODEL_VERSION] = call.version;
