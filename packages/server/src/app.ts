@@ -24,8 +24,8 @@ export function createApp({ repository, logger, maxBodyBytes, isReady, telemetry
   // Predictions are computed per request; an ETag would hash every answer for nothing.
   app.set('etag', false);
   if (telemetry !== undefined) app.use(telemetry);
-  app.use(v1Router({ repository, maxBodyBytes }));
-  app.use(v2Router({ repository, isReady, maxBodyBytes }));
+  app.use(v1Router({ repository, maxBodyBytes, logger }));
+  app.use(v2Router({ repository, isReady, maxBodyBytes, logger }));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

@@ -1,9 +1,12 @@
 import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { inferenceTelemetry } from '@inferlens/express';
 import { createApp } from './app.js';
+import { directRoutes } from './http/direct-routes.js';
+import { inferHandler, predictHandler } from './protocols/handlers.js';
 import { silentLogger } from './logger.js';
 import type { ServerOptions } from './options.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './options.js';
@@ -40,17 +43,17 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
   });
   let draining = false;
   const telemetry = options.telemetry === false ? undefined : inferenceTelemetry(options.telemetry ?? {});
-  const app = createApp({
-    repository,
-    logger,
-    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    isReady: () => repository.loaded && !draining,
-    telemetry,
-  });
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const app = createApp({ repository, logger, maxBodyBytes, isReady: () => repository.loaded && !draining, telemetry });
+  const handlers = { repository, maxBodyBytes, logger };
+  const direct = directRoutes({ predict: predictHandler(handlers), infer: inferHandler(handlers), telemetry });
 
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const server: Server = app.listen(options.port ?? DEFAULT_PORT, host);
+  const server: Server = createServer((req, res) => {
+    if (!direct(req, res)) app(req, res);
+  });
+  server.listen(options.port ?? DEFAULT_PORT, host);
   server.on('request', (_req, res) => {
     inFlight++;
     res.once('close', () => {

@@ -1,5 +1,6 @@
-import type { Request, RequestHandler } from 'express';
-import express from 'express';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { captureRawBody } from '@inferlens/express';
 import { INFERENCE_HEADER_CONTENT_LENGTH, InferenceError, invalidRequest } from '@inferlens/protocol';
 
@@ -15,26 +16,24 @@ const CURL_DEFAULT_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 /** The binary tensor data extension sends the JSON header and raw tensors in one octet stream. */
 const BINARY_MEDIA_TYPE = /^application\/octet-stream$/i;
 
-const binaryParts = new WeakMap<object, Uint8Array>();
+/** The `Content-Encoding`s a body may arrive in, and how each is undone. */
+const DECODERS: Record<string, (() => Readable & NodeJS.WritableStream) | undefined> = {
+  identity: undefined,
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
 
-/** The bytes after the JSON header of a binary-extension body; empty when there are none. */
-export function binaryPart(req: object): Uint8Array | undefined {
-  return binaryParts.get(req);
+/** A predict or infer body: the JSON part, and the binary tensor data after it, if any. */
+export interface InferenceBody {
+  readonly json: unknown;
+  readonly binary: Uint8Array | undefined;
 }
 
-function mediaType(req: Request): string | undefined {
-  const header = req.headers['content-type'];
-  return header?.split(';', 1)[0]!.trim();
-}
-
-function headerLength(req: Request): number | undefined {
-  const header = req.get(INFERENCE_HEADER_CONTENT_LENGTH);
-  if (header === undefined) return undefined;
-  const length = Number(header);
-  if (!Number.isInteger(length) || length < 0) {
-    throw invalidRequest(`${INFERENCE_HEADER_CONTENT_LENGTH} must be a non-negative integer, got '${header}'`);
-  }
-  return length;
+function firstHeader(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /**
@@ -42,50 +41,97 @@ function headerLength(req: Request): number | undefined {
  * Content-Type is read as JSON, as KServe and Triton clients often send
  * none, and so is curl's default.
  */
-const checkMediaType: RequestHandler = (req, _res, next) => {
-  const type = mediaType(req);
-  const binary = req.headers[INFERENCE_HEADER_CONTENT_LENGTH] !== undefined;
+function checkMediaType(headers: IncomingHttpHeaders): void {
+  const type = headers['content-type']?.split(';', 1)[0]!.trim();
+  const binary = headers[INFERENCE_HEADER_CONTENT_LENGTH] !== undefined;
   const readable =
     type === undefined ||
     type === '' ||
     type.toLowerCase() === CURL_DEFAULT_MEDIA_TYPE ||
     JSON_MEDIA_TYPE.test(type) ||
     (binary && BINARY_MEDIA_TYPE.test(type));
-  if (readable) {
-    next();
-    return;
-  }
-  next(new InferenceError('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json, got '${type}'`));
-};
+  if (!readable)
+    throw new InferenceError('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json, got '${type}'`);
+}
+
+function tooLarge(limit: number): InferenceError {
+  return new InferenceError('PAYLOAD_TOO_LARGE', `the request body is larger than the limit of ${limit} bytes`);
+}
 
 /**
- * Parses the body read by `express.raw` as JSON, splitting off the binary
- * tensor data when `Inference-Header-Content-Length` says where it starts.
+ * Reads the whole body, undoing its Content-Encoding, and refuses it with
+ * 413 as soon as it passes `limit` bytes (decoded), before all is read.
  */
-const parseJson: RequestHandler = (req, res, next) => {
-  const raw: unknown = req.body;
-  if (!Buffer.isBuffer(raw) || raw.length === 0) {
-    next(invalidRequest('the request body is empty; expected a JSON object'));
-    return;
+function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
+  const encoding = (firstHeader(req.headers, 'content-encoding') ?? 'identity').trim().toLowerCase();
+  if (!(encoding in DECODERS)) {
+    return Promise.reject(new InferenceError('UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Encoding '${encoding}'`));
   }
-  const jsonLength = headerLength(req) ?? raw.length;
-  if (jsonLength > raw.length) {
-    next(invalidRequest(`${INFERENCE_HEADER_CONTENT_LENGTH} is ${jsonLength}, but the body has ${raw.length} bytes`));
-    return;
-  }
-  // The telemetry's request record reuses these bytes rather than serialising the parsed body again.
-  captureRawBody(req, res, raw);
-  try {
-    req.body = JSON.parse(raw.toString('utf8', 0, jsonLength)) as unknown;
-  } catch (error) {
-    next(invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`));
-    return;
-  }
-  if (jsonLength < raw.length) binaryParts.set(req, raw.subarray(jsonLength));
-  next();
-};
+  const decoder = DECODERS[encoding]?.();
+  const stream: Readable = decoder === undefined ? req : req.pipe(decoder);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const fail = (error: InferenceError): void => {
+      stream.removeAllListeners('data');
+      reject(error);
+    };
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) fail(tooLarge(limit));
+      else chunks.push(chunk);
+    });
+    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    stream.once('error', (error: Error) =>
+      fail(invalidRequest(`the request body could not be read: ${error.message}`)),
+    );
+    req.once('aborted', () => fail(invalidRequest('the request body could not be read: the client aborted')));
+  });
+}
 
-/** Reads a predict or infer body: media type checked, size capped at `limit` bytes, JSON parsed. */
-export function readBody(limit: number): RequestHandler[] {
-  return [checkMediaType, express.raw({ type: () => true, limit }), parseJson];
+/**
+ * Parses the body as JSON, splitting off the binary tensor data when
+ * `Inference-Header-Content-Length` says where it starts.
+ */
+function parseBody(raw: Buffer, headers: IncomingHttpHeaders): InferenceBody {
+  if (raw.length === 0) throw invalidRequest('the request body is empty; expected a JSON object');
+  const header = firstHeader(headers, INFERENCE_HEADER_CONTENT_LENGTH);
+  let jsonLength = raw.length;
+  if (header !== undefined) {
+    jsonLength = Number(header);
+    if (!Number.isInteger(jsonLength) || jsonLength < 0) {
+      throw invalidRequest(`${INFERENCE_HEADER_CONTENT_LENGTH} must be a non-negative integer, got '${header}'`);
+    }
+    if (jsonLength > raw.length) {
+      throw invalidRequest(`${INFERENCE_HEADER_CONTENT_LENGTH} is ${jsonLength}, but the body has ${raw.length} bytes`);
+    }
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8', 0, jsonLength));
+  } catch (error) {
+    throw invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`);
+  }
+  return { json, binary: jsonLength < raw.length ? raw.subarray(jsonLength) : undefined };
+}
+
+/**
+ * Reads a predict or infer body: media type checked, size capped at
+ * `limit` bytes, JSON parsed. The raw bytes are handed to the telemetry
+ * (its request record reuses them) and the parsed body is left on
+ * `req.body`, where Express middleware expects it.
+ */
+export async function readInferenceBody(
+  req: IncomingMessage & { body?: unknown },
+  res: ServerResponse,
+  limit: number,
+): Promise<InferenceBody> {
+  checkMediaType(req.headers);
+  const raw = await readRawBody(req, limit);
+  captureRawBody(req, res, raw);
+  const body = parseBody(raw, req.headers);
+  req.body = body.json;
+  return body;
 }

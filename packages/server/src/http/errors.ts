@@ -1,8 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ErrorBody } from '@inferlens/protocol';
 import { InferenceError } from '@inferlens/protocol';
 import { annotateCall } from '@inferlens/express';
 import type { Logger } from '../logger.js';
+import { sendJson } from './respond.js';
 
 /**
  * The fields of the errors Express and body-parser raise for a client's
@@ -17,6 +19,7 @@ const HTTP_CLIENT_ERRORS = { min: 400, max: 499 } as const;
 
 const HTTP_STATUS_PAYLOAD_TOO_LARGE = 413;
 const HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE = 415;
+const HTTP_STATUS_INTERNAL_ERROR = 500;
 
 /**
  * Reads errors raised before a route runs: a body over the limit, a body
@@ -39,24 +42,29 @@ function fromHttpError(error: HttpError): InferenceError | undefined {
 }
 
 /**
- * Answers every error as `{"error": "..."}`. Messages of coded errors go to
- * the client; anything else is logged with its stack and answered with a
- * generic 500, so no internals reach a client.
+ * Answers an error as `{"error": "..."}`. Messages of coded errors go to the
+ * client; anything else is logged with its stack and answered with a
+ * generic 500, so no internals reach a client. The error is also handed to
+ * the telemetry, for the span and the response record.
  */
+export function sendError(req: IncomingMessage, res: ServerResponse, error: unknown, logger: Logger): void {
+  const coded = error instanceof InferenceError ? error : fromHttpError(error as HttpError);
+  if (coded === undefined) {
+    logger.error(`${req.method} ${req.url} failed: ${(error as Error)?.stack ?? String(error)}`);
+  }
+  annotateCall(res, { error: coded ?? error });
+  const body: ErrorBody = { error: coded?.message ?? 'internal server error' };
+  sendJson(res, coded?.status ?? HTTP_STATUS_INTERNAL_ERROR, body);
+}
+
+/** Express's last error handler: every error the routes raise, answered by {@link sendError}. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
     }
-    const coded = error instanceof InferenceError ? error : fromHttpError(error as HttpError);
-    if (coded === undefined) {
-      logger.error(`${req.method} ${req.originalUrl} failed: ${(error as Error)?.stack ?? String(error)}`);
-    }
-    annotateCall(res, { error: coded ?? error });
-    const status = coded?.status ?? 500;
-    const body: ErrorBody = { error: coded?.message ?? 'internal server error' };
-    res.status(status).json(body);
+    sendError(req, res, error, logger);
   };
 }
 

@@ -1,18 +1,17 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Router } from 'express';
-import type { ModelList, ModelStatus, PredictResponse } from '@inferlens/protocol';
-import { InferenceError, parsePredictRequest } from '@inferlens/protocol';
-import { readBody } from '../http/body.js';
+import type { ModelList, ModelStatus } from '@inferlens/protocol';
+import { InferenceError } from '@inferlens/protocol';
 import { routeParam } from '../http/params.js';
+import type { Logger } from '../logger.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import { notReadyMessage } from '../repository/model-repository.js';
-import { checkInputs } from '../runtime/check-inputs.js';
-import { runModel } from './run-model.js';
-import { predictionOutputs, predictPayloadToTensors, tensorsToPredictions } from './v1-tensors.js';
+import { predictHandler } from './handlers.js';
 
 export interface V1RouterOptions {
   readonly repository: ModelRepository;
   readonly maxBodyBytes: number;
+  readonly logger: Logger;
 }
 
 /** The verbs V1 puts after the model name; this server answers `predict`. */
@@ -31,7 +30,7 @@ function modelAndVerb(target: string): { model: string; verb: string | undefined
 }
 
 /** KServe V1: list models, model status, and `:predict` on the model's highest version. */
-export function v1Router({ repository, maxBodyBytes }: V1RouterOptions): Router {
+export function v1Router({ repository, maxBodyBytes, logger }: V1RouterOptions): Router {
   const router = Router();
 
   router.get('/v1/models', (_req, res) => {
@@ -58,17 +57,10 @@ export function v1Router({ repository, maxBodyBytes }: V1RouterOptions): Router 
     );
   };
 
-  const predict = async (req: Request, res: Response): Promise<void> => {
-    const found = repository.findReady(modelAndVerb(routeParam(req, 'target')!).model);
-    const payload = parsePredictRequest(req.body);
-    const { signature } = found.model;
-    const tensors = predictPayloadToTensors(payload, signature);
-    checkInputs(found.modelName, signature, tensors, found.config.maxBatchSize);
-    const outputs = await runModel(res, found, tensors, predictionOutputs(signature, found.config));
-    const body: PredictResponse = { predictions: tensorsToPredictions(outputs) };
-    res.json(body);
-  };
-  router.post('/v1/models/:target', checkVerb, readBody(maxBodyBytes), predict);
+  const predict = predictHandler({ repository, maxBodyBytes, logger });
+  router.post('/v1/models/:target', checkVerb, (req, res) =>
+    predict(req, res, { model: modelAndVerb(routeParam(req, 'target')!).model }),
+  );
 
   return router;
 }

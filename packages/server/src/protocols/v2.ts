@@ -1,16 +1,13 @@
 import type { Request, Response } from 'express';
 import { Router } from 'express';
 import type { ModelMetadata, ServerMetadata } from '@inferlens/protocol';
-import { INFERENCE_HEADER_CONTENT_LENGTH, InferenceError, parseInferRequest } from '@inferlens/protocol';
-import { binaryPart, readBody } from '../http/body.js';
+import { InferenceError } from '@inferlens/protocol';
 import { routeParam } from '../http/params.js';
+import type { Logger } from '../logger.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import { notReadyMessage } from '../repository/model-repository.js';
-import { checkInputs, selectOutputs } from '../runtime/check-inputs.js';
 import { SERVER_NAME, SERVER_VERSION } from '../version.js';
-import { classify, requestedClassCount } from './v2-classification.js';
-import { decodeInputs, encodeResponse } from './v2-infer.js';
-import { runModel } from './run-model.js';
+import { inferHandler } from './handlers.js';
 
 /** The platform name Triton reports for ONNX models. */
 const PLATFORM = 'onnxruntime_onnx';
@@ -23,13 +20,14 @@ export interface V2RouterOptions {
   /** True once every model has loaded and until shutdown begins. */
   readonly isReady: () => boolean;
   readonly maxBodyBytes: number;
+  readonly logger: Logger;
 }
 
 /**
  * Open Inference (KServe V2) REST: health, server and model metadata, model
  * readiness and infer, each model route with and without `/versions/{v}`.
  */
-export function v2Router({ repository, isReady, maxBodyBytes }: V2RouterOptions): Router {
+export function v2Router({ repository, isReady, maxBodyBytes, logger }: V2RouterOptions): Router {
   const router = Router();
 
   router.get('/v2', (_req, res) => {
@@ -73,33 +71,11 @@ export function v2Router({ repository, isReady, maxBodyBytes }: V2RouterOptions)
   router.get('/v2/models/:model', metadata);
   router.get('/v2/models/:model/versions/:version', metadata);
 
-  const infer = async (req: Request, res: Response): Promise<void> => {
-    const found = repository.findReady(routeParam(req, 'model')!, routeParam(req, 'version'));
-    const request = parseInferRequest(req.body);
-    const tensors = decodeInputs(request, binaryPart(req));
-    const { signature } = found.model;
-    checkInputs(found.modelName, signature, tensors, found.config.maxBatchSize);
-    const outputNames = selectOutputs(
-      found.modelName,
-      signature,
-      request.outputs?.map((output) => output.name),
-    );
-    const outputs = (await runModel(res, found, tensors, outputNames)).map((output) => {
-      const count = requestedClassCount(request, output.name);
-      return count === undefined ? output : classify(output, count, found.config.labels);
-    });
-    const { json, binary } = encodeResponse(request, found.modelName, found.version, outputs);
-    if (binary.length === 0) {
-      res.json(json);
-      return;
-    }
-    const header = Buffer.from(JSON.stringify(json));
-    res.setHeader(INFERENCE_HEADER_CONTENT_LENGTH, header.byteLength);
-    res.type('application/octet-stream').send(Buffer.concat([header, ...binary]));
-  };
-  const body = readBody(maxBodyBytes);
-  router.post('/v2/models/:model/infer', body, infer);
-  router.post('/v2/models/:model/versions/:version/infer', body, infer);
+  const infer = inferHandler({ repository, maxBodyBytes, logger });
+  const inferRoute = (req: Request, res: Response): Promise<void> =>
+    infer(req, res, { model: routeParam(req, 'model')!, version: routeParam(req, 'version') });
+  router.post('/v2/models/:model/infer', inferRoute);
+  router.post('/v2/models/:model/versions/:version/infer', inferRoute);
 
   return router;
 }
