@@ -29,7 +29,11 @@ function decoded(segment: string): string | undefined {
  * small model. Returns false for any other request, which the Express app
  * then answers (metadata, health, errors for malformed paths).
  */
-export function directRoutes({ predict, infer, telemetry }: DirectRoutesOptions) {
+export function directRoutes({
+  predict,
+  infer,
+  telemetry,
+}: DirectRoutesOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'POST' || req.url === undefined) return false;
     let handler: InferenceHandler;
