@@ -92,7 +92,8 @@ describe('inferlens serve (CLI)', () => {
 
       cli.child.kill(signal);
       await cli.waitForOutput(new RegExp(`${signal} received`));
-      expect(await connectionErrorAfterClose(port)).to.equal('ECONNREFUSED');
+      // A connection the kernel queued just as the listener closed is reset rather than refused: both are refusals.
+      expect(await connectionErrorAfterClose(port)).to.be.oneOf(['ECONNREFUSED', 'ECONNRESET']);
 
       inFlight.finish();
       const answer = await inFlight.answer;
