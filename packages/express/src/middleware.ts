@@ -4,6 +4,7 @@ import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, Tr
 import type { Request, RequestHandler, Response } from 'express';
 import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3Propagator } from '@opentelemetry/propagator-b3';
+import type { CallAnnotations } from './annotations.js';
 import { callAnnotations } from './annotations.js';
 import { batchSizeOf } from './batch-size.js';
 import type { ResolvedConfig } from './config.js';
@@ -236,13 +237,13 @@ class CallRecorder {
     res.once('close', done);
   }
 
-  #outcome(res: Response, state: CallState): CallOutcome {
+  #outcome(res: Response, state: CallState, annotations: CallAnnotations | undefined): CallOutcome {
     const aborted = !res.writableFinished;
     const status = aborted ? STATUS_CLIENT_CLOSED : res.statusCode;
     const durationSeconds = (performance.now() - state.startMillis) / MILLIS_PER_SECOND;
     const failed = aborted || status >= FIRST_ERROR_STATUS;
     if (!failed) return { status, durationSeconds, failed, errorType: undefined, errorMessage: undefined };
-    const error = callAnnotations(res)?.error;
+    const error = annotations?.error;
     const errorType = aborted ? ERROR_TYPE_ABORTED : error !== undefined ? errorTypeOf(error) : String(status);
     const errorMessage = aborted
       ? 'the client closed the connection before the answer was complete'
@@ -265,19 +266,22 @@ class CallRecorder {
   #end(req: Request, res: Response, state: CallState, attributes: Attributes): void {
     const { call, span } = state;
     const annotations = callAnnotations(res);
-    const outcome = this.#outcome(res, state);
+    const outcome = this.#outcome(res, state, annotations);
     const body: unknown = req.body;
+    // What is only known at the end: added to the call's attributes (for the records) and to the span.
+    const late: Attributes = {};
     const model = call.model ?? (body as { model?: unknown } | undefined)?.model;
     if (call.model === undefined && typeof model === 'string') {
-      attributes[ATTR_MODEL_NAME] = model;
+      late[ATTR_MODEL_NAME] = model;
       span.updateName(`${call.operation} ${model}`);
     }
     const version = annotations?.modelVersion ?? call.version;
-    if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;
+    if (version !== undefined) late[ATTR_MODEL_VERSION] = version;
     const batchSize = annotations?.batchSize ?? batchSizeOf(call.protocol, body);
-    if (batchSize !== undefined) attributes[ATTR_BATCH_SIZE] = batchSize;
+    if (batchSize !== undefined) late[ATTR_BATCH_SIZE] = batchSize;
+    Object.assign(attributes, late);
 
-    span.setAttributes(attributes);
+    span.setAttributes(late);
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.status);
     if (outcome.failed) {
       span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType!);

@@ -28,18 +28,19 @@ export interface LoggedColumn extends ColumnOptions {
 
 const MONITORS = Symbol.for('inferlens.monitors');
 
+/** Absent: not a predict call. Null: a predict call no monitor was asked for yet (most calls: no map is made). */
 interface WithMonitors {
-  [MONITORS]?: Map<string, LoggedColumn[]>;
+  [MONITORS]?: Map<string, LoggedColumn[]> | null;
 }
 
 /** Marks a request as a predict call whose monitors are collected; the middleware does this. */
 export function enableMonitors(req: Request): void {
-  (req as WithMonitors)[MONITORS] = new Map();
+  (req as WithMonitors)[MONITORS] = null;
 }
 
 /** Everything logged in the call, by monitor name. */
 export function loggedMonitors(req: Request): ReadonlyMap<string, readonly LoggedColumn[]> | undefined {
-  return (req as WithMonitors)[MONITORS];
+  return (req as WithMonitors)[MONITORS] ?? undefined;
 }
 
 /** Used outside a predict call (or without the middleware): nothing to collect into. */
@@ -60,8 +61,9 @@ const DISCARDING_MONITOR: Monitor = { log() {} };
  * Logging never throws: a reserved or repeated column name is ignored.
  */
 export function monitor(req: Request, name: string): Monitor {
-  const monitors = (req as WithMonitors)[MONITORS];
-  if (monitors === undefined) return DISCARDING_MONITOR;
+  const target = req as WithMonitors;
+  if (target[MONITORS] === undefined) return DISCARDING_MONITOR;
+  const monitors = (target[MONITORS] ??= new Map<string, LoggedColumn[]>());
   return {
     log(value, column) {
       if (RESERVED_COLUMNS.has(column.name)) return;

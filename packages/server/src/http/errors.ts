@@ -6,39 +6,18 @@ import { annotateCall } from '@inferlens/express';
 import type { Logger } from '../logger.js';
 import { sendJson } from './respond.js';
 
-/**
- * The fields of the errors Express and body-parser raise for a client's
- * fault: a 4xx `status` (see the http-errors package).
- */
+/** Errors Express raises for a client's fault carry a 4xx `status` (a path that is not valid percent-encoding). */
 interface HttpError extends Error {
   status?: number;
-  limit?: number;
 }
 
 const HTTP_CLIENT_ERRORS = { min: 400, max: 499 } as const;
-
-const HTTP_STATUS_PAYLOAD_TOO_LARGE = 413;
-const HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE = 415;
 const HTTP_STATUS_INTERNAL_ERROR = 500;
 
-/**
- * Reads errors raised before a route runs: a body over the limit, a body
- * that does not decompress, a path that is not valid percent-encoding.
- */
 function fromHttpError(error: HttpError): InferenceError | undefined {
   const status = typeof error === 'object' && error !== null ? error.status : undefined;
   if (status === undefined || status < HTTP_CLIENT_ERRORS.min || status > HTTP_CLIENT_ERRORS.max) return undefined;
-  switch (status) {
-    case HTTP_STATUS_PAYLOAD_TOO_LARGE:
-      return new InferenceError(
-        'PAYLOAD_TOO_LARGE',
-        `the request body is larger than the limit of ${error.limit} bytes`,
-      );
-    case HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE:
-      return new InferenceError('UNSUPPORTED_MEDIA_TYPE', error.message);
-    default:
-      return new InferenceError('INVALID_REQUEST', `the request could not be read: ${error.message}`);
-  }
+  return new InferenceError('INVALID_REQUEST', `the request could not be read: ${error.message}`);
 }
 
 /**

@@ -16,13 +16,13 @@ export async function runModel(
   inputs: readonly Tensor[],
   outputNames: readonly string[],
 ): Promise<Tensor[]> {
-  const batchSize = inputs[0]?.shape[0];
-  annotateCall(
-    res,
-    batchSize === undefined ? { modelVersion: version.version } : { modelVersion: version.version, batchSize },
-  );
   const start = performance.now();
   const outputs = await version.model.infer(inputs, outputNames);
-  annotateCall(res, { modelExecutionSeconds: (performance.now() - start) / MILLIS_PER_SECOND });
+  // One annotation after the run: a failed run is described by its error instead.
+  annotateCall(res, {
+    modelVersion: version.version,
+    batchSize: inputs[0]?.shape[0],
+    modelExecutionSeconds: (performance.now() - start) / MILLIS_PER_SECOND,
+  });
   return outputs;
 }

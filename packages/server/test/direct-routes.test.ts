@@ -1,0 +1,73 @@
+/** Which requests the server answers on its direct path, and with what. */
+import { expect } from 'chai';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
+import { directRoutes } from '../src/http/direct-routes.js';
+import type { InferenceHandler, ModelTarget } from '../src/protocols/handlers.js';
+
+function request(method: string, url: string): IncomingMessage {
+  return { method, url, headers: {} } as IncomingMessage;
+}
+
+const response = {} as ServerResponse;
+
+describe('direct routes', () => {
+  let calls: { handler: string; target: ModelTarget }[];
+  const recording =
+    (handler: string): InferenceHandler =>
+    (_req, _res, target) => {
+      calls.push({ handler, target });
+      return Promise.resolve();
+    };
+  const route = directRoutes({ predict: recording('predict'), infer: recording('infer') });
+
+  beforeEach(() => {
+    calls = [];
+  });
+
+  it('answers V1 predict, with the model decoded from the path and the query ignored', () => {
+    expect(route(request('POST', '/v1/models/my%20model:predict?x=1'), response)).to.equal(true);
+    expect(calls).to.deep.equal([{ handler: 'predict', target: { model: 'my model', version: undefined } }]);
+  });
+
+  it('answers V2 infer with and without a version', () => {
+    expect(route(request('POST', '/v2/models/iris/infer'), response)).to.equal(true);
+    expect(route(request('POST', '/v2/models/iris/versions/3/infer'), response)).to.equal(true);
+    expect(calls).to.deep.equal([
+      { handler: 'infer', target: { model: 'iris', version: undefined } },
+      { handler: 'infer', target: { model: 'iris', version: '3' } },
+    ]);
+  });
+
+  it('leaves every other request to the Express app', () => {
+    for (const [method, url] of [
+      ['GET', '/v2/models/iris'],
+      ['GET', '/v1/models/iris:predict'],
+      ['POST', '/v1/models/iris:explain'],
+      ['POST', '/v1/models/irisXYZ'],
+      ['POST', '/openai/v1/embeddings'],
+      ['POST', '/v2/models/iris/ready'],
+    ] as const) {
+      expect(route(request(method, url), response), `${method} ${url}`).to.equal(false);
+    }
+    expect(calls).to.deep.equal([]);
+  });
+
+  it('runs the telemetry middleware first, and the handler as its next step', () => {
+    const order: string[] = [];
+    const telemetry: RequestHandler = (_req, _res, next) => {
+      order.push('telemetry');
+      next();
+    };
+    const traced = directRoutes({
+      predict: () => {
+        order.push('predict');
+        return Promise.resolve();
+      },
+      infer: recording('infer'),
+      telemetry,
+    });
+    traced(request('POST', '/v1/models/iris:predict'), response);
+    expect(order).to.deep.equal(['telemetry', 'predict']);
+  });
+});
