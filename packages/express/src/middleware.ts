@@ -9,8 +9,7 @@ import { callAnnotations } from './annotations.js';
 import { batchSizeOf } from './batch-size.js';
 import type { ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
-import type { Instruments } from './instruments.js';
-import { createInstruments } from './instruments.js';
+import type { CallMetrics } from './metrics/call-metrics.js';
 import { requestPath } from './matcher.js';
 import { enableMonitors, loggedMonitors } from './monitor.js';
 import { parseRedactPaths, redactPayload } from './payload/redact.js';
@@ -35,13 +34,10 @@ import {
   ATTR_MODEL_NAME,
   ATTR_MODEL_VERSION,
   ATTR_OPERATION,
-  ATTR_OUTCOME,
-  ATTR_PAYLOAD_DIRECTION,
   ATTR_PROTOCOL,
   ATTR_REQUEST_ID,
   ATTR_URL_PATH,
   ERROR_TYPE_ABORTED,
-  OUTCOME,
 } from './semconv.js';
 import { globalSignals } from './signals/global-signals.js';
 import { ownSignals } from './signals/own-signals.js';
@@ -50,6 +46,8 @@ import type { InferenceTelemetryOptions, PredictCall } from './types.js';
 
 /** The request id headers read, in order: KServe's and most proxies', then CloudEvents'. */
 const REQUEST_ID_HEADERS = ['x-request-id', 'ce-id'] as const;
+/** The headers that can continue a caller's trace: W3C, B3 multi-header and B3 single-header. */
+const TRACE_HEADERS = ['traceparent', 'x-b3-traceid', 'b3'] as const;
 /** The header the request id is echoed in. */
 const REQUEST_ID_RESPONSE_HEADER = 'x-request-id';
 /** The status recorded for a call whose client left before the answer was complete (nginx's convention). */
@@ -77,6 +75,8 @@ interface CallState {
   readonly span: Span;
   readonly context: Context;
   readonly requestId: string;
+  /** The allow-listed request headers, for the records. */
+  readonly headers: Attributes | undefined;
   readonly startMillis: number;
   readonly startTime: number;
   readonly captured: CapturedResponse;
@@ -142,7 +142,7 @@ class CallRecorder {
   readonly #config: ResolvedConfig;
   readonly #signals: Signals;
   readonly #reporter: TelemetryReporter;
-  readonly #instruments: Instruments;
+  readonly #metrics: CallMetrics;
   readonly #monitors: MonitorRecords;
   readonly #propagator = new CompositePropagator({
     propagators: [new W3CTraceContextPropagator(), new B3Propagator()],
@@ -154,7 +154,7 @@ class CallRecorder {
     this.#config = config;
     this.#signals = signals;
     this.#reporter = reporter;
-    this.#instruments = createInstruments(signals.meter, signals.queues);
+    this.#metrics = signals.metrics;
     this.#monitors = new MonitorRecords(signals.logger);
     this.#redactPaths = parseRedactPaths(config.redactPaths);
     this.#samplePayload = payloadSampler(config.payloadSampleRate);
@@ -169,7 +169,7 @@ class CallRecorder {
   }
 
   reportFault(error: unknown): void {
-    this.#instruments.telemetryErrors.add(1);
+    this.#metrics.telemetryError();
     this.#reporter.warnOnce(
       'INFERLENS_TELEMETRY_FAULT',
       `a predict call's telemetry could not be recorded (the call itself is unaffected): ${(error as Error)?.message ?? String(error)}`,
@@ -184,10 +184,24 @@ class CallRecorder {
   #parent(req: Request): { context: Context; kind: SpanKind } {
     const active = trace.getActiveSpan();
     if (active !== undefined) return { context: trace.setSpan(ROOT_CONTEXT, active), kind: SpanKind.INTERNAL };
+    const { headers } = req;
+    // Most calls carry no trace headers: skip the propagators' parsing for them.
+    const traced = TRACE_HEADERS.some((name) => headers[name] !== undefined);
     return {
-      context: this.#propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter),
+      context: traced ? this.#propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter) : ROOT_CONTEXT,
       kind: SpanKind.SERVER,
     };
+  }
+
+  /** The allow-listed request headers, as `http.request.header.<name>` attributes; undefined when none was sent. */
+  #capturedHeaders(req: Request): Attributes | undefined {
+    let captured: Attributes | undefined;
+    for (const name of this.#config.captureHeaders) {
+      const value = req.headers[name];
+      if (value !== undefined)
+        (captured ??= {})[`${ATTR_HTTP_REQUEST_HEADER_PREFIX}${name}`] = Array.isArray(value) ? value : [value];
+    }
+    return captured;
   }
 
   start(req: Request, res: Response, call: PredictCall): void {
@@ -206,35 +220,31 @@ class CallRecorder {
     };
     if (call.model !== undefined) attributes[ATTR_MODEL_NAME] = call.model;
     if (call.version !== undefined) attributes[ATTR_MODEL_VERSION] = call.version;
-    for (const name of this.#config.captureHeaders) {
-      const value = req.headers[name];
-      if (value !== undefined)
-        attributes[`${ATTR_HTTP_REQUEST_HEADER_PREFIX}${name}`] = Array.isArray(value) ? value : [value];
-    }
+    const headers = this.#capturedHeaders(req);
+    if (headers !== undefined) Object.assign(attributes, headers);
     const spanName = call.model === undefined ? call.operation : `${call.operation} ${call.model}`;
     const span = this.#signals.tracer.startSpan(spanName, { kind: parent.kind, attributes, startTime }, parent.context);
-    this.#instruments.active.add(1, { [ATTR_PROTOCOL]: call.protocol });
+    this.#metrics.started(call.protocol);
     enableMonitors(req);
     const state: CallState = {
       call,
       span,
       context: trace.setSpan(parent.context, span),
       requestId,
+      headers,
       startMillis: performance.now(),
       startTime,
       captured: captureResponse(res, Math.max(this.#config.maxPayloadBytes, MIN_RESPONSE_CAPTURE_BYTES)),
     };
-    const done = (): void => {
-      res.off('finish', done);
-      res.off('close', done);
+    // `close` follows `finish` when the answer was complete, and comes alone
+    // when the connection went first: one listener sees every call end.
+    res.once('close', () => {
       try {
-        this.#end(req, res, state, attributes);
+        this.#end(req, res, state);
       } catch (error) {
         this.reportFault(error);
       }
-    };
-    res.once('finish', done);
-    res.once('close', done);
+    });
   }
 
   #outcome(res: Response, state: CallState, annotations: CallAnnotations | undefined): CallOutcome {
@@ -263,25 +273,22 @@ class CallRecorder {
     return { text: bounded.text, size, truncated: cut || bounded.truncated };
   }
 
-  #end(req: Request, res: Response, state: CallState, attributes: Attributes): void {
+  #end(req: Request, res: Response, state: CallState): void {
     const { call, span } = state;
     const annotations = callAnnotations(res);
     const outcome = this.#outcome(res, state, annotations);
     const body: unknown = req.body;
-    // What is only known at the end: added to the call's attributes (for the records) and to the span.
-    const late: Attributes = {};
-    const model = call.model ?? (body as { model?: unknown } | undefined)?.model;
-    if (call.model === undefined && typeof model === 'string') {
-      late[ATTR_MODEL_NAME] = model;
+    // What is only known at the end goes on the span now, and on the records below.
+    const bodyModel = call.model === undefined ? (body as { model?: unknown } | undefined)?.model : undefined;
+    const model = call.model ?? (typeof bodyModel === 'string' ? bodyModel : undefined);
+    if (call.model === undefined && model !== undefined) {
+      span.setAttribute(ATTR_MODEL_NAME, model);
       span.updateName(`${call.operation} ${model}`);
     }
     const version = annotations?.modelVersion ?? call.version;
-    if (version !== undefined) late[ATTR_MODEL_VERSION] = version;
+    if (version !== undefined && version !== call.version) span.setAttribute(ATTR_MODEL_VERSION, version);
     const batchSize = annotations?.batchSize ?? batchSizeOf(call.protocol, body);
-    if (batchSize !== undefined) late[ATTR_BATCH_SIZE] = batchSize;
-    Object.assign(attributes, late);
-
-    span.setAttributes(late);
+    if (batchSize !== undefined) span.setAttribute(ATTR_BATCH_SIZE, batchSize);
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.status);
     if (outcome.failed) {
       span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType!);
@@ -291,20 +298,33 @@ class CallRecorder {
     span.end();
 
     const requestSize = requestBodySize(req);
-    this.#recordMetrics(
-      call,
-      attributes,
-      outcome,
-      requestSize,
-      state.captured.size,
+    this.#metrics.ended({
+      protocol: call.protocol,
+      model,
+      version,
+      status: outcome.status,
+      failed: outcome.failed,
+      durationSeconds: outcome.durationSeconds,
       batchSize,
-      annotations?.modelExecutionSeconds,
-    );
+      requestBytes: requestSize,
+      responseBytes: state.captured.size,
+      modelExecutionSeconds: annotations?.modelExecutionSeconds,
+    });
 
     const traceId = span.spanContext().traceId;
     const sampled = (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
     const slow = outcome.durationSeconds * MILLIS_PER_SECOND > this.#config.slowRequestThresholdMs;
     const keep = outcome.failed || slow || (sampled && this.#samplePayload(traceId));
+    // The records carry what identifies the call; HTTP details stay on the span, which they share a trace with.
+    const attributes: Attributes = {
+      [ATTR_PROTOCOL]: call.protocol,
+      [ATTR_OPERATION]: call.operation,
+      [ATTR_REQUEST_ID]: state.requestId,
+    };
+    if (model !== undefined) attributes[ATTR_MODEL_NAME] = model;
+    if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;
+    if (batchSize !== undefined) attributes[ATTR_BATCH_SIZE] = batchSize;
+    if (state.headers !== undefined) Object.assign(attributes, state.headers);
     // Each record is guarded on its own: a fault in one does not cost the call its others.
     const { mode } = this.#config;
     const logger = this.#signals.logger;
@@ -326,32 +346,5 @@ class CallRecorder {
     if (monitors !== undefined && monitors.size > 0) {
       this.#guard(() => this.#monitors.emit(monitors, state.context, state.requestId, traceId));
     }
-  }
-
-  #recordMetrics(
-    call: PredictCall,
-    attributes: Attributes,
-    outcome: CallOutcome,
-    requestBytes: number,
-    responseBytes: number,
-    batchSize: number | undefined,
-    modelExecutionSeconds: number | undefined,
-  ): void {
-    const metricAttributes: Attributes = {
-      [ATTR_PROTOCOL]: call.protocol,
-      [ATTR_OUTCOME]: outcome.failed ? OUTCOME.ERROR : OUTCOME.SUCCESS,
-      [ATTR_HTTP_RESPONSE_STATUS_CODE]: outcome.status,
-    };
-    const model = attributes[ATTR_MODEL_NAME];
-    if (model !== undefined) metricAttributes[ATTR_MODEL_NAME] = model;
-    const version = attributes[ATTR_MODEL_VERSION];
-    if (version !== undefined) metricAttributes[ATTR_MODEL_VERSION] = version;
-    const { duration, active, batchSize: batch, payloadSize, modelExecution } = this.#instruments;
-    duration.record(outcome.durationSeconds, metricAttributes);
-    active.add(-1, { [ATTR_PROTOCOL]: call.protocol });
-    if (batchSize !== undefined) batch.record(batchSize, metricAttributes);
-    payloadSize.record(requestBytes, { ...metricAttributes, [ATTR_PAYLOAD_DIRECTION]: 'request' });
-    payloadSize.record(responseBytes, { ...metricAttributes, [ATTR_PAYLOAD_DIRECTION]: 'response' });
-    if (modelExecutionSeconds !== undefined) modelExecution.record(modelExecutionSeconds, metricAttributes);
   }
 }

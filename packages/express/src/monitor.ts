@@ -26,21 +26,22 @@ export interface LoggedColumn extends ColumnOptions {
   value: unknown;
 }
 
-const MONITORS = Symbol.for('inferlens.monitors');
-
-/** Absent: not a predict call. Null: a predict call no monitor was asked for yet (most calls: no map is made). */
-interface WithMonitors {
-  [MONITORS]?: Map<string, LoggedColumn[]> | null;
-}
+/**
+ * The columns logged per predict call, kept beside the request rather than
+ * on it (a property added to every request changes its shape and slows
+ * every later access). Absent: not a predict call. Null: a predict call no
+ * monitor was asked for yet (most calls: no map is made).
+ */
+const monitorsByRequest = new WeakMap<Request, Map<string, LoggedColumn[]> | null>();
 
 /** Marks a request as a predict call whose monitors are collected; the middleware does this. */
 export function enableMonitors(req: Request): void {
-  (req as WithMonitors)[MONITORS] = null;
+  monitorsByRequest.set(req, null);
 }
 
 /** Everything logged in the call, by monitor name. */
 export function loggedMonitors(req: Request): ReadonlyMap<string, readonly LoggedColumn[]> | undefined {
-  return (req as WithMonitors)[MONITORS] ?? undefined;
+  return monitorsByRequest.get(req) ?? undefined;
 }
 
 /** Used outside a predict call (or without the middleware): nothing to collect into. */
@@ -61,9 +62,9 @@ const DISCARDING_MONITOR: Monitor = { log() {} };
  * Logging never throws: a reserved or repeated column name is ignored.
  */
 export function monitor(req: Request, name: string): Monitor {
-  const target = req as WithMonitors;
-  if (target[MONITORS] === undefined) return DISCARDING_MONITOR;
-  const monitors = (target[MONITORS] ??= new Map<string, LoggedColumn[]>());
+  let monitors = monitorsByRequest.get(req);
+  if (monitors === undefined) return DISCARDING_MONITOR;
+  if (monitors === null) monitorsByRequest.set(req, (monitors = new Map<string, LoggedColumn[]>()));
   return {
     log(value, column) {
       if (RESERVED_COLUMNS.has(column.name)) return;

@@ -97,6 +97,23 @@ describe('what a predict call records', () => {
       }
     });
 
+    it('carry the call identity, and leave the HTTP details to the span', async () => {
+      const url = await serve();
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'req-3' });
+      const { request, response } = await oneCall();
+      for (const record of [request, response]) {
+        expect(record.attributes).to.include({
+          [ATTR_MODEL_NAME]: 'iris',
+          [ATTR_PROTOCOL]: PROTOCOL.KSERVE_V1,
+          [ATTR_OPERATION]: 'predict',
+          [ATTR_REQUEST_ID]: 'req-3',
+          [ATTR_BATCH_SIZE]: 2,
+        });
+        expect(record.attributes).to.not.have.any.keys(ATTR_HTTP_ROUTE, ATTR_HTTP_REQUEST_METHOD);
+      }
+      expect(telemetry.spans()[0].attributes).to.include({ [ATTR_HTTP_ROUTE]: '/v1/models/{model}:predict' });
+    });
+
     it('carry the exact request and response bytes as bodies', async () => {
       const url = await serve();
       const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);

@@ -5,9 +5,17 @@ import type { ServerResponse } from 'node:http';
 export interface CapturedResponse {
   /** Every byte written, kept or not. */
   size: number;
-  /** The first bytes written, up to the limit. */
-  chunks: Buffer[];
+  /**
+   * The first bytes written, up to the limit. A UTF-8 string that fits is
+   * kept as the string: the usual JSON answer is then neither encoded nor
+   * decoded again.
+   */
+  chunks: (Buffer | string)[];
   kept: number;
+}
+
+function isUtf8(encoding: unknown): boolean {
+  return encoding === undefined || encoding === 'utf8' || encoding === 'utf-8' || typeof encoding === 'function';
 }
 
 function toBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {
@@ -27,6 +35,15 @@ function toBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {
 export function captureResponse(res: ServerResponse, limit: number): CapturedResponse {
   const captured: CapturedResponse = { size: 0, chunks: [], kept: 0 };
   const record = (chunk: unknown, encoding: unknown): void => {
+    if (typeof chunk === 'string' && isUtf8(encoding)) {
+      const size = Buffer.byteLength(chunk);
+      if (size <= limit - captured.kept) {
+        captured.size += size;
+        captured.chunks.push(chunk);
+        captured.kept += size;
+        return;
+      }
+    }
     const buffer = toBuffer(chunk, encoding);
     if (buffer === undefined) return;
     captured.size += buffer.byteLength;
@@ -36,17 +53,20 @@ export function captureResponse(res: ServerResponse, limit: number): CapturedRes
       captured.kept += part.byteLength;
     }
   };
-  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
-  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+  // Called with the response as `this`, unbound: binding would cost a function per call.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const write = res.write as (this: ServerResponse, ...args: unknown[]) => boolean;
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const end = res.end as (this: ServerResponse, ...args: unknown[]) => ServerResponse;
+  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
     record(chunk, rest[0]);
-    return write(chunk, ...rest);
-  }) as ServerResponse['write'];
-  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    return write.call(this, chunk, ...rest);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
     // end(callback) has no chunk.
     if (typeof chunk !== 'function') record(chunk, rest[0]);
-    return end(chunk, ...rest);
-  }) as ServerResponse['end'];
+    return end.call(this, chunk, ...rest);
+  } as ServerResponse['end'];
   return captured;
 }
 
@@ -56,6 +76,11 @@ export function captureResponse(res: ServerResponse, limit: number): CapturedRes
  * binary-extension answer.
  */
 export function capturedText(captured: CapturedResponse, length?: number): string {
-  const bytes = captured.chunks.length === 1 ? captured.chunks[0] : Buffer.concat(captured.chunks);
+  const { chunks } = captured;
+  if (length === undefined && chunks.length === 1 && typeof chunks[0] === 'string') return chunks[0];
+  const bytes =
+    chunks.length === 1 && typeof chunks[0] !== 'string'
+      ? chunks[0]
+      : Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)));
   return decodeUtf8Prefix(length === undefined ? bytes : bytes.subarray(0, length));
 }

@@ -3,12 +3,14 @@ import { SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { createAlwaysRecordSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ResolvedConfig } from '../config.js';
 import { BoundedLogRecordProcessor } from '../export/log-processor.js';
 import { BoundedSpanProcessor } from '../export/span-processor.js';
+import { AggregatedCallMetrics } from '../metrics/aggregated-metrics.js';
 import { FileLogRecordExporter } from '../file-sink/file-log-exporter.js';
 import type { TelemetryReporter } from '../reporter.js';
 import { PACKAGE_VERSION } from '../version.js';
@@ -87,26 +89,25 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
     spanProcessors,
   });
   const loggerProvider = new LoggerProvider({ resource, processors: logProcessors });
-  const meterProvider = new MeterProvider({
-    resource,
-    readers:
-      exporters?.metrics === undefined
-        ? []
-        : [
-            new PeriodicExportingMetricReader({
-              exporter: exporters.metrics,
-              exportIntervalMillis: config.otlp!.metricExportIntervalMillis,
-              exportTimeoutMillis: Math.min(config.otlp!.timeoutMillis, config.otlp!.metricExportIntervalMillis),
-            }),
-          ],
-  });
+  const callMetrics = new AggregatedCallMetrics(resource, { name: SCOPE_NAME, version: PACKAGE_VERSION }, queues);
+  const readers: MetricReader[] = [];
+  if (exporters?.metrics !== undefined) {
+    const reader = new PeriodicExportingMetricReader({
+      exporter: exporters.metrics,
+      exportIntervalMillis: config.otlp!.metricExportIntervalMillis,
+      exportTimeoutMillis: Math.min(config.otlp!.timeoutMillis, config.otlp!.metricExportIntervalMillis),
+      metricProducers: [callMetrics],
+    });
+    callMetrics.useTemporality((instrumentType) => reader.selectAggregationTemporality(instrumentType));
+    readers.push(reader);
+  }
+  const meterProvider = new MeterProvider({ resource, readers });
 
   const all = [tracerProvider, loggerProvider, meterProvider];
   return {
     tracer: tracerProvider.getTracer(SCOPE_NAME, PACKAGE_VERSION),
     logger: loggerProvider.getLogger(SCOPE_NAME, PACKAGE_VERSION),
-    meter: meterProvider.getMeter(SCOPE_NAME, PACKAGE_VERSION),
-    queues,
+    metrics: callMetrics,
     forceFlush: async () => {
       await Promise.all(all.map((provider) => provider.forceFlush()));
     },

@@ -1,6 +1,7 @@
-import type { Meter, Tracer } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
 import type { BoundedExportQueue } from '../export/bounded-queue.js';
+import type { CallMetrics } from '../metrics/call-metrics.js';
 
 /** An export queue and what it carries where, for the telemetry's own metrics. */
 export interface NamedQueue {
@@ -9,13 +10,11 @@ export interface NamedQueue {
   readonly queue: BoundedExportQueue<unknown>;
 }
 
-/** The tracer, logger and meter the middleware writes to, and how to flush them. */
+/** The tracer, logger and call metrics the middleware writes to, and how to flush them. */
 export interface Signals {
   readonly tracer: Tracer;
   readonly logger: Logger;
-  readonly meter: Meter;
-  /** The export queues behind them; empty when the application's providers are used. */
-  readonly queues: readonly NamedQueue[];
+  readonly metrics: CallMetrics;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }

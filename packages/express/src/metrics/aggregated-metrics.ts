@@ -1,0 +1,302 @@
+import type { Attributes, HrTime } from '@opentelemetry/api';
+import { ValueType } from '@opentelemetry/api';
+import { millisToHrTime } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import type {
+  CollectionResult,
+  DataPoint,
+  MetricData,
+  MetricDescriptor,
+  MetricProducer,
+} from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, InstrumentType } from '@opentelemetry/sdk-metrics';
+import {
+  ATTR_PAYLOAD_DIRECTION,
+  ATTR_PROTOCOL,
+  ATTR_TELEMETRY_DESTINATION,
+  ATTR_TELEMETRY_SIGNAL,
+} from '../semconv.js';
+import type { Protocol } from '../semconv.js';
+import type { NamedQueue } from '../signals/signals.js';
+import type { CallMeasurement, CallMetrics } from './call-metrics.js';
+import { callAttributes } from './call-metrics.js';
+import type { HistogramDefinition, MetricDefinition } from './descriptors.js';
+import {
+  ACTIVE_REQUESTS,
+  BATCH_SIZE,
+  MODEL_EXECUTION_DURATION,
+  PAYLOAD_SIZE,
+  QUEUE_DEPTH,
+  RECORDS_DROPPED,
+  RECORDS_EXPORTED,
+  REQUEST_DURATION,
+  TELEMETRY_ERRORS,
+} from './descriptors.js';
+import { HistogramState } from './histogram-state.js';
+
+/**
+ * Attribute sets kept per metric, as the SDK's default
+ * `aggregationCardinalityLimit`: past it, calls are counted under one
+ * overflow set, `otel.metric.overflow: true`, so that model names read from
+ * request paths cannot grow memory without bound.
+ */
+export const CARDINALITY_LIMIT = 2000;
+const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
+const OVERFLOW_KEY = '\u0000overflow';
+
+/** How the reader wants each kind of instrument aggregated over time (the exporter decides). */
+export type TemporalitySelector = (instrumentType: InstrumentType) => AggregationTemporality;
+
+/** Everything recorded for one attribute set (model, version, protocol, status). */
+class CallSeries {
+  readonly attributes: Attributes;
+  readonly requestAttributes: Attributes;
+  readonly responseAttributes: Attributes;
+  readonly duration: HistogramState;
+  readonly requestSize: HistogramState;
+  readonly responseSize: HistogramState;
+  batchSize: HistogramState | undefined;
+  modelExecution: HistogramState | undefined;
+
+  constructor(attributes: Attributes, startTime: HrTime) {
+    this.attributes = attributes;
+    this.requestAttributes = { ...attributes, [ATTR_PAYLOAD_DIRECTION]: 'request' };
+    this.responseAttributes = { ...attributes, [ATTR_PAYLOAD_DIRECTION]: 'response' };
+    this.duration = new HistogramState(REQUEST_DURATION.boundaries, startTime);
+    this.requestSize = new HistogramState(PAYLOAD_SIZE.boundaries, startTime);
+    this.responseSize = new HistogramState(PAYLOAD_SIZE.boundaries, startTime);
+  }
+}
+
+function descriptor(definition: MetricDefinition): MetricDescriptor {
+  return { ...definition, valueType: ValueType.DOUBLE };
+}
+
+/**
+ * The call metrics of the middleware's own providers, aggregated here and
+ * handed to the SDK's metric reader as a `MetricProducer`. A call costs one
+ * map lookup and a few additions, where recording through the SDK's
+ * instruments costs one attribute hashing per instrument; the metric data
+ * the reader exports is the same (names, units, buckets, temporality).
+ *
+ * The export queues' own health (records exported, dropped, waiting) is read
+ * from the queues when the reader collects.
+ */
+export class AggregatedCallMetrics implements CallMetrics, MetricProducer {
+  readonly #resource: Resource;
+  readonly #scope: { name: string; version: string };
+  readonly #queues: readonly NamedQueue[];
+  #temporality: TemporalitySelector = () => AggregationTemporality.CUMULATIVE;
+  #series = new Map<string, CallSeries>();
+  /** Calls in progress per protocol, and the level last reported (for delta temporality). */
+  readonly #active = new Map<Protocol, { level: number; reported: number }>();
+  #telemetryErrors = { total: 0, reported: 0 };
+  /** Queue counts last reported, per queue, for delta temporality. */
+  readonly #queueReported = new Map<NamedQueue, { exported: number; dropped: number }>();
+  readonly #startTime: HrTime = millisToHrTime(Date.now());
+  #lastCollection: HrTime = this.#startTime;
+
+  constructor(resource: Resource, scope: { name: string; version: string }, queues: readonly NamedQueue[]) {
+    this.#resource = resource;
+    this.#scope = scope;
+    this.#queues = queues;
+  }
+
+  /** Takes the temporality the reader's exporter asks for (cumulative until then). */
+  useTemporality(selector: TemporalitySelector): void {
+    this.#temporality = selector;
+  }
+
+  started(protocol: Protocol): void {
+    const active = this.#active.get(protocol);
+    if (active === undefined) this.#active.set(protocol, { level: 1, reported: 0 });
+    else active.level++;
+  }
+
+  ended(measurement: CallMeasurement): void {
+    const active = this.#active.get(measurement.protocol);
+    if (active !== undefined) active.level--;
+    const series = this.#seriesOf(measurement);
+    series.duration.record(measurement.durationSeconds);
+    series.requestSize.record(measurement.requestBytes);
+    series.responseSize.record(measurement.responseBytes);
+    if (measurement.batchSize !== undefined)
+      (series.batchSize ??= new HistogramState(BATCH_SIZE.boundaries, this.#now())).record(measurement.batchSize);
+    if (measurement.modelExecutionSeconds !== undefined)
+      (series.modelExecution ??= new HistogramState(MODEL_EXECUTION_DURATION.boundaries, this.#now())).record(
+        measurement.modelExecutionSeconds,
+      );
+  }
+
+  telemetryError(): void {
+    this.#telemetryErrors.total++;
+  }
+
+  #now(): HrTime {
+    return millisToHrTime(Date.now());
+  }
+
+  #seriesOf(measurement: CallMeasurement): CallSeries {
+    const key = `${measurement.protocol}\u0000${measurement.model ?? '\u0001'}\u0000${measurement.version ?? '\u0001'}\u0000${measurement.status}`;
+    let series = this.#series.get(key);
+    if (series !== undefined) return series;
+    if (this.#series.size >= CARDINALITY_LIMIT - 1) {
+      series = this.#series.get(OVERFLOW_KEY);
+      if (series !== undefined) return series;
+      series = new CallSeries(OVERFLOW_ATTRIBUTES, this.#now());
+      this.#series.set(OVERFLOW_KEY, series);
+      return series;
+    }
+    series = new CallSeries(callAttributes(measurement), this.#now());
+    this.#series.set(key, series);
+    return series;
+  }
+
+  collect(): Promise<CollectionResult> {
+    const endTime = this.#now();
+    const metrics: MetricData[] = [
+      ...this.#callMetrics(endTime),
+      this.#activeMetric(endTime),
+      ...this.#telemetryHealth(endTime),
+    ].filter((metric) => metric.dataPoints.length > 0);
+    this.#lastCollection = endTime;
+    return Promise.resolve({
+      resourceMetrics: { resource: this.#resource, scopeMetrics: [{ scope: this.#scope, metrics }] },
+      errors: [],
+    });
+  }
+
+  #callMetrics(endTime: HrTime): MetricData[] {
+    const temporality = this.#temporality(InstrumentType.HISTOGRAM);
+    const series = [...this.#series.values()];
+    // Delta: what was recorded since the last collection, then start afresh.
+    if (temporality === AggregationTemporality.DELTA) this.#series = new Map();
+    const histogram = (
+      definition: HistogramDefinition,
+      points: [Attributes, HistogramState | undefined][],
+    ): MetricData => ({
+      descriptor: descriptor(definition),
+      aggregationTemporality: temporality,
+      dataPointType: DataPointType.HISTOGRAM,
+      dataPoints: points
+        .filter((point): point is [Attributes, HistogramState] => point[1] !== undefined)
+        .map(([attributes, state]) => this.#point(attributes, state.value(), state.startTime, endTime, temporality)),
+    });
+    return [
+      histogram(
+        REQUEST_DURATION,
+        series.map((s) => [s.attributes, s.duration]),
+      ),
+      histogram(
+        PAYLOAD_SIZE,
+        series.flatMap((s): [Attributes, HistogramState][] => [
+          [s.requestAttributes, s.requestSize],
+          [s.responseAttributes, s.responseSize],
+        ]),
+      ),
+      histogram(
+        BATCH_SIZE,
+        series.map((s) => [s.attributes, s.batchSize]),
+      ),
+      histogram(
+        MODEL_EXECUTION_DURATION,
+        series.map((s) => [s.attributes, s.modelExecution]),
+      ),
+    ];
+  }
+
+  #activeMetric(endTime: HrTime): MetricData {
+    const temporality = this.#temporality(InstrumentType.UP_DOWN_COUNTER);
+    const dataPoints = [...this.#active].map(([protocol, active]) => {
+      const value = temporality === AggregationTemporality.DELTA ? active.level - active.reported : active.level;
+      active.reported = active.level;
+      return this.#point({ [ATTR_PROTOCOL]: protocol }, value, this.#startTime, endTime, temporality);
+    });
+    return {
+      descriptor: descriptor(ACTIVE_REQUESTS),
+      aggregationTemporality: temporality,
+      dataPointType: DataPointType.SUM,
+      isMonotonic: false,
+      dataPoints,
+    };
+  }
+
+  /** The telemetry's own health: calls it could not record, and each export queue's counts. */
+  #telemetryHealth(endTime: HrTime): MetricData[] {
+    const counterTemporality = this.#temporality(InstrumentType.COUNTER);
+    const observedTemporality = this.#temporality(InstrumentType.OBSERVABLE_COUNTER);
+    const delta = (total: number, reported: number, temporality: AggregationTemporality): number =>
+      temporality === AggregationTemporality.DELTA ? total - reported : total;
+    const sum = (
+      definition: MetricDefinition,
+      temporality: AggregationTemporality,
+      dataPoints: DataPoint<number>[],
+    ) => ({
+      descriptor: descriptor(definition),
+      aggregationTemporality: temporality,
+      dataPointType: DataPointType.SUM as const,
+      isMonotonic: true,
+      dataPoints,
+    });
+
+    const errors = this.#telemetryErrors;
+    // Like the SDK: no point for a counter nothing was added to (in the interval, under delta).
+    const errorsToReport = delta(errors.total, errors.reported, counterTemporality);
+    const errorPoints =
+      errorsToReport === 0 ? [] : [this.#point({}, errorsToReport, this.#startTime, endTime, counterTemporality)];
+    errors.reported = errors.total;
+
+    const exported: DataPoint<number>[] = [];
+    const dropped: DataPoint<number>[] = [];
+    const depth: DataPoint<number>[] = [];
+    for (const named of this.#queues) {
+      const { signal, destination, queue } = named;
+      const attributes = { [ATTR_TELEMETRY_SIGNAL]: signal, [ATTR_TELEMETRY_DESTINATION]: destination };
+      const reported = this.#queueReported.get(named) ?? { exported: 0, dropped: 0 };
+      const lost = queue.dropped + queue.failed;
+      exported.push(
+        this.#point(
+          attributes,
+          delta(queue.exported, reported.exported, observedTemporality),
+          this.#startTime,
+          endTime,
+          observedTemporality,
+        ),
+      );
+      dropped.push(
+        this.#point(
+          attributes,
+          delta(lost, reported.dropped, observedTemporality),
+          this.#startTime,
+          endTime,
+          observedTemporality,
+        ),
+      );
+      depth.push(this.#point(attributes, queue.depth, endTime, endTime, AggregationTemporality.CUMULATIVE));
+      this.#queueReported.set(named, { exported: queue.exported, dropped: lost });
+    }
+    return [
+      sum(TELEMETRY_ERRORS, counterTemporality, errorPoints),
+      sum(RECORDS_EXPORTED, observedTemporality, exported),
+      sum(RECORDS_DROPPED, observedTemporality, dropped),
+      {
+        descriptor: descriptor(QUEUE_DEPTH),
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.GAUGE,
+        dataPoints: depth,
+      },
+    ];
+  }
+
+  /** A data point; under delta temporality it starts where the last collection ended. */
+  #point<T>(
+    attributes: Attributes,
+    value: T,
+    startTime: HrTime,
+    endTime: HrTime,
+    temporality: AggregationTemporality,
+  ): DataPoint<T> {
+    const start = temporality === AggregationTemporality.DELTA ? this.#lastCollection : startTime;
+    return { attributes, value, startTime: start, endTime };
+  }
+}

@@ -1,0 +1,219 @@
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { DataPoint, MetricData, MetricReaderOptions } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { expect } from 'chai';
+import { BoundedExportQueue, exportQueueOptions } from '../src/export/bounded-queue.js';
+import { AggregatedCallMetrics, CARDINALITY_LIMIT } from '../src/metrics/aggregated-metrics.js';
+import type { CallMeasurement, CallMetrics } from '../src/metrics/call-metrics.js';
+import { InstrumentCallMetrics } from '../src/metrics/instrument-metrics.js';
+import {
+  ATTR_MODEL_NAME,
+  ATTR_TELEMETRY_DESTINATION,
+  METRIC_ACTIVE_REQUESTS,
+  METRIC_QUEUE_DEPTH,
+  METRIC_RECORDS_DROPPED,
+  METRIC_RECORDS_EXPORTED,
+  METRIC_REQUEST_DURATION,
+  METRIC_TELEMETRY_ERRORS,
+  PROTOCOL,
+} from '../src/semconv.js';
+import { SCOPE_NAME } from '../src/signals/signals.js';
+import { recordingReporter } from './in-memory-telemetry.js';
+
+class CollectingReader extends MetricReader {
+  constructor(options?: MetricReaderOptions) {
+    super(options);
+  }
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  async metrics(): Promise<MetricData[]> {
+    const { resourceMetrics } = await this.collect();
+    return resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).filter((m) => m.dataPoints.length > 0);
+  }
+}
+
+const resource = resourceFromAttributes({ 'service.name': 'test' });
+const scope = { name: SCOPE_NAME, version: '0.0.0' };
+
+function aggregated(
+  options: {
+    temporality?: AggregationTemporality;
+    queues?: ConstructorParameters<typeof AggregatedCallMetrics>[2];
+  } = {},
+) {
+  const callMetrics = new AggregatedCallMetrics(resource, scope, options.queues ?? []);
+  const reader = new CollectingReader({
+    metricProducers: [callMetrics],
+    aggregationTemporalitySelector: () => options.temporality ?? AggregationTemporality.CUMULATIVE,
+  });
+  callMetrics.useTemporality((type) => reader.selectAggregationTemporality(type));
+  new MeterProvider({ resource, readers: [reader] });
+  return { callMetrics, reader };
+}
+
+function instrumented() {
+  const reader = new CollectingReader();
+  const provider = new MeterProvider({ resource, readers: [reader] });
+  return { callMetrics: new InstrumentCallMetrics(provider.getMeter(SCOPE_NAME)), reader };
+}
+
+/** A metric's comparable content: descriptor, temporality, and points (without times) in a stable order. */
+function comparable(metric: MetricData) {
+  const points = (metric.dataPoints as DataPoint<unknown>[])
+    .map(({ attributes, value }) => ({ attributes, value }))
+    .sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes)));
+  return {
+    name: metric.descriptor.name,
+    unit: metric.descriptor.unit,
+    description: metric.descriptor.description,
+    temporality: metric.aggregationTemporality,
+    type: metric.dataPointType,
+    points,
+  };
+}
+
+async function collected(reader: CollectingReader) {
+  return (await reader.metrics()).map(comparable).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+const CALLS: CallMeasurement[] = [
+  {
+    protocol: PROTOCOL.KSERVE_V1,
+    model: 'iris',
+    version: '1',
+    status: 200,
+    failed: false,
+    durationSeconds: 0.0004,
+    batchSize: 2,
+    requestBytes: 60,
+    responseBytes: 20,
+    modelExecutionSeconds: 0.0001,
+  },
+  {
+    protocol: PROTOCOL.KSERVE_V1,
+    model: 'iris',
+    version: '1',
+    status: 200,
+    failed: false,
+    durationSeconds: 0.001,
+    batchSize: 64,
+    requestBytes: 3000,
+    responseBytes: 300,
+    modelExecutionSeconds: undefined,
+  },
+  {
+    protocol: PROTOCOL.KSERVE_V1,
+    model: 'iris',
+    version: '1',
+    status: 400,
+    failed: true,
+    durationSeconds: 0.25,
+    batchSize: undefined,
+    requestBytes: 5,
+    responseBytes: 40,
+    modelExecutionSeconds: undefined,
+  },
+  {
+    protocol: PROTOCOL.OPEN_INFERENCE_V2,
+    model: 'iris',
+    version: undefined,
+    status: 200,
+    failed: false,
+    durationSeconds: 12,
+    batchSize: 1,
+    requestBytes: 1024,
+    responseBytes: 4096,
+    modelExecutionSeconds: 11,
+  },
+  {
+    protocol: PROTOCOL.OPEN_INFERENCE_V2,
+    model: undefined,
+    version: undefined,
+    status: 499,
+    failed: true,
+    durationSeconds: 0.01,
+    batchSize: undefined,
+    requestBytes: 0,
+    responseBytes: 0,
+    modelExecutionSeconds: undefined,
+  },
+];
+
+function replay(callMetrics: CallMetrics): void {
+  for (const call of CALLS) callMetrics.started(call.protocol);
+  for (const call of CALLS) callMetrics.ended(call);
+  callMetrics.started(PROTOCOL.KSERVE_V1);
+  callMetrics.telemetryError();
+}
+
+describe('aggregated call metrics', () => {
+  it('exports the same metric data as recording through the SDK instruments', async () => {
+    const sdk = instrumented();
+    const own = aggregated();
+    replay(sdk.callMetrics);
+    replay(own.callMetrics);
+    const expected = await collected(sdk.reader);
+    expect(expected.map((m) => m.name)).to.include.members([METRIC_REQUEST_DURATION, METRIC_ACTIVE_REQUESTS]);
+    expect(await collected(own.reader)).to.deep.equal(expected);
+  });
+
+  it('stays the same as the SDK after a second round (cumulative)', async () => {
+    const sdk = instrumented();
+    const own = aggregated();
+    replay(sdk.callMetrics);
+    replay(own.callMetrics);
+    await own.reader.metrics();
+    replay(sdk.callMetrics);
+    replay(own.callMetrics);
+    expect(await collected(own.reader)).to.deep.equal(await collected(sdk.reader));
+  });
+
+  it('reports only what happened since the last collection under delta temporality', async () => {
+    const { callMetrics, reader } = aggregated({ temporality: AggregationTemporality.DELTA });
+    replay(callMetrics);
+    const first = await reader.metrics();
+    const duration = first.find((m) => m.descriptor.name === METRIC_REQUEST_DURATION)!;
+    expect(duration.aggregationTemporality).to.equal(AggregationTemporality.DELTA);
+    callMetrics.ended(CALLS[0]);
+    const second = await reader.metrics();
+    const points = second.find((m) => m.descriptor.name === METRIC_REQUEST_DURATION)!.dataPoints;
+    expect(points).to.have.lengthOf(1);
+    expect((points[0].value as { count: number }).count).to.equal(1);
+    expect(second.find((m) => m.descriptor.name === METRIC_TELEMETRY_ERRORS)).to.equal(undefined);
+  });
+
+  it('counts attribute sets past the cardinality limit under one overflow set', async () => {
+    const { callMetrics, reader } = aggregated();
+    for (let i = 0; i < CARDINALITY_LIMIT + 10; i++) callMetrics.ended({ ...CALLS[0], model: `m${i}` });
+    const duration = (await reader.metrics()).find((m) => m.descriptor.name === METRIC_REQUEST_DURATION)!;
+    expect(duration.dataPoints).to.have.lengthOf(CARDINALITY_LIMIT);
+    const overflow = duration.dataPoints.find((point) => point.attributes['otel.metric.overflow'] === true)!;
+    expect((overflow.value as { count: number }).count).to.equal(11);
+    expect(duration.dataPoints.filter((point) => point.attributes[ATTR_MODEL_NAME] !== undefined)).to.have.lengthOf(
+      CARDINALITY_LIMIT - 1,
+    );
+  });
+
+  it("reads the export queues' counts when collected", async () => {
+    const queue = new BoundedExportQueue<number>(
+      () => new Promise(() => {}),
+      exportQueueOptions({ maxQueueSize: 2, maxExportBatchSize: 10, scheduledDelayMillis: 60_000 }),
+      recordingReporter(),
+      'logs to otlp',
+    );
+    for (let i = 0; i < 5; i++) queue.push(i);
+    const { reader } = aggregated({
+      queues: [{ signal: 'logs', destination: 'otlp', queue: queue as BoundedExportQueue<unknown> }],
+    });
+    const found = await reader.metrics();
+    const value = (name: string) => found.find((m) => m.descriptor.name === name)!.dataPoints[0];
+    expect(value(METRIC_RECORDS_DROPPED).value).to.equal(3);
+    expect(value(METRIC_RECORDS_DROPPED).attributes[ATTR_TELEMETRY_DESTINATION]).to.equal('otlp');
+    expect(value(METRIC_QUEUE_DEPTH).value).to.equal(2);
+    expect(value(METRIC_RECORDS_EXPORTED).value).to.equal(0);
+  });
+});
