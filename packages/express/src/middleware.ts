@@ -7,6 +7,7 @@ import { B3Propagator } from '@opentelemetry/propagator-b3';
 import type { CallAnnotations } from './annotations.js';
 import { callAnnotations } from './annotations.js';
 import { batchSizeOf } from './batch-size.js';
+import { embeddingAttributes } from './embeddings.js';
 import type { ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
 import type { Instruments } from './instruments.js';
@@ -18,6 +19,7 @@ import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './payload/binar
 import { requestBodySize, requestPayload } from './payload/request-body.js';
 import type { CapturedResponse } from './payload/response-capture.js';
 import { captureResponse, capturedText } from './payload/response-capture.js';
+import { embeddingSummary } from './payload/embedding-summary.js';
 import type { BoundedPayload } from './payload/truncate.js';
 import { truncatePayload } from './payload/truncate.js';
 import type { CallOutcome } from './records.js';
@@ -279,6 +281,12 @@ class CallRecorder {
     if (version !== undefined) late[ATTR_MODEL_VERSION] = version;
     const batchSize = annotations?.batchSize ?? batchSizeOf(call.protocol, body);
     if (batchSize !== undefined) late[ATTR_BATCH_SIZE] = batchSize;
+    // embeddings: GenAI attributes and the `embeddings <model>` span name, whichever protocol carried the call.
+    if (annotations?.embeddings !== undefined) {
+      const genAi = embeddingAttributes(late[ATTR_MODEL_NAME] ?? attributes[ATTR_MODEL_NAME], annotations.embeddings);
+      Object.assign(late, genAi.attributes);
+      if (genAi.spanName !== undefined) span.updateName(genAi.spanName);
+    }
     Object.assign(attributes, late);
 
     span.setAttributes(late);
@@ -318,7 +326,11 @@ class CallRecorder {
       this.#guard(() => {
         const cut = state.captured.size > state.captured.kept;
         const jsonLength = jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH));
-        const payload = this.#payload(capturedText(state.captured, jsonLength), state.captured.size, cut);
+        // embeddings: the vectors' count, dimension and norms stand for the floats unless `embeddingVectors` is 'full'.
+        const summarize = annotations?.embeddings !== undefined && this.#config.embeddingVectors === 'summary';
+        const payload = summarize
+          ? embeddingSummary(annotations.embeddings!, state.captured.size)
+          : this.#payload(capturedText(state.captured, jsonLength), state.captured.size, cut);
         emitResponseRecord(logger, state.context, payload, attributes, outcome);
       });
     }
