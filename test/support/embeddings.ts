@@ -1,0 +1,80 @@
+/** Text-embedding test helpers: demo-model repositories with other configs, and vector arithmetic. */
+import { copyFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { InferenceServer } from '../../packages/server/src/index.js';
+import { writeRepository } from './repository.js';
+import type { TestServerOptions } from './server.js';
+import { DEMO_REPOSITORY, serveRepository } from './server.js';
+
+/** The demo embedding model's name in `models/`. */
+export const DEMO_EMBEDDING = 'demo-embedding';
+const DEMO_VERSION_DIR = join(DEMO_REPOSITORY, DEMO_EMBEDDING, '1');
+const TOKENIZER_FILE = 'tokenizer.json';
+
+/** What to serve in place of the demo model's own files and config. */
+export interface EmbeddingFolder {
+  /** The model's name. @default 'demo-embedding' */
+  readonly name?: string;
+  /** Written as `config.json`. @default the demo model's own config */
+  readonly config?: object;
+  /** `model.onnx`. @default the demo model's graph */
+  readonly model?: Uint8Array;
+  /** Leave tokenizer.json out. @default false */
+  readonly withoutTokenizer?: boolean;
+}
+
+/** A server over a temporary repository of the given embedding models; `close` removes the repository too. */
+export async function serveEmbeddingModels(
+  folders: readonly EmbeddingFolder[],
+  options: TestServerOptions = {},
+): Promise<{ server: InferenceServer; close(): Promise<void> }> {
+  const demoModel = await readFile(join(DEMO_VERSION_DIR, 'model.onnx'));
+  const demoConfig = JSON.parse(await readFile(join(DEMO_REPOSITORY, DEMO_EMBEDDING, 'config.json'), 'utf8')) as object;
+  const named = folders.map((folder) => ({ ...folder, name: folder.name ?? DEMO_EMBEDDING }));
+  const repository = await writeRepository(
+    named.map((folder) => ({
+      name: folder.name,
+      versions: { '1': folder.model ?? demoModel },
+      config: folder.config ?? demoConfig,
+    })),
+  );
+  try {
+    for (const folder of named) {
+      if (folder.withoutTokenizer !== true) {
+        await copyFile(join(DEMO_VERSION_DIR, TOKENIZER_FILE), join(repository.path, folder.name, '1', TOKENIZER_FILE));
+      }
+    }
+    const server = await serveRepository(repository.path, options);
+    return {
+      server,
+      close: async () => {
+        try {
+          await server.close();
+        } finally {
+          await repository.remove();
+        }
+      },
+    };
+  } catch (error) {
+    await repository.remove();
+    throw error;
+  }
+}
+
+export function dot(a: readonly number[], b: readonly number[]): number {
+  return a.reduce((sum, value, i) => sum + value * b[i], 0);
+}
+
+export function norm(vector: readonly number[]): number {
+  return Math.sqrt(dot(vector, vector));
+}
+
+export function cosine(a: readonly number[], b: readonly number[]): number {
+  return dot(a, b) / (norm(a) * norm(b));
+}
+
+/** A base64 embedding (little-endian float32 bytes, as OpenAI encodes it) as numbers. */
+export function decodeBase64Vector(text: string): number[] {
+  // A copy: the decoded bytes may not start on a float32 boundary of their buffer.
+  return Array.from(new Float32Array(Uint8Array.from(Buffer.from(text, 'base64')).buffer));
+}
