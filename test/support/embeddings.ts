@@ -1,10 +1,9 @@
 /** Text-embedding test helpers: demo-model repositories with other configs, and vector arithmetic. */
-import { copyFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { InferenceServer } from '../../packages/server/src/index.js';
-import { writeRepository } from './repository.js';
-import type { TestServerOptions } from './server.js';
-import { DEMO_REPOSITORY, serveRepository } from './server.js';
+import type { ModelFolder } from './repository.js';
+import type { TestServer, TestServerOptions } from './server.js';
+import { DEMO_REPOSITORY, serveModels } from './server.js';
 
 /** The demo embedding model's name in `models/`. */
 export const DEMO_EMBEDDING = 'demo-embedding';
@@ -27,38 +26,17 @@ export interface EmbeddingFolder {
 export async function serveEmbeddingModels(
   folders: readonly EmbeddingFolder[],
   options: TestServerOptions = {},
-): Promise<{ server: InferenceServer; close(): Promise<void> }> {
+): Promise<TestServer> {
   const demoModel = await readFile(join(DEMO_VERSION_DIR, 'model.onnx'));
+  const tokenizer = await readFile(join(DEMO_VERSION_DIR, TOKENIZER_FILE));
   const demoConfig = JSON.parse(await readFile(join(DEMO_REPOSITORY, DEMO_EMBEDDING, 'config.json'), 'utf8')) as object;
-  const named = folders.map((folder) => ({ ...folder, name: folder.name ?? DEMO_EMBEDDING }));
-  const repository = await writeRepository(
-    named.map((folder) => ({
-      name: folder.name,
-      versions: { '1': folder.model ?? demoModel },
-      config: folder.config ?? demoConfig,
-    })),
-  );
-  try {
-    for (const folder of named) {
-      if (folder.withoutTokenizer !== true) {
-        await copyFile(join(DEMO_VERSION_DIR, TOKENIZER_FILE), join(repository.path, folder.name, '1', TOKENIZER_FILE));
-      }
-    }
-    const server = await serveRepository(repository.path, options);
-    return {
-      server,
-      close: async () => {
-        try {
-          await server.close();
-        } finally {
-          await repository.remove();
-        }
-      },
-    };
-  } catch (error) {
-    await repository.remove();
-    throw error;
-  }
+  const models = folders.map((folder): ModelFolder => ({
+    name: folder.name ?? DEMO_EMBEDDING,
+    versions: { '1': folder.model ?? demoModel },
+    config: folder.config ?? demoConfig,
+    versionFiles: folder.withoutTokenizer === true ? {} : { [TOKENIZER_FILE]: tokenizer },
+  }));
+  return serveModels(models, options);
 }
 
 export function dot(a: readonly number[], b: readonly number[]): number {
