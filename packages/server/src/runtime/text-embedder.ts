@@ -70,8 +70,7 @@ export class TextEmbedder {
   readonly #idInputs: readonly TensorMetadata[];
   /** The longest sequence, in tokens with the special ones. */
   readonly maxSequenceLength: number;
-  /** The full vector length, learned from the graph at load. */
-  dimension = 0;
+  #dimension = 0;
 
   private constructor(model: OnnxModel, tokenizer: TextTokenizer, config: EmbeddingConfig) {
     this.#model = model;
@@ -112,7 +111,7 @@ export class TextEmbedder {
   /** Reads the tokenizer, checks the graph and runs it once; throws with the reason the model cannot serve. */
   static async load(model: OnnxModel, tokenizerPath: string, config: EmbeddingConfig): Promise<TextEmbedder> {
     const embedder = new TextEmbedder(model, await TextTokenizer.load(tokenizerPath), config);
-    embedder.dimension = (await embedder.#run([PROBE_TEXT], undefined)).dimension;
+    embedder.#dimension = (await embedder.#run([PROBE_TEXT], undefined)).dimension;
     const tooLong = config.dimensions.filter((dimensions) => dimensions > embedder.dimension);
     if (tooLong.length > 0) {
       throw new Error(
@@ -120,6 +119,11 @@ export class TextEmbedder {
       );
     }
     return embedder;
+  }
+
+  /** The full vector length, learned from the graph at load. */
+  get dimension(): number {
+    return this.#dimension;
   }
 
   /** What V2 metadata shows: texts in, vectors out. */
