@@ -1,6 +1,7 @@
 /**
  * Builds the demo model repository under models/: each demo model is trained,
- * written as `<name>/<version>/model.onnx` with its `<name>/config.json`, then
+ * written as `<name>/<version>/model.onnx` (with any other files of the version
+ * folder, such as a tokenizer) and its `<name>/config.json`, then
  * loaded back with onnxruntime and checked. Exits non-zero if a check fails.
  * The output is deterministic, so re-running it leaves the files unchanged.
  */
@@ -9,6 +10,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InferenceSession } from 'onnxruntime-node';
 import { iris } from './demo-models/iris.js';
+import { textEmbedding } from './demo-models/text-embedding.js';
 import type { DemoModel } from './demo-models/types.js';
 
 const REPOSITORY_DIR = fileURLToPath(new URL('../models/', import.meta.url));
@@ -16,7 +18,7 @@ const MODEL_FILE = 'model.onnx';
 const CONFIG_FILE = 'config.json';
 const JSON_INDENT = 2;
 
-const DEMO_MODELS: readonly DemoModel[] = [iris];
+const DEMO_MODELS: readonly DemoModel[] = [iris, textEmbedding];
 
 async function buildDemoModel(model: DemoModel): Promise<boolean> {
   const modelDir = join(REPOSITORY_DIR, model.name);
@@ -25,6 +27,8 @@ async function buildDemoModel(model: DemoModel): Promise<boolean> {
 
   await mkdir(versionDir, { recursive: true });
   await writeFile(modelPath, model.build());
+  for (const [file, text] of Object.entries(model.versionFiles?.() ?? {}))
+    await writeFile(join(versionDir, file), text);
   await writeFile(join(modelDir, CONFIG_FILE), `${JSON.stringify(model.config, null, JSON_INDENT)}\n`);
 
   const session = await InferenceSession.create(modelPath);

@@ -17,6 +17,8 @@ export interface DemoModel {
   readonly config: Readonly<Record<string, unknown>>;
   /** Trains the model if it needs training, and serialises it as ONNX. */
   build(): Uint8Array;
+  /** Other files of the version folder, beside `model.onnx` (a tokenizer), by file name. */
+  versionFiles?(): Readonly<Record<string, string>>;
   /** Checks the model as onnxruntime loaded it from disk, so the file itself is what gets tested. */
   check(session: InferenceSession): Promise<DemoModelCheck>;
 }

@@ -10,6 +10,8 @@ export interface ModelFolder {
   readonly versions: Readonly<Record<string, Uint8Array>>;
   /** Written as `config.json`: objects as JSON, strings as they are (to write a broken config). */
   readonly config?: object | string;
+  /** Other files of every version folder, beside `model.onnx` (a tokenizer.json), by file name. */
+  readonly versionFiles?: Readonly<Record<string, Uint8Array | string>>;
 }
 
 /** A model repository folder under the system's temporary folder. */
@@ -32,6 +34,9 @@ export async function writeRepository(models: readonly ModelFolder[]): Promise<T
       for (const [version, bytes] of Object.entries(model.versions)) {
         await mkdir(join(modelDir, version));
         await writeFile(join(modelDir, version, 'model.onnx'), bytes);
+        for (const [file, contents] of Object.entries(model.versionFiles ?? {})) {
+          await writeFile(join(modelDir, version, file), contents);
+        }
       }
       if (model.config !== undefined) {
         const text = typeof model.config === 'string' ? model.config : JSON.stringify(model.config);

@@ -1,6 +1,20 @@
 import type { ErrorRequestHandler } from 'express';
 import type { ServerResponse } from 'node:http';
 
+/** What an embedding call gave, for the GenAI attributes and the response record's summary. */
+export interface EmbeddingAnnotations {
+  /** Tokens the model read over every input, as its tokenizer counts them. */
+  inputTokens: number;
+  /** The length of each returned vector. */
+  dimension: number;
+  /** The L2 norm of each returned vector, in order; their count is the number of vectors. */
+  norms: readonly number[];
+  /** Inputs longer than the model's maximum sequence length, which were cut to it. */
+  truncatedInputs: number;
+  /** The encoding the client asked for (OpenAI's `encoding_format`), when the protocol has one. */
+  encodingFormat?: string | undefined;
+}
+
 /** What the application knows about a call that the middleware cannot see from the wire. */
 export interface CallAnnotations {
   /** The model version that served the call. */
@@ -11,6 +25,8 @@ export interface CallAnnotations {
   batchSize?: number;
   /** The error the call failed with; its message and type go on the span and the response record. */
   error?: unknown;
+  /** Set when the call embedded texts: the span becomes `embeddings <model>` with the GenAI attributes. */
+  embeddings?: EmbeddingAnnotations;
 }
 
 /**

@@ -9,6 +9,7 @@ import { defaultMatcher } from './matcher.js';
 import type { TelemetryReporter } from './reporter.js';
 import { samplerFromEnv } from './signals/sampler.js';
 import type {
+  EmbeddingVectorsMode,
   InferenceTelemetryOptions,
   LoggerMode,
   OtlpCompression,
@@ -22,6 +23,7 @@ export const DEFAULT_MODE: LoggerMode = 'all';
 export const DEFAULT_PAYLOAD_SAMPLE_RATE = 1;
 export const DEFAULT_SLOW_REQUEST_THRESHOLD_MS = 1000;
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+export const DEFAULT_EMBEDDING_VECTORS: EmbeddingVectorsMode = 'summary';
 export const DEFAULT_OTLP_TIMEOUT_MILLIS = 10_000;
 export const DEFAULT_OTLP_COMPRESSION: OtlpCompression = 'gzip';
 export const DEFAULT_OTLP_PROTOCOL: OtlpProtocol = 'http/protobuf';
@@ -41,6 +43,7 @@ export const NEVER_CAPTURED_HEADERS: ReadonlySet<string> = new Set([
 ]);
 
 const MODES: readonly LoggerMode[] = ['all', 'request', 'response'];
+const EMBEDDING_VECTORS_MODES: readonly EmbeddingVectorsMode[] = ['summary', 'full'];
 const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
 
@@ -80,6 +83,7 @@ export interface ResolvedConfig {
   captureHeaders: readonly string[];
   redactPaths: readonly string[];
   maxPayloadBytes: number;
+  embeddingVectors: EmbeddingVectorsMode;
   logQueue: ExportQueueOptions;
   spanQueue: ExportQueueOptions;
   matcher: PredictMatcher;
@@ -234,6 +238,8 @@ export function resolveConfig(
     captureHeaders: resolveHeaders(options.captureHeaders),
     redactPaths: options.redactPaths ?? [],
     maxPayloadBytes: checkInteger('maxPayloadBytes', options.maxPayloadBytes, 0) ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    embeddingVectors:
+      checkChoice('embeddingVectors', options.embeddingVectors, EMBEDDING_VECTORS_MODES) ?? DEFAULT_EMBEDDING_VECTORS,
     logQueue: resolveQueue(queue, env, 'OTEL_BLRP'),
     spanQueue: resolveQueue(queue, env, 'OTEL_BSP'),
     matcher: options.matcher ?? defaultMatcher,

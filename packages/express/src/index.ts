@@ -1,6 +1,7 @@
 export { inferenceTelemetry } from './middleware.js';
 export type { InferenceTelemetry } from './middleware.js';
 export type {
+  EmbeddingVectorsMode,
   FileSinkOptions,
   InferenceTelemetryOptions,
   LoggerMode,
@@ -14,11 +15,12 @@ export type {
 export { defaultMatcher } from './matcher.js';
 export { captureRawBody } from './payload/request-body.js';
 export { annotateCall, captureErrors } from './annotations.js';
-export type { CallAnnotations } from './annotations.js';
+export type { CallAnnotations, EmbeddingAnnotations } from './annotations.js';
 export { monitor, RESERVED_COLUMNS } from './monitor.js';
 export type { ColumnDataType, ColumnOptions, ColumnRole, Monitor } from './monitor.js';
 export { REDACTED } from './payload/redact.js';
 export {
+  DEFAULT_EMBEDDING_VECTORS,
   DEFAULT_FILE_SINK_DIRECTORY,
   DEFAULT_FILE_SINK_MAX_FILE_BYTES,
   DEFAULT_FILE_SINK_MAX_FILES,
@@ -36,8 +38,14 @@ export {
 export {
   ATTR_BATCH_SIZE,
   ATTR_DURATION,
+  ATTR_EMBEDDINGS_TRUNCATED_INPUTS,
   ATTR_ERROR_TYPE,
   ATTR_EXCEPTION_MESSAGE,
+  ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_REQUEST_ENCODING_FORMATS,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_HTTP_REQUEST_HEADER_PREFIX,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -57,6 +65,7 @@ export {
   ATTR_TELEMETRY_SIGNAL,
   ATTR_URL_PATH,
   ERROR_TYPE_ABORTED,
+  GEN_AI_OPERATION,
   METRIC_ACTIVE_REQUESTS,
   METRIC_BATCH_SIZE,
   METRIC_MODEL_EXECUTION_DURATION,

@@ -7,6 +7,7 @@ import { B3Propagator } from '@opentelemetry/propagator-b3';
 import type { CallAnnotations } from './annotations.js';
 import { callAnnotations } from './annotations.js';
 import { batchSizeOf } from './batch-size.js';
+import { embeddingAttributes } from './embeddings.js';
 import type { ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
 import type { CallMetrics } from './metrics/call-metrics.js';
@@ -17,6 +18,7 @@ import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './payload/binar
 import { requestBodySize, requestPayload } from './payload/request-body.js';
 import type { CapturedResponse } from './payload/response-capture.js';
 import { captureResponse, capturedText } from './payload/response-capture.js';
+import { embeddingSummary } from './payload/embedding-summary.js';
 import type { BoundedPayload } from './payload/truncate.js';
 import { truncatePayload } from './payload/truncate.js';
 import type { CallOutcome } from './records.js';
@@ -289,6 +291,13 @@ class CallRecorder {
     if (version !== undefined && version !== call.version) span.setAttribute(ATTR_MODEL_VERSION, version);
     const batchSize = annotations?.batchSize ?? batchSizeOf(call.protocol, body);
     if (batchSize !== undefined) span.setAttribute(ATTR_BATCH_SIZE, batchSize);
+    // embeddings: GenAI attributes and the `embeddings <model>` span name, whichever protocol carried the call.
+    const genAi =
+      annotations?.embeddings === undefined ? undefined : embeddingAttributes(model, annotations.embeddings);
+    if (genAi !== undefined) {
+      span.setAttributes(genAi.attributes);
+      if (genAi.spanName !== undefined) span.updateName(genAi.spanName);
+    }
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.status);
     if (outcome.failed) {
       span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType!);
@@ -325,6 +334,7 @@ class CallRecorder {
     if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;
     if (batchSize !== undefined) attributes[ATTR_BATCH_SIZE] = batchSize;
     if (state.headers !== undefined) Object.assign(attributes, state.headers);
+    if (genAi !== undefined) Object.assign(attributes, genAi.attributes);
     // Each record is guarded on its own: a fault in one does not cost the call its others.
     const { mode } = this.#config;
     const logger = this.#signals.logger;
@@ -338,7 +348,11 @@ class CallRecorder {
       this.#guard(() => {
         const cut = state.captured.size > state.captured.kept;
         const jsonLength = jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH));
-        const payload = this.#payload(capturedText(state.captured, jsonLength), state.captured.size, cut);
+        // embeddings: the vectors' count, dimension and norms stand for the floats unless `embeddingVectors` is 'full'.
+        const summarize = annotations?.embeddings !== undefined && this.#config.embeddingVectors === 'summary';
+        const payload = summarize
+          ? embeddingSummary(annotations.embeddings!, state.captured.size)
+          : this.#payload(capturedText(state.captured, jsonLength), state.captured.size, cut);
         emitResponseRecord(logger, state.context, payload, attributes, outcome);
       });
     }

@@ -38,6 +38,25 @@ export const ATTR_MONITOR_NAME = 'inference.monitor.name';
 /** `request` or `response`, on the payload size metric. */
 export const ATTR_PAYLOAD_DIRECTION = 'inference.payload.direction';
 
+/** Inputs of an embedding call that were cut to the model's maximum sequence length (0 when none). */
+export const ATTR_EMBEDDINGS_TRUNCATED_INPUTS = 'inference.embeddings.truncated_inputs';
+
+// OpenTelemetry GenAI semantic conventions, on embedding calls.
+
+/** `embeddings`: one of {@link GEN_AI_OPERATION}. */
+export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+/** The model the call named. */
+export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+/** Tokens read over every input, as the model's tokenizer counts them. */
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+/** The length of each returned vector. */
+export const ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT = 'gen_ai.embeddings.dimension.count';
+/** The encodings asked for (`["float"]`, `["base64"]`), a string array; only where the protocol lets the client choose. */
+export const ATTR_GEN_AI_REQUEST_ENCODING_FORMATS = 'gen_ai.request.encoding_formats';
+
+/** Values of {@link ATTR_GEN_AI_OPERATION_NAME}. */
+export const GEN_AI_OPERATION = { EMBEDDINGS: 'embeddings' } as const;
+
 // OpenTelemetry semantic conventions used as they are.
 
 export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';

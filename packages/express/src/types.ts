@@ -10,6 +10,9 @@ export type OtlpProtocol = 'http/json' | 'http/protobuf';
 
 export type OtlpCompression = 'gzip' | 'none';
 
+/** What the response record of an embedding call holds: a summary of the vectors, or the answer whole. */
+export type EmbeddingVectorsMode = 'summary' | 'full';
+
 /** What a matcher reads from a request that is a predict call. */
 export interface PredictCall {
   /** `predict`, `explain`, `infer`, `embeddings`: the first word of the span name. */
@@ -114,6 +117,13 @@ export interface InferenceTelemetryOptions {
   redactPaths?: string[];
   /** Payload bytes kept per record; the rest is cut and the record marked truncated. @default 65536 */
   maxPayloadBytes?: number;
+  /**
+   * The response record of an embedding call (one the application
+   * annotated with `embeddings`): `summary` holds the vectors' count,
+   * dimension and norms, `full` the answer with every float.
+   * @default 'summary'
+   */
+  embeddingVectors?: EmbeddingVectorsMode;
   queue?: QueueOptions;
   fileSink?: FileSinkOptions;
   /** Replaces the default recognition of KServe V1, Open Inference V2 and OpenAI routes. */

@@ -35,3 +35,14 @@ export type {
 } from './v2/types.js';
 export { parsePredictRequest } from './v1/parse.js';
 export type { ModelList, ModelStatus, PredictPayload, PredictRequest, PredictResponse } from './v1/types.js';
+export { DEFAULT_ENCODING_FORMAT, MAX_EMBEDDING_INPUTS, parseEmbeddingsRequest } from './openai/parse.js';
+export type {
+  EmbeddingEncodingFormat,
+  EmbeddingInput,
+  EmbeddingObject,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+  OpenAiErrorBody,
+  OpenAiModel,
+  OpenAiModelList,
+} from './openai/types.js';

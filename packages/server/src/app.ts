@@ -2,6 +2,7 @@ import type { Express, RequestHandler } from 'express';
 import express from 'express';
 import { errorHandler, notFound } from './http/errors.js';
 import type { Logger } from './logger.js';
+import { openAiRouter } from './protocols/openai.js';
 import { v1Router } from './protocols/v1.js';
 import { v2Router } from './protocols/v2.js';
 import type { ModelRepository } from './repository/model-repository.js';
@@ -17,7 +18,7 @@ export interface AppOptions {
   readonly telemetry?: RequestHandler;
 }
 
-/** The Express app that serves a model repository over KServe V1 and Open Inference V2. */
+/** The Express app that serves a model repository over KServe V1, Open Inference V2 and OpenAI's embeddings API. */
 export function createApp({ repository, logger, maxBodyBytes, isReady, telemetry }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -26,6 +27,7 @@ export function createApp({ repository, logger, maxBodyBytes, isReady, telemetry
   if (telemetry !== undefined) app.use(telemetry);
   app.use(v1Router({ repository, maxBodyBytes, logger }));
   app.use(v2Router({ repository, isReady, maxBodyBytes, logger }));
+  app.use(openAiRouter({ repository, maxBodyBytes, logger }));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

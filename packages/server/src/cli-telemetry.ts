@@ -1,5 +1,10 @@
-import type { InferenceTelemetryOptions, LoggerMode, OtlpCompression } from '@inferlens/express';
-import { DEFAULT_FILE_SINK_DIRECTORY, DEFAULT_MODE, DEFAULT_PAYLOAD_SAMPLE_RATE } from '@inferlens/express';
+import type { EmbeddingVectorsMode, InferenceTelemetryOptions, LoggerMode, OtlpCompression } from '@inferlens/express';
+import {
+  DEFAULT_EMBEDDING_VECTORS,
+  DEFAULT_FILE_SINK_DIRECTORY,
+  DEFAULT_MODE,
+  DEFAULT_PAYLOAD_SAMPLE_RATE,
+} from '@inferlens/express';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 
@@ -11,6 +16,7 @@ export interface TelemetryFlags {
   telemetryMode: LoggerMode;
   payloadSampleRate: number;
   captureHeaders?: string[];
+  embeddingVectors: EmbeddingVectorsMode;
   fileSink: 'auto' | 'on' | 'off';
   monitoringDir: string;
 }
@@ -77,6 +83,15 @@ export function addTelemetryOptions(command: Command): Command {
     )
     .addOption(
       new Option(
+        '--embedding-vectors <summary|full>',
+        "embedding calls' response records: the vectors' count, dimension and norms, or every float",
+      )
+        .choices(['summary', 'full'])
+        .env('INFERLENS_EMBEDDING_VECTORS')
+        .default(DEFAULT_EMBEDDING_VECTORS),
+    )
+    .addOption(
+      new Option(
         '--file-sink <auto|on|off>',
         'JSON-lines files under --monitoring-dir (auto: on when no OTLP endpoint)',
       )
@@ -97,6 +112,7 @@ export function telemetryOptions(flags: TelemetryFlags): InferenceTelemetryOptio
   const options: InferenceTelemetryOptions = {
     mode: flags.telemetryMode,
     payloadSampleRate: flags.payloadSampleRate,
+    embeddingVectors: flags.embeddingVectors,
     fileSink: { directory: flags.monitoringDir },
   };
   if (flags.fileSink !== 'auto') options.fileSink = { ...options.fileSink, enabled: flags.fileSink === 'on' };

@@ -42,6 +42,7 @@ function printBanner(server: InferenceServer, telemetry: string): void {
     `  ${telemetry}`,
     `  KServe V1:           ${server.url}/v1/models`,
     `  Open Inference (V2): ${server.url}/v2  (health: ${server.url}/v2/health/ready)`,
+    `  OpenAI embeddings:   ${server.url}/openai/v1/embeddings  (models: ${server.url}/openai/v1/models)`,
   ];
   for (const model of server.repository.models()) {
     const latest = model.versions[model.versions.length - 1];
@@ -87,7 +88,7 @@ async function serve(flags: ServeFlags): Promise<void> {
 }
 
 const program = new Command('inferlens')
-  .description('ONNX inference server speaking KServe V1 and Open Inference (V2) REST')
+  .description('ONNX inference server speaking KServe V1, Open Inference (V2) REST and OpenAI embeddings')
   .version(SERVER_VERSION);
 
 const serveCommand = program

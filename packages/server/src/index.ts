@@ -9,5 +9,8 @@ export { silentLogger } from './logger.js';
 export { ModelRepository } from './repository/model-repository.js';
 export type { ModelVersion, ServedModel, VersionState } from './repository/model-repository.js';
 export type { ModelConfig, ModelTask, TensorOverride } from './repository/model-config.js';
+export type { EmbeddingConfig, Pooling } from './repository/embedding-config.js';
+export { TextEmbedder } from './runtime/text-embedder.js';
+export type { EmbeddingResult } from './runtime/text-embedder.js';
 export type { ModelSignature } from './runtime/onnx-model.js';
 export { OnnxModel } from './runtime/onnx-model.js';

@@ -7,6 +7,7 @@ import { inferenceTelemetry } from '@inferlens/express';
 import { createApp } from './app.js';
 import { directRoutes } from './http/direct-routes.js';
 import { inferHandler, predictHandler } from './protocols/handlers.js';
+import { embeddingsHandler } from './protocols/openai-embeddings.js';
 import { silentLogger } from './logger.js';
 import type { ServerOptions } from './options.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './options.js';
@@ -46,7 +47,12 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = createApp({ repository, logger, maxBodyBytes, isReady: () => repository.loaded && !draining, telemetry });
   const handlers = { repository, maxBodyBytes, logger };
-  const direct = directRoutes({ predict: predictHandler(handlers), infer: inferHandler(handlers), telemetry });
+  const direct = directRoutes({
+    predict: predictHandler(handlers),
+    infer: inferHandler(handlers),
+    embeddings: embeddingsHandler(handlers),
+    telemetry,
+  });
 
   let inFlight = 0;
   let drained: (() => void) | undefined;

@@ -19,7 +19,11 @@ describe('direct routes', () => {
       calls.push({ handler, target });
       return Promise.resolve();
     };
-  const route = directRoutes({ predict: recording('predict'), infer: recording('infer') });
+  const route = directRoutes({
+    predict: recording('predict'),
+    infer: recording('infer'),
+    embeddings: recording('embeddings'),
+  });
 
   beforeEach(() => {
     calls = [];
@@ -39,13 +43,20 @@ describe('direct routes', () => {
     ]);
   });
 
+  it("answers OpenAI embeddings under /openai, leaving the model to the body's reader", () => {
+    expect(route(request('POST', '/openai/v1/embeddings'), response)).to.equal(true);
+    expect(calls).to.deep.equal([{ handler: 'embeddings', target: { model: '', version: undefined } }]);
+  });
+
   it('leaves every other request to the Express app', () => {
     for (const [method, url] of [
       ['GET', '/v2/models/iris'],
       ['GET', '/v1/models/iris:predict'],
       ['POST', '/v1/models/iris:explain'],
       ['POST', '/v1/models/irisXYZ'],
-      ['POST', '/openai/v1/embeddings'],
+      ['POST', '/v1/embeddings'],
+      ['GET', '/openai/v1/embeddings'],
+      ['GET', '/openai/v1/models'],
       ['POST', '/v2/models/iris/ready'],
     ] as const) {
       expect(route(request(method, url), response), `${method} ${url}`).to.equal(false);
@@ -65,6 +76,7 @@ describe('direct routes', () => {
         return Promise.resolve();
       },
       infer: recording('infer'),
+      embeddings: recording('embeddings'),
       telemetry,
     });
     traced(request('POST', '/v1/models/iris:predict'), response);

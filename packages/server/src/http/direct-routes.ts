@@ -2,16 +2,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import { defaultMatcher, PROTOCOL } from '@inferlens/express';
 import type { InferenceHandler } from '../protocols/handlers.js';
+import { OPENAI_EMBEDDINGS_PATH } from '../protocols/openai-embeddings.js';
 
 export interface DirectRoutesOptions {
   readonly predict: InferenceHandler;
   readonly infer: InferenceHandler;
+  /** OpenAI's embeddings, at {@link OPENAI_EMBEDDINGS_PATH}. */
+  readonly embeddings: InferenceHandler;
   /** The telemetry middleware, run first as it is in the Express app. */
   readonly telemetry?: RequestHandler | undefined;
 }
 
 /**
- * The predict and infer calls, answered on node's own request path. They
+ * The predict, infer and embeddings calls, answered on node's own request path. They
  * are the server's hot path: Express's per-request work (prototype swaps,
  * layer matching) costs several times what the inference itself does on a
  * small model. The calls are recognised by the telemetry's own matcher, so
@@ -21,16 +24,20 @@ export interface DirectRoutesOptions {
 export function directRoutes({
   predict,
   infer,
+  embeddings,
   telemetry,
 }: DirectRoutesOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const call = defaultMatcher(req as Request);
-    if (call?.model === undefined) return false;
+    if (call === undefined) return false;
     let handler: InferenceHandler;
     if (call.protocol === PROTOCOL.KSERVE_V1 && call.operation === 'predict') handler = predict;
     else if (call.protocol === PROTOCOL.OPEN_INFERENCE_V2) handler = infer;
+    // The matcher also knows OpenAI's root path; this server answers under /openai only.
+    else if (call.protocol === PROTOCOL.OPENAI && call.route === OPENAI_EMBEDDINGS_PATH) handler = embeddings;
     else return false;
-    const target = { model: call.model, version: call.version };
+    // OpenAI names the model in the body, read by its handler.
+    const target = { model: call.model ?? '', version: call.version };
     const run = (): void => void handler(req, res, target);
     if (telemetry === undefined) run();
     else telemetry(req as Request, res as Response, run);

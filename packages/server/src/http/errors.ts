@@ -4,6 +4,7 @@ import type { ErrorBody } from '@inferlens/protocol';
 import { InferenceError } from '@inferlens/protocol';
 import { annotateCall } from '@inferlens/express';
 import type { Logger } from '../logger.js';
+import { OPENAI_PATH_PREFIX, openAiErrorBody } from './openai-errors.js';
 import { sendJson } from './respond.js';
 
 /** Errors Express raises for a client's fault carry a 4xx `status` (a path that is not valid percent-encoding). */
@@ -20,30 +21,42 @@ function fromHttpError(error: HttpError): InferenceError | undefined {
   return new InferenceError('INVALID_REQUEST', `the request could not be read: ${error.message}`);
 }
 
+/** Writes an error answer's body from its message and, for a coded error, the error. */
+export type ErrorBodyFormat = (message: string, error: InferenceError | undefined) => unknown;
+
+/** KServe's and Triton's `{"error": "..."}`. */
+export const kserveErrorBody: ErrorBodyFormat = (message): ErrorBody => ({ error: message });
+
 /**
- * Answers an error as `{"error": "..."}`. Messages of coded errors go to the
- * client; anything else is logged with its stack and answered with a
- * generic 500, so no internals reach a client. The error is also handed to
- * the telemetry, for the span and the response record.
+ * Answers an error, as `{"error": "..."}` unless `format` says otherwise.
+ * Messages of coded errors go to the client; anything else is logged with
+ * its stack and answered with a generic 500, so no internals reach a
+ * client. The error is also handed to the telemetry, for the span and the
+ * response record.
  */
-export function sendError(req: IncomingMessage, res: ServerResponse, error: unknown, logger: Logger): void {
+export function sendError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: unknown,
+  logger: Logger,
+  format: ErrorBodyFormat = kserveErrorBody,
+): void {
   const coded = error instanceof InferenceError ? error : fromHttpError(error as HttpError);
   if (coded === undefined) {
     logger.error(`${req.method} ${req.url} failed: ${(error as Error)?.stack ?? String(error)}`);
   }
   annotateCall(res, { error: coded ?? error });
-  const body: ErrorBody = { error: coded?.message ?? 'internal server error' };
-  sendJson(res, coded?.status ?? HTTP_STATUS_INTERNAL_ERROR, body);
+  sendJson(res, coded?.status ?? HTTP_STATUS_INTERNAL_ERROR, format(coded?.message ?? 'internal server error', coded));
 }
 
-/** Express's last error handler: every error the routes raise, answered by {@link sendError}. */
+/** Express's last error handler: every error the routes raise, answered by {@link sendError} in the route's protocol's shape. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
     }
-    sendError(req, res, error, logger);
+    sendError(req, res, error, logger, req.path.startsWith(OPENAI_PATH_PREFIX) ? openAiErrorBody : kserveErrorBody);
   };
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PredictResponse } from '@inferlens/protocol';
+import type { PredictResponse, Tensor } from '@inferlens/protocol';
 import { INFERENCE_HEADER_CONTENT_LENGTH, parseInferRequest, parsePredictRequest } from '@inferlens/protocol';
 import { readInferenceBody } from '../http/body.js';
 import { sendError } from '../http/errors.js';
@@ -7,6 +7,8 @@ import { sendBytes, sendJson } from '../http/respond.js';
 import type { Logger } from '../logger.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import { checkInputs, selectOutputs } from '../runtime/check-inputs.js';
+import { embeddingRows, embeddingTensor, textsOfInstances, textsOfTensors } from './embedding-tensors.js';
+import { runEmbedding } from './run-embedding.js';
 import { runModel } from './run-model.js';
 import { predictionOutputs, predictPayloadToTensors, tensorsToPredictions } from './v1-tensors.js';
 import { classify, requestedClassCount } from './v2-classification.js';
@@ -38,6 +40,12 @@ export function predictHandler({ repository, maxBodyBytes, logger }: HandlerOpti
       const { json } = await readInferenceBody(req, res, maxBodyBytes);
       const found = repository.findReady(model);
       const payload = parsePredictRequest(json);
+      if (found.embedder !== undefined) {
+        const result = await runEmbedding(res, found, found.embedder, textsOfInstances(payload));
+        const body: PredictResponse = { predictions: embeddingRows(result) };
+        sendJson(res, 200, body);
+        return;
+      }
       const { signature } = found.model;
       const tensors = predictPayloadToTensors(payload, signature);
       checkInputs(found.modelName, signature, tensors, found.config.maxBatchSize);
@@ -58,14 +66,21 @@ export function inferHandler({ repository, maxBodyBytes, logger }: HandlerOption
       const found = repository.findReady(model, version);
       const request = parseInferRequest(body.json);
       const tensors = decodeInputs(request, body.binary);
-      const { signature } = found.model;
-      checkInputs(found.modelName, signature, tensors, found.config.maxBatchSize);
       const requested = request.outputs?.map((output) => output.name);
-      const outputNames = selectOutputs(found.modelName, signature, requested);
-      const outputs = (await runModel(res, found, tensors, outputNames)).map((output) => {
-        const count = requestedClassCount(request, output.name);
-        return count === undefined ? output : classify(output, count, found.config.labels);
-      });
+      let outputs: Tensor[];
+      if (found.embedder !== undefined) {
+        selectOutputs(found.modelName, found.embedder.signature, requested);
+        const texts = textsOfTensors(tensors);
+        outputs = [embeddingTensor(await runEmbedding(res, found, found.embedder, texts))];
+      } else {
+        const { signature } = found.model;
+        checkInputs(found.modelName, signature, tensors, found.config.maxBatchSize);
+        const outputNames = selectOutputs(found.modelName, signature, requested);
+        outputs = (await runModel(res, found, tensors, outputNames)).map((output) => {
+          const count = requestedClassCount(request, output.name);
+          return count === undefined ? output : classify(output, count, found.config.labels);
+        });
+      }
       const { json, binary } = encodeResponse(request, found.modelName, found.version, outputs);
       if (binary.length === 0) {
         sendJson(res, 200, json);

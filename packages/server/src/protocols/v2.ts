@@ -59,12 +59,14 @@ export function v2Router({ repository, isReady, maxBodyBytes, logger }: V2Router
   const metadata = (req: Request, res: Response): void => {
     const found = repository.findReady(routeParam(req, 'model')!, routeParam(req, 'version'));
     const model = repository.models().find((item) => item.name === found.modelName)!;
+    // A text-embedding model is served as texts in, vectors out, whatever its graph's token tensors.
+    const signature = found.embedder?.signature ?? found.model.signature;
     const body: ModelMetadata = {
       name: found.modelName,
       versions: model.versions.map((item) => item.version),
       platform: PLATFORM,
-      inputs: found.model.signature.inputs.map((input) => ({ ...input, shape: [...input.shape] })),
-      outputs: found.model.signature.outputs.map((output) => ({ ...output, shape: [...output.shape] })),
+      inputs: signature.inputs.map((input) => ({ ...input, shape: [...input.shape] })),
+      outputs: signature.outputs.map((output) => ({ ...output, shape: [...output.shape] })),
     };
     res.json(body);
   };

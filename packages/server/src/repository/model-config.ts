@@ -1,9 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import type { EmbeddingConfig } from './embedding-config.js';
+import { parseEmbeddingConfig } from './embedding-config.js';
 
-/** What a model does; it decides how V1 predictions are read from its outputs. */
-export type ModelTask = 'classification' | 'regression' | 'generic';
+/**
+ * What a model does; it decides how V1 predictions are read from its
+ * outputs. A `text_embedding` model takes texts (its folder holds a
+ * tokenizer.json) and answers one vector per text.
+ */
+export type ModelTask = 'classification' | 'regression' | 'generic' | 'text_embedding';
 
-const TASKS: readonly ModelTask[] = ['classification', 'regression', 'generic'];
+const TASKS: readonly ModelTask[] = ['classification', 'regression', 'generic', 'text_embedding'];
 
 /** A shape given in config for an input or output whose graph shape is too loose. */
 export interface TensorOverride {
@@ -34,6 +40,8 @@ export interface ModelConfig {
   inputs: TensorOverride[];
   /** Shapes that replace the graph's for the named outputs. @default [] */
   outputs: TensorOverride[];
+  /** Pooling, normalisation and lengths of a `text_embedding` model; set for that task only. */
+  embedding?: EmbeddingConfig;
 }
 
 /** The file name of a model's config, beside its version folders. */
@@ -69,7 +77,7 @@ function parseOverrides(value: unknown, key: string): TensorOverride[] {
 /** Validates a parsed config object, naming the field at fault. */
 export function parseModelConfig(value: unknown): ModelConfig {
   if (!isObject(value)) throw new Error('the config must be a JSON object');
-  const { task, labels, labelOutput, maxBatchSize } = value;
+  const { task, labels, labelOutput, maxBatchSize, embedding } = value;
   if (task !== undefined && !TASKS.includes(task as ModelTask)) {
     throw new Error(`"task" must be one of ${TASKS.join(', ')}, got ${JSON.stringify(task)}`);
   }
@@ -82,7 +90,10 @@ export function parseModelConfig(value: unknown): ModelConfig {
   if (maxBatchSize !== undefined && !(Number.isInteger(maxBatchSize) && (maxBatchSize as number) >= 0)) {
     throw new Error(`"maxBatchSize" must be a non-negative integer, got ${JSON.stringify(maxBatchSize)}`);
   }
-  return {
+  if (embedding !== undefined && task !== 'text_embedding') {
+    throw new Error('"embedding" settings need "task": "text_embedding"');
+  }
+  const config: ModelConfig = {
     task: (task as ModelTask | undefined) ?? DEFAULT_MODEL_CONFIG.task,
     labels: labels ?? [],
     labelOutput: labelOutput ?? DEFAULT_MODEL_CONFIG.labelOutput,
@@ -90,6 +101,8 @@ export function parseModelConfig(value: unknown): ModelConfig {
     inputs: parseOverrides(value.inputs, 'inputs'),
     outputs: parseOverrides(value.outputs, 'outputs'),
   };
+  if (task === 'text_embedding') config.embedding = parseEmbeddingConfig(embedding);
+  return config;
 }
 
 /** Reads a model's config file; a missing file means the defaults. */

@@ -4,6 +4,7 @@ import { access } from 'node:fs/promises';
 import { sep } from 'node:path';
 import type { Logger } from '../logger.js';
 import { OnnxModel } from '../runtime/onnx-model.js';
+import { TextEmbedder } from '../runtime/text-embedder.js';
 import type { ModelConfig } from './model-config.js';
 import { DEFAULT_MODEL_CONFIG, readModelConfig } from './model-config.js';
 import type { ModelEntry } from './scan.js';
@@ -19,6 +20,10 @@ export interface ModelVersion {
   readonly state: VersionState;
   /** Set once `state` is `ready`. */
   readonly model?: OnnxModel;
+  /** Set once a `text_embedding` model is ready: its tokenizer, pooling and normalisation around `model`. */
+  readonly embedder?: TextEmbedder;
+  /** When the version became ready, in milliseconds since the epoch. */
+  readonly readyAt?: number;
   /** Why loading failed, once `state` is `failed`. */
   readonly failure?: string;
 }
@@ -35,6 +40,8 @@ interface MutableVersion {
   config: ModelConfig;
   state: VersionState;
   model?: OnnxModel;
+  embedder?: TextEmbedder;
+  readyAt?: number;
   failure?: string;
 }
 
@@ -101,15 +108,24 @@ export class ModelRepository {
     } catch (error) {
       configFailure = (error as Error).message;
     }
-    for (const [index, { version, modelPath }] of entry.versions.entries()) {
+    for (const [index, { version, modelPath, tokenizerPath }] of entry.versions.entries()) {
       const served = slot.versions[index];
       try {
         if (config === undefined) throw new Error(configFailure);
         served.config = config;
         await access(modelPath);
         const model = await OnnxModel.load(modelPath, config, this.#options.sessionOptions);
-        await model.warmup();
+        try {
+          await model.warmup();
+          if (config.embedding !== undefined) {
+            served.embedder = await TextEmbedder.load(model, tokenizerPath, config.embedding);
+          }
+        } catch (error) {
+          await model.dispose();
+          throw error;
+        }
         served.model = model;
+        served.readyAt = Date.now();
         served.state = 'ready';
         logger.info(`model '${entry.name}' version ${version} is ready`);
       } catch (error) {
@@ -155,6 +171,19 @@ export class ModelRepository {
     const found = this.find(name, version);
     if (found.state === 'ready' && found.model !== undefined) return found as ModelVersion & { model: OnnxModel };
     throw new InferenceError('MODEL_NOT_READY', notReadyMessage(found));
+  }
+
+  /**
+   * Like `findReady`, for a `text_embedding` model; 400 when the model is
+   * of another task.
+   */
+  findEmbedder(name: string, version?: string): ModelVersion & { model: OnnxModel; embedder: TextEmbedder } {
+    const found = this.findReady(name, version);
+    if (found.embedder !== undefined) return found as ModelVersion & { model: OnnxModel; embedder: TextEmbedder };
+    throw new InferenceError(
+      'INVALID_REQUEST',
+      `model '${name}' is not a text-embedding model (its task is '${found.config.task}')`,
+    );
   }
 
   /** Releases every session. */

@@ -4,6 +4,8 @@ import { MODEL_CONFIG_FILE } from './model-config.js';
 
 /** The file each version folder holds. */
 export const MODEL_FILE = 'model.onnx';
+/** The Hugging Face tokenizer beside the model file of a `text_embedding` model. */
+export const TOKENIZER_FILE = 'tokenizer.json';
 
 /** One model folder found in the repository. */
 export interface ModelEntry {
@@ -16,6 +18,8 @@ export interface ModelEntry {
 export interface ModelVersionEntry {
   readonly version: string;
   readonly modelPath: string;
+  /** Where a text model's tokenizer is: beside the model file. */
+  readonly tokenizerPath: string;
 }
 
 /** A version folder's name is a positive integer, as in Triton and TF Serving. */
@@ -37,7 +41,11 @@ export async function scanRepository(root: string): Promise<ModelEntry[]> {
       .filter((child) => child.isDirectory() && VERSION_FOLDER.test(child.name))
       .map((child) => child.name)
       .sort((a, b) => Number(a) - Number(b))
-      .map((version) => ({ version, modelPath: join(modelDir, version, MODEL_FILE) }));
+      .map((version) => ({
+        version,
+        modelPath: join(modelDir, version, MODEL_FILE),
+        tokenizerPath: join(modelDir, version, TOKENIZER_FILE),
+      }));
     entries.push({ name: model.name, versions, configPath: join(modelDir, MODEL_CONFIG_FILE) });
   }
   return entries.sort((a, b) => a.name.localeCompare(b.name));

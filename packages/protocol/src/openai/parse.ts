@@ -1,0 +1,71 @@
+import { invalidRequest } from '../errors.js';
+import type { EmbeddingEncodingFormat, EmbeddingInput, EmbeddingsRequest } from './types.js';
+
+/** The most inputs one request may hold, as OpenAI's API allows. */
+export const MAX_EMBEDDING_INPUTS = 2048;
+
+/** `encoding_format` when the request gives none. */
+export const DEFAULT_ENCODING_FORMAT: EmbeddingEncodingFormat = 'float';
+
+const ENCODING_FORMATS: readonly EmbeddingEncodingFormat[] = ['float', 'base64'];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isTokenId(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function checkTokens(tokens: readonly unknown[], where: string): readonly number[] {
+  if (tokens.length === 0) throw invalidRequest(`${where} must not be an empty array of token ids`);
+  const bad = tokens.findIndex((token) => !isTokenId(token));
+  if (bad >= 0) throw invalidRequest(`${where}[${bad}] must be a non-negative integer token id`);
+  return tokens as readonly number[];
+}
+
+const INPUT_SHAPES = 'a string, an array of strings, an array of token ids or an array of such arrays';
+
+/** `input`: a string, an array of strings, an array of token ids, or an array of token id arrays. */
+function parseInputs(input: unknown): EmbeddingInput[] {
+  if (typeof input === 'string') return [input];
+  if (!Array.isArray(input)) throw invalidRequest(`"input" must be ${INPUT_SHAPES}`);
+  if (input.length === 0) throw invalidRequest('"input" must not be an empty array');
+  if (typeof input[0] === 'number') return [checkTokens(input, '"input"')];
+  if (input.length > MAX_EMBEDDING_INPUTS) {
+    throw invalidRequest(`"input" holds ${input.length} inputs; at most ${MAX_EMBEDDING_INPUTS} are allowed`);
+  }
+  return input.map((item: unknown, index) => {
+    if (typeof item === 'string') return item;
+    if (Array.isArray(item)) return checkTokens(item, `"input"[${index}]`);
+    throw invalidRequest(`"input"[${index}] must be a string or an array of token ids (${INPUT_SHAPES})`);
+  });
+}
+
+/**
+ * Reads an OpenAI embeddings request body. `model` and `input` are
+ * required; `encoding_format` defaults to `float`; `dimensions` must be a
+ * positive integer (whether the model supports it is the server's call);
+ * `user` is accepted and ignored, as are fields this API does not define.
+ */
+export function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {
+  if (!isObject(body)) throw invalidRequest('the request body must be a JSON object with "model" and "input"');
+  const { model, input, encoding_format: format, dimensions, user } = body;
+  if (typeof model !== 'string' || model === '') throw invalidRequest('"model" must be a non-empty string');
+  if (input === undefined) throw invalidRequest('"input" is required');
+  if (format !== undefined && !ENCODING_FORMATS.includes(format as EmbeddingEncodingFormat)) {
+    throw invalidRequest(
+      `"encoding_format" must be one of ${ENCODING_FORMATS.join(', ')}, got ${JSON.stringify(format)}`,
+    );
+  }
+  if (dimensions !== undefined && !(Number.isSafeInteger(dimensions) && (dimensions as number) > 0)) {
+    throw invalidRequest(`"dimensions" must be a positive integer, got ${JSON.stringify(dimensions)}`);
+  }
+  if (user !== undefined && typeof user !== 'string') throw invalidRequest('"user" must be a string');
+  return {
+    model,
+    inputs: parseInputs(input),
+    encodingFormat: (format as EmbeddingEncodingFormat | undefined) ?? DEFAULT_ENCODING_FORMAT,
+    dimensions: dimensions as number | undefined,
+  };
+}

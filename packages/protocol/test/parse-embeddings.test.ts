@@ -1,0 +1,39 @@
+/** OpenAI embeddings requests: every form of `input`, and the defaults. */
+import { expect } from 'chai';
+import { DEFAULT_ENCODING_FORMAT, parseEmbeddingsRequest } from '../src/index.js';
+
+describe('parseEmbeddingsRequest', () => {
+  it('reads a single string as one input, with the default encoding and no dimensions', () => {
+    expect(parseEmbeddingsRequest({ model: 'm', input: 'hello' })).to.deep.equal({
+      model: 'm',
+      inputs: ['hello'],
+      encodingFormat: DEFAULT_ENCODING_FORMAT,
+      dimensions: undefined,
+    });
+  });
+
+  it('reads an array of strings, an array of token ids and an array of token id arrays', () => {
+    expect(parseEmbeddingsRequest({ model: 'm', input: ['a', 'b'] }).inputs).to.deep.equal(['a', 'b']);
+    expect(parseEmbeddingsRequest({ model: 'm', input: [1, 2, 3] }).inputs).to.deep.equal([[1, 2, 3]]);
+    expect(parseEmbeddingsRequest({ model: 'm', input: [[1], [2, 3]] }).inputs).to.deep.equal([[1], [2, 3]]);
+  });
+
+  it('reads encoding_format and dimensions, accepts user and ignores fields it does not define', () => {
+    const request = parseEmbeddingsRequest({
+      model: 'm',
+      input: 'a',
+      encoding_format: 'base64',
+      dimensions: 16,
+      user: 'someone',
+      extra: true,
+    });
+    expect(request).to.include({ encodingFormat: 'base64', dimensions: 16 });
+  });
+
+  it('refuses a user that is not a string, and token arrays mixed with texts', () => {
+    expect(() => parseEmbeddingsRequest({ model: 'm', input: 'a', user: 3 })).to.throw('"user" must be a string');
+    expect(() => parseEmbeddingsRequest({ model: 'm', input: [1, 'a'] })).to.throw(
+      '"input"[1] must be a non-negative integer token id',
+    );
+  });
+});

@@ -1,0 +1,59 @@
+import type { EmbeddingObject, EmbeddingsRequest, EmbeddingsResponse } from '@inferlens/protocol';
+import { parseEmbeddingsRequest } from '@inferlens/protocol';
+import { readInferenceBody } from '../http/body.js';
+import { sendError } from '../http/errors.js';
+import { openAiErrorBody } from '../http/openai-errors.js';
+import { sendJson } from '../http/respond.js';
+import type { EmbeddingResult } from '../runtime/text-embedder.js';
+import { embeddingRows } from './embedding-tensors.js';
+import type { HandlerOptions, InferenceHandler } from './handlers.js';
+import { runEmbedding } from './run-embedding.js';
+
+/** The path of OpenAI's embeddings endpoint on this server. */
+export const OPENAI_EMBEDDINGS_PATH = '/openai/v1/embeddings';
+
+const FLOAT32_BYTES = Float32Array.BYTES_PER_ELEMENT;
+
+/**
+ * Each vector's float32 bytes in base64, as OpenAI's `encoding_format:
+ * "base64"` answers; the bytes are the host's, little-endian on every
+ * platform onnxruntime-node ships for.
+ */
+function base64Vectors(result: EmbeddingResult): string[] {
+  const { vectors, count, dimension } = result;
+  const bytes = Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength);
+  const rowBytes = dimension * FLOAT32_BYTES;
+  return Array.from({ length: count }, (_, row) =>
+    bytes.subarray(row * rowBytes, (row + 1) * rowBytes).toString('base64'),
+  );
+}
+
+function embeddingsResponse(request: EmbeddingsRequest, result: EmbeddingResult): EmbeddingsResponse {
+  const vectors = request.encodingFormat === 'base64' ? base64Vectors(result) : embeddingRows(result);
+  const data = vectors.map((embedding, index): EmbeddingObject => ({ object: 'embedding', embedding, index }));
+  return {
+    object: 'list',
+    data,
+    model: request.model,
+    usage: { prompt_tokens: result.inputTokens, total_tokens: result.inputTokens },
+  };
+}
+
+/**
+ * OpenAI's `POST /v1/embeddings` on the highest version of a
+ * `text_embedding` model, with OpenAI's error shape. The model is named in
+ * the body, so the path's target is not read.
+ */
+export function embeddingsHandler({ repository, maxBodyBytes, logger }: HandlerOptions): InferenceHandler {
+  return async (req, res) => {
+    try {
+      const { json } = await readInferenceBody(req, res, maxBodyBytes);
+      const request = parseEmbeddingsRequest(json);
+      const found = repository.findEmbedder(request.model);
+      const result = await runEmbedding(res, found, found.embedder, request.inputs, request);
+      sendJson(res, 200, embeddingsResponse(request, result));
+    } catch (error) {
+      sendError(req, res, error, logger, openAiErrorBody);
+    }
+  };
+}

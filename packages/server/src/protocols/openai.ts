@@ -1,0 +1,49 @@
+import { Router } from 'express';
+import type { OpenAiModel, OpenAiModelList } from '@inferlens/protocol';
+import { routeParam } from '../http/params.js';
+import type { ModelVersion } from '../repository/model-repository.js';
+import type { HandlerOptions } from './handlers.js';
+import { embeddingsHandler, OPENAI_EMBEDDINGS_PATH } from './openai-embeddings.js';
+
+/** `owned_by` of every model this server lists. */
+const OWNER = 'inferlens';
+const MILLIS_PER_SECOND = 1e3;
+
+function describe(version: ModelVersion): OpenAiModel {
+  return {
+    id: version.modelName,
+    object: 'model',
+    created: Math.floor((version.readyAt ?? 0) / MILLIS_PER_SECOND),
+    owned_by: OWNER,
+  };
+}
+
+/**
+ * OpenAI's routes: embeddings, and the models list of the `text_embedding`
+ * models whose highest version is ready (`created` is when it became
+ * ready). `startServer` answers embeddings on its direct path before the
+ * app sees them; the route here serves the app on its own.
+ */
+export function openAiRouter(options: HandlerOptions): Router {
+  const { repository } = options;
+  const router = Router();
+
+  const embeddings = embeddingsHandler(options);
+  router.post(OPENAI_EMBEDDINGS_PATH, (req, res) => embeddings(req, res, { model: '' }));
+
+  router.get('/openai/v1/models', (_req, res) => {
+    const data = repository
+      .models()
+      .map((model) => model.versions[model.versions.length - 1])
+      .filter((latest) => latest.state === 'ready' && latest.embedder !== undefined)
+      .map(describe);
+    const body: OpenAiModelList = { object: 'list', data };
+    res.json(body);
+  });
+
+  router.get('/openai/v1/models/:model', (req, res) => {
+    res.json(describe(repository.findEmbedder(routeParam(req, 'model')!)));
+  });
+
+  return router;
+}

@@ -1,0 +1,47 @@
+import type { ServerResponse } from 'node:http';
+import { annotateCall } from '@inferlens/express';
+import type { EmbeddingEncodingFormat, EmbeddingInput } from '@inferlens/protocol';
+import { invalidInput } from '@inferlens/protocol';
+import type { ModelVersion } from '../repository/model-repository.js';
+import type { EmbeddingResult, TextEmbedder } from '../runtime/text-embedder.js';
+
+/** What an embedding call asks beyond its inputs. */
+export interface EmbeddingOptions {
+  /** The vector length asked for (OpenAI's `dimensions`). */
+  readonly dimensions?: number | undefined;
+  /** The encoding the answer uses, when the protocol lets the client choose (OpenAI's `encoding_format`). */
+  readonly encodingFormat?: EmbeddingEncodingFormat | undefined;
+}
+
+/**
+ * Embeds the inputs and tells the telemetry, in one annotation, what only
+ * the server knows: the version, batch size and model time, and for the
+ * GenAI attributes the tokens read, the vector length, the norms and how
+ * many inputs were cut.
+ */
+export async function runEmbedding(
+  res: ServerResponse,
+  version: ModelVersion,
+  embedder: TextEmbedder,
+  inputs: readonly EmbeddingInput[],
+  options: EmbeddingOptions = {},
+): Promise<EmbeddingResult> {
+  const { maxBatchSize } = version.config;
+  if (maxBatchSize > 0 && inputs.length > maxBatchSize) {
+    throw invalidInput(`${inputs.length} inputs exceed the model's maximum batch size of ${maxBatchSize}`);
+  }
+  const result = await embedder.embed(inputs, options.dimensions);
+  annotateCall(res, {
+    modelVersion: version.version,
+    batchSize: result.count,
+    modelExecutionSeconds: result.modelExecutionSeconds,
+    embeddings: {
+      inputTokens: result.inputTokens,
+      dimension: result.dimension,
+      norms: result.norms,
+      truncatedInputs: result.truncatedInputs,
+      encodingFormat: options.encodingFormat,
+    },
+  });
+  return result;
+}

@@ -1,0 +1,211 @@
+import type { EmbeddingInput, Tensor, TensorMetadata } from '@inferlens/protocol';
+import { invalidInput, invalidRequest } from '@inferlens/protocol';
+import type { EmbeddingConfig } from '../repository/embedding-config.js';
+import type { ModelSignature, OnnxModel } from './onnx-model.js';
+import { leadingDimensions, normalize, norms, pool } from './pooling.js';
+import { TextTokenizer } from './text-tokenizer.js';
+
+/** The longest sequence when neither the config nor tokenizer.json sets one: BERT's position embeddings end there. */
+export const DEFAULT_MAX_SEQUENCE_LENGTH = 512;
+
+/** The name of the texts input and of the vectors output in V2 metadata and requests. */
+export const TEXT_INPUT = 'text';
+export const EMBEDDING_OUTPUT = 'embedding';
+
+const INPUT_IDS = 'input_ids';
+const ATTENTION_MASK = 'attention_mask';
+const TOKEN_TYPE_IDS = 'token_type_ids';
+const TEXT_MODEL_INPUTS: readonly string[] = [INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS];
+/** Outputs read when the config names none: Hugging Face's, then sentence-transformers' names. */
+const TOKEN_OUTPUTS: readonly string[] = ['last_hidden_state', 'token_embeddings'];
+const POOLED_OUTPUT = 'sentence_embedding';
+/** `[batch, sequence, hidden]` token vectors, or `[batch, hidden]` pooled ones. */
+const TOKEN_RANK = 3;
+const POOLED_RANK = 2;
+/** Runs once at load, to check the graph end to end and learn its vector length. */
+const PROBE_TEXT = 'hello';
+
+/** What embedding a batch of inputs gives. */
+export interface EmbeddingResult {
+  /** `count` vectors of `dimension` components, row-major. */
+  readonly vectors: Float32Array;
+  readonly count: number;
+  readonly dimension: number;
+  /** The L2 norm of each vector, in order. */
+  readonly norms: readonly number[];
+  /** Tokens the model read over every input, special tokens included, after truncation. */
+  readonly inputTokens: number;
+  /** Inputs longer than the maximum sequence length, which were cut to it. */
+  readonly truncatedInputs: number;
+  /** Seconds spent in onnxruntime. */
+  readonly modelExecutionSeconds: number;
+}
+
+const MILLIS_PER_SECOND = 1e3;
+
+/** Rows of ids padded with `fill` to `width`, as the graph's INT64 or INT32 input. */
+function idsTensor(
+  name: string,
+  datatype: TensorMetadata['datatype'],
+  rows: readonly (readonly number[])[],
+  width: number,
+  fill: number,
+): Tensor {
+  const padded = new Int32Array(rows.length * width).fill(fill);
+  rows.forEach((row, r) => padded.set(row, r * width));
+  const values = datatype === 'INT64' ? BigInt64Array.from(padded, BigInt) : padded;
+  return { name, datatype, shape: [rows.length, width], values };
+}
+
+/**
+ * A BERT-style text-embedding model: texts are tokenised, run through the
+ * graph (`input_ids`, `attention_mask` and, when the graph has it,
+ * `token_type_ids`), pooled and normalised as the model's config says.
+ */
+export class TextEmbedder {
+  readonly #model: OnnxModel;
+  readonly #tokenizer: TextTokenizer;
+  readonly #config: EmbeddingConfig;
+  readonly #output: string;
+  readonly #idInputs: readonly TensorMetadata[];
+  /** The longest sequence, in tokens with the special ones. */
+  readonly maxSequenceLength: number;
+  #dimension = 0;
+
+  private constructor(model: OnnxModel, tokenizer: TextTokenizer, config: EmbeddingConfig) {
+    this.#model = model;
+    this.#tokenizer = tokenizer;
+    this.#config = config;
+    const { inputs, outputs } = model.signature;
+    for (const input of inputs) {
+      if (!TEXT_MODEL_INPUTS.includes(input.name)) {
+        throw new Error(`input '${input.name}' is not one a text model takes (${TEXT_MODEL_INPUTS.join(', ')})`);
+      }
+      if (input.datatype !== 'INT64' && input.datatype !== 'INT32') {
+        throw new Error(`input '${input.name}' must be INT64 or INT32, got ${input.datatype}`);
+      }
+    }
+    if (!inputs.some((input) => input.name === INPUT_IDS)) throw new Error(`the graph has no '${INPUT_IDS}' input`);
+    this.#idInputs = inputs;
+    const candidates =
+      config.output !== undefined ? [config.output] : config.pooling === 'none' ? [POOLED_OUTPUT] : TOKEN_OUTPUTS;
+    const output = outputs.find((item) => candidates.includes(item.name));
+    if (output === undefined) {
+      throw new Error(
+        `the graph has no output ${candidates.map((name) => `'${name}'`).join(' or ')} (its outputs: ${outputs.map((item) => item.name).join(', ')})`,
+      );
+    }
+    const rank = config.pooling === 'none' ? POOLED_RANK : TOKEN_RANK;
+    if (output.shape.length !== rank || output.datatype !== 'FP32') {
+      throw new Error(
+        `output '${output.name}' must be FP32 of rank ${rank} for pooling '${config.pooling}', got ${output.datatype} [${output.shape.join(', ')}]`,
+      );
+    }
+    this.#output = output.name;
+    this.maxSequenceLength = config.maxSequenceLength ?? tokenizer.maxLength ?? DEFAULT_MAX_SEQUENCE_LENGTH;
+    if (this.maxSequenceLength <= tokenizer.specialTokenCount) {
+      throw new Error(`the maximum sequence length ${this.maxSequenceLength} leaves no room beside the special tokens`);
+    }
+  }
+
+  /** Reads the tokenizer, checks the graph and runs it once; throws with the reason the model cannot serve. */
+  static async load(model: OnnxModel, tokenizerPath: string, config: EmbeddingConfig): Promise<TextEmbedder> {
+    const embedder = new TextEmbedder(model, await TextTokenizer.load(tokenizerPath), config);
+    embedder.#dimension = (await embedder.#run([PROBE_TEXT], undefined)).dimension;
+    const tooLong = config.dimensions.filter((dimensions) => dimensions > embedder.dimension);
+    if (tooLong.length > 0) {
+      throw new Error(
+        `"embedding.dimensions" lists ${tooLong.join(', ')}, longer than the model's ${embedder.dimension}`,
+      );
+    }
+    return embedder;
+  }
+
+  /** The full vector length, learned from the graph at load. */
+  get dimension(): number {
+    return this.#dimension;
+  }
+
+  /** What V2 metadata shows: texts in, vectors out. */
+  get signature(): ModelSignature {
+    return {
+      inputs: [{ name: TEXT_INPUT, datatype: 'BYTES', shape: [-1] }],
+      outputs: [{ name: EMBEDDING_OUTPUT, datatype: 'FP32', shape: [-1, this.dimension] }],
+    };
+  }
+
+  /** The vector lengths a request may ask for: the configured shorter ones and the full one, ascending. */
+  get allowedDimensions(): number[] {
+    return [...new Set([...this.#config.dimensions, this.dimension])].sort((a, b) => a - b);
+  }
+
+  /**
+   * Embeds texts or token id arrays. `dimensions`, when given, must be one
+   * of `allowedDimensions`; 400 otherwise.
+   */
+  async embed(inputs: readonly EmbeddingInput[], dimensions?: number): Promise<EmbeddingResult> {
+    if (dimensions !== undefined && !this.allowedDimensions.includes(dimensions)) {
+      throw invalidRequest(
+        `"dimensions" ${dimensions} is not supported by this model; it allows ${this.allowedDimensions.join(', ')}`,
+      );
+    }
+    return this.#run(inputs, dimensions);
+  }
+
+  #tokens(input: EmbeddingInput, index: number): readonly number[] {
+    if (typeof input === 'string') return this.#tokenizer.encode(input);
+    const outside = input.find((id) => id >= this.#tokenizer.vocabularySize);
+    if (outside !== undefined) {
+      throw invalidInput(
+        `input ${index}: token id ${outside} is outside the model's vocabulary (0 to ${this.#tokenizer.vocabularySize - 1})`,
+      );
+    }
+    return input;
+  }
+
+  async #run(inputs: readonly EmbeddingInput[], dimensions: number | undefined): Promise<EmbeddingResult> {
+    const sequences = inputs.map((input, index) =>
+      this.#tokenizer.sequence(this.#tokens(input, index), this.maxSequenceLength),
+    );
+    const rows = sequences.map((sequence) => sequence.ids);
+    const lengths = rows.map((row) => row.length);
+    const width = Math.max(...lengths);
+    const tensors = this.#idInputs.map(({ name, datatype }) => {
+      if (name === INPUT_IDS) return idsTensor(name, datatype, rows, width, this.#tokenizer.padId);
+      // One sequence per input: every real token is of type 0, as BERT's single-sequence template says.
+      const fill = name === ATTENTION_MASK ? 1 : 0;
+      return idsTensor(
+        name,
+        datatype,
+        rows.map((row) => row.map(() => fill)),
+        width,
+        0,
+      );
+    });
+    const start = performance.now();
+    const [output] = await this.#model.infer(tensors, [this.#output]);
+    const modelExecutionSeconds = (performance.now() - start) / MILLIS_PER_SECOND;
+    const hidden = output.shape[output.shape.length - 1];
+    const values = output.values as Float32Array;
+    const pooled =
+      this.#config.pooling === 'none'
+        ? values
+        : pool({ values, count: rows.length, sequence: width, hidden }, lengths, this.#config.pooling);
+    const dimension = dimensions ?? hidden;
+    // A copy when it is the graph's own output: normalising must not write into onnxruntime's buffer.
+    const vectors =
+      dimension === hidden && pooled === values
+        ? Float32Array.from(pooled)
+        : leadingDimensions(pooled, rows.length, hidden, dimension);
+    if (this.#config.normalize) normalize(vectors, dimension);
+    return {
+      vectors,
+      count: rows.length,
+      dimension,
+      norms: norms(vectors, dimension),
+      inputTokens: lengths.reduce((sum, length) => sum + length, 0),
+      truncatedInputs: sequences.filter((sequence) => sequence.truncated).length,
+      modelExecutionSeconds,
+    };
+  }
+}

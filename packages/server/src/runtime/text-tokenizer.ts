@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { HfTokenizer } from './hf-tokenizer.js';
+import { createTokenizer } from './hf-tokenizer.js';
+
+/** Read beside tokenizer.json when present: some tokenizers keep settings there. */
+const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
+
+/**
+ * A text whose tokens the special-token template is learned from. Any text
+ * that is one ordinary word does; the template does not depend on it.
+ */
+const TEMPLATE_PROBE = 'hello';
+
+/** BERT's padding token, used when tokenizer.json names no padding id. */
+const BERT_PAD_TOKEN = '[PAD]';
+
+/** A text's token ids as the model reads them, and whether they had to be cut. */
+export interface TokenSequence {
+  readonly ids: readonly number[];
+  readonly truncated: boolean;
+}
+
+interface TokenizerJson {
+  truncation?: { max_length?: unknown } | null;
+  padding?: { pad_id?: unknown } | null;
+}
+
+async function readJson(path: string): Promise<unknown> {
+  return JSON.parse(await readFile(path, 'utf8')) as unknown;
+}
+
+async function readOptionalJson(path: string): Promise<object> {
+  try {
+    return (await readJson(path)) as object;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+}
+
+/**
+ * A Hugging Face `tokenizer.json`, read by `@huggingface/tokenizers`, with
+ * the truncation and padding done here: the library applies neither, and
+ * the server needs to know when an input was cut. The special tokens the
+ * file's post-processor adds (`[CLS] … [SEP]` for BERT) are learned once
+ * from a probe, so token ids given by a client get them too.
+ */
+export class TextTokenizer {
+  readonly #tokenizer: HfTokenizer;
+  /** Special tokens before and after a text's own tokens. */
+  readonly #prefix: readonly number[];
+  readonly #suffix: readonly number[];
+  /** Ids below this are in the vocabulary. */
+  readonly vocabularySize: number;
+  /** The id of padding positions. */
+  readonly padId: number;
+  /** tokenizer.json's own truncation length, if it sets one. */
+  readonly maxLength: number | undefined;
+
+  private constructor(tokenizer: HfTokenizer, json: TokenizerJson) {
+    this.#tokenizer = tokenizer;
+    const full = tokenizer.encode(TEMPLATE_PROBE).ids;
+    const content = tokenizer.encode(TEMPLATE_PROBE, { add_special_tokens: false }).ids;
+    const start = findSubsequence(full, content);
+    if (start < 0) throw new Error('tokenizer.json: its post-processor does not keep the text tokens in one piece');
+    this.#prefix = full.slice(0, start);
+    this.#suffix = full.slice(start + content.length);
+    this.vocabularySize = tokenizer.get_vocab(true).size;
+    const padId = json.padding?.pad_id;
+    this.padId = typeof padId === 'number' ? padId : (tokenizer.token_to_id(BERT_PAD_TOKEN) ?? 0);
+    const maxLength = json.truncation?.max_length;
+    this.maxLength = typeof maxLength === 'number' ? maxLength : undefined;
+  }
+
+  /** Reads tokenizer.json (and tokenizer_config.json beside it, if any); throws naming the file when unusable. */
+  static async load(path: string): Promise<TextTokenizer> {
+    try {
+      const json = (await readJson(path)) as TokenizerJson;
+      const config = await readOptionalJson(join(dirname(path), TOKENIZER_CONFIG_FILE));
+      return new TextTokenizer(createTokenizer(json, config), json);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message;
+      throw new Error(`tokenizer ${path}: ${reason}`, { cause: error });
+    }
+  }
+
+  /** Special tokens added around every sequence. */
+  get specialTokenCount(): number {
+    return this.#prefix.length + this.#suffix.length;
+  }
+
+  /** A text's own token ids, without special tokens. */
+  encode(text: string): number[] {
+    return this.#tokenizer.encode(text, { add_special_tokens: false }).ids;
+  }
+
+  /**
+   * The model's sequence for a text's own token ids: special tokens added,
+   * the text's tokens cut so that the whole fits `maxLength`.
+   */
+  sequence(tokens: readonly number[], maxLength: number): TokenSequence {
+    const room = maxLength - this.specialTokenCount;
+    const truncated = tokens.length > room;
+    const kept = truncated ? tokens.slice(0, room) : tokens;
+    return { ids: [...this.#prefix, ...kept, ...this.#suffix], truncated };
+  }
+}
+
+function findSubsequence(haystack: readonly number[], needle: readonly number[]): number {
+  for (let start = 0; start + needle.length <= haystack.length; start++) {
+    if (needle.every((id, i) => haystack[start + i] === id)) return start;
+  }
+  return -1;
+}

@@ -1,0 +1,192 @@
+/** Text-embedding models: bad requests on every protocol, model configs, and models that cannot load. */
+import { expect } from 'chai';
+import type { JsonResponse } from '../../../test/support/http.js';
+import { expectError, getJson, post, postJson, readJson } from '../../../test/support/http.js';
+import { DEMO_EMBEDDING, norm, serveEmbeddingModels } from '../../../test/support/embeddings.js';
+import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
+import type { InferenceServer } from '../src/index.js';
+
+/** OpenAI's error shape, with the status, type and code expected. */
+function expectOpenAiError(response: JsonResponse, status: number, code: string, message: RegExp): void {
+  expect(response.status, JSON.stringify(response.body)).to.equal(status);
+  expect(Object.keys(response.body as object)).to.deep.equal(['error']);
+  expect(Object.keys(response.body.error as object)).to.deep.equal(['message', 'type', 'code']);
+  expect(response.body.error.type).to.equal(status >= 500 ? 'server_error' : 'invalid_request_error');
+  expect(response.body.error.code).to.equal(code);
+  expect(response.body.error.message).to.match(message);
+}
+
+describe('text-embedding errors', () => {
+  describe('on the demo repository', () => {
+    let server: InferenceServer;
+    const embeddings = (body: unknown): Promise<JsonResponse> => postJson(`${server.url}/openai/v1/embeddings`, body);
+
+    before(async () => {
+      server = await serveRepository(DEMO_REPOSITORY);
+    });
+
+    after(async () => {
+      await server?.close();
+    });
+
+    const badRequests: [string, unknown, RegExp][] = [
+      ['a body that is not an object', [1, 2], /JSON object with "model" and "input"/],
+      ['no model', { input: 'x' }, /"model" must be a non-empty string/],
+      ['no input', { model: DEMO_EMBEDDING }, /"input" is required/],
+      ['an input of the wrong type', { model: DEMO_EMBEDDING, input: 3 }, /"input" must be a string, an array/],
+      ['an empty input array', { model: DEMO_EMBEDDING, input: [] }, /must not be an empty array/],
+      ['a mixed input array', { model: DEMO_EMBEDDING, input: ['a', { text: 'b' }] }, /"input"\[1\] must be/],
+      ['a fractional token id', { model: DEMO_EMBEDDING, input: [1, 2.5] }, /"input"\[1\] must be a non-negative/],
+      ['an empty token array', { model: DEMO_EMBEDDING, input: [[]] }, /"input"\[0\] must not be an empty array/],
+      [
+        'too many inputs',
+        { model: DEMO_EMBEDDING, input: Array.from({ length: 2049 }, () => 'a') },
+        /holds 2049 inputs; at most 2048/,
+      ],
+      ['an unknown encoding', { model: DEMO_EMBEDDING, input: 'a', encoding_format: 'int8' }, /"encoding_format"/],
+      ['dimensions of zero', { model: DEMO_EMBEDDING, input: 'a', dimensions: 0 }, /"dimensions" must be a positive/],
+      [
+        'dimensions the model does not allow',
+        { model: DEMO_EMBEDDING, input: 'a', dimensions: 20 },
+        /"dimensions" 20 is not supported by this model; it allows 16, 32/,
+      ],
+      ['a model of another task', { model: 'iris', input: 'a' }, /'iris' is not a text-embedding model/],
+    ];
+    for (const [what, body, message] of badRequests) {
+      it(`answers 400 in OpenAI's shape to ${what}`, async () => {
+        const response = await embeddings(body);
+        expectOpenAiError(response, 400, 'invalid_request', message);
+      });
+    }
+
+    it('answers 400 to a token id outside the vocabulary', async () => {
+      expectOpenAiError(
+        await embeddings({
+          model: DEMO_EMBEDDING,
+          input: [
+            [2, 3],
+            [5, 100000],
+          ],
+        }),
+        400,
+        'invalid_input',
+        /input 1: token id 100000 is outside the model's vocabulary/,
+      );
+    });
+
+    it('answers 404 model_not_found to an unknown model', async () => {
+      expectOpenAiError(await embeddings({ model: 'nope', input: 'a' }), 404, 'model_not_found', /'nope'/);
+      expectOpenAiError(
+        await getJson(`${server.url}/openai/v1/models/nope`),
+        404,
+        'model_not_found',
+        /'nope' is not in the repository/,
+      );
+    });
+
+    it('answers bodies that are not JSON in OpenAI shape', async () => {
+      const url = `${server.url}/openai/v1/embeddings`;
+      const notJson = await readJson(await post(url, '{"model":', { 'content-type': 'application/json' }));
+      expectOpenAiError(notJson, 400, 'invalid_request', /not valid JSON/);
+      const text = await readJson(await post(url, 'model=x', { 'content-type': 'text/plain' }));
+      expectOpenAiError(text, 415, 'unsupported_media_type', /Content-Type must be application\/json/);
+    });
+
+    it('answers unknown OpenAI routes in OpenAI shape, and leaves the root /v1/embeddings unanswered', async () => {
+      expectOpenAiError(await getJson(`${server.url}/openai/v1/nothing`), 404, 'route_not_found', /GET/);
+      const root = await postJson(`${server.url}/v1/embeddings`, { model: DEMO_EMBEDDING, input: 'a' });
+      expectError(root, 404, 'no endpoint answers POST /v1/embeddings');
+    });
+
+    it('answers V1 instances that are not texts with 400', async () => {
+      const url = `${server.url}/v1/models/${DEMO_EMBEDDING}:predict`;
+      expectError(await postJson(url, { instances: [[1, 2]] }), 400, 'one text per instance');
+      expectError(await postJson(url, { inputs: { text: ['a'] } }), 400, 'one text per instance');
+    });
+
+    it('answers V2 inputs that are not one BYTES tensor of texts with 400', async () => {
+      const url = `${server.url}/v2/models/${DEMO_EMBEDDING}/infer`;
+      const text = { name: 'text', datatype: 'BYTES', shape: [1], data: ['a'] };
+      const numbers = { name: 'text', datatype: 'FP32', shape: [1], data: [1] };
+      expectError(await postJson(url, { inputs: [numbers] }), 400, "'text' FP32");
+      expectError(await postJson(url, { inputs: [text, { ...text, name: 'more' }] }), 400, 'one BYTES input');
+      const matrix = { name: 'text', datatype: 'BYTES', shape: [1, 2], data: ['a', 'b'] };
+      expectError(await postJson(url, { inputs: [matrix] }), 400, 'expected shape [n] or [n, 1]');
+      expectError(
+        await postJson(url, { inputs: [text], outputs: [{ name: 'last_hidden_state' }] }),
+        400,
+        "no output 'last_hidden_state'",
+      );
+    });
+  });
+
+  describe('model configs', () => {
+    it('pools the [CLS] token without normalising when the config says so', async () => {
+      const served = await serveEmbeddingModels([
+        { config: { task: 'text_embedding', embedding: { pooling: 'cls', normalize: false } } },
+      ]);
+      try {
+        const response = await postJson(`${served.server.url}/openai/v1/embeddings`, {
+          model: DEMO_EMBEDDING,
+          input: ['a cat', 'rain tomorrow'],
+        });
+        const [cat, rain] = response.body.data.map((item: { embedding: number[] }) => item.embedding);
+        // The demo model gives each token its own vector whatever its neighbours: every text's [CLS] vector is the same.
+        expect(cat).to.deep.equal(rain);
+        expect(norm(cat)).to.be.lessThan(1);
+      } finally {
+        await served.close();
+      }
+    });
+
+    it('truncates at the configured length, and caps the batch at maxBatchSize', async () => {
+      const served = await serveEmbeddingModels([
+        { config: { task: 'text_embedding', maxBatchSize: 2, embedding: { maxSequenceLength: 8 } } },
+      ]);
+      try {
+        const url = `${served.server.url}/openai/v1/embeddings`;
+        const long = Array.from({ length: 20 }, () => 'cat').join(' ');
+        const response = await postJson(url, { model: DEMO_EMBEDDING, input: [long, 'cat'] });
+        expect(response.body.usage.prompt_tokens).to.equal(8 + 3);
+        expectOpenAiError(
+          await postJson(url, { model: DEMO_EMBEDDING, input: ['a', 'b', 'c'] }),
+          400,
+          'invalid_input',
+          /3 inputs exceed the model's maximum batch size of 2/,
+        );
+      } finally {
+        await served.close();
+      }
+    });
+
+    it('keeps a model that cannot serve as failed, with its reason, and serves the others', async () => {
+      const served = await serveEmbeddingModels([
+        { name: 'no-tokenizer', withoutTokenizer: true },
+        { name: 'needs-pooled', config: { task: 'text_embedding', embedding: { pooling: 'none' } } },
+        { name: 'too-long', config: { task: 'text_embedding', embedding: { dimensions: [64] } } },
+        { name: 'bad-pooling', config: { task: 'text_embedding', embedding: { pooling: 'max' } } },
+        { name: 'not-embedding', config: { task: 'generic', embedding: {} } },
+        { name: 'fine' },
+      ]);
+      try {
+        const reasons: Record<string, RegExp> = {
+          'no-tokenizer': /tokenizer no-tokenizer\/1\/tokenizer\.json: not found/,
+          'needs-pooled': /no output 'sentence_embedding'/,
+          'too-long': /lists 64, longer than the model's 32/,
+          'bad-pooling': /"embedding.pooling" must be one of mean, cls, none/,
+          'not-embedding': /"embedding" settings need "task": "text_embedding"/,
+        };
+        for (const [name, reason] of Object.entries(reasons)) {
+          const ready = await getJson(`${served.server.url}/v2/models/${name}/ready`);
+          expectError(ready, 503, reason);
+        }
+        const fine = await postJson(`${served.server.url}/openai/v1/embeddings`, { model: 'fine', input: 'a' });
+        expect(fine.status).to.equal(200);
+        const list = await getJson(`${served.server.url}/openai/v1/models`);
+        expect(list.body.data.map((model: { id: string }) => model.id)).to.deep.equal(['fine']);
+      } finally {
+        await served.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,48 @@
+/** The server's use of a Hugging Face tokenizer.json: special tokens, truncation and padding, on the demo tokenizer. */
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { DEMO_EMBEDDING } from '../../../test/support/embeddings.js';
+import { DEMO_REPOSITORY } from '../../../test/support/server.js';
+import { TextTokenizer } from '../src/runtime/text-tokenizer.js';
+
+const TOKENIZER_PATH = join(DEMO_REPOSITORY, DEMO_EMBEDDING, '1', 'tokenizer.json');
+
+describe('TextTokenizer', () => {
+  let tokenizer: TextTokenizer;
+
+  before(async () => {
+    tokenizer = await TextTokenizer.load(TOKENIZER_PATH);
+  });
+
+  it("reads the file's truncation length, padding id and vocabulary", () => {
+    expect(tokenizer.maxLength).to.equal(64);
+    expect(tokenizer.padId).to.equal(0);
+    expect(tokenizer.vocabularySize).to.be.greaterThan(100);
+    expect(tokenizer.specialTokenCount).to.equal(2);
+  });
+
+  it('splits words into WordPiece tokens, lower-cased', () => {
+    const [cat, suffix] = tokenizer.encode('Cats');
+    expect(tokenizer.encode('cat')).to.deep.equal([cat]);
+    expect(suffix).to.be.a('number');
+  });
+
+  it('wraps a sequence in [CLS] and [SEP], and cuts its own tokens to fit, keeping [SEP]', () => {
+    const tokens = tokenizer.encode('cat dog pizza rain');
+    const whole = tokenizer.sequence(tokens, 64);
+    expect(whole.truncated).to.equal(false);
+    expect(whole.ids.slice(1, -1)).to.deep.equal(tokens);
+    const [cls, sep] = [whole.ids[0], whole.ids[whole.ids.length - 1]];
+    const cut = tokenizer.sequence(tokens, 4);
+    expect(cut).to.deep.equal({ ids: [cls, tokens[0], tokens[1], sep], truncated: true });
+  });
+
+  it('names the file when it cannot be read', async () => {
+    try {
+      await TextTokenizer.load('/nonexistent/tokenizer.json');
+      expect.fail('loading should have failed');
+    } catch (error) {
+      expect((error as Error).message).to.equal('tokenizer /nonexistent/tokenizer.json: not found');
+    }
+  });
+});

@@ -1,0 +1,58 @@
+/** Text-embedding test helpers: demo-model repositories with other configs, and vector arithmetic. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ModelFolder } from './repository.js';
+import type { TestServer, TestServerOptions } from './server.js';
+import { DEMO_REPOSITORY, serveModels } from './server.js';
+
+/** The demo embedding model's name in `models/`. */
+export const DEMO_EMBEDDING = 'demo-embedding';
+const DEMO_VERSION_DIR = join(DEMO_REPOSITORY, DEMO_EMBEDDING, '1');
+const TOKENIZER_FILE = 'tokenizer.json';
+
+/** What to serve in place of the demo model's own files and config. */
+export interface EmbeddingFolder {
+  /** The model's name. @default 'demo-embedding' */
+  readonly name?: string;
+  /** Written as `config.json`. @default the demo model's own config */
+  readonly config?: object;
+  /** `model.onnx`. @default the demo model's graph */
+  readonly model?: Uint8Array;
+  /** Leave tokenizer.json out. @default false */
+  readonly withoutTokenizer?: boolean;
+}
+
+/** A server over a temporary repository of the given embedding models; `close` removes the repository too. */
+export async function serveEmbeddingModels(
+  folders: readonly EmbeddingFolder[],
+  options: TestServerOptions = {},
+): Promise<TestServer> {
+  const demoModel = await readFile(join(DEMO_VERSION_DIR, 'model.onnx'));
+  const tokenizer = await readFile(join(DEMO_VERSION_DIR, TOKENIZER_FILE));
+  const demoConfig = JSON.parse(await readFile(join(DEMO_REPOSITORY, DEMO_EMBEDDING, 'config.json'), 'utf8')) as object;
+  const models = folders.map((folder): ModelFolder => ({
+    name: folder.name ?? DEMO_EMBEDDING,
+    versions: { '1': folder.model ?? demoModel },
+    config: folder.config ?? demoConfig,
+    versionFiles: folder.withoutTokenizer === true ? {} : { [TOKENIZER_FILE]: tokenizer },
+  }));
+  return serveModels(models, options);
+}
+
+export function dot(a: readonly number[], b: readonly number[]): number {
+  return a.reduce((sum, value, i) => sum + value * b[i], 0);
+}
+
+export function norm(vector: readonly number[]): number {
+  return Math.sqrt(dot(vector, vector));
+}
+
+export function cosine(a: readonly number[], b: readonly number[]): number {
+  return dot(a, b) / (norm(a) * norm(b));
+}
+
+/** A base64 embedding (little-endian float32 bytes, as OpenAI encodes it) as numbers. */
+export function decodeBase64Vector(text: string): number[] {
+  // A copy: the decoded bytes may not start on a float32 boundary of their buffer.
+  return Array.from(new Float32Array(Uint8Array.from(Buffer.from(text, 'base64')).buffer));
+}
