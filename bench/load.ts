@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Pinning } from './pinning.js';
+import { LOAD_CORE, onCore } from './pinning.js';
+
+const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url));
+
+/** One load run: what to send, for how long, over how many connections. */
+export interface LoadSpec {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly connections: number;
+  readonly durationSeconds: number;
+}
+
+/** What one load run measured. */
+export interface LoadResult {
+  /** Responses received (any status). */
+  readonly requests: number;
+  /** How long the run lasted. */
+  readonly seconds: number;
+  readonly requestsPerSecond: number;
+  /** Median latency of successful responses, in milliseconds. */
+  readonly p50Ms: number;
+  /** 99th percentile latency of successful responses, in milliseconds. */
+  readonly p99Ms: number;
+  /** Connection errors and timeouts. */
+  readonly errors: number;
+  /** Responses with a status outside 2xx. */
+  readonly non2xx: number;
+}
+
+/** What is sent, without how long or how hard. */
+export type LoadRequest = Omit<LoadSpec, 'connections' | 'durationSeconds'>;
+
+/** A JSON POST, as every scenario sends it. */
+export function jsonRequest(url: string, body: unknown): LoadRequest {
+  return { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+/** Runs autocannon in a child process on the load core and returns what it measured. */
+export function runLoad(spec: LoadSpec, pinning: Pinning): Promise<LoadResult> {
+  const { command, args } = onCore(pinning, LOAD_CORE, process.execPath, ['--import', 'tsx', WORKER]);
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdin.end(JSON.stringify(spec));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      // JSON has no NaN: a run without a successful response has null percentiles.
+      if (code === 0) resolve(JSON.parse(stdout, (_key, value: unknown) => value ?? Number.NaN) as LoadResult);
+      else reject(new Error(`the load generator exited with ${code}: ${stderr.trim()}`));
+    });
+  });
+}

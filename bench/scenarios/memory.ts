@@ -1,0 +1,108 @@
+import { IRIS_V1_BODY, IRIS_V1_PATH } from '../bodies.js';
+import { jsonRequest, runLoad } from '../load.js';
+import { startCountingReceiver } from '../receiver.js';
+import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
+import { withTargets } from '../scenario.js';
+import type { Measurement } from '../side-by-side.js';
+import { progress } from '../side-by-side.js';
+import { freePort } from '../target-process.js';
+import { DEMO_MODELS, expressApp } from '../targets/servers.js';
+
+const SAMPLE_INTERVAL_MS = 1000;
+/**
+ * "Flat": the peak of the run's second half is at most this much above the
+ * peak of its first half, by which time the bounded queue is full. More
+ * means memory grows with the outage, not with the bound.
+ */
+export const MAX_SECOND_HALF_GROWTH = 0.1;
+const BYTES_PER_MIB = 1024 * 1024;
+
+function mib(bytes: number): string {
+  return `${(bytes / BYTES_PER_MIB).toFixed(1)} MiB`;
+}
+
+async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
+  // Accepts connections and never answers: every export hangs until the exporter's timeout.
+  const receiver = await startCountingReceiver({ respond: 'hang' });
+  try {
+    const port = await freePort();
+    const name = 'inferlens middleware, OTLP endpoint never answers';
+    const spec = expressApp(name, {
+      variant: 'inferlens',
+      port,
+      modelRepository: DEMO_MODELS,
+      otlpEndpoint: receiver.url,
+    });
+    const seconds = context.settings.memoryDurationSeconds;
+    const { result, samples } = await withTargets([spec], context, async ([target]) => {
+      const rss: number[] = [target.rssBytes()];
+      const timer = setInterval(() => rss.push(target.rssBytes()), SAMPLE_INTERVAL_MS);
+      progress(`memory: ${seconds} s of load with the OTLP endpoint down`);
+      try {
+        const load = await runLoad(
+          {
+            ...jsonRequest(`http://127.0.0.1:${port}${IRIS_V1_PATH}`, IRIS_V1_BODY),
+            connections: context.settings.connections,
+            durationSeconds: seconds,
+          },
+          context.pinning,
+        );
+        return { result: load, samples: rss };
+      } finally {
+        clearInterval(timer);
+      }
+    });
+    const half = Math.floor(samples.length / 2);
+    const firstPeak = Math.max(...samples.slice(0, half));
+    const secondPeak = Math.max(...samples.slice(half));
+    const failures = result.errors + result.non2xx;
+    const measurement: Measurement = {
+      name,
+      rounds: [result],
+      requestsPerSecond: result.requestsPerSecond,
+      p50Ms: result.p50Ms,
+      p99Ms: result.p99Ms,
+      requestsSent: result.requests,
+      failures,
+    };
+    const growth = (secondPeak - firstPeak) / firstPeak;
+    return [
+      {
+        title: `Memory over ${seconds} s of load with the OTLP endpoint down`,
+        baseline: name,
+        rows: [
+          {
+            name,
+            measurement,
+            extra: {
+              'RSS start': mib(samples[0]),
+              'RSS peak': mib(Math.max(...samples)),
+              'RSS end': mib(samples[samples.length - 1]),
+            },
+          },
+        ],
+        extraColumns: ['RSS start', 'RSS peak', 'RSS end'],
+        checks: [
+          {
+            target: `resident memory flat at the queue bound (second-half peak ≤ first-half peak + ${MAX_SECOND_HALF_GROWTH * 100}%)`,
+            figure: `${mib(firstPeak)} → ${mib(secondPeak)} (${(growth * 100).toFixed(1)}%)`,
+            met: growth <= MAX_SECOND_HALF_GROWTH,
+          },
+          { target: 'no request fails while the endpoint is down', figure: `${failures} failed`, met: failures === 0 },
+        ],
+        notes: [
+          `RSS of the app process sampled every second (${samples.length} samples, from before the load to its end). The receiver accepts each export and never answers, so every export waits for the exporter's timeout and the queues fill to their bound (2,048 records, the default).`,
+          `exports attempted during the run: ${receiver.counts('logs').requests} logs, ${receiver.counts('traces').requests} traces requests.`,
+        ],
+      },
+    ];
+  } finally {
+    await receiver.close();
+  }
+}
+
+export const memoryScenario: Scenario = {
+  id: 'memory',
+  description: 'resident memory over a long run with the OTLP endpoint down',
+  run,
+};

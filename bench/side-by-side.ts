@@ -1,0 +1,93 @@
+import type { LoadRequest, LoadResult, LoadSpec } from './load.js';
+import { runLoad } from './load.js';
+import type { Pinning } from './pinning.js';
+import type { BenchSettings } from './settings.js';
+
+/** One contender of a scenario: a name and the request it is measured with. */
+export interface Variant {
+  readonly name: string;
+  readonly load: LoadRequest;
+  /** Called before each measured round of this variant (to snapshot counters). */
+  beforeRound?(): void;
+  /** Called after each measured round, with what it measured. */
+  afterRound?(result: LoadResult): void;
+}
+
+/** A variant's rounds and their medians. */
+export interface Measurement {
+  readonly name: string;
+  readonly rounds: readonly LoadResult[];
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /**
+   * Requests it answered in all, warm-up included. A closed-loop generator
+   * stops with one request in flight per connection, which the server still
+   * answers (and logs) but the generator does not count: they are added.
+   */
+  readonly requestsSent: number;
+  /** Failed requests in measured rounds: errors, timeouts and non-2xx answers. */
+  readonly failures: number;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Progress goes to stderr, so stdout holds only the table. */
+export function progress(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+/**
+ * Measures the variants side by side: a warm-up of each, then `rounds`
+ * alternating rounds (A, B, C, A, B, C, ...), so that drift on a shared
+ * machine spreads over every variant alike. Figures are the medians of the
+ * rounds.
+ */
+export async function measureSideBySide(
+  scenario: string,
+  variants: readonly Variant[],
+  settings: BenchSettings,
+  pinning: Pinning,
+): Promise<Measurement[]> {
+  const spec = (variant: Variant, durationSeconds: number): LoadSpec => ({
+    ...variant.load,
+    connections: settings.connections,
+    durationSeconds,
+  });
+  const sent = new Map<string, number>();
+  const rounds = new Map<string, LoadResult[]>(variants.map((variant) => [variant.name, []]));
+  for (const variant of variants) {
+    progress(`${scenario}: warm-up ${variant.name}`);
+    const warmup = await runLoad(spec(variant, settings.warmupSeconds), pinning);
+    sent.set(variant.name, warmup.requests + settings.connections);
+  }
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const variant of variants) {
+      variant.beforeRound?.();
+      const result = await runLoad(spec(variant, settings.durationSeconds), pinning);
+      variant.afterRound?.(result);
+      rounds.get(variant.name)!.push(result);
+      sent.set(variant.name, sent.get(variant.name)! + result.requests + settings.connections);
+      progress(
+        `${scenario}: round ${round}/${settings.rounds} ${variant.name}: ${Math.round(result.requestsPerSecond)} req/s, ` +
+          `p99 ${result.p99Ms.toFixed(2)} ms`,
+      );
+    }
+  }
+  return variants.map(({ name }) => {
+    const results = rounds.get(name)!;
+    return {
+      name,
+      rounds: results,
+      requestsPerSecond: median(results.map((result) => result.requestsPerSecond)),
+      p50Ms: median(results.map((result) => result.p50Ms)),
+      p99Ms: median(results.map((result) => result.p99Ms)),
+      requestsSent: sent.get(name)!,
+      failures: results.reduce((sum, result) => sum + result.errors + result.non2xx, 0),
+    };
+  });
+}

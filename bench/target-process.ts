@@ -1,0 +1,105 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pinning } from './pinning.js';
+import { SERVER_CORE, onCore } from './pinning.js';
+
+/** How long a server may take to answer its readiness URL (Python servers import a lot). */
+export const DEFAULT_READY_TIMEOUT_MS = 90_000;
+const READY_POLL_MS = 200;
+/** How long a server has to exit after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 10_000;
+/** Output kept per server, for error messages. */
+const OUTPUT_TAIL_CHARS = 4000;
+const BYTES_PER_KIB = 1024;
+
+/** A server under test, as a command line. */
+export interface TargetSpec {
+  /** Shown in the table. */
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Added to this process's environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Answers 200 once the server can take load. */
+  readonly readyUrl: string;
+  readonly readyTimeoutMs?: number;
+}
+
+/** A started server, on the server core. */
+export interface RunningTarget {
+  readonly name: string;
+  readonly pid: number;
+  /** Resident memory now, from /proc. */
+  rssBytes(): number;
+  /** The end of what it printed. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after a grace period; resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+/** A port that was free a moment ago, for servers that cannot be told to pick one. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  if (kib === undefined) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kib) * BYTES_PER_KIB;
+}
+
+async function waitReady(spec: TargetSpec, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + (spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${spec.name} exited before it was ready:\n${output()}`);
+    }
+    const status = await fetch(spec.readyUrl).then(
+      (response) => response.status,
+      () => undefined,
+    );
+    if (status === 200) return;
+    await sleep(READY_POLL_MS);
+  }
+  throw new Error(`${spec.name} was not ready at ${spec.readyUrl} within the timeout:\n${output()}`);
+}
+
+/** Starts a server on the server core and waits until its readiness URL answers 200. */
+export async function startTarget(spec: TargetSpec, pinning: Pinning): Promise<RunningTarget> {
+  const { command, args } = onCore(pinning, SERVER_CORE, spec.command, spec.args);
+  const child = spawn(command, args, { env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  const keep = (chunk: string): void => {
+    tail = (tail + chunk).slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stdout.setEncoding('utf8').on('data', keep);
+  child.stderr.setEncoding('utf8').on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killTimer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(killTimer);
+    }
+  };
+  try {
+    await waitReady(spec, child, () => tail);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { name: spec.name, pid: child.pid!, rssBytes: () => rssOf(child.pid!), output: () => tail, stop };
+}

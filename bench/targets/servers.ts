@@ -1,0 +1,115 @@
+/**
+ * The servers under test, as command lines: inferlens's own (the Express
+ * app with a middleware variant, `inferlens serve`) and the Python peers
+ * that bench/peers/setup.sh installs.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MiddlewareVariant } from './middleware-variants.js';
+import type { TargetSpec } from '../target-process.js';
+
+/** The repository root: every path below is relative to it. */
+export const REPOSITORY_ROOT: string = fileURLToPath(new URL('../../', import.meta.url));
+export const DEMO_MODELS: string = join(REPOSITORY_ROOT, 'models');
+export const IRIS_ONNX: string = join(DEMO_MODELS, 'iris', '1', 'model.onnx');
+/** Where the peers' environments live; bench/peers/setup.sh makes them. */
+export const PEER_CACHE: string = join(REPOSITORY_ROOT, '.cache', 'bench');
+
+const CLI = join(REPOSITORY_ROOT, 'packages', 'server', 'dist', 'cli.js');
+const EXPRESS_APP = join(REPOSITORY_ROOT, 'bench', 'targets', 'express-app.ts');
+const TRIVIAL = join(REPOSITORY_ROOT, 'bench', 'targets', 'trivial.ts');
+const KSERVE_SCRIPT = join(REPOSITORY_ROOT, 'bench', 'peers', 'kserve_iris.py');
+const KSERVE_VENV = join(PEER_CACHE, 'kserve-venv');
+const MLSERVER_VENV = join(PEER_CACHE, 'mlserver-venv');
+const MLSERVER_MODEL = join(PEER_CACHE, 'mlserver-iris');
+/** The marker setup.sh writes once a venv has installed completely. */
+const INSTALLED_MARKER = '.installed';
+
+function base(port: number): string {
+  return `http://127.0.0.1:${port}`;
+}
+
+/** The Open Inference readiness URL, which every server here answers. */
+function readyUrl(port: number): string {
+  return `${base(port)}/v2/health/ready`;
+}
+
+/** The iris model's own readiness: MLServer reports the server ready even when a model failed to load. */
+function irisReadyUrl(port: number): string {
+  return `${base(port)}/v2/models/iris/ready`;
+}
+
+export interface ExpressAppOptions {
+  readonly variant: MiddlewareVariant;
+  readonly port: number;
+  readonly modelRepository: string;
+  readonly otlpEndpoint?: string;
+  readonly compression?: 'gzip' | 'none';
+  readonly logFile?: string;
+}
+
+export function expressApp(name: string, options: ExpressAppOptions): TargetSpec {
+  const args = ['--import', 'tsx', EXPRESS_APP, '--variant', options.variant, '--port', String(options.port)];
+  args.push('--model-repository', options.modelRepository, '--compression', options.compression ?? 'gzip');
+  if (options.otlpEndpoint !== undefined) args.push('--otlp-endpoint', options.otlpEndpoint);
+  if (options.logFile !== undefined) args.push('--log-file', options.logFile);
+  return { name, command: process.execPath, args, readyUrl: readyUrl(options.port) };
+}
+
+/** `inferlens serve` on the demo models; `telemetryArgs` as a user would pass them. */
+export function inferlensServe(name: string, port: number, telemetryArgs: readonly string[]): TargetSpec {
+  return {
+    name,
+    command: process.execPath,
+    args: [CLI, 'serve', '--model-repository', DEMO_MODELS, '--host', '127.0.0.1', '--port', String(port)].concat(
+      telemetryArgs,
+    ),
+    readyUrl: irisReadyUrl(port),
+  };
+}
+
+export function trivialServer(port: number): TargetSpec {
+  return {
+    name: 'trivial node:http server',
+    command: process.execPath,
+    args: ['--import', 'tsx', TRIVIAL, String(port)],
+    readyUrl: readyUrl(port),
+  };
+}
+
+/** Why a peer cannot run, or undefined when it can. */
+export function peerMissing(peer: 'kserve' | 'mlserver'): string | undefined {
+  const venv = peer === 'kserve' ? KSERVE_VENV : MLSERVER_VENV;
+  if (!existsSync(join(venv, INSTALLED_MARKER))) {
+    return `not installed (bench/peers/setup.sh failed; see ${join(PEER_CACHE, `${peer}-venv.log`)})`;
+  }
+  return undefined;
+}
+
+/** KServe's Python model server (one worker) with the same iris model.onnx on onnxruntime. */
+export function kserveServer(port: number): TargetSpec {
+  return {
+    name: 'KServe (kserve.Model + onnxruntime)',
+    command: join(KSERVE_VENV, 'bin', 'python'),
+    args: [KSERVE_SCRIPT, IRIS_ONNX, String(port)],
+    readyUrl: irisReadyUrl(port),
+  };
+}
+
+/** MLServer with mlserver-sklearn serving the scikit-learn iris model, one parallel worker. */
+export function mlserverServer(port: number, grpcPort: number, metricsPort: number): TargetSpec {
+  return {
+    name: 'MLServer (mlserver-sklearn)',
+    command: join(MLSERVER_VENV, 'bin', 'mlserver'),
+    args: ['start', MLSERVER_MODEL],
+    env: {
+      MLSERVER_HTTP_PORT: String(port),
+      MLSERVER_GRPC_PORT: String(grpcPort),
+      MLSERVER_METRICS_PORT: String(metricsPort),
+      MLSERVER_PARALLEL_WORKERS: '1',
+      MLSERVER_DEBUG: 'false',
+    },
+    readyUrl: irisReadyUrl(port),
+  };
+}
