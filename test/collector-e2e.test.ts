@@ -10,16 +10,22 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { CliProcess } from './support/cli.js';
-import { REPOSITORY_ROOT, startCli } from './support/cli.js';
+import { startCli } from './support/cli.js';
 import type { CollectorPorts, CollectorProcess } from './support/collector.js';
-import { collectorSkipReason, freeCollectorPorts, startCollector } from './support/collector.js';
+import {
+  NO_SELF_METRICS_OVERLAY,
+  TEST_OVERLAY_DIR,
+  collectorSkipReason,
+  freeCollectorPorts,
+  startCollector,
+} from './support/collector.js';
 import type { ExportedTelemetry } from './support/collector-files.js';
 import { waitForExported } from './support/collector-files.js';
 import { post } from './support/http.js';
 import type { RecordingProxy } from './support/recording-proxy.js';
 import { startRecordingProxy } from './support/recording-proxy.js';
 
-const FILE_OVERLAY = join(REPOSITORY_ROOT, 'test/collector/file-export.yaml');
+const OVERLAYS = [join(TEST_OVERLAY_DIR, 'file-export.yaml'), NO_SELF_METRICS_OVERLAY];
 const SERVE = ['serve', '--model-repository', 'models', '--port', '0', '--host', '127.0.0.1'];
 const BANNER = /serving \S+ on (http:\/\/\S+)/;
 /** Metrics every second, so the test need not wait for the default minute. */
@@ -107,7 +113,7 @@ describe('through a real OpenTelemetry Collector (end to end)', function () {
   const outputDir = (): string => join(dir, 'out');
   const start = async (): Promise<CollectorProcess> =>
     startCollector({
-      overlays: [FILE_OVERLAY],
+      overlays: OVERLAYS,
       ports,
       storageDir: join(dir, 'storage'),
       env: { INFERLENS_E2E_OUTPUT_DIR: outputDir() },

@@ -2,14 +2,13 @@
  * The collector built by `collector-config/build-collector.sh`, run as a child process on
  * loopback ports picked free for each test, with the repository's base config and one overlay.
  */
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { REPOSITORY_ROOT } from './cli.js';
+import type { ServiceProcess } from './service-process.js';
+import { startService } from './service-process.js';
 
 /** The binary `collector-config/build-collector.sh` builds. */
 export const COLLECTOR_BINARY: string = join(REPOSITORY_ROOT, '.cache/collector/otelcol-inferlens');
@@ -20,8 +19,11 @@ export const COLLECTOR_CONFIG_DIR: string = join(REPOSITORY_ROOT, 'collector-con
 /** The base config every overlay is merged onto. */
 export const BASE_CONFIG: string = join(COLLECTOR_CONFIG_DIR, 'base.yaml');
 
-/** How often the health check is asked while the collector starts. */
-const HEALTH_POLL_INTERVAL_MS = 50;
+/** Overlays used only by tests (test/collector). */
+export const TEST_OVERLAY_DIR: string = join(REPOSITORY_ROOT, 'test/collector');
+
+/** Test overlay merged last onto every test collector: no internal metrics port to collide on. */
+export const NO_SELF_METRICS_OVERLAY: string = join(TEST_OVERLAY_DIR, 'no-self-metrics.yaml');
 
 /** Why collector tests cannot run here, or undefined when the binary exists. */
 export function collectorSkipReason(): string | undefined {
@@ -62,14 +64,9 @@ export interface CollectorOptions {
 }
 
 /** A running collector. */
-export interface CollectorProcess {
-  readonly child: ChildProcess;
+export interface CollectorProcess extends ServiceProcess {
   /** `http://127.0.0.1:<port>`: the OTLP/HTTP receiver's base URL. */
   readonly otlpHttpUrl: string;
-  /** What it printed (it logs to stderr). */
-  output(): string;
-  /** SIGTERM (the collector drains its pipelines), then waits for it to exit. */
-  stop(): Promise<void>;
 }
 
 /**
@@ -79,48 +76,12 @@ export interface CollectorProcess {
 export async function startCollector(options: CollectorOptions): Promise<CollectorProcess> {
   const { ports } = options;
   const args = [BASE_CONFIG, ...options.overlays].flatMap((config) => ['--config', config]);
-  const child = spawn(COLLECTOR_BINARY, args, {
-    env: {
-      PATH: process.env.PATH,
-      OTELCOL_OTLP_HTTP_ENDPOINT: `127.0.0.1:${ports.otlpHttp}`,
-      OTELCOL_OTLP_GRPC_ENDPOINT: `127.0.0.1:${ports.otlpGrpc}`,
-      OTELCOL_HEALTH_CHECK_ENDPOINT: `127.0.0.1:${ports.health}`,
-      OTELCOL_STORAGE_DIR: options.storageDir,
-      ...options.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const service = await startService('the collector', COLLECTOR_BINARY, args, `http://127.0.0.1:${ports.health}/`, {
+    OTELCOL_OTLP_HTTP_ENDPOINT: `127.0.0.1:${ports.otlpHttp}`,
+    OTELCOL_OTLP_GRPC_ENDPOINT: `127.0.0.1:${ports.otlpGrpc}`,
+    OTELCOL_HEALTH_CHECK_ENDPOINT: `127.0.0.1:${ports.health}`,
+    OTELCOL_STORAGE_DIR: options.storageDir,
+    ...options.env,
   });
-  let output = '';
-  const collect = (chunk: string): void => {
-    output += chunk;
-  };
-  child.stdout.setEncoding('utf8').on('data', collect);
-  child.stderr.setEncoding('utf8').on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-
-  const collector: CollectorProcess = {
-    child,
-    otlpHttpUrl: `http://127.0.0.1:${ports.otlpHttp}`,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-
-  const healthUrl = `http://127.0.0.1:${ports.health}/`;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the collector exited while starting:\n${output}`);
-    }
-    const healthy = await fetch(healthUrl).then(
-      async (response) => {
-        await response.arrayBuffer();
-        return response.status === 200;
-      },
-      () => false,
-    );
-    if (healthy) return collector;
-    await sleep(HEALTH_POLL_INTERVAL_MS);
-  }
+  return { ...service, otlpHttpUrl: `http://127.0.0.1:${ports.otlpHttp}` };
 }
