@@ -51,7 +51,8 @@ export type ExportBatch<T> = (items: T[]) => Promise<ExportResult>;
  *
  * At most one export is in flight. A batch that fails, rejects or times out
  * is counted as failed and the queue moves on to the next one: retries are
- * the exporter's business, inside `exportBatch`.
+ * the exporter's business, inside `exportBatch` (the OTLP exporters retry
+ * refused connections and 429/502/503/504 answers within their timeout).
  */
 export class BoundedExportQueue<T> {
   private readonly counts = { exported: 0, dropped: 0, failed: 0 };
@@ -218,8 +219,8 @@ export class BoundedExportQueue<T> {
     const reason = error instanceof Error ? error.message : String(error);
     this.reporter.warnOnce(
       `INFERLENS_EXPORT_FAILED_${this.code}`,
-      `inferlens: an export of ${this.label} failed (${reason}); records of failed exports are counted, ` +
-        `not retried, and further failures are not reported.`,
+      `inferlens: an export of ${this.label} failed (${reason}) after the exporter's own retries; its records are counted ` +
+        `as dropped, and further failures are not reported.`,
     );
   }
 }

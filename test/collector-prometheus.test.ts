@@ -1,0 +1,159 @@
+/**
+ * The shipped grafana overlay, proven into a real backend: `inferlens serve`
+ * sends through the collector (base + overlays/grafana.yaml), metrics land in
+ * a real Prometheus (built by collector-config/build-prometheus.sh, run with
+ * the repository's prometheus.yml), and the Grafana dashboard's Prometheus
+ * queries are run against them. Loki and Tempo are stood in for by OTLP
+ * receivers that record what the overlay routed to each.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { CliProcess } from './support/cli.js';
+import { REPOSITORY_ROOT, startCli } from './support/cli.js';
+import type { CollectorProcess } from './support/collector.js';
+import {
+  COLLECTOR_CONFIG_DIR,
+  NO_SELF_METRICS_OVERLAY,
+  collectorSkipReason,
+  freeCollectorPorts,
+  startCollector,
+} from './support/collector.js';
+import { post } from './support/http.js';
+import type { OtlpReceiver } from './support/otlp-receiver.js';
+import { startOtlpReceiver } from './support/otlp-receiver.js';
+import type { PrometheusProcess } from './support/prometheus.js';
+import { prometheusSkipReason, startPrometheus, waitForQuery } from './support/prometheus.js';
+
+const DASHBOARD = join(REPOSITORY_ROOT, 'collector-config/grafana/dashboards/inferlens.json');
+const SERVE = ['serve', '--model-repository', 'models', '--port', '0', '--host', '127.0.0.1', '--file-sink', 'off'];
+const BANNER = /serving \S+ on (http:\/\/\S+)/;
+const V1_BODY = '{"instances": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]]}';
+const V2_BAD_SHAPE = '{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3, 4, 5, 6]}]}';
+const SUCCESSES = 2;
+/**
+ * What Grafana puts in place of the dashboard's variables: a rate window that
+ * holds several of the test's one-second samples, and every model.
+ */
+const DASHBOARD_VARIABLES: Readonly<Record<string, string>> = { $__rate_interval: '1m', $model: '.+' };
+
+/** A panel target of the dashboard JSON. */
+interface DashboardTarget {
+  readonly expr: string;
+  readonly datasource: { readonly uid: string };
+}
+
+interface DashboardPanel {
+  readonly title: string;
+  readonly targets?: readonly DashboardTarget[];
+}
+
+async function dashboardPrometheusQueries(): Promise<{ title: string; expr: string }[]> {
+  const dashboard = JSON.parse(await readFile(DASHBOARD, 'utf8')) as { panels: DashboardPanel[] };
+  return dashboard.panels.flatMap((panel) =>
+    (panel.targets ?? [])
+      .filter((target) => target.datasource.uid === 'prometheus')
+      .map((target) => ({
+        title: panel.title,
+        expr: Object.entries(DASHBOARD_VARIABLES).reduce(
+          (expr, [name, value]) => expr.replaceAll(name, value),
+          target.expr,
+        ),
+      })),
+  );
+}
+
+describe('grafana overlay into a real Prometheus (end to end)', function () {
+  this.timeout(120_000);
+
+  let dir: string | undefined;
+  let prometheus: PrometheusProcess | undefined;
+  let loki: OtlpReceiver | undefined;
+  let tempo: OtlpReceiver | undefined;
+  let collector: CollectorProcess | undefined;
+  let cli: CliProcess | undefined;
+
+  before(async function () {
+    const skip = collectorSkipReason() ?? prometheusSkipReason();
+    if (skip !== undefined) {
+      console.log(`      skipped: ${skip}`);
+      this.skip();
+    }
+    dir = await mkdtemp(join(tmpdir(), 'inferlens-prometheus-e2e-'));
+    prometheus = await startPrometheus(join(dir, 'prometheus'));
+    loki = await startOtlpReceiver();
+    tempo = await startOtlpReceiver();
+    collector = await startCollector({
+      overlays: [join(COLLECTOR_CONFIG_DIR, 'overlays/grafana.yaml'), NO_SELF_METRICS_OVERLAY],
+      ports: await freeCollectorPorts(),
+      storageDir: join(dir, 'storage'),
+      env: {
+        PROMETHEUS_OTLP_ENDPOINT: prometheus.otlpEndpoint,
+        LOKI_OTLP_ENDPOINT: loki.url,
+        TEMPO_OTLP_ENDPOINT: tempo.url,
+      },
+    });
+    cli = startCli([...SERVE, '--otlp-endpoint', collector.otlpHttpUrl], {
+      INFERLENS_TELEMETRY: 'on',
+      OTEL_METRIC_EXPORT_INTERVAL: '1000',
+    });
+    const [, url] = await cli.waitForOutput(BANNER);
+    const headers = { 'content-type': 'application/json' };
+    for (let i = 0; i < SUCCESSES; i++) {
+      expect((await post(`${url}/v1/models/iris:predict`, V1_BODY, headers)).status).to.equal(200);
+    }
+    const failed = await post(`${url}/v2/models/iris/infer`, V2_BAD_SHAPE, { ...headers, 'x-request-id': 'prom-bad' });
+    expect(failed.status).to.equal(400);
+  });
+
+  after(async () => {
+    cli?.kill();
+    await cli?.exited.catch(() => undefined);
+    await collector?.stop();
+    await prometheus?.stop();
+    await loki?.close();
+    await tempo?.close();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('request counts arrive under the names prometheus.yml documents, with service and environment labels', async () => {
+    const samples = await waitForQuery(
+      prometheus!,
+      'inference_server_request_duration_seconds_count{inference_model_name="iris"}',
+      (answer) =>
+        answer.some((s) => s.metric.inference_outcome === 'success' && Number(s.value) >= SUCCESSES) &&
+        answer.some((s) => s.metric.inference_outcome === 'error' && Number(s.value) >= 1),
+    );
+    for (const sample of samples) {
+      expect(sample.metric.job).to.equal('inferlens');
+      expect(sample.metric.deployment_environment_name).to.equal('development');
+    }
+    const failed = samples.find((s) => s.metric.inference_outcome === 'error');
+    expect(failed?.metric.inference_protocol).to.equal('open-inference-v2');
+    expect(failed?.metric.http_response_status_code).to.equal('400');
+  });
+
+  it('every Prometheus query of the Grafana dashboard returns data', async () => {
+    const queries = await dashboardPrometheusQueries();
+    expect(queries).to.have.length.above(0);
+    for (const { title, expr } of queries) {
+      const samples = await waitForQuery(prometheus!, expr, (answer) => answer.length > 0);
+      expect(samples, `${title}: ${expr}`).to.not.be.empty;
+    }
+  });
+
+  it('logs go to the Loki endpoint and traces to the Tempo endpoint, gzip-compressed', async () => {
+    await loki!.waitFor(
+      (r) => r.logRecords().some((record) => record.attributes['inference.request.id'] === 'prom-bad'),
+      20_000,
+    );
+    await tempo!.waitFor(
+      (r) => r.spans().some((span) => span.attributes['inference.request.id'] === 'prom-bad'),
+      20_000,
+    );
+    expect(new Set(loki!.requests().map((r) => r.path))).to.deep.equal(new Set(['/v1/logs']));
+    expect(new Set(tempo!.requests().map((r) => r.path))).to.deep.equal(new Set(['/v1/traces']));
+    for (const request of [...loki!.requests(), ...tempo!.requests()]) expect(request.contentEncoding).to.equal('gzip');
+  });
+});

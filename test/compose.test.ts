@@ -1,0 +1,154 @@
+/**
+ * docker-compose.yml, checked without a Docker engine: against the Compose
+ * Specification's JSON schema (dclint, which bundles it), and against the
+ * repository: every pinned image, every mounted file, one collector overlay
+ * per profile, image versions in step with what CI builds and tests.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { parse } from 'yaml';
+import { REPOSITORY_ROOT } from './support/cli.js';
+
+const run = promisify(execFile);
+const COMPOSE_FILE = join(REPOSITORY_ROOT, 'docker-compose.yml');
+const DCLINT = join(REPOSITORY_ROOT, 'node_modules/.bin/dclint');
+/** The destinations, each a compose profile with an overlay of the same name in the collector. */
+const PROFILES = ['fluentbit', 'elastic', 'grafana'];
+/** Where the collector service finds its overlays, by profile name. */
+const PROFILE_OVERLAY_DIR = '/etc/otelcol-inferlens/profile';
+
+interface ComposeService {
+  readonly image?: string;
+  readonly profiles?: readonly string[];
+  readonly volumes?: readonly string[];
+  readonly command?: readonly string[];
+  readonly depends_on?: Readonly<Record<string, unknown>>;
+}
+
+interface ComposeFile {
+  readonly services: Readonly<Record<string, ComposeService>>;
+  readonly volumes: Readonly<Record<string, unknown>>;
+}
+
+const compose = parse(readFileSync(COMPOSE_FILE, 'utf8')) as ComposeFile;
+
+/** `.env` as compose reads it: KEY=value lines, # comments. */
+function dotEnv(): Map<string, string> {
+  const lines = readFileSync(join(REPOSITORY_ROOT, '.env'), 'utf8').split('\n');
+  const entries = lines
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const at = line.indexOf('=');
+      return [line.slice(0, at), line.slice(at + 1)] as const;
+    });
+  return new Map(entries);
+}
+
+/** `${NAME}` references without a default (`${NAME:-x}` has one). */
+function requiredVariables(text: string): string[] {
+  return [...text.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((match) => match[1]);
+}
+
+/** The host side of a bind mount (`./path:/in/container[:ro]`), or undefined for a named volume. */
+function bindSource(volume: string): string | undefined {
+  const source = volume.split(':')[0];
+  return source.startsWith('./') ? source : undefined;
+}
+
+function tagOf(image: string): string {
+  return image.slice(image.lastIndexOf(':') + 1);
+}
+
+describe('docker-compose.yml', () => {
+  it('passes dclint: the Compose Specification schema and the lint rules, no warnings', async () => {
+    const { stdout } = await run(DCLINT, ['--max-warnings', '0', COMPOSE_FILE], { cwd: REPOSITORY_ROOT }).catch(
+      (error: { stdout?: string; stderr?: string; message: string }) => {
+        throw new Error(`dclint failed:\n${error.stdout ?? ''}${error.stderr ?? error.message}`);
+      },
+    );
+    expect(stdout).to.not.match(/error/i);
+  });
+
+  it('every image comes from .env, pinned to a version', () => {
+    const env = dotEnv();
+    for (const [name, service] of Object.entries(compose.services)) {
+      const image = service.image ?? '';
+      if (image === 'inferlens:local') continue; // built from the Dockerfile
+      const variable = /^\$\{([A-Z0-9_]+)\}$/.exec(image)?.[1];
+      expect(variable, `${name} names its image through a variable`).to.be.a('string');
+      const pinned = env.get(variable!);
+      expect(pinned, `${variable} in .env`).to.be.a('string');
+      expect(tagOf(pinned!), `${variable}=${pinned}`).to.match(/^v?\d+\.\d+\.\d+/);
+    }
+  });
+
+  it('every variable used without a default is set in .env', () => {
+    const env = dotEnv();
+    for (const variable of requiredVariables(readFileSync(COMPOSE_FILE, 'utf8'))) {
+      expect(env.has(variable), variable).to.equal(true);
+    }
+  });
+
+  it('every mounted file or folder exists in the repository, and every named volume is declared', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const volume of service.volumes ?? []) {
+        const source = bindSource(volume.replace(/\$\{[A-Z_]+:-([^}]+)\}/, '$1'));
+        if (source === undefined) expect(compose.volumes, `${name}: ${volume}`).to.have.property(volume.split(':')[0]);
+        else expect(existsSync(join(REPOSITORY_ROOT, source)), `${name}: ${source}`).to.equal(true);
+      }
+    }
+  });
+
+  it('the collector has a shipped overlay for every profile and for no profile (debug), and picks it by COMPOSE_PROFILES', () => {
+    const collector = compose.services.collector;
+    const overlays = new Map(
+      (collector.volumes ?? [])
+        .filter((volume) => volume.includes(`${PROFILE_OVERLAY_DIR}/`))
+        .map((volume) => {
+          const [source, target] = volume.split(':');
+          return [target.slice(PROFILE_OVERLAY_DIR.length + 1, -'.yaml'.length), source] as const;
+        }),
+    );
+    expect([...overlays.keys()]).to.have.members(['debug', ...PROFILES]);
+    for (const source of overlays.values()) expect(source).to.match(/^\.\/collector-config\/overlays\/[a-z]+\.yaml$/);
+    expect(collector.command).to.include(`--config=${PROFILE_OVERLAY_DIR}/\${COMPOSE_PROFILES:-debug}.yaml`);
+    const profiles = new Set(Object.values(compose.services).flatMap((service) => service.profiles ?? []));
+    expect([...profiles]).to.have.members(PROFILES);
+  });
+
+  it('depends_on names services that start with it, without a cycle (compose refuses both)', () => {
+    const visiting = new Set<string>();
+    const done = new Set<string>();
+    const visit = (name: string, path: readonly string[]): void => {
+      if (done.has(name)) return;
+      expect(visiting.has(name), `cycle: ${[...path, name].join(' -> ')}`).to.equal(false);
+      visiting.add(name);
+      const service = compose.services[name];
+      for (const dependency of Object.keys(service.depends_on ?? {})) {
+        const target = compose.services[dependency];
+        expect(target, `${name} depends on ${dependency}`).to.not.equal(undefined);
+        // A service in every profile (none listed) cannot wait for one that only some profiles start.
+        if (service.profiles === undefined) expect(target.profiles, `${name} -> ${dependency}`).to.equal(undefined);
+        visit(dependency, [...path, name]);
+      }
+      visiting.delete(name);
+      done.add(name);
+    };
+    for (const name of Object.keys(compose.services)) visit(name, []);
+  });
+
+  it('the collector image is the contrib release the builder manifest pins, and Prometheus the one CI builds', () => {
+    const env = dotEnv();
+    const manifest = readFileSync(join(REPOSITORY_ROOT, 'collector-config/builder-config.yaml'), 'utf8');
+    const contrib = /opentelemetry-collector-contrib\/\S+ v(\d+\.\d+\.\d+)/.exec(manifest)?.[1];
+    expect(tagOf(env.get('OTELCOL_IMAGE')!)).to.equal(contrib);
+
+    const script = readFileSync(join(REPOSITORY_ROOT, 'collector-config/build-prometheus.sh'), 'utf8');
+    const [, minor, patch] = /PROMETHEUS_MODULE_VERSION:-v0\.3(\d+)\.(\d+)/.exec(script) ?? [];
+    expect(tagOf(env.get('PROMETHEUS_IMAGE')!)).to.equal(`v3.${Number(minor)}.${patch}`);
+  });
+});
