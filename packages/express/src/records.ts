@@ -15,6 +15,7 @@ import {
   ATTR_REQUEST_ID,
   RECORD_TYPE,
 } from './semconv.js';
+import type { RecordType } from './semconv.js';
 
 /** What the response record says about how the call ended. */
 export interface CallOutcome {
@@ -25,10 +26,13 @@ export interface CallOutcome {
   errorMessage: string | undefined;
 }
 
-function payloadAttributes(payload: BoundedPayload): Attributes {
-  return payload.truncated
-    ? { [ATTR_PAYLOAD_SIZE]: payload.size, [ATTR_PAYLOAD_TRUNCATED]: true }
-    : { [ATTR_PAYLOAD_SIZE]: payload.size };
+/** The call's attributes, the record type and the payload's size (and truncation), in one new object. */
+function recordAttributes(callAttributes: Attributes, type: RecordType, payload: BoundedPayload): Attributes {
+  const attributes = Object.assign({}, callAttributes);
+  attributes[ATTR_RECORD_TYPE] = type;
+  attributes[ATTR_PAYLOAD_SIZE] = payload.size;
+  if (payload.truncated) attributes[ATTR_PAYLOAD_TRUNCATED] = true;
+  return attributes;
 }
 
 /**
@@ -49,7 +53,7 @@ export function emitRequestRecord(
     severityNumber: SeverityNumber.INFO,
     severityText: 'INFO',
     body: payload.text,
-    attributes: { ...callAttributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.REQUEST, ...payloadAttributes(payload) },
+    attributes: recordAttributes(callAttributes, RECORD_TYPE.REQUEST, payload),
   });
 }
 
@@ -61,13 +65,9 @@ export function emitResponseRecord(
   callAttributes: Attributes,
   outcome: CallOutcome,
 ): void {
-  const attributes: Attributes = {
-    ...callAttributes,
-    [ATTR_RECORD_TYPE]: RECORD_TYPE.RESPONSE,
-    [ATTR_HTTP_RESPONSE_STATUS_CODE]: outcome.status,
-    [ATTR_DURATION]: outcome.durationSeconds,
-    ...payloadAttributes(payload),
-  };
+  const attributes = recordAttributes(callAttributes, RECORD_TYPE.RESPONSE, payload);
+  attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = outcome.status;
+  attributes[ATTR_DURATION] = outcome.durationSeconds;
   if (outcome.errorType !== undefined) attributes[ATTR_ERROR_TYPE] = outcome.errorType;
   if (outcome.errorMessage !== undefined) attributes[ATTR_EXCEPTION_MESSAGE] = outcome.errorMessage;
   logger.emit({

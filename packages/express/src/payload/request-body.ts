@@ -1,12 +1,13 @@
 import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './binary-extension.js';
 import type { IncomingMessage } from 'node:http';
 
-/** Where the raw bytes of a request body are kept, so the request record reuses them instead of re-serialising. */
-const RAW_BODY = Symbol.for('inferlens.rawBody');
-
-interface WithRawBody {
-  [RAW_BODY]?: Buffer;
-}
+/**
+ * The raw bytes of request bodies, so the request record reuses them
+ * instead of re-serialising. Kept beside the request rather than on it: a
+ * property added to every request changes its shape and slows every later
+ * access to it.
+ */
+const rawBodies = new WeakMap<IncomingMessage, Buffer>();
 
 /**
  * An `express.json({ verify: captureRawBody })` hook (also usable with
@@ -14,7 +15,7 @@ interface WithRawBody {
  * is those bytes rather than `JSON.stringify(req.body)`.
  */
 export function captureRawBody(req: IncomingMessage, _res: unknown, buffer: Buffer): void {
-  (req as WithRawBody)[RAW_BODY] = buffer;
+  rawBodies.set(req, buffer);
 }
 
 /**
@@ -24,7 +25,7 @@ export function captureRawBody(req: IncomingMessage, _res: unknown, buffer: Buff
  * serialised. Empty when there is no body.
  */
 export function requestPayload(req: IncomingMessage & { body?: unknown }): string {
-  const raw = (req as WithRawBody)[RAW_BODY];
+  const raw = rawBodies.get(req);
   if (raw !== undefined) {
     const jsonLength = jsonPartLength(req.headers[INFERENCE_HEADER_CONTENT_LENGTH]);
     return raw.toString('utf8', 0, jsonLength === undefined ? raw.byteLength : Math.min(jsonLength, raw.byteLength));
@@ -39,7 +40,7 @@ export function requestPayload(req: IncomingMessage & { body?: unknown }): strin
 
 /** The request body's size in bytes: the kept raw bytes, else `Content-Length`, else 0. */
 export function requestBodySize(req: IncomingMessage): number {
-  const raw = (req as WithRawBody)[RAW_BODY];
+  const raw = rawBodies.get(req);
   if (raw !== undefined) return raw.byteLength;
   const length = Number(req.headers['content-length']);
   return Number.isInteger(length) && length >= 0 ? length : 0;
