@@ -26,6 +26,39 @@ function toBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {
   return undefined;
 }
 
+/** Counts and keeps what is written, up to `limit` bytes. */
+class ResponseCapture implements CapturedResponse {
+  size = 0;
+  chunks: (Buffer | string)[] = [];
+  kept = 0;
+  readonly #limit: number;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  record(chunk: unknown, encoding: unknown): void {
+    const room = this.#limit - this.kept;
+    if (typeof chunk === 'string' && isUtf8(encoding)) {
+      const size = Buffer.byteLength(chunk);
+      if (size <= room) {
+        this.size += size;
+        this.chunks.push(chunk);
+        this.kept += size;
+        return;
+      }
+    }
+    const buffer = toBuffer(chunk, encoding);
+    if (buffer === undefined) return;
+    this.size += buffer.byteLength;
+    if (room > 0) {
+      const part = buffer.byteLength <= room ? buffer : buffer.subarray(0, room);
+      this.chunks.push(part);
+      this.kept += part.byteLength;
+    }
+  }
+}
+
 /**
  * Records what the handler writes, by wrapping `write` and `end` of this
  * response only. The chunks are the bytes Express already serialised, so
@@ -33,41 +66,25 @@ function toBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {
  * only the count grows.
  */
 export function captureResponse(res: ServerResponse, limit: number): CapturedResponse {
-  const captured: CapturedResponse = { size: 0, chunks: [], kept: 0 };
-  const record = (chunk: unknown, encoding: unknown): void => {
-    if (typeof chunk === 'string' && isUtf8(encoding)) {
-      const size = Buffer.byteLength(chunk);
-      if (size <= limit - captured.kept) {
-        captured.size += size;
-        captured.chunks.push(chunk);
-        captured.kept += size;
-        return;
-      }
-    }
-    const buffer = toBuffer(chunk, encoding);
-    if (buffer === undefined) return;
-    captured.size += buffer.byteLength;
-    if (captured.kept < limit) {
-      const part = buffer.byteLength <= limit - captured.kept ? buffer : buffer.subarray(0, limit - captured.kept);
-      captured.chunks.push(part);
-      captured.kept += part.byteLength;
-    }
-  };
+  const capture = new ResponseCapture(limit);
   // Called with the response as `this`, unbound: binding would cost a function per call.
   // eslint-disable-next-line @typescript-eslint/unbound-method
-  const write = res.write as (this: ServerResponse, ...args: unknown[]) => boolean;
+  const write = res.write;
   // eslint-disable-next-line @typescript-eslint/unbound-method
-  const end = res.end as (this: ServerResponse, ...args: unknown[]) => ServerResponse;
-  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
-    record(chunk, rest[0]);
-    return write.call(this, chunk, ...rest);
+  const end = res.end;
+  // The wrappers pass `arguments` on as they came: rest parameters would allocate on every write.
+  res.write = function (this: ServerResponse, chunk: unknown, encoding?: unknown) {
+    capture.record(chunk, encoding);
+    // eslint-disable-next-line prefer-rest-params
+    return Reflect.apply(write, this, arguments) as boolean;
   } as ServerResponse['write'];
-  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+  res.end = function (this: ServerResponse, chunk?: unknown, encoding?: unknown) {
     // end(callback) has no chunk.
-    if (typeof chunk !== 'function') record(chunk, rest[0]);
-    return end.call(this, chunk, ...rest);
+    if (typeof chunk !== 'function') capture.record(chunk, encoding);
+    // eslint-disable-next-line prefer-rest-params
+    return Reflect.apply(end, this, arguments) as ServerResponse;
   } as ServerResponse['end'];
-  return captured;
+  return capture;
 }
 
 /**
