@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { ServerResponse } from 'node:http';
+import { callContextOf } from './call-context.js';
 
 /** What an embedding call gave, for the GenAI attributes and the response record's summary. */
 export interface EmbeddingAnnotations {
@@ -30,20 +31,15 @@ export interface CallAnnotations {
 }
 
 /**
- * Kept beside the response rather than on it: a property added to every
- * response object changes its shape and slows every later access to it.
+ * Adds to what is known about the call answered by `res`; later values
+ * win. Ignored when the middleware is not recording the call (not a
+ * predict call, or no middleware).
  */
-const annotationsByResponse = new WeakMap<ServerResponse, CallAnnotations>();
-
-/** Adds to what is known about the call answered by `res`; later values win. */
 export function annotateCall(res: ServerResponse, annotations: CallAnnotations): void {
-  const known = annotationsByResponse.get(res);
-  if (known === undefined) annotationsByResponse.set(res, { ...annotations });
-  else Object.assign(known, annotations);
-}
-
-export function callAnnotations(res: ServerResponse): CallAnnotations | undefined {
-  return annotationsByResponse.get(res);
+  const context = callContextOf(res.req);
+  if (context === undefined) return;
+  if (context.annotations === undefined) context.annotations = { ...annotations };
+  else Object.assign(context.annotations, annotations);
 }
 
 /**

@@ -5,14 +5,14 @@ import type { Request, RequestHandler, Response } from 'express';
 import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3Propagator } from '@opentelemetry/propagator-b3';
 import type { CallAnnotations } from './annotations.js';
-import { callAnnotations } from './annotations.js';
 import { batchSizeOf } from './batch-size.js';
+import type { CallContext } from './call-context.js';
+import { openCallContext } from './call-context.js';
 import { embeddingAttributes } from './embeddings.js';
 import type { ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
 import type { CallMetrics } from './metrics/call-metrics.js';
 import { requestPath } from './matcher.js';
-import { enableMonitors, loggedMonitors } from './monitor.js';
 import { parseRedactPaths, redactPayload } from './payload/redact.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './payload/binary-extension.js';
 import { requestBodySize, requestPayload } from './payload/request-body.js';
@@ -82,6 +82,8 @@ interface CallState {
   readonly startMillis: number;
   readonly startTime: number;
   readonly captured: CapturedResponse;
+  /** What the application says about the call while handling it. */
+  readonly gathered: CallContext;
 }
 
 /** A header's first value; an empty one counts as absent. */
@@ -227,7 +229,6 @@ class CallRecorder {
     const spanName = call.model === undefined ? call.operation : `${call.operation} ${call.model}`;
     const span = this.#signals.tracer.startSpan(spanName, { kind: parent.kind, attributes, startTime }, parent.context);
     this.#metrics.started(call.protocol);
-    enableMonitors(req);
     const state: CallState = {
       call,
       span,
@@ -237,6 +238,7 @@ class CallRecorder {
       startMillis: performance.now(),
       startTime,
       captured: captureResponse(res, Math.max(this.#config.maxPayloadBytes, MIN_RESPONSE_CAPTURE_BYTES)),
+      gathered: openCallContext(req),
     };
     // `close` follows `finish` when the answer was complete, and comes alone
     // when the connection went first: one listener sees every call end.
@@ -277,7 +279,7 @@ class CallRecorder {
 
   #end(req: Request, res: Response, state: CallState): void {
     const { call, span } = state;
-    const annotations = callAnnotations(res);
+    const { annotations, monitors, rawBody } = state.gathered;
     const outcome = this.#outcome(res, state, annotations);
     const body: unknown = req.body;
     // What is only known at the end goes on the span now, and on the records below.
@@ -306,7 +308,7 @@ class CallRecorder {
     }
     span.end();
 
-    const requestSize = requestBodySize(req);
+    const requestSize = requestBodySize(req, rawBody);
     this.#metrics.ended({
       protocol: call.protocol,
       model,
@@ -340,7 +342,7 @@ class CallRecorder {
     const logger = this.#signals.logger;
     if (keep && mode !== 'response') {
       this.#guard(() => {
-        const payload = this.#payload(requestPayload(req), requestSize, false);
+        const payload = this.#payload(requestPayload(req, rawBody), requestSize, false);
         emitRequestRecord(logger, state.context, state.startTime, payload, attributes);
       });
     }
@@ -356,7 +358,6 @@ class CallRecorder {
         emitResponseRecord(logger, state.context, payload, attributes, outcome);
       });
     }
-    const monitors = loggedMonitors(req);
     if (monitors !== undefined && monitors.size > 0) {
       this.#guard(() => this.#monitors.emit(monitors, state.context, state.requestId, traceId));
     }

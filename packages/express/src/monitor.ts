@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { callContextOf } from './call-context.js';
 
 /** BentoML's column roles; any other string is a custom role. */
 export type ColumnRole = 'feature' | 'prediction' | 'target' | (string & {});
@@ -26,24 +27,6 @@ export interface LoggedColumn extends ColumnOptions {
   value: unknown;
 }
 
-/**
- * The columns logged per predict call, kept beside the request rather than
- * on it (a property added to every request changes its shape and slows
- * every later access). Absent: not a predict call. Null: a predict call no
- * monitor was asked for yet (most calls: no map is made).
- */
-const monitorsByRequest = new WeakMap<Request, Map<string, LoggedColumn[]> | null>();
-
-/** Marks a request as a predict call whose monitors are collected; the middleware does this. */
-export function enableMonitors(req: Request): void {
-  monitorsByRequest.set(req, null);
-}
-
-/** Everything logged in the call, by monitor name. */
-export function loggedMonitors(req: Request): ReadonlyMap<string, readonly LoggedColumn[]> | undefined {
-  return monitorsByRequest.get(req) ?? undefined;
-}
-
 /** Used outside a predict call (or without the middleware): nothing to collect into. */
 const DISCARDING_MONITOR: Monitor = { log() {} };
 
@@ -62,9 +45,9 @@ const DISCARDING_MONITOR: Monitor = { log() {} };
  * Logging never throws: a reserved or repeated column name is ignored.
  */
 export function monitor(req: Request, name: string): Monitor {
-  let monitors = monitorsByRequest.get(req);
-  if (monitors === undefined) return DISCARDING_MONITOR;
-  if (monitors === null) monitorsByRequest.set(req, (monitors = new Map<string, LoggedColumn[]>()));
+  const context = callContextOf(req);
+  if (context === undefined) return DISCARDING_MONITOR;
+  const monitors = (context.monitors ??= new Map<string, LoggedColumn[]>());
   return {
     log(value, column) {
       if (RESERVED_COLUMNS.has(column.name)) return;

@@ -42,6 +42,11 @@ export class BoundedLogRecordProcessor implements LogRecordProcessor {
     this.queue.push(logRecord);
   }
 
+  /** Queues a record that is already read-only; never throws and never waits. */
+  push(logRecord: ReadableLogRecord): void {
+    this.queue.push(logRecord);
+  }
+
   /** Exports every record queued so far, then flushes the exporter (rejects only if its flush does). */
   async forceFlush(): Promise<void> {
     await this.queue.forceFlush();

@@ -1,13 +1,6 @@
 import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './binary-extension.js';
 import type { IncomingMessage } from 'node:http';
-
-/**
- * The raw bytes of request bodies, so the request record reuses them
- * instead of re-serialising. Kept beside the request rather than on it: a
- * property added to every request changes its shape and slows every later
- * access to it.
- */
-const rawBodies = new WeakMap<IncomingMessage, Buffer>();
+import { callContextOf } from '../call-context.js';
 
 /**
  * An `express.json({ verify: captureRawBody })` hook (also usable with
@@ -15,17 +8,17 @@ const rawBodies = new WeakMap<IncomingMessage, Buffer>();
  * is those bytes rather than `JSON.stringify(req.body)`.
  */
 export function captureRawBody(req: IncomingMessage, _res: unknown, buffer: Buffer): void {
-  rawBodies.set(req, buffer);
+  const context = callContextOf(req);
+  if (context !== undefined) context.rawBody = buffer;
 }
 
 /**
- * The request payload as text: the raw bytes when a parser kept them (only
- * the JSON part of a binary-extension body), the
+ * The request payload as text: the `raw` bytes when a parser kept them
+ * (only the JSON part of a binary-extension body), the
  * body itself when it is a string or Buffer, else the parsed body
  * serialised. Empty when there is no body.
  */
-export function requestPayload(req: IncomingMessage & { body?: unknown }): string {
-  const raw = rawBodies.get(req);
+export function requestPayload(req: IncomingMessage & { body?: unknown }, raw: Buffer | undefined): string {
   if (raw !== undefined) {
     const jsonLength = jsonPartLength(req.headers[INFERENCE_HEADER_CONTENT_LENGTH]);
     return raw.toString('utf8', 0, jsonLength === undefined ? raw.byteLength : Math.min(jsonLength, raw.byteLength));
@@ -38,9 +31,8 @@ export function requestPayload(req: IncomingMessage & { body?: unknown }): strin
   return JSON.stringify(body);
 }
 
-/** The request body's size in bytes: the kept raw bytes, else `Content-Length`, else 0. */
-export function requestBodySize(req: IncomingMessage): number {
-  const raw = rawBodies.get(req);
+/** The request body's size in bytes: the `raw` bytes kept, else `Content-Length`, else 0. */
+export function requestBodySize(req: IncomingMessage, raw: Buffer | undefined): number {
   if (raw !== undefined) return raw.byteLength;
   const length = Number(req.headers['content-length']);
   return Number.isInteger(length) && length >= 0 ? length : 0;

@@ -1,8 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -15,6 +13,7 @@ import { FileLogRecordExporter } from '../file-sink/file-log-exporter.js';
 import type { TelemetryReporter } from '../reporter.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { otlpExporters } from './exporters.js';
+import { QueueingLogger } from './queueing-logger.js';
 import type { NamedQueue, Signals } from './signals.js';
 import { SCOPE_NAME } from './signals.js';
 
@@ -48,7 +47,7 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
   const exporters = config.otlp === undefined ? undefined : otlpExporters(config.otlp);
   const queues: NamedQueue[] = [];
 
-  const logProcessors: LogRecordProcessor[] = [];
+  const logProcessors: BoundedLogRecordProcessor[] = [];
   if (exporters?.logs !== undefined) {
     const processor = new BoundedLogRecordProcessor({
       exporter: exporters.logs,
@@ -88,7 +87,6 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
     sampler: createAlwaysRecordSampler(config.traceSampler),
     spanProcessors,
   });
-  const loggerProvider = new LoggerProvider({ resource, processors: logProcessors });
   const callMetrics = new AggregatedCallMetrics(resource, { name: SCOPE_NAME, version: PACKAGE_VERSION }, queues);
   const readers: MetricReader[] = [];
   if (exporters?.metrics !== undefined) {
@@ -103,10 +101,10 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
   }
   const meterProvider = new MeterProvider({ resource, readers });
 
-  const all = [tracerProvider, loggerProvider, meterProvider];
+  const all = [tracerProvider, ...logProcessors, meterProvider];
   return {
     tracer: tracerProvider.getTracer(SCOPE_NAME, PACKAGE_VERSION),
-    logger: loggerProvider.getLogger(SCOPE_NAME, PACKAGE_VERSION),
+    logger: new QueueingLogger(resource, { name: SCOPE_NAME, version: PACKAGE_VERSION }, logProcessors),
     metrics: callMetrics,
     forceFlush: async () => {
       await Promise.all(all.map((provider) => provider.forceFlush()));
