@@ -13,6 +13,7 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startServer } from '../packages/server/src/index.js';
+import { median } from './side-by-side.js';
 
 /** Texts per batch request, and single requests per round. */
 export const BATCH_SIZE = 32;
@@ -68,12 +69,6 @@ async function textsPerSecond(texts: number, work: () => Promise<void>): Promise
   const start = performance.now();
   await work();
   return (texts * MILLIS_PER_SECOND) / (performance.now() - start);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** Measures batch against single requests on a server of its own (telemetry off: this measures the serving). */

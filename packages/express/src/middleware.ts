@@ -326,6 +326,14 @@ class CallRecorder {
     const sampled = (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
     const slow = outcome.durationSeconds * MILLIS_PER_SECOND > this.#config.slowRequestThresholdMs;
     const keep = outcome.failed || slow || (sampled && this.#samplePayload(traceId));
+    const { mode } = this.#config;
+    const writeRequest = keep && mode !== 'response';
+    const writeResponse = keep && (mode !== 'request' || outcome.failed);
+    if (monitors !== undefined && monitors.size > 0) {
+      this.#guard(() => this.#monitors.emit(monitors, state.context, state.requestId, traceId));
+    }
+    if (!writeRequest && !writeResponse) return;
+
     // The records carry what identifies the call; HTTP details stay on the span, which they share a trace with.
     const attributes: Attributes = {
       [ATTR_PROTOCOL]: call.protocol,
@@ -338,15 +346,14 @@ class CallRecorder {
     if (state.headers !== undefined) Object.assign(attributes, state.headers);
     if (genAi !== undefined) Object.assign(attributes, genAi.attributes);
     // Each record is guarded on its own: a fault in one does not cost the call its others.
-    const { mode } = this.#config;
     const logger = this.#signals.logger;
-    if (keep && mode !== 'response') {
+    if (writeRequest) {
       this.#guard(() => {
         const payload = this.#payload(requestPayload(req, rawBody), requestSize, false);
         emitRequestRecord(logger, state.context, state.startTime, payload, attributes);
       });
     }
-    if (keep && (mode !== 'request' || outcome.failed)) {
+    if (writeResponse) {
       this.#guard(() => {
         const cut = state.captured.size > state.captured.kept;
         const jsonLength = jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH));
@@ -357,9 +364,6 @@ class CallRecorder {
           : this.#payload(capturedText(state.captured, jsonLength), state.captured.size, cut);
         emitResponseRecord(logger, state.context, payload, attributes, outcome);
       });
-    }
-    if (monitors !== undefined && monitors.size > 0) {
-      this.#guard(() => this.#monitors.emit(monitors, state.context, state.requestId, traceId));
     }
   }
 }

@@ -3,11 +3,13 @@ import { SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { InMemoryLogRecordExporter, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import { BasicTracerProvider, InMemorySpanExporter, SamplingDecision } from '@opentelemetry/sdk-trace-base';
-import { BoundedLogRecordProcessor } from '../src/export/log-processor.js';
+import { LogRecordExportQueue } from '../src/export/log-record-queue.js';
 import { BoundedSpanProcessor } from '../src/export/span-processor.js';
+import { QueueingLogger } from '../src/signals/queueing-logger.js';
 import { recordingReporter } from './export-helpers.js';
 
 /** Records every span it sees but samples none: what a failed or slow call's span looks like before `keep`. */
@@ -16,45 +18,45 @@ const recordOnly: Sampler = {
   toString: () => 'RecordOnly',
 };
 
-describe('BoundedLogRecordProcessor', () => {
-  it('exports through a LoggerProvider and shuts the exporter down with it', async () => {
+/** A logger writing into `queue`, as the own providers' logger does. */
+function loggerInto(queue: LogRecordExportQueue): QueueingLogger {
+  return new QueueingLogger(resourceFromAttributes({}), { name: 'test' }, [queue]);
+}
+
+describe('LogRecordExportQueue', () => {
+  it('exports what the logger emits, and shuts the exporter down with it', async () => {
     const exporter = new InMemoryLogRecordExporter();
     let exporterShutDown = false;
     exporter.shutdown = () => Promise.resolve(void (exporterShutDown = true));
-    const processor = new BoundedLogRecordProcessor({
-      exporter,
-      reporter: recordingReporter(),
-      label: 'logs to memory',
-    });
-    const provider = new LoggerProvider({ processors: [processor] });
-    const logger = provider.getLogger('test');
+    const logQueue = new LogRecordExportQueue({ exporter, reporter: recordingReporter(), label: 'logs to memory' });
+    const logger = loggerInto(logQueue);
     for (const body of ['a', 'b', 'c']) logger.emit({ body });
 
-    await provider.forceFlush();
+    await logQueue.forceFlush();
     expect(exporter.getFinishedLogRecords().map((record) => record.body)).to.deep.equal(['a', 'b', 'c']);
-    expect(processor.queue.exported).to.equal(3);
+    expect(logQueue.queue.exported).to.equal(3);
 
-    await provider.shutdown();
+    await logQueue.shutdown();
     expect(exporterShutDown).to.equal(true);
     logger.emit({ body: 'late' });
-    expect(processor.queue.depth).to.equal(0);
+    expect(logQueue.queue.depth).to.equal(0);
   });
 
   it('counts the records a full queue drops, reporting once', async () => {
     const exporter = new InMemoryLogRecordExporter();
     const reporter = recordingReporter();
-    const processor = new BoundedLogRecordProcessor({
+    const logQueue = new LogRecordExportQueue({
       exporter,
       reporter,
       label: 'logs to memory',
       queue: { maxQueueSize: 2, scheduledDelayMillis: 60_000 },
     });
-    const logger = new LoggerProvider({ processors: [processor] }).getLogger('test');
+    const logger = loggerInto(logQueue);
     for (let i = 0; i < 5; i++) logger.emit({ body: i });
-    expect(processor.queue.dropped).to.equal(3);
+    expect(logQueue.queue.dropped).to.equal(3);
     expect(reporter.calls.map((call) => call.code)).to.deep.equal(['INFERLENS_QUEUE_FULL_LOGS_TO_MEMORY']);
-    await processor.shutdown();
-    expect(processor.queue.exported).to.equal(2);
+    await logQueue.shutdown();
+    expect(logQueue.queue.exported).to.equal(2);
   });
 
   it('counts the records of a failed export', async () => {
@@ -62,14 +64,14 @@ describe('BoundedLogRecordProcessor', () => {
     failing.export = (_logs: ReadableLogRecord[], done: (result: ExportResult) => void) =>
       done({ code: ExportResultCode.FAILED, error: new Error('collector unreachable') });
     const reporter = recordingReporter();
-    const processor = new BoundedLogRecordProcessor({ exporter: failing, reporter, label: 'logs to otlp' });
-    const logger = new LoggerProvider({ processors: [processor] }).getLogger('test');
+    const logQueue = new LogRecordExportQueue({ exporter: failing, reporter, label: 'logs to otlp' });
+    const logger = loggerInto(logQueue);
     logger.emit({ body: 'x' });
     logger.emit({ body: 'y' });
-    await processor.forceFlush();
-    expect(processor.queue.failed).to.equal(2);
+    await logQueue.forceFlush();
+    expect(logQueue.queue.failed).to.equal(2);
     expect(reporter.calls[0]?.message).to.include('collector unreachable');
-    await processor.shutdown();
+    await logQueue.shutdown();
   });
 });
 

@@ -40,6 +40,17 @@ export function exportQueueOptions(overrides: Partial<ExportQueueOptions> = {}):
   return options;
 }
 
+/** What a queue in front of an exporter exports to, how it is bounded, and how it reports trouble. */
+export interface QueuedExportConfig<E> {
+  exporter: E;
+  /** Where a full queue and a failing export are reported, once each. */
+  reporter: TelemetryReporter;
+  /** Names the queue in reports: `logs to otlp`. */
+  label: string;
+  /** Bounds left out take `DEFAULT_EXPORT_QUEUE_OPTIONS`. */
+  queue?: Partial<ExportQueueOptions>;
+}
+
 /** Sends one batch; resolves with the exporter's answer (a rejection counts as a failure too). */
 export type ExportBatch<T> = (items: T[]) => Promise<ExportResult>;
 

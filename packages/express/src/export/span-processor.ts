@@ -1,24 +1,17 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { TelemetryReporter } from '../reporter.js';
-import type { ExportQueueOptions } from './bounded-queue.js';
+import type { QueuedExportConfig } from './bounded-queue.js';
 import { BoundedExportQueue, exportBatchTo, exportQueueOptions } from './bounded-queue.js';
 
 /** What a {@link BoundedSpanProcessor} exports to, which spans it keeps, and how it reports trouble. */
-export interface BoundedSpanProcessorConfig {
-  exporter: SpanExporter;
+export interface BoundedSpanProcessorConfig extends QueuedExportConfig<SpanExporter> {
   /**
    * Decides, when a span ends, whether it is exported. Unlike the SDK's batch
    * processor, the sampled flag is not checked: a span that was recorded but
    * not sampled (a failed or slow call) is exported when `keep` says so.
    */
   keep: (span: ReadableSpan) => boolean;
-  /** Where a full queue and a failing export are reported, once each. */
-  reporter: TelemetryReporter;
-  /** Names the queue in reports: `traces to otlp`. */
-  label: string;
-  /** Bounds left out take `DEFAULT_EXPORT_QUEUE_OPTIONS`. */
-  queue?: Partial<ExportQueueOptions>;
 }
 
 /**

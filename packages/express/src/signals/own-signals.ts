@@ -1,12 +1,13 @@
 import type { Attributes } from '@opentelemetry/api';
 import { SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { createAlwaysRecordSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ResolvedConfig } from '../config.js';
-import { BoundedLogRecordProcessor } from '../export/log-processor.js';
+import { LogRecordExportQueue } from '../export/log-record-queue.js';
 import { BoundedSpanProcessor } from '../export/span-processor.js';
 import { AggregatedCallMetrics } from '../metrics/aggregated-metrics.js';
 import { FileLogRecordExporter } from '../file-sink/file-log-exporter.js';
@@ -47,27 +48,15 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
   const exporters = config.otlp === undefined ? undefined : otlpExporters(config.otlp);
   const queues: NamedQueue[] = [];
 
-  const logProcessors: BoundedLogRecordProcessor[] = [];
-  if (exporters?.logs !== undefined) {
-    const processor = new BoundedLogRecordProcessor({
-      exporter: exporters.logs,
-      queue: config.logQueue,
-      reporter,
-      label: 'logs to otlp',
-    });
-    logProcessors.push(processor);
-    queues.push({ signal: 'logs', destination: 'otlp', queue: processor.queue as NamedQueue['queue'] });
-  }
-  if (config.fileSink !== undefined) {
-    const processor = new BoundedLogRecordProcessor({
-      exporter: new FileLogRecordExporter(config.fileSink),
-      queue: config.logQueue,
-      reporter,
-      label: 'logs to files',
-    });
-    logProcessors.push(processor);
-    queues.push({ signal: 'logs', destination: 'file', queue: processor.queue as NamedQueue['queue'] });
-  }
+  const logQueues: LogRecordExportQueue[] = [];
+  const addLogQueue = (exporter: LogRecordExporter, destination: NamedQueue['destination']): void => {
+    const label = destination === 'otlp' ? 'logs to otlp' : 'logs to files';
+    const logQueue = new LogRecordExportQueue({ exporter, queue: config.logQueue, reporter, label });
+    logQueues.push(logQueue);
+    queues.push({ signal: 'logs', destination, queue: logQueue.queue as NamedQueue['queue'] });
+  };
+  if (exporters?.logs !== undefined) addLogQueue(exporters.logs, 'otlp');
+  if (config.fileSink !== undefined) addLogQueue(new FileLogRecordExporter(config.fileSink), 'file');
 
   const spanProcessors: SpanProcessor[] = [];
   if (exporters?.traces !== undefined) {
@@ -101,10 +90,10 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
   }
   const meterProvider = new MeterProvider({ resource, readers });
 
-  const all = [tracerProvider, ...logProcessors, meterProvider];
+  const all = [tracerProvider, ...logQueues, meterProvider];
   return {
     tracer: tracerProvider.getTracer(SCOPE_NAME, PACKAGE_VERSION),
-    logger: new QueueingLogger(resource, { name: SCOPE_NAME, version: PACKAGE_VERSION }, logProcessors),
+    logger: new QueueingLogger(resource, { name: SCOPE_NAME, version: PACKAGE_VERSION }, logQueues),
     metrics: callMetrics,
     forceFlush: async () => {
       await Promise.all(all.map((provider) => provider.forceFlush()));
