@@ -17,7 +17,7 @@ import { parseRedactPaths, redactPayload } from './payload/redact.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './payload/binary-extension.js';
 import { requestBodySize, requestPayload } from './payload/request-body.js';
 import type { CapturedResponse } from './payload/response-capture.js';
-import { captureResponse, capturedText } from './payload/response-capture.js';
+import { captureResponse, capturedText, reportServerResponseWrites } from './payload/response-capture.js';
 import { embeddingSummary } from './payload/embedding-summary.js';
 import type { BoundedPayload } from './payload/truncate.js';
 import { truncatePayload } from './payload/truncate.js';
@@ -162,6 +162,7 @@ class CallRecorder {
     this.#monitors = new MonitorRecords(signals.logger);
     this.#redactPaths = parseRedactPaths(config.redactPaths);
     this.#samplePayload = payloadSampler(config.payloadSampleRate);
+    reportServerResponseWrites();
   }
 
   #guard(record: () => void): void {
@@ -241,8 +242,9 @@ class CallRecorder {
       gathered: openCallContext(req),
     };
     // `close` follows `finish` when the answer was complete, and comes alone
-    // when the connection went first: one listener sees every call end.
-    res.once('close', () => {
+    // when the connection went first: one listener sees every call end. A
+    // response emits it once, so `on` does (without `once`'s wrapper).
+    res.on('close', () => {
       try {
         this.#end(req, res, state);
       } catch (error) {

@@ -1,5 +1,5 @@
 import { decodeUtf8Prefix } from './truncate.js';
-import type { ServerResponse } from 'node:http';
+import { ServerResponse } from 'node:http';
 
 /** The bytes of an answer as they were written, kept up to a limit. */
 export interface CapturedResponse {
@@ -59,31 +59,50 @@ class ResponseCapture implements CapturedResponse {
   }
 }
 
+/** The capture of each response being recorded; the patched `write` and `end` look their response up here. */
+const captures = new WeakMap<ServerResponse, ResponseCapture>();
+
+let patched = false;
+
 /**
- * Records what the handler writes, by wrapping `write` and `end` of this
- * response only. The chunks are the bytes Express already serialised, so
- * the response record costs no second `JSON.stringify`; past `limit` bytes
- * only the count grows.
+ * Makes every `ServerResponse` report what is written to it, once per
+ * process (later calls do nothing): `write` and `end` on the prototype
+ * record the chunk when the response has a capture, then do what they did.
+ * Wrapping each response instead would add two properties to every
+ * response object (a new shape, and a grown property store, per call). The
+ * middleware calls this when it is created, before any response exists, so
+ * wrappers that other middleware puts on a response call these.
  */
-export function captureResponse(res: ServerResponse, limit: number): CapturedResponse {
-  const capture = new ResponseCapture(limit);
-  // Called with the response as `this`, unbound: binding would cost a function per call.
+export function reportServerResponseWrites(): void {
+  if (patched) return;
+  patched = true;
+  const proto = ServerResponse.prototype;
+  // Called with the response as `this`: the originals are unbound by design.
   // eslint-disable-next-line @typescript-eslint/unbound-method
-  const write = res.write;
-  // eslint-disable-next-line @typescript-eslint/unbound-method
-  const end = res.end;
+  const { write, end } = proto;
   // The wrappers pass `arguments` on as they came: rest parameters would allocate on every write.
-  res.write = function (this: ServerResponse, chunk: unknown, encoding?: unknown) {
-    capture.record(chunk, encoding);
+  proto.write = function (this: ServerResponse, chunk: unknown, encoding?: unknown) {
+    captures.get(this)?.record(chunk, encoding);
     // eslint-disable-next-line prefer-rest-params
     return Reflect.apply(write, this, arguments) as boolean;
   } as ServerResponse['write'];
-  res.end = function (this: ServerResponse, chunk?: unknown, encoding?: unknown) {
+  proto.end = function (this: ServerResponse, chunk?: unknown, encoding?: unknown) {
     // end(callback) has no chunk.
-    if (typeof chunk !== 'function') capture.record(chunk, encoding);
+    if (typeof chunk !== 'function') captures.get(this)?.record(chunk, encoding);
     // eslint-disable-next-line prefer-rest-params
     return Reflect.apply(end, this, arguments) as ServerResponse;
   } as ServerResponse['end'];
+}
+
+/**
+ * Records what the handler writes to `res`, once
+ * {@link reportServerResponseWrites} has run. The chunks are the bytes
+ * Express already serialised, so the response record costs no second
+ * `JSON.stringify`; past `limit` bytes only the count grows.
+ */
+export function captureResponse(res: ServerResponse, limit: number): CapturedResponse {
+  const capture = new ResponseCapture(limit);
+  captures.set(res, capture);
   return capture;
 }
 

@@ -1,17 +1,16 @@
 import { readFileSync } from 'node:fs';
 import type { AgentOptions } from 'node:https';
 import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ResolvedOtlp } from '../config.js';
+import { protobufLogExporter, protobufSpanExporter } from '../export/otlp-protobuf/exporters.js';
 
 /** One exporter per signal that has an endpoint. */
 export interface OtlpExporters {
@@ -31,7 +30,12 @@ function agentOptions(otlp: ResolvedOtlp): AgentOptions {
   };
 }
 
-/** The OTLP/HTTP exporters of the signals that have an endpoint, JSON or protobuf, sharing headers, timeout, compression and TLS. */
+/**
+ * The OTLP/HTTP exporters of the signals that have an endpoint, JSON or
+ * protobuf, sharing headers, timeout, compression and TLS. Protobuf logs and
+ * spans are written by the middleware's own serializers (see
+ * `export/otlp-protobuf`).
+ */
 export function otlpExporters(otlp: ResolvedOtlp): OtlpExporters {
   const shared = (url: string): OTLPExporterNodeConfigBase => ({
     url,
@@ -44,11 +48,11 @@ export function otlpExporters(otlp: ResolvedOtlp): OtlpExporters {
   const build = <T>(
     url: string | undefined,
     Json: new (c: OTLPExporterNodeConfigBase) => T,
-    Proto: new (c: OTLPExporterNodeConfigBase) => T,
-  ) => (url === undefined ? undefined : json ? new Json(shared(url)) : new Proto(shared(url)));
+    proto: (c: OTLPExporterNodeConfigBase) => T,
+  ) => (url === undefined ? undefined : json ? new Json(shared(url)) : proto(shared(url)));
   return {
-    logs: build<LogRecordExporter>(otlp.logsUrl, JsonLogExporter, ProtoLogExporter),
-    traces: build<SpanExporter>(otlp.tracesUrl, JsonTraceExporter, ProtoTraceExporter),
-    metrics: build<PushMetricExporter>(otlp.metricsUrl, JsonMetricExporter, ProtoMetricExporter),
+    logs: build<LogRecordExporter>(otlp.logsUrl, JsonLogExporter, protobufLogExporter),
+    traces: build<SpanExporter>(otlp.tracesUrl, JsonTraceExporter, protobufSpanExporter),
+    metrics: build<PushMetricExporter>(otlp.metricsUrl, JsonMetricExporter, (c) => new ProtoMetricExporter(c)),
   };
 }

@@ -1,0 +1,159 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import type { ProtobufWriter } from './protobuf-writer.js';
+import { BATCH_LENGTH_BYTES, ITEM_LENGTH_BYTES, WIRE } from './protobuf-writer.js';
+
+// int64's range: integers in it are written as `int_value`, other numbers as `double_value`.
+const MIN_INT64 = -(2 ** 63);
+const MAX_INT64 = 2 ** 63;
+
+/** An OTLP `AnyValue` (common.proto) from an attribute value or a log body. */
+export function writeAnyValue(writer: ProtobufWriter, value: unknown): void {
+  switch (typeof value) {
+    case 'string':
+      writer.tag(1, WIRE.LENGTH_DELIMITED);
+      writer.string(value);
+      return;
+    case 'boolean':
+      writer.tag(2, WIRE.VARINT);
+      writer.varint(value ? 1 : 0);
+      return;
+    case 'number':
+      if (Number.isInteger(value) && value >= MIN_INT64 && value < MAX_INT64) {
+        writer.tag(3, WIRE.VARINT);
+        writer.varint(value);
+      } else {
+        writer.tag(4, WIRE.FIXED64);
+        writer.double(value);
+      }
+      return;
+    case 'object':
+      if (value === null) return;
+      if (value instanceof Uint8Array) {
+        writer.tag(7, WIRE.LENGTH_DELIMITED);
+        writer.bytes(value);
+      } else if (Array.isArray(value)) {
+        writer.tag(5, WIRE.LENGTH_DELIMITED);
+        const array = writer.beginMessage();
+        for (const item of value) {
+          writer.tag(1, WIRE.LENGTH_DELIMITED);
+          const start = writer.beginMessage();
+          writeAnyValue(writer, item);
+          writer.endMessage(start);
+        }
+        writer.endMessage(array);
+      } else {
+        writer.tag(6, WIRE.LENGTH_DELIMITED);
+        const list = writer.beginMessage();
+        writeKeyValues(writer, value as Record<string, unknown>, 1);
+        writer.endMessage(list);
+      }
+      return;
+    default:
+    // undefined, functions, symbols, bigints: nothing, as the SDK's serializer does.
+  }
+}
+
+/** Each own property as a `KeyValue` in the repeated field `field`. */
+export function writeKeyValues(
+  writer: ProtobufWriter,
+  values: Attributes | Record<string, unknown>,
+  field: number,
+): void {
+  for (const key in values) {
+    if (!Object.prototype.hasOwnProperty.call(values, key)) continue;
+    writer.tag(field, WIRE.LENGTH_DELIMITED);
+    const keyValue = writer.beginMessage();
+    writer.tag(1, WIRE.LENGTH_DELIMITED);
+    writer.string(key);
+    writer.tag(2, WIRE.LENGTH_DELIMITED);
+    const anyValue = writer.beginMessage();
+    writeAnyValue(writer, values[key]);
+    writer.endMessage(anyValue);
+    writer.endMessage(keyValue);
+  }
+}
+
+/** A `Resource` in field `field`: its attributes and a zero dropped count. */
+function writeResource(writer: ProtobufWriter, resource: Resource, field: number): void {
+  writer.tag(field, WIRE.LENGTH_DELIMITED);
+  const start = writer.beginMessage();
+  writeKeyValues(writer, resource.attributes, 1);
+  writer.tag(2, WIRE.VARINT);
+  writer.varint(0);
+  writer.endMessage(start);
+}
+
+/** An `InstrumentationScope` in field `field`. */
+function writeScope(writer: ProtobufWriter, scope: InstrumentationScope, field: number): void {
+  writer.tag(field, WIRE.LENGTH_DELIMITED);
+  const start = writer.beginMessage();
+  writer.tag(1, WIRE.LENGTH_DELIMITED);
+  writer.string(scope.name);
+  if (scope.version) {
+    writer.tag(2, WIRE.LENGTH_DELIMITED);
+    writer.string(scope.version);
+  }
+  writer.endMessage(start);
+}
+
+/** Items grouped by resource, then by scope, in first-seen order. */
+function groupByResourceAndScope<T extends ResourceItem>(
+  items: readonly T[],
+): Map<Resource, Map<InstrumentationScope, T[]>> {
+  const groups = new Map<Resource, Map<InstrumentationScope, T[]>>();
+  for (const item of items) {
+    let scopes = groups.get(item.resource);
+    if (scopes === undefined) groups.set(item.resource, (scopes = new Map<InstrumentationScope, T[]>()));
+    const group = scopes.get(item.instrumentationScope);
+    if (group === undefined) scopes.set(item.instrumentationScope, [item]);
+    else group.push(item);
+  }
+  return groups;
+}
+
+/** What a log record and a span have in common: where they come from. */
+export interface ResourceItem {
+  readonly resource: Resource;
+  readonly instrumentationScope: InstrumentationScope;
+}
+
+/**
+ * An OTLP export request: items grouped by resource (`Resource*` messages
+ * in field 1), then by scope (`Scope*` messages in field 2 of each), then
+ * each item written by `writeItem` in field 2 of its scope's message; the
+ * nesting of every OTLP signal.
+ */
+export function writeExportRequest<T extends ResourceItem>(
+  writer: ProtobufWriter,
+  items: readonly T[],
+  writeItem: (writer: ProtobufWriter, item: T) => void,
+): void {
+  for (const [resource, scopes] of groupByResourceAndScope(items)) {
+    writer.tag(1, WIRE.LENGTH_DELIMITED);
+    const resourceStart = writer.beginMessage(BATCH_LENGTH_BYTES);
+    writeResource(writer, resource, 1);
+    for (const [scope, scopeItems] of scopes) {
+      writer.tag(2, WIRE.LENGTH_DELIMITED);
+      const scopeStart = writer.beginMessage(BATCH_LENGTH_BYTES);
+      writeScope(writer, scope, 1);
+      for (const item of scopeItems) {
+        writer.tag(2, WIRE.LENGTH_DELIMITED);
+        const itemStart = writer.beginMessage(ITEM_LENGTH_BYTES);
+        writeItem(writer, item);
+        writer.endMessage(itemStart, ITEM_LENGTH_BYTES);
+      }
+      if (scope.schemaUrl) {
+        writer.tag(3, WIRE.LENGTH_DELIMITED);
+        writer.string(scope.schemaUrl);
+      }
+      writer.endMessage(scopeStart, BATCH_LENGTH_BYTES);
+    }
+    if (resource.schemaUrl) {
+      writer.tag(3, WIRE.LENGTH_DELIMITED);
+      writer.string(resource.schemaUrl);
+    }
+    writer.endMessage(resourceStart, BATCH_LENGTH_BYTES);
+  }
+}

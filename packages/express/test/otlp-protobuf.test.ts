@@ -1,0 +1,211 @@
+import type { Attributes, HrTime, SpanContext } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { TraceState } from '@opentelemetry/core';
+import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { expect } from 'chai';
+import { serializeLogs } from '../src/export/otlp-protobuf/logs.js';
+import { ProtobufWriter } from '../src/export/otlp-protobuf/protobuf-writer.js';
+import { serializeSpans } from '../src/export/otlp-protobuf/traces.js';
+
+const resource = resourceFromAttributes({ 'service.name': 'inferlens-test', 'deployment.environment.name': 'ci' });
+const otherResource = resourceFromAttributes({ 'service.name': 'other', 'host.cpus': 2 });
+const scope = { name: '@inferlens/express', version: '1.2.3' };
+const schemaScope = { name: 'other-scope', schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' };
+const context: SpanContext = {
+  traceId: '0af7651916cd43dd8448eb211c80319c',
+  spanId: 'b7ad6b7169203331',
+  traceFlags: TraceFlags.SAMPLED,
+};
+const now: HrTime = [1_763_800_000, 123_456_789];
+
+/** Every attribute value type OTLP has, with the lengths that change how a length is written. */
+const attributes: Attributes = {
+  'inference.request.id': 'r-1',
+  'inference.model.name': 'iris',
+  'inference.batch.size': 2,
+  'inference.duration': 0.004_25,
+  'negative.int': -17,
+  'large.int': 2 ** 40 + 3,
+  'beyond.int64': 2 ** 70,
+  'not.finite': Number.POSITIVE_INFINITY,
+  flag: false,
+  'unicode.text': 'naïve café ☕ — 東京 🚀',
+  'long.text': 'x'.repeat(200),
+  'longer.text': 'é'.repeat(9000),
+  strings: ['a', 'b', ''],
+  numbers: [1, 2.5, -3],
+  mixed: [true, null, undefined, 'z'] as unknown as string[],
+  'http.request.header.x-tenant': ['acme'],
+  'absent.value': undefined,
+};
+
+function record(overrides: Partial<ReadableLogRecord> = {}): ReadableLogRecord {
+  return {
+    hrTime: now,
+    hrTimeObserved: [now[0], now[1] + 1000],
+    spanContext: context,
+    severityNumber: SeverityNumber.INFO,
+    severityText: 'INFO',
+    body: '{"instances": [[6.8, 2.8, 4.8, 1.4]]}',
+    resource,
+    instrumentationScope: scope,
+    attributes,
+    droppedAttributesCount: 0,
+    ...overrides,
+  };
+}
+
+function span(overrides: Partial<ReadableSpan> & { context?: SpanContext } = {}): ReadableSpan {
+  const spanContext = overrides.context ?? context;
+  return {
+    name: 'predict iris',
+    kind: SpanKind.SERVER,
+    spanContext: () => spanContext,
+    parentSpanContext: undefined,
+    startTime: now,
+    endTime: [now[0], now[1] + 500_000],
+    status: { code: SpanStatusCode.UNSET },
+    attributes,
+    links: [],
+    events: [],
+    duration: [0, 500_000],
+    ended: true,
+    resource,
+    instrumentationScope: scope,
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+    ...overrides,
+  };
+}
+
+function bytesOf(serialized: Uint8Array | undefined): Buffer {
+  if (serialized === undefined) throw new Error('the SDK serializer wrote nothing');
+  return Buffer.from(serialized);
+}
+
+describe('OTLP protobuf serializers', () => {
+  describe('logs', () => {
+    const cases: Record<string, ReadableLogRecord[]> = {
+      'one record with every attribute type': [record()],
+      'a batch of records': Array.from({ length: 300 }, (_, index) =>
+        record({ body: `{"n": ${index}}`, attributes: { 'inference.request.id': `r-${index}` } }),
+      ),
+      'records of two resources and two scopes': [
+        record(),
+        record({ resource: otherResource }),
+        record({ instrumentationScope: schemaScope }),
+        record({ resource: otherResource, instrumentationScope: schemaScope }),
+      ],
+      'structured, binary, long and missing bodies': [
+        record({ body: { predictions: [1, 2], nested: { ok: true, ratio: 0.5 }, none: null } }),
+        record({ body: new Uint8Array([0, 1, 2, 255]) }),
+        record({ body: 'y'.repeat(70_000) }),
+        record({ body: undefined }),
+      ],
+      'records without a span, severity or attributes, and with an event name': [
+        record({ spanContext: undefined, severityNumber: undefined, severityText: undefined, attributes: {} }),
+        record({
+          severityNumber: SeverityNumber.UNSPECIFIED,
+          eventName: 'inference.monitor',
+          droppedAttributesCount: 3,
+        }),
+        record({ spanContext: { ...context, traceFlags: TraceFlags.NONE } }),
+      ],
+    };
+    for (const [name, records] of Object.entries(cases)) {
+      it(`writes the same bytes as the SDK serializer: ${name}`, () => {
+        expect(Buffer.from(serializeLogs(records))).to.deep.equal(
+          bytesOf(ProtobufLogsSerializer.serializeRequest(records)),
+        );
+      });
+    }
+  });
+
+  describe('traces', () => {
+    const remoteParent: SpanContext = { ...context, spanId: '00f067aa0ba902b7', isRemote: true };
+    const cases: Record<string, ReadableSpan[]> = {
+      'one span with every attribute type': [span()],
+      'a batch of spans': Array.from({ length: 300 }, (_, index) =>
+        span({ name: `predict model-${index}`, attributes: { 'inference.request.id': `r-${index}` } }),
+      ),
+      'spans of two resources and two scopes': [
+        span(),
+        span({ resource: otherResource }),
+        span({ instrumentationScope: schemaScope }),
+        span({ resource: otherResource, instrumentationScope: schemaScope }),
+      ],
+      'a failed child of a remote parent, with an exception event and trace state': [
+        span({
+          kind: SpanKind.INTERNAL,
+          context: { ...context, traceState: new TraceState('vendor=value,other=1') },
+          parentSpanContext: remoteParent,
+          status: { code: SpanStatusCode.ERROR, message: 'input "x" expected FP32, got INT64' },
+          events: [
+            { name: 'exception', time: now, attributes: { 'exception.message': 'bad', 'exception.type': 'Error' } },
+            { name: 'bare event', time: now, droppedAttributesCount: 2 },
+          ],
+          droppedAttributesCount: 1,
+          droppedEventsCount: 4,
+        }),
+      ],
+      'a span with links and an unsampled context': [
+        span({
+          context: { ...context, traceFlags: TraceFlags.NONE },
+          parentSpanContext: { ...remoteParent, isRemote: false },
+          links: [
+            { context: remoteParent, attributes: { reason: 'batch' } },
+            { context: { ...context, traceState: new TraceState('k=v') }, droppedAttributesCount: 1 },
+          ],
+          droppedLinksCount: 2,
+        }),
+      ],
+    };
+    for (const [name, spans] of Object.entries(cases)) {
+      it(`writes the same bytes as the SDK serializer: ${name}`, () => {
+        expect(Buffer.from(serializeSpans(spans))).to.deep.equal(
+          bytesOf(ProtobufTraceSerializer.serializeRequest(spans)),
+        );
+      });
+    }
+  });
+
+  describe('ProtobufWriter', () => {
+    it('writes nanosecond timestamps exactly, far past 2038', () => {
+      const times: HrTime[] = [
+        [0, 0],
+        [1_763_800_000, 999_999_999],
+        [4_102_444_800, 1],
+        [4_294_967_295, 999_999_999],
+      ];
+      for (const time of times) {
+        const writer = new ProtobufWriter(16);
+        writer.hrTime(time);
+        const expected = BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]);
+        expect(Buffer.from(writer.finish()).readBigUInt64LE(0)).to.equal(expected);
+      }
+    });
+
+    it('grows past its first size and keeps what it wrote', () => {
+      const writer = new ProtobufWriter(64);
+      const text = 'ü'.repeat(5000);
+      writer.string(text);
+      writer.varint(300);
+      const bytes = Buffer.from(writer.finish());
+      // a two-byte length (10000 bytes of UTF-8), the text, then 300 as a varint
+      expect(bytes.subarray(0, 2)).to.deep.equal(Buffer.from([0x90, 0x4e]));
+      expect(bytes.subarray(2, 10_002).toString('utf8')).to.equal(text);
+      expect(bytes.subarray(10_002)).to.deep.equal(Buffer.from([0xac, 0x02]));
+    });
+
+    it('writes a malformed hex id as zero bytes of the declared length', () => {
+      const writer = new ProtobufWriter();
+      writer.hexBytes('zz00');
+      expect(Buffer.from(writer.finish())).to.deep.equal(Buffer.from([2, 0, 0]));
+    });
+  });
+});

@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import type { RequestHandler } from 'express';
+import express from 'express';
+import { inferenceTelemetry } from '../src/middleware.js';
+import { ATTR_PAYLOAD_SIZE, RECORD_TYPE } from '../src/semconv.js';
+import { IRIS_BODY, globalOptions, post, useInMemoryTelemetry, useServers } from './in-memory-telemetry.js';
+
+describe('response capture', () => {
+  const telemetry = useInMemoryTelemetry();
+  const servers = useServers();
+
+  it('keeps an answer written in chunks with write() and end()', async () => {
+    const app = express();
+    app.use(inferenceTelemetry(globalOptions()));
+    app.post('/v1/models/:target', (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.write('{"predictions":');
+      res.write(Buffer.from('[1,'));
+      res.end('2]}');
+    });
+    const url = await servers.start(app);
+    const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    expect(answer.text).to.equal('{"predictions":[1,2]}');
+    await telemetry.waitForRecords(2);
+    const [response] = telemetry.records(RECORD_TYPE.RESPONSE);
+    expect(response.body).to.equal('{"predictions":[1,2]}');
+    expect(response.attributes[ATTR_PAYLOAD_SIZE]).to.equal(21);
+  });
+
+  it('sees what a middleware mounted before it passes on from its own per-response wrappers', async () => {
+    // The shape of `compression` and similar middleware: `write` and `end` replaced on the response itself.
+    let wrapped = 0;
+    const rewriting: RequestHandler = (_req, res, next) => {
+      const end = res.end.bind(res) as (chunk?: unknown) => typeof res;
+      res.end = ((chunk?: unknown) => {
+        wrapped++;
+        // Same length: Express has already set Content-Length.
+        const text = Buffer.isBuffer(chunk) || typeof chunk === 'string' ? chunk.toString() : undefined;
+        return end(text === undefined ? chunk : text.toUpperCase());
+      }) as typeof res.end;
+      next();
+    };
+    const app = express();
+    app.use(rewriting);
+    app.use(inferenceTelemetry(globalOptions()));
+    app.post('/v1/models/:target', (_req, res) => void res.json({ predictions: [1] }));
+    const url = await servers.start(app);
+    const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    expect(answer.text).to.equal('{"PREDICTIONS":[1]}');
+    expect(wrapped).to.equal(1);
+    await telemetry.waitForRecords(2);
+    expect(telemetry.records(RECORD_TYPE.RESPONSE)[0].body).to.equal('{"PREDICTIONS":[1]}');
+  });
+
+  it('leaves the answers of routes that are not predict calls as they were', async () => {
+    const app = express();
+    app.use(inferenceTelemetry(globalOptions()));
+    app.post('/echo', (_req, res) => {
+      res.write('a');
+      res.end('b');
+    });
+    const url = await servers.start(app);
+    expect((await post(`${url}/echo`, '{}')).text).to.equal('ab');
+    expect(telemetry.records()).to.have.lengthOf(0);
+  });
+});
