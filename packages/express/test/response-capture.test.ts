@@ -52,6 +52,18 @@ describe('response capture', () => {
     expect(telemetry.records(RECORD_TYPE.RESPONSE)[0].body).to.equal('{"PREDICTIONS":[1]}');
   });
 
+  it('gives the answer to each of two middlewares recording the same call', async () => {
+    const app = express();
+    app.use(inferenceTelemetry(globalOptions({ mode: 'response' })));
+    app.use(inferenceTelemetry(globalOptions({ mode: 'response', maxPayloadBytes: 5 })));
+    app.post('/v1/models/:target', (_req, res) => void res.json({ predictions: [1] }));
+    const url = await servers.start(app);
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    await telemetry.waitForRecords(2);
+    const bodies = telemetry.records(RECORD_TYPE.RESPONSE).map((record) => record.body);
+    expect(bodies).to.have.members(['{"predictions":[1]}', '{"pre']);
+  });
+
   it('leaves the answers of routes that are not predict calls as they were', async () => {
     const app = express();
     app.use(inferenceTelemetry(globalOptions()));

@@ -32,12 +32,16 @@ class ResponseCapture implements CapturedResponse {
   chunks: (Buffer | string)[] = [];
   kept = 0;
   readonly #limit: number;
+  /** Another capture of the same response: a second middleware recording the same call. */
+  readonly #next: ResponseCapture | undefined;
 
-  constructor(limit: number) {
+  constructor(limit: number, next: ResponseCapture | undefined) {
     this.#limit = limit;
+    this.#next = next;
   }
 
   record(chunk: unknown, encoding: unknown): void {
+    this.#next?.record(chunk, encoding);
     const room = this.#limit - this.kept;
     if (typeof chunk === 'string' && isUtf8(encoding)) {
       const size = Buffer.byteLength(chunk);
@@ -101,7 +105,7 @@ export function reportServerResponseWrites(): void {
  * `JSON.stringify`; past `limit` bytes only the count grows.
  */
 export function captureResponse(res: ServerResponse, limit: number): CapturedResponse {
-  const capture = new ResponseCapture(limit);
+  const capture = new ResponseCapture(limit, captures.get(res));
   captures.set(res, capture);
   return capture;
 }
