@@ -1,6 +1,16 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
+import {
+  ANY_VALUE,
+  EXPORT_REQUEST,
+  INSTRUMENTATION_SCOPE,
+  KEY_VALUE,
+  LIST_VALUES,
+  RESOURCE,
+  RESOURCE_ITEMS,
+  SCOPE_ITEMS,
+} from './fields.js';
 import type { ProtobufWriter } from './protobuf-writer.js';
 import { BATCH_LENGTH_BYTES, ITEM_LENGTH_BYTES, WIRE } from './protobuf-writer.js';
 
@@ -12,41 +22,41 @@ const MAX_INT64 = 2 ** 63;
 export function writeAnyValue(writer: ProtobufWriter, value: unknown): void {
   switch (typeof value) {
     case 'string':
-      writer.tag(1, WIRE.LENGTH_DELIMITED);
+      writer.tag(ANY_VALUE.STRING, WIRE.LENGTH_DELIMITED);
       writer.string(value);
       return;
     case 'boolean':
-      writer.tag(2, WIRE.VARINT);
+      writer.tag(ANY_VALUE.BOOL, WIRE.VARINT);
       writer.varint(value ? 1 : 0);
       return;
     case 'number':
       if (Number.isInteger(value) && value >= MIN_INT64 && value < MAX_INT64) {
-        writer.tag(3, WIRE.VARINT);
+        writer.tag(ANY_VALUE.INT, WIRE.VARINT);
         writer.varint(value);
       } else {
-        writer.tag(4, WIRE.FIXED64);
+        writer.tag(ANY_VALUE.DOUBLE, WIRE.FIXED64);
         writer.double(value);
       }
       return;
     case 'object':
       if (value === null) return;
       if (value instanceof Uint8Array) {
-        writer.tag(7, WIRE.LENGTH_DELIMITED);
+        writer.tag(ANY_VALUE.BYTES, WIRE.LENGTH_DELIMITED);
         writer.bytes(value);
       } else if (Array.isArray(value)) {
-        writer.tag(5, WIRE.LENGTH_DELIMITED);
+        writer.tag(ANY_VALUE.ARRAY, WIRE.LENGTH_DELIMITED);
         const array = writer.beginMessage();
         for (const item of value) {
-          writer.tag(1, WIRE.LENGTH_DELIMITED);
+          writer.tag(LIST_VALUES, WIRE.LENGTH_DELIMITED);
           const start = writer.beginMessage();
           writeAnyValue(writer, item);
           writer.endMessage(start);
         }
         writer.endMessage(array);
       } else {
-        writer.tag(6, WIRE.LENGTH_DELIMITED);
+        writer.tag(ANY_VALUE.KVLIST, WIRE.LENGTH_DELIMITED);
         const list = writer.beginMessage();
-        writeKeyValues(writer, value as Record<string, unknown>, 1);
+        writeKeyValues(writer, value as Record<string, unknown>, LIST_VALUES);
         writer.endMessage(list);
       }
       return;
@@ -65,9 +75,9 @@ export function writeKeyValues(
     if (!Object.prototype.hasOwnProperty.call(values, key)) continue;
     writer.tag(field, WIRE.LENGTH_DELIMITED);
     const keyValue = writer.beginMessage();
-    writer.tag(1, WIRE.LENGTH_DELIMITED);
+    writer.tag(KEY_VALUE.KEY, WIRE.LENGTH_DELIMITED);
     writer.string(key);
-    writer.tag(2, WIRE.LENGTH_DELIMITED);
+    writer.tag(KEY_VALUE.VALUE, WIRE.LENGTH_DELIMITED);
     const anyValue = writer.beginMessage();
     writeAnyValue(writer, values[key]);
     writer.endMessage(anyValue);
@@ -79,8 +89,8 @@ export function writeKeyValues(
 function writeResource(writer: ProtobufWriter, resource: Resource, field: number): void {
   writer.tag(field, WIRE.LENGTH_DELIMITED);
   const start = writer.beginMessage();
-  writeKeyValues(writer, resource.attributes, 1);
-  writer.tag(2, WIRE.VARINT);
+  writeKeyValues(writer, resource.attributes, RESOURCE.ATTRIBUTES);
+  writer.tag(RESOURCE.DROPPED_ATTRIBUTES_COUNT, WIRE.VARINT);
   writer.varint(0);
   writer.endMessage(start);
 }
@@ -89,10 +99,10 @@ function writeResource(writer: ProtobufWriter, resource: Resource, field: number
 function writeScope(writer: ProtobufWriter, scope: InstrumentationScope, field: number): void {
   writer.tag(field, WIRE.LENGTH_DELIMITED);
   const start = writer.beginMessage();
-  writer.tag(1, WIRE.LENGTH_DELIMITED);
+  writer.tag(INSTRUMENTATION_SCOPE.NAME, WIRE.LENGTH_DELIMITED);
   writer.string(scope.name);
   if (scope.version) {
-    writer.tag(2, WIRE.LENGTH_DELIMITED);
+    writer.tag(INSTRUMENTATION_SCOPE.VERSION, WIRE.LENGTH_DELIMITED);
     writer.string(scope.version);
   }
   writer.endMessage(start);
@@ -120,10 +130,9 @@ export interface ResourceItem {
 }
 
 /**
- * An OTLP export request: items grouped by resource (`Resource*` messages
- * in field 1), then by scope (`Scope*` messages in field 2 of each), then
- * each item written by `writeItem` in field 2 of its scope's message; the
- * nesting of every OTLP signal.
+ * An OTLP export request: items grouped by resource (`ResourceLogs`,
+ * `ResourceSpans`), then by scope (`ScopeLogs`, `ScopeSpans`), each item's
+ * fields written by `writeItem`; the nesting of every OTLP signal.
  */
 export function writeExportRequest<T extends ResourceItem>(
   writer: ProtobufWriter,
@@ -131,27 +140,27 @@ export function writeExportRequest<T extends ResourceItem>(
   writeItem: (writer: ProtobufWriter, item: T) => void,
 ): void {
   for (const [resource, scopes] of groupByResourceAndScope(items)) {
-    writer.tag(1, WIRE.LENGTH_DELIMITED);
+    writer.tag(EXPORT_REQUEST.RESOURCE_ITEMS, WIRE.LENGTH_DELIMITED);
     const resourceStart = writer.beginMessage(BATCH_LENGTH_BYTES);
-    writeResource(writer, resource, 1);
+    writeResource(writer, resource, RESOURCE_ITEMS.RESOURCE);
     for (const [scope, scopeItems] of scopes) {
-      writer.tag(2, WIRE.LENGTH_DELIMITED);
+      writer.tag(RESOURCE_ITEMS.SCOPE_ITEMS, WIRE.LENGTH_DELIMITED);
       const scopeStart = writer.beginMessage(BATCH_LENGTH_BYTES);
-      writeScope(writer, scope, 1);
+      writeScope(writer, scope, SCOPE_ITEMS.SCOPE);
       for (const item of scopeItems) {
-        writer.tag(2, WIRE.LENGTH_DELIMITED);
+        writer.tag(SCOPE_ITEMS.ITEMS, WIRE.LENGTH_DELIMITED);
         const itemStart = writer.beginMessage(ITEM_LENGTH_BYTES);
         writeItem(writer, item);
         writer.endMessage(itemStart, ITEM_LENGTH_BYTES);
       }
       if (scope.schemaUrl) {
-        writer.tag(3, WIRE.LENGTH_DELIMITED);
+        writer.tag(SCOPE_ITEMS.SCHEMA_URL, WIRE.LENGTH_DELIMITED);
         writer.string(scope.schemaUrl);
       }
       writer.endMessage(scopeStart, BATCH_LENGTH_BYTES);
     }
     if (resource.schemaUrl) {
-      writer.tag(3, WIRE.LENGTH_DELIMITED);
+      writer.tag(RESOURCE_ITEMS.SCHEMA_URL, WIRE.LENGTH_DELIMITED);
       writer.string(resource.schemaUrl);
     }
     writer.endMessage(resourceStart, BATCH_LENGTH_BYTES);

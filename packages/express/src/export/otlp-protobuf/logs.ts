@@ -1,6 +1,7 @@
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { writeAnyValue, writeExportRequest, writeKeyValues } from './common.js';
+import { LOG_RECORD } from './fields.js';
 import { ProtobufWriter, WIRE } from './protobuf-writer.js';
 
 /** Bytes a record is guessed to take when sizing the first buffer. */
@@ -8,42 +9,42 @@ const BYTES_PER_RECORD_GUESS = 512;
 
 /** One `LogRecord` (logs.proto), its fields in the order of the SDK's serializer. */
 function writeLogRecord(writer: ProtobufWriter, record: ReadableLogRecord): void {
-  writer.tag(1, WIRE.FIXED64);
+  writer.tag(LOG_RECORD.TIME_UNIX_NANO, WIRE.FIXED64);
   writer.hrTime(record.hrTime);
   if (record.severityNumber !== undefined && record.severityNumber !== SeverityNumber.UNSPECIFIED) {
-    writer.tag(2, WIRE.VARINT);
+    writer.tag(LOG_RECORD.SEVERITY_NUMBER, WIRE.VARINT);
     writer.varint(record.severityNumber);
   }
   if (record.severityText) {
-    writer.tag(3, WIRE.LENGTH_DELIMITED);
+    writer.tag(LOG_RECORD.SEVERITY_TEXT, WIRE.LENGTH_DELIMITED);
     writer.string(record.severityText);
   }
   if (record.body !== undefined) {
-    writer.tag(5, WIRE.LENGTH_DELIMITED);
+    writer.tag(LOG_RECORD.BODY, WIRE.LENGTH_DELIMITED);
     const body = writer.beginMessage();
     writeAnyValue(writer, record.body);
     writer.endMessage(body);
   }
-  writeKeyValues(writer, record.attributes, 6);
-  writer.tag(7, WIRE.VARINT);
+  writeKeyValues(writer, record.attributes, LOG_RECORD.ATTRIBUTES);
+  writer.tag(LOG_RECORD.DROPPED_ATTRIBUTES_COUNT, WIRE.VARINT);
   writer.varint(record.droppedAttributesCount);
   const context = record.spanContext;
   if (context?.traceFlags) {
-    writer.tag(8, WIRE.FIXED32);
+    writer.tag(LOG_RECORD.FLAGS, WIRE.FIXED32);
     writer.fixed32(context.traceFlags);
   }
   if (context?.traceId) {
-    writer.tag(9, WIRE.LENGTH_DELIMITED);
+    writer.tag(LOG_RECORD.TRACE_ID, WIRE.LENGTH_DELIMITED);
     writer.hexBytes(context.traceId);
   }
   if (context?.spanId) {
-    writer.tag(10, WIRE.LENGTH_DELIMITED);
+    writer.tag(LOG_RECORD.SPAN_ID, WIRE.LENGTH_DELIMITED);
     writer.hexBytes(context.spanId);
   }
-  writer.tag(11, WIRE.FIXED64);
+  writer.tag(LOG_RECORD.OBSERVED_TIME_UNIX_NANO, WIRE.FIXED64);
   writer.hrTime(record.hrTimeObserved);
   if (record.eventName) {
-    writer.tag(12, WIRE.LENGTH_DELIMITED);
+    writer.tag(LOG_RECORD.EVENT_NAME, WIRE.LENGTH_DELIMITED);
     writer.string(record.eventName);
   }
 }

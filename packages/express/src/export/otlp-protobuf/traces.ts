@@ -1,6 +1,7 @@
 import type { HrTime, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { writeExportRequest, writeKeyValues } from './common.js';
+import { SPAN, SPAN_EVENT, SPAN_LINK, STATUS } from './fields.js';
 import { ProtobufWriter, WIRE } from './protobuf-writer.js';
 
 /** Bytes a span is guessed to take when sizing the first buffer. */
@@ -13,60 +14,59 @@ function spanFlags(traceFlags: number, isRemote: boolean | undefined): number {
   return (traceFlags & 0xff) | FLAGS_HAS_IS_REMOTE | (isRemote ? FLAGS_IS_REMOTE : 0);
 }
 
-/** Trace id, span id and trace state: fields 1 to 3 of both `Span` and `Span.Link`. */
+function writeTime(writer: ProtobufWriter, field: number, time: HrTime): void {
+  writer.tag(field, WIRE.FIXED64);
+  writer.hrTime(time);
+}
+
+/** Trace id, span id and trace state, numbered alike in `Span` and `Span.Link`. */
 function writeContext(writer: ProtobufWriter, context: SpanContext): void {
-  writer.tag(1, WIRE.LENGTH_DELIMITED);
+  writer.tag(SPAN.TRACE_ID, WIRE.LENGTH_DELIMITED);
   writer.hexBytes(context.traceId);
-  writer.tag(2, WIRE.LENGTH_DELIMITED);
+  writer.tag(SPAN.SPAN_ID, WIRE.LENGTH_DELIMITED);
   writer.hexBytes(context.spanId);
   const traceState = context.traceState?.serialize();
   if (traceState) {
-    writer.tag(3, WIRE.LENGTH_DELIMITED);
+    writer.tag(SPAN.TRACE_STATE, WIRE.LENGTH_DELIMITED);
     writer.string(traceState);
   }
 }
 
 function writeStatus(writer: ProtobufWriter, status: SpanStatus): void {
-  writer.tag(15, WIRE.LENGTH_DELIMITED);
+  writer.tag(SPAN.STATUS, WIRE.LENGTH_DELIMITED);
   const start = writer.beginMessage();
   if (status.message) {
-    writer.tag(2, WIRE.LENGTH_DELIMITED);
+    writer.tag(STATUS.MESSAGE, WIRE.LENGTH_DELIMITED);
     writer.string(status.message);
   }
-  writer.tag(3, WIRE.VARINT);
+  writer.tag(STATUS.CODE, WIRE.VARINT);
   writer.varint(status.code);
   writer.endMessage(start);
 }
 
 function writeEvent(writer: ProtobufWriter, event: TimedEvent): void {
-  writer.tag(11, WIRE.LENGTH_DELIMITED);
+  writer.tag(SPAN.EVENTS, WIRE.LENGTH_DELIMITED);
   const start = writer.beginMessage();
-  writer.tag(1, WIRE.FIXED64);
-  writer.hrTime(event.time);
-  writer.tag(2, WIRE.LENGTH_DELIMITED);
+  writeTime(writer, SPAN_EVENT.TIME_UNIX_NANO, event.time);
+  writer.tag(SPAN_EVENT.NAME, WIRE.LENGTH_DELIMITED);
   writer.string(event.name);
-  if (event.attributes) writeKeyValues(writer, event.attributes, 3);
-  writer.tag(4, WIRE.VARINT);
+  if (event.attributes) writeKeyValues(writer, event.attributes, SPAN_EVENT.ATTRIBUTES);
+  writer.tag(SPAN_EVENT.DROPPED_ATTRIBUTES_COUNT, WIRE.VARINT);
   writer.varint(event.droppedAttributesCount ?? 0);
   writer.endMessage(start);
 }
 
 function writeLink(writer: ProtobufWriter, link: Link): void {
-  writer.tag(13, WIRE.LENGTH_DELIMITED);
+  writer.tag(SPAN.LINKS, WIRE.LENGTH_DELIMITED);
   const start = writer.beginMessage();
   const context: SpanContext = link.context;
   writeContext(writer, context);
-  if (link.attributes) writeKeyValues(writer, link.attributes, 4);
-  writer.tag(5, WIRE.VARINT);
+  if (link.attributes) writeKeyValues(writer, link.attributes, SPAN_LINK.ATTRIBUTES);
+  writer.tag(SPAN_LINK.DROPPED_ATTRIBUTES_COUNT, WIRE.VARINT);
   writer.varint(link.droppedAttributesCount ?? 0);
-  writer.tag(6, WIRE.FIXED32);
+  writer.tag(SPAN_LINK.FLAGS, WIRE.FIXED32);
   writer.fixed32(spanFlags(context.traceFlags, context.isRemote));
   writer.endMessage(start);
-}
-
-function writeTime(writer: ProtobufWriter, field: number, time: HrTime): void {
-  writer.tag(field, WIRE.FIXED64);
-  writer.hrTime(time);
 }
 
 /** One `Span` (trace.proto), its fields in the order of the SDK's serializer. */
@@ -75,27 +75,27 @@ function writeSpan(writer: ProtobufWriter, span: ReadableSpan): void {
   writeContext(writer, context);
   const parent = span.parentSpanContext;
   if (parent?.spanId) {
-    writer.tag(4, WIRE.LENGTH_DELIMITED);
+    writer.tag(SPAN.PARENT_SPAN_ID, WIRE.LENGTH_DELIMITED);
     writer.hexBytes(parent.spanId);
   }
-  writer.tag(5, WIRE.LENGTH_DELIMITED);
+  writer.tag(SPAN.NAME, WIRE.LENGTH_DELIMITED);
   writer.string(span.name);
   // The API's SpanKind counts from INTERNAL = 0; OTLP's from UNSPECIFIED = 0.
-  writer.tag(6, WIRE.VARINT);
+  writer.tag(SPAN.KIND, WIRE.VARINT);
   writer.varint(span.kind + 1);
-  writeTime(writer, 7, span.startTime);
-  writeTime(writer, 8, span.endTime);
-  writeKeyValues(writer, span.attributes, 9);
-  writer.tag(10, WIRE.VARINT);
+  writeTime(writer, SPAN.START_TIME_UNIX_NANO, span.startTime);
+  writeTime(writer, SPAN.END_TIME_UNIX_NANO, span.endTime);
+  writeKeyValues(writer, span.attributes, SPAN.ATTRIBUTES);
+  writer.tag(SPAN.DROPPED_ATTRIBUTES_COUNT, WIRE.VARINT);
   writer.varint(span.droppedAttributesCount);
   for (const event of span.events) writeEvent(writer, event);
-  writer.tag(12, WIRE.VARINT);
+  writer.tag(SPAN.DROPPED_EVENTS_COUNT, WIRE.VARINT);
   writer.varint(span.droppedEventsCount);
   for (const link of span.links) writeLink(writer, link);
-  writer.tag(14, WIRE.VARINT);
+  writer.tag(SPAN.DROPPED_LINKS_COUNT, WIRE.VARINT);
   writer.varint(span.droppedLinksCount);
   writeStatus(writer, span.status);
-  writer.tag(16, WIRE.FIXED32);
+  writer.tag(SPAN.FLAGS, WIRE.FIXED32);
   writer.fixed32(spanFlags(context.traceFlags, parent?.isRemote));
 }
 
