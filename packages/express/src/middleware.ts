@@ -15,12 +15,12 @@ import type { CallMetrics } from './metrics/call-metrics.js';
 import { requestPath } from './matcher.js';
 import { parseRedactPaths, redactPayload } from './payload/redact.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './payload/binary-extension.js';
-import { requestBodySize, requestPayload } from './payload/request-body.js';
+import { requestBodySize, requestJsonBytes, requestPayload } from './payload/request-body.js';
 import type { CapturedResponse } from './payload/response-capture.js';
 import { captureResponse, capturedText, reportServerResponseWrites } from './payload/response-capture.js';
 import { embeddingSummary } from './payload/embedding-summary.js';
 import type { BoundedPayload } from './payload/truncate.js';
-import { truncatePayload } from './payload/truncate.js';
+import { decodeUtf8Prefix, truncatePayload } from './payload/truncate.js';
 import type { CallOutcome } from './records.js';
 import { emitRequestRecord, emitResponseRecord, MonitorRecords } from './records.js';
 import type { TelemetryReporter } from './reporter.js';
@@ -75,7 +75,8 @@ export interface InferenceTelemetry extends RequestHandler {
 interface CallState {
   readonly call: PredictCall;
   readonly span: Span;
-  readonly context: Context;
+  /** The caller's context the span continues; the records' context is made from it only when records are written. */
+  readonly parentContext: Context;
   readonly requestId: string;
   /** The allow-listed request headers, for the records. */
   readonly headers: Attributes | undefined;
@@ -233,7 +234,7 @@ class CallRecorder {
     const state: CallState = {
       call,
       span,
-      context: trace.setSpan(parent.context, span),
+      parentContext: parent.context,
       requestId,
       headers,
       startMillis: performance.now(),
@@ -277,6 +278,20 @@ class CallRecorder {
   #payload(text: string, size: number, cut: boolean): BoundedPayload {
     const bounded = truncatePayload(redactPayload(text, this.#redactPaths), this.#config.maxPayloadBytes);
     return { text: bounded.text, size, truncated: cut || bounded.truncated };
+  }
+
+  /**
+   * The request record's payload. Without redaction, only the bytes the
+   * record keeps are decoded from the raw body the parser kept: a large
+   * body is not decoded whole to be cut.
+   */
+  #requestPayload(req: Request, rawBody: Buffer | undefined, size: number): BoundedPayload {
+    if (rawBody === undefined || this.#redactPaths.length > 0)
+      return this.#payload(requestPayload(req, rawBody), size, false);
+    const limit = this.#config.maxPayloadBytes;
+    const json = requestJsonBytes(req, rawBody);
+    const bounded = truncatePayload(decodeUtf8Prefix(json.subarray(0, limit)), limit);
+    return { text: bounded.text, size, truncated: bounded.truncated || json.byteLength > limit };
   }
 
   #end(req: Request, res: Response, state: CallState): void {
@@ -331,9 +346,10 @@ class CallRecorder {
     const { mode } = this.#config;
     const writeRequest = keep && mode !== 'response';
     const writeResponse = keep && (mode !== 'request' || outcome.failed);
-    if (monitors !== undefined && monitors.size > 0) {
-      this.#guard(() => this.#monitors.emit(monitors, state.context, state.requestId, traceId));
-    }
+    const hasMonitors = monitors !== undefined && monitors.size > 0;
+    if (!hasMonitors && !writeRequest && !writeResponse) return;
+    const context = trace.setSpan(state.parentContext, span);
+    if (hasMonitors) this.#guard(() => this.#monitors.emit(monitors, context, state.requestId, traceId));
     if (!writeRequest && !writeResponse) return;
 
     // The records carry what identifies the call; HTTP details stay on the span, which they share a trace with.
@@ -351,8 +367,13 @@ class CallRecorder {
     const logger = this.#signals.logger;
     if (writeRequest) {
       this.#guard(() => {
-        const payload = this.#payload(requestPayload(req, rawBody), requestSize, false);
-        emitRequestRecord(logger, state.context, state.startTime, payload, attributes);
+        emitRequestRecord(
+          logger,
+          context,
+          state.startTime,
+          this.#requestPayload(req, rawBody, requestSize),
+          attributes,
+        );
       });
     }
     if (writeResponse) {
@@ -364,7 +385,7 @@ class CallRecorder {
         const payload = summarize
           ? embeddingSummary(annotations.embeddings!, state.captured.size)
           : this.#payload(capturedText(state.captured, jsonLength), state.captured.size, cut);
-        emitResponseRecord(logger, state.context, payload, attributes, outcome);
+        emitResponseRecord(logger, context, payload, attributes, outcome);
       });
     }
   }

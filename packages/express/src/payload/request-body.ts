@@ -12,6 +12,12 @@ export function captureRawBody(req: IncomingMessage, _res: unknown, buffer: Buff
   if (context !== undefined) context.rawBody = buffer;
 }
 
+/** The JSON part of the raw body: all of it, or what precedes a binary extension's tensor data. */
+export function requestJsonBytes(req: IncomingMessage, raw: Buffer): Buffer {
+  const jsonLength = jsonPartLength(req.headers[INFERENCE_HEADER_CONTENT_LENGTH]);
+  return jsonLength === undefined || jsonLength >= raw.byteLength ? raw : raw.subarray(0, jsonLength);
+}
+
 /**
  * The request payload as text: the `raw` bytes when a parser kept them
  * (only the JSON part of a binary-extension body), the
@@ -19,10 +25,7 @@ export function captureRawBody(req: IncomingMessage, _res: unknown, buffer: Buff
  * serialised. Empty when there is no body.
  */
 export function requestPayload(req: IncomingMessage & { body?: unknown }, raw: Buffer | undefined): string {
-  if (raw !== undefined) {
-    const jsonLength = jsonPartLength(req.headers[INFERENCE_HEADER_CONTENT_LENGTH]);
-    return raw.toString('utf8', 0, jsonLength === undefined ? raw.byteLength : Math.min(jsonLength, raw.byteLength));
-  }
+  if (raw !== undefined) return requestJsonBytes(req, raw).toString('utf8');
   const body = req.body;
   if (body === undefined || body === null) return '';
   if (typeof body === 'string') return body;

@@ -22,5 +22,6 @@ export function decodeUtf8Prefix(bytes: Buffer): string {
  */
 export function truncatePayload(text: string, limit: number, size = Buffer.byteLength(text)): BoundedPayload {
   if (size <= limit) return { text, size, truncated: false };
-  return { text: decodeUtf8Prefix(Buffer.from(text).subarray(0, limit)), size, truncated: true };
+  // Each UTF-16 unit takes at least one byte, so the first `limit` units hold the first `limit` bytes: the rest is not encoded.
+  return { text: decodeUtf8Prefix(Buffer.from(text.slice(0, limit)).subarray(0, limit)), size, truncated: true };
 }
