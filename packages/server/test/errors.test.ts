@@ -291,6 +291,19 @@ describe('errors', () => {
       expect(response.body).to.deep.equal({ predictions: [1, 1] });
     });
 
+    it('answers 415 for a Content-Encoding it cannot undo, including names of object properties', async () => {
+      for (const encoding of ['zstd', 'constructor', '__proto__']) {
+        const response = await predictRaw(JSON.stringify({ instances: ROWS }), {
+          ...JSON_TYPE,
+          'content-encoding': encoding,
+        });
+        expectError(response, 415, `unsupported Content-Encoding '${encoding}'`);
+      }
+      expect((await predict({ instances: ROWS })).body, 'the server still answers').to.deep.equal({
+        predictions: [1, 1],
+      });
+    });
+
     // BUG: flattenNested recurses once per nesting level, so deeply nested
     // data overflows the stack; the RangeError is answered as a 500
     // "internal server error" although the request is what is wrong.

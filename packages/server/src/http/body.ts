@@ -17,13 +17,13 @@ const CURL_DEFAULT_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 const BINARY_MEDIA_TYPE = /^application\/octet-stream$/i;
 
 /** The `Content-Encoding`s a body may arrive in, and how each is undone. */
-const DECODERS: Record<string, (() => Readable & NodeJS.WritableStream) | undefined> = {
-  identity: undefined,
-  gzip: createGunzip,
-  'x-gzip': createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
-};
+const DECODERS: ReadonlyMap<string, (() => Readable & NodeJS.WritableStream) | undefined> = new Map([
+  ['identity', undefined],
+  ['gzip', createGunzip],
+  ['x-gzip', createGunzip],
+  ['deflate', createInflate],
+  ['br', createBrotliDecompress],
+]);
 
 /** A predict or infer body: the JSON part, and the binary tensor data after it, if any. */
 export interface InferenceBody {
@@ -66,10 +66,11 @@ function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
   const encoding = (firstHeader(req.headers, 'content-encoding') ?? 'identity').trim().toLowerCase();
-  if (!(encoding in DECODERS)) {
+  // A Map, not an object: a client's header must not reach `constructor` or `__proto__`.
+  if (!DECODERS.has(encoding)) {
     return Promise.reject(new InferenceError('UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Encoding '${encoding}'`));
   }
-  const decoder = DECODERS[encoding]?.();
+  const decoder = DECODERS.get(encoding)?.();
   const stream: Readable = decoder === undefined ? req : req.pipe(decoder);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
