@@ -8,7 +8,7 @@ import OpenAI from 'openai';
 import type { ReceivedLogRecord, ReceivedSpan } from './support/otlp-receiver.js';
 import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
-import { DEMO_EMBEDDING, norm } from './support/embeddings.js';
+import { DEMO_EMBEDDING, norm, serveEmbeddingModels } from './support/embeddings.js';
 import { postJson } from './support/http.js';
 import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
 import type { InferenceServer, ServerOptions } from '../packages/server/src/index.js';
@@ -130,11 +130,26 @@ describe('embedding telemetry', () => {
     await waitForCall(receiver, 'summary-call');
     const record = responseRecordOf(receiver, 'summary-call')!;
     const body = JSON.parse(record.body as string);
-    const norms = (response.body.data as { embedding: number[] }[]).map((item) => norm(item.embedding));
+    // The norms are the model's, before the server normalises: the same model served without normalising answers them.
+    const raw = await serveEmbeddingModels([{ config: { task: 'text_embedding', embedding: { normalize: false } } }]);
+    let norms: number[];
+    try {
+      const unnormalised = await postJson(`${raw.url}/openai/v1/embeddings`, {
+        model: DEMO_EMBEDDING,
+        input: ['a cat', 'rain'],
+      });
+      norms = (unnormalised.body.data as { embedding: number[] }[]).map((item) => norm(item.embedding));
+    } finally {
+      await raw.close();
+    }
     expect(body.embeddings.count).to.equal(2);
     expect(body.embeddings.dimension).to.equal(32);
     expect(body.embeddings.norms).to.have.length(2);
-    body.embeddings.norms.forEach((value: number, i: number) => expect(value).to.be.closeTo(norms[i], 1e-6));
+    body.embeddings.norms.forEach((value: number, i: number) => expect(value).to.be.closeTo(norms[i], 1e-5));
+    expect(
+      norms.some((value) => Math.abs(value - 1) > 0.01),
+      'the demo model does not already answer unit vectors',
+    ).to.be.true;
     expect(record.body).not.to.include('"embedding"');
     expect(record.attributes['inference.payload.size']).to.equal(Buffer.byteLength(JSON.stringify(response.body)));
   });

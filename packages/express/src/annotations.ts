@@ -8,7 +8,10 @@ export interface EmbeddingAnnotations {
   inputTokens: number;
   /** The length of each returned vector. */
   dimension: number;
-  /** The L2 norm of each returned vector, in order; their count is the number of vectors. */
+  /**
+   * The L2 norm of each returned vector, in order, before any normalisation
+   * (a unit vector's is 1); their count is the number of vectors.
+   */
   norms: readonly number[];
   /** Inputs longer than the model's maximum sequence length, which were cut to it. */
   truncatedInputs: number;

@@ -1,13 +1,13 @@
 /** OpenAI embeddings requests: every form of `input`, and the defaults. */
 import { expect } from 'chai';
-import { DEFAULT_ENCODING_FORMAT, parseEmbeddingsRequest } from '../src/index.js';
+import { parseEmbeddingsRequest } from '../src/index.js';
 
 describe('parseEmbeddingsRequest', () => {
   it('reads a single string as one input, with the default encoding and no dimensions', () => {
     expect(parseEmbeddingsRequest({ model: 'm', input: 'hello' })).to.deep.equal({
       model: 'm',
       inputs: ['hello'],
-      encodingFormat: DEFAULT_ENCODING_FORMAT,
+      encodingFormat: 'float', // OpenAI's default
       dimensions: undefined,
     });
   });

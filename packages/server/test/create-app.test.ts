@@ -1,6 +1,6 @@
 /**
  * `createApp` on its own (an Express app to mount elsewhere) answers predict
- * and infer through its Express routes exactly as `startServer` answers them
+ * infer and OpenAI embeddings through its Express routes exactly as `startServer` answers them
  * on its direct path.
  */
 import { expect } from 'chai';
@@ -18,6 +18,8 @@ const V1_BODY = {
   ],
 };
 const V2_BODY = { id: 'x', inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [6.8, 2.8, 4.8, 1.4] }] };
+const EMBEDDINGS_BODY = { model: 'demo-embedding', input: ['a cat', 'rain'] };
+const BAD_EMBEDDINGS_BODY = { model: 'demo-embedding', input: [] };
 const BAD_V2_BODY = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [6.8, 2.8, 4.8] }] };
 
 describe('createApp on its own', () => {
@@ -48,6 +50,8 @@ describe('createApp on its own', () => {
     ['/v2/models/iris/versions/1/infer', V2_BODY],
     ['/v2/models/iris/infer', BAD_V2_BODY],
     ['/v1/models/nope:predict', V1_BODY],
+    ['/openai/v1/embeddings', EMBEDDINGS_BODY],
+    ['/openai/v1/embeddings', BAD_EMBEDDINGS_BODY],
   ] as const) {
     it(`answers POST ${path} as the server does`, async () => {
       const fromApp = await postJson(`${appUrl}${path}`, body);

@@ -28,7 +28,7 @@ describe('pooling', () => {
   it('normalises to unit length, and leaves a zero vector zero', () => {
     const vectors = Float32Array.from([3, 4, 0, 0]);
     expect(norms(vectors, 2)).to.deep.equal([5, 0]);
-    normalize(vectors, 2);
+    expect(normalize(vectors, 2), 'the norms divided by').to.deep.equal([5, 0]);
     expect(Array.from(vectors)).to.deep.equal([Math.fround(0.6), Math.fround(0.8), 0, 0]);
   });
 });

@@ -62,10 +62,15 @@ export function norms(vectors: Float32Array, width: number): number[] {
   return result;
 }
 
-/** Scales each vector to unit length, in place; a zero vector stays zero rather than becoming NaN. */
-export function normalize(vectors: Float32Array, width: number): void {
-  norms(vectors, width).forEach((norm, row) => {
+/**
+ * Scales each vector to unit length, in place; a zero vector stays zero
+ * rather than becoming NaN. Returns the norms it divided by.
+ */
+export function normalize(vectors: Float32Array, width: number): number[] {
+  const measured = norms(vectors, width);
+  measured.forEach((norm, row) => {
     if (norm === 0) return;
     for (let dim = 0; dim < width; dim++) vectors[row * width + dim] /= norm;
   });
+  return measured;
 }

@@ -31,7 +31,10 @@ export interface EmbeddingResult {
   readonly vectors: Float32Array;
   readonly count: number;
   readonly dimension: number;
-  /** The L2 norm of each vector, in order. */
+  /**
+   * The L2 norm of each vector, in order, before normalisation: what the
+   * model produced (after normalisation every norm would be 1).
+   */
   readonly norms: readonly number[];
   /** Tokens the model read over every input, special tokens included, after truncation. */
   readonly inputTokens: number;
@@ -43,17 +46,25 @@ export interface EmbeddingResult {
 
 const MILLIS_PER_SECOND = 1e3;
 
-/** Rows of ids padded with `fill` to `width`, as the graph's INT64 or INT32 input. */
+/**
+ * Rows padded with `pad` to `width`, as the graph's INT64 or INT32 input:
+ * each row's ids, or `constant` in place of every id (an attention mask,
+ * token type ids), without building those rows.
+ */
 function idsTensor(
   name: string,
   datatype: TensorMetadata['datatype'],
   rows: readonly (readonly number[])[],
   width: number,
-  fill: number,
+  pad: number,
+  constant?: number,
 ): Tensor {
-  const padded = new Int32Array(rows.length * width).fill(fill);
-  rows.forEach((row, r) => padded.set(row, r * width));
-  const values = datatype === 'INT64' ? BigInt64Array.from(padded, BigInt) : padded;
+  const ids = new Int32Array(rows.length * width).fill(pad);
+  rows.forEach((row, r) => {
+    if (constant === undefined) ids.set(row, r * width);
+    else ids.fill(constant, r * width, r * width + row.length);
+  });
+  const values = datatype === 'INT64' ? BigInt64Array.from(ids, BigInt) : ids;
   return { name, datatype, shape: [rows.length, width], values };
 }
 
@@ -173,14 +184,7 @@ export class TextEmbedder {
     const tensors = this.#idInputs.map(({ name, datatype }) => {
       if (name === INPUT_IDS) return idsTensor(name, datatype, rows, width, this.#tokenizer.padId);
       // One sequence per input: every real token is of type 0, as BERT's single-sequence template says.
-      const fill = name === ATTENTION_MASK ? 1 : 0;
-      return idsTensor(
-        name,
-        datatype,
-        rows.map((row) => row.map(() => fill)),
-        width,
-        0,
-      );
+      return idsTensor(name, datatype, rows, width, 0, name === ATTENTION_MASK ? 1 : 0);
     });
     const start = performance.now();
     const [output] = await this.#model.infer(tensors, [this.#output]);
@@ -197,12 +201,12 @@ export class TextEmbedder {
       dimension === hidden && pooled === values
         ? Float32Array.from(pooled)
         : leadingDimensions(pooled, rows.length, hidden, dimension);
-    if (this.#config.normalize) normalize(vectors, dimension);
+    const measured = this.#config.normalize ? normalize(vectors, dimension) : norms(vectors, dimension);
     return {
       vectors,
       count: rows.length,
       dimension,
-      norms: norms(vectors, dimension),
+      norms: measured,
       inputTokens: lengths.reduce((sum, length) => sum + length, 0),
       truncatedInputs: sequences.filter((sequence) => sequence.truncated).length,
       modelExecutionSeconds,
