@@ -7,7 +7,8 @@ import { LOAD_CORE, SERVER_CORE } from './pinning.js';
 import { formatScenario } from './report.js';
 import type { ScenarioReport } from './scenario.js';
 import type { BenchSettings } from './settings.js';
-import { PEER_CACHE, REPOSITORY_ROOT } from './targets/servers.js';
+import { REPOSITORY_ROOT } from '../test/support/cli.js';
+import { PEER_CACHE } from './targets/servers.js';
 
 const BYTES_PER_GIB = 1024 ** 3;
 

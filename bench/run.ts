@@ -24,7 +24,7 @@ import { serverScenario } from './scenarios/server.js';
 import type { BenchSettings } from './settings.js';
 import { DEFAULT_SETTINGS, MIN_ROUNDS } from './settings.js';
 import { progress } from './side-by-side.js';
-import { REPOSITORY_ROOT } from './targets/servers.js';
+import { REPOSITORY_ROOT } from '../test/support/cli.js';
 
 /**
  * Every scenario, in the order a full run takes them. This list is the one

@@ -16,7 +16,6 @@ export interface Variant {
 /** A variant's rounds and their medians. */
 export interface Measurement {
   readonly name: string;
-  readonly rounds: readonly LoadResult[];
   readonly requestsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -43,9 +42,11 @@ export function progress(message: string): void {
 
 /**
  * Measures the variants side by side: a warm-up of each, then `rounds`
- * alternating rounds (A, B, C, A, B, C, ...), so that drift on a shared
- * machine spreads over every variant alike. Figures are the medians of the
- * rounds.
+ * alternating rounds, each starting one variant later (A B C, B C A,
+ * C A B, ...), so that drift on a shared machine spreads over every
+ * variant alike, and what one server leaves running after its round (a
+ * queue's flush, asynchronous writes) does not always land on the same
+ * neighbour. Figures are the medians of the rounds.
  */
 export async function measureSideBySide(
   scenario: string,
@@ -66,7 +67,8 @@ export async function measureSideBySide(
     sent.set(variant.name, warmup.requests + settings.connections);
   }
   for (let round = 1; round <= settings.rounds; round++) {
-    for (const variant of variants) {
+    for (let turn = 0; turn < variants.length; turn++) {
+      const variant = variants[(turn + round - 1) % variants.length];
       variant.beforeRound?.();
       const result = await runLoad(spec(variant, settings.durationSeconds), pinning);
       variant.afterRound?.(result);
@@ -82,7 +84,6 @@ export async function measureSideBySide(
     const results = rounds.get(name)!;
     return {
       name,
-      rounds: results,
       requestsPerSecond: median(results.map((result) => result.requestsPerSecond)),
       p50Ms: median(results.map((result) => result.p50Ms)),
       p99Ms: median(results.map((result) => result.p99Ms)),

@@ -1,15 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pinning } from './pinning.js';
 import { SERVER_CORE, onCore } from './pinning.js';
+import { environmentWithoutTelemetrySettings } from '../test/support/cli.js';
 
 /** How long a server may take to answer its readiness URL (Python servers import a lot). */
-export const DEFAULT_READY_TIMEOUT_MS = 90_000;
+const READY_TIMEOUT_MS = 90_000;
 const READY_POLL_MS = 200;
 /** How long a server has to exit after SIGTERM before it is killed. */
 const STOP_GRACE_MS = 10_000;
@@ -23,34 +21,19 @@ export interface TargetSpec {
   readonly name: string;
   readonly command: string;
   readonly args: readonly string[];
-  /** Added to this process's environment. */
+  /** Added to this process's environment, which goes without its INFERLENS_* and OTEL_* settings. */
   readonly env?: Readonly<Record<string, string>>;
   /** Answers 200 once the server can take load. */
   readonly readyUrl: string;
-  readonly readyTimeoutMs?: number;
 }
 
 /** A started server, on the server core. */
 export interface RunningTarget {
   readonly name: string;
-  readonly pid: number;
   /** Resident memory now, from /proc. */
   rssBytes(): number;
-  /** The end of what it printed. */
-  output(): string;
   /** SIGTERM, then SIGKILL after a grace period; resolves once it has exited. */
   stop(): Promise<void>;
-}
-
-/** A port that was free a moment ago, for servers that cannot be told to pick one. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 function rssOf(pid: number): number {
@@ -61,7 +44,7 @@ function rssOf(pid: number): number {
 }
 
 async function waitReady(spec: TargetSpec, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + (spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+  const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${spec.name} exited before it was ready:\n${output()}`);
@@ -79,7 +62,10 @@ async function waitReady(spec: TargetSpec, child: ChildProcess, output: () => st
 /** Starts a server on the server core and waits until its readiness URL answers 200. */
 export async function startTarget(spec: TargetSpec, pinning: Pinning): Promise<RunningTarget> {
   const { command, args } = onCore(pinning, SERVER_CORE, spec.command, spec.args);
-  const child = spawn(command, args, { env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    env: { ...environmentWithoutTelemetrySettings(), ...spec.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let tail = '';
   const keep = (chunk: string): void => {
     tail = (tail + chunk).slice(-OUTPUT_TAIL_CHARS);
@@ -101,5 +87,5 @@ export async function startTarget(spec: TargetSpec, pinning: Pinning): Promise<R
     await stop();
     throw error;
   }
-  return { name: spec.name, pid: child.pid!, rssBytes: () => rssOf(child.pid!), output: () => tail, stop };
+  return { name: spec.name, rssBytes: () => rssOf(child.pid!), stop };
 }

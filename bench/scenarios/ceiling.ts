@@ -3,7 +3,7 @@ import { jsonRequest } from '../load.js';
 import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
 import { withTargets } from '../scenario.js';
 import { measureSideBySide } from '../side-by-side.js';
-import { freePort } from '../target-process.js';
+import { freePort } from '../../test/support/ports.js';
 import { trivialServer } from '../targets/servers.js';
 
 async function run(context: ScenarioContext): Promise<ScenarioReport[]> {

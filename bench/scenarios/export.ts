@@ -6,7 +6,7 @@ import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
 import { withTargets } from '../scenario.js';
 import type { Variant } from '../side-by-side.js';
 import { measureSideBySide, median } from '../side-by-side.js';
-import { freePort } from '../target-process.js';
+import { freePort } from '../../test/support/ports.js';
 import { DEMO_MODELS, expressApp } from '../targets/servers.js';
 
 /** Mode "all": a request and a response record per call. */

@@ -6,7 +6,7 @@ import { startCountingReceiver } from '../receiver.js';
 import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
 import { kib, withTargets } from '../scenario.js';
 import { measureSideBySide } from '../side-by-side.js';
-import { freePort } from '../target-process.js';
+import { freePort } from '../../test/support/ports.js';
 import { expressApp } from '../targets/servers.js';
 
 /** The large request: a batch of 32 rows of 1,000 FP32 values. */

@@ -5,7 +5,7 @@ import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
 import { withTargets } from '../scenario.js';
 import type { Measurement } from '../side-by-side.js';
 import { progress } from '../side-by-side.js';
-import { freePort } from '../target-process.js';
+import { freePort } from '../../test/support/ports.js';
 import { DEMO_MODELS, expressApp } from '../targets/servers.js';
 
 const SAMPLE_INTERVAL_MS = 1000;
@@ -60,7 +60,6 @@ async function measureRss(name: string, respond: 'ok' | 'hang', context: Scenari
     });
     const measurement: Measurement = {
       name,
-      rounds: [result],
       requestsPerSecond: result.requestsPerSecond,
       p50Ms: result.p50Ms,
       p99Ms: result.p99Ms,

@@ -9,7 +9,7 @@ import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
 import { withTargets } from '../scenario.js';
 import type { Variant } from '../side-by-side.js';
 import { measureSideBySide } from '../side-by-side.js';
-import { freePort } from '../target-process.js';
+import { freePort } from '../../test/support/ports.js';
 import { DEMO_MODELS, expressApp } from '../targets/servers.js';
 
 /** Issue targets: inferlens keeps this share of bare throughput... */

@@ -7,7 +7,8 @@ import type { ReportRow, Scenario, ScenarioContext, ScenarioReport, TargetCheck 
 import type { Measurement, Variant } from '../side-by-side.js';
 import { measureSideBySide, progress } from '../side-by-side.js';
 import type { RunningTarget, TargetSpec } from '../target-process.js';
-import { freePort, startTarget } from '../target-process.js';
+import { freePort } from '../../test/support/ports.js';
+import { startTarget } from '../target-process.js';
 import { inferlensServe, kserveServer, mlserverServer, peerMissing } from '../targets/servers.js';
 
 /** Issue target: `inferlens serve` answers this many times KServe's requests per second. */

@@ -5,12 +5,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { MiddlewareVariant } from './middleware-variants.js';
 import type { TargetSpec } from '../target-process.js';
+import { REPOSITORY_ROOT } from '../../test/support/cli.js';
 
 /** The repository root: every path below is relative to it. */
-export const REPOSITORY_ROOT: string = fileURLToPath(new URL('../../', import.meta.url));
 export const DEMO_MODELS: string = join(REPOSITORY_ROOT, 'models');
 export const IRIS_ONNX: string = join(DEMO_MODELS, 'iris', '1', 'model.onnx');
 /** Where the peers' environments live; bench/peers/setup.sh makes them. */

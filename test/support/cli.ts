@@ -8,16 +8,21 @@ export const REPOSITORY_ROOT: string = fileURLToPath(new URL('../../', import.me
 const CLI_SOURCE = 'packages/server/src/cli.ts';
 
 /**
- * This process's environment without INFERLENS_* and OTEL_* variables, with
- * telemetry off (these tests are about serving; telemetry tests turn it on),
- * plus `extra`.
+ * This process's environment without INFERLENS_* and OTEL_* variables: a
+ * child started with it is configured only by what it is given, not by
+ * settings left in the shell.
  */
-function cliEnvironment(extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
+export function environmentWithoutTelemetrySettings(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('INFERLENS_') && !key.startsWith('OTEL_')) env[key] = value;
   }
-  return { ...env, INFERLENS_TELEMETRY: 'off', ...extra };
+  return env;
+}
+
+/** The clean environment with telemetry off (these tests are about serving; telemetry tests turn it on), plus `extra`. */
+function cliEnvironment(extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
+  return { ...environmentWithoutTelemetrySettings(), INFERLENS_TELEMETRY: 'off', ...extra };
 }
 
 export interface CliExit {

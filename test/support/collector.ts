@@ -3,10 +3,9 @@
  * loopback ports picked free for each test, with the repository's base config and one overlay.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from './cli.js';
+import { freePort } from './ports.js';
 import type { ServiceProcess } from './service-process.js';
 import { startService } from './service-process.js';
 
@@ -30,16 +29,6 @@ export function collectorSkipReason(): string | undefined {
   return existsSync(COLLECTOR_BINARY)
     ? undefined
     : 'no collector binary; build it with collector-config/build-collector.sh';
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago (the collector needs numbers up front, not port 0). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The loopback ports one collector listens on; kept across a restart so clients find it again. */

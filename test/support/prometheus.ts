@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPOSITORY_ROOT } from './cli.js';
-import { freePort } from './collector.js';
+import { freePort } from './ports.js';
 import type { ServiceProcess } from './service-process.js';
 import { startService } from './service-process.js';
 
