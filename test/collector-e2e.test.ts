@@ -34,6 +34,8 @@ const SEVERITY_ERROR = 17;
 const SPAN_STATUS_ERROR = 2;
 /** How often the forwarder's record is checked while waiting for failed exports. */
 const POLL_INTERVAL_MS = 50;
+/** How long a condition may take before the test fails saying which (well inside the test's own timeout). */
+const WAIT_LIMIT_MS = 30_000;
 
 /** One predict call: where it goes, what it sends, and what the server must answer. */
 interface Call {
@@ -86,13 +88,14 @@ const CALLS: readonly Call[] = [
   },
 ];
 
-/** The call's records and span, once both its payload records (or, failed, its response record) and span are there. */
+/** The call's records and span, by its request id. */
 function callTelemetry(telemetry: ExportedTelemetry, id: string) {
   const records = telemetry.logs.filter((record) => record.attributes['inference.request.id'] === id);
   const spans = telemetry.spans.filter((span) => span.attributes['inference.request.id'] === id);
   return { records, spans };
 }
 
+/** Whether both payload records of the call and its span have arrived. */
 function hasCall(telemetry: ExportedTelemetry, id: string): boolean {
   const { records, spans } = callTelemetry(telemetry, id);
   return records.length === 2 && spans.length === 1;
@@ -244,7 +247,7 @@ describe('through a real OpenTelemetry Collector (end to end)', function () {
           .slice(before)
           .filter((r) => r.upstreamStatus === undefined);
         return ['/v1/logs', '/v1/traces'].every((path) => failed.some((r) => r.path === path));
-      });
+      }, 'the server tried to export logs and traces to the stopped collector');
 
       collector = await start();
       const telemetry = await waitForExported(outputDir(), (t) => outage.every((c) => hasCall(t, c.id)));
@@ -273,7 +276,11 @@ function durationCount(telemetry: ExportedTelemetry, c: Call): number {
   return Math.max(0, ...points.map((point) => point.count ?? 0));
 }
 
-/** Resolves once `condition` holds, checking every {@link POLL_INTERVAL_MS}. */
-async function waitFor(condition: () => boolean): Promise<void> {
-  while (!condition()) await sleep(POLL_INTERVAL_MS);
+/** Resolves once `condition` holds, checking every {@link POLL_INTERVAL_MS}; fails, saying what, after `limitMs`. */
+async function waitFor(condition: () => boolean, what: string, limitMs = WAIT_LIMIT_MS): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not within ${limitMs} ms: ${what}`);
+    await sleep(POLL_INTERVAL_MS);
+  }
 }

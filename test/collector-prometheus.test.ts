@@ -25,6 +25,18 @@ import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
 import type { PrometheusProcess } from './support/prometheus.js';
 import { prometheusSkipReason, startPrometheus, waitForQuery } from './support/prometheus.js';
+import type { MetricDefinition } from '../packages/express/src/metrics/descriptors.js';
+import {
+  ACTIVE_REQUESTS,
+  BATCH_SIZE,
+  MODEL_EXECUTION_DURATION,
+  PAYLOAD_SIZE,
+  QUEUE_DEPTH,
+  RECORDS_DROPPED,
+  RECORDS_EXPORTED,
+  REQUEST_DURATION,
+  TELEMETRY_ERRORS,
+} from '../packages/express/src/metrics/descriptors.js';
 
 const DASHBOARD = join(REPOSITORY_ROOT, 'collector-config/grafana/dashboards/inferlens.json');
 const SERVE = ['serve', '--model-repository', 'models', '--port', '0', '--host', '127.0.0.1', '--file-sink', 'off'];
@@ -47,11 +59,40 @@ interface DashboardTarget {
 interface DashboardPanel {
   readonly title: string;
   readonly targets?: readonly DashboardTarget[];
+  /** A row's panels, when the row is collapsed. */
+  readonly panels?: readonly DashboardPanel[];
+}
+
+/** Metric name suffixes the collector's Prometheus translation adds for a unit. */
+const UNIT_SUFFIXES: Readonly<Record<string, string>> = { s: '_seconds', By: '_bytes' };
+const HISTOGRAM_SERIES = ['_bucket', '_count', '_sum'];
+
+/**
+ * Every Prometheus series name the middleware's metrics become, derived from
+ * their definitions: dots to underscores, the unit's suffix (none for `{...}`
+ * units), then `_total` for counters and the three histogram series.
+ */
+function prometheusSeriesNames(): Set<string> {
+  const base = (definition: MetricDefinition): string =>
+    definition.name.replaceAll('.', '_') + (UNIT_SUFFIXES[definition.unit] ?? '');
+  const histograms = [REQUEST_DURATION, BATCH_SIZE, PAYLOAD_SIZE, MODEL_EXECUTION_DURATION];
+  return new Set([
+    ...histograms.flatMap((definition) => HISTOGRAM_SERIES.map((series) => base(definition) + series)),
+    ...[TELEMETRY_ERRORS, RECORDS_EXPORTED, RECORDS_DROPPED].map((definition) => `${base(definition)}_total`),
+    ...[ACTIVE_REQUESTS, QUEUE_DEPTH].map(base),
+  ]);
+}
+
+/** The series an expression reads: the project's names left once label matchers and `by (...)` lists are taken out. */
+function seriesNamesIn(expr: string): string[] {
+  const withoutLabels = expr.replace(/\{[^}]*\}/g, '').replace(/\b(?:by|without)\s*\([^)]*\)/g, '');
+  return withoutLabels.match(/\b(?:inference|inferlens)_\w+/g) ?? [];
 }
 
 async function dashboardPrometheusQueries(): Promise<{ title: string; expr: string }[]> {
   const dashboard = JSON.parse(await readFile(DASHBOARD, 'utf8')) as { panels: DashboardPanel[] };
-  return dashboard.panels.flatMap((panel) =>
+  const panels = dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]);
+  return panels.flatMap((panel) =>
     (panel.targets ?? [])
       .filter((target) => target.datasource.uid === 'prometheus')
       .map((target) => ({
@@ -134,10 +175,16 @@ describe('grafana overlay into a real Prometheus (end to end)', function () {
     expect(failed?.metric.http_response_status_code).to.equal('400');
   });
 
-  it('every Prometheus query of the Grafana dashboard returns data', async () => {
+  it('every Prometheus query of the Grafana dashboard names the series the middleware exports and returns data', async () => {
     const queries = await dashboardPrometheusQueries();
     expect(queries).to.have.length.above(0);
+    const known = prometheusSeriesNames();
     for (const { title, expr } of queries) {
+      // Also for queries that answer whatever happens (`... or vector(0)`): a misspelt series would go unseen.
+      for (const name of seriesNamesIn(expr)) {
+        expect(known, `${title}: ${expr}`).to.include(name);
+      }
+      // A quantile of rates over finished traffic is NaN, which is still the series answering.
       const samples = await waitForQuery(prometheus!, expr, (answer) => answer.length > 0);
       expect(samples, `${title}: ${expr}`).to.not.be.empty;
     }

@@ -21,8 +21,6 @@ export interface ForwardedRequest {
   readonly contentEncoding: string | undefined;
   /** Whether the body starts with gzip's magic bytes. */
   readonly gzipBody: boolean;
-  /** The body's length as sent. */
-  readonly bodyBytes: number;
   /** The collector's status; undefined when it could not be reached. */
   readonly upstreamStatus: number | undefined;
 }
@@ -49,7 +47,6 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
       path: new URL(request.url ?? '/', 'http://proxy').pathname,
       contentEncoding: request.headers['content-encoding']?.toLowerCase(),
       gzipBody: body.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC),
-      bodyBytes: body.length,
     };
     const outgoing = httpRequest(
       {

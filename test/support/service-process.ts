@@ -3,17 +3,15 @@
  * test: its output kept for error messages, started once a health URL
  * answers 200, stopped with SIGTERM.
  */
-import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** How often the health URL is asked while the process starts. */
 const HEALTH_POLL_INTERVAL_MS = 50;
+/** How long a service may take to answer its health URL before starting counts as failed. */
+const START_LIMIT_MS = 60_000;
 
 export interface ServiceProcess {
-  readonly child: ChildProcess;
-  /** Everything it printed, stdout and stderr together. */
-  output(): string;
   /** SIGTERM (both drain their work on it), then waits for the exit. */
   stop(): Promise<void>;
 }
@@ -50,13 +48,16 @@ export async function startService(
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
 
+  const deadline = Date.now() + START_LIMIT_MS;
   while (!(await answers200(healthUrl))) {
     if (!running()) throw new Error(`${name} exited while starting:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not answer ${healthUrl} within ${START_LIMIT_MS} ms:\n${output}`);
+    }
     await sleep(HEALTH_POLL_INTERVAL_MS);
   }
   return {
-    child,
-    output: () => output,
     stop: async () => {
       if (running()) child.kill('SIGTERM');
       await exited;
