@@ -16,7 +16,7 @@ import {
  * the GenAI conventions name spans.
  */
 export function embeddingAttributes(
-  model: unknown,
+  model: string | undefined,
   embeddings: EmbeddingAnnotations,
 ): { attributes: Attributes; spanName: string | undefined } {
   const attributes: Attributes = {
@@ -28,7 +28,7 @@ export function embeddingAttributes(
   if (embeddings.encodingFormat !== undefined) {
     attributes[ATTR_GEN_AI_REQUEST_ENCODING_FORMATS] = [embeddings.encodingFormat];
   }
-  if (typeof model !== 'string') return { attributes, spanName: undefined };
+  if (model === undefined) return { attributes, spanName: undefined };
   attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
   return { attributes, spanName: `${GEN_AI_OPERATION.EMBEDDINGS} ${model}` };
 }

@@ -302,10 +302,8 @@ class CallRecorder {
     // What is only known at the end goes on the span now, and on the records below.
     const bodyModel = call.model === undefined ? (body as { model?: unknown } | undefined)?.model : undefined;
     const model = call.model ?? (typeof bodyModel === 'string' ? bodyModel : undefined);
-    if (call.model === undefined && model !== undefined) {
-      span.setAttribute(ATTR_MODEL_NAME, model);
-      span.updateName(`${call.operation} ${model}`);
-    }
+    const modelFromBody = call.model === undefined && model !== undefined;
+    if (modelFromBody) span.setAttribute(ATTR_MODEL_NAME, model);
     const version = annotations?.modelVersion ?? call.version;
     if (version !== undefined && version !== call.version) span.setAttribute(ATTR_MODEL_VERSION, version);
     const batchSize = annotations?.batchSize ?? batchSizeOf(call.protocol, body);
@@ -313,10 +311,10 @@ class CallRecorder {
     // embeddings: GenAI attributes and the `embeddings <model>` span name, whichever protocol carried the call.
     const genAi =
       annotations?.embeddings === undefined ? undefined : embeddingAttributes(model, annotations.embeddings);
-    if (genAi !== undefined) {
-      span.setAttributes(genAi.attributes);
-      if (genAi.spanName !== undefined) span.updateName(genAi.spanName);
-    }
+    if (genAi !== undefined) span.setAttributes(genAi.attributes);
+    // Named once: the GenAI name of an embedding call, else `<operation> <model>` when the model came from the body.
+    const spanName = genAi?.spanName ?? (modelFromBody ? `${call.operation} ${model}` : undefined);
+    if (spanName !== undefined) span.updateName(spanName);
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.status);
     if (outcome.failed) {
       span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType!);

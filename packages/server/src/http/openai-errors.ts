@@ -2,6 +2,8 @@ import type { InferenceError, OpenAiErrorBody } from '@inferlens/protocol';
 
 /** The path prefix of the OpenAI-compatible routes, whose errors take OpenAI's shape. */
 export const OPENAI_PATH_PREFIX = '/openai/';
+/** Where the OpenAI API's `/v1` routes are served. */
+export const OPENAI_V1_PATH = `${OPENAI_PATH_PREFIX}v1`;
 
 const FIRST_SERVER_ERROR_STATUS = 500;
 

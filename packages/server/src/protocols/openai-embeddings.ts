@@ -2,7 +2,7 @@ import type { EmbeddingObject, EmbeddingsRequest, EmbeddingsResponse } from '@in
 import { parseEmbeddingsRequest } from '@inferlens/protocol';
 import { readInferenceBody } from '../http/body.js';
 import { sendError } from '../http/errors.js';
-import { openAiErrorBody } from '../http/openai-errors.js';
+import { OPENAI_V1_PATH, openAiErrorBody } from '../http/openai-errors.js';
 import { sendJson } from '../http/respond.js';
 import type { EmbeddingResult } from '../runtime/text-embedder.js';
 import { embeddingRows } from './embedding-tensors.js';
@@ -10,7 +10,7 @@ import type { HandlerOptions, InferenceHandler } from './handlers.js';
 import { runEmbedding } from './run-embedding.js';
 
 /** The path of OpenAI's embeddings endpoint on this server. */
-export const OPENAI_EMBEDDINGS_PATH = '/openai/v1/embeddings';
+export const OPENAI_EMBEDDINGS_PATH = `${OPENAI_V1_PATH}/embeddings`;
 
 const FLOAT32_BYTES = Float32Array.BYTES_PER_ELEMENT;
 

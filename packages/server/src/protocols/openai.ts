@@ -3,6 +3,7 @@ import type { OpenAiModel, OpenAiModelList } from '@inferlens/protocol';
 import { routeParam } from '../http/params.js';
 import type { ModelVersion } from '../repository/model-repository.js';
 import type { HandlerOptions } from './handlers.js';
+import { OPENAI_V1_PATH } from '../http/openai-errors.js';
 import { embeddingsHandler, OPENAI_EMBEDDINGS_PATH } from './openai-embeddings.js';
 
 /** `owned_by` of every model this server lists. */
@@ -31,7 +32,7 @@ export function openAiRouter(options: HandlerOptions): Router {
   const embeddings = embeddingsHandler(options);
   router.post(OPENAI_EMBEDDINGS_PATH, (req, res) => embeddings(req, res, { model: '' }));
 
-  router.get('/openai/v1/models', (_req, res) => {
+  router.get(`${OPENAI_V1_PATH}/models`, (_req, res) => {
     const data = repository
       .models()
       .map((model) => model.versions[model.versions.length - 1])
@@ -41,7 +42,7 @@ export function openAiRouter(options: HandlerOptions): Router {
     res.json(body);
   });
 
-  router.get('/openai/v1/models/:model', (req, res) => {
+  router.get(`${OPENAI_V1_PATH}/models/:model`, (req, res) => {
     res.json(describe(repository.findEmbedder(routeParam(req, 'model')!)));
   });
 

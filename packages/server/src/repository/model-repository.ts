@@ -116,10 +116,9 @@ export class ModelRepository {
         await access(modelPath);
         const model = await OnnxModel.load(modelPath, config, this.#options.sessionOptions);
         try {
-          await model.warmup();
-          if (config.embedding !== undefined) {
-            served.embedder = await TextEmbedder.load(model, tokenizerPath, config.embedding);
-          }
+          // A text model's load runs a probe text through it, which warms it up with real token ids.
+          if (config.embedding === undefined) await model.warmup();
+          else served.embedder = await TextEmbedder.load(model, tokenizerPath, config.embedding);
         } catch (error) {
           await model.dispose();
           throw error;
@@ -174,11 +173,11 @@ export class ModelRepository {
   }
 
   /**
-   * Like `findReady`, for a `text_embedding` model; 400 when the model is
-   * of another task.
+   * Like `findReady` (its default version), for a `text_embedding` model;
+   * 400 when the model is of another task.
    */
-  findEmbedder(name: string, version?: string): ModelVersion & { model: OnnxModel; embedder: TextEmbedder } {
-    const found = this.findReady(name, version);
+  findEmbedder(name: string): ModelVersion & { model: OnnxModel; embedder: TextEmbedder } {
+    const found = this.findReady(name);
     if (found.embedder !== undefined) return found as ModelVersion & { model: OnnxModel; embedder: TextEmbedder };
     throw new InferenceError(
       'INVALID_REQUEST',

@@ -81,7 +81,10 @@ export class TextEmbedder {
   readonly #idInputs: readonly TensorMetadata[];
   /** The longest sequence, in tokens with the special ones. */
   readonly maxSequenceLength: number;
+  // Learned from the graph by `load`, with what depends on them.
   #dimension = 0;
+  #allowedDimensions: readonly number[] = [];
+  #signature: ModelSignature | undefined;
 
   private constructor(model: OnnxModel, tokenizer: TextTokenizer, config: EmbeddingConfig) {
     this.#model = model;
@@ -122,7 +125,13 @@ export class TextEmbedder {
   /** Reads the tokenizer, checks the graph and runs it once; throws with the reason the model cannot serve. */
   static async load(model: OnnxModel, tokenizerPath: string, config: EmbeddingConfig): Promise<TextEmbedder> {
     const embedder = new TextEmbedder(model, await TextTokenizer.load(tokenizerPath), config);
-    embedder.#dimension = (await embedder.#run([PROBE_TEXT], undefined)).dimension;
+    const dimension = (await embedder.#run([PROBE_TEXT], undefined)).dimension;
+    embedder.#dimension = dimension;
+    embedder.#allowedDimensions = [...new Set([...config.dimensions, dimension])].sort((a, b) => a - b);
+    embedder.#signature = {
+      inputs: [{ name: TEXT_INPUT, datatype: 'BYTES', shape: [-1] }],
+      outputs: [{ name: EMBEDDING_OUTPUT, datatype: 'FP32', shape: [-1, dimension] }],
+    };
     const tooLong = config.dimensions.filter((dimensions) => dimensions > embedder.dimension);
     if (tooLong.length > 0) {
       throw new Error(
@@ -139,15 +148,12 @@ export class TextEmbedder {
 
   /** What V2 metadata shows: texts in, vectors out. */
   get signature(): ModelSignature {
-    return {
-      inputs: [{ name: TEXT_INPUT, datatype: 'BYTES', shape: [-1] }],
-      outputs: [{ name: EMBEDDING_OUTPUT, datatype: 'FP32', shape: [-1, this.dimension] }],
-    };
+    return this.#signature!;
   }
 
   /** The vector lengths a request may ask for: the configured shorter ones and the full one, ascending. */
-  get allowedDimensions(): number[] {
-    return [...new Set([...this.#config.dimensions, this.dimension])].sort((a, b) => a - b);
+  get allowedDimensions(): readonly number[] {
+    return this.#allowedDimensions;
   }
 
   /**
