@@ -5,6 +5,8 @@
  * promises.
  */
 import { expect } from 'chai';
+import type { PredictMatcher } from '../packages/express/src/index.js';
+import { defaultMatcher } from '../packages/express/src/index.js';
 import type { InferenceServer } from '../packages/server/src/index.js';
 import type { OtlpReceiver, ReceivedLogRecord, ReceivedMetric, ReceivedSpan } from './support/otlp-receiver.js';
 import { OTLP_SPAN_KIND, startOtlpReceiver } from './support/otlp-receiver.js';
@@ -356,5 +358,44 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
       expect(JSON.parse(reply.body as string).outputs[0].parameters.binary_data_size).to.be.a('number');
       expect(reply.attributes['inference.payload.size']).to.equal(answer.byteLength);
     });
+  });
+});
+
+describe('a custom matcher on the server', function () {
+  this.timeout(30_000);
+  let receiver: OtlpReceiver;
+  let server: InferenceServer | undefined;
+
+  after(async () => {
+    await server?.close();
+    await receiver?.close();
+  });
+
+  it('decides what is recorded on the direct path too, and each recorded call is recorded once', async () => {
+    receiver = await startOtlpReceiver();
+    // Records V2 calls only: V1 predict calls are still answered, unrecorded.
+    const matcher: PredictMatcher = (req) => {
+      const matched = defaultMatcher(req);
+      return matched?.protocol === 'open-inference-v2' ? matched : undefined;
+    };
+    server = await serveRepository(DEMO_REPOSITORY, {
+      telemetry: {
+        otlp: { endpoint: receiver.url, protocol: 'http/json', compression: 'none' },
+        queue: { scheduledDelayMillis: 20 },
+        fileSink: { enabled: false },
+        matcher,
+      },
+    });
+    const v1 = await call(`${server.url}/v1/models/iris:predict`, V1_BODY, { 'x-request-id': 'matcher-v1' });
+    const v2 = await call(`${server.url}/v2/models/iris/infer`, V2_BAD_BODY, { 'x-request-id': 'matcher-v2' });
+    expect([v1.status, v2.status]).to.deep.equal([200, 400]);
+    await receiver.waitFor((r) => recordsOf(r, 'matcher-v2').length === 2 && r.spans().length > 0);
+    expect(spanOf(receiver, 'matcher-v2').name).to.equal('infer iris');
+    // Exported in the order made: the V1 call's records would be here by now.
+    expect(recordsOf(receiver, 'matcher-v1')).to.have.length(0);
+    expect(receiver.spans().filter((span) => span.attributes['inference.request.id'] === 'matcher-v1')).to.have.length(
+      0,
+    );
+    expect(v1.echoedId, 'unrecorded calls get no request id header from the telemetry').to.equal(null);
   });
 });

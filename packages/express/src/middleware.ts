@@ -44,7 +44,7 @@ import {
 import { globalSignals } from './signals/global-signals.js';
 import { ownSignals } from './signals/own-signals.js';
 import type { Signals } from './signals/signals.js';
-import type { InferenceTelemetryOptions, PredictCall } from './types.js';
+import type { InferenceTelemetryOptions, PredictCall, PredictMatcher } from './types.js';
 
 /** The request id headers read, in order: KServe's and most proxies', then CloudEvents'. */
 const REQUEST_ID_HEADERS = ['x-request-id', 'ce-id'] as const;
@@ -65,6 +65,15 @@ const MILLIS_PER_SECOND = 1e3;
 
 /** The middleware, and how to flush and stop its telemetry. */
 export interface InferenceTelemetry extends RequestHandler {
+  /** How the middleware recognises a predict call: the `matcher` option, else the default one. */
+  readonly matcher: PredictMatcher;
+  /**
+   * Records `call` as the middleware does once its matcher has recognised
+   * it, for a server that has matched the request already (with
+   * {@link InferenceTelemetry.matcher}) and answers it without Express.
+   * Never throws.
+   */
+  recordCall(req: Request, res: Response, call: PredictCall): void;
   /** Exports everything queued. */
   forceFlush(): Promise<void>;
   /** Exports everything queued, then stops the providers the middleware built (not the application's). */
@@ -126,17 +135,26 @@ export function inferenceTelemetry(options: InferenceTelemetryOptions = {}): Inf
   const signals = config.providers === 'own' ? ownSignals(config, reporter) : globalSignals();
   const calls = new CallRecorder(config, signals, reporter);
 
+  const recordCall = (req: Request, res: Response, call: PredictCall): void => {
+    try {
+      calls.start(req, res, call);
+    } catch (error) {
+      calls.reportFault(error);
+    }
+  };
   const handler: RequestHandler = (req, res, next) => {
     let call: PredictCall | undefined;
     try {
       call = config.matcher(req);
-      if (call !== undefined) calls.start(req, res, call);
     } catch (error) {
       calls.reportFault(error);
     }
+    if (call !== undefined) recordCall(req, res, call);
     next();
   };
   return Object.assign(handler, {
+    matcher: config.matcher,
+    recordCall,
     forceFlush: () => signals.forceFlush(),
     shutdown: () => signals.shutdown(),
   });

@@ -1,7 +1,9 @@
 /** Which requests the server answers on its direct path, and with what. */
 import { expect } from 'chai';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import type { InferenceTelemetry, PredictCall } from '@inferlens/express';
+import { defaultMatcher } from '@inferlens/express';
 import { directRoutes } from '../src/http/direct-routes.js';
 import type { InferenceHandler, ModelTarget } from '../src/protocols/handlers.js';
 
@@ -64,12 +66,20 @@ describe('direct routes', () => {
     expect(calls).to.deep.equal([]);
   });
 
-  it('runs the telemetry middleware first, and the handler as its next step', () => {
+  it("recognises calls with the telemetry's matcher, once, and has the telemetry record each before its handler runs", () => {
     const order: string[] = [];
-    const telemetry: RequestHandler = (_req, _res, next) => {
-      order.push('telemetry');
-      next();
+    const middleware: RequestHandler = () => {
+      throw new Error('the direct path does not run the middleware itself');
     };
+    const telemetry: InferenceTelemetry = Object.assign(middleware, {
+      matcher: (req: Request) => {
+        order.push('match');
+        return defaultMatcher(req);
+      },
+      recordCall: (_req: Request, _res: Response, call: PredictCall) => void order.push(`record ${call.model}`),
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    });
     const traced = directRoutes({
       predict: () => {
         order.push('predict');
@@ -80,6 +90,6 @@ describe('direct routes', () => {
       telemetry,
     });
     traced(request('POST', '/v1/models/iris:predict'), response);
-    expect(order).to.deep.equal(['telemetry', 'predict']);
+    expect(order).to.deep.equal(['match', 'record iris', 'predict']);
   });
 });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
+import type { InferenceTelemetry } from '@inferlens/express';
 import { defaultMatcher, PROTOCOL } from '@inferlens/express';
 import type { InferenceHandler } from '../protocols/handlers.js';
 import { OPENAI_EMBEDDINGS_PATH } from '../protocols/openai-embeddings.js';
@@ -9,17 +10,19 @@ export interface DirectRoutesOptions {
   readonly infer: InferenceHandler;
   /** OpenAI's embeddings, at {@link OPENAI_EMBEDDINGS_PATH}. */
   readonly embeddings: InferenceHandler;
-  /** The telemetry middleware, run first as it is in the Express app. */
-  readonly telemetry?: RequestHandler | undefined;
+  /** The telemetry middleware; its matcher recognises the calls, and it records them as matched. */
+  readonly telemetry?: InferenceTelemetry | undefined;
 }
 
 /**
  * The predict, infer and embeddings calls, answered on node's own request path. They
  * are the server's hot path: Express's per-request work (prototype swaps,
  * layer matching) costs several times what the inference itself does on a
- * small model. The calls are recognised by the telemetry's own matcher, so
- * the two never disagree on what a predict call is. Returns false for any
- * other request, which the Express app then answers.
+ * small model. The calls are recognised by the telemetry's own matcher (the
+ * default one without telemetry), so the two never disagree on what a
+ * predict call is, and the telemetry records each as matched here rather
+ * than matching it again. Returns false for any other request, which the
+ * Express app then answers.
  */
 export function directRoutes({
   predict,
@@ -27,8 +30,9 @@ export function directRoutes({
   embeddings,
   telemetry,
 }: DirectRoutesOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const matcher = telemetry?.matcher ?? defaultMatcher;
   return (req, res) => {
-    const call = defaultMatcher(req as Request);
+    const call = matcher(req as Request);
     if (call === undefined) return false;
     let handler: InferenceHandler;
     if (call.protocol === PROTOCOL.KSERVE_V1 && call.operation === 'predict') handler = predict;
@@ -38,9 +42,8 @@ export function directRoutes({
     else return false;
     // OpenAI names the model in the body, read by its handler.
     const target = { model: call.model ?? '', version: call.version };
-    const run = (): void => void handler(req, res, target);
-    if (telemetry === undefined) run();
-    else telemetry(req as Request, res as Response, run);
+    telemetry?.recordCall(req as Request, res as Response, call);
+    void handler(req, res, target);
     return true;
   };
 }
