@@ -10,6 +10,7 @@
  */
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { createTokenizer } from '../../packages/server/src/runtime/hf-tokenizer.js';
+import { pool } from '../../packages/server/src/runtime/pooling.js';
 import { dataType, encodeModel, initializer, node, valueInfo } from '../onnx/graph.js';
 import { normalGenerator } from './seeded-random.js';
 import type { DemoModel, DemoModelCheck } from './types.js';
@@ -163,8 +164,8 @@ async function checkTextEmbedding(session: InferenceSession): Promise<DemoModelC
   };
 }
 
-/** Mean of the token vectors, as the server pools this model. */
-async function embed(session: InferenceSession, ids: readonly number[]): Promise<number[]> {
+/** Mean of the token vectors, pooled by the server's own pooling. */
+async function embed(session: InferenceSession, ids: readonly number[]): Promise<Float32Array> {
   const shape = [1, ids.length];
   const int64 = (values: readonly number[]): Tensor => new Tensor('int64', BigInt64Array.from(values, BigInt), shape);
   const { last_hidden_state: hidden } = await session.run({
@@ -172,16 +173,11 @@ async function embed(session: InferenceSession, ids: readonly number[]): Promise
     attention_mask: int64(ids.map(() => 1)),
     token_type_ids: int64(ids.map(() => 0)),
   });
-  const data = hidden.data as Float32Array;
-  return Array.from({ length: HIDDEN_SIZE }, (_, dim) => {
-    let sum = 0;
-    for (let token = 0; token < ids.length; token++) sum += data[token * HIDDEN_SIZE + dim];
-    return sum / ids.length;
-  });
+  const tokens = { values: hidden.data as Float32Array, count: 1, sequence: ids.length, hidden: HIDDEN_SIZE };
+  return pool(tokens, [ids.length], 'mean');
 }
 
-function cosine(a: readonly number[], b: readonly number[]): number {
-  const dot = (x: readonly number[], y: readonly number[]): number =>
-    x.reduce((sum, value, i) => sum + value * y[i], 0);
+function cosine(a: Float32Array, b: Float32Array): number {
+  const dot = (x: Float32Array, y: Float32Array): number => x.reduce((sum, value, i) => sum + value * y[i], 0);
   return dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b));
 }
