@@ -13,8 +13,8 @@ import type { CliProcess } from './support/cli.js';
 import { startCli } from './support/cli.js';
 import type { CollectorPorts, CollectorProcess } from './support/collector.js';
 import {
+  COLLECTOR_CONFIG_DIR,
   NO_SELF_METRICS_OVERLAY,
-  TEST_OVERLAY_DIR,
   collectorSkipReason,
   freeCollectorPorts,
   startCollector,
@@ -25,7 +25,7 @@ import { post } from './support/http.js';
 import type { RecordingProxy } from './support/recording-proxy.js';
 import { startRecordingProxy } from './support/recording-proxy.js';
 
-const OVERLAYS = [join(TEST_OVERLAY_DIR, 'file-export.yaml'), NO_SELF_METRICS_OVERLAY];
+const OVERLAYS = [join(COLLECTOR_CONFIG_DIR, 'overlays', 'debug.yaml'), NO_SELF_METRICS_OVERLAY];
 const SERVE = ['serve', '--model-repository', 'models', '--port', '0', '--host', '127.0.0.1'];
 const BANNER = /serving \S+ on (http:\/\/\S+)/;
 /** Metrics every second, so the test need not wait for the default minute. */
@@ -113,13 +113,18 @@ describe('through a real OpenTelemetry Collector (end to end)', function () {
   /** The answer each call got, by request id. */
   const answers = new Map<string, string>();
 
-  const outputDir = (): string => join(dir, 'out');
+  const exportedFile = (): string => join(dir, 'out', 'telemetry.jsonl');
   const start = async (): Promise<CollectorProcess> =>
     startCollector({
       overlays: OVERLAYS,
       ports,
       storageDir: join(dir, 'storage'),
-      env: { INFERLENS_E2E_OUTPUT_DIR: outputDir() },
+      env: {
+        OTELCOL_FILE_PATH: exportedFile(),
+        OTELCOL_FILE_APPEND: 'true',
+        OTELCOL_FILE_FLUSH_INTERVAL: '100ms',
+        OTELCOL_DEBUG_VERBOSITY: 'basic',
+      },
     });
 
   async function call(c: Call): Promise<void> {
@@ -162,7 +167,7 @@ describe('through a real OpenTelemetry Collector (end to end)', function () {
 
     before(async () => {
       for (const c of CALLS) await call(c);
-      telemetry = await waitForExported(outputDir(), (t) => {
+      telemetry = await waitForExported(exportedFile(), (t) => {
         if (!CALLS.every((c) => hasCall(t, c.id))) return false;
         // Metrics are cumulative and exported each second: wait for a point covering every call.
         return CALLS.every((c) => durationCount(t, c) >= 1);
@@ -250,7 +255,7 @@ describe('through a real OpenTelemetry Collector (end to end)', function () {
       }, 'the server tried to export logs and traces to the stopped collector');
 
       collector = await start();
-      const telemetry = await waitForExported(outputDir(), (t) => outage.every((c) => hasCall(t, c.id)));
+      const telemetry = await waitForExported(exportedFile(), (t) => outage.every((c) => hasCall(t, c.id)));
       for (const c of outage) {
         const { records } = callTelemetry(telemetry, c.id);
         const request = records.find((r) => r.attributes['inference.record.type'] === 'request');

@@ -1,17 +1,22 @@
 /**
- * Reads what the collector's `file` exporters wrote (test/collector/file-export.yaml):
- * one OTLP/JSON export request per line, a file per signal.
+ * Reads what the collector's `file` exporter wrote (collector-config/overlays/debug.yaml):
+ * one OTLP/JSON export request per line, every signal in one file.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OtlpSignal, ReceivedLogRecord, ReceivedMetric, ReceivedSpan } from './otlp-receiver.js';
 import { decodeJsonRequest, flattenLogs, flattenMetrics, flattenSpans } from './otlp-receiver.js';
 
-/** How often the files are read again while waiting. */
+/** How often the file is read again while waiting. */
 const POLL_INTERVAL_MS = 100;
 /** How long {@link waitForExported} waits before it gives up and describes what arrived. */
 const WAIT_LIMIT_MS = 20_000;
+/** The top-level key of each signal's export request in OTLP/JSON. */
+const SIGNAL_KEYS: Readonly<Record<string, OtlpSignal>> = {
+  resourceLogs: 'logs',
+  resourceSpans: 'traces',
+  resourceMetrics: 'metrics',
+};
 
 /** Everything the collector has written so far. */
 export interface ExportedTelemetry {
@@ -20,18 +25,25 @@ export interface ExportedTelemetry {
   readonly metrics: readonly ReceivedMetric[];
 }
 
-/** The complete lines of `<dir>/<signal>.jsonl` (none when the file is not there yet). */
-async function lines(dir: string, signal: OtlpSignal): Promise<string[]> {
-  const text = await readFile(join(dir, `${signal}.jsonl`), 'utf8').catch((error: NodeJS.ErrnoException) => {
+/** The file's complete lines, by signal (none when the file is not there yet). */
+async function linesBySignal(file: string): Promise<Record<OtlpSignal, string[]>> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return '';
     throw error;
   });
+  const bySignal: Record<OtlpSignal, string[]> = { logs: [], traces: [], metrics: [] };
   // The last piece is '' or a line still being written.
-  return text.split('\n').slice(0, -1);
+  for (const line of text.split('\n').slice(0, -1)) {
+    const key = Object.keys(JSON.parse(line) as object)[0];
+    const signal = SIGNAL_KEYS[key];
+    if (signal === undefined) throw new Error(`a line of ${file} is no OTLP export request: ${line.slice(0, 80)}`);
+    bySignal[signal].push(line);
+  }
+  return bySignal;
 }
 
-export async function readExported(dir: string): Promise<ExportedTelemetry> {
-  const [logs, traces, metrics] = await Promise.all([lines(dir, 'logs'), lines(dir, 'traces'), lines(dir, 'metrics')]);
+async function readExported(file: string): Promise<ExportedTelemetry> {
+  const { logs, traces, metrics } = await linesBySignal(file);
   return {
     logs: flattenLogs(logs.map((line) => decodeJsonRequest('logs', line))),
     spans: flattenSpans(traces.map((line) => decodeJsonRequest('traces', line))),
@@ -40,16 +52,16 @@ export async function readExported(dir: string): Promise<ExportedTelemetry> {
 }
 
 /**
- * Reads the files until `ready` returns true, and resolves with what was read. A `ready`
+ * Reads the file until `ready` returns true, and resolves with what was read. A `ready`
  * that throws counts as false; after {@link WAIT_LIMIT_MS} it rejects, saying what arrived.
  */
 export async function waitForExported(
-  dir: string,
+  file: string,
   ready: (telemetry: ExportedTelemetry) => boolean,
 ): Promise<ExportedTelemetry> {
   const deadline = Date.now() + WAIT_LIMIT_MS;
   for (;;) {
-    const telemetry = await readExported(dir);
+    const telemetry = await readExported(file);
     let lastError: unknown;
     try {
       if (ready(telemetry)) return telemetry;
@@ -59,7 +71,7 @@ export async function waitForExported(
     if (Date.now() > deadline) {
       const why = lastError instanceof Error ? `; last check: ${lastError.message}` : '';
       throw new Error(
-        `the collector's files did not have what was expected within ${WAIT_LIMIT_MS} ms${why}: ` +
+        `the collector's file did not have what was expected within ${WAIT_LIMIT_MS} ms${why}: ` +
           `${telemetry.logs.length} log records, ${telemetry.spans.length} spans, ${telemetry.metrics.length} metrics`,
       );
     }
