@@ -9,10 +9,12 @@ import { measureSideBySide, progress } from '../side-by-side.js';
 import type { RunningTarget, TargetSpec } from '../target-process.js';
 import { freePort } from '../../test/support/ports.js';
 import { startTarget } from '../target-process.js';
-import { inferlensServe, kserveServer, mlserverServer, peerMissing } from '../targets/servers.js';
+import { inferlensServe, KSERVE_NAME, kserveServer, mlserverServer, peerMissing } from '../targets/servers.js';
 
 /** Issue target: `inferlens serve` answers this many times KServe's requests per second. */
 export const MIN_TIMES_KSERVE = 3;
+/** The inferlens row the target is checked on: the server as it runs out of the box. */
+const INFERLENS_DEFAULT_NAME = 'inferlens serve (default telemetry)';
 
 /** A server of the comparison: how to start it, and the protocols it speaks. */
 interface Contender {
@@ -34,7 +36,7 @@ async function contenders(monitoringDir: string): Promise<{ candidates: Contende
   const both = ['v1', 'v2'] as const;
   const defaultPort = await freePort();
   running.push({
-    spec: inferlensServe('inferlens serve (default telemetry)', defaultPort, ['--monitoring-dir', monitoringDir]),
+    spec: inferlensServe(INFERLENS_DEFAULT_NAME, defaultPort, ['--monitoring-dir', monitoringDir]),
     port: defaultPort,
     protocols: both,
     peer: false,
@@ -70,8 +72,9 @@ function report(
   skipped: readonly ReportRow[],
   unsupported: readonly string[],
 ): ScenarioReport {
-  const kserve = measured.find((m) => m.name.startsWith('KServe'));
-  const inferlens = measured.find((m) => m.name.includes('default telemetry'))!;
+  const kserve = measured.find((m) => m.name === KSERVE_NAME);
+  const inferlens = measured.find((m) => m.name === INFERLENS_DEFAULT_NAME);
+  if (inferlens === undefined) throw new Error(`no '${INFERLENS_DEFAULT_NAME}' row was measured`);
   const checks: TargetCheck[] =
     kserve === undefined
       ? []

@@ -87,9 +87,12 @@ export function peerMissing(peer: 'kserve' | 'mlserver'): string | undefined {
 }
 
 /** KServe's Python model server (one worker) with the same iris model.onnx on onnxruntime. */
+/** The KServe row's name, which the server scenario's checks take as their baseline. */
+export const KSERVE_NAME = 'KServe (kserve.Model + onnxruntime)';
+
 export function kserveServer(port: number): TargetSpec {
   return {
-    name: 'KServe (kserve.Model + onnxruntime)',
+    name: KSERVE_NAME,
     command: join(KSERVE_VENV, 'bin', 'python'),
     args: [KSERVE_SCRIPT, IRIS_ONNX, String(port)],
     readyUrl: irisReadyUrl(port),
