@@ -21,6 +21,7 @@ import {
 } from './support/collector.js';
 import type { ExportedTelemetry } from './support/collector-files.js';
 import { waitForExported } from './support/collector-files.js';
+import { recordsOfCall, spansOfCall } from './support/otlp-model.js';
 import { post } from './support/http.js';
 import type { RecordingProxy } from './support/recording-proxy.js';
 import { startRecordingProxy } from './support/recording-proxy.js';
@@ -90,9 +91,7 @@ const CALLS: readonly Call[] = [
 
 /** The call's records and span, by its request id. */
 function callTelemetry(telemetry: ExportedTelemetry, id: string) {
-  const records = telemetry.logs.filter((record) => record.attributes['inference.request.id'] === id);
-  const spans = telemetry.spans.filter((span) => span.attributes['inference.request.id'] === id);
-  return { records, spans };
+  return { records: recordsOfCall(telemetry.logs, id), spans: spansOfCall(telemetry.spans, id) };
 }
 
 /** Whether both payload records of the call and its span have arrived. */

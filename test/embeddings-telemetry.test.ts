@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import OpenAI from 'openai';
 import type { ReceivedLogRecord, ReceivedSpan } from './support/otlp-receiver.js';
 import type { OtlpReceiver } from './support/otlp-receiver.js';
-import { startOtlpReceiver } from './support/otlp-receiver.js';
+import { recordOfCall, recordsOfCall, spanOfCall, spansOfCall, startOtlpReceiver } from './support/otlp-receiver.js';
 import { DEMO_EMBEDDING, norm, serveEmbeddingModels } from './support/embeddings.js';
 import { postJson } from './support/http.js';
 import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
@@ -31,22 +31,18 @@ async function serveWithReceiver(
   });
 }
 
-function spanOf(receiver: OtlpReceiver, requestId: string): ReceivedSpan | undefined {
-  return receiver.spans().find((span) => span.attributes['inference.request.id'] === requestId);
-}
-
-function responseRecordOf(receiver: OtlpReceiver, requestId: string): ReceivedLogRecord | undefined {
-  return receiver
-    .logRecords()
-    .find(
-      (record) =>
-        record.attributes['inference.request.id'] === requestId &&
-        record.attributes['inference.record.type'] === 'response',
-    );
-}
+const spanOf = (receiver: OtlpReceiver, requestId: string): ReceivedSpan => spanOfCall(receiver.spans(), requestId);
+const responseRecordOf = (receiver: OtlpReceiver, requestId: string): ReceivedLogRecord =>
+  recordOfCall(receiver.logRecords(), requestId, 'response');
 
 async function waitForCall(receiver: OtlpReceiver, requestId: string): Promise<void> {
-  await receiver.waitFor((r) => spanOf(r, requestId) !== undefined && responseRecordOf(r, requestId) !== undefined);
+  await receiver.waitFor(
+    (r) =>
+      spansOfCall(r.spans(), requestId).length > 0 &&
+      recordsOfCall(r.logRecords(), requestId).some(
+        (record) => record.attributes['inference.record.type'] === 'response',
+      ),
+  );
 }
 
 describe('embedding telemetry', () => {
@@ -72,7 +68,7 @@ describe('embedding telemetry', () => {
     );
     expect(response.status).to.equal(200);
     await waitForCall(receiver, 'openai-call');
-    const span = spanOf(receiver, 'openai-call')!;
+    const span = spanOf(receiver, 'openai-call');
     expect(span.name).to.equal(`embeddings ${DEMO_EMBEDDING}`);
     expect(span.attributes).to.deep.include({
       'gen_ai.operation.name': 'embeddings',
@@ -105,7 +101,7 @@ describe('embedding telemetry', () => {
       ['v2-call', 'infer'],
     ] as const) {
       await waitForCall(receiver, id);
-      const span = spanOf(receiver, id)!;
+      const span = spanOf(receiver, id);
       expect(span.name).to.equal(`embeddings ${DEMO_EMBEDDING}`);
       expect(span.attributes).to.deep.include({
         'gen_ai.operation.name': 'embeddings',
@@ -128,7 +124,7 @@ describe('embedding telemetry', () => {
       { 'x-request-id': 'summary-call' },
     );
     await waitForCall(receiver, 'summary-call');
-    const record = responseRecordOf(receiver, 'summary-call')!;
+    const record = responseRecordOf(receiver, 'summary-call');
     const body = JSON.parse(record.body as string);
     // The norms are the model's, before the server normalises: the same model served without normalising answers them.
     const raw = await serveEmbeddingModels([{ config: { task: 'text_embedding', embedding: { normalize: false } } }]);
@@ -162,7 +158,7 @@ describe('embedding telemetry', () => {
       { 'x-request-id': 'full-call' },
     );
     await waitForCall(receiver, 'full-call');
-    expect(JSON.parse(responseRecordOf(receiver, 'full-call')!.body as string)).to.deep.equal(response.body);
+    expect(JSON.parse(responseRecordOf(receiver, 'full-call').body as string)).to.deep.equal(response.body);
   });
 
   it('the official client asks for base64 by default, as the span records', async () => {
@@ -175,7 +171,7 @@ describe('embedding telemetry', () => {
     });
     await client.embeddings.create({ model: DEMO_EMBEDDING, input: 'a cat' });
     await waitForCall(receiver, 'client-call');
-    expect(spanOf(receiver, 'client-call')!.attributes['gen_ai.request.encoding_formats']).to.deep.equal(['base64']);
+    expect(spanOf(receiver, 'client-call').attributes['gen_ai.request.encoding_formats']).to.deep.equal(['base64']);
   });
 
   it('a refused OpenAI call is an error span named after the model, with the message', async () => {
@@ -187,11 +183,11 @@ describe('embedding telemetry', () => {
     );
     expect(response.status).to.equal(400);
     await waitForCall(receiver, 'refused-call');
-    const span = spanOf(receiver, 'refused-call')!;
+    const span = spanOf(receiver, 'refused-call');
     expect(span.name).to.equal(`embeddings ${DEMO_EMBEDDING}`);
     expect(span.attributes['error.type']).to.equal('INVALID_REQUEST');
     expect(span.status.message).to.include('"dimensions" 5 is not supported');
-    const record = responseRecordOf(receiver, 'refused-call')!;
+    const record = responseRecordOf(receiver, 'refused-call');
     expect(JSON.parse(record.body as string)).to.deep.equal(response.body);
   });
 });

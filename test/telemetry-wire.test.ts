@@ -9,7 +9,7 @@ import type { PredictMatcher } from '../packages/express/src/index.js';
 import { defaultMatcher } from '../packages/express/src/index.js';
 import type { InferenceServer } from '../packages/server/src/index.js';
 import type { OtlpReceiver, ReceivedLogRecord, ReceivedMetric, ReceivedSpan } from './support/otlp-receiver.js';
-import { OTLP_SPAN_KIND, startOtlpReceiver } from './support/otlp-receiver.js';
+import { OTLP_SPAN_KIND, recordOfCall, recordsOfCall, spanOfCall, startOtlpReceiver } from './support/otlp-receiver.js';
 import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
 
 /** Sent byte for byte: the spaces and `6.0` would not survive a re-serialisation of the parsed body. */
@@ -64,23 +64,11 @@ async function call(url: string, body: string, headers: Record<string, string>):
   };
 }
 
-function recordsOf(receiver: OtlpReceiver, requestId: string): ReceivedLogRecord[] {
-  return receiver.logRecords().filter((record) => record.attributes['inference.request.id'] === requestId);
-}
-
-function recordOf(receiver: OtlpReceiver, requestId: string, type: 'request' | 'response'): ReceivedLogRecord {
-  const records = recordsOf(receiver, requestId).filter(
-    (record) => record.attributes['inference.record.type'] === type,
-  );
-  expect(records, `${type} records of ${requestId}`).to.have.lengthOf(1);
-  return records[0];
-}
-
-function spanOf(receiver: OtlpReceiver, requestId: string): ReceivedSpan {
-  const spans = receiver.spans().filter((span) => span.attributes['inference.request.id'] === requestId);
-  expect(spans, `spans of ${requestId}`).to.have.lengthOf(1);
-  return spans[0];
-}
+const recordsOf = (receiver: OtlpReceiver, requestId: string): ReceivedLogRecord[] =>
+  recordsOfCall(receiver.logRecords(), requestId);
+const recordOf = (receiver: OtlpReceiver, requestId: string, type: 'request' | 'response'): ReceivedLogRecord =>
+  recordOfCall(receiver.logRecords(), requestId, type);
+const spanOf = (receiver: OtlpReceiver, requestId: string): ReceivedSpan => spanOfCall(receiver.spans(), requestId);
 
 /** The last export of a metric: metrics are cumulative, so it holds every call. */
 function lastMetric(receiver: OtlpReceiver, name: string): ReceivedMetric | undefined {

@@ -473,3 +473,36 @@ function optionalNumbers(values: Record<string, number | undefined>): Record<str
     Object.entries(values).filter((entry): entry is [string, number] => entry[1] !== undefined),
   );
 }
+
+/** The attribute that ties a predict call's records and span together. */
+const REQUEST_ID = 'inference.request.id';
+
+/** The log records of one predict call, by its request id. */
+export function recordsOfCall(records: readonly ReceivedLogRecord[], requestId: string): ReceivedLogRecord[] {
+  return records.filter((record) => record.attributes[REQUEST_ID] === requestId);
+}
+
+/** The spans of one predict call, by its request id. */
+export function spansOfCall(spans: readonly ReceivedSpan[], requestId: string): ReceivedSpan[] {
+  return spans.filter((span) => span.attributes[REQUEST_ID] === requestId);
+}
+
+/** The call's one `request` or `response` record; throws when there is none or more than one. */
+export function recordOfCall(
+  records: readonly ReceivedLogRecord[],
+  requestId: string,
+  type: 'request' | 'response',
+): ReceivedLogRecord {
+  const found = recordsOfCall(records, requestId).filter(
+    (record) => record.attributes['inference.record.type'] === type,
+  );
+  if (found.length !== 1) throw new Error(`expected one ${type} record of ${requestId}, found ${found.length}`);
+  return found[0];
+}
+
+/** The call's one span; throws when there is none or more than one. */
+export function spanOfCall(spans: readonly ReceivedSpan[], requestId: string): ReceivedSpan {
+  const found = spansOfCall(spans, requestId);
+  if (found.length !== 1) throw new Error(`expected one span of ${requestId}, found ${found.length}`);
+  return found[0];
+}
