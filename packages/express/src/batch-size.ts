@@ -1,9 +1,6 @@
 import type { Protocol } from './semconv.js';
 import { PROTOCOL } from './semconv.js';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isJsonObject } from '@inferlens/protocol';
 
 function firstColumnLength(columns: Record<string, unknown>): number | undefined {
   const first = Object.values(columns)[0];
@@ -16,17 +13,17 @@ function firstColumnLength(columns: Record<string, unknown>): number | undefined
  * when the body does not say.
  */
 export function batchSizeOf(protocol: Protocol, body: unknown): number | undefined {
-  if (!isObject(body)) return undefined;
+  if (!isJsonObject(body)) return undefined;
   switch (protocol) {
     case PROTOCOL.KSERVE_V1: {
       const rows = body['instances'] ?? body['inputs'];
       if (Array.isArray(rows)) return rows.length;
-      return isObject(rows) ? firstColumnLength(rows) : undefined;
+      return isJsonObject(rows) ? firstColumnLength(rows) : undefined;
     }
     case PROTOCOL.OPEN_INFERENCE_V2: {
       const inputs = body['inputs'];
       const first: unknown = Array.isArray(inputs) ? inputs[0] : undefined;
-      const shape = isObject(first) ? first['shape'] : undefined;
+      const shape = isJsonObject(first) ? first['shape'] : undefined;
       return Array.isArray(shape) && typeof shape[0] === 'number' ? shape[0] : undefined;
     }
     case PROTOCOL.OPENAI: {

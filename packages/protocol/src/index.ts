@@ -1,4 +1,5 @@
 export { ERROR_STATUS, InferenceError, invalidInput, invalidRequest } from './errors.js';
+export { isJsonObject } from './json-object.js';
 export type { ErrorBody, ErrorKind } from './errors.js';
 export {
   DATATYPES,

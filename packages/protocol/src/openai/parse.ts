@@ -1,5 +1,6 @@
 import { invalidRequest } from '../errors.js';
 import type { EmbeddingEncodingFormat, EmbeddingInput, EmbeddingsRequest } from './types.js';
+import { isJsonObject } from '../json-object.js';
 
 /** The most inputs one request may hold, as OpenAI's API allows. */
 export const MAX_EMBEDDING_INPUTS = 2048;
@@ -8,10 +9,6 @@ export const MAX_EMBEDDING_INPUTS = 2048;
 export const DEFAULT_ENCODING_FORMAT: EmbeddingEncodingFormat = 'float';
 
 const ENCODING_FORMATS: readonly EmbeddingEncodingFormat[] = ['float', 'base64'];
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isTokenId(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
@@ -49,7 +46,7 @@ function parseInputs(input: unknown): EmbeddingInput[] {
  * `user` is accepted and ignored, as are fields this API does not define.
  */
 export function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {
-  if (!isObject(body)) throw invalidRequest('the request body must be a JSON object with "model" and "input"');
+  if (!isJsonObject(body)) throw invalidRequest('the request body must be a JSON object with "model" and "input"');
   const { model, input, encoding_format: format, dimensions, user } = body;
   if (typeof model !== 'string' || model === '') throw invalidRequest('"model" must be a non-empty string');
   if (input === undefined) throw invalidRequest('"input" is required');

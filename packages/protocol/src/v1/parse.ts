@@ -1,13 +1,10 @@
 import { invalidRequest } from '../errors.js';
 import type { PredictPayload } from './types.js';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isJsonObject } from '../json-object.js';
 
 /** Reads a V1 predict body, which must hold exactly one of `instances` and `inputs`. */
 export function parsePredictRequest(body: unknown): PredictPayload {
-  if (!isObject(body)) throw invalidRequest('the request body must be a JSON object with "instances" or "inputs"');
+  if (!isJsonObject(body)) throw invalidRequest('the request body must be a JSON object with "instances" or "inputs"');
   const { instances, inputs } = body;
   if (instances !== undefined && inputs !== undefined) {
     throw invalidRequest('the request body must hold "instances" or "inputs", not both');
@@ -23,7 +20,7 @@ export function parsePredictRequest(body: unknown): PredictPayload {
     if (inputs.length === 0) throw invalidRequest('"inputs" must not be empty');
     return { kind: 'rows', rows: inputs };
   }
-  if (!isObject(inputs) || Object.keys(inputs).length === 0) {
+  if (!isJsonObject(inputs) || Object.keys(inputs).length === 0) {
     throw invalidRequest('"inputs" must be a non-empty array or an object of named inputs');
   }
   return { kind: 'columns', columns: inputs };

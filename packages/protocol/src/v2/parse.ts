@@ -2,10 +2,7 @@ import { isDatatype } from '../datatypes.js';
 import { invalidRequest } from '../errors.js';
 import type { InferRequest, InferRequestInput, Parameters, RequestedOutput } from './types.js';
 import { BINARY_DATA_SIZE } from './types.js';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isJsonObject } from '../json-object.js';
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -15,7 +12,7 @@ function describe(value: unknown): string {
 
 function parseParameters(value: unknown, where: string): Parameters | undefined {
   if (value === undefined) return undefined;
-  if (!isObject(value)) throw invalidRequest(`${where}.parameters must be an object, got ${describe(value)}`);
+  if (!isJsonObject(value)) throw invalidRequest(`${where}.parameters must be an object, got ${describe(value)}`);
   for (const [key, item] of Object.entries(value)) {
     const type = typeof item;
     if (type !== 'string' && type !== 'number' && type !== 'boolean') {
@@ -38,7 +35,7 @@ function parseShape(value: unknown, where: string): number[] {
 
 function parseInput(value: unknown, index: number): InferRequestInput {
   const where = `inputs[${index}]`;
-  if (!isObject(value)) throw invalidRequest(`${where} must be an object, got ${describe(value)}`);
+  if (!isJsonObject(value)) throw invalidRequest(`${where} must be an object, got ${describe(value)}`);
   const { name, datatype, data } = value;
   if (typeof name !== 'string' || name === '') throw invalidRequest(`${where}.name must be a non-empty string`);
   const named = `input '${name}'`;
@@ -62,7 +59,7 @@ function parseInput(value: unknown, index: number): InferRequestInput {
 
 function parseRequestedOutput(value: unknown, index: number): RequestedOutput {
   const where = `outputs[${index}]`;
-  if (!isObject(value)) throw invalidRequest(`${where} must be an object, got ${describe(value)}`);
+  if (!isJsonObject(value)) throw invalidRequest(`${where} must be an object, got ${describe(value)}`);
   if (typeof value.name !== 'string' || value.name === '') {
     throw invalidRequest(`${where}.name must be a non-empty string`);
   }
@@ -86,7 +83,7 @@ function checkUniqueNames(items: readonly { name: string }[], what: string): voi
  * model's check, not this one's.
  */
 export function parseInferRequest(body: unknown): InferRequest {
-  if (!isObject(body)) throw invalidRequest(`the request body must be a JSON object, got ${describe(body)}`);
+  if (!isJsonObject(body)) throw invalidRequest(`the request body must be a JSON object, got ${describe(body)}`);
   if (!Array.isArray(body.inputs) || body.inputs.length === 0) {
     throw invalidRequest(`'inputs' must be a non-empty array, got ${describe(body.inputs)}`);
   }

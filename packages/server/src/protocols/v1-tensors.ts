@@ -1,11 +1,14 @@
 import type { PredictPayload, Tensor, TensorMetadata } from '@inferlens/protocol';
-import { decodeJsonValues, encodeJsonValues, flattenNested, invalidInput, nestFlat } from '@inferlens/protocol';
+import {
+  decodeJsonValues,
+  encodeJsonValues,
+  flattenNested,
+  invalidInput,
+  isJsonObject,
+  nestFlat,
+} from '@inferlens/protocol';
 import type { ModelConfig } from '../repository/model-config.js';
 import type { ModelSignature } from '../runtime/onnx-model.js';
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** V1 carries no datatypes: JSON values are read as the model input's datatype. */
 function tensorFromNested(input: TensorMetadata, nested: unknown): Tensor {
@@ -50,7 +53,7 @@ export function predictPayloadToTensors(payload: PredictPayload, signature: Mode
     });
   }
   const { rows } = payload;
-  if (rows.every(isPlainObject)) {
+  if (rows.every(isJsonObject)) {
     for (const row of rows) checkColumnNames(Object.keys(row), signature);
     return signature.inputs.map((input) => tensorFromNested(input, columnOfRows(rows, input.name)));
   }

@@ -1,3 +1,5 @@
+import { isJsonObject } from '@inferlens/protocol';
+
 /** How token vectors become one vector per text: their mean, the first (`[CLS]`) one, or none when the graph pools itself. */
 export type Pooling = 'mean' | 'cls' | 'none';
 
@@ -37,10 +39,6 @@ export const DEFAULT_EMBEDDING_CONFIG: Readonly<EmbeddingConfig> = Object.freeze
   output: undefined,
 });
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isPositiveInteger(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) > 0;
 }
@@ -48,7 +46,7 @@ function isPositiveInteger(value: unknown): value is number {
 /** Validates the `embedding` object of a config, naming the field at fault. */
 export function parseEmbeddingConfig(value: unknown): EmbeddingConfig {
   if (value === undefined) return { ...DEFAULT_EMBEDDING_CONFIG, dimensions: [] };
-  if (!isObject(value)) throw new Error('"embedding" must be an object');
+  if (!isJsonObject(value)) throw new Error('"embedding" must be an object');
   const { pooling, normalize, maxSequenceLength, dimensions, output } = value;
   if (pooling !== undefined && !POOLINGS.includes(pooling as Pooling)) {
     throw new Error(`"embedding.pooling" must be one of ${POOLINGS.join(', ')}, got ${JSON.stringify(pooling)}`);

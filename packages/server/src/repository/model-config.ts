@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { EmbeddingConfig } from './embedding-config.js';
 import { parseEmbeddingConfig } from './embedding-config.js';
+import { isJsonObject } from '@inferlens/protocol';
 
 /**
  * What a model does; it decides how V1 predictions are read from its
@@ -56,16 +57,12 @@ export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
   outputs: [],
 });
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function parseOverrides(value: unknown, key: string): TensorOverride[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new Error(`"${key}" must be an array of {name, shape}`);
   return value.map((item, index) => {
     const valid =
-      isObject(item) &&
+      isJsonObject(item) &&
       typeof item.name === 'string' &&
       Array.isArray(item.shape) &&
       item.shape.every((dim) => Number.isInteger(dim) && (dim as number) >= -1);
@@ -76,7 +73,7 @@ function parseOverrides(value: unknown, key: string): TensorOverride[] {
 
 /** Validates a parsed config object, naming the field at fault. */
 export function parseModelConfig(value: unknown): ModelConfig {
-  if (!isObject(value)) throw new Error('the config must be a JSON object');
+  if (!isJsonObject(value)) throw new Error('the config must be a JSON object');
   const { task, labels, labelOutput, maxBatchSize, embedding } = value;
   if (task !== undefined && !TASKS.includes(task as ModelTask)) {
     throw new Error(`"task" must be one of ${TASKS.join(', ')}, got ${JSON.stringify(task)}`);
