@@ -151,4 +151,11 @@ describe('docker-compose.yml', () => {
     const [, minor, patch] = /PROMETHEUS_MODULE_VERSION:-v0\.3(\d+)\.(\d+)/.exec(script) ?? [];
     expect(tagOf(env.get('PROMETHEUS_IMAGE')!)).to.equal(`v3.${Number(minor)}.${patch}`);
   });
+
+  it("the Dockerfile's default Node image is the one .env pins, on the Node line the project runs on", () => {
+    const dockerfile = readFileSync(join(REPOSITORY_ROOT, 'Dockerfile'), 'utf8');
+    const image = /^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1];
+    expect(image).to.equal(dotEnv().get('NODE_IMAGE'));
+    expect(image).to.match(/^node:20\./);
+  });
 });
