@@ -272,7 +272,17 @@ class CallRecorder {
     });
   }
 
-  #outcome(res: Response, state: CallState, annotations: CallAnnotations | undefined): CallOutcome {
+  /**
+   * How the call ended. A failed call's error message is read from its
+   * answer (`answerText`, decoded once for this and the response record)
+   * unless the handler passed the error itself.
+   */
+  #outcome(
+    res: Response,
+    state: CallState,
+    annotations: CallAnnotations | undefined,
+    answerText: () => string,
+  ): CallOutcome {
     const aborted = !res.writableFinished;
     const status = aborted ? STATUS_CLIENT_CLOSED : res.statusCode;
     const durationSeconds = (performance.now() - state.startMillis) / MILLIS_PER_SECOND;
@@ -284,7 +294,7 @@ class CallRecorder {
       ? 'the client closed the connection before the answer was complete'
       : error instanceof Error
         ? error.message
-        : errorMessageOf(capturedText(state.captured));
+        : errorMessageOf(answerText());
     return { status, durationSeconds, failed, errorType, errorMessage };
   }
 
@@ -315,7 +325,11 @@ class CallRecorder {
   #end(req: Request, res: Response, state: CallState): void {
     const { call, span } = state;
     const { annotations, monitors, rawBody } = state.gathered;
-    const outcome = this.#outcome(res, state, annotations);
+    // The answer's text (its JSON part for a binary-extension answer), decoded at most once.
+    let answer: string | undefined;
+    const answerText = (): string =>
+      (answer ??= capturedText(state.captured, jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH))));
+    const outcome = this.#outcome(res, state, annotations, answerText);
     const body: unknown = req.body;
     // What is only known at the end goes on the span now, and on the records below.
     const bodyModel = call.model === undefined ? (body as { model?: unknown } | undefined)?.model : undefined;
@@ -395,12 +409,11 @@ class CallRecorder {
     if (writeResponse) {
       this.#guard(() => {
         const cut = state.captured.size > state.captured.kept;
-        const jsonLength = jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH));
         // embeddings: the vectors' count, dimension and norms stand for the floats unless `embeddingVectors` is 'full'.
         const summarize = annotations?.embeddings !== undefined && this.#config.embeddingVectors === 'summary';
         const payload = summarize
           ? embeddingSummary(annotations.embeddings!, state.captured.size)
-          : this.#payload(capturedText(state.captured, jsonLength), state.captured.size, cut);
+          : this.#payload(answerText(), state.captured.size, cut);
         emitResponseRecord(logger, context, payload, attributes, outcome);
       });
     }
