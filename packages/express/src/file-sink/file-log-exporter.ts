@@ -40,7 +40,10 @@ type Kind = 'data' | 'schema';
 export class FileLogRecordExporter implements LogRecordExporter {
   readonly #directory: string;
   readonly #fileOptions: RotatingJsonLinesFileOptions;
+  /** Each file by its folder: monitor names that meet in one folder (`a/b`, `a_b`) share its file. */
   readonly #files = new Map<string, RotatingJsonLinesFile>();
+  /** The file of each monitor name, per kind: a record costs a lookup, not a path and a folder name. */
+  readonly #byMonitor: Record<Kind, Map<string, RotatingJsonLinesFile>> = { data: new Map(), schema: new Map() };
   #isShutdown = false;
 
   constructor(options: FileLogRecordExporterOptions = {}) {
@@ -89,12 +92,15 @@ export class FileLogRecordExporter implements LogRecordExporter {
   }
 
   #file(monitor: string, kind: Kind): RotatingJsonLinesFile {
+    const known = this.#byMonitor[kind].get(monitor);
+    if (known !== undefined) return known;
     const dir = join(this.#directory, folderName(monitor), kind);
     let file = this.#files.get(dir);
     if (!file) {
       file = new RotatingJsonLinesFile(dir, kind, this.#fileOptions);
       this.#files.set(dir, file);
     }
+    this.#byMonitor[kind].set(monitor, file);
     return file;
   }
 }
@@ -142,17 +148,22 @@ function jsonText(body: unknown, objectOnly: boolean): string | undefined {
   return body.replace(/[\r\n]/g, ' ');
 }
 
+/** A string as JSON, or `null` when there is none. */
+function jsonStringOrNull(value: string | undefined): string {
+  return value === undefined ? 'null' : JSON.stringify(value);
+}
+
 function envelope(log: ReadableLogRecord): string {
-  const head = JSON.stringify({
-    timestamp: new Date(hrTimeToMilliseconds(log.hrTime)).toISOString(),
-    severity: log.severityText ?? (log.severityNumber ? SeverityNumber[log.severityNumber] : null),
-    trace_id: log.spanContext?.traceId ?? null,
-    span_id: log.spanContext?.spanId ?? null,
-    attributes: log.attributes,
-  });
+  const timestamp = new Date(hrTimeToMilliseconds(log.hrTime)).toISOString();
+  const severity = log.severityText ?? (log.severityNumber ? SeverityNumber[log.severityNumber] : undefined);
   // A truncated payload is a prefix of its JSON that may still parse (`12` of `123`): keep it a string.
   const truncated = log.attributes[ATTR_PAYLOAD_TRUNCATED] === true;
   const text = typeof log.body === 'string' && !truncated ? jsonText(log.body, false) : undefined;
-  // Spliced in as text rather than parsed into the object above, for the digits jsonText keeps.
-  return `${head.slice(0, -1)},"body":${text ?? JSON.stringify(log.body ?? null)}}`;
+  // Written as text, not stringified as one object: the body is spliced in as jsonText keeps it (digits
+  // and all), and no object is built per record just to be stringified.
+  return (
+    `{"timestamp":"${timestamp}","severity":${jsonStringOrNull(severity)},` +
+    `"trace_id":${jsonStringOrNull(log.spanContext?.traceId)},"span_id":${jsonStringOrNull(log.spanContext?.spanId)},` +
+    `"attributes":${JSON.stringify(log.attributes)},"body":${text ?? JSON.stringify(log.body ?? null)}}`
+  );
 }
