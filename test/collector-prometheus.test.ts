@@ -2,11 +2,11 @@
  * The shipped grafana overlay, proven into a real backend: `inferlens serve`
  * sends through the collector (base + overlays/grafana.yaml), metrics land in
  * a real Prometheus (built by collector-config/build-prometheus.sh, run with
- * the repository's prometheus.yml), and the Grafana dashboard's Prometheus
+ * the repository's prometheus.yml), and the Grafana dashboards' Prometheus
  * queries are run against them. Loki and Tempo are stood in for by OTLP
  * receivers that record what the overlay routed to each.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -38,14 +38,15 @@ import {
   TELEMETRY_ERRORS,
 } from '../packages/express/src/metrics/descriptors.js';
 
-const DASHBOARD = join(REPOSITORY_ROOT, 'collector-config/grafana/dashboards/inferlens.json');
+/** Grafana loads every dashboard JSON in this folder (collector-config/grafana/provisioning). */
+const DASHBOARD_DIR = join(REPOSITORY_ROOT, 'collector-config/grafana/dashboards');
 const SERVE = ['serve', '--model-repository', 'models', '--port', '0', '--host', '127.0.0.1', '--file-sink', 'off'];
 const BANNER = /serving \S+ on (http:\/\/\S+)/;
 const V1_BODY = '{"instances": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]]}';
 const V2_BAD_SHAPE = '{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3, 4, 5, 6]}]}';
 const SUCCESSES = 2;
 /**
- * What Grafana puts in place of the dashboard's variables: a rate window that
+ * What Grafana puts in place of the dashboards' variables: a rate window that
  * holds several of the test's one-second samples, and every model.
  */
 const DASHBOARD_VARIABLES: Readonly<Record<string, string>> = { $__rate_interval: '1m', $model: '.+' };
@@ -89,19 +90,27 @@ function seriesNamesIn(expr: string): string[] {
   return withoutLabels.match(/\b(?:inference|inferlens)_\w+/g) ?? [];
 }
 
+/** Every dashboard's Prometheus queries, each titled `file: panel`. */
 async function dashboardPrometheusQueries(): Promise<{ title: string; expr: string }[]> {
-  const dashboard = JSON.parse(await readFile(DASHBOARD, 'utf8')) as { panels: DashboardPanel[] };
-  const panels = dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]);
-  return panels.flatMap((panel) =>
-    (panel.targets ?? [])
-      .filter((target) => target.datasource.uid === 'prometheus')
-      .map((target) => ({
-        title: panel.title,
-        expr: Object.entries(DASHBOARD_VARIABLES).reduce(
-          (expr, [name, value]) => expr.replaceAll(name, value),
-          target.expr,
-        ),
-      })),
+  const files = (await readdir(DASHBOARD_DIR)).filter((name) => name.endsWith('.json'));
+  const dashboards = await Promise.all(
+    files.map(async (file) => {
+      const dashboard = JSON.parse(await readFile(join(DASHBOARD_DIR, file), 'utf8')) as { panels: DashboardPanel[] };
+      return { file, panels: dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]) };
+    }),
+  );
+  return dashboards.flatMap(({ file, panels }) =>
+    panels.flatMap((panel) =>
+      (panel.targets ?? [])
+        .filter((target) => target.datasource.uid === 'prometheus')
+        .map((target) => ({
+          title: `${file}: ${panel.title}`,
+          expr: Object.entries(DASHBOARD_VARIABLES).reduce(
+            (expr, [name, value]) => expr.replaceAll(name, value),
+            target.expr,
+          ),
+        })),
+    ),
   );
 }
 
@@ -175,7 +184,7 @@ describe('grafana overlay into a real Prometheus (end to end)', function () {
     expect(failed?.metric.http_response_status_code).to.equal('400');
   });
 
-  it('every Prometheus query of the Grafana dashboard names the series the middleware exports and returns data', async () => {
+  it('every Prometheus query of the Grafana dashboards names the series the middleware exports and returns data', async () => {
     const queries = await dashboardPrometheusQueries();
     expect(queries).to.have.length.above(0);
     const known = prometheusSeriesNames();

@@ -9,31 +9,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { parse } from 'yaml';
 import { REPOSITORY_ROOT } from './support/cli.js';
+import { COMPOSE_FILE, composeProfiles, isBindMount, mountOf, readCompose } from './support/compose.js';
 
 const run = promisify(execFile);
-const COMPOSE_FILE = join(REPOSITORY_ROOT, 'docker-compose.yml');
 const DCLINT = join(REPOSITORY_ROOT, 'node_modules/.bin/dclint');
-/** The destinations, each a compose profile with an overlay of the same name in the collector. */
-const PROFILES = ['fluentbit', 'elastic', 'grafana'];
 /** Where the collector service finds its overlays, by profile name. */
 const PROFILE_OVERLAY_DIR = '/etc/otelcol-inferlens/profile';
 
-interface ComposeService {
-  readonly image?: string;
-  readonly profiles?: readonly string[];
-  readonly volumes?: readonly string[];
-  readonly command?: readonly string[];
-  readonly depends_on?: Readonly<Record<string, unknown>>;
-}
-
-interface ComposeFile {
-  readonly services: Readonly<Record<string, ComposeService>>;
-  readonly volumes: Readonly<Record<string, unknown>>;
-}
-
-const compose = parse(readFileSync(COMPOSE_FILE, 'utf8')) as ComposeFile;
+const compose = readCompose();
+/** The destinations, each a compose profile with an overlay of the same name in the collector. */
+const profiles = composeProfiles(compose);
 
 /** `.env` as compose reads it: KEY=value lines, # comments. */
 function dotEnv(): Map<string, string> {
@@ -53,12 +39,6 @@ function requiredVariables(text: string): string[] {
   return [...text.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((match) => match[1]);
 }
 
-/** The host side of a bind mount (`./path:/in/container[:ro]`), or undefined for a named volume. */
-function bindSource(volume: string): string | undefined {
-  const source = volume.split(':')[0];
-  return source.startsWith('./') ? source : undefined;
-}
-
 function tagOf(image: string): string {
   return image.slice(image.lastIndexOf(':') + 1);
 }
@@ -76,8 +56,8 @@ describe('docker-compose.yml', () => {
   it('every image comes from .env, pinned to a version', () => {
     const env = dotEnv();
     for (const [name, service] of Object.entries(compose.services)) {
+      if (service.build !== undefined) continue; // its image is built here, not pulled
       const image = service.image ?? '';
-      if (image === 'inferlens:local') continue; // built from the Dockerfile
       const variable = /^\$\{([A-Z0-9_]+)\}$/.exec(image)?.[1];
       expect(variable, `${name} names its image through a variable`).to.be.a('string');
       const pinned = env.get(variable!);
@@ -96,9 +76,9 @@ describe('docker-compose.yml', () => {
   it('every mounted file or folder exists in the repository, and every named volume is declared', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       for (const volume of service.volumes ?? []) {
-        const source = bindSource(volume.replace(/\$\{[A-Z_]+:-([^}]+)\}/, '$1'));
-        if (source === undefined) expect(compose.volumes, `${name}: ${volume}`).to.have.property(volume.split(':')[0]);
-        else expect(existsSync(join(REPOSITORY_ROOT, source)), `${name}: ${source}`).to.equal(true);
+        const mount = mountOf(volume);
+        if (!isBindMount(mount)) expect(compose.volumes, `${name}: ${volume}`).to.have.property(mount.source);
+        else expect(existsSync(join(REPOSITORY_ROOT, mount.source)), `${name}: ${mount.source}`).to.equal(true);
       }
     }
   });
@@ -107,17 +87,14 @@ describe('docker-compose.yml', () => {
     const collector = compose.services.collector;
     const overlays = new Map(
       (collector.volumes ?? [])
-        .filter((volume) => volume.includes(`${PROFILE_OVERLAY_DIR}/`))
-        .map((volume) => {
-          const [source, target] = volume.split(':');
-          return [target.slice(PROFILE_OVERLAY_DIR.length + 1, -'.yaml'.length), source] as const;
-        }),
+        .map(mountOf)
+        .filter(({ target }) => target.startsWith(`${PROFILE_OVERLAY_DIR}/`))
+        .map(({ source, target }) => [target.slice(PROFILE_OVERLAY_DIR.length + 1, -'.yaml'.length), source] as const),
     );
-    expect([...overlays.keys()]).to.have.members(['debug', ...PROFILES]);
+    expect(profiles).to.not.be.empty;
+    expect([...overlays.keys()]).to.have.members(['debug', ...profiles]);
     for (const source of overlays.values()) expect(source).to.match(/^\.\/collector-config\/overlays\/[a-z]+\.yaml$/);
     expect(collector.command).to.include(`--config=${PROFILE_OVERLAY_DIR}/\${COMPOSE_PROFILES:-debug}.yaml`);
-    const profiles = new Set(Object.values(compose.services).flatMap((service) => service.profiles ?? []));
-    expect([...profiles]).to.have.members(PROFILES);
   });
 
   it('depends_on names services that start with it, without a cycle (compose refuses both)', () => {

@@ -1,0 +1,68 @@
+/**
+ * docker-compose.yml as the tests read it: its services, its profiles, and
+ * which repository file a path inside a container comes from.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { REPOSITORY_ROOT } from './cli.js';
+
+export const COMPOSE_FILE: string = join(REPOSITORY_ROOT, 'docker-compose.yml');
+
+export interface ComposeService {
+  readonly image?: string;
+  /** Present when compose builds the image itself. */
+  readonly build?: unknown;
+  readonly profiles?: readonly string[];
+  readonly volumes?: readonly string[];
+  readonly command?: readonly string[];
+  readonly depends_on?: Readonly<Record<string, unknown>>;
+}
+
+export interface ComposeFile {
+  readonly services: Readonly<Record<string, ComposeService>>;
+  readonly volumes: Readonly<Record<string, unknown>>;
+}
+
+/** One `source:target[:mode]` entry of a service's `volumes`. */
+export interface Mount {
+  /** `./path` for a bind mount, else the named volume. */
+  readonly source: string;
+  readonly target: string;
+}
+
+export function readCompose(): ComposeFile {
+  return parse(readFileSync(COMPOSE_FILE, 'utf8')) as ComposeFile;
+}
+
+/** Every profile some service belongs to. */
+export function composeProfiles(compose: ComposeFile): string[] {
+  return [...new Set(Object.values(compose.services).flatMap((service) => service.profiles ?? []))];
+}
+
+/** `${NAME:-default}` as compose interpolates it: the value in `env`, else the default. */
+export function interpolate(text: string, env: Readonly<Record<string, string>> = {}): string {
+  return text.replace(/\$\{([A-Z0-9_]+):-([^}]*)\}/g, (_, name: string, fallback: string) => env[name] ?? fallback);
+}
+
+/** A volume entry's source and target, with its variables at their defaults. */
+export function mountOf(volume: string): Mount {
+  const [source, target] = interpolate(volume).split(':');
+  return { source, target };
+}
+
+export function isBindMount(mount: Mount): boolean {
+  return mount.source.startsWith('./');
+}
+
+/**
+ * The repository path (`./...`) a service sees at `containerPath`, through the
+ * bind mount of that file or of a folder holding it; undefined when none does.
+ */
+export function repositoryPathOf(service: ComposeService, containerPath: string): string | undefined {
+  const mount = (service.volumes ?? [])
+    .map(mountOf)
+    .filter(isBindMount)
+    .find(({ target }) => containerPath === target || containerPath.startsWith(`${target}/`));
+  return mount && mount.source + containerPath.slice(mount.target.length);
+}
