@@ -24,7 +24,8 @@ want="$( { cat "$manifest"; echo "builder=$BUILDER_VERSION"; } | sha256sum | cut
 exit_if_current "$want"
 
 builder="$bin_dir/builder"
-if [[ ! -x "$builder" ]] || ! "$builder" version 2>/dev/null | grep -q "${BUILDER_VERSION#v}"; then
+# `builder version` prints to stderr.
+if [[ ! -x "$builder" ]] || ! "$builder" version 2>&1 | grep -q "${BUILDER_VERSION#v}"; then
   say "installing builder $BUILDER_VERSION into $bin_dir"
   GOBIN="$bin_dir" go install "go.opentelemetry.io/collector/cmd/builder@$BUILDER_VERSION"
 fi
