@@ -67,6 +67,28 @@ export async function withTargets<T>(
   }
 }
 
+/** A scenario's columns beyond the standard figures: heading, and how a row's cell is worked out. */
+export type ExtraColumns<T> = Readonly<Record<string, (item: T) => string>>;
+
+/**
+ * A row per measured item and its `extra` cells, with the column headings
+ * taken from the same declaration, so a cell and its heading cannot drift apart.
+ */
+export function measuredRows<T extends { readonly measurement: Measurement }>(
+  items: readonly T[],
+  columns: ExtraColumns<T>,
+): Pick<ScenarioReport, 'rows' | 'extraColumns'> {
+  const headings = Object.keys(columns);
+  return {
+    rows: items.map((item) => ({
+      name: item.measurement.name,
+      measurement: item.measurement,
+      extra: Object.fromEntries(headings.map((heading) => [heading, columns[heading](item)])),
+    })),
+    extraColumns: headings,
+  };
+}
+
 /** `a / b` as a ratio rounded for a table, e.g. `0.97×`. */
 export function ratio(a: number, b: number): string {
   return `${(a / b).toFixed(2)}×`;

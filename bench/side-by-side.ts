@@ -35,6 +35,27 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/**
+ * A variant's figures from its measured load runs (medians, failures summed).
+ * `unmeasured` runs, a warm-up, count only towards the requests sent.
+ */
+export function measurementOf(
+  name: string,
+  measured: readonly LoadResult[],
+  unmeasured: readonly LoadResult[],
+  connections: number,
+): Measurement {
+  return {
+    name,
+    requestsPerSecond: median(measured.map((result) => result.requestsPerSecond)),
+    p50Ms: median(measured.map((result) => result.p50Ms)),
+    p99Ms: median(measured.map((result) => result.p99Ms)),
+    // Each run ends with a request in flight per connection, answered but not counted (see `requestsSent`).
+    requestsSent: [...unmeasured, ...measured].reduce((sum, result) => sum + result.requests + connections, 0),
+    failures: measured.reduce((sum, result) => sum + result.errors + result.non2xx, 0),
+  };
+}
+
 /** Progress goes to stderr, so stdout holds only the table. */
 export function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
@@ -59,12 +80,11 @@ export async function measureSideBySide(
     connections: settings.connections,
     durationSeconds,
   });
-  const sent = new Map<string, number>();
+  const warmups = new Map<string, LoadResult>();
   const rounds = new Map<string, LoadResult[]>(variants.map((variant) => [variant.name, []]));
   for (const variant of variants) {
     progress(`${scenario}: warm-up ${variant.name}`);
-    const warmup = await runLoad(spec(variant, settings.warmupSeconds), pinning);
-    sent.set(variant.name, warmup.requests + settings.connections);
+    warmups.set(variant.name, await runLoad(spec(variant, settings.warmupSeconds), pinning));
   }
   for (let round = 1; round <= settings.rounds; round++) {
     for (let turn = 0; turn < variants.length; turn++) {
@@ -73,22 +93,11 @@ export async function measureSideBySide(
       const result = await runLoad(spec(variant, settings.durationSeconds), pinning);
       variant.afterRound?.(result);
       rounds.get(variant.name)!.push(result);
-      sent.set(variant.name, sent.get(variant.name)! + result.requests + settings.connections);
       progress(
         `${scenario}: round ${round}/${settings.rounds} ${variant.name}: ${Math.round(result.requestsPerSecond)} req/s, ` +
           `p99 ${result.p99Ms.toFixed(2)} ms`,
       );
     }
   }
-  return variants.map(({ name }) => {
-    const results = rounds.get(name)!;
-    return {
-      name,
-      requestsPerSecond: median(results.map((result) => result.requestsPerSecond)),
-      p50Ms: median(results.map((result) => result.p50Ms)),
-      p99Ms: median(results.map((result) => result.p99Ms)),
-      requestsSent: sent.get(name)!,
-      failures: results.reduce((sum, result) => sum + result.errors + result.non2xx, 0),
-    };
-  });
+  return variants.map(({ name }) => measurementOf(name, rounds.get(name)!, [warmups.get(name)!], settings.connections));
 }

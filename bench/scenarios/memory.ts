@@ -1,12 +1,12 @@
-import { IRIS_V1_BODY, IRIS_V1_PATH } from '../bodies.js';
 import { jsonRequest, runLoad } from '../load.js';
+import { IRIS_V1_REQUEST } from '../measure-apps.js';
 import { startCountingReceiver } from '../receiver.js';
-import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
-import { withTargets } from '../scenario.js';
+import type { ExtraColumns, Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
+import { measuredRows, withTargets } from '../scenario.js';
 import type { Measurement } from '../side-by-side.js';
-import { progress } from '../side-by-side.js';
+import { measurementOf, progress } from '../side-by-side.js';
 import { freePort } from '../../test/support/ports.js';
-import { DEMO_MODELS, expressApp } from '../targets/servers.js';
+import { expressApp } from '../targets/servers.js';
 
 const SAMPLE_INTERVAL_MS = 1000;
 /**
@@ -36,7 +36,7 @@ async function measureRss(name: string, respond: 'ok' | 'hang', context: Scenari
     const spec = expressApp(name, {
       variant: 'inferlens',
       port,
-      modelRepository: DEMO_MODELS,
+      modelRepository: IRIS_V1_REQUEST.modelRepository,
       otlpEndpoint: receiver.url,
     });
     const seconds = context.settings.memoryDurationSeconds;
@@ -47,7 +47,7 @@ async function measureRss(name: string, respond: 'ok' | 'hang', context: Scenari
       try {
         const load = await runLoad(
           {
-            ...jsonRequest(`http://127.0.0.1:${port}${IRIS_V1_PATH}`, IRIS_V1_BODY),
+            ...jsonRequest(`http://127.0.0.1:${port}${IRIS_V1_REQUEST.path}`, IRIS_V1_REQUEST.body),
             connections: context.settings.connections,
             durationSeconds: seconds,
           },
@@ -58,16 +58,8 @@ async function measureRss(name: string, respond: 'ok' | 'hang', context: Scenari
         clearInterval(timer);
       }
     });
-    const measurement: Measurement = {
-      name,
-      requestsPerSecond: result.requestsPerSecond,
-      p50Ms: result.p50Ms,
-      p99Ms: result.p99Ms,
-      requestsSent: result.requests,
-      failures: result.errors + result.non2xx,
-    };
     return {
-      measurement,
+      measurement: measurementOf(name, [result], [], context.settings.connections),
       samples,
       exports: { logs: receiver.counts('logs').requests, traces: receiver.counts('traces').requests },
     };
@@ -76,18 +68,12 @@ async function measureRss(name: string, respond: 'ok' | 'hang', context: Scenari
   }
 }
 
-function rssRow(run: RssRun) {
-  const { samples } = run;
-  return {
-    name: run.measurement.name,
-    measurement: run.measurement,
-    extra: {
-      'RSS start': mib(samples[0]),
-      'RSS peak': mib(Math.max(...samples)),
-      'RSS end': mib(samples[samples.length - 1]),
-    },
-  };
-}
+/** The table's RSS columns, from each run's samples. */
+const RSS_COLUMNS: ExtraColumns<RssRun> = {
+  'RSS start': (run) => mib(run.samples[0]),
+  'RSS peak': (run) => mib(Math.max(...run.samples)),
+  'RSS end': (run) => mib(run.samples[run.samples.length - 1]),
+};
 
 async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
   const seconds = context.settings.memoryDurationSeconds;
@@ -103,8 +89,7 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
     {
       title: `Memory over ${seconds} s of load with the OTLP endpoint down`,
       baseline: healthy.measurement.name,
-      rows: [rssRow(healthy), rssRow(down)],
-      extraColumns: ['RSS start', 'RSS peak', 'RSS end'],
+      ...measuredRows([healthy, down], RSS_COLUMNS),
       checks: [
         {
           target: `resident memory flat at the queue bound (second-half peak ≤ first-half peak + ${MAX_SECOND_HALF_GROWTH * 100}%)`,
