@@ -1,38 +1,39 @@
 /**
  * Embedding throughput: one request of 32 texts against 32 requests of one
  * text each, sent one after another, on the same server in the same run.
- * Rounds alternate between the two so that drift on a shared machine hits
- * both alike; the figures are medians of texts per second, and their ratio.
+ * Like every server under test, `inferlens serve` (telemetry off: this
+ * measures the serving) runs on the server core, and the requests come from
+ * this process on the load core. Rounds alternate between the two so that
+ * drift on a shared machine hits both alike; the figures are medians of
+ * texts per second, and their ratio.
  *
- *   npx tsx bench/embeddings-batch.ts [repository] [model]
+ *   npm run build && npx tsx bench/embeddings-batch.ts [repository] [model]
  *
- * defaults to the demo model; `bash scripts/fetch-real-embedding-model.sh`
- * then `npx tsx bench/embeddings-batch.ts .cache/models all-minilm-l6-v2`
- * measures a real one. `runEmbeddingsBatchBench()` returns the same figures
- * for the benchmark suite.
+ * defaults to the demo model and the suite's default rounds;
+ * `bash scripts/fetch-real-embedding-model.sh` then
+ * `npx tsx bench/embeddings-batch.ts .cache/models all-minilm-l6-v2`
+ * measures a real one. The suite's embeddings scenario calls
+ * `runEmbeddingsBatchBench()` with its own settings.
  */
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { startServer } from '../packages/server/src/index.js';
-import { median } from './side-by-side.js';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { pinRunner } from './pinning.js';
+import type { ScenarioContext } from './scenario.js';
+import { withTargets } from './scenario.js';
+import { DEFAULT_SETTINGS } from './settings.js';
+import { median, progress } from './side-by-side.js';
+import type { ServedModel } from './targets/servers.js';
+import { DEMO_MODELS, inferlensServe } from './targets/servers.js';
+import { freePort } from '../test/support/ports.js';
 
 /** Texts per batch request, and single requests per round. */
 export const BATCH_SIZE = 32;
-const DEFAULT_ROUNDS = 15;
 /** Rounds of each kind run first and not counted: the first requests pay for connections and JIT warm-up. */
 const WARMUP_ROUNDS = 3;
-const DEFAULT_REPOSITORY = fileURLToPath(new URL('../models/', import.meta.url));
-const DEFAULT_MODEL = 'demo-embedding';
+/** The demo repository's embedding model. */
+const DEMO_EMBEDDING: ServedModel = { repository: DEMO_MODELS, model: 'demo-embedding' };
 const MILLIS_PER_SECOND = 1e3;
 const WORDS = ['cat', 'dog', 'pizza', 'rain', 'guitar', 'train', 'football', 'computer', 'coffee', 'storm', 'city'];
-
-export interface EmbeddingsBatchBenchOptions {
-  /** @default the demo repository, `models/` */
-  repository?: string;
-  /** @default 'demo-embedding' */
-  model?: string;
-  /** Counted rounds of each kind. @default 15 */
-  rounds?: number;
-}
 
 export interface EmbeddingsBatchBenchResult {
   readonly model: string;
@@ -71,52 +72,52 @@ async function textsPerSecond(texts: number, work: () => Promise<void>): Promise
   return (texts * MILLIS_PER_SECOND) / (performance.now() - start);
 }
 
-/** Measures batch against single requests on a server of its own (telemetry off: this measures the serving). */
-export async function runEmbeddingsBatchBench(
-  options: EmbeddingsBatchBenchOptions = {},
+/** `rounds` alternating rounds of one batch request against single requests, on a server already running. */
+async function measureBatchAgainstSingles(
+  url: string,
+  model: string,
+  rounds: number,
 ): Promise<EmbeddingsBatchBenchResult> {
-  const model = options.model ?? DEFAULT_MODEL;
-  const rounds = options.rounds ?? DEFAULT_ROUNDS;
-  const server = await startServer({
-    modelRepository: options.repository ?? DEFAULT_REPOSITORY,
-    port: 0,
-    host: '127.0.0.1',
-    telemetry: false,
-  });
-  try {
-    await server.loaded;
-    const url = `${server.url}/openai/v1/embeddings`;
-    const texts = sentences(BATCH_SIZE);
-    const batch = (): Promise<number> => textsPerSecond(texts.length, () => embed(url, model, texts));
-    const singles = (): Promise<number> =>
-      textsPerSecond(texts.length, async () => {
-        for (const text of texts) await embed(url, model, text);
-      });
-    const batchRates: number[] = [];
-    const singleRates: number[] = [];
-    for (let round = 0; round < WARMUP_ROUNDS + rounds; round++) {
-      const counted = round >= WARMUP_ROUNDS;
-      // Alternating which goes first keeps either from always running on a warmer machine.
-      const [first, second] = round % 2 === 0 ? [batch, singles] : [singles, batch];
-      const a = await first();
-      const b = await second();
-      if (!counted) continue;
-      batchRates.push(first === batch ? a : b);
-      singleRates.push(first === batch ? b : a);
-    }
-    const batchTextsPerSecond = median(batchRates);
-    const singleTextsPerSecond = median(singleRates);
-    return {
-      model,
-      textsPerRequest: BATCH_SIZE,
-      rounds,
-      batchTextsPerSecond,
-      singleTextsPerSecond,
-      ratio: batchTextsPerSecond / singleTextsPerSecond,
-    };
-  } finally {
-    await server.close();
+  const texts = sentences(BATCH_SIZE);
+  const batch = (): Promise<number> => textsPerSecond(texts.length, () => embed(url, model, texts));
+  const singles = (): Promise<number> =>
+    textsPerSecond(texts.length, async () => {
+      for (const text of texts) await embed(url, model, text);
+    });
+  const batchRates: number[] = [];
+  const singleRates: number[] = [];
+  for (let round = 0; round < WARMUP_ROUNDS + rounds; round++) {
+    const counted = round >= WARMUP_ROUNDS;
+    // Alternating which goes first keeps either from always running on a warmer machine.
+    const [first, second] = round % 2 === 0 ? [batch, singles] : [singles, batch];
+    const a = await first();
+    const b = await second();
+    if (!counted) continue;
+    batchRates.push(first === batch ? a : b);
+    singleRates.push(first === batch ? b : a);
   }
+  const batchTextsPerSecond = median(batchRates);
+  const singleTextsPerSecond = median(singleRates);
+  return {
+    model,
+    textsPerRequest: BATCH_SIZE,
+    rounds,
+    batchTextsPerSecond,
+    singleTextsPerSecond,
+    ratio: batchTextsPerSecond / singleTextsPerSecond,
+  };
+}
+
+/** Serves `served` with `inferlens serve` on the server core and measures it over the settings' rounds. */
+export async function runEmbeddingsBatchBench(
+  context: ScenarioContext,
+  served: ServedModel = DEMO_EMBEDDING,
+): Promise<EmbeddingsBatchBenchResult> {
+  const port = await freePort();
+  const spec = inferlensServe(`inferlens serve (${served.model})`, port, ['--telemetry', 'off'], served);
+  return withTargets([spec], context, () =>
+    measureBatchAgainstSingles(`http://127.0.0.1:${port}/openai/v1/embeddings`, served.model, context.settings.rounds),
+  );
 }
 
 /** The figures as rows of a markdown table. */
@@ -134,7 +135,12 @@ export function embeddingsBatchTable(results: readonly EmbeddingsBatchBenchResul
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [repository, model] = process.argv.slice(2);
-  const result = await runEmbeddingsBatchBench({ repository, model });
+  const pinning = pinRunner(availableParallelism());
+  if (!pinning.enabled) progress(`running unpinned: ${pinning.reason}`);
+  const result = await runEmbeddingsBatchBench(
+    { settings: DEFAULT_SETTINGS, pinning },
+    { repository: repository ?? DEMO_EMBEDDING.repository, model: model ?? DEMO_EMBEDDING.model },
+  );
   console.log(embeddingsBatchTable([result]));
   console.log(`\nmedians of ${result.rounds} alternating rounds, OpenAI embeddings endpoint, telemetry off`);
 }

@@ -1,13 +1,13 @@
 import { BATCH_SIZE, runEmbeddingsBatchBench } from '../embeddings-batch.js';
-import type { Scenario, ScenarioReport } from '../scenario.js';
+import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
 import { ratio } from '../scenario.js';
 
 const BATCH_ROW = `one request of ${BATCH_SIZE} texts`;
 const SINGLE_ROW = `${BATCH_SIZE} requests of one text`;
 
 /** Issue target: a batch request of 32 texts is faster per text than 32 single requests. */
-async function run(): Promise<ScenarioReport[]> {
-  const result = await runEmbeddingsBatchBench();
+async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
+  const result = await runEmbeddingsBatchBench(context);
   const texts = (perSecond: number): string => Math.round(perSecond).toString();
   return [
     {
@@ -26,7 +26,7 @@ async function run(): Promise<ScenarioReport[]> {
         },
       ],
       notes: [
-        `\`${result.model}\` over \`POST /openai/v1/embeddings\`, telemetry off, requests sent one after another (one connection); medians of ${result.rounds} alternating rounds. Server and client share the load core: the ratio, not the absolute figures, is the result.`,
+        `\`${result.model}\` over \`POST /openai/v1/embeddings\` of \`inferlens serve\`, telemetry off, on the server core; requests sent one after another (one connection) from the load core; medians of ${result.rounds} alternating rounds.`,
       ],
     },
   ];

@@ -34,10 +34,19 @@ function readyUrl(port: number): string {
   return `${base(port)}/v2/health/ready`;
 }
 
-/** The iris model's own readiness: MLServer reports the server ready even when a model failed to load. */
-function irisReadyUrl(port: number): string {
-  return `${base(port)}/v2/models/iris/ready`;
+/** A model's own readiness: MLServer reports the server ready even when a model failed to load. */
+function modelReadyUrl(port: number, model: string): string {
+  return `${base(port)}/v2/models/${model}/ready`;
 }
+
+/** A model in a model repository, as `inferlens serve` is pointed at it. */
+export interface ServedModel {
+  readonly repository: string;
+  readonly model: string;
+}
+
+/** The iris model of the demo repository, which every server compared serves. */
+const DEMO_IRIS: ServedModel = { repository: DEMO_MODELS, model: 'iris' };
 
 export interface ExpressAppOptions {
   readonly variant: MiddlewareVariant;
@@ -56,15 +65,20 @@ export function expressApp(name: string, options: ExpressAppOptions): TargetSpec
   return { name, command: process.execPath, args, readyUrl: readyUrl(options.port) };
 }
 
-/** `inferlens serve` on the demo models; `telemetryArgs` as a user would pass them. */
-export function inferlensServe(name: string, port: number, telemetryArgs: readonly string[]): TargetSpec {
+/** `inferlens serve` on a model's repository, ready once that model is; `telemetryArgs` as a user would pass them. */
+export function inferlensServe(
+  name: string,
+  port: number,
+  telemetryArgs: readonly string[],
+  served: ServedModel = DEMO_IRIS,
+): TargetSpec {
   return {
     name,
     command: process.execPath,
-    args: [CLI, 'serve', '--model-repository', DEMO_MODELS, '--host', '127.0.0.1', '--port', String(port)].concat(
+    args: [CLI, 'serve', '--model-repository', served.repository, '--host', '127.0.0.1', '--port', String(port)].concat(
       telemetryArgs,
     ),
-    readyUrl: irisReadyUrl(port),
+    readyUrl: modelReadyUrl(port, served.model),
   };
 }
 
@@ -86,16 +100,16 @@ export function peerMissing(peer: 'kserve' | 'mlserver'): string | undefined {
   return undefined;
 }
 
-/** KServe's Python model server (one worker) with the same iris model.onnx on onnxruntime. */
 /** The KServe row's name, which the server scenario's checks take as their baseline. */
 export const KSERVE_NAME = 'KServe (kserve.Model + onnxruntime)';
 
+/** KServe's Python model server (one worker) with the same iris model.onnx on onnxruntime. */
 export function kserveServer(port: number): TargetSpec {
   return {
     name: KSERVE_NAME,
     command: join(KSERVE_VENV, 'bin', 'python'),
     args: [KSERVE_SCRIPT, IRIS_ONNX, String(port)],
-    readyUrl: irisReadyUrl(port),
+    readyUrl: modelReadyUrl(port, DEMO_IRIS.model),
   };
 }
 
@@ -112,6 +126,6 @@ export function mlserverServer(port: number, grpcPort: number, metricsPort: numb
       MLSERVER_PARALLEL_WORKERS: '1',
       MLSERVER_DEBUG: 'false',
     },
-    readyUrl: irisReadyUrl(port),
+    readyUrl: modelReadyUrl(port, DEMO_IRIS.model),
   };
 }
