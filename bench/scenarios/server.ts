@@ -99,7 +99,7 @@ function report(
     notes: [
       `Every server gets the same \`POST ${path}\` \`${JSON.stringify(body)}\`, one process (one worker) on the server core.`,
       'inferlens default telemetry: spans, payload records and metrics to JSON-lines files (no OTLP endpoint given), as `inferlens serve` runs out of the box; inferlens answers V2 with both outputs (label and probabilities), the peers with the label only.',
-      'KServe: kserve.Model running the same model.onnx on onnxruntime; one uvicorn worker, gRPC and per-request latency logging off. MLServer: mlserver-sklearn with an equivalent scikit-learn LogisticRegression, one parallel worker.',
+      'KServe: kserve.Model running the same model.onnx on onnxruntime; one uvicorn worker, gRPC and per-request latency logging off. MLServer: mlserver-sklearn with an equivalent scikit-learn LogisticRegression, inference in its main process (`MLSERVER_PARALLEL_WORKERS=0`: no parallel worker process on the one core).',
     ],
   };
 }
