@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { RawBodyError } from 'raw-body';
+import getRawBody from 'raw-body';
 import { captureRawBody } from '@inferlens/express';
 import { INFERENCE_HEADER_CONTENT_LENGTH, InferenceError, invalidRequest } from '@inferlens/protocol';
 
@@ -58,38 +60,50 @@ function tooLarge(limit: number): InferenceError {
   return new InferenceError('PAYLOAD_TOO_LARGE', `the request body is larger than the limit of ${limit} bytes`);
 }
 
+const UNREADABLE = 'the request body could not be read';
+const CLIENT_ABORTED = 'the client aborted';
+const HTTP_SERVER_ERRORS = 500;
+
+/** The error a failed read is answered with; raw-body names its own kinds in `type`, a decoder's errors have none. */
+function readFailure(error: Error & Partial<RawBodyError>, limit: number): Error {
+  if (error.type === 'entity.too.large') return tooLarge(limit);
+  if (error.type === 'request.aborted') return invalidRequest(`${UNREADABLE}: ${CLIENT_ABORTED}`);
+  // raw-body's 5xx kinds (a stream already read) are this server's fault, left to be logged as internal.
+  if (error.status !== undefined && error.status >= HTTP_SERVER_ERRORS) return error;
+  return invalidRequest(`${UNREADABLE}: ${error.message}`);
+}
+
 /**
- * Reads the whole body, undoing its Content-Encoding, and refuses it with
- * 413 as soon as it passes `limit` bytes (decoded), before all is read.
+ * Reads the whole body with raw-body, undoing its Content-Encoding, and
+ * refuses it with 413 as soon as it passes `limit` bytes (decoded), before
+ * all is read; an identity body whose Content-Length is over the limit is
+ * refused before anything is read.
  */
-function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
+async function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const encoding = (firstHeader(req.headers, 'content-encoding') ?? 'identity').trim().toLowerCase();
   // A Map, not an object: a client's header must not reach `constructor` or `__proto__`.
   if (!DECODERS.has(encoding)) {
-    return Promise.reject(new InferenceError('UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Encoding '${encoding}'`));
+    throw new InferenceError('UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Encoding '${encoding}'`);
   }
   const decoder = DECODERS.get(encoding)?.();
-  const stream: Readable = decoder === undefined ? req : req.pipe(decoder);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const fail = (error: InferenceError): void => {
-      stream.removeAllListeners('data');
-      reject(error);
-    };
-    stream.on('data', (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > limit) fail(tooLarge(limit));
-      else chunks.push(chunk);
+  if (decoder !== undefined) {
+    req.pipe(decoder);
+    // raw-body hears of an abort only from the stream it reads, and a decoder is not told of one.
+    req.once('aborted', () => decoder.destroy(new Error(CLIENT_ABORTED)));
+  }
+  try {
+    // Content-Length counts encoded bytes, so it is checked against the limit only for an identity body.
+    return await getRawBody(decoder ?? req, {
+      limit,
+      length: decoder === undefined ? req.headers['content-length'] : null,
     });
-    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
-    stream.once('error', (error: Error) =>
-      fail(invalidRequest(`the request body could not be read: ${error.message}`)),
-    );
-    req.once('aborted', () => fail(invalidRequest('the request body could not be read: the client aborted')));
-  });
+  } catch (error) {
+    // raw-body pauses the stream on failure; the rest is read off so that a keep-alive connection carries the next request.
+    req.unpipe();
+    decoder?.destroy();
+    req.resume();
+    throw readFailure(error as Error & Partial<RawBodyError>, limit);
+  }
 }
 
 /**
