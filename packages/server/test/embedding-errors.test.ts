@@ -152,7 +152,7 @@ describe('text-embedding errors', () => {
           await postJson(url, { model: DEMO_EMBEDDING, input: ['a', 'b', 'c'] }),
           400,
           'invalid_input',
-          /3 inputs exceed the model's maximum batch size of 2/,
+          /^batch size 3 exceeds the model's maximum of 2$/,
         );
       } finally {
         await served.close();

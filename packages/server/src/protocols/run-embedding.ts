@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { annotateCall } from '@inferlens/express';
 import type { EmbeddingEncodingFormat, EmbeddingInput } from '@inferlens/protocol';
-import { invalidInput } from '@inferlens/protocol';
 import type { ModelVersion } from '../repository/model-repository.js';
+import { checkBatchSize } from '../runtime/check-inputs.js';
 import type { EmbeddingResult, TextEmbedder } from '../runtime/text-embedder.js';
 
 /** What an embedding call asks beyond its inputs. */
@@ -26,10 +26,7 @@ export async function runEmbedding(
   inputs: readonly EmbeddingInput[],
   options: EmbeddingOptions = {},
 ): Promise<EmbeddingResult> {
-  const { maxBatchSize } = version.config;
-  if (maxBatchSize > 0 && inputs.length > maxBatchSize) {
-    throw invalidInput(`${inputs.length} inputs exceed the model's maximum batch size of ${maxBatchSize}`);
-  }
+  checkBatchSize(inputs.length, version.config.maxBatchSize);
   const result = await embedder.embed(inputs, options.dimensions);
   annotateCall(res, {
     modelVersion: version.version,

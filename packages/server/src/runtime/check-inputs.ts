@@ -15,6 +15,17 @@ function names(items: readonly { name: string }[]): string {
 }
 
 /**
+ * Refuses a batch larger than the model's `maxBatchSize` (0: no limit),
+ * naming the input that carries it when there is one.
+ */
+export function checkBatchSize(batch: number, maxBatchSize: number, input?: string): void {
+  if (maxBatchSize > 0 && batch > maxBatchSize) {
+    const subject = input === undefined ? '' : `input '${input}': `;
+    throw invalidInput(`${subject}batch size ${batch} exceeds the model's maximum of ${maxBatchSize}`);
+  }
+}
+
+/**
  * Checks request tensors against a model's signature: every tensor names an
  * input, has its datatype and a shape that fits (-1 matches any size), every
  * input is given, and the batch stays within `maxBatchSize` (0: no limit).
@@ -41,9 +52,7 @@ export function checkInputs(
       );
     }
     const batch = tensor.shape[0];
-    if (maxBatchSize > 0 && batch !== undefined && batch > maxBatchSize) {
-      throw invalidInput(`input '${tensor.name}': batch size ${batch} exceeds the model's maximum of ${maxBatchSize}`);
-    }
+    if (batch !== undefined) checkBatchSize(batch, maxBatchSize, tensor.name);
   }
   const missing = signature.inputs.filter((input) => !tensors.some((tensor) => tensor.name === input.name));
   if (missing.length > 0) {

@@ -13,6 +13,15 @@ export interface ModelSignature {
   readonly outputs: readonly TensorMetadata[];
 }
 
+/** What one run of the model gave. */
+export interface ModelRun {
+  readonly outputs: Tensor[];
+  /** Seconds the run took, the conversion of inputs and outputs included. */
+  readonly executionSeconds: number;
+}
+
+const MILLIS_PER_SECOND = 1e3;
+
 /** A dimension with a symbolic name (`batch`) or none is dynamic. */
 const DYNAMIC_DIMENSION = -1;
 
@@ -121,10 +130,11 @@ export class OnnxModel {
   }
 
   /**
-   * Runs the model. Inputs must already fit the signature (see
-   * `checkInputs`); `outputNames` are a subset of the signature's outputs.
+   * Runs the model and times the run. Inputs must already fit the signature
+   * (see `checkInputs`); `outputNames` are a subset of the signature's outputs.
    */
-  async infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]> {
+  async infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<ModelRun> {
+    const start = performance.now();
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of inputs) feeds[input.name] = toOrtTensor(input);
     let results: ort.InferenceSession.ReturnType;
@@ -135,10 +145,11 @@ export class OnnxModel {
         cause: error,
       });
     }
-    return outputNames.map((name) => {
+    const outputs = outputNames.map((name) => {
       const metadata = this.signature.outputs.find((output) => output.name === name)!;
       return fromOrtTensor(name, metadata.datatype, results[name]);
     });
+    return { outputs, executionSeconds: (performance.now() - start) / MILLIS_PER_SECOND };
   }
 
   /** Runs the model once on zeros (dynamic dimensions set to 1), so the first request is not the slow one. */

@@ -44,8 +44,6 @@ export interface EmbeddingResult {
   readonly modelExecutionSeconds: number;
 }
 
-const MILLIS_PER_SECOND = 1e3;
-
 /**
  * Rows padded with `pad` to `width`, as the graph's INT64 or INT32 input:
  * each row's ids, or `constant` in place of every id (an attention mask,
@@ -192,9 +190,8 @@ export class TextEmbedder {
       // One sequence per input: every real token is of type 0, as BERT's single-sequence template says.
       return idsTensor(name, datatype, rows, width, 0, name === ATTENTION_MASK ? 1 : 0);
     });
-    const start = performance.now();
-    const [output] = await this.#model.infer(tensors, [this.#output]);
-    const modelExecutionSeconds = (performance.now() - start) / MILLIS_PER_SECOND;
+    const run = await this.#model.infer(tensors, [this.#output]);
+    const [output] = run.outputs;
     const hidden = output.shape[output.shape.length - 1];
     const values = output.values as Float32Array;
     const pooled =
@@ -215,7 +212,7 @@ export class TextEmbedder {
       norms: measured,
       inputTokens: lengths.reduce((sum, length) => sum + length, 0),
       truncatedInputs: sequences.filter((sequence) => sequence.truncated).length,
-      modelExecutionSeconds,
+      modelExecutionSeconds: run.executionSeconds,
     };
   }
 }
