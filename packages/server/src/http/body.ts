@@ -28,7 +28,7 @@ const DECODERS: ReadonlyMap<string, (() => Readable & NodeJS.WritableStream) | u
 ]);
 
 /** A predict or infer body: the JSON part, and the binary tensor data after it, if any. */
-export interface InferenceBody {
+interface InferenceBody {
   readonly json: unknown;
   readonly binary: Uint8Array | undefined;
 }

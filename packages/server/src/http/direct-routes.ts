@@ -5,7 +5,7 @@ import { defaultMatcher, PROTOCOL } from '@inferlens/express';
 import type { InferenceHandler } from '../protocols/handlers.js';
 import { OPENAI_EMBEDDINGS_PATH } from '../protocols/openai-embeddings.js';
 
-export interface DirectRoutesOptions {
+interface DirectRoutesOptions {
   readonly predict: InferenceHandler;
   readonly infer: InferenceHandler;
   /** OpenAI's embeddings, at {@link OPENAI_EMBEDDINGS_PATH}. */

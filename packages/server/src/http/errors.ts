@@ -22,10 +22,10 @@ function fromHttpError(error: HttpError): InferenceError | undefined {
 }
 
 /** Writes an error answer's body from its message and, for a coded error, the error. */
-export type ErrorBodyFormat = (message: string, error: InferenceError | undefined) => unknown;
+type ErrorBodyFormat = (message: string, error: InferenceError | undefined) => unknown;
 
 /** KServe's and Triton's `{"error": "..."}`. */
-export const kserveErrorBody: ErrorBodyFormat = (message): ErrorBody => ({ error: message });
+const kserveErrorBody: ErrorBodyFormat = (message): ErrorBody => ({ error: message });
 
 /**
  * Answers an error, as `{"error": "..."}` unless `format` says otherwise.

@@ -6,7 +6,7 @@ import { checkBatchSize } from '../runtime/check-inputs.js';
 import type { EmbeddingResult, TextEmbedder } from '../runtime/text-embedder.js';
 
 /** What an embedding call asks beyond its inputs. */
-export interface EmbeddingOptions {
+interface EmbeddingOptions {
   /** The vector length asked for (OpenAI's `dimensions`). */
   readonly dimensions?: number | undefined;
   /** The encoding the answer uses, when the protocol lets the client choose (OpenAI's `encoding_format`). */

@@ -8,7 +8,7 @@ import type { ModelRepository } from '../repository/model-repository.js';
 import { notReadyMessage } from '../repository/model-repository.js';
 import { predictHandler } from './handlers.js';
 
-export interface V1RouterOptions {
+interface V1RouterOptions {
   readonly repository: ModelRepository;
   readonly maxBodyBytes: number;
   readonly logger: Logger;

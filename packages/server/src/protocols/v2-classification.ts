@@ -2,7 +2,7 @@ import type { InferRequest, Tensor } from '@inferlens/protocol';
 import { encodeJsonValues, invalidInput } from '@inferlens/protocol';
 
 /** The output parameter of the classification extension: how many top classes to return. */
-export const CLASSIFICATION_PARAMETER = 'classification';
+const CLASSIFICATION_PARAMETER = 'classification';
 
 /**
  * The number of top classes an output asks for, or undefined when it asks

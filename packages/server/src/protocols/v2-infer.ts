@@ -36,7 +36,7 @@ export function decodeInputs(request: InferRequest, binary: Uint8Array | undefin
 }
 
 /** An infer answer, and the binary tensor data that follows its JSON when any output asked for it. */
-export interface EncodedInferResponse {
+interface EncodedInferResponse {
   readonly json: InferResponse;
   readonly binary: readonly Uint8Array[];
 }

@@ -13,9 +13,9 @@ import { inferHandler } from './handlers.js';
 const PLATFORM = 'onnxruntime_onnx';
 
 /** Protocol extensions this server implements, as `GET /v2` lists them. */
-export const EXTENSIONS: readonly string[] = ['binary_tensor_data', 'classification'];
+const EXTENSIONS: readonly string[] = ['binary_tensor_data', 'classification'];
 
-export interface V2RouterOptions {
+interface V2RouterOptions {
   readonly repository: ModelRepository;
   /** True once every model has loaded and until shutdown begins. */
   readonly isReady: () => boolean;

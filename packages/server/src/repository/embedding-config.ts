@@ -31,7 +31,7 @@ export interface EmbeddingConfig {
   output: string | undefined;
 }
 
-export const DEFAULT_EMBEDDING_CONFIG: Readonly<EmbeddingConfig> = Object.freeze({
+const DEFAULT_EMBEDDING_CONFIG: Readonly<EmbeddingConfig> = Object.freeze({
   pooling: 'mean',
   normalize: true,
   maxSequenceLength: undefined,

@@ -72,7 +72,7 @@ function parseOverrides(value: unknown, key: string): TensorOverride[] {
 }
 
 /** Validates a parsed config object, naming the field at fault. */
-export function parseModelConfig(value: unknown): ModelConfig {
+function parseModelConfig(value: unknown): ModelConfig {
   if (!isJsonObject(value)) throw new Error('the config must be a JSON object');
   const { task, labels, labelOutput, maxBatchSize, embedding } = value;
   if (task !== undefined && !TASKS.includes(task as ModelTask)) {

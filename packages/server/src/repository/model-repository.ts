@@ -45,7 +45,7 @@ interface MutableVersion {
   failure?: string;
 }
 
-export interface ModelRepositoryOptions {
+interface ModelRepositoryOptions {
   /** Where load failures and progress are reported. */
   logger: Logger;
   /** Passed to every onnxruntime session. */

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { MODEL_CONFIG_FILE } from './model-config.js';
 
 /** The file each version folder holds. */
-export const MODEL_FILE = 'model.onnx';
+const MODEL_FILE = 'model.onnx';
 /** The Hugging Face tokenizer beside the model file of a `text_embedding` model. */
-export const TOKENIZER_FILE = 'tokenizer.json';
+const TOKENIZER_FILE = 'tokenizer.json';
 
 /** One model folder found in the repository. */
 export interface ModelEntry {
@@ -15,7 +15,7 @@ export interface ModelEntry {
   readonly configPath: string;
 }
 
-export interface ModelVersionEntry {
+interface ModelVersionEntry {
   readonly version: string;
   readonly modelPath: string;
   /** Where a text model's tokenizer is: beside the model file. */

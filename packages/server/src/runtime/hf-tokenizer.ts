@@ -1,7 +1,7 @@
 import * as tokenizers from '@huggingface/tokenizers';
 
 /** One encoded text, as `@huggingface/tokenizers` answers it. */
-export interface HfEncoding {
+interface HfEncoding {
   ids: number[];
 }
 

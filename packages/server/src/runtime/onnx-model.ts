@@ -14,7 +14,7 @@ export interface ModelSignature {
 }
 
 /** What one run of the model gave. */
-export interface ModelRun {
+interface ModelRun {
   readonly outputs: Tensor[];
   /** Seconds the run took, the conversion of inputs and outputs included. */
   readonly executionSeconds: number;

@@ -1,7 +1,7 @@
 import type { Pooling } from '../repository/embedding-config.js';
 
 /** Token vectors of a batch: `[count, sequence, hidden]`, row-major. */
-export interface TokenVectors {
+interface TokenVectors {
   readonly values: Float32Array;
   readonly count: number;
   readonly sequence: number;

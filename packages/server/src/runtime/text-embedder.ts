@@ -6,7 +6,7 @@ import { leadingDimensions, normalize, norms, pool } from './pooling.js';
 import { TextTokenizer } from './text-tokenizer.js';
 
 /** The longest sequence when neither the config nor tokenizer.json sets one: BERT's position embeddings end there. */
-export const DEFAULT_MAX_SEQUENCE_LENGTH = 512;
+const DEFAULT_MAX_SEQUENCE_LENGTH = 512;
 
 /** The name of the texts input and of the vectors output in V2 metadata and requests. */
 export const TEXT_INPUT = 'text';

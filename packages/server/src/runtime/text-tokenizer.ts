@@ -16,7 +16,7 @@ const TEMPLATE_PROBE = 'hello';
 const BERT_PAD_TOKEN = '[PAD]';
 
 /** A text's token ids as the model reads them, and whether they had to be cut. */
-export interface TokenSequence {
+interface TokenSequence {
   readonly ids: readonly number[];
   readonly truncated: boolean;
 }
