@@ -76,9 +76,6 @@ describe('half and single precision', () => {
     expect(float32ToShortestNumber(Infinity)).to.equal(Infinity);
   });
 
-  // BUG: float32ToShortestNumber starts at 6 significant digits, so subnormal
-  // float32 values, which need fewer, print longer than the shortest form:
-  // Math.fround(1e-45) prints as 1.4013e-45 instead of 1e-45.
   it('prints subnormal float32 values in their shortest form', () => {
     expect(float32ToShortestNumber(Math.fround(1e-45))).to.equal(1e-45);
     expect(float32ToShortestNumber(Math.fround(1e-40))).to.equal(1e-40);

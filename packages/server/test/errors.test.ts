@@ -304,9 +304,6 @@ describe('errors', () => {
       });
     });
 
-    // BUG: flattenNested recurses once per nesting level, so deeply nested
-    // data overflows the stack; the RangeError is answered as a 500
-    // "internal server error" although the request is what is wrong.
     it('rejects deeply nested data with 400', async () => {
       const depth = 20_000;
       const response = await inferRaw(
@@ -317,16 +314,11 @@ describe('errors', () => {
       expectError(response, 400, /.+/);
     });
 
-    // BUG: body-parser's error for a compressed body that does not inflate
-    // has status 400 but no `type`, so the error handler answers 500
-    // "internal server error".
     it('rejects a gzip body that does not inflate with 400', async () => {
       const corrupt = gzipSync(JSON.stringify({ instances: ROWS })).subarray(0, 20);
       expectError(await predictRaw(corrupt, { ...JSON_TYPE, 'content-encoding': 'gzip' }), 400, /.+/);
     });
 
-    // BUG: the router's 400 for a path parameter that is not valid
-    // percent-encoding (a URIError) is answered as 500 "internal server error".
     it('rejects a model name that is not valid percent-encoding with 400', async () => {
       expectError(await getJson(url('/v2/models/%E0%A4%A/ready')), 400, /.+/);
     });

@@ -83,9 +83,6 @@ describe('V1 on the demo iris model', () => {
     expect(response.body.error).to.not.include('not in the repository');
   });
 
-  // BUG: the body is read and checked before the path is, so POST
-  // /v1/models/irisXYZ answers 400 "the request body is empty" without a
-  // body, and 415 with a text/plain one, where no endpoint exists (404).
   it('answers 404 for POST /v1/models/irisXYZ whatever the body', async () => {
     const empty = await readJson(await fetch(`${server.url}/v1/models/irisXYZ`, { method: 'POST' }));
     expectError(empty, 404, 'no endpoint answers');
