@@ -121,7 +121,7 @@ export async function runEmbeddingsBatchBench(
 }
 
 /** The figures as rows of a markdown table. */
-export function embeddingsBatchTable(results: readonly EmbeddingsBatchBenchResult[]): string {
+function embeddingsBatchTable(results: readonly EmbeddingsBatchBenchResult[]): string {
   const rows = results.map(
     (r) =>
       `| ${r.model} | ${r.textsPerRequest} | ${Math.round(r.batchTextsPerSecond)} | ${Math.round(r.singleTextsPerSecond)} | ${r.ratio.toFixed(1)}× |`,

@@ -5,9 +5,10 @@
  */
 import { expect } from 'chai';
 import OpenAI from 'openai';
-import type { ReceivedLogRecord, ReceivedSpan } from './support/otlp-receiver.js';
+import type { ReceivedLogRecord, ReceivedSpan } from './support/otlp-model.js';
+import { recordOfCall, recordsOfCall, spanOfCall, spansOfCall } from './support/otlp-model.js';
 import type { OtlpReceiver } from './support/otlp-receiver.js';
-import { recordOfCall, recordsOfCall, spanOfCall, spansOfCall, startOtlpReceiver } from './support/otlp-receiver.js';
+import { startOtlpReceiver } from './support/otlp-receiver.js';
 import { DEMO_EMBEDDING, norm, serveEmbeddingModels } from './support/embeddings.js';
 import { postJson } from './support/http.js';
 import { DEMO_REPOSITORY, serveRepository } from './support/server.js';

@@ -18,8 +18,11 @@ import { MeterProvider, MetricReader, PeriodicExportingMetricReader } from '@ope
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { expect } from 'chai';
-import type { OtlpEncoding, OtlpReceiver, OtlpSignal, ReceivedRequest } from './support/otlp-receiver.js';
-import { OTLP_SPAN_KIND, OTLP_TEMPORALITY, startOtlpReceiver } from './support/otlp-receiver.js';
+import type { OtlpEncoding } from './support/otlp-codec.js';
+import type { OtlpSignal } from './support/otlp-model.js';
+import { OTLP_SPAN_KIND, OTLP_TEMPORALITY } from './support/otlp-model.js';
+import type { OtlpReceiver, ReceivedRequest } from './support/otlp-receiver.js';
+import { startOtlpReceiver } from './support/otlp-receiver.js';
 
 /** Exporter options common to the six OTLP/HTTP exporters (their `compression` is an enum of 'gzip' | 'none'). */
 type ExporterOptions = NonNullable<ConstructorParameters<typeof JsonLogExporter>[0]>;

@@ -8,7 +8,8 @@
 import { expect } from 'chai';
 import type { InferenceTelemetryOptions } from '../packages/express/src/index.js';
 import type { InferenceServer } from '../packages/server/src/index.js';
-import type { OtlpReceiver, ReceivedMetric } from './support/otlp-receiver.js';
+import type { ReceivedMetric } from './support/otlp-model.js';
+import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
 import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
 

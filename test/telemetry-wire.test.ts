@@ -8,8 +8,10 @@ import { expect } from 'chai';
 import type { PredictMatcher } from '../packages/express/src/index.js';
 import { defaultMatcher } from '../packages/express/src/index.js';
 import type { InferenceServer } from '../packages/server/src/index.js';
-import type { OtlpReceiver, ReceivedLogRecord, ReceivedMetric, ReceivedSpan } from './support/otlp-receiver.js';
-import { OTLP_SPAN_KIND, recordOfCall, recordsOfCall, spanOfCall, startOtlpReceiver } from './support/otlp-receiver.js';
+import type { ReceivedLogRecord, ReceivedMetric, ReceivedSpan } from './support/otlp-model.js';
+import { OTLP_SPAN_KIND, recordOfCall, recordsOfCall, spanOfCall } from './support/otlp-model.js';
+import type { OtlpReceiver } from './support/otlp-receiver.js';
+import { startOtlpReceiver } from './support/otlp-receiver.js';
 import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
 
 /** Sent byte for byte: the spaces and `6.0` would not survive a re-serialisation of the parsed body. */

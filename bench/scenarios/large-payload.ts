@@ -6,8 +6,8 @@ import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
 import { kib, measuredRows } from '../scenario.js';
 
 /** The large request: a batch of 32 rows of 1,000 FP32 values. */
-export const LARGE_BATCH_ROWS = 32;
-export const LARGE_ROW_VALUES = 1000;
+const LARGE_BATCH_ROWS = 32;
+const LARGE_ROW_VALUES = 1000;
 
 const APPS: readonly AppSpec[] = [
   { name: 'bare Express app', variant: 'bare' },

@@ -14,7 +14,7 @@ const SAMPLE_INTERVAL_MS = 1000;
  * peak of its first half, by which time the bounded queue is full. More
  * means memory grows with the outage, not with the bound.
  */
-export const MAX_SECOND_HALF_GROWTH = 0.1;
+const MAX_SECOND_HALF_GROWTH = 0.1;
 const BYTES_PER_MIB = 1024 * 1024;
 
 function mib(bytes: number): string {

@@ -5,11 +5,11 @@ import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
 import { measuredRows } from '../scenario.js';
 
 /** Issue targets: inferlens keeps this share of bare throughput... */
-export const MIN_SHARE_OF_BARE = 0.95;
+const MIN_SHARE_OF_BARE = 0.95;
 /** ...adds at most this much to bare p99 latency... */
-export const MAX_P99_INCREASE = 0.15;
+const MAX_P99_INCREASE = 0.15;
 /** ...and serves this many times auto-instrumentation's throughput. */
-export const MIN_TIMES_AUTO_INSTRUMENTATION = 1.5;
+const MIN_TIMES_AUTO_INSTRUMENTATION = 1.5;
 
 const APPS: readonly AppSpec[] = [
   { name: 'bare Express app', variant: 'bare' },

@@ -12,7 +12,7 @@ import { startTarget } from '../target-process.js';
 import { inferlensServe, KSERVE_NAME, kserveServer, mlserverServer, peerMissing } from '../targets/servers.js';
 
 /** Issue target: `inferlens serve` answers this many times KServe's requests per second. */
-export const MIN_TIMES_KSERVE = 3;
+const MIN_TIMES_KSERVE = 3;
 /** The inferlens row the target is checked on: the server as it runs out of the box. */
 const INFERLENS_DEFAULT_NAME = 'inferlens serve (default telemetry)';
 

@@ -11,7 +11,7 @@ import { REPOSITORY_ROOT } from '../../test/support/cli.js';
 
 /** The repository root: every path below is relative to it. */
 export const DEMO_MODELS: string = join(REPOSITORY_ROOT, 'models');
-export const IRIS_ONNX: string = join(DEMO_MODELS, 'iris', '1', 'model.onnx');
+const IRIS_ONNX: string = join(DEMO_MODELS, 'iris', '1', 'model.onnx');
 /** Where the peers' environments live; bench/peers/setup.sh makes them. */
 export const PEER_CACHE: string = join(REPOSITORY_ROOT, '.cache', 'bench');
 

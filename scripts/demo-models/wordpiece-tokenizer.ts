@@ -6,7 +6,7 @@
  */
 
 /** BERT's special tokens, first in the vocabulary; their ids are their positions. */
-export const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
+const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
 
 /** WordPiece's marker of a piece that continues a word. */
 export const CONTINUATION_PREFIX = '##';

@@ -48,7 +48,7 @@ export interface FloatAttribute {
 
 /**
  * Attribute values: integral numbers encode as INT / INTS and other numbers as
- * FLOAT / FLOATS (wrap integral floats such as `alpha: 1` with {@link asFloat});
+ * FLOAT / FLOATS (wrap integral floats as `{ float: 1 }`);
  * an empty list encodes as INTS.
  */
 export type AttributeValue = number | readonly number[] | string | FloatAttribute;
@@ -69,8 +69,8 @@ export interface EncodeOptions {
   readonly producerName?: string;
 }
 
-export const DEFAULT_OPSET_VERSION = 17;
-export const DEFAULT_PRODUCER_NAME = 'inferlens';
+const DEFAULT_OPSET_VERSION = 17;
+const DEFAULT_PRODUCER_NAME = 'inferlens';
 
 const DataType = onnx.TensorProto.DataType;
 const AttributeType = onnx.AttributeProto.AttributeType;
@@ -172,11 +172,6 @@ const IR_VERSION_BY_MAX_OPSET: ReadonlyArray<{ readonly maxOpset: number; readon
 /** Returns the ONNX TensorProto.DataType number for an element type, e.g. for Cast's `to` attribute. */
 export function dataType(type: ElementType): number {
   return DATA_TYPES[type];
-}
-
-/** Marks a number or number list as a FLOAT / FLOATS attribute even when its values are integral. */
-export function asFloat(value: number | readonly number[]): FloatAttribute {
-  return { float: value };
 }
 
 /**

@@ -4,8 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OtlpSignal, ReceivedLogRecord, ReceivedMetric, ReceivedSpan } from './otlp-receiver.js';
-import { decodeJsonRequest, flattenLogs, flattenMetrics, flattenSpans } from './otlp-receiver.js';
+import { decodeJsonRequest } from './otlp-codec.js';
+import type { OtlpSignal, ReceivedLogRecord, ReceivedMetric, ReceivedSpan } from './otlp-model.js';
+import { flattenLogs, flattenMetrics, flattenSpans } from './otlp-model.js';
 
 /** How often the file is read again while waiting. */
 const POLL_INTERVAL_MS = 100;

@@ -19,7 +19,7 @@ export const COLLECTOR_CONFIG_DIR: string = join(REPOSITORY_ROOT, 'collector-con
 export const BASE_CONFIG: string = join(COLLECTOR_CONFIG_DIR, 'base.yaml');
 
 /** Overlays used only by tests (test/collector). */
-export const TEST_OVERLAY_DIR: string = join(REPOSITORY_ROOT, 'test/collector');
+const TEST_OVERLAY_DIR: string = join(REPOSITORY_ROOT, 'test/collector');
 
 /** Test overlay merged last onto every test collector: no internal metrics port to collide on. */
 export const NO_SELF_METRICS_OVERLAY: string = join(TEST_OVERLAY_DIR, 'no-self-metrics.yaml');

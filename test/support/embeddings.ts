@@ -39,7 +39,7 @@ export async function serveEmbeddingModels(
   return serveModels(models, options);
 }
 
-export function dot(a: readonly number[], b: readonly number[]): number {
+function dot(a: readonly number[], b: readonly number[]): number {
   return a.reduce((sum, value, i) => sum + value * b[i], 0);
 }
 

@@ -305,7 +305,7 @@ export interface ReceivedMetric {
 }
 
 /** An int64 decimal string as a number, or as the string when a double would round it. */
-export function int64Value(decimal: string): number | string {
+function int64Value(decimal: string): number | string {
   const value = Number(decimal);
   return Number.isSafeInteger(value) ? value : decimal;
 }
@@ -316,7 +316,7 @@ function count(decimal: string): number {
 }
 
 /** Unwraps an `AnyValue` into plain JS (see {@link PlainValue}). */
-export function plainValue(value: OtlpAnyValue | undefined): PlainValue {
+function plainValue(value: OtlpAnyValue | undefined): PlainValue {
   if (value === undefined) return null;
   if (value.stringValue !== undefined) return value.stringValue;
   if (value.boolValue !== undefined) return value.boolValue;
@@ -329,7 +329,7 @@ export function plainValue(value: OtlpAnyValue | undefined): PlainValue {
 }
 
 /** Turns a list of `KeyValue` into a plain map. */
-export function plainAttributes(attributes: readonly OtlpKeyValue[] | undefined): PlainAttributes {
+function plainAttributes(attributes: readonly OtlpKeyValue[] | undefined): PlainAttributes {
   const out: Record<string, PlainValue> = {};
   for (const { key, value } of attributes ?? []) out[key] = plainValue(value);
   return out;

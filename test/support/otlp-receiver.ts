@@ -16,10 +16,6 @@ import type {
 } from './otlp-model.js';
 import { flattenLogs, flattenMetrics, flattenSpans } from './otlp-model.js';
 
-export * from './otlp-model.js';
-export { OTLP_CONTENT_TYPE, decodeJsonRequest, decodeProtobufRequest } from './otlp-codec.js';
-export type { OtlpEncoding } from './otlp-codec.js';
-
 /**
  * How the receiver answers an export:
  * - `'ok'`: 200 with an empty Export*ServiceResponse in the request's content type;

@@ -10,8 +10,8 @@ import { freePort } from './ports.js';
 import type { ServiceProcess } from './service-process.js';
 import { startService } from './service-process.js';
 
-export const PROMETHEUS_BINARY: string = join(REPOSITORY_ROOT, '.cache/prometheus/prometheus');
-export const PROMETHEUS_CONFIG: string = join(REPOSITORY_ROOT, 'collector-config/prometheus/prometheus.yml');
+const PROMETHEUS_BINARY: string = join(REPOSITORY_ROOT, '.cache/prometheus/prometheus');
+const PROMETHEUS_CONFIG: string = join(REPOSITORY_ROOT, 'collector-config/prometheus/prometheus.yml');
 
 /** How often a query is run again while waiting for its answer. */
 const QUERY_POLL_INTERVAL_MS = 200;

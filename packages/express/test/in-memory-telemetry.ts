@@ -107,7 +107,7 @@ export function useInMemoryTelemetry(options: InMemoryTelemetryOptions = {}): In
 }
 
 /** Resolves once `check` holds, polling; fails after `limitMs`. */
-export async function until(check: () => boolean, what = 'condition', limitMs = 2000): Promise<void> {
+async function until(check: () => boolean, what = 'condition', limitMs = 2000): Promise<void> {
   const started = Date.now();
   while (!check()) {
     if (Date.now() - started > limitMs) throw new Error(`${what} not seen within ${limitMs} ms`);
