@@ -16,12 +16,13 @@ function ratioCell(value: number, baseline: number | undefined): string {
 function rowCells(row: ReportRow, baseline: ReportRow | undefined, extraColumns: readonly string[]): string[] {
   const extras = extraColumns.map((column) => row.extra?.[column] ?? '');
   const m = row.measurement;
-  if (m === undefined && row.skipped === undefined) return [row.name, '—', '', '—', '', '—', '', '—', ...extras];
-  if (m === undefined) return [row.name, `skipped: ${row.skipped}`, '', '', '', '', '', '', ...extras];
+  if (m === undefined && row.skipped === undefined) return [row.name, '—', '', '', '—', '', '—', '', '—', ...extras];
+  if (m === undefined) return [row.name, `skipped: ${row.skipped}`, '', '', '', '', '', '', '', ...extras];
   const base = baseline?.measurement;
   return [
     row.name,
     Math.round(m.requestsPerSecond).toString(),
+    `${Math.round(m.requestsPerSecondRange.min)}–${Math.round(m.requestsPerSecondRange.max)}`,
     ratioCell(m.requestsPerSecond, base?.requestsPerSecond),
     cell(m.p50Ms, LATENCY_DIGITS),
     ratioCell(m.p50Ms, base?.p50Ms),
@@ -38,6 +39,7 @@ export function formatScenario(report: ScenarioReport): string {
   const header = [
     'variant',
     'req/s',
+    'rounds',
     '× base',
     'p50 ms',
     '× base',

@@ -17,6 +17,8 @@ export interface Variant {
 export interface Measurement {
   readonly name: string;
   readonly requestsPerSecond: number;
+  /** The slowest and the fastest round: how far the machine moved the figure during the run. */
+  readonly requestsPerSecondRange: { readonly min: number; readonly max: number };
   readonly p50Ms: number;
   readonly p99Ms: number;
   /**
@@ -45,9 +47,11 @@ export function measurementOf(
   unmeasured: readonly LoadResult[],
   connections: number,
 ): Measurement {
+  const requestsPerSecond = measured.map((result) => result.requestsPerSecond);
   return {
     name,
-    requestsPerSecond: median(measured.map((result) => result.requestsPerSecond)),
+    requestsPerSecond: median(requestsPerSecond),
+    requestsPerSecondRange: { min: Math.min(...requestsPerSecond), max: Math.max(...requestsPerSecond) },
     p50Ms: median(measured.map((result) => result.p50Ms)),
     p99Ms: median(measured.map((result) => result.p99Ms)),
     // Each run ends with a request in flight per connection, answered but not counted (see `requestsSent`).
