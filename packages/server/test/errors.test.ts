@@ -31,6 +31,35 @@ function rawExchange(port: number, bytes: string): Promise<string> {
   });
 }
 
+/**
+ * Sends each request in turn over one keep-alive TCP connection, waiting for
+ * each answer's whole body (by its Content-Length), and returns the answers.
+ */
+function exchangesOnOneConnection(port: number, requests: readonly (string | Buffer)[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const answers: string[] = [];
+    let pending = '';
+    socket.setEncoding('latin1');
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error(`the connection closed after ${answers.length} answer(s)`)));
+    socket.on('data', (chunk: string) => {
+      pending += chunk;
+      const headEnd = pending.indexOf('\r\n\r\n');
+      const length = /content-length: (\d+)/i.exec(pending.slice(0, headEnd))?.[1];
+      if (headEnd < 0 || length === undefined || pending.length < headEnd + 4 + Number(length)) return;
+      answers.push(pending.slice(0, headEnd + 4 + Number(length)));
+      pending = '';
+      if (answers.length === requests.length) {
+        socket.removeAllListeners('close');
+        socket.destroy();
+        resolve(answers);
+      } else socket.write(requests[answers.length]);
+    });
+    socket.write(requests[0]);
+  });
+}
+
 describe('errors', () => {
   let served: TestServer;
   const url = (path: string): string => `${served.url}${path}`;
@@ -177,6 +206,40 @@ describe('errors', () => {
       expectError(bigV1, 413, 'the request body is larger than the limit of 256 bytes');
       const fits = await postJson(`${small.url}/v1/models/add:predict`, { instances: [{ a: 1, b: 2 }] });
       expect(fits.body).to.deep.equal({ predictions: [3] });
+    });
+
+    it('answers 413 for a compressed body over the limit as sent or once decoded', async () => {
+      const predictGzip = (body: Buffer) =>
+        postRaw(`${small.url}/v1/models/add:predict`, body, { ...JSON_TYPE, 'content-encoding': 'gzip' });
+      const inflatesPastLimit = gzipSync(JSON.stringify({ instances: [{ a: 1, b: 2 }], pad: ' '.repeat(10_000) }));
+      expect(inflatesPastLimit.length, 'small as sent').to.be.below(256);
+      expectError(await predictGzip(inflatesPastLimit), 413, 'the request body is larger than the limit of 256 bytes');
+      // Empty gzip members inflate to nothing: a body over the limit as sent that decodes small.
+      const emptyMembers = Array.from({ length: 20 }, () => gzipSync(''));
+      const sentPastLimit = Buffer.concat([...emptyMembers, gzipSync(JSON.stringify({ instances: [{ a: 1, b: 2 }] }))]);
+      expect(sentPastLimit.length, 'large as sent').to.be.above(256);
+      expectError(await predictGzip(sentPastLimit), 413, 'the request body is larger than the limit of 256 bytes');
+      const fits = await predictGzip(gzipSync(JSON.stringify({ instances: [{ a: 1, b: 2 }] })));
+      expect(fits.body).to.deep.equal({ predictions: [3] });
+    });
+
+    it('answers the next request on a keep-alive connection after refusing a large chunked body', async () => {
+      const host = `Host: 127.0.0.1:${small.server.port}`;
+      const oversized = Buffer.alloc(4 * 1024 * 1024, 'a');
+      const chunked = Buffer.concat([
+        Buffer.from(`POST /v1/models/add:predict HTTP/1.1\r\n${host}\r\nContent-Type: application/json\r\n`),
+        Buffer.from(`Transfer-Encoding: chunked\r\n\r\n${oversized.length.toString(16)}\r\n`),
+        oversized,
+        Buffer.from('\r\n0\r\n\r\n'),
+      ]);
+      const body = JSON.stringify({ instances: [{ a: 1, b: 2 }] });
+      const next =
+        `POST /v1/models/add:predict HTTP/1.1\r\n${host}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${body.length}\r\n\r\n${body}`;
+      const [refused, answered] = await exchangesOnOneConnection(small.server.port, [chunked, next]);
+      expect(refused).to.match(/^HTTP\/1\.1 413/);
+      expect(answered).to.match(/^HTTP\/1\.1 200/);
+      expect(answered).to.include('{"predictions":[3]}');
     });
   });
 

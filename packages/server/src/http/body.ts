@@ -1,10 +1,12 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { promisify } from 'node:util';
+import type { ZlibOptions } from 'node:zlib';
+import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import type { RawBodyError } from 'raw-body';
 import getRawBody from 'raw-body';
 import { captureRawBody } from '@inferlens/express';
 import { INFERENCE_HEADER_CONTENT_LENGTH, InferenceError, invalidRequest } from '@inferlens/protocol';
+import { HTTP_STATUS_INTERNAL_ERROR } from './errors.js';
 
 /** application/json, and structured-syntax JSON types such as application/cloudevents+json. */
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json$/i;
@@ -18,13 +20,16 @@ const CURL_DEFAULT_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 /** The binary tensor data extension sends the JSON header and raw tensors in one octet stream. */
 const BINARY_MEDIA_TYPE = /^application\/octet-stream$/i;
 
-/** The `Content-Encoding`s a body may arrive in, and how each is undone. */
-const DECODERS: ReadonlyMap<string, (() => Readable & NodeJS.WritableStream) | undefined> = new Map([
+/** Undoes a `Content-Encoding`, refusing output past `maxOutputLength`. */
+type Decoder = (body: Buffer, options: ZlibOptions) => Promise<Buffer>;
+
+/** The `Content-Encoding`s a body may arrive in, and how each is undone (identity: as it is). */
+const DECODERS: ReadonlyMap<string, Decoder | undefined> = new Map<string, Decoder | undefined>([
   ['identity', undefined],
-  ['gzip', createGunzip],
-  ['x-gzip', createGunzip],
-  ['deflate', createInflate],
-  ['br', createBrotliDecompress],
+  ['gzip', promisify(gunzip)],
+  ['x-gzip', promisify(gunzip)],
+  ['deflate', promisify(inflate)],
+  ['br', promisify(brotliDecompress)],
 ]);
 
 /** A predict or infer body: the JSON part, and the binary tensor data after it, if any. */
@@ -61,23 +66,24 @@ function tooLarge(limit: number): InferenceError {
 }
 
 const UNREADABLE = 'the request body could not be read';
-const CLIENT_ABORTED = 'the client aborted';
-const HTTP_SERVER_ERRORS = 500;
 
-/** The error a failed read is answered with; raw-body names its own kinds in `type`, a decoder's errors have none. */
-function readFailure(error: Error & Partial<RawBodyError>, limit: number): Error {
-  if (error.type === 'entity.too.large') return tooLarge(limit);
-  if (error.type === 'request.aborted') return invalidRequest(`${UNREADABLE}: ${CLIENT_ABORTED}`);
+/** What a failed read (raw-body names its kinds in `type`) or decode (zlib names its in `code`) throws. */
+type ReadError = Error & Partial<RawBodyError> & { code?: string };
+
+/** The error a failed read or decode is answered with. */
+function readFailure(error: ReadError, limit: number): Error {
+  if (error.type === 'entity.too.large' || error.code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(limit);
+  if (error.type === 'request.aborted') return invalidRequest(`${UNREADABLE}: the client aborted`);
   // raw-body's 5xx kinds (a stream already read) are this server's fault, left to be logged as internal.
-  if (error.status !== undefined && error.status >= HTTP_SERVER_ERRORS) return error;
+  if (error.status !== undefined && error.status >= HTTP_STATUS_INTERNAL_ERROR) return error;
   return invalidRequest(`${UNREADABLE}: ${error.message}`);
 }
 
 /**
- * Reads the whole body with raw-body, undoing its Content-Encoding, and
- * refuses it with 413 as soon as it passes `limit` bytes (decoded), before
- * all is read; an identity body whose Content-Length is over the limit is
- * refused before anything is read.
+ * Reads the whole body with raw-body, then undoes its Content-Encoding.
+ * `limit` bounds both the bytes sent (a Content-Length over it is refused
+ * before anything is read) and the bytes decoded, so neither a large
+ * upload nor a small one that inflates far can take more than `limit`.
  */
 async function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const encoding = (firstHeader(req.headers, 'content-encoding') ?? 'identity').trim().toLowerCase();
@@ -85,24 +91,20 @@ async function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer>
   if (!DECODERS.has(encoding)) {
     throw new InferenceError('UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Encoding '${encoding}'`);
   }
-  const decoder = DECODERS.get(encoding)?.();
-  if (decoder !== undefined) {
-    req.pipe(decoder);
-    // raw-body hears of an abort only from the stream it reads, and a decoder is not told of one.
-    req.once('aborted', () => decoder.destroy(new Error(CLIENT_ABORTED)));
-  }
+  let sent: Buffer;
   try {
-    // Content-Length counts encoded bytes, so it is checked against the limit only for an identity body.
-    return await getRawBody(decoder ?? req, {
-      limit,
-      length: decoder === undefined ? req.headers['content-length'] : null,
-    });
+    sent = await getRawBody(req, { limit, length: req.headers['content-length'] });
   } catch (error) {
-    // raw-body pauses the stream on failure; the rest is read off so that a keep-alive connection carries the next request.
-    req.unpipe();
-    decoder?.destroy();
+    // raw-body stops reading on failure; the rest is read off so that a keep-alive connection carries the next request.
     req.resume();
-    throw readFailure(error as Error & Partial<RawBodyError>, limit);
+    throw readFailure(error as ReadError, limit);
+  }
+  const decode = DECODERS.get(encoding);
+  if (decode === undefined) return sent;
+  try {
+    return await decode(sent, { maxOutputLength: limit });
+  } catch (error) {
+    throw readFailure(error as ReadError, limit);
   }
 }
 
