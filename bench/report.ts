@@ -22,7 +22,9 @@ function rowCells(row: ReportRow, baseline: ReportRow | undefined, extraColumns:
   return [
     row.name,
     Math.round(m.requestsPerSecond).toString(),
-    `${Math.round(m.requestsPerSecondRange.min)}–${Math.round(m.requestsPerSecondRange.max)}`,
+    m.requestsPerSecondRange === undefined
+      ? ''
+      : `${Math.round(m.requestsPerSecondRange.min)}–${Math.round(m.requestsPerSecondRange.max)}`,
     ratioCell(m.requestsPerSecond, base?.requestsPerSecond),
     cell(m.p50Ms, LATENCY_DIGITS),
     ratioCell(m.p50Ms, base?.p50Ms),

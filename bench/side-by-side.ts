@@ -17,8 +17,11 @@ export interface Variant {
 export interface Measurement {
   readonly name: string;
   readonly requestsPerSecond: number;
-  /** The slowest and the fastest round: how far the machine moved the figure during the run. */
-  readonly requestsPerSecondRange: { readonly min: number; readonly max: number };
+  /**
+   * The slowest and the fastest round: how far the machine moved the figure
+   * during the run. Absent for a single measured run.
+   */
+  readonly requestsPerSecondRange?: { readonly min: number; readonly max: number };
   readonly p50Ms: number;
   readonly p99Ms: number;
   /**
@@ -51,7 +54,10 @@ export function measurementOf(
   return {
     name,
     requestsPerSecond: median(requestsPerSecond),
-    requestsPerSecondRange: { min: Math.min(...requestsPerSecond), max: Math.max(...requestsPerSecond) },
+    requestsPerSecondRange:
+      requestsPerSecond.length > 1
+        ? { min: Math.min(...requestsPerSecond), max: Math.max(...requestsPerSecond) }
+        : undefined,
     p50Ms: median(measured.map((result) => result.p50Ms)),
     p99Ms: median(measured.map((result) => result.p99Ms)),
     // Each run ends with a request in flight per connection, answered but not counted (see `requestsSent`).
