@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import express from 'express';
 import { annotateCall } from '../src/annotations.js';
 import { inferenceTelemetry } from '../src/middleware.js';
+import { INFERENCE_HEADER_CONTENT_LENGTH } from '../src/payload/binary-extension.js';
 import { captureRawBody } from '../src/payload/request-body.js';
 import {
   ATTR_ERROR_TYPE,
@@ -106,6 +107,18 @@ describe('failed calls', () => {
       [ATTR_ERROR_TYPE]: 'SyntaxError',
       [ATTR_EXCEPTION_MESSAGE]: JSON.parse(answer.text).error,
     });
+  });
+
+  it("reads a failed binary-extension answer's message from its JSON part", async () => {
+    const json = JSON.stringify({ error: 'output tensor could not be written' });
+    const url = await serve((_req, res) => {
+      res.status(500).setHeader(INFERENCE_HEADER_CONTENT_LENGTH, Buffer.byteLength(json));
+      res.end(Buffer.concat([Buffer.from(json), Buffer.from([0, 1, 2, 3])]));
+    });
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(response.body).to.equal(json);
+    expect(response.attributes[ATTR_EXCEPTION_MESSAGE]).to.equal('output tensor could not be written');
   });
 
   it('keeps the error text of an answer longer than maxPayloadBytes', async () => {
