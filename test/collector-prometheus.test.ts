@@ -26,17 +26,7 @@ import { startOtlpReceiver } from './support/otlp-receiver.js';
 import type { PrometheusProcess } from './support/prometheus.js';
 import { prometheusSkipReason, startPrometheus, waitForQuery } from './support/prometheus.js';
 import type { MetricDefinition } from '../packages/express/src/metrics/descriptors.js';
-import {
-  ACTIVE_REQUESTS,
-  BATCH_SIZE,
-  MODEL_EXECUTION_DURATION,
-  PAYLOAD_SIZE,
-  QUEUE_DEPTH,
-  RECORDS_DROPPED,
-  RECORDS_EXPORTED,
-  REQUEST_DURATION,
-  TELEMETRY_ERRORS,
-} from '../packages/express/src/metrics/descriptors.js';
+import { METRIC_DEFINITIONS } from '../packages/express/src/metrics/descriptors.js';
 
 /** Grafana loads every dashboard JSON in this folder (collector-config/grafana/provisioning). */
 const DASHBOARD_DIR = join(REPOSITORY_ROOT, 'collector-config/grafana/dashboards');
@@ -76,12 +66,11 @@ const HISTOGRAM_SERIES = ['_bucket', '_count', '_sum'];
 function prometheusSeriesNames(): Set<string> {
   const base = (definition: MetricDefinition): string =>
     definition.name.replaceAll('.', '_') + (UNIT_SUFFIXES[definition.unit] ?? '');
-  const histograms = [REQUEST_DURATION, BATCH_SIZE, PAYLOAD_SIZE, MODEL_EXECUTION_DURATION];
-  return new Set([
-    ...histograms.flatMap((definition) => HISTOGRAM_SERIES.map((series) => base(definition) + series)),
-    ...[TELEMETRY_ERRORS, RECORDS_EXPORTED, RECORDS_DROPPED].map((definition) => `${base(definition)}_total`),
-    ...[ACTIVE_REQUESTS, QUEUE_DEPTH].map(base),
-  ]);
+  const series = (definition: MetricDefinition): string[] => {
+    if (definition.kind === 'histogram') return HISTOGRAM_SERIES.map((suffix) => base(definition) + suffix);
+    return [definition.kind === 'counter' ? `${base(definition)}_total` : base(definition)];
+  };
+  return new Set(METRIC_DEFINITIONS.flatMap(series));
 }
 
 /** The series an expression reads: the project's names left once label matchers and `by (...)` lists are taken out. */

@@ -1,10 +1,12 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { DataPoint, MetricData, MetricReaderOptions } from '@opentelemetry/sdk-metrics';
-import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { expect } from 'chai';
 import { BoundedExportQueue, exportQueueOptions } from '../src/export/bounded-queue.js';
 import { AggregatedCallMetrics, CARDINALITY_LIMIT } from '../src/metrics/aggregated-metrics.js';
 import type { CallMeasurement, CallMetrics } from '../src/metrics/call-metrics.js';
+import type { MetricKind } from '../src/metrics/descriptors.js';
+import { METRIC_DEFINITIONS } from '../src/metrics/descriptors.js';
 import { InstrumentCallMetrics } from '../src/metrics/instrument-metrics.js';
 import {
   ATTR_MODEL_NAME,
@@ -215,5 +217,24 @@ describe('aggregated call metrics', () => {
     expect(value(METRIC_RECORDS_DROPPED).attributes[ATTR_TELEMETRY_DESTINATION]).to.equal('otlp');
     expect(value(METRIC_QUEUE_DEPTH).value).to.equal(2);
     expect(value(METRIC_RECORDS_EXPORTED).value).to.equal(0);
+  });
+
+  it('exports every defined metric as the kind its definition states', async () => {
+    const queue = new BoundedExportQueue<number>(
+      () => new Promise(() => {}),
+      exportQueueOptions(),
+      recordingReporter(),
+      'logs to otlp',
+    );
+    const { callMetrics, reader } = aggregated({
+      queues: [{ signal: 'logs', destination: 'otlp', queue: queue as BoundedExportQueue<unknown> }],
+    });
+    replay(callMetrics);
+    const kindOf = (metric: MetricData): MetricKind => {
+      if (metric.dataPointType === DataPointType.HISTOGRAM) return 'histogram';
+      return metric.dataPointType === DataPointType.SUM && metric.isMonotonic ? 'counter' : 'gauge';
+    };
+    const exported = Object.fromEntries((await reader.metrics()).map((m) => [m.descriptor.name, kindOf(m)]));
+    expect(exported).to.deep.equal(Object.fromEntries(METRIC_DEFINITIONS.map((d) => [d.name, d.kind])));
   });
 });

@@ -68,8 +68,8 @@ class CallSeries {
   }
 }
 
-function descriptor(definition: MetricDefinition): MetricDescriptor {
-  return { ...definition, valueType: ValueType.DOUBLE };
+function descriptor({ name, description, unit }: MetricDefinition): MetricDescriptor {
+  return { name, description, unit, valueType: ValueType.DOUBLE };
 }
 
 /**

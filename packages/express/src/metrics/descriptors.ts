@@ -10,15 +10,24 @@ import {
   METRIC_TELEMETRY_ERRORS,
 } from '../semconv.js';
 
-/** A metric's name, description and unit, as both recorders write it. */
+/**
+ * How a backend sees a metric: a histogram; a counter (a monotonic sum,
+ * Prometheus's `_total`); or a gauge (a level that goes up and down: an
+ * up-down counter or an observed gauge).
+ */
+export type MetricKind = 'histogram' | 'counter' | 'gauge';
+
+/** A metric's name, description, unit and kind, as both recorders write it. */
 export interface MetricDefinition {
   readonly name: string;
   readonly description: string;
   readonly unit: string;
+  readonly kind: MetricKind;
 }
 
 /** A histogram's definition and its explicit bucket bounds. */
 export interface HistogramDefinition extends MetricDefinition {
+  readonly kind: 'histogram';
   readonly boundaries: readonly number[];
 }
 
@@ -35,48 +44,70 @@ export const REQUEST_DURATION: HistogramDefinition = {
   name: METRIC_REQUEST_DURATION,
   description: 'Duration of predict calls, from the request to the last byte of the answer',
   unit: 's',
+  kind: 'histogram',
   boundaries: DURATION_BUCKETS,
 };
 export const BATCH_SIZE: HistogramDefinition = {
   name: METRIC_BATCH_SIZE,
   description: 'Rows per predict call',
   unit: '{row}',
+  kind: 'histogram',
   boundaries: BATCH_SIZE_BUCKETS,
 };
 export const PAYLOAD_SIZE: HistogramDefinition = {
   name: METRIC_PAYLOAD_SIZE,
   description: 'Size of predict request and response bodies',
   unit: 'By',
+  kind: 'histogram',
   boundaries: PAYLOAD_SIZE_BUCKETS,
 };
 export const MODEL_EXECUTION_DURATION: HistogramDefinition = {
   name: METRIC_MODEL_EXECUTION_DURATION,
   description: 'Time spent in the model runtime, as the serving application reports it',
   unit: 's',
+  kind: 'histogram',
   boundaries: DURATION_BUCKETS,
 };
 export const ACTIVE_REQUESTS: MetricDefinition = {
   name: METRIC_ACTIVE_REQUESTS,
   description: 'Predict calls in progress',
   unit: '{request}',
+  kind: 'gauge',
 };
 export const TELEMETRY_ERRORS: MetricDefinition = {
   name: METRIC_TELEMETRY_ERRORS,
   description: 'Calls whose telemetry could not be recorded',
   unit: '{call}',
+  kind: 'counter',
 };
 export const RECORDS_EXPORTED: MetricDefinition = {
   name: METRIC_RECORDS_EXPORTED,
   description: 'Telemetry records exported',
   unit: '{record}',
+  kind: 'counter',
 };
 export const RECORDS_DROPPED: MetricDefinition = {
   name: METRIC_RECORDS_DROPPED,
   description: 'Telemetry records dropped: the export queue was full, or the export failed',
   unit: '{record}',
+  kind: 'counter',
 };
 export const QUEUE_DEPTH: MetricDefinition = {
   name: METRIC_QUEUE_DEPTH,
   description: 'Telemetry records waiting for export',
   unit: '{record}',
+  kind: 'gauge',
 };
+
+/** Every metric the middleware writes. */
+export const METRIC_DEFINITIONS: readonly MetricDefinition[] = [
+  REQUEST_DURATION,
+  BATCH_SIZE,
+  PAYLOAD_SIZE,
+  MODEL_EXECUTION_DURATION,
+  ACTIVE_REQUESTS,
+  TELEMETRY_ERRORS,
+  RECORDS_EXPORTED,
+  RECORDS_DROPPED,
+  QUEUE_DEPTH,
+];
