@@ -311,15 +311,18 @@ class CallRecorder {
   /**
    * The request record's payload. Without redaction, only the bytes the
    * record keeps are decoded from the raw body the parser kept: a large
-   * body is not decoded whole to be cut.
+   * body is not decoded whole to be cut, and one that fits is decoded as it
+   * is (only a cut can end inside a character).
    */
   #requestPayload(req: Request, rawBody: Buffer | undefined, size: number): BoundedPayload {
     if (rawBody === undefined || this.#redactPaths.length > 0)
       return this.#payload(requestPayload(req, rawBody), size, false);
     const limit = this.#config.maxPayloadBytes;
     const json = requestJsonBytes(req, rawBody);
-    const bounded = truncatePayload(decodeUtf8Prefix(json.subarray(0, limit)), limit);
-    return { text: bounded.text, size, truncated: bounded.truncated || json.byteLength > limit };
+    const cut = json.byteLength > limit;
+    // Invalid UTF-8 decodes wider (one byte to U+FFFD's three), so the text is still capped.
+    const bounded = truncatePayload(cut ? decodeUtf8Prefix(json.subarray(0, limit)) : json.toString('utf8'), limit);
+    return { text: bounded.text, size, truncated: bounded.truncated || cut };
   }
 
   #end(req: Request, res: Response, state: CallState): void {

@@ -122,5 +122,7 @@ export function capturedText(captured: CapturedResponse, length?: number): strin
     chunks.length === 1 && typeof chunks[0] !== 'string'
       ? chunks[0]
       : Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)));
-  return decodeUtf8Prefix(length === undefined ? bytes : bytes.subarray(0, length));
+  const part = length === undefined ? bytes : bytes.subarray(0, length);
+  // Only an answer cut at the limit can end inside a character.
+  return captured.size > captured.kept ? decodeUtf8Prefix(part) : part.toString('utf8');
 }
