@@ -7,7 +7,7 @@ import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import { BasicTracerProvider, InMemorySpanExporter, SamplingDecision } from '@opentelemetry/sdk-trace-base';
-import { LogRecordExportQueue } from '../src/export/log-record-queue.js';
+import { QueuedExporter } from '../src/export/queued-exporter.js';
 import { BoundedSpanProcessor } from '../src/export/span-processor.js';
 import { QueueingLogger } from '../src/signals/queueing-logger.js';
 import { recordingReporter } from './export-helpers.js';
@@ -19,16 +19,20 @@ const recordOnly: Sampler = {
 };
 
 /** A logger writing into `queue`, as the own providers' logger does. */
-function loggerInto(queue: LogRecordExportQueue): QueueingLogger {
+function loggerInto(queue: QueuedExporter<ReadableLogRecord>): QueueingLogger {
   return new QueueingLogger(resourceFromAttributes({}), { name: 'test' }, [queue]);
 }
 
-describe('LogRecordExportQueue', () => {
+describe('QueuedExporter of log records', () => {
   it('exports what the logger emits, and shuts the exporter down with it', async () => {
     const exporter = new InMemoryLogRecordExporter();
     let exporterShutDown = false;
     exporter.shutdown = () => Promise.resolve(void (exporterShutDown = true));
-    const logQueue = new LogRecordExportQueue({ exporter, reporter: recordingReporter(), label: 'logs to memory' });
+    const logQueue = new QueuedExporter<ReadableLogRecord>({
+      exporter,
+      reporter: recordingReporter(),
+      label: 'logs to memory',
+    });
     const logger = loggerInto(logQueue);
     for (const body of ['a', 'b', 'c']) logger.emit({ body });
 
@@ -45,7 +49,7 @@ describe('LogRecordExportQueue', () => {
   it('counts the records a full queue drops, reporting once', async () => {
     const exporter = new InMemoryLogRecordExporter();
     const reporter = recordingReporter();
-    const logQueue = new LogRecordExportQueue({
+    const logQueue = new QueuedExporter<ReadableLogRecord>({
       exporter,
       reporter,
       label: 'logs to memory',
@@ -64,7 +68,7 @@ describe('LogRecordExportQueue', () => {
     failing.export = (_logs: ReadableLogRecord[], done: (result: ExportResult) => void) =>
       done({ code: ExportResultCode.FAILED, error: new Error('collector unreachable') });
     const reporter = recordingReporter();
-    const logQueue = new LogRecordExportQueue({ exporter: failing, reporter, label: 'logs to otlp' });
+    const logQueue = new QueuedExporter<ReadableLogRecord>({ exporter: failing, reporter, label: 'logs to otlp' });
     const logger = loggerInto(logQueue);
     logger.emit({ body: 'x' });
     logger.emit({ body: 'y' });

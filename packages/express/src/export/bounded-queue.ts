@@ -242,7 +242,7 @@ export interface CallbackExporter<T> {
 }
 
 /** An item that carries an SDK resource, whose detected attributes may still be on their way. */
-interface WithResource {
+export interface WithResource {
   readonly resource: { readonly asyncAttributesPending?: boolean; waitForAsyncAttributes?(): Promise<void> };
 }
 

@@ -1,13 +1,13 @@
 import type { Attributes } from '@opentelemetry/api';
 import { SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { createAlwaysRecordSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ResolvedConfig } from '../config.js';
-import { LogRecordExportQueue } from '../export/log-record-queue.js';
+import { QueuedExporter } from '../export/queued-exporter.js';
 import { BoundedSpanProcessor } from '../export/span-processor.js';
 import { AggregatedCallMetrics } from '../metrics/aggregated-metrics.js';
 import { FileLogRecordExporter } from '../file-sink/file-log-exporter.js';
@@ -48,10 +48,10 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
   const exporters = config.otlp === undefined ? undefined : otlpExporters(config.otlp);
   const queues: NamedQueue[] = [];
 
-  const logQueues: LogRecordExportQueue[] = [];
+  const logQueues: QueuedExporter<ReadableLogRecord>[] = [];
   const addLogQueue = (exporter: LogRecordExporter, destination: NamedQueue['destination']): void => {
     const label = destination === 'otlp' ? 'logs to otlp' : 'logs to files';
-    const logQueue = new LogRecordExportQueue({ exporter, queue: config.logQueue, reporter, label });
+    const logQueue = new QueuedExporter<ReadableLogRecord>({ exporter, queue: config.logQueue, reporter, label });
     logQueues.push(logQueue);
     queues.push({ signal: 'logs', destination, queue: logQueue.queue as NamedQueue['queue'] });
   };

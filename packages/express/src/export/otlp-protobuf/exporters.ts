@@ -22,14 +22,15 @@ const PROTOBUF_HEADERS = { 'Content-Type': 'application/x-protobuf' };
 const LOG_EXPORTER_TYPE = 'otlp_http_log_exporter';
 const SPAN_EXPORTER_TYPE = 'otlp_http_span_exporter';
 
+/** The SDK's serializers, with this folder's request writers in place of theirs. */
 const logsSerializer: ISerializer<ReadableLogRecord[], IExportLogsServiceResponse> = {
+  ...ProtobufLogsSerializer,
   serializeRequest: serializeLogs,
-  deserializeResponse: (data) => ProtobufLogsSerializer.deserializeResponse(data),
 };
 
 const spansSerializer: ISerializer<ReadableSpan[], IExportTraceServiceResponse> = {
+  ...ProtobufTraceSerializer,
   serializeRequest: serializeSpans,
-  deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
 };
 
 /**
