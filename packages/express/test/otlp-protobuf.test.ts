@@ -205,6 +205,18 @@ describe('OTLP protobuf serializers', () => {
       expect(bytes.subarray(10_002)).to.deep.equal(Buffer.from([0xac, 0x02]));
     });
 
+    it('grows when a message outgrows its reserved length at the end of the buffer', () => {
+      const writer = new ProtobufWriter(64);
+      const start = writer.beginMessage();
+      // A length prefix and 253 bytes end the content at exactly 256 bytes, so the second length byte needs room.
+      writer.bytes(new Uint8Array(253).fill(7));
+      writer.endMessage(start);
+      const bytes = Buffer.from(writer.finish());
+      expect(bytes.length).to.equal(257);
+      expect(bytes.subarray(0, 4)).to.deep.equal(Buffer.from([0xff, 0x01, 0xfd, 0x01]));
+      expect(bytes.subarray(4).every((byte) => byte === 7)).to.equal(true);
+    });
+
     it('writes a malformed hex id as zero bytes of the declared length', () => {
       const writer = new ProtobufWriter();
       writer.hexBytes('zz00');

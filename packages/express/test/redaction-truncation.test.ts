@@ -97,6 +97,18 @@ describe('redaction and truncation', () => {
     expect(response.body).to.equal('{"text":"abcdefghijklmnopqrst');
   });
 
+  it('leaves out a character the response capture cut, even at the capture limit', async () => {
+    // The capture keeps at least 4096 bytes: at that limit it stops inside the first 😀, and the text fits the record.
+    const text = 'a'.repeat(4084);
+    const url = await serve(
+      { maxPayloadBytes: 4096 },
+      (_req, res) => void res.json({ text: `${text}${'😀'.repeat(10)}` }),
+    );
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(response.body).to.equal(`{"text":"${text}`);
+  });
+
   it('withholds a response body the capture cut as "[REDACTED]" when redaction is on', async () => {
     const url = await serve({ maxPayloadBytes: 32, redactPaths: ['parameters.api_key'] }, echo);
     // Longer than the capture keeps (4 KiB at least, for error messages), so the answer is cut before redaction.
