@@ -21,6 +21,7 @@ import { largePayloadScenario } from './scenarios/large-payload.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { middlewareScenario } from './scenarios/middleware.js';
 import { serverScenario } from './scenarios/server.js';
+import { telemetryCostScenario } from './scenarios/telemetry-cost.js';
 import type { BenchSettings } from './settings.js';
 import { DEFAULT_SETTINGS, MIN_ROUNDS } from './settings.js';
 import { progress } from './side-by-side.js';
@@ -33,6 +34,7 @@ import { REPOSITORY_ROOT } from '../test/support/cli.js';
 const SCENARIOS: readonly Scenario[] = [
   ceilingScenario,
   middlewareScenario,
+  telemetryCostScenario,
   serverScenario,
   largePayloadScenario,
   exportScenario,

@@ -1,0 +1,114 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IRIS_V1_BODY, IRIS_V1_PATH } from '../bodies.js';
+import { jsonRequest } from '../load.js';
+import type { CountingReceiver } from '../receiver.js';
+import { startCountingReceiver } from '../receiver.js';
+import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
+import { measuredRows, withTargets } from '../scenario.js';
+import type { Measurement, Variant } from '../side-by-side.js';
+import { measureSideBySide } from '../side-by-side.js';
+import type { TargetSpec } from '../target-process.js';
+import { freePort } from '../../test/support/ports.js';
+import { inferlensServe } from '../targets/servers.js';
+
+const MICROS_PER_SECOND = 1e6;
+
+/** One configuration of `inferlens serve`: what it records, and where to. */
+interface Layer {
+  readonly name: string;
+  /** Whether it exports over OTLP, to a receiver of its own (`--otlp-endpoint`). */
+  readonly otlp: boolean;
+  /** Its other `inferlens serve` flags. */
+  readonly flags: readonly string[];
+  /** The row this one adds a piece of telemetry to: its `step` column is the difference. */
+  readonly adds?: string;
+}
+
+const OFF = 'telemetry off';
+const SPANS = 'spans and metrics, OTLP uncompressed';
+const RECORDS = '+ request and response records';
+
+/** Each piece of the telemetry added to the one before, then the out-of-the-box file sink beside them. */
+const LAYERS: readonly Layer[] = [
+  { name: OFF, otlp: false, flags: ['--telemetry', 'off'] },
+  { name: SPANS, otlp: true, flags: ['--otlp-compression', 'none', '--payload-sample-rate', '0'], adds: OFF },
+  { name: RECORDS, otlp: true, flags: ['--otlp-compression', 'none'], adds: SPANS },
+  { name: '+ gzip (the OTLP default)', otlp: true, flags: [], adds: RECORDS },
+  { name: 'JSON-lines files (out of the box)', otlp: false, flags: [] },
+];
+
+/**
+ * Server-core time per call: on one saturated core, the inverse of the
+ * throughput, every thread of the process included (the thread pool's
+ * gzip, the garbage collector's helpers).
+ */
+function microsPerCall(measurement: Measurement): number {
+  return MICROS_PER_SECOND / measurement.requestsPerSecond;
+}
+
+function micros(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(1)} µs`;
+}
+
+async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
+  const monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-bench-monitoring-'));
+  const receivers: CountingReceiver[] = [];
+  try {
+    const variants: Variant[] = [];
+    const specs: TargetSpec[] = [];
+    for (const layer of LAYERS) {
+      const flags = ['--monitoring-dir', monitoringDir, ...layer.flags];
+      if (layer.otlp) {
+        const receiver = await startCountingReceiver();
+        receivers.push(receiver);
+        flags.push('--otlp-endpoint', receiver.url);
+      }
+      const port = await freePort();
+      specs.push(inferlensServe(layer.name, port, flags));
+      variants.push({ name: layer.name, load: jsonRequest(`http://127.0.0.1:${port}${IRIS_V1_PATH}`, IRIS_V1_BODY) });
+    }
+    const measured = await withTargets(specs, context, () =>
+      measureSideBySide('telemetry cost', variants, context.settings, context.pinning),
+    );
+    const byName = new Map(measured.map((measurement) => [measurement.name, measurement]));
+    const off = byName.get(OFF)!;
+    const adds = new Map(LAYERS.map((layer) => [layer.name, layer.adds]));
+    return [
+      {
+        title: 'Telemetry cost per call: `inferlens serve` serving iris (KServe V1 predict), one piece at a time',
+        baseline: OFF,
+        ...measuredRows(
+          measured.map((measurement) => ({ measurement })),
+          {
+            'µs/call': ({ measurement }) => microsPerCall(measurement).toFixed(1),
+            'over off': ({ measurement }) => micros(microsPerCall(measurement) - microsPerCall(off)),
+            step: ({ measurement }) => {
+              const previous = adds.get(measurement.name);
+              return previous === undefined
+                ? ''
+                : micros(microsPerCall(measurement) - microsPerCall(byName.get(previous)!));
+            },
+          },
+        ),
+        checks: [],
+        notes: [
+          `Every variant is \`inferlens serve\` on the demo models, one process on the server core, sent \`POST ${IRIS_V1_PATH}\` \`${JSON.stringify(IRIS_V1_BODY)}\`; each OTLP variant exports to a receiver of its own on the load core.`,
+          'The OTLP rows add one piece at a time: spans and metrics only (`--payload-sample-rate 0`, uncompressed), then the request and response records of every call (mode "all"), then gzip. The last row is the default with no endpoint: the same telemetry to JSON-lines files.',
+          'µs/call: the server core’s time per call, the inverse of the median req/s (the core is saturated, and every thread of the process runs on it: the thread pool’s gzip and the garbage collector’s helpers count). over off: beyond telemetry off. step: beyond the row it adds to.',
+        ],
+      },
+    ];
+  } finally {
+    await Promise.all(receivers.map((receiver) => receiver.close()));
+    await rm(monitoringDir, { recursive: true, force: true });
+  }
+}
+
+export const telemetryCostScenario: Scenario = {
+  id: 'telemetry-cost',
+  description:
+    'what each piece of the telemetry costs per call in `inferlens serve`: spans and metrics, payload records, gzip, the file sink',
+  run,
+};
