@@ -72,26 +72,19 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
     const measured = await withTargets(specs, context, () =>
       measureSideBySide('telemetry cost', variants, context.settings, context.pinning),
     );
-    const byName = new Map(measured.map((measurement) => [measurement.name, measurement]));
-    const off = byName.get(OFF)!;
-    const adds = new Map(LAYERS.map((layer) => [layer.name, layer.adds]));
+    // measureSideBySide answers in the order of the variants, which is the order of LAYERS.
+    const rows = LAYERS.map((layer, index) => ({ layer, measurement: measured[index] }));
+    const timeOf = (name: string): number => microsPerCall(rows.find(({ layer }) => layer.name === name)!.measurement);
     return [
       {
         title: 'Telemetry cost per call: `inferlens serve` serving iris (KServe V1 predict), one piece at a time',
         baseline: OFF,
-        ...measuredRows(
-          measured.map((measurement) => ({ measurement })),
-          {
-            'µs/call': ({ measurement }) => microsPerCall(measurement).toFixed(1),
-            'over off': ({ measurement }) => micros(microsPerCall(measurement) - microsPerCall(off)),
-            step: ({ measurement }) => {
-              const previous = adds.get(measurement.name);
-              return previous === undefined
-                ? ''
-                : micros(microsPerCall(measurement) - microsPerCall(byName.get(previous)!));
-            },
-          },
-        ),
+        ...measuredRows(rows, {
+          'µs/call': ({ measurement }) => microsPerCall(measurement).toFixed(1),
+          'over off': ({ measurement }) => micros(microsPerCall(measurement) - timeOf(OFF)),
+          step: ({ layer, measurement }) =>
+            layer.adds === undefined ? '' : micros(microsPerCall(measurement) - timeOf(layer.adds)),
+        }),
         checks: [],
         notes: [
           `Every variant is \`inferlens serve\` on the demo models, one process on the server core, sent \`POST ${IRIS_V1_PATH}\` \`${JSON.stringify(IRIS_V1_BODY)}\`; each OTLP variant exports to a receiver of its own on the load core.`,
