@@ -9,7 +9,7 @@ import type { PredictMatcher } from '../packages/express/src/index.js';
 import { defaultMatcher } from '../packages/express/src/index.js';
 import type { InferenceServer } from '../packages/server/src/index.js';
 import type { ReceivedLogRecord, ReceivedMetric, ReceivedSpan } from './support/otlp-model.js';
-import { OTLP_SPAN_KIND, recordOfCall, recordsOfCall, spanOfCall } from './support/otlp-model.js';
+import { OTLP_SPAN_KIND, recordOfCall, recordsOfCall, spanOfCall, spansOfCall } from './support/otlp-model.js';
 import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
 import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
@@ -383,9 +383,25 @@ describe('a custom matcher on the server', function () {
     expect(spanOf(receiver, 'matcher-v2').name).to.equal('infer iris');
     // Exported in the order made: the V1 call's records would be here by now.
     expect(recordsOf(receiver, 'matcher-v1')).to.have.length(0);
-    expect(receiver.spans().filter((span) => span.attributes['inference.request.id'] === 'matcher-v1')).to.have.length(
-      0,
-    );
+    expect(spansOfCall(receiver.spans(), 'matcher-v1')).to.have.length(0);
     expect(v1.echoedId, 'unrecorded calls get no request id header from the telemetry').to.equal(null);
+  });
+
+  it('answers every call when the matcher throws: routing never runs it, and the telemetry keeps the fault to itself', async () => {
+    const throwing = await serveRepository(DEMO_REPOSITORY, {
+      telemetry: {
+        fileSink: { enabled: false },
+        matcher: () => {
+          throw new Error('a matcher written for Express routes');
+        },
+      },
+    });
+    try {
+      const v1 = await call(`${throwing.url}/v1/models/iris:predict`, V1_BODY, { 'x-request-id': 'throwing-v1' });
+      expect(v1.status).to.equal(200);
+      expect(JSON.parse(v1.answer.toString())).to.have.property('predictions').with.length(2);
+    } finally {
+      await throwing.close();
+    }
   });
 });

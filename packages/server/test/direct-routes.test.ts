@@ -66,21 +66,17 @@ describe('direct routes', () => {
     expect(calls).to.deep.equal([]);
   });
 
-  it("recognises calls with the telemetry's matcher, once, and has the telemetry record each before its handler runs", () => {
-    const order: string[] = [];
-    const middleware: RequestHandler = () => {
-      throw new Error('the direct path does not run the middleware itself');
-    };
-    const telemetry: InferenceTelemetry = Object.assign(middleware, {
-      matcher: (req: Request) => {
-        order.push('match');
-        return defaultMatcher(req);
-      },
+  function telemetryWith(matcher: InferenceTelemetry['matcher'], middleware: RequestHandler, order: string[]) {
+    return Object.assign(middleware, {
+      matcher,
       recordCall: (_req: Request, _res: Response, call: PredictCall) => void order.push(`record ${call.model}`),
       forceFlush: () => Promise.resolve(),
       shutdown: () => Promise.resolve(),
-    });
-    const traced = directRoutes({
+    }) as InferenceTelemetry;
+  }
+
+  function routesWith(telemetry: InferenceTelemetry, order: string[]) {
+    return directRoutes({
       predict: () => {
         order.push('predict');
         return Promise.resolve();
@@ -89,7 +85,31 @@ describe('direct routes', () => {
       embeddings: recording('embeddings'),
       telemetry,
     });
-    traced(request('POST', '/v1/models/iris:predict'), response);
-    expect(order).to.deep.equal(['match', 'record iris', 'predict']);
+  }
+
+  it('has telemetry on the default matcher record each call as matched here, before its handler runs', () => {
+    const order: string[] = [];
+    const middleware: RequestHandler = () => {
+      throw new Error('the direct path does not run the middleware when it matches as the telemetry does');
+    };
+    const route = routesWith(telemetryWith(defaultMatcher, middleware, order), order);
+    route(request('POST', '/v1/models/iris:predict'), response);
+    expect(order).to.deep.equal(['record iris', 'predict']);
+  });
+
+  it("routes by the default matcher whatever the telemetry's matcher says, and leaves a custom one to the middleware", () => {
+    const order: string[] = [];
+    // What the middleware does with a custom matcher (matches, guarded) is its own; here it only says it ran.
+    const middleware: RequestHandler = (_req, _res, next) => {
+      order.push('middleware');
+      next();
+    };
+    const matcher = (): undefined => {
+      throw new Error('the direct path must not call a custom matcher itself');
+    };
+    const route = routesWith(telemetryWith(matcher, middleware, order), order);
+    expect(route(request('POST', '/v1/models/iris:predict'), response)).to.equal(true);
+    expect(route(request('POST', '/custom/iris'), response)).to.equal(false);
+    expect(order).to.deep.equal(['middleware', 'predict']);
   });
 });

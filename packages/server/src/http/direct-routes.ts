@@ -10,7 +10,7 @@ interface DirectRoutesOptions {
   readonly infer: InferenceHandler;
   /** OpenAI's embeddings, at {@link OPENAI_EMBEDDINGS_PATH}. */
   readonly embeddings: InferenceHandler;
-  /** The telemetry middleware; its matcher recognises the calls, and it records them as matched. */
+  /** The telemetry middleware: it records each call as matched here when it matches as this server routes. */
   readonly telemetry?: InferenceTelemetry | undefined;
 }
 
@@ -18,11 +18,13 @@ interface DirectRoutesOptions {
  * The predict, infer and embeddings calls, answered on node's own request path. They
  * are the server's hot path: Express's per-request work (prototype swaps,
  * layer matching) costs several times what the inference itself does on a
- * small model. The calls are recognised by the telemetry's own matcher (the
- * default one without telemetry), so the two never disagree on what a
- * predict call is, and the telemetry records each as matched here rather
- * than matching it again. Returns false for any other request, which the
- * Express app then answers.
+ * small model. Routing uses the default matcher, whatever the telemetry's
+ * `matcher` option says: it chooses what is recorded, not what is served.
+ * When the telemetry matches with the default matcher too, it records the
+ * call as matched here rather than matching it again; a custom matcher runs
+ * inside the middleware, where a fault in it is the telemetry's and never
+ * the request's. Returns false for any other request, which the Express app
+ * then answers.
  */
 export function directRoutes({
   predict,
@@ -30,9 +32,9 @@ export function directRoutes({
   embeddings,
   telemetry,
 }: DirectRoutesOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const matcher = telemetry?.matcher ?? defaultMatcher;
+  const sameMatcher = telemetry?.matcher === defaultMatcher;
   return (req, res) => {
-    const call = matcher(req as Request);
+    const call = defaultMatcher(req as Request);
     if (call === undefined) return false;
     let handler: InferenceHandler;
     if (call.protocol === PROTOCOL.KSERVE_V1 && call.operation === 'predict') handler = predict;
@@ -42,8 +44,12 @@ export function directRoutes({
     else return false;
     // OpenAI names the model in the body, read by its handler.
     const target = { model: call.model ?? '', version: call.version };
-    telemetry?.recordCall(req as Request, res as Response, call);
-    void handler(req, res, target);
+    const run = (): void => void handler(req, res, target);
+    if (telemetry === undefined) run();
+    else if (sameMatcher) {
+      telemetry.recordCall(req as Request, res as Response, call);
+      run();
+    } else telemetry(req as Request, res as Response, run);
     return true;
   };
 }
