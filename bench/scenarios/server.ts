@@ -98,7 +98,7 @@ function report(
     checks,
     notes: [
       `Every server gets the same \`POST ${path}\` \`${JSON.stringify(body)}\`, one process (one worker) on the server core.`,
-      'inferlens default telemetry: spans, payload records and metrics to JSON-lines files (no OTLP endpoint given), as `inferlens serve` runs out of the box; inferlens answers V2 with both outputs (label and probabilities), the peers with the label only.',
+      'inferlens default telemetry: request and response records to JSON-lines files, spans and metrics made but not exported (no OTLP endpoint given), as `inferlens serve` runs out of the box; inferlens answers V2 with both outputs (label and probabilities), the peers with the label only.',
       'KServe: kserve.Model running the same model.onnx on onnxruntime; one uvicorn worker, gRPC and per-request latency logging off. MLServer: mlserver-sklearn with an equivalent scikit-learn LogisticRegression, inference in its main process (`MLSERVER_PARALLEL_WORKERS=0`: no parallel worker process on the one core).',
     ],
   };

@@ -18,8 +18,8 @@ const MICROS_PER_SECOND = 1e6;
 /** One configuration of `inferlens serve`: what it records, and where to. */
 interface Layer {
   readonly name: string;
-  /** Whether it exports over OTLP, to a receiver of its own (`--otlp-endpoint`). */
-  readonly otlp: boolean;
+  /** Where its telemetry goes: OTLP to a receiver of its own (`--otlp-endpoint`), files (`--monitoring-dir`), or nowhere. */
+  readonly sink: 'otlp' | 'files' | 'none';
   /** Its other `inferlens serve` flags. */
   readonly flags: readonly string[];
   /** The row this one adds a piece of telemetry to: its `step` column is the difference. */
@@ -32,11 +32,11 @@ const RECORDS = '+ request and response records';
 
 /** Each piece of the telemetry added to the one before, then the out-of-the-box file sink beside them. */
 const LAYERS: readonly Layer[] = [
-  { name: OFF, otlp: false, flags: ['--telemetry', 'off'] },
-  { name: SPANS, otlp: true, flags: ['--otlp-compression', 'none', '--payload-sample-rate', '0'], adds: OFF },
-  { name: RECORDS, otlp: true, flags: ['--otlp-compression', 'none'], adds: SPANS },
-  { name: '+ gzip (the OTLP default)', otlp: true, flags: [], adds: RECORDS },
-  { name: 'JSON-lines files (out of the box)', otlp: false, flags: [] },
+  { name: OFF, sink: 'none', flags: ['--telemetry', 'off'] },
+  { name: SPANS, sink: 'otlp', flags: ['--otlp-compression', 'none', '--payload-sample-rate', '0'], adds: OFF },
+  { name: RECORDS, sink: 'otlp', flags: ['--otlp-compression', 'none'], adds: SPANS },
+  { name: '+ gzip (the OTLP default)', sink: 'otlp', flags: [], adds: RECORDS },
+  { name: 'records to JSON-lines files (out of the box)', sink: 'files', flags: [] },
 ];
 
 /**
@@ -59,8 +59,9 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
     const variants: Variant[] = [];
     const specs: TargetSpec[] = [];
     for (const layer of LAYERS) {
-      const flags = ['--monitoring-dir', monitoringDir, ...layer.flags];
-      if (layer.otlp) {
+      const flags = [...layer.flags];
+      if (layer.sink === 'files') flags.push('--monitoring-dir', monitoringDir);
+      if (layer.sink === 'otlp') {
         const receiver = await startCountingReceiver();
         receivers.push(receiver);
         flags.push('--otlp-endpoint', receiver.url);
@@ -88,7 +89,7 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
         checks: [],
         notes: [
           `Every variant is \`inferlens serve\` on the demo models, one process on the server core, sent \`POST ${IRIS_V1_PATH}\` \`${JSON.stringify(IRIS_V1_BODY)}\`; each OTLP variant exports to a receiver of its own on the load core.`,
-          'The OTLP rows add one piece at a time: spans and metrics only (`--payload-sample-rate 0`, uncompressed), then the request and response records of every call (mode "all"), then gzip. The last row is the default with no endpoint: the same telemetry to JSON-lines files.',
+          'The OTLP rows add one piece at a time: spans and metrics only (`--payload-sample-rate 0`, uncompressed), then the request and response records of every call (mode "all"), then gzip. The last row is the default with no endpoint: the request and response records go to JSON-lines files, and spans and metrics are made but, with no endpoint, not exported.',
           'µs/call: 1,000,000 over the median req/s, the time per call the throughput implies; every thread of the server runs on its one core, so the thread pool’s gzip and the garbage collector’s helpers count. over off: beyond telemetry off. step: beyond the row it adds to. At telemetry off’s rate the load generator is part of the limit (see the ceiling), so the added times are, if anything, understated.',
         ],
       },
