@@ -6,7 +6,6 @@ import type { RawBodyError } from 'raw-body';
 import getRawBody from 'raw-body';
 import { captureRawBody } from '@inferlens/express';
 import { INFERENCE_HEADER_CONTENT_LENGTH, InferenceError, invalidRequest } from '@inferlens/protocol';
-import { HTTP_STATUS_INTERNAL_ERROR } from './errors.js';
 
 /** application/json, and structured-syntax JSON types such as application/cloudevents+json. */
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json$/i;
@@ -23,11 +22,13 @@ const BINARY_MEDIA_TYPE = /^application\/octet-stream$/i;
 /** Undoes a `Content-Encoding`, refusing output past `maxOutputLength`. */
 type Decoder = (body: Buffer, options: ZlibOptions) => Promise<Buffer>;
 
-/** The `Content-Encoding`s a body may arrive in, and how each is undone (identity: as it is). */
-const DECODERS: ReadonlyMap<string, Decoder | undefined> = new Map<string, Decoder | undefined>([
-  ['identity', undefined],
-  ['gzip', promisify(gunzip)],
-  ['x-gzip', promisify(gunzip)],
+const gunzipBody: Decoder = promisify(gunzip);
+
+/** The `Content-Encoding`s a body may arrive in, and how each is undone (identity, `null`: kept as it is). */
+const DECODERS: ReadonlyMap<string, Decoder | null> = new Map<string, Decoder | null>([
+  ['identity', null],
+  ['gzip', gunzipBody],
+  ['x-gzip', gunzipBody],
   ['deflate', promisify(inflate)],
   ['br', promisify(brotliDecompress)],
 ]);
@@ -70,13 +71,16 @@ const UNREADABLE = 'the request body could not be read';
 /** What a failed read (raw-body names its kinds in `type`) or decode (zlib names its in `code`) throws. */
 type ReadError = Error & Partial<RawBodyError> & { code?: string };
 
-/** The error a failed read or decode is answered with. */
+/**
+ * The error a failed read or decode is answered with. raw-body's other
+ * errors carry their HTTP status, which `sendError` answers by (a 4xx as
+ * the client's, a 5xx as the server's); zlib's carry none, and are the
+ * client's bytes.
+ */
 function readFailure(error: ReadError, limit: number): Error {
   if (error.type === 'entity.too.large' || error.code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(limit);
   if (error.type === 'request.aborted') return invalidRequest(`${UNREADABLE}: the client aborted`);
-  // raw-body's 5xx kinds (a stream already read) are this server's fault, left to be logged as internal.
-  if (error.status !== undefined && error.status >= HTTP_STATUS_INTERNAL_ERROR) return error;
-  return invalidRequest(`${UNREADABLE}: ${error.message}`);
+  return error.status === undefined ? invalidRequest(`${UNREADABLE}: ${error.message}`) : error;
 }
 
 /**
@@ -88,7 +92,8 @@ function readFailure(error: ReadError, limit: number): Error {
 async function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const encoding = (firstHeader(req.headers, 'content-encoding') ?? 'identity').trim().toLowerCase();
   // A Map, not an object: a client's header must not reach `constructor` or `__proto__`.
-  if (!DECODERS.has(encoding)) {
+  const decode = DECODERS.get(encoding);
+  if (decode === undefined) {
     throw new InferenceError('UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Encoding '${encoding}'`);
   }
   let sent: Buffer;
@@ -99,8 +104,7 @@ async function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer>
     req.resume();
     throw readFailure(error as ReadError, limit);
   }
-  const decode = DECODERS.get(encoding);
-  if (decode === undefined) return sent;
+  if (decode === null) return sent;
   try {
     return await decode(sent, { maxOutputLength: limit });
   } catch (error) {

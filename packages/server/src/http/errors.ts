@@ -13,7 +13,7 @@ interface HttpError extends Error {
 }
 
 const HTTP_CLIENT_ERRORS = { min: 400, max: 499 } as const;
-export const HTTP_STATUS_INTERNAL_ERROR = 500;
+const HTTP_STATUS_INTERNAL_ERROR = 500;
 
 function fromHttpError(error: HttpError): InferenceError | undefined {
   const status = typeof error === 'object' && error !== null ? error.status : undefined;
