@@ -21,6 +21,7 @@ import {
   startCollector,
 } from './support/collector.js';
 import { post } from './support/http.js';
+import { recordsOfCall, spansOfCall } from './support/otlp-model.js';
 import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
 import type { PrometheusProcess } from './support/prometheus.js';
@@ -189,14 +190,8 @@ describe('grafana overlay into a real Prometheus (end to end)', function () {
   });
 
   it('logs go to the Loki endpoint and traces to the Tempo endpoint, gzip-compressed', async () => {
-    await loki!.waitFor(
-      (r) => r.logRecords().some((record) => record.attributes['inference.request.id'] === 'prom-bad'),
-      20_000,
-    );
-    await tempo!.waitFor(
-      (r) => r.spans().some((span) => span.attributes['inference.request.id'] === 'prom-bad'),
-      20_000,
-    );
+    await loki!.waitFor((r) => recordsOfCall(r.logRecords(), 'prom-bad').length > 0, 20_000);
+    await tempo!.waitFor((r) => spansOfCall(r.spans(), 'prom-bad').length > 0, 20_000);
     expect(new Set(loki!.requests().map((r) => r.path))).to.deep.equal(new Set(['/v1/logs']));
     expect(new Set(tempo!.requests().map((r) => r.path))).to.deep.equal(new Set(['/v1/traces']));
     for (const request of [...loki!.requests(), ...tempo!.requests()]) expect(request.contentEncoding).to.equal('gzip');

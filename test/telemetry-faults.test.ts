@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import type { InferenceTelemetryOptions } from '../packages/express/src/index.js';
 import type { InferenceServer } from '../packages/server/src/index.js';
 import type { ReceivedMetric } from './support/otlp-model.js';
+import { recordsOfCall, spansOfCall } from './support/otlp-model.js';
 import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
 import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
@@ -209,14 +210,14 @@ describe('telemetry faults: a collector in trouble never reaches the predict cal
     expect(after.status).to.equal(200);
     expect(after.body).to.deep.equal(V1_ANSWER);
     await drained.waitFor((r) => {
-      const records = r.logRecords().filter((record) => record.attributes['inference.request.id'] === 'after-recovery');
-      const spans = r.spans().filter((span) => span.attributes['inference.request.id'] === 'after-recovery');
-      return records.length === 2 && spans.length === 1;
+      return (
+        recordsOfCall(r.logRecords(), 'after-recovery').length === 2 &&
+        spansOfCall(r.spans(), 'after-recovery').length === 1
+      );
     }, EXPORT_TIMEOUT_MS);
-    const types = drained
-      .logRecords()
-      .filter((record) => record.attributes['inference.request.id'] === 'after-recovery')
-      .map((record) => record.attributes['inference.record.type']);
+    const types = recordsOfCall(drained.logRecords(), 'after-recovery').map(
+      (record) => record.attributes['inference.record.type'],
+    );
     expect(types).to.have.members(['request', 'response']);
   });
 });

@@ -206,9 +206,10 @@ describe('OTLP protobuf serializers', () => {
     });
 
     it('grows when a message outgrows its reserved length at the end of the buffer', () => {
-      const writer = new ProtobufWriter(64);
+      // Exactly the size written below, whatever the growth policy: the second length byte needs room.
+      const writer = new ProtobufWriter(256);
       const start = writer.beginMessage();
-      // A length prefix and 253 bytes end the content at exactly 256 bytes, so the second length byte needs room.
+      // One reserved length byte, a two-byte length prefix and 253 bytes: 256 bytes.
       writer.bytes(new Uint8Array(253).fill(7));
       writer.endMessage(start);
       const bytes = Buffer.from(writer.finish());
