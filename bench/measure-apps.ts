@@ -32,7 +32,7 @@ export interface AppSpec {
 }
 
 /** The models every app of a scenario serves, and the one request each is sent. */
-export interface AppRequest {
+interface AppRequest {
   readonly modelRepository: string;
   readonly path: string;
   readonly body: unknown;
@@ -41,7 +41,7 @@ export interface AppRequest {
 /** KServe V1 predict of iris on the demo models. */
 export const IRIS_V1_REQUEST: AppRequest = { modelRepository: DEMO_MODELS, path: IRIS_V1_PATH, body: IRIS_V1_BODY };
 
-export interface MeasureAppsOptions {
+interface MeasureAppsOptions {
   /** Decode every OTLP logs request to count its records; costs CPU on the load core. */
   readonly countLogRecords?: boolean;
 }
