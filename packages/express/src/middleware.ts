@@ -15,12 +15,12 @@ import type { CallMetrics } from './metrics/call-metrics.js';
 import { requestPath } from './matcher.js';
 import { parseRedactPaths, redactPayload } from './payload/redact.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './payload/binary-extension.js';
-import { requestBodySize, requestJsonBytes, requestPayload } from './payload/request-body.js';
+import { requestBodySize, requestPayload } from './payload/request-body.js';
 import type { CapturedResponse } from './payload/response-capture.js';
 import { captureResponse, capturedText, reportServerResponseWrites } from './payload/response-capture.js';
 import { embeddingSummary } from './payload/embedding-summary.js';
 import type { BoundedPayload } from './payload/truncate.js';
-import { decodeUtf8Prefix, truncatePayload } from './payload/truncate.js';
+import { truncatePayload } from './payload/truncate.js';
 import type { CallOutcome } from './records.js';
 import { emitRequestRecord, emitResponseRecord, MonitorRecords } from './records.js';
 import type { TelemetryReporter } from './reporter.js';
@@ -310,19 +310,12 @@ class CallRecorder {
 
   /**
    * The request record's payload. Without redaction, only the bytes the
-   * record keeps are decoded from the raw body the parser kept: a large
-   * body is not decoded whole to be cut, and one that fits is decoded as it
-   * is (only a cut can end inside a character).
+   * record keeps are decoded; redaction needs the whole JSON.
    */
   #requestPayload(req: Request, rawBody: Buffer | undefined, size: number): BoundedPayload {
-    if (rawBody === undefined || this.#redactPaths.length > 0)
-      return this.#payload(requestPayload(req, rawBody), size, false);
-    const limit = this.#config.maxPayloadBytes;
-    const json = requestJsonBytes(req, rawBody);
-    const cut = json.byteLength > limit;
-    // Invalid UTF-8 decodes wider (one byte to U+FFFD's three), so the text is still capped.
-    const bounded = truncatePayload(cut ? decodeUtf8Prefix(json.subarray(0, limit)) : json.toString('utf8'), limit);
-    return { text: bounded.text, size, truncated: bounded.truncated || cut };
+    const decodeLimit = this.#redactPaths.length > 0 ? Infinity : this.#config.maxPayloadBytes;
+    const { text, cut } = requestPayload(req, rawBody, decodeLimit);
+    return this.#payload(text, size, cut);
   }
 
   #end(req: Request, res: Response, state: CallState): void {

@@ -1,6 +1,7 @@
 import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './binary-extension.js';
 import type { IncomingMessage } from 'node:http';
 import { callContextOf } from '../call-context.js';
+import { decodeUtf8Prefix } from './truncate.js';
 
 /**
  * An `express.json({ verify: captureRawBody })` hook (also usable with
@@ -13,20 +14,38 @@ export function captureRawBody(req: IncomingMessage, _res: unknown, buffer: Buff
 }
 
 /** The JSON part of the raw body: all of it, or what precedes a binary extension's tensor data. */
-export function requestJsonBytes(req: IncomingMessage, raw: Buffer): Buffer {
+function requestJsonBytes(req: IncomingMessage, raw: Buffer): Buffer {
   const jsonLength = jsonPartLength(req.headers[INFERENCE_HEADER_CONTENT_LENGTH]);
   return jsonLength === undefined || jsonLength >= raw.byteLength ? raw : raw.subarray(0, jsonLength);
 }
 
+/** A request payload's text, and whether it was cut before being decoded. */
+export interface RequestText {
+  readonly text: string;
+  readonly cut: boolean;
+}
+
 /**
  * The request payload as text: the `raw` bytes when a parser kept them
- * (only the JSON part of a binary-extension body), the
- * body itself when it is a string or Buffer, else the parsed body
+ * (only the JSON part of a binary-extension body), of which only the first
+ * `maxBytes` are decoded, so a large body is not decoded whole to be cut;
+ * else the body itself when it is a string or Buffer, else the parsed body
  * serialised. Empty when there is no body.
  */
-export function requestPayload(req: IncomingMessage & { body?: unknown }, raw: Buffer | undefined): string {
-  if (raw !== undefined) return requestJsonBytes(req, raw).toString('utf8');
-  const body = req.body;
+export function requestPayload(
+  req: IncomingMessage & { body?: unknown },
+  raw: Buffer | undefined,
+  maxBytes = Infinity,
+): RequestText {
+  if (raw !== undefined) {
+    const json = requestJsonBytes(req, raw);
+    if (json.byteLength <= maxBytes) return { text: json.toString('utf8'), cut: false };
+    return { text: decodeUtf8Prefix(json.subarray(0, maxBytes)), cut: true };
+  }
+  return { text: parsedBodyText(req.body), cut: false };
+}
+
+function parsedBodyText(body: unknown): string {
   if (body === undefined || body === null) return '';
   if (typeof body === 'string') return body;
   if (Buffer.isBuffer(body)) return body.toString('utf8');
