@@ -11,6 +11,6 @@ export type { ModelVersion, ServedModel, VersionState } from './repository/model
 export type { ModelConfig, ModelTask, TensorOverride } from './repository/model-config.js';
 export type { EmbeddingConfig, Pooling } from './repository/embedding-config.js';
 export { TextEmbedder } from './runtime/text-embedder.js';
-export type { EmbeddingResult } from './runtime/text-embedder.js';
+export type { EmbeddingResult } from './runtime/text-graph.js';
 export type { ModelSignature } from './runtime/onnx-model.js';
 export { OnnxModel } from './runtime/onnx-model.js';

@@ -1,6 +1,6 @@
 import type { PredictPayload, Tensor } from '@inferlens/protocol';
 import { encodeJsonValues, invalidInput, nestFlat } from '@inferlens/protocol';
-import type { EmbeddingResult } from '../runtime/text-embedder.js';
+import type { EmbeddingResult } from '../runtime/text-graph.js';
 import { EMBEDDING_OUTPUT, TEXT_INPUT } from '../runtime/text-embedder.js';
 
 /** V1 instances of a text-embedding model: one text each. */

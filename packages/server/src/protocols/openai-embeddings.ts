@@ -4,7 +4,7 @@ import { readInferenceBody } from '../http/body.js';
 import { sendError } from '../http/errors.js';
 import { OPENAI_V1_PATH, openAiErrorBody } from '../http/openai-errors.js';
 import { sendJson } from '../http/respond.js';
-import type { EmbeddingResult } from '../runtime/text-embedder.js';
+import type { EmbeddingResult } from '../runtime/text-graph.js';
 import { embeddingRows } from './embedding-tensors.js';
 import type { HandlerOptions, InferenceHandler } from './handlers.js';
 import { runEmbedding } from './run-embedding.js';

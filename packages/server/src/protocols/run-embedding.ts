@@ -3,7 +3,8 @@ import { annotateCall } from '@inferlens/express';
 import type { EmbeddingEncodingFormat, EmbeddingInput } from '@inferlens/protocol';
 import type { ModelVersion } from '../repository/model-repository.js';
 import { checkBatchSize } from '../runtime/check-inputs.js';
-import type { EmbeddingResult, TextEmbedder } from '../runtime/text-embedder.js';
+import type { TextEmbedder } from '../runtime/text-embedder.js';
+import type { EmbeddingResult } from '../runtime/text-graph.js';
 
 /** What an embedding call asks beyond its inputs. */
 interface EmbeddingOptions {

@@ -1,0 +1,168 @@
+import type { EmbeddingInput, Tensor, TensorMetadata } from '@inferlens/protocol';
+import { invalidInput } from '@inferlens/protocol';
+import type { EmbeddingConfig } from '../repository/embedding-config.js';
+import type { OnnxModel } from './onnx-model.js';
+import { leadingDimensions, normalize, norms, pool } from './pooling.js';
+import type { TextTokenizer } from './text-tokenizer.js';
+
+/** The longest sequence when neither the config nor tokenizer.json sets one: BERT's position embeddings end there. */
+const DEFAULT_MAX_SEQUENCE_LENGTH = 512;
+
+const INPUT_IDS = 'input_ids';
+const ATTENTION_MASK = 'attention_mask';
+const TOKEN_TYPE_IDS = 'token_type_ids';
+const TEXT_MODEL_INPUTS: readonly string[] = [INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS];
+/** Outputs read when the config names none: Hugging Face's, then sentence-transformers' names. */
+const TOKEN_OUTPUTS: readonly string[] = ['last_hidden_state', 'token_embeddings'];
+const POOLED_OUTPUT = 'sentence_embedding';
+/** `[batch, sequence, hidden]` token vectors, or `[batch, hidden]` pooled ones. */
+const TOKEN_RANK = 3;
+const POOLED_RANK = 2;
+
+/** What embedding a batch of inputs gives. */
+export interface EmbeddingResult {
+  /** `count` vectors of `dimension` components, row-major. */
+  readonly vectors: Float32Array;
+  readonly count: number;
+  readonly dimension: number;
+  /**
+   * The L2 norm of each vector, in order, before normalisation: what the
+   * model produced (after normalisation every norm would be 1).
+   */
+  readonly norms: readonly number[];
+  /** Tokens the model read over every input, special tokens included, after truncation. */
+  readonly inputTokens: number;
+  /** Inputs longer than the maximum sequence length, which were cut to it. */
+  readonly truncatedInputs: number;
+  /** Seconds spent in onnxruntime. */
+  readonly modelExecutionSeconds: number;
+}
+
+/**
+ * Rows padded with `pad` to `width`, as the graph's INT64 or INT32 input:
+ * each row's ids, or `constant` in place of every id (an attention mask,
+ * token type ids), without building those rows.
+ */
+function idsTensor(
+  name: string,
+  datatype: TensorMetadata['datatype'],
+  rows: readonly (readonly number[])[],
+  width: number,
+  pad: number,
+  constant?: number,
+): Tensor {
+  const ids = new Int32Array(rows.length * width).fill(pad);
+  rows.forEach((row, r) => {
+    if (constant === undefined) ids.set(row, r * width);
+    else ids.fill(constant, r * width, r * width + row.length);
+  });
+  const values = datatype === 'INT64' ? BigInt64Array.from(ids, BigInt) : ids;
+  return { name, datatype, shape: [rows.length, width], values };
+}
+
+/**
+ * A BERT-style text-embedding graph: texts are tokenised, run through the
+ * graph (`input_ids`, `attention_mask` and, when the graph has it,
+ * `token_type_ids`), pooled and normalised as the model's config says.
+ */
+export class TextGraph {
+  readonly #model: OnnxModel;
+  readonly #tokenizer: TextTokenizer;
+  readonly #config: EmbeddingConfig;
+  readonly #output: string;
+  readonly #idInputs: readonly TensorMetadata[];
+  /** The longest sequence, in tokens with the special ones. */
+  readonly #maxSequenceLength: number;
+
+  /** Checks that the graph is one a text model has; throws with the reason it is not. */
+  constructor(model: OnnxModel, tokenizer: TextTokenizer, config: EmbeddingConfig) {
+    this.#model = model;
+    this.#tokenizer = tokenizer;
+    this.#config = config;
+    const { inputs, outputs } = model.signature;
+    for (const input of inputs) {
+      if (!TEXT_MODEL_INPUTS.includes(input.name)) {
+        throw new Error(`input '${input.name}' is not one a text model takes (${TEXT_MODEL_INPUTS.join(', ')})`);
+      }
+      if (input.datatype !== 'INT64' && input.datatype !== 'INT32') {
+        throw new Error(`input '${input.name}' must be INT64 or INT32, got ${input.datatype}`);
+      }
+    }
+    if (!inputs.some((input) => input.name === INPUT_IDS)) throw new Error(`the graph has no '${INPUT_IDS}' input`);
+    this.#idInputs = inputs;
+    const candidates =
+      config.output !== undefined ? [config.output] : config.pooling === 'none' ? [POOLED_OUTPUT] : TOKEN_OUTPUTS;
+    const output = outputs.find((item) => candidates.includes(item.name));
+    if (output === undefined) {
+      throw new Error(
+        `the graph has no output ${candidates.map((name) => `'${name}'`).join(' or ')} (its outputs: ${outputs.map((item) => item.name).join(', ')})`,
+      );
+    }
+    const rank = config.pooling === 'none' ? POOLED_RANK : TOKEN_RANK;
+    if (output.shape.length !== rank || output.datatype !== 'FP32') {
+      throw new Error(
+        `output '${output.name}' must be FP32 of rank ${rank} for pooling '${config.pooling}', got ${output.datatype} [${output.shape.join(', ')}]`,
+      );
+    }
+    this.#output = output.name;
+    this.#maxSequenceLength = config.maxSequenceLength ?? tokenizer.maxLength ?? DEFAULT_MAX_SEQUENCE_LENGTH;
+    if (this.#maxSequenceLength <= tokenizer.specialTokenCount) {
+      throw new Error(
+        `the maximum sequence length ${this.#maxSequenceLength} leaves no room beside the special tokens`,
+      );
+    }
+  }
+
+  #tokens(input: EmbeddingInput, index: number): readonly number[] {
+    if (typeof input === 'string') return this.#tokenizer.encode(input);
+    const outside = input.find((id) => id >= this.#tokenizer.vocabularySize);
+    if (outside !== undefined) {
+      throw invalidInput(
+        `input ${index}: token id ${outside} is outside the model's vocabulary (0 to ${this.#tokenizer.vocabularySize - 1})`,
+      );
+    }
+    return input;
+  }
+
+  /**
+   * Embeds texts or token id arrays, each vector cut to its first
+   * `dimensions` components when given (checked by the caller).
+   */
+  async run(inputs: readonly EmbeddingInput[], dimensions: number | undefined): Promise<EmbeddingResult> {
+    const sequences = inputs.map((input, index) =>
+      this.#tokenizer.sequence(this.#tokens(input, index), this.#maxSequenceLength),
+    );
+    const rows = sequences.map((sequence) => sequence.ids);
+    const lengths = rows.map((row) => row.length);
+    const width = Math.max(...lengths);
+    const tensors = this.#idInputs.map(({ name, datatype }) => {
+      if (name === INPUT_IDS) return idsTensor(name, datatype, rows, width, this.#tokenizer.padId);
+      // One sequence per input: every real token is of type 0, as BERT's single-sequence template says.
+      return idsTensor(name, datatype, rows, width, 0, name === ATTENTION_MASK ? 1 : 0);
+    });
+    const run = await this.#model.infer(tensors, [this.#output]);
+    const [output] = run.outputs;
+    const hidden = output.shape[output.shape.length - 1];
+    const values = output.values as Float32Array;
+    const pooled =
+      this.#config.pooling === 'none'
+        ? values
+        : pool({ values, count: rows.length, sequence: width, hidden }, lengths, this.#config.pooling);
+    const dimension = dimensions ?? hidden;
+    // A copy when it is the graph's own output: normalising must not write into onnxruntime's buffer.
+    const vectors =
+      dimension === hidden && pooled === values
+        ? Float32Array.from(pooled)
+        : leadingDimensions(pooled, rows.length, hidden, dimension);
+    const measured = this.#config.normalize ? normalize(vectors, dimension) : norms(vectors, dimension);
+    return {
+      vectors,
+      count: rows.length,
+      dimension,
+      norms: measured,
+      inputTokens: lengths.reduce((sum, length) => sum + length, 0),
+      truncatedInputs: sequences.filter((sequence) => sequence.truncated).length,
+      modelExecutionSeconds: run.executionSeconds,
+    };
+  }
+}
