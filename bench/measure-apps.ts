@@ -1,12 +1,12 @@
 /**
- * The run the Express-app scenarios share (middleware, large-payload,
- * export): every app a scenario declares, the project's app with one
- * middleware variant, starts on the server core with a place of its own for
- * its telemetry (a counting receiver on the load core for the OTLP variants,
- * a file for pino), and all are measured side by side with the same request.
- * The scenario only declares its apps and builds its table from what comes back.
+ * The run the app scenarios share (middleware, large-payload, export,
+ * telemetry-cost): every app a scenario declares starts on the server core
+ * with a port and a place of its own for its telemetry (a counting receiver
+ * on the load core, or a directory), and all are measured side by side with
+ * the same request. The scenario only declares its apps and builds its table
+ * from what comes back.
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IRIS_V1_BODY, IRIS_V1_PATH } from './bodies.js';
@@ -18,38 +18,48 @@ import { withTargets } from './scenario.js';
 import type { Measurement, Variant } from './side-by-side.js';
 import { measureSideBySide, median } from './side-by-side.js';
 import type { TargetSpec } from './target-process.js';
-import type { MiddlewareVariant } from './targets/middleware-variants.js';
-import { DEMO_MODELS, expressApp } from './targets/servers.js';
 import { freePort } from '../test/support/ports.js';
+
+/** Where an app's telemetry goes: OTLP to a counting receiver of its own, files in a directory of its own, or nowhere. */
+export type TelemetrySink = 'otlp' | 'files' | 'none';
+
+/** What measureApps has made ready for an app before it starts. */
+export interface AppPlace {
+  /** The free port it is to listen on. */
+  readonly port: number;
+  /** Its receiver's base URL; only with the `'otlp'` sink. */
+  readonly otlpEndpoint?: string;
+  /** Its directory, which exists and is removed after the run; only with the `'files'` sink. */
+  readonly telemetryDir?: string;
+}
 
 /** One app of a scenario. */
 export interface AppSpec {
   /** Shown in the table. */
   readonly name: string;
-  readonly variant: MiddlewareVariant;
-  /** How the OTLP variants compress their exports. @default 'gzip' */
-  readonly compression?: 'gzip' | 'none';
+  readonly sink: TelemetrySink;
+  /** Its command line, given what was made ready for it. */
+  target(place: AppPlace): TargetSpec;
 }
 
-/** The models every app of a scenario serves, and the one request each is sent. */
+/** The one request every app of a scenario is sent. */
 interface AppRequest {
-  readonly modelRepository: string;
   readonly path: string;
   readonly body: unknown;
 }
 
-/** KServe V1 predict of iris on the demo models. */
-export const IRIS_V1_REQUEST: AppRequest = { modelRepository: DEMO_MODELS, path: IRIS_V1_PATH, body: IRIS_V1_BODY };
+/** KServe V1 predict of iris, which the demo models answer. */
+export const IRIS_V1_REQUEST: AppRequest = { path: IRIS_V1_PATH, body: IRIS_V1_BODY };
 
 interface MeasureAppsOptions {
-  /** Decode every OTLP logs request to count its records; costs CPU on the load core. */
+  /** Decode every OTLP logs request to count its records, and note their rate per round; costs CPU on the load core. */
   readonly countLogRecords?: boolean;
 }
 
 /** An app's figures, and what its telemetry amounted to once it had stopped and flushed. */
 export interface MeasuredApp {
   readonly measurement: Measurement;
-  /** Bytes of telemetry, warm-up included: on the wire to its receiver, or written to its log file. */
+  /** Bytes of telemetry, warm-up included: on the wire to its receiver, or written to the files in its directory. */
   readonly telemetryBytes: number;
   /** Log records that arrived at its receiver; 0 without `countLogRecords`. */
   readonly logRecords: number;
@@ -57,67 +67,73 @@ export interface MeasuredApp {
   readonly logRecordsPerSecond: number;
 }
 
-/** The variants that export over OTLP, each to a receiver of its own. */
-const OTLP_VARIANTS: ReadonlySet<MiddlewareVariant> = new Set(['inferlens', 'otel']);
-
 /** An app before it starts: its command line, its load, and where its telemetry goes. */
 interface PreparedApp {
   readonly spec: TargetSpec;
   readonly variant: Variant;
   readonly receiver?: CountingReceiver;
-  readonly logFile?: string;
+  readonly telemetryDir?: string;
   /** Log records that have arrived at its receiver so far. */
   logRecords(): number;
+  /** Filled only when the variant counts log records per round. */
   readonly logRecordRates: readonly number[];
+}
+
+/** `variant`, also noting per measured round the log records that arrived during it, per second. */
+function withLogRecordRates(variant: Variant, logRecords: () => number, rates: number[]): Variant {
+  let before = 0;
+  return {
+    ...variant,
+    beforeRound: () => {
+      before = logRecords();
+    },
+    afterRound: (result) => {
+      rates.push((logRecords() - before) / result.seconds);
+    },
+  };
 }
 
 async function prepareApp(
   app: AppSpec,
   request: AppRequest,
-  logDir: string,
+  runDir: string,
   options: MeasureAppsOptions,
 ): Promise<PreparedApp> {
   const port = await freePort();
-  const receiver = OTLP_VARIANTS.has(app.variant)
-    ? await startCountingReceiver({ countLogRecords: options.countLogRecords })
-    : undefined;
-  const logFile = app.variant === 'pino' ? join(logDir, `${port}.log`) : undefined;
+  const receiver =
+    app.sink === 'otlp' ? await startCountingReceiver({ countLogRecords: options.countLogRecords }) : undefined;
+  const telemetryDir = app.sink === 'files' ? join(runDir, String(port)) : undefined;
+  if (telemetryDir !== undefined) await mkdir(telemetryDir);
   const logRecords = (): number => receiver?.counts('logs').records ?? 0;
   const logRecordRates: number[] = [];
-  let before = 0;
+  const variant: Variant = {
+    name: app.name,
+    load: jsonRequest(`http://127.0.0.1:${port}${request.path}`, request.body),
+  };
   return {
-    spec: expressApp(app.name, {
-      variant: app.variant,
-      port,
-      modelRepository: request.modelRepository,
-      otlpEndpoint: receiver?.url,
-      compression: app.compression,
-      logFile,
-    }),
-    variant: {
-      name: app.name,
-      load: jsonRequest(`http://127.0.0.1:${port}${request.path}`, request.body),
-      beforeRound: () => {
-        before = logRecords();
-      },
-      afterRound: (result) => {
-        logRecordRates.push((logRecords() - before) / result.seconds);
-      },
-    },
+    spec: app.target({ port, otlpEndpoint: receiver?.url, telemetryDir }),
+    variant: options.countLogRecords === true ? withLogRecordRates(variant, logRecords, logRecordRates) : variant,
     receiver,
-    logFile,
+    telemetryDir,
     logRecords,
     logRecordRates,
   };
 }
 
+/** Bytes of the files under `dir`, at any depth. */
+async function bytesUnder(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true });
+  const stats = await Promise.all(entries.map((entry) => stat(join(dir, entry))));
+  return stats.reduce((total, entry) => total + (entry.isFile() ? entry.size : 0), 0);
+}
+
 async function telemetryBytes(app: PreparedApp): Promise<number> {
   if (app.receiver !== undefined) return app.receiver.totalWireBytes();
-  if (app.logFile !== undefined) return (await stat(app.logFile)).size;
+  if (app.telemetryDir !== undefined) return bytesUnder(app.telemetryDir);
   return 0;
 }
 
-/** Starts the apps on the server core, measures them side by side, stops them, and says what each did. */
+/** Starts the apps on the server core, measures them side by side, stops them, and says what each did, in the order of `apps`. */
 export async function measureApps(
   scenario: string,
   apps: readonly AppSpec[],
@@ -125,10 +141,10 @@ export async function measureApps(
   context: ScenarioContext,
   options: MeasureAppsOptions = {},
 ): Promise<MeasuredApp[]> {
-  const logDir = await mkdtemp(join(tmpdir(), 'inferlens-bench-logs-'));
+  const runDir = await mkdtemp(join(tmpdir(), 'inferlens-bench-telemetry-'));
   const prepared: PreparedApp[] = [];
   try {
-    for (const app of apps) prepared.push(await prepareApp(app, request, logDir, options));
+    for (const app of apps) prepared.push(await prepareApp(app, request, runDir, options));
     // Stopping the apps flushes their telemetry: the counts read afterwards are complete,
     // and what has not arrived by then was dropped.
     const measurements = await withTargets(
@@ -147,11 +163,11 @@ export async function measureApps(
         measurement,
         telemetryBytes: await telemetryBytes(prepared[index]),
         logRecords: prepared[index].logRecords(),
-        logRecordsPerSecond: median(prepared[index].logRecordRates),
+        logRecordsPerSecond: options.countLogRecords === true ? median(prepared[index].logRecordRates) : 0,
       })),
     );
   } finally {
     await Promise.all(prepared.map(async (app) => app.receiver?.close()));
-    await rm(logDir, { recursive: true, force: true });
+    await rm(runDir, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,6 @@
-import type { AppSpec, MeasuredApp } from '../measure-apps.js';
+import type { ExpressAppSpec } from '../express-apps.js';
+import { expressApps } from '../express-apps.js';
+import type { MeasuredApp } from '../measure-apps.js';
 import { IRIS_V1_REQUEST, measureApps } from '../measure-apps.js';
 import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
 import { measuredRows } from '../scenario.js';
@@ -6,7 +8,7 @@ import { measuredRows } from '../scenario.js';
 /** Mode "all": a request and a response record per call. */
 const RECORDS_PER_CALL = 2;
 
-const APPS: readonly AppSpec[] = [
+const APPS: readonly ExpressAppSpec[] = [
   { name: 'inferlens export, gzip', variant: 'inferlens' },
   { name: 'inferlens export, uncompressed', variant: 'inferlens', compression: 'none' },
 ];
@@ -17,7 +19,7 @@ function delivered(app: MeasuredApp): string {
 }
 
 async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
-  const measured = await measureApps('export', APPS, IRIS_V1_REQUEST, context, { countLogRecords: true });
+  const measured = await measureApps('export', expressApps(APPS), IRIS_V1_REQUEST, context, { countLogRecords: true });
   return [
     {
       title: 'Export under full load: log records delivered into a real receiver',

@@ -1,6 +1,8 @@
 import { largeV2Body } from '../bodies.js';
 import { writeWideModelRepository } from '../large-model.js';
-import type { AppSpec, MeasuredApp } from '../measure-apps.js';
+import type { ExpressAppSpec } from '../express-apps.js';
+import { expressApps } from '../express-apps.js';
+import type { MeasuredApp } from '../measure-apps.js';
 import { measureApps } from '../measure-apps.js';
 import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
 import { kib, measuredRows } from '../scenario.js';
@@ -9,7 +11,7 @@ import { kib, measuredRows } from '../scenario.js';
 const LARGE_BATCH_ROWS = 32;
 const LARGE_ROW_VALUES = 1000;
 
-const APPS: readonly AppSpec[] = [
+const APPS: readonly ExpressAppSpec[] = [
   { name: 'bare Express app', variant: 'bare' },
   { name: 'inferlens middleware, gzip OTLP', variant: 'inferlens' },
   { name: 'inferlens middleware, uncompressed OTLP', variant: 'inferlens', compression: 'none' },
@@ -24,12 +26,7 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
   try {
     const body = largeV2Body(LARGE_BATCH_ROWS, LARGE_ROW_VALUES);
     const path = `/v2/models/${repository.model}/infer`;
-    const measured = await measureApps(
-      'large payloads',
-      APPS,
-      { modelRepository: repository.path, path, body },
-      context,
-    );
+    const measured = await measureApps('large payloads', expressApps(APPS, repository.path), { path, body }, context);
     return [
       {
         title: `Large payloads: V2 infer of ${LARGE_BATCH_ROWS} × ${LARGE_ROW_VALUES} FP32 through the middleware`,

@@ -6,7 +6,7 @@ import { measuredRows, withTargets } from '../scenario.js';
 import type { Measurement } from '../side-by-side.js';
 import { measurementOf, progress } from '../side-by-side.js';
 import { freePort } from '../../test/support/ports.js';
-import { expressApp } from '../targets/servers.js';
+import { DEMO_MODELS, expressApp } from '../targets/servers.js';
 
 const SAMPLE_INTERVAL_MS = 1000;
 /**
@@ -36,7 +36,7 @@ async function measureRss(name: string, respond: 'ok' | 'hang', context: Scenari
     const spec = expressApp(name, {
       variant: 'inferlens',
       port,
-      modelRepository: IRIS_V1_REQUEST.modelRepository,
+      modelRepository: DEMO_MODELS,
       otlpEndpoint: receiver.url,
     });
     const seconds = context.settings.memoryDurationSeconds;

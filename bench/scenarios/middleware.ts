@@ -1,5 +1,7 @@
 import { IRIS_V1_BODY, IRIS_V1_PATH } from '../bodies.js';
-import type { AppSpec, MeasuredApp } from '../measure-apps.js';
+import type { ExpressAppSpec } from '../express-apps.js';
+import { expressApps } from '../express-apps.js';
+import type { MeasuredApp } from '../measure-apps.js';
 import { IRIS_V1_REQUEST, measureApps } from '../measure-apps.js';
 import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
 import { measuredRows } from '../scenario.js';
@@ -11,7 +13,7 @@ const MAX_P99_INCREASE = 0.15;
 /** ...and serves this many times auto-instrumentation's throughput. */
 const MIN_TIMES_AUTO_INSTRUMENTATION = 1.5;
 
-const APPS: readonly AppSpec[] = [
+const APPS: readonly ExpressAppSpec[] = [
   { name: 'bare Express app', variant: 'bare' },
   { name: 'inferlens middleware (all payloads, gzip OTLP)', variant: 'inferlens' },
   { name: 'OTel auto-instrumentation (HTTP + Express, gzip OTLP spans)', variant: 'otel' },
@@ -23,7 +25,7 @@ function bytesPerRequest(app: MeasuredApp): string {
 }
 
 async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
-  const measured = await measureApps('middleware', APPS, IRIS_V1_REQUEST, context);
+  const measured = await measureApps('middleware', expressApps(APPS), IRIS_V1_REQUEST, context);
   const [bare, inferlens, otel] = measured.map((app) => app.measurement);
   return [
     {

@@ -1,16 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { IRIS_V1_BODY, IRIS_V1_PATH } from '../bodies.js';
-import { jsonRequest } from '../load.js';
-import type { CountingReceiver } from '../receiver.js';
-import { startCountingReceiver } from '../receiver.js';
+import type { AppSpec, TelemetrySink } from '../measure-apps.js';
+import { IRIS_V1_REQUEST, measureApps } from '../measure-apps.js';
 import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
-import { measuredRows, withTargets } from '../scenario.js';
-import type { Measurement, Variant } from '../side-by-side.js';
-import { measureSideBySide } from '../side-by-side.js';
-import type { TargetSpec } from '../target-process.js';
-import { freePort } from '../../test/support/ports.js';
+import { measuredRows } from '../scenario.js';
+import type { Measurement } from '../side-by-side.js';
 import { inferlensServe } from '../targets/servers.js';
 
 const MICROS_PER_SECOND = 1e6;
@@ -19,7 +12,7 @@ const MICROS_PER_SECOND = 1e6;
 interface Layer {
   readonly name: string;
   /** Where its telemetry goes: OTLP to a receiver of its own (`--otlp-endpoint`), files (`--monitoring-dir`), or nowhere. */
-  readonly sink: 'otlp' | 'files' | 'none';
+  readonly sink: TelemetrySink;
   /** Its other `inferlens serve` flags. */
   readonly flags: readonly string[];
   /** The row this one adds a piece of telemetry to: its `step` column is the difference. */
@@ -52,52 +45,43 @@ function micros(value: number): string {
   return `${value >= 0 ? '+' : ''}${value.toFixed(1)} µs`;
 }
 
-async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
-  const monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-bench-monitoring-'));
-  const receivers: CountingReceiver[] = [];
-  try {
-    const variants: Variant[] = [];
-    const specs: TargetSpec[] = [];
-    for (const layer of LAYERS) {
+/** The layer's `inferlens serve`: its own flags, then where measureApps made a place for its telemetry. */
+function servedLayer(layer: Layer): AppSpec {
+  return {
+    name: layer.name,
+    sink: layer.sink,
+    target: ({ port, otlpEndpoint, telemetryDir }) => {
       const flags = [...layer.flags];
-      if (layer.sink === 'files') flags.push('--monitoring-dir', monitoringDir);
-      if (layer.sink === 'otlp') {
-        const receiver = await startCountingReceiver();
-        receivers.push(receiver);
-        flags.push('--otlp-endpoint', receiver.url);
-      }
-      const port = await freePort();
-      specs.push(inferlensServe(layer.name, port, flags));
-      variants.push({ name: layer.name, load: jsonRequest(`http://127.0.0.1:${port}${IRIS_V1_PATH}`, IRIS_V1_BODY) });
-    }
-    const measured = await withTargets(specs, context, () =>
-      measureSideBySide('telemetry cost', variants, context.settings, context.pinning),
-    );
-    // measureSideBySide answers in the order of the variants, which is the order of LAYERS.
-    const rows = LAYERS.map((layer, index) => ({ layer, measurement: measured[index] }));
-    const timeOf = (name: string): number => microsPerCall(rows.find(({ layer }) => layer.name === name)!.measurement);
-    return [
-      {
-        title: 'Telemetry cost per call: `inferlens serve` serving iris (KServe V1 predict), one piece at a time',
-        baseline: OFF,
-        ...measuredRows(rows, {
-          'µs/call': ({ measurement }) => microsPerCall(measurement).toFixed(1),
-          'over off': ({ measurement }) => micros(microsPerCall(measurement) - timeOf(OFF)),
-          step: ({ layer, measurement }) =>
-            layer.adds === undefined ? '' : micros(microsPerCall(measurement) - timeOf(layer.adds)),
-        }),
-        checks: [],
-        notes: [
-          `Every variant is \`inferlens serve\` on the demo models, one process on the server core, sent \`POST ${IRIS_V1_PATH}\` \`${JSON.stringify(IRIS_V1_BODY)}\`; each OTLP variant exports to a receiver of its own on the load core.`,
-          'The OTLP rows add one piece at a time: spans and metrics only (`--payload-sample-rate 0`, uncompressed), then the request and response records of every call (mode "all"), then gzip. The last row is the default with no endpoint: the request and response records go to JSON-lines files, and spans and metrics are made but, with no endpoint, not exported.',
-          'µs/call: 1,000,000 over the median req/s, the time per call the throughput implies; every thread of the server runs on its one core, so the thread pool’s gzip and the garbage collector’s helpers count. over off: beyond telemetry off. step: beyond the row it adds to. At telemetry off’s rate the load generator is part of the limit (see the ceiling), so the added times are, if anything, understated.',
-        ],
-      },
-    ];
-  } finally {
-    await Promise.all(receivers.map((receiver) => receiver.close()));
-    await rm(monitoringDir, { recursive: true, force: true });
-  }
+      if (telemetryDir !== undefined) flags.push('--monitoring-dir', telemetryDir);
+      if (otlpEndpoint !== undefined) flags.push('--otlp-endpoint', otlpEndpoint);
+      return inferlensServe(layer.name, port, flags);
+    },
+  };
+}
+
+async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
+  const measured = await measureApps('telemetry cost', LAYERS.map(servedLayer), IRIS_V1_REQUEST, context);
+  // measureApps answers in the order of the apps, which is the order of LAYERS.
+  const rows = LAYERS.map((layer, index) => ({ layer, measurement: measured[index].measurement }));
+  const timeOf = (name: string): number => microsPerCall(rows.find(({ layer }) => layer.name === name)!.measurement);
+  return [
+    {
+      title: 'Telemetry cost per call: `inferlens serve` serving iris (KServe V1 predict), one piece at a time',
+      baseline: OFF,
+      ...measuredRows(rows, {
+        'µs/call': ({ measurement }) => microsPerCall(measurement).toFixed(1),
+        'over off': ({ measurement }) => micros(microsPerCall(measurement) - timeOf(OFF)),
+        step: ({ layer, measurement }) =>
+          layer.adds === undefined ? '' : micros(microsPerCall(measurement) - timeOf(layer.adds)),
+      }),
+      checks: [],
+      notes: [
+        `Every variant is \`inferlens serve\` on the demo models, one process on the server core, sent \`POST ${IRIS_V1_PATH}\` \`${JSON.stringify(IRIS_V1_BODY)}\`; each OTLP variant exports to a receiver of its own on the load core.`,
+        'The OTLP rows add one piece at a time: spans and metrics only (`--payload-sample-rate 0`, uncompressed), then the request and response records of every call (mode "all"), then gzip. The last row is the default with no endpoint: the request and response records go to JSON-lines files, and spans and metrics are made but, with no endpoint, not exported.',
+        'µs/call: 1,000,000 over the median req/s, the time per call the throughput implies; every thread of the server runs on its one core, so the thread pool’s gzip and the garbage collector’s helpers count. over off: beyond telemetry off. step: beyond the row it adds to. At telemetry off’s rate the load generator is part of the limit (see the ceiling), so the added times are, if anything, understated.',
+      ],
+    },
+  ];
 }
 
 export const telemetryCostScenario: Scenario = {
