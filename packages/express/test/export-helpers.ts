@@ -8,11 +8,11 @@ export function recordingReporter(): TelemetryReporter & { calls: { code: string
   return { calls, warnOnce: (code, message) => void calls.push({ code, message }) };
 }
 
-/** Resolves once `check` holds; fails the test after `limitMs`. */
-export async function until(check: () => boolean, limitMs = 2000): Promise<void> {
+/** Resolves once `check` holds, polling; fails the test after `limitMs`, naming `what` it waited for. */
+export async function until(check: () => boolean, what: string, limitMs = 2000): Promise<void> {
   const started = Date.now();
   while (!check()) {
-    if (Date.now() - started > limitMs) throw new Error(`condition not met within ${limitMs} ms`);
+    if (Date.now() - started > limitMs) throw new Error(`${what} not seen within ${limitMs} ms`);
     await sleep(2);
   }
 }

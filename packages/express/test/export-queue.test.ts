@@ -58,7 +58,7 @@ describe('BoundedExportQueue', () => {
     const { queue } = queueOf(exportBatch, { scheduledDelayMillis: 5 });
     pushRange(queue, 0, 3);
     expect(queue.depth).to.equal(3);
-    await until(() => queue.exported === 3);
+    await until(() => queue.exported === 3, '3 exported items');
     expect(batches).to.deep.equal([[0, 1, 2]]);
     expect(queue.depth).to.equal(0);
   });
@@ -67,7 +67,7 @@ describe('BoundedExportQueue', () => {
     const { batches, exportBatch } = recorder();
     const { queue } = queueOf(exportBatch, { maxExportBatchSize: 3 });
     pushRange(queue, 0, 4);
-    await until(() => queue.exported === 3);
+    await until(() => queue.exported === 3, '3 exported items');
     expect(batches).to.deep.equal([[0, 1, 2]]);
     expect(queue.depth).to.equal(1);
     await queue.shutdown();
@@ -161,7 +161,7 @@ describe('BoundedExportQueue', () => {
     };
     const { queue, reporter } = queueOf(exportBatch, { maxQueueSize: 4, maxExportBatchSize: 2 });
     expect(() => pushRange(queue, 0, 10)).not.to.throw();
-    await until(() => queue.failed === 4);
+    await until(() => queue.failed === 4, '4 failed items');
     await queue.forceFlush();
     expect(queue.failed + queue.dropped + queue.depth).to.equal(10);
     expect(reporter.calls.find((call) => call.code === 'INFERLENS_EXPORT_FAILED_LOGS_TO_OTLP')?.message).to.include(
@@ -176,7 +176,7 @@ describe('BoundedExportQueue', () => {
     });
     const { queue } = queueOf(exportBatch, { maxExportBatchSize: 2 });
     pushRange(queue, 0, 2);
-    await until(() => batches.length === 1);
+    await until(() => batches.length === 1, 'the first batch');
     pushRange(queue, 2, 3);
     await queue.forceFlush();
     expect(queue.exported).to.equal(5);
@@ -217,7 +217,7 @@ describe('BoundedExportQueue', () => {
       );
       const request = trace.wrapSpanContext({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 });
       context.with(trace.setSpan(ROOT_CONTEXT, request), () => pushRange(queue, 0, 2));
-      await until(() => queue.exported === 2);
+      await until(() => queue.exported === 2, '2 exported items');
       expect(seen).to.deep.equal([{ suppressed: true, span: false }]);
     } finally {
       context.disable();

@@ -18,6 +18,7 @@ import type { TelemetryReporter } from '../src/reporter.js';
 import { ATTR_RECORD_TYPE } from '../src/semconv.js';
 import type { RecordType } from '../src/semconv.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
+import { until } from './export-helpers.js';
 
 /** A reader the test collects from on demand (cumulative, the SDK's default). */
 class CollectingReader extends MetricReader {
@@ -104,15 +105,6 @@ export function useInMemoryTelemetry(options: InMemoryTelemetryOptions = {}): In
       return resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).find((m) => m.descriptor.name === name);
     },
   };
-}
-
-/** Resolves once `check` holds, polling; fails after `limitMs`. */
-async function until(check: () => boolean, what = 'condition', limitMs = 2000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > limitMs) throw new Error(`${what} not seen within ${limitMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /** The data points of a metric whose attributes include `attributes`. */
