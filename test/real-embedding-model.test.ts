@@ -7,7 +7,7 @@
 import { access } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { cosine, norm } from './support/embeddings.js';
+import { cosine, norm } from '../scripts/demo-models/vectors.js';
 import { postJson } from './support/http.js';
 import { serveRepository } from './support/server.js';
 import type { InferenceServer } from '../packages/server/src/index.js';

@@ -14,6 +14,7 @@ import { pool } from '../../packages/server/src/runtime/pooling.js';
 import { dataType, encodeModel, initializer, node, valueInfo } from '../onnx/graph.js';
 import { normalGenerator } from './seeded-random.js';
 import type { DemoModel, DemoModelCheck } from './types.js';
+import { cosine } from './vectors.js';
 import { CONTINUATION_PREFIX, vocabulary, wordPieceTokenizerJson } from './wordpiece-tokenizer.js';
 
 /** The hidden size: the length of every token vector and of the pooled embedding. */
@@ -175,9 +176,4 @@ async function embed(session: InferenceSession, ids: readonly number[]): Promise
   });
   const tokens = { values: hidden.data as Float32Array, count: 1, sequence: ids.length, hidden: HIDDEN_SIZE };
   return pool(tokens, [ids.length], 'mean');
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  const dot = (x: Float32Array, y: Float32Array): number => x.reduce((sum, value, i) => sum + value * y[i], 0);
-  return dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b));
 }

@@ -1,4 +1,4 @@
-/** Text-embedding test helpers: demo-model repositories with other configs, and vector arithmetic. */
+/** Text-embedding test helpers: demo-model repositories with other configs, and base64 vectors decoded. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelFolder } from './repository.js';
@@ -37,18 +37,6 @@ export async function serveEmbeddingModels(
     versionFiles: folder.withoutTokenizer === true ? {} : { [TOKENIZER_FILE]: tokenizer },
   }));
   return serveModels(models, options);
-}
-
-function dot(a: readonly number[], b: readonly number[]): number {
-  return a.reduce((sum, value, i) => sum + value * b[i], 0);
-}
-
-export function norm(vector: readonly number[]): number {
-  return Math.sqrt(dot(vector, vector));
-}
-
-export function cosine(a: readonly number[], b: readonly number[]): number {
-  return dot(a, b) / (norm(a) * norm(b));
 }
 
 /** A base64 embedding (little-endian float32 bytes, as OpenAI encodes it) as numbers. */

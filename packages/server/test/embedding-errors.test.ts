@@ -2,7 +2,8 @@
 import { expect } from 'chai';
 import type { JsonResponse } from '../../../test/support/http.js';
 import { expectError, getJson, post, postJson, readJson } from '../../../test/support/http.js';
-import { DEMO_EMBEDDING, norm, serveEmbeddingModels } from '../../../test/support/embeddings.js';
+import { norm } from '../../../scripts/demo-models/vectors.js';
+import { DEMO_EMBEDDING, serveEmbeddingModels } from '../../../test/support/embeddings.js';
 import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
 import type { InferenceServer } from '../src/index.js';
 

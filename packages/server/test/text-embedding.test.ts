@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { getJson, postJson } from '../../../test/support/http.js';
-import { cosine, DEMO_EMBEDDING, decodeBase64Vector, norm } from '../../../test/support/embeddings.js';
+import { cosine, norm } from '../../../scripts/demo-models/vectors.js';
+import { DEMO_EMBEDDING, decodeBase64Vector } from '../../../test/support/embeddings.js';
 import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
 import type { InferenceServer } from '../src/index.js';
 
