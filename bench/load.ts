@@ -13,6 +13,12 @@ export interface LoadSpec {
   readonly body?: string;
   readonly connections: number;
   readonly durationSeconds: number;
+  /**
+   * Requests per second on a fixed schedule (open loop, see open-loop.ts);
+   * without it, each connection sends its next request when an answer
+   * comes back, as fast as the server goes.
+   */
+  readonly ratePerSecond?: number;
 }
 
 /** What one load run measured. */
@@ -33,7 +39,7 @@ export interface LoadResult {
 }
 
 /** What is sent, without how long or how hard. */
-export type LoadRequest = Omit<LoadSpec, 'connections' | 'durationSeconds'>;
+export type LoadRequest = Omit<LoadSpec, 'connections' | 'durationSeconds' | 'ratePerSecond'>;
 
 /** A JSON POST, as every scenario sends it. */
 export function jsonRequest(url: string, body: unknown): LoadRequest {

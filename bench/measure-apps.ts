@@ -51,9 +51,19 @@ interface AppRequest {
 /** KServe V1 predict of iris, which the demo models answer. */
 export const IRIS_V1_REQUEST: AppRequest = { path: IRIS_V1_PATH, body: IRIS_V1_BODY };
 
+/** Rounds at one offered rate, for some of the apps, after the rounds at saturation. */
+export interface FixedRateRounds {
+  /** The apps measured again, by name. */
+  readonly apps: readonly string[];
+  /** The rate each is offered, from the saturated figures of the same run (in the order of the apps). */
+  rate(saturated: readonly Measurement[]): number;
+}
+
 interface MeasureAppsOptions {
   /** Decode every OTLP logs request to count its records, and note their rate per round; costs CPU on the load core. */
   readonly countLogRecords?: boolean;
+  /** Then measures some apps again, at one rate on a fixed schedule (open loop), while they still run. */
+  readonly fixedRate?: FixedRateRounds;
 }
 
 /** An app's figures, and what its telemetry amounted to once it had stopped and flushed. */
@@ -65,6 +75,10 @@ export interface MeasuredApp {
   readonly logRecords: number;
   /** Median over the measured rounds of the log records that arrived during a round, per second; 0 without `countLogRecords`. */
   readonly logRecordsPerSecond: number;
+  /** Its figures at `fixedRate`'s rate; only for the apps it names. */
+  readonly atFixedRate?: Measurement;
+  /** Requests it answered over every round, fixed-rate ones included: what `telemetryBytes` covers. */
+  readonly requestsSent: number;
 }
 
 /** An app before it starts: its command line, its load, and where its telemetry goes. */
@@ -133,6 +147,28 @@ async function telemetryBytes(app: PreparedApp): Promise<number> {
   return 0;
 }
 
+/** The `fixedRate` rounds, by app name; none without the option. Round hooks are left out: they note saturated rounds. */
+async function measureAtFixedRate(
+  scenario: string,
+  variants: readonly Variant[],
+  saturated: readonly Measurement[],
+  context: ScenarioContext,
+  options: MeasureAppsOptions,
+): Promise<Map<string, Measurement>> {
+  const fixedRate = options.fixedRate;
+  if (fixedRate === undefined) return new Map();
+  const rate = fixedRate.rate(saturated);
+  const chosen = variants.filter((variant) => fixedRate.apps.includes(variant.name));
+  const measured = await measureSideBySide(
+    `${scenario} at ${Math.round(rate)} req/s`,
+    chosen.map(({ name, load }) => ({ name, load })),
+    context.settings,
+    context.pinning,
+    rate,
+  );
+  return new Map(measured.map((measurement) => [measurement.name, measurement]));
+}
+
 /** Starts the apps on the server core, measures them side by side, stops them, and says what each did, in the order of `apps`. */
 export async function measureApps(
   scenario: string,
@@ -147,23 +183,26 @@ export async function measureApps(
     for (const app of apps) prepared.push(await prepareApp(app, request, runDir, options));
     // Stopping the apps flushes their telemetry: the counts read afterwards are complete,
     // and what has not arrived by then was dropped.
-    const measurements = await withTargets(
+    const { saturated, atFixedRate } = await withTargets(
       prepared.map((app) => app.spec),
       context,
-      () =>
-        measureSideBySide(
-          scenario,
-          prepared.map((app) => app.variant),
-          context.settings,
-          context.pinning,
-        ),
+      async () => {
+        const variants = prepared.map((app) => app.variant);
+        const measured = await measureSideBySide(scenario, variants, context.settings, context.pinning);
+        return {
+          saturated: measured,
+          atFixedRate: await measureAtFixedRate(scenario, variants, measured, context, options),
+        };
+      },
     );
     return await Promise.all(
-      measurements.map(async (measurement, index) => ({
+      saturated.map(async (measurement, index) => ({
         measurement,
         telemetryBytes: await telemetryBytes(prepared[index]),
         logRecords: prepared[index].logRecords(),
         logRecordsPerSecond: options.countLogRecords === true ? median(prepared[index].logRecordRates) : 0,
+        atFixedRate: atFixedRate.get(measurement.name),
+        requestsSent: measurement.requestsSent + (atFixedRate.get(measurement.name)?.requestsSent ?? 0),
       })),
     );
   } finally {

@@ -27,7 +27,8 @@ export interface Measurement {
   /**
    * Requests it answered in all, warm-up included. A closed-loop generator
    * stops with one request in flight per connection, which the server still
-   * answers (and logs) but the generator does not count: they are added.
+   * answers (and logs) but the generator does not count: they are added. An
+   * open-loop one waits for every answer.
    */
   readonly requestsSent: number;
   /** Failed requests in measured rounds: errors, timeouts and non-2xx answers. */
@@ -42,13 +43,14 @@ export function median(values: readonly number[]): number {
 
 /**
  * A variant's figures from its measured load runs (medians, failures summed).
- * `unmeasured` runs, a warm-up, count only towards the requests sent.
+ * `unmeasured` runs, a warm-up, count only towards the requests sent, as do
+ * the `uncountedPerRun` requests each run left answered but not counted.
  */
 export function measurementOf(
   name: string,
   measured: readonly LoadResult[],
   unmeasured: readonly LoadResult[],
-  connections: number,
+  uncountedPerRun: number,
 ): Measurement {
   const requestsPerSecond = measured.map((result) => result.requestsPerSecond);
   return {
@@ -60,8 +62,7 @@ export function measurementOf(
         : undefined,
     p50Ms: median(measured.map((result) => result.p50Ms)),
     p99Ms: median(measured.map((result) => result.p99Ms)),
-    // Each run ends with a request in flight per connection, answered but not counted (see `requestsSent`).
-    requestsSent: [...unmeasured, ...measured].reduce((sum, result) => sum + result.requests + connections, 0),
+    requestsSent: [...unmeasured, ...measured].reduce((sum, result) => sum + result.requests + uncountedPerRun, 0),
     failures: measured.reduce((sum, result) => sum + result.errors + result.non2xx, 0),
   };
 }
@@ -77,18 +78,22 @@ export function progress(message: string): void {
  * C A B, ...), so that drift on a shared machine spreads over every
  * variant alike, and what one server leaves running after its round (a
  * queue's flush, asynchronous writes) does not always land on the same
- * neighbour. Figures are the medians of the rounds.
+ * neighbour. Figures are the medians of the rounds. With `ratePerSecond`,
+ * every variant is offered that rate on a fixed schedule (open loop) instead
+ * of being driven as fast as it answers.
  */
 export async function measureSideBySide(
   scenario: string,
   variants: readonly Variant[],
   settings: BenchSettings,
   pinning: Pinning,
+  ratePerSecond?: number,
 ): Promise<Measurement[]> {
   const spec = (variant: Variant, durationSeconds: number): LoadSpec => ({
     ...variant.load,
     connections: settings.connections,
     durationSeconds,
+    ratePerSecond,
   });
   const warmups = new Map<string, LoadResult>();
   const rounds = new Map<string, LoadResult[]>(variants.map((variant) => [variant.name, []]));
@@ -109,5 +114,7 @@ export async function measureSideBySide(
       );
     }
   }
-  return variants.map(({ name }) => measurementOf(name, rounds.get(name)!, [warmups.get(name)!], settings.connections));
+  // A closed loop ends each run with a request in flight per connection (see `requestsSent`).
+  const uncountedPerRun = ratePerSecond === undefined ? settings.connections : 0;
+  return variants.map(({ name }) => measurementOf(name, rounds.get(name)!, [warmups.get(name)!], uncountedPerRun));
 }

@@ -14,7 +14,7 @@ const APPS: readonly ExpressAppSpec[] = [
 ];
 
 function delivered(app: MeasuredApp): string {
-  const produced = app.measurement.requestsSent * RECORDS_PER_CALL;
+  const produced = app.requestsSent * RECORDS_PER_CALL;
   return `${app.logRecords} of ${produced} (${((app.logRecords / produced) * 100).toFixed(1)}%)`;
 }
 

@@ -18,7 +18,7 @@ const APPS: readonly ExpressAppSpec[] = [
 ];
 
 function exportedPerRequest(app: MeasuredApp): string {
-  return kib(app.telemetryBytes / app.measurement.requestsSent);
+  return kib(app.telemetryBytes / app.requestsSent);
 }
 
 async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
