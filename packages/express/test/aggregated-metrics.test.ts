@@ -20,7 +20,7 @@ import {
   PROTOCOL,
 } from '../src/semconv.js';
 import { SCOPE_NAME } from '../src/signals/signals.js';
-import { recordingReporter } from './in-memory-telemetry.js';
+import { recordingReporter } from './export-helpers.js';
 
 class CollectingReader extends MetricReader {
   constructor(options?: MetricReaderOptions) {

@@ -3,7 +3,8 @@ import { resolveConfig } from '../src/config.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { processWarningReporter } from '../src/reporter.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
-import { globalOptions, recordingReporter, useRecordedWarnings } from './in-memory-telemetry.js';
+import { recordingReporter } from './export-helpers.js';
+import { globalOptions, useRecordedWarnings } from './in-memory-telemetry.js';
 
 /** Options as a caller without types might pass them. */
 const untyped = (options: Record<string, unknown>): InferenceTelemetryOptions => options;

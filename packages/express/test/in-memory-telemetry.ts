@@ -14,7 +14,6 @@ import type { Express, Request, RequestHandler, Response } from 'express';
 import express from 'express';
 import { captureErrors } from '../src/annotations.js';
 import { captureRawBody } from '../src/payload/request-body.js';
-import type { TelemetryReporter } from '../src/reporter.js';
 import { ATTR_RECORD_TYPE } from '../src/semconv.js';
 import type { RecordType } from '../src/semconv.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
@@ -119,12 +118,6 @@ export function pointsOf<T = number | Histogram>(
 /** Options that observe through the global providers and keep the file sink out of the repository. */
 export function globalOptions(options: InferenceTelemetryOptions = {}): InferenceTelemetryOptions {
   return { providers: 'global', fileSink: { enabled: false }, ...options };
-}
-
-/** A reporter that keeps every warning. */
-export function recordingReporter(): TelemetryReporter & { calls: { code: string; message: string }[] } {
-  const calls: { code: string; message: string }[] = [];
-  return { calls, warnOnce: (code, message) => void calls.push({ code, message }) };
 }
 
 /**
@@ -252,10 +245,6 @@ export function kserveApp(telemetry: RequestHandler, options: KserveAppOptions =
     res.status(error.status ?? 500).json({ error: error.message });
   });
   return app;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** `00-<trace>-<span>-<flags>`. */

@@ -5,12 +5,12 @@ import { expect } from 'chai';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { ATTR_REQUEST_ID, RECORD_TYPE } from '../src/semconv.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
+import { sleep } from './export-helpers.js';
 import {
   IRIS_BODY,
   globalOptions,
   kserveApp,
   post,
-  sleep,
   traceparent,
   useInMemoryTelemetry,
   useServers,
