@@ -82,7 +82,7 @@ export function resultsDocument({ started, settings, pinning, reports, argv }: R
     `- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / BYTES_PER_GIB).toFixed(0)} GiB, Linux ${release()}`,
     `- Pinning: ${pinningLine}`,
     `- Command: \`npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}\``,
-    `- Settings: ${settings.warmupSeconds} s warm-up per variant, then ${settings.rounds} alternating rounds of ${settings.durationSeconds} s per variant, ${settings.connections} connections (autocannon); figures are medians of the rounds; memory run ${settings.memoryDurationSeconds} s`,
+    `- Settings: ${settings.warmupSeconds} s warm-up per variant, then ${settings.rounds} alternating rounds of ${settings.durationSeconds} s per variant, ${settings.connections} connections (autocannon as fast as the server answers, or the open-loop generator at a fixed rate where a table says so); figures are medians of the rounds; memory run ${settings.memoryDurationSeconds} s`,
     `- Versions: ${versions.join(', ')}`,
     '',
     '## Targets',
