@@ -25,7 +25,7 @@ export interface LoadSpec {
 export interface LoadResult {
   /** Responses received (any status). */
   readonly requests: number;
-  /** How long the run lasted. */
+  /** How long the run lasted; for an open loop, how long its schedule took (not the wait for the last answers). */
   readonly seconds: number;
   readonly requestsPerSecond: number;
   /** Median latency of successful responses, in milliseconds. */
@@ -46,7 +46,7 @@ export function jsonRequest(url: string, body: unknown): LoadRequest {
   return { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-/** Runs autocannon in a child process on the load core and returns what it measured. */
+/** Runs the load generator (autocannon, or the open loop given a rate) in a child process on the load core and returns what it measured. */
 export function runLoad(spec: LoadSpec, pinning: Pinning): Promise<LoadResult> {
   const { command, args } = onCore(pinning, LOAD_CORE, process.execPath, ['--import', 'tsx', WORKER]);
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -52,7 +52,7 @@ interface AppRequest {
 export const IRIS_V1_REQUEST: AppRequest = { path: IRIS_V1_PATH, body: IRIS_V1_BODY };
 
 /** Rounds at one offered rate, for some of the apps, after the rounds at saturation. */
-export interface FixedRateRounds {
+interface FixedRateRounds {
   /** The apps measured again, by name. */
   readonly apps: readonly string[];
   /** The rate each is offered, from the saturated figures of the same run (in the order of the apps). */

@@ -28,7 +28,8 @@ export interface Measurement {
    * Requests it answered in all, warm-up included. A closed-loop generator
    * stops with one request in flight per connection, which the server still
    * answers (and logs) but the generator does not count: they are added. An
-   * open-loop one waits for every answer.
+   * open-loop one waits for every answer up to its drain limit; what it
+   * abandons there counts as failed, not as sent.
    */
   readonly requestsSent: number;
   /** Failed requests in measured rounds: errors, timeouts and non-2xx answers. */
@@ -116,5 +117,9 @@ export async function measureSideBySide(
   }
   // A closed loop ends each run with a request in flight per connection (see `requestsSent`).
   const uncountedPerRun = ratePerSecond === undefined ? settings.connections : 0;
-  return variants.map(({ name }) => measurementOf(name, rounds.get(name)!, [warmups.get(name)!], uncountedPerRun));
+  return variants.map(({ name }) => {
+    const measurement = measurementOf(name, rounds.get(name)!, [warmups.get(name)!], uncountedPerRun);
+    // At a fixed rate every round is offered the same rate: its spread says nothing.
+    return ratePerSecond === undefined ? measurement : { ...measurement, requestsPerSecondRange: undefined };
+  });
 }

@@ -1,66 +1,105 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { expect } from 'chai';
+import type { LoadSpec } from '../bench/load.js';
 import { runOpenLoop } from '../bench/open-loop.js';
 
 const RATE = 200;
 const CONNECTIONS = 4;
-/** The server holds every answer due between these times after the first request until the window closes. */
+/** The stalling server holds every answer due between these times after the first request until the window closes. */
 const STALL_FROM_MS = 100;
 const STALL_UNTIL_MS = 300;
 /** Requests the schedule sends during the stall: (300 − 100) ms at 200 per second. */
 const SENT_DURING_STALL = ((STALL_UNTIL_MS - STALL_FROM_MS) * RATE) / 1000;
+const DRAIN_LIMIT_MS = 200;
 
-/** A server that answers at once, except that it stalls for a while, as a garbage-collection pause would. */
-function stallingServer(): Promise<Server> {
-  let first: number | undefined;
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** A server on port 0 that reads each body, then hands the request to `handler`; counts what it received. */
+async function serve(handler: Handler): Promise<{ server: Server; spec: LoadSpec; received: () => number }> {
+  let received = 0;
   const server = createServer((req, res) => {
+    received++;
     req.resume();
-    req.once('end', () => {
-      const now = performance.now();
-      first ??= now;
-      const answer = (): void => void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      const stallEnd = first + STALL_UNTIL_MS;
-      if (now >= first + STALL_FROM_MS && now < stallEnd) setTimeout(answer, stallEnd - now);
-      else answer();
-    });
+    req.once('end', () => handler(req, res));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const spec: LoadSpec = {
+    url: `http://127.0.0.1:${port}/v1/models/m:predict`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+    connections: CONNECTIONS,
+    durationSeconds: 1,
+  };
+  return { server, spec, received: () => received };
+}
+
+function answer(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+}
+
+/** Answers at once, except that it stalls for a while, as a garbage-collection pause would. */
+function stalling(): Handler {
+  let first: number | undefined;
+  return (_req, res) => {
+    const now = performance.now();
+    first ??= now;
+    const stallEnd = first + STALL_UNTIL_MS;
+    if (now >= first + STALL_FROM_MS && now < stallEnd) setTimeout(() => answer(res), stallEnd - now);
+    else answer(res);
+  };
 }
 
 describe('bench open-loop load', () => {
-  let server: Server;
+  const servers: Server[] = [];
+  const started = async (handler: Handler): ReturnType<typeof serve> => {
+    const running = await serve(handler);
+    servers.push(running.server);
+    return running;
+  };
 
-  before(async () => {
-    server = await stallingServer();
-  });
-
-  after(() => {
-    server.closeAllConnections();
-    server.close();
+  afterEach(() => {
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('keeps to its schedule through a stall, so every request sent meanwhile shows it', async () => {
-    const { port } = server.address() as AddressInfo;
-    const run = await runOpenLoop(
-      {
-        url: `http://127.0.0.1:${port}/v1/models/m:predict`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{}',
-        connections: CONNECTIONS,
-        durationSeconds: 1,
-      },
-      RATE,
-    );
+    const { spec } = await started(stalling());
+    const run = await runOpenLoop(spec, RATE);
     expect(run.requests).to.equal(RATE);
     expect(run.errors).to.equal(0);
     expect(run.latenciesMs).to.have.length(RATE);
     // A closed loop over 4 connections would have had only 4 requests out during the stall.
     const held = run.latenciesMs.filter((latency) => latency >= (STALL_UNTIL_MS - STALL_FROM_MS) / 4).length;
     expect(held).to.be.greaterThan(SENT_DURING_STALL / 2);
-    // The schedule did not wait for the stall: 200 requests went out in about a second, not a second plus the stall.
-    expect(run.seconds).to.be.below(1 + (STALL_UNTIL_MS - STALL_FROM_MS) / 1000 / 2);
+  });
+
+  it('counts an answer cut off in its body as an error, without waiting for the drain limit', async () => {
+    const { spec } = await started((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('{"predictions":');
+      setTimeout(() => res.destroy(), 5);
+    });
+    const began = performance.now();
+    const run = await runOpenLoop({ ...spec, durationSeconds: 0.1 }, RATE, 10_000);
+    expect(run.errors).to.equal(RATE / 10);
+    expect(run.requests).to.equal(0);
+    expect(performance.now() - began).to.be.below(5_000);
+  });
+
+  it('abandons what is unanswered at the drain limit, and sends nothing after it', async () => {
+    const { spec, received } = await started(() => {});
+    const run = await runOpenLoop({ ...spec, durationSeconds: 0.1 }, RATE, DRAIN_LIMIT_MS);
+    expect(run.errors).to.equal(RATE / 10);
+    expect(run.requests).to.equal(0);
+    const atEnd = received();
+    expect(atEnd).to.be.at.most(CONNECTIONS);
+    await new Promise((resolve) => setTimeout(resolve, 3 * DRAIN_LIMIT_MS));
+    expect(received(), 'requests the server saw after the run ended').to.equal(atEnd);
   });
 });
