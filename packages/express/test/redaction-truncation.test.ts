@@ -87,6 +87,22 @@ describe('redaction and truncation', () => {
     expect(request.body).to.equal('{"instances":[],"text":"abcde');
   });
 
+  it('keeps a request body with invalid UTF-8 within maxPayloadBytes, though it decodes wider', async () => {
+    const url = await serve({ maxPayloadBytes: 32 });
+    // 20 ASCII bytes, 12 bytes that are not UTF-8 (each decodes to the 3-byte U+FFFD), then the closing 2.
+    const body = Buffer.concat([Buffer.from('{"instances":[],"t":"'), Buffer.alloc(12, 0xff), Buffer.from('"}')]);
+    await fetch(`${url}/v1/models/iris:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    expect(Buffer.byteLength(request.body as string)).to.be.at.most(32);
+    expect(request.body).to.match(/^\{"instances":\[\],"t":"\uFFFD+$/);
+    expect(request.attributes[ATTR_PAYLOAD_TRUNCATED]).to.equal(true);
+    expect(request.attributes[ATTR_PAYLOAD_SIZE]).to.equal(body.byteLength);
+  });
+
   it('never cuts a response body inside a character', async () => {
     const url = await serve(
       { maxPayloadBytes: 32 },

@@ -20,7 +20,7 @@ function requestJsonBytes(req: IncomingMessage, raw: Buffer): Buffer {
 }
 
 /** A request payload's text, and whether it was cut before being decoded. */
-export interface RequestText {
+interface RequestText {
   readonly text: string;
   readonly cut: boolean;
 }

@@ -26,10 +26,13 @@ export class TextEmbedder {
   readonly allowedDimensions: readonly number[];
   /** What V2 metadata shows: texts in, vectors out. */
   readonly signature: ModelSignature;
+  /** The longest sequence, in tokens with the special ones; longer inputs are cut to it. */
+  readonly maxSequenceLength: number;
 
   private constructor(graph: TextGraph, dimension: number, configured: readonly number[]) {
     this.#graph = graph;
     this.dimension = dimension;
+    this.maxSequenceLength = graph.maxSequenceLength;
     this.allowedDimensions = [...new Set([...configured, dimension])].sort((a, b) => a - b);
     this.signature = {
       inputs: [{ name: TEXT_INPUT, datatype: 'BYTES', shape: [-1] }],

@@ -72,7 +72,7 @@ export class TextGraph {
   readonly #output: string;
   readonly #idInputs: readonly TensorMetadata[];
   /** The longest sequence, in tokens with the special ones. */
-  readonly #maxSequenceLength: number;
+  readonly maxSequenceLength: number;
 
   /** Checks that the graph is one a text model has; throws with the reason it is not. */
   constructor(model: OnnxModel, tokenizer: TextTokenizer, config: EmbeddingConfig) {
@@ -105,11 +105,9 @@ export class TextGraph {
       );
     }
     this.#output = output.name;
-    this.#maxSequenceLength = config.maxSequenceLength ?? tokenizer.maxLength ?? DEFAULT_MAX_SEQUENCE_LENGTH;
-    if (this.#maxSequenceLength <= tokenizer.specialTokenCount) {
-      throw new Error(
-        `the maximum sequence length ${this.#maxSequenceLength} leaves no room beside the special tokens`,
-      );
+    this.maxSequenceLength = config.maxSequenceLength ?? tokenizer.maxLength ?? DEFAULT_MAX_SEQUENCE_LENGTH;
+    if (this.maxSequenceLength <= tokenizer.specialTokenCount) {
+      throw new Error(`the maximum sequence length ${this.maxSequenceLength} leaves no room beside the special tokens`);
     }
   }
 
@@ -130,7 +128,7 @@ export class TextGraph {
    */
   async run(inputs: readonly EmbeddingInput[], dimensions: number | undefined): Promise<EmbeddingResult> {
     const sequences = inputs.map((input, index) =>
-      this.#tokenizer.sequence(this.#tokens(input, index), this.#maxSequenceLength),
+      this.#tokenizer.sequence(this.#tokens(input, index), this.maxSequenceLength),
     );
     const rows = sequences.map((sequence) => sequence.ids);
     const lengths = rows.map((row) => row.length);
