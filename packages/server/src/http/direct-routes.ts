@@ -44,12 +44,12 @@ export function directRoutes({
     else return false;
     // OpenAI names the model in the body, read by its handler.
     const target = { model: call.model ?? '', version: call.version };
-    const run = (): void => void handler(req, res, target);
-    if (telemetry === undefined) run();
-    else if (sameMatcher) {
-      telemetry.recordCall(req as Request, res as Response, call);
-      run();
-    } else telemetry(req as Request, res as Response, run);
+    if (telemetry !== undefined && !sameMatcher) {
+      telemetry(req as Request, res as Response, () => void handler(req, res, target));
+      return true;
+    }
+    telemetry?.recordCall(req as Request, res as Response, call);
+    void handler(req, res, target);
     return true;
   };
 }
