@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { expect } from 'chai';
 import type { LoadSpec } from '../bench/load.js';
+import { jsonRequest } from '../bench/load.js';
 import { runOpenLoop } from '../bench/open-loop.js';
 
 const RATE = 200;
@@ -27,10 +28,7 @@ async function serve(handler: Handler): Promise<{ server: Server; spec: LoadSpec
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const spec: LoadSpec = {
-    url: `http://127.0.0.1:${port}/v1/models/m:predict`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: '{}',
+    ...jsonRequest(`http://127.0.0.1:${port}/v1/models/m:predict`, {}),
     connections: CONNECTIONS,
     durationSeconds: 1,
   };
