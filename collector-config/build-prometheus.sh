@@ -20,20 +20,12 @@ PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-v0.315.0}"
 # shellcheck source=go-build.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/go-build.sh"
 build_output prometheus prometheus
-src_dir="$cache/src"
 module="github.com/prometheus/prometheus"
 
 exit_if_current "$PROMETHEUS_MODULE_VERSION"
 
 begin_build "downloading $module@$PROMETHEUS_MODULE_VERSION"
-module_dir="$(cd "$cache" && GOWORK=off GOFLAGS=-mod=mod go mod download -json "$module@$PROMETHEUS_MODULE_VERSION" |
-  sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-[[ -d "$module_dir" ]] || fail "no source directory for $module@$PROMETHEUS_MODULE_VERSION"
-
-# The module cache is read-only; build from a writable copy.
-rm -rf "$src_dir"
-cp -r "$module_dir" "$src_dir"
-chmod -R u+w "$src_dir"
+copy_module_source "$module" "$PROMETHEUS_MODULE_VERSION"
 
 # 3.15.0 from v0.315.0, for `prometheus --version`.
 minor="${PROMETHEUS_MODULE_VERSION#v0.3}"
