@@ -1,15 +1,17 @@
 /**
- * The shipped grafana overlay, proven into a real backend: `inferlens serve`
+ * The shipped grafana overlay, proven into real backends: `inferlens serve`
  * sends through the collector (base + overlays/grafana.yaml), metrics land in
- * a real Prometheus (built by collector-config/build-prometheus.sh, run with
- * the repository's prometheus.yml), and the Grafana dashboards' Prometheus
- * queries are run against them. Loki and Tempo are stood in for by OTLP
- * receivers that record what the overlay routed to each.
+ * a real Prometheus and logs in a real Loki (built by
+ * collector-config/build-prometheus.sh and build-loki.sh, run with the
+ * repository's prometheus.yml and loki.yaml), and the Grafana dashboards' and
+ * data sources' queries are run against them. Tempo is stood in for by an
+ * OTLP receiver that records what the overlay routed to it.
  */
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { parse as parseYaml } from 'yaml';
 import type { CliProcess } from './support/cli.js';
 import { REPOSITORY_ROOT, startCli } from './support/cli.js';
 import type { CollectorProcess } from './support/collector.js';
@@ -21,7 +23,10 @@ import {
   startCollector,
 } from './support/collector.js';
 import { post } from './support/http.js';
-import { recordsOfCall, spansOfCall } from './support/otlp-model.js';
+import type { LokiEntry, LokiProcess } from './support/loki.js';
+import { lokiSkipReason, startLoki, waitForLogs } from './support/loki.js';
+import type { ReceivedSpan } from './support/otlp-model.js';
+import { spanOfCall, spansOfCall } from './support/otlp-model.js';
 import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
 import type { PrometheusProcess } from './support/prometheus.js';
@@ -31,6 +36,7 @@ import { METRIC_DEFINITIONS } from '../packages/express/src/metrics/descriptors.
 
 /** Grafana loads every dashboard JSON in this folder (collector-config/grafana/provisioning). */
 const DASHBOARD_DIR = join(REPOSITORY_ROOT, 'collector-config/grafana/dashboards');
+const DATASOURCES_FILE = join(REPOSITORY_ROOT, 'collector-config/grafana/provisioning/datasources/datasources.yaml');
 const SERVE = ['serve', '--model-repository', 'models', '--port', '0', '--host', '127.0.0.1', '--file-sink', 'off'];
 const BANNER = /serving \S+ on (http:\/\/\S+)/;
 const V1_BODY = '{"instances": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]]}';
@@ -41,6 +47,8 @@ const SUCCESSES = 2;
  * holds several of the test's one-second samples, and every model.
  */
 const DASHBOARD_VARIABLES: Readonly<Record<string, string>> = { $__rate_interval: '1m', $model: '.+' };
+const OK_ID = 'grafana-ok';
+const BAD_ID = 'grafana-bad';
 
 /** A panel target of the dashboard JSON. */
 interface DashboardTarget {
@@ -80,8 +88,8 @@ function seriesNamesIn(expr: string): string[] {
   return withoutLabels.match(/\b(?:inference|inferlens)_\w+/g) ?? [];
 }
 
-/** Every dashboard's Prometheus queries, each titled `file: panel`. */
-async function dashboardPrometheusQueries(): Promise<{ title: string; expr: string }[]> {
+/** Every dashboard's queries of one data source (by uid), each titled `file: panel`, its variables filled in. */
+async function dashboardQueries(datasourceUid: string): Promise<{ title: string; expr: string }[]> {
   const files = (await readdir(DASHBOARD_DIR)).filter((name) => name.endsWith('.json'));
   const dashboards = await Promise.all(
     files.map(async (file) => {
@@ -92,7 +100,7 @@ async function dashboardPrometheusQueries(): Promise<{ title: string; expr: stri
   return dashboards.flatMap(({ file, panels }) =>
     panels.flatMap((panel) =>
       (panel.targets ?? [])
-        .filter((target) => target.datasource.uid === 'prometheus')
+        .filter((target) => target.datasource.uid === datasourceUid)
         .map((target) => ({
           title: `${file}: ${panel.title}`,
           expr: Object.entries(DASHBOARD_VARIABLES).reduce(
@@ -104,25 +112,50 @@ async function dashboardPrometheusQueries(): Promise<{ title: string; expr: stri
   );
 }
 
-describe('grafana overlay into a real Prometheus (end to end)', function () {
+/** The parts of the provisioned data sources (datasources.yaml) that link logs and traces. */
+interface LinkedDataSources {
+  readonly loki: {
+    readonly jsonData: { readonly derivedFields: readonly { matcherRegex: string; datasourceUid: string }[] };
+  };
+  readonly tempo: {
+    readonly jsonData: {
+      readonly tracesToLogsV2: { readonly tags: readonly { key: string; value: string }[]; readonly query: string };
+    };
+  };
+}
+
+/** The provisioned Loki and Tempo data sources, by uid. */
+async function dataSources(): Promise<LinkedDataSources> {
+  const file = parseYaml(await readFile(DATASOURCES_FILE, 'utf8')) as { datasources: { uid: string }[] };
+  const byUid = new Map(file.datasources.map((source) => [source.uid, source]));
+  return { loki: byUid.get('loki'), tempo: byUid.get('tempo') } as unknown as LinkedDataSources;
+}
+
+/** Whether a Loki entry is a record of the call with this request id. */
+const isCall =
+  (requestId: string) =>
+  (entry: LokiEntry): boolean =>
+    entry.labels.inference_request_id === requestId;
+
+describe('grafana overlay into a real Prometheus and Loki (end to end)', function () {
   this.timeout(120_000);
 
   let dir: string | undefined;
   let prometheus: PrometheusProcess | undefined;
-  let loki: OtlpReceiver | undefined;
+  let loki: LokiProcess | undefined;
   let tempo: OtlpReceiver | undefined;
   let collector: CollectorProcess | undefined;
   let cli: CliProcess | undefined;
 
   before(async function () {
-    const skip = collectorSkipReason() ?? prometheusSkipReason();
+    const skip = collectorSkipReason() ?? prometheusSkipReason() ?? lokiSkipReason();
     if (skip !== undefined) {
       console.log(`      skipped: ${skip}`);
       this.skip();
     }
     dir = await mkdtemp(join(tmpdir(), 'inferlens-prometheus-e2e-'));
     prometheus = await startPrometheus(join(dir, 'prometheus'));
-    loki = await startOtlpReceiver();
+    loki = await startLoki(join(dir, 'loki'));
     tempo = await startOtlpReceiver();
     collector = await startCollector({
       overlays: [join(COLLECTOR_CONFIG_DIR, 'overlays/grafana.yaml'), NO_SELF_METRICS_OVERLAY],
@@ -130,7 +163,7 @@ describe('grafana overlay into a real Prometheus (end to end)', function () {
       storageDir: join(dir, 'storage'),
       env: {
         PROMETHEUS_OTLP_ENDPOINT: prometheus.otlpEndpoint,
-        LOKI_OTLP_ENDPOINT: loki.url,
+        LOKI_OTLP_ENDPOINT: loki.otlpEndpoint,
         TEMPO_OTLP_ENDPOINT: tempo.url,
       },
     });
@@ -141,9 +174,10 @@ describe('grafana overlay into a real Prometheus (end to end)', function () {
     const [, url] = await cli.waitForOutput(BANNER);
     const headers = { 'content-type': 'application/json' };
     for (let i = 0; i < SUCCESSES; i++) {
-      expect((await post(`${url}/v1/models/iris:predict`, V1_BODY, headers)).status).to.equal(200);
+      const ok = await post(`${url}/v1/models/iris:predict`, V1_BODY, { ...headers, 'x-request-id': `${OK_ID}-${i}` });
+      expect(ok.status).to.equal(200);
     }
-    const failed = await post(`${url}/v2/models/iris/infer`, V2_BAD_SHAPE, { ...headers, 'x-request-id': 'prom-bad' });
+    const failed = await post(`${url}/v2/models/iris/infer`, V2_BAD_SHAPE, { ...headers, 'x-request-id': BAD_ID });
     expect(failed.status).to.equal(400);
   });
 
@@ -152,7 +186,7 @@ describe('grafana overlay into a real Prometheus (end to end)', function () {
     await cli?.exited.catch(() => undefined);
     await collector?.stop();
     await prometheus?.stop();
-    await loki?.close();
+    await loki?.stop();
     await tempo?.close();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
@@ -175,7 +209,7 @@ describe('grafana overlay into a real Prometheus (end to end)', function () {
   });
 
   it('every Prometheus query of the Grafana dashboards names the series the middleware exports and returns data', async () => {
-    const queries = await dashboardPrometheusQueries();
+    const queries = await dashboardQueries('prometheus');
     expect(queries).to.have.length.above(0);
     const known = prometheusSeriesNames();
     for (const { title, expr } of queries) {
@@ -189,11 +223,64 @@ describe('grafana overlay into a real Prometheus (end to end)', function () {
     }
   });
 
-  it('logs go to the Loki endpoint and traces to the Tempo endpoint, gzip-compressed', async () => {
-    await loki!.waitFor((r) => recordsOfCall(r.logRecords(), 'prom-bad').length > 0, 20_000);
-    await tempo!.waitFor((r) => spansOfCall(r.spans(), 'prom-bad').length > 0, 20_000);
-    expect(new Set(loki!.requests().map((r) => r.path))).to.deep.equal(new Set(['/v1/logs']));
-    expect(new Set(tempo!.requests().map((r) => r.path))).to.deep.equal(new Set(['/v1/traces']));
-    for (const request of [...loki!.requests(), ...tempo!.requests()]) expect(request.contentEncoding).to.equal('gzip');
+  it("every Loki query of the dashboard finds the failed call's ERROR response record, its answer the log line", async () => {
+    const queries = await dashboardQueries('loki');
+    expect(queries).to.have.length.above(0);
+    const span = await callSpan(BAD_ID);
+    for (const { title, expr } of queries) {
+      const entries = await waitForLogs(loki!, expr, (answer) => answer.some(isCall(BAD_ID)));
+      const record = entries.find(isCall(BAD_ID))!;
+      expect(record.labels, `${title}: ${expr}`).to.include({
+        service_name: 'inferlens',
+        severity_text: 'ERROR',
+        inference_record_type: 'response',
+        inference_model_name: 'iris',
+        http_response_status_code: '400',
+        trace_id: span.traceId,
+      });
+      expect(JSON.parse(record.line)).to.have.property('error').that.is.a('string').and.not.empty;
+      // Only failures: a successful call's records are not in the panel.
+      expect(entries.filter(isCall(`${OK_ID}-0`)), `${title}: ${expr}`).to.be.empty;
+    }
   });
+
+  it("the data sources' trace links hold: a span's logs query finds its call's records, whose trace_id links back", async () => {
+    const { tempo: tempoSource, loki: lokiSource } = await dataSources();
+    const { tags, query } = tempoSource.jsonData.tracesToLogsV2;
+    const span = await callSpan(`${OK_ID}-0`);
+    // What Grafana puts in place of the variables, from the span: each tag as `label="value"`, then its trace id.
+    const matchers = tags
+      .map(({ key, value }) => {
+        const tag = span.resource[key];
+        expect(tag, key).to.be.a('string');
+        return `${value}="${tag as string}"`;
+      })
+      .join(', ');
+    const logql = query
+      .replaceAll('$$', '$')
+      .replace('${__tags}', matchers)
+      .replace('${__trace.traceId}', span.traceId);
+    const entries = await waitForLogs(loki!, logql, (answer) => answer.length >= 2);
+    expect(entries.map((entry) => entry.labels.inference_record_type)).to.have.members(['request', 'response']);
+    expect(entries.every(isCall(`${OK_ID}-0`))).to.equal(true);
+    const request = entries.find((entry) => entry.labels.inference_record_type === 'request')!;
+    expect(JSON.parse(request.line)).to.deep.equal(JSON.parse(V1_BODY));
+    // The Loki side's derived field: the label it reads holds the trace id it opens in Tempo.
+    for (const { matcherRegex, datasourceUid } of lokiSource.jsonData.derivedFields) {
+      expect(datasourceUid).to.equal('tempo');
+      for (const entry of entries) expect(entry.labels[matcherRegex]).to.equal(span.traceId);
+    }
+  });
+
+  it('traces go to the Tempo endpoint, gzip-compressed', async () => {
+    await callSpan(BAD_ID);
+    expect(new Set(tempo!.requests().map((r) => r.path))).to.deep.equal(new Set(['/v1/traces']));
+    for (const request of tempo!.requests()) expect(request.contentEncoding).to.equal('gzip');
+  });
+
+  /** The span of a call, once the Tempo stand-in has it. */
+  async function callSpan(requestId: string): Promise<ReceivedSpan> {
+    await tempo!.waitFor((r) => spansOfCall(r.spans(), requestId).length > 0, 20_000);
+    return spanOfCall(tempo!.spans(), requestId);
+  }
 });

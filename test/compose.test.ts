@@ -118,7 +118,7 @@ describe('docker-compose.yml', () => {
     for (const name of Object.keys(compose.services)) visit(name, []);
   });
 
-  it('the collector image is the contrib release the builder manifest pins, and Prometheus the one CI builds', () => {
+  it('the collector image is the contrib release the builder manifest pins, and Prometheus and Loki the ones CI builds', () => {
     const env = dotEnv();
     const manifest = readFileSync(join(REPOSITORY_ROOT, 'collector-config/builder-config.yaml'), 'utf8');
     const contrib = /opentelemetry-collector-contrib\/\S+ v(\d+\.\d+\.\d+)/.exec(manifest)?.[1];
@@ -127,6 +127,11 @@ describe('docker-compose.yml', () => {
     const script = readFileSync(join(REPOSITORY_ROOT, 'collector-config/build-prometheus.sh'), 'utf8');
     const [, minor, patch] = /PROMETHEUS_MODULE_VERSION:-v0\.3(\d+)\.(\d+)/.exec(script) ?? [];
     expect(tagOf(env.get('PROMETHEUS_IMAGE')!)).to.equal(`v3.${Number(minor)}.${patch}`);
+
+    const lokiScript = readFileSync(join(REPOSITORY_ROOT, 'collector-config/build-loki.sh'), 'utf8');
+    const lokiVersion = /LOKI_MODULE_VERSION:-v(\d+\.\d+\.\d+)/.exec(lokiScript)?.[1];
+    expect(lokiVersion).to.be.a('string');
+    expect(tagOf(env.get('LOKI_IMAGE')!)).to.equal(lokiVersion);
   });
 
   it("the Dockerfile's default Node image is the one .env pins, on the Node line the project runs on", () => {

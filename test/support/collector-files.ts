@@ -3,10 +3,10 @@
  * one OTLP/JSON export request per line, every signal in one file.
  */
 import { readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeJsonRequest } from './otlp-codec.js';
 import type { OtlpSignal, ReceivedLogRecord, ReceivedMetric, ReceivedSpan } from './otlp-model.js';
 import { flattenLogs, flattenMetrics, flattenSpans } from './otlp-model.js';
+import { pollUntil } from './poll.js';
 
 /** How often the file is read again while waiting. */
 const POLL_INTERVAL_MS = 100;
@@ -60,22 +60,13 @@ export async function waitForExported(
   file: string,
   ready: (telemetry: ExportedTelemetry) => boolean,
 ): Promise<ExportedTelemetry> {
-  const deadline = Date.now() + WAIT_LIMIT_MS;
-  for (;;) {
-    const telemetry = await readExported(file);
-    let lastError: unknown;
-    try {
-      if (ready(telemetry)) return telemetry;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      const why = lastError instanceof Error ? `; last check: ${lastError.message}` : '';
-      throw new Error(
-        `the collector's file did not have what was expected within ${WAIT_LIMIT_MS} ms${why}: ` +
-          `${telemetry.logs.length} log records, ${telemetry.spans.length} spans, ${telemetry.metrics.length} metrics`,
-      );
-    }
-    await sleep(POLL_INTERVAL_MS);
-  }
+  return pollUntil({
+    ask: () => readExported(file),
+    ready,
+    describe: (telemetry) =>
+      "the collector's file did not have what was expected: " +
+      `${telemetry.logs.length} log records, ${telemetry.spans.length} spans, ${telemetry.metrics.length} metrics`,
+    intervalMs: POLL_INTERVAL_MS,
+    limitMs: WAIT_LIMIT_MS,
+  });
 }

@@ -4,8 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { REPOSITORY_ROOT } from './cli.js';
+import { pollUntil } from './poll.js';
 import { freePort } from './ports.js';
 import type { ServiceProcess } from './service-process.js';
 import { startService } from './service-process.js';
@@ -15,8 +15,6 @@ const PROMETHEUS_CONFIG: string = join(REPOSITORY_ROOT, 'collector-config/promet
 
 /** How often a query is run again while waiting for its answer. */
 const QUERY_POLL_INTERVAL_MS = 200;
-/** How long {@link waitForQuery} waits before it gives up and says what the last answer was. */
-const QUERY_WAIT_LIMIT_MS = 30_000;
 
 /** Why Prometheus tests cannot run here, or undefined when the binary exists. */
 export function prometheusSkipReason(): string | undefined {
@@ -74,15 +72,10 @@ export async function waitForQuery(
   promql: string,
   ready: (samples: PrometheusSample[]) => boolean,
 ): Promise<PrometheusSample[]> {
-  const deadline = Date.now() + QUERY_WAIT_LIMIT_MS;
-  for (;;) {
-    const samples = await prometheus.query(promql);
-    if (ready(samples)) return samples;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${promql} did not give the expected answer within ${QUERY_WAIT_LIMIT_MS} ms: ${JSON.stringify(samples)}`,
-      );
-    }
-    await sleep(QUERY_POLL_INTERVAL_MS);
-  }
+  return pollUntil({
+    ask: () => prometheus.query(promql),
+    ready,
+    describe: (samples) => `${promql} did not give the expected answer: ${JSON.stringify(samples)}`,
+    intervalMs: QUERY_POLL_INTERVAL_MS,
+  });
 }
