@@ -266,7 +266,9 @@ describe('grafana overlay into a real Prometheus and Loki (end to end)', functio
     const request = entries.find((entry) => entry.labels.inference_record_type === 'request')!;
     expect(JSON.parse(request.line)).to.deep.equal(JSON.parse(V1_BODY));
     // The Loki side's derived field: the label it reads holds the trace id it opens in Tempo.
-    for (const { matcherRegex, datasourceUid } of lokiSource.jsonData.derivedFields) {
+    const { derivedFields } = lokiSource.jsonData;
+    expect(derivedFields).to.not.be.empty;
+    for (const { matcherRegex, datasourceUid } of derivedFields) {
       expect(datasourceUid).to.equal('tempo');
       for (const entry of entries) expect(entry.labels[matcherRegex]).to.equal(span.traceId);
     }
