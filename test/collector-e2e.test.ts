@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { CliProcess } from './support/cli.js';
-import { startCli } from './support/cli.js';
+import { SERVE_DEMO_MODELS, SERVING_BANNER, startCli } from './support/cli.js';
 import type { CollectorPorts, CollectorProcess } from './support/collector.js';
 import {
   COLLECTOR_CONFIG_DIR,
@@ -25,10 +25,9 @@ import { recordsOfCall, spansOfCall } from './support/otlp-model.js';
 import { post } from './support/http.js';
 import type { RecordingProxy } from './support/recording-proxy.js';
 import { startRecordingProxy } from './support/recording-proxy.js';
+import { IRIS_V1_BODY, IRIS_V2_BAD_SHAPE } from './support/iris-calls.js';
 
 const OVERLAYS = [join(COLLECTOR_CONFIG_DIR, 'overlays', 'debug.yaml'), NO_SELF_METRICS_OVERLAY];
-const SERVE = ['serve', '--model-repository', 'models', '--port', '0', '--host', '127.0.0.1'];
-const BANNER = /serving \S+ on (http:\/\/\S+)/;
 /** Metrics every second, so the test need not wait for the default minute. */
 const METRIC_INTERVAL = { OTEL_METRIC_EXPORT_INTERVAL: '1000' };
 const SEVERITY_ERROR = 17;
@@ -48,14 +47,12 @@ interface Call {
   readonly model: string;
 }
 
-const V1_BODY = '{"instances": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]]}';
 const V2_BODY = '{"inputs": [{"name": "input", "shape": [1, 4], "datatype": "FP32", "data": [6.8, 2.8, 4.8, 1.4]}]}';
-const V2_BAD_SHAPE = '{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3, 4, 5, 6]}]}';
 
 const v1 = (id: string): Call => ({
   id,
   path: '/v1/models/iris:predict',
-  body: V1_BODY,
+  body: IRIS_V1_BODY,
   status: 200,
   protocol: 'kserve-v1',
   model: 'iris',
@@ -74,7 +71,7 @@ const CALLS: readonly Call[] = [
   {
     id: 'e2e-v2-bad',
     path: '/v2/models/iris/infer',
-    body: V2_BAD_SHAPE,
+    body: IRIS_V2_BAD_SHAPE,
     status: 400,
     protocol: 'open-inference-v2',
     model: 'iris',
@@ -82,7 +79,7 @@ const CALLS: readonly Call[] = [
   {
     id: 'e2e-v1-unknown',
     path: '/v1/models/nosuch:predict',
-    body: V1_BODY,
+    body: IRIS_V1_BODY,
     status: 404,
     protocol: 'kserve-v1',
     model: 'nosuch',
@@ -146,11 +143,14 @@ describe('through a real OpenTelemetry Collector (end to end)', function () {
     ports = await freeCollectorPorts();
     collector = await start();
     proxy = await startRecordingProxy(collector.otlpHttpUrl);
-    cli = startCli([...SERVE, '--otlp-endpoint', proxy.url, '--otlp-compression', 'gzip', '--file-sink', 'off'], {
-      INFERLENS_TELEMETRY: 'on',
-      ...METRIC_INTERVAL,
-    });
-    [, url] = await cli.waitForOutput(BANNER);
+    cli = startCli(
+      [...SERVE_DEMO_MODELS, '--otlp-endpoint', proxy.url, '--otlp-compression', 'gzip', '--file-sink', 'off'],
+      {
+        INFERLENS_TELEMETRY: 'on',
+        ...METRIC_INTERVAL,
+      },
+    );
+    [, url] = await cli.waitForOutput(SERVING_BANNER);
   });
 
   after(async () => {

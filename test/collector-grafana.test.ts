@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse as parseYaml } from 'yaml';
 import type { CliProcess } from './support/cli.js';
-import { REPOSITORY_ROOT, startCli } from './support/cli.js';
+import { REPOSITORY_ROOT, SERVE_DEMO_MODELS, SERVING_BANNER, startCli } from './support/cli.js';
 import type { CollectorProcess } from './support/collector.js';
 import {
   COLLECTOR_CONFIG_DIR,
@@ -33,14 +33,12 @@ import type { PrometheusProcess } from './support/prometheus.js';
 import { prometheusSkipReason, startPrometheus, waitForQuery } from './support/prometheus.js';
 import type { MetricDefinition } from '../packages/express/src/metrics/descriptors.js';
 import { METRIC_DEFINITIONS } from '../packages/express/src/metrics/descriptors.js';
+import { IRIS_V1_BODY, IRIS_V2_BAD_SHAPE } from './support/iris-calls.js';
 
 /** Grafana loads every dashboard JSON in this folder (collector-config/grafana/provisioning). */
 const DASHBOARD_DIR = join(REPOSITORY_ROOT, 'collector-config/grafana/dashboards');
 const DATASOURCES_FILE = join(REPOSITORY_ROOT, 'collector-config/grafana/provisioning/datasources/datasources.yaml');
-const SERVE = ['serve', '--model-repository', 'models', '--port', '0', '--host', '127.0.0.1', '--file-sink', 'off'];
-const BANNER = /serving \S+ on (http:\/\/\S+)/;
-const V1_BODY = '{"instances": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]]}';
-const V2_BAD_SHAPE = '{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3, 4, 5, 6]}]}';
+const SERVE_WITHOUT_FILES = [...SERVE_DEMO_MODELS, '--file-sink', 'off'];
 const SUCCESSES = 2;
 /**
  * What Grafana puts in place of the dashboards' variables: a rate window that
@@ -167,17 +165,20 @@ describe('grafana overlay into a real Prometheus and Loki (end to end)', functio
         TEMPO_OTLP_ENDPOINT: tempo.url,
       },
     });
-    cli = startCli([...SERVE, '--otlp-endpoint', collector.otlpHttpUrl], {
+    cli = startCli([...SERVE_WITHOUT_FILES, '--otlp-endpoint', collector.otlpHttpUrl], {
       INFERLENS_TELEMETRY: 'on',
       OTEL_METRIC_EXPORT_INTERVAL: '1000',
     });
-    const [, url] = await cli.waitForOutput(BANNER);
+    const [, url] = await cli.waitForOutput(SERVING_BANNER);
     const headers = { 'content-type': 'application/json' };
     for (let i = 0; i < SUCCESSES; i++) {
-      const ok = await post(`${url}/v1/models/iris:predict`, V1_BODY, { ...headers, 'x-request-id': `${OK_ID}-${i}` });
+      const ok = await post(`${url}/v1/models/iris:predict`, IRIS_V1_BODY, {
+        ...headers,
+        'x-request-id': `${OK_ID}-${i}`,
+      });
       expect(ok.status).to.equal(200);
     }
-    const failed = await post(`${url}/v2/models/iris/infer`, V2_BAD_SHAPE, { ...headers, 'x-request-id': BAD_ID });
+    const failed = await post(`${url}/v2/models/iris/infer`, IRIS_V2_BAD_SHAPE, { ...headers, 'x-request-id': BAD_ID });
     expect(failed.status).to.equal(400);
   });
 
@@ -264,7 +265,7 @@ describe('grafana overlay into a real Prometheus and Loki (end to end)', functio
     expect(entries.map((entry) => entry.labels.inference_record_type)).to.have.members(['request', 'response']);
     expect(entries.every(isCall(`${OK_ID}-0`))).to.equal(true);
     const request = entries.find((entry) => entry.labels.inference_record_type === 'request')!;
-    expect(JSON.parse(request.line)).to.deep.equal(JSON.parse(V1_BODY));
+    expect(JSON.parse(request.line)).to.deep.equal(JSON.parse(IRIS_V1_BODY));
     // The Loki side's derived field: the label it reads holds the trace id it opens in Tempo.
     const { derivedFields } = lokiSource.jsonData;
     expect(derivedFields).to.not.be.empty;

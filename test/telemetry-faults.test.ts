@@ -13,8 +13,8 @@ import { recordsOfCall, spansOfCall } from './support/otlp-model.js';
 import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
 import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
+import { IRIS_V1_BODY } from './support/iris-calls.js';
 
-const V1_BODY = '{"instances": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]]}';
 const V1_ANSWER = { predictions: [1, 1] };
 
 /** The exporter's time limit: a call that waited for an export would take this long. */
@@ -38,7 +38,7 @@ async function predict(url: string, requestId: string): Promise<TimedCall> {
   const start = performance.now();
   const response = await fetch(`${url}/v1/models/iris:predict`, {
     method: 'POST',
-    body: V1_BODY,
+    body: IRIS_V1_BODY,
     headers: { 'content-type': 'application/json', 'x-request-id': requestId },
   });
   const text = await response.text();

@@ -8,13 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { CliExit, CliProcess } from './support/cli.js';
-import { startCli } from './support/cli.js';
+import { SERVE_DEMO_MODELS, SERVING_BANNER, startCli } from './support/cli.js';
 import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
+import { IRIS_V1_BODY } from './support/iris-calls.js';
 
-const SERVE = ['serve', '--model-repository', 'models', '--port', '0', '--host', '127.0.0.1'];
-const BANNER = /serving \S+ on (http:\/\/\S+)/;
-const V1_BODY = '{"instances": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]]}';
 const V1_ANSWER = { predictions: [1, 1] };
 const V2_BAD_BODY = '{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3, 4, 5, 6]}]}';
 
@@ -49,7 +47,7 @@ async function post(
 }
 
 async function predict(url: string, headers: Record<string, string>): Promise<void> {
-  const answer = await post(url, '/v1/models/iris:predict', V1_BODY, headers);
+  const answer = await post(url, '/v1/models/iris:predict', IRIS_V1_BODY, headers);
   expect(answer.status).to.equal(200);
   expect(answer.body).to.deep.equal(V1_ANSWER);
 }
@@ -83,8 +81,8 @@ describe('inferlens serve with telemetry (CLI end to end)', function () {
 
   /** Starts the CLI and resolves with its URL once it has printed its banner. */
   async function serve(args: readonly string[], env: Record<string, string>): Promise<string> {
-    cli = startCli([...SERVE, ...args], { INFERLENS_TELEMETRY: 'on', ...env });
-    const [, url] = await cli.waitForOutput(BANNER);
+    cli = startCli([...SERVE_DEMO_MODELS, ...args], { INFERLENS_TELEMETRY: 'on', ...env });
+    const [, url] = await cli.waitForOutput(SERVING_BANNER);
     return url;
   }
 
@@ -120,7 +118,7 @@ describe('inferlens serve with telemetry (CLI end to end)', function () {
         'response',
       ]);
       expect(records.find((record) => record.attributes['inference.record.type'] === 'request')?.body).to.equal(
-        V1_BODY,
+        IRIS_V1_BODY,
       );
       const spans = receiver.spans().filter((span) => span.attributes['inference.request.id'] === id);
       expect(spans).to.have.lengthOf(1);
@@ -175,7 +173,7 @@ describe('inferlens serve with telemetry (CLI end to end)', function () {
     expect(lines.map((line) => line.attributes['inference.record.type'])).to.deep.equal(['request', 'response']);
     const [request, response] = lines;
     // Bodies are parsed back to JSON where they parse.
-    expect(request.body).to.deep.equal(JSON.parse(V1_BODY));
+    expect(request.body).to.deep.equal(JSON.parse(IRIS_V1_BODY));
     expect(response.body).to.deep.equal(V1_ANSWER);
     expect(request.severity).to.equal('INFO');
     expect(response.severity).to.equal('INFO');

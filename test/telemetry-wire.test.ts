@@ -13,9 +13,9 @@ import { OTLP_SPAN_KIND, recordOfCall, recordsOfCall, spanOfCall, spansOfCall } 
 import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
 import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
+import { IRIS_V1_BODY } from './support/iris-calls.js';
 
 /** Sent byte for byte: the spaces and `6.0` would not survive a re-serialisation of the parsed body. */
-const V1_BODY = '{"instances": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]]}';
 /** Iris takes `[-1, 4]`; `[2, 3]` is refused as INVALID_INPUT. */
 const V2_BAD_BODY = '{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3, 4, 5, 6]}]}';
 
@@ -111,9 +111,9 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
             fileSink: { enabled: false },
           },
         });
-        predict = await call(`${server.url}/v1/models/iris:predict`, V1_BODY, { 'x-request-id': `v1-${tag}` });
+        predict = await call(`${server.url}/v1/models/iris:predict`, IRIS_V1_BODY, { 'x-request-id': `v1-${tag}` });
         infer = await call(`${server.url}/v2/models/iris/infer`, V2_BAD_BODY, { 'x-request-id': `v2-${tag}` });
-        traced = await call(`${server.url}/v1/models/iris:predict`, V1_BODY, {
+        traced = await call(`${server.url}/v1/models/iris:predict`, IRIS_V1_BODY, {
           'x-request-id': `traced-${tag}`,
           traceparent: `00-${parentTraceId}-${parentSpanId}-01`,
         });
@@ -376,7 +376,7 @@ describe('a custom matcher on the server', function () {
         matcher,
       },
     });
-    const v1 = await call(`${server.url}/v1/models/iris:predict`, V1_BODY, { 'x-request-id': 'matcher-v1' });
+    const v1 = await call(`${server.url}/v1/models/iris:predict`, IRIS_V1_BODY, { 'x-request-id': 'matcher-v1' });
     const v2 = await call(`${server.url}/v2/models/iris/infer`, V2_BAD_BODY, { 'x-request-id': 'matcher-v2' });
     expect([v1.status, v2.status]).to.deep.equal([200, 400]);
     await receiver.waitFor((r) => recordsOf(r, 'matcher-v2').length === 2 && r.spans().length > 0);
@@ -397,7 +397,7 @@ describe('a custom matcher on the server', function () {
       },
     });
     try {
-      const v1 = await call(`${throwing.url}/v1/models/iris:predict`, V1_BODY, { 'x-request-id': 'throwing-v1' });
+      const v1 = await call(`${throwing.url}/v1/models/iris:predict`, IRIS_V1_BODY, { 'x-request-id': 'throwing-v1' });
       expect(v1.status).to.equal(200);
       expect(JSON.parse(v1.answer.toString())).to.have.property('predictions').with.length(2);
     } finally {

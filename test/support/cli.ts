@@ -25,6 +25,19 @@ function cliEnvironment(extra: Readonly<Record<string, string>>): NodeJS.Process
   return { ...environmentWithoutTelemetrySettings(), INFERLENS_TELEMETRY: 'off', ...extra };
 }
 
+/** `inferlens serve` on the demo models in models/, on a free loopback port. */
+export const SERVE_DEMO_MODELS: readonly string[] = [
+  'serve',
+  '--model-repository',
+  'models',
+  '--port',
+  '0',
+  '--host',
+  '127.0.0.1',
+];
+/** The line `serve` prints once it listens; the group is its base URL. */
+export const SERVING_BANNER = /serving \S+ on (http:\/\/\S+)/;
+
 export interface CliExit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
