@@ -275,7 +275,11 @@ class CallRecorder {
   /**
    * How the call ended. A failed call's error message is read from its
    * answer (`answerText`, decoded once for this and the response record)
-   * unless the handler passed the error itself.
+   * unless the handler passed the error itself. An answer that never
+   * finished is the client's doing unless the handler recorded an error:
+   * then the server broke off, typically Express closing the connection
+   * after an error once the headers were out, and the call keeps the status
+   * it sent and that error.
    */
   #outcome(
     res: Response,
@@ -283,12 +287,13 @@ class CallRecorder {
     annotations: CallAnnotations | undefined,
     answerText: () => string,
   ): CallOutcome {
-    const aborted = !res.writableFinished;
+    const error = annotations?.error;
+    const brokenOff = !res.writableFinished;
+    const aborted = brokenOff && error === undefined;
     const status = aborted ? STATUS_CLIENT_CLOSED : res.statusCode;
     const durationSeconds = (performance.now() - state.startMillis) / MILLIS_PER_SECOND;
-    const failed = aborted || status >= FIRST_ERROR_STATUS;
+    const failed = brokenOff || status >= FIRST_ERROR_STATUS;
     if (!failed) return { status, durationSeconds, failed, errorType: undefined, errorMessage: undefined };
-    const error = annotations?.error;
     const errorType = aborted ? ERROR_TYPE_ABORTED : error !== undefined ? errorTypeOf(error) : String(status);
     const errorMessage = aborted
       ? 'the client closed the connection before the answer was complete'

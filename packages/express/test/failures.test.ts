@@ -4,8 +4,9 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { expect } from 'chai';
+import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
-import { annotateCall } from '../src/annotations.js';
+import { annotateCall, captureErrors } from '../src/annotations.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from '../src/payload/binary-extension.js';
 import { captureRawBody } from '../src/payload/request-body.js';
@@ -156,6 +157,37 @@ describe('failed calls', () => {
         ]);
       });
     }
+
+    it('is the error, not a client abort, when Express closes the connection after the headers went out', async () => {
+      const app = express();
+      // Express's own handler logs the error outside 'test'.
+      app.set('env', 'test');
+      app.use(inferenceTelemetry(globalOptions()));
+      app.post('/v1/models/:target', (_req, res, next) => {
+        res.setHeader('content-type', 'application/json');
+        res.write('{"predictions":[');
+        setImmediate(() => next(new ModelError('runtime crashed mid-answer', 'RuntimeFault')));
+      });
+      app.use(captureErrors());
+      // The usual handler: once the headers are out, Express's own one closes the connection.
+      app.use((error: Error, _req: Request, res: Response, next: NextFunction) => {
+        if (res.headersSent) return next(error);
+        res.status(500).json({ error: error.message });
+      });
+      const url = await servers.start(app);
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY).catch(() => undefined);
+      const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+      expect(response.severityNumber).to.equal(SeverityNumber.ERROR);
+      // The status the client was sent, and the handler's error.
+      expect(response.attributes).to.include({
+        [ATTR_HTTP_RESPONSE_STATUS_CODE]: 200,
+        [ATTR_ERROR_TYPE]: 'RuntimeFault',
+        [ATTR_EXCEPTION_MESSAGE]: 'runtime crashed mid-answer',
+      });
+      const [span] = await telemetry.waitForSpans();
+      expect(span.status).to.deep.equal({ code: SpanStatusCode.ERROR, message: 'runtime crashed mid-answer' });
+      expect(span.attributes[ATTR_ERROR_TYPE]).to.equal('RuntimeFault');
+    });
 
     it('is only a status code without captureErrors()', async () => {
       const app = kserveApp(inferenceTelemetry(globalOptions()), {
