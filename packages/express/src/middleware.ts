@@ -274,8 +274,9 @@ class CallRecorder {
 
   /**
    * How the call ended. A failed call's error message is read from its
-   * answer (`answerText`, decoded once for this and the response record)
-   * unless the handler passed the error itself. An answer that never
+   * answer (`answerText`, decoded once for this and the response record),
+   * redacted as the response record is, unless the handler passed the error
+   * itself. An answer that never
    * finished is the client's doing unless the handler recorded an error:
    * then the server broke off, typically Express closing the connection
    * after an error once the headers were out, and the call keeps the status
@@ -299,7 +300,8 @@ class CallRecorder {
       ? 'the client closed the connection before the answer was complete'
       : error instanceof Error
         ? error.message
-        : errorMessageOf(answerText());
+        : // Read from the answer as the records show it: a redacted field stays hidden here too.
+          errorMessageOf(redactPayload(answerText(), this.#redactPaths));
     return { status, durationSeconds, failed, errorType, errorMessage };
   }
 

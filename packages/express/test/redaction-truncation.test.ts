@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { REDACTED } from '../src/payload/redact.js';
-import { ATTR_PAYLOAD_SIZE, ATTR_PAYLOAD_TRUNCATED, RECORD_TYPE } from '../src/semconv.js';
+import { ATTR_EXCEPTION_MESSAGE, ATTR_PAYLOAD_SIZE, ATTR_PAYLOAD_TRUNCATED, RECORD_TYPE } from '../src/semconv.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
 import type { PredictHandler } from './in-memory-telemetry.js';
 import {
@@ -44,6 +44,18 @@ describe('redaction and truncation', () => {
       parameters: { api_key: REDACTED, top_k: 2 },
       predictions: [1, 1],
     });
+  });
+
+  it("hides a redacted error text from the span's status and exception.message too", async () => {
+    const secret = 'no such account: 123-45-6789';
+    const url = await serve({ redactPaths: ['error'] }, (_req, res) => void res.status(400).json({ error: secret }));
+    const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    expect(answer.text).to.include(secret);
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(JSON.parse(response.body as string)).to.deep.equal({ error: REDACTED });
+    expect(response.attributes[ATTR_EXCEPTION_MESSAGE]).to.equal(REDACTED);
+    const [span] = await telemetry.waitForSpans();
+    expect(span.status.message).to.equal(REDACTED);
   });
 
   it('leaves bodies alone when a path does not occur', async () => {
