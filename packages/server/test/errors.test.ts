@@ -175,6 +175,19 @@ describe('errors', () => {
       });
       expectError(beyond, 400, 'inference-header-content-length is 99, but the body has 2 bytes');
     });
+
+    // tritonclient sends np.zeros((0, 4)) as binary_data_size 0 and no bytes after the JSON header.
+    it('reads an empty binary tensor, and rejects an empty binary section for a shape that holds elements', async () => {
+      const binaryInput = (shape: number[]) => ({
+        inputs: [{ name: 'input', datatype: 'FP32', shape, parameters: { binary_data_size: 0 } }],
+      });
+      const inferBinary = async (shape: number[]) =>
+        readJson(await postBinary(url('/v2/models/iris/infer'), binaryInput(shape), []));
+      const empty = await inferBinary([0, 4]);
+      expect(empty.status, JSON.stringify(empty.body)).to.equal(200);
+      expect(empty.body.outputs.map((output: { shape: number[] }) => output.shape[0])).to.deep.equal([0, 0]);
+      expectError(await inferBinary([1, 4]), 400, "input 'input': expected 16 bytes of binary data");
+    });
   });
 
   describe('404: no such model, version or endpoint', () => {

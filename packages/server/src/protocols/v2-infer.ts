@@ -10,27 +10,30 @@ import {
   invalidRequest,
 } from '@inferlens/protocol';
 
+/** The binary section of a body that has none: inputs of `binary_data_size` 0 (empty tensors) read from it. */
+const NO_BINARY_DATA = new Uint8Array(0);
+
 /**
  * Decodes the request's inputs. Inputs sent with the binary tensor data
  * extension take consecutive slices of the bytes after the JSON header, in
  * the order the inputs are listed.
  */
-export function decodeInputs(request: InferRequest, binary: Uint8Array | undefined): Tensor[] {
+export function decodeInputs(request: InferRequest, binary: Uint8Array = NO_BINARY_DATA): Tensor[] {
   let offset = 0;
   const tensors = request.inputs.map((input) => {
     const size = binaryDataSize(input);
     if (size === undefined) return decodeInput(input);
-    const available = binary?.byteLength ?? 0;
+    const available = binary.byteLength;
     if (offset + size > available) {
       throw invalidRequest(
         `input '${input.name}' declares ${size} bytes of binary data, but only ${available - offset} remain`,
       );
     }
-    const slice = binary!.subarray(offset, offset + size);
+    const slice = binary.subarray(offset, offset + size);
     offset += size;
     return decodeInput(input, slice);
   });
-  const unread = (binary?.byteLength ?? 0) - offset;
+  const unread = binary.byteLength - offset;
   if (unread !== 0) throw invalidRequest(`the body holds ${unread} bytes of binary data that no input declares`);
   return tensors;
 }
