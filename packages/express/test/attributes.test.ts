@@ -3,9 +3,11 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { expect } from 'chai';
 import express from 'express';
+import { hrTimeToMicroseconds } from '@opentelemetry/core';
 import { inferenceTelemetry } from '../src/middleware.js';
 import {
   ATTR_BATCH_SIZE,
+  ATTR_DURATION,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
@@ -33,6 +35,7 @@ import {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_SPAN_ID = '00f067aa0ba902b7';
+const MICROS_PER_SECOND = 1e6;
 
 describe('what a predict call records', () => {
   const telemetry = useInMemoryTelemetry();
@@ -66,6 +69,19 @@ describe('what a predict call records', () => {
         [ATTR_HTTP_ROUTE]: '/v1/models/{model}:predict',
         [ATTR_HTTP_RESPONSE_STATUS_CODE]: 200,
       });
+    });
+
+    it("lasts the call's measured duration, as the response record's inference.duration says, not whole milliseconds", async () => {
+      const url = await serve();
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      const { response } = await oneCall();
+      const [span] = telemetry.spans();
+      const recorded = response.attributes[ATTR_DURATION] as number;
+      expect(hrTimeToMicroseconds(span.duration) / MICROS_PER_SECOND).to.be.closeTo(recorded, 1e-6);
+      expect(hrTimeToMicroseconds(span.endTime) - hrTimeToMicroseconds(span.startTime)).to.be.closeTo(
+        recorded * MICROS_PER_SECOND,
+        1,
+      );
     });
 
     it('names a V2 call `infer <model>` with its version and the first dimension of the first input as batch size', async () => {
