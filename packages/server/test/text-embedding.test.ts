@@ -82,6 +82,18 @@ describe('the demo text-embedding model', () => {
     expect(output.data).to.deep.equal(openAiVectors.flat());
   });
 
+  it('answers a V2 tensor of zero texts with zero vectors, as any V2 model answers an empty batch', async () => {
+    const [vector] = await embed('x');
+    const url = `${server.url}/v2/models/${DEMO_EMBEDDING}/infer`;
+    for (const shape of [[0], [0, 1]]) {
+      const v2 = await postJson(url, { inputs: [{ name: 'text', datatype: 'BYTES', shape, data: [] }] });
+      expect(v2.status, JSON.stringify(v2.body)).to.equal(200);
+      expect(v2.body.outputs).to.deep.equal([
+        { name: 'embedding', datatype: 'FP32', shape: [0, vector.length], data: [] },
+      ]);
+    }
+  });
+
   it('describes itself in V2 metadata as texts in, vectors out', async () => {
     const [vector] = await embed('x');
     const metadata = await getJson(`${server.url}/v2/models/${DEMO_EMBEDDING}`);

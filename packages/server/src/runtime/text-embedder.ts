@@ -14,6 +14,23 @@ export const EMBEDDING_OUTPUT = 'embedding';
 const PROBE_TEXT = 'hello';
 
 /**
+ * What zero inputs give: no vectors of the asked length. A V2 tensor of shape
+ * `[0]` is a valid (empty) batch, which any other V2 model answers with empty
+ * outputs; the graph is not run, as a batch of zero sequences has no width.
+ */
+function emptyResult(dimension: number): EmbeddingResult {
+  return {
+    vectors: new Float32Array(0),
+    count: 0,
+    dimension,
+    norms: [],
+    inputTokens: 0,
+    truncatedInputs: 0,
+    modelExecutionSeconds: 0,
+  };
+}
+
+/**
  * A text-embedding model as the protocols serve it: its graph, the vector
  * length learned from running it once at load, and the shorter lengths a
  * request may ask for.
@@ -61,6 +78,7 @@ export class TextEmbedder {
         `"dimensions" ${dimensions} is not supported by this model; it allows ${this.allowedDimensions.join(', ')}`,
       );
     }
+    if (inputs.length === 0) return emptyResult(dimensions ?? this.dimension);
     return this.#graph.run(inputs, dimensions);
   }
 }
