@@ -204,6 +204,20 @@ function resolveHeaders(headers: readonly string[] | undefined): string[] {
 }
 
 /**
+ * `service.name` in the specification's order: OTEL_SERVICE_NAME wins over a
+ * `service.name` among the resource attributes, and the default applies only
+ * when neither names one. The option in code comes first, as everywhere.
+ * `attributes` are the merged ones, code over OTEL_RESOURCE_ATTRIBUTES.
+ */
+function resolveServiceName(options: InferenceTelemetryOptions, env: EnvReader, attributes: Attributes): string {
+  const fromAttributes = attributes['service.name'];
+  if (fromAttributes !== undefined && typeof fromAttributes !== 'string') {
+    fail("resourceAttributes['service.name']", 'a string', fromAttributes);
+  }
+  return options.serviceName ?? env.string('OTEL_SERVICE_NAME') ?? fromAttributes ?? DEFAULT_SERVICE_NAME;
+}
+
+/**
  * The one place options meet their defaults: option from code, else the
  * OpenTelemetry variable the specification names, else the default. A bad
  * option in code throws here, at construction; a bad variable is reported
@@ -218,10 +232,11 @@ export function resolveConfig(
   const otlp = resolveOtlp(options, env);
   const fileSink = options.fileSink ?? {};
   const queue = options.queue ?? {};
+  const resourceAttributes = { ...env.keyValues('OTEL_RESOURCE_ATTRIBUTES'), ...options.resourceAttributes };
   return {
     providers: checkChoice('providers', options.providers, ['own', 'global']) ?? 'own',
-    serviceName: options.serviceName ?? env.string('OTEL_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME,
-    resourceAttributes: { ...env.keyValues('OTEL_RESOURCE_ATTRIBUTES'), ...options.resourceAttributes },
+    serviceName: resolveServiceName(options, env, resourceAttributes),
+    resourceAttributes,
     otlp,
     fileSink:
       (fileSink.enabled ?? otlp === undefined)

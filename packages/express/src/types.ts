@@ -92,9 +92,13 @@ export interface InferenceTelemetryOptions {
    * @default 'own'
    */
   providers?: 'own' | 'global';
-  /** @default OTEL_SERVICE_NAME, else 'inferlens' */
+  /**
+   * As the specification orders it, OTEL_SERVICE_NAME wins over a
+   * `service.name` among the resource attributes.
+   * @default OTEL_SERVICE_NAME, else `service.name` of `resourceAttributes`, else of OTEL_RESOURCE_ATTRIBUTES, else 'inferlens'
+   */
   serviceName?: string;
-  /** Merged over OTEL_RESOURCE_ATTRIBUTES. @default {} */
+  /** Merged over OTEL_RESOURCE_ATTRIBUTES; a `service.name` here yields to `serviceName` and OTEL_SERVICE_NAME. @default {} */
   resourceAttributes?: Attributes;
   otlp?: OtlpOptions;
   /** @default 'all' */

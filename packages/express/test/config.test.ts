@@ -207,6 +207,29 @@ describe('configuration', () => {
     });
   });
 
+  describe('service.name', () => {
+    const environment = { OTEL_SERVICE_NAME: 'env-name', OTEL_RESOURCE_ATTRIBUTES: 'service.name=env-attribute' };
+    const attributes = { resourceAttributes: { 'service.name': 'code-attribute' } };
+    const cases: [string, InferenceTelemetryOptions, NodeJS.ProcessEnv, string][] = [
+      ['serviceName', { serviceName: 'code-name', ...attributes }, environment, 'code-name'],
+      ['OTEL_SERVICE_NAME', attributes, environment, 'env-name'],
+      ['resourceAttributes', attributes, { OTEL_RESOURCE_ATTRIBUTES: 'service.name=env-attribute' }, 'code-attribute'],
+      ['OTEL_RESOURCE_ATTRIBUTES', {}, { OTEL_RESOURCE_ATTRIBUTES: 'service.name=env-attribute' }, 'env-attribute'],
+      ['the default', {}, {}, 'inferlens'],
+    ];
+    for (const [source, options, env, expected] of cases) {
+      it(`comes from ${source} when nothing before it in the order names one`, () => {
+        const config = resolveConfig(options, recordingReporter(), env);
+        expect(config.serviceName).to.equal(expected);
+      });
+    }
+
+    it('must be a string in resourceAttributes', () => {
+      const options = { resourceAttributes: { 'service.name': 42 } };
+      expect(() => resolveConfig(options, recordingReporter(), {})).to.throw(TypeError, /service\.name.*42/);
+    });
+  });
+
   describe('the default reporter', () => {
     const warnings = useRecordedWarnings();
 
