@@ -413,7 +413,9 @@ class CallRecorder {
     }
     if (writeResponse) {
       this.#guard(() => {
-        const cut = state.captured.size > state.captured.kept;
+        // Cut when the kept bytes end before what the record shows: a binary-extension answer's JSON part, else all.
+        const shown = jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH)) ?? state.captured.size;
+        const cut = state.captured.kept < Math.min(shown, state.captured.size);
         // embeddings: the vectors' count, dimension and norms stand for the floats unless `embeddingVectors` is 'full'.
         const summarize = annotations?.embeddings !== undefined && this.#config.embeddingVectors === 'summary';
         const payload = summarize

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { inferenceTelemetry } from '../src/middleware.js';
+import { INFERENCE_HEADER_CONTENT_LENGTH } from '../src/payload/binary-extension.js';
 import { REDACTED } from '../src/payload/redact.js';
 import { ATTR_EXCEPTION_MESSAGE, ATTR_PAYLOAD_SIZE, ATTR_PAYLOAD_TRUNCATED, RECORD_TYPE } from '../src/semconv.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
@@ -88,6 +89,27 @@ describe('redaction and truncation', () => {
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
     const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
     expect(request.attributes).not.to.have.property(ATTR_PAYLOAD_TRUNCATED);
+  });
+
+  describe('of a binary-extension answer, whose tensor bytes the record leaves out', () => {
+    const tensorBytes = 8192;
+    const cases = [
+      ['a whole JSON part is not truncated', 'o', undefined],
+      ['a JSON part longer than maxPayloadBytes is truncated', 'o'.repeat(80), true],
+    ] as const;
+    for (const [title, name, truncated] of cases) {
+      it(title, async () => {
+        const json = JSON.stringify({ outputs: [{ name, parameters: { binary_data_size: tensorBytes } }] });
+        const url = await serve({ maxPayloadBytes: 128 }, (_req, res) => {
+          res.setHeader(INFERENCE_HEADER_CONTENT_LENGTH, Buffer.byteLength(json));
+          res.end(Buffer.concat([Buffer.from(json), Buffer.alloc(tensorBytes)]));
+        });
+        await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+        const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+        expect(response.attributes[ATTR_PAYLOAD_TRUNCATED]).to.equal(truncated);
+        expect(response.attributes[ATTR_PAYLOAD_SIZE]).to.equal(Buffer.byteLength(json) + tensorBytes);
+      });
+    }
   });
 
   it('never cuts a request body inside a character', async () => {
