@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { getJson, postJson } from '../../../test/support/http.js';
+import { getJson, post, postJson, readBinaryResponse } from '../../../test/support/http.js';
 import { cosine, norm } from '../../../scripts/demo-models/vectors.js';
 import { DEMO_EMBEDDING, decodeBase64Vector } from '../../../test/support/embeddings.js';
 import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
@@ -92,6 +92,21 @@ describe('the demo text-embedding model', () => {
         { name: 'embedding', datatype: 'FP32', shape: [0, vector.length], data: [] },
       ]);
     }
+  });
+
+  // More texts than a JavaScript call takes arguments: the batch's width must not be found with Math.max(...lengths).
+  it('embeds a V2 batch of 150,000 texts', async () => {
+    const count = 150_000;
+    const header = {
+      inputs: [{ name: 'text', datatype: 'BYTES', shape: [count], data: Array.from({ length: count }, () => 'a') }],
+      parameters: { binary_data_output: true },
+    };
+    const url = `${server.url}/v2/models/${DEMO_EMBEDDING}/infer`;
+    const response = await readBinaryResponse(
+      await post(url, JSON.stringify(header), { 'content-type': 'application/json' }),
+    );
+    expect(response.status, JSON.stringify(response.json)).to.equal(200);
+    expect(response.json.outputs[0].shape[0]).to.equal(count);
   });
 
   it('describes itself in V2 metadata as texts in, vectors out', async () => {

@@ -132,7 +132,8 @@ export class TextGraph {
     );
     const rows = sequences.map((sequence) => sequence.ids);
     const lengths = rows.map((row) => row.length);
-    const width = Math.max(...lengths);
+    // Not Math.max(...lengths): a spread of a large batch overflows the call stack (RangeError).
+    const width = lengths.reduce((longest, length) => Math.max(longest, length), 0);
     const tensors = this.#idInputs.map(({ name, datatype }) => {
       if (name === INPUT_IDS) return idsTensor(name, datatype, rows, width, this.#tokenizer.padId);
       // One sequence per input: every real token is of type 0, as BERT's single-sequence template says.
