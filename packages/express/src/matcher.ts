@@ -9,14 +9,29 @@ const OPEN_INFERENCE_V2 = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer
 /** OpenAI's embeddings route, at the root or under `/openai`. */
 const OPENAI_EMBEDDINGS = /^(?:\/openai)?\/v1\/embeddings$/;
 
+/** A request target's path, without the query. */
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
 /**
- * The request's path without the query. Read from `url` rather than
+ * The request's path as routing sees it, without the query: relative to
+ * the router the middleware is mounted in. Read from `url` rather than
  * Express's `req.path`, so the middleware also works when called from a
  * plain `node:http` handler.
  */
 export function requestPath(req: Pick<Request, 'url'>): string {
-  const query = req.url.indexOf('?');
-  return query < 0 ? req.url : req.url.slice(0, query);
+  return pathOf(req.url);
+}
+
+/**
+ * The path the client asked for, without the query: Express's
+ * `originalUrl` keeps the mount prefix that routing takes off `url`; a
+ * plain `node:http` request has only `url`.
+ */
+export function clientPath(req: Pick<Request, 'url'> & Partial<Pick<Request, 'originalUrl'>>): string {
+  return pathOf(req.originalUrl ?? req.url);
 }
 
 function decoded(segment: string): string {

@@ -12,7 +12,7 @@ import { embeddingAttributes } from './embeddings.js';
 import type { ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
 import type { CallMetrics } from './metrics/call-metrics.js';
-import { requestPath } from './matcher.js';
+import { clientPath } from './matcher.js';
 import { parseRedactPaths, redactPayload } from './payload/redact.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './payload/binary-extension.js';
 import { requestBodySize, requestPayload } from './payload/request-body.js';
@@ -240,7 +240,7 @@ class CallRecorder {
       [ATTR_REQUEST_ID]: requestId,
       [ATTR_HTTP_REQUEST_METHOD]: req.method,
       [ATTR_HTTP_ROUTE]: call.route,
-      [ATTR_URL_PATH]: requestPath(req),
+      [ATTR_URL_PATH]: clientPath(req),
     };
     if (call.model !== undefined) attributes[ATTR_MODEL_NAME] = call.model;
     if (call.version !== undefined) attributes[ATTR_MODEL_VERSION] = call.version;

@@ -17,6 +17,7 @@ import {
   ATTR_PAYLOAD_SIZE,
   ATTR_PROTOCOL,
   ATTR_REQUEST_ID,
+  ATTR_URL_PATH,
   PROTOCOL,
   RECORD_TYPE,
 } from '../src/semconv.js';
@@ -82,6 +83,18 @@ describe('what a predict call records', () => {
         recorded * MICROS_PER_SECOND,
         1,
       );
+    });
+
+    it('keeps the path the client asked for in url.path, mount prefix included, query left out', async () => {
+      const app = express();
+      app.use('/kserve', kserveApp(inferenceTelemetry(globalOptions())));
+      const url = await servers.start(app);
+      expect((await post(`${url}/kserve/v1/models/iris:predict?verbose=1`, IRIS_BODY)).status).to.equal(200);
+      const [span] = await telemetry.waitForSpans();
+      expect(span.attributes).to.include({
+        [ATTR_URL_PATH]: '/kserve/v1/models/iris:predict',
+        [ATTR_HTTP_ROUTE]: '/v1/models/{model}:predict',
+      });
     });
 
     it('names a V2 call `infer <model>` with its version and the first dimension of the first input as batch size', async () => {
