@@ -110,4 +110,14 @@ describe('binary tensor data', () => {
       expect(error.message).to.match(/^input 'text': binary BYTES data does not hold \d+ length-prefixed elements/);
     }
   });
+
+  // onnxruntime's string tensors hold text, so bytes that are not UTF-8 cannot reach the model as they were sent.
+  it('rejects a BYTES element that is not valid UTF-8, naming it, and keeps every byte of valid ones', () => {
+    const invalid = Uint8Array.of(2, 0, 0, 0, 0x61, 0x62, 2, 0, 0, 0, 0xc3, 0x28);
+    const error = thrown(() => decodeBinaryValues('BYTES', invalid, 2, 'text'));
+    expect(error.status).to.equal(400);
+    expect(error.message).to.equal("input 'text': BYTES element 1 is not valid UTF-8");
+    const bom = Uint8Array.of(4, 0, 0, 0, 0xef, 0xbb, 0xbf, 0x61);
+    expect(decodeBinaryValues('BYTES', bom, 1, 'text'), 'a leading BOM kept').to.deep.equal(['\ufeffa']);
+  });
 });

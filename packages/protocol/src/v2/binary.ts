@@ -27,9 +27,23 @@ export function decodeBinaryValues(datatype: Datatype, bytes: Uint8Array, count:
   return values;
 }
 
+/**
+ * Fatal: onnxruntime's string tensors hold text, so bytes that are not UTF-8
+ * cannot reach the model as sent, and replacing them with U+FFFD would run it
+ * on other data than the client's. A leading BOM is kept, as it was sent.
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function decodeUtf8(bytes: Uint8Array, index: number, name: string): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw invalidInput(`input '${name}': BYTES element ${index} is not valid UTF-8`);
+  }
+}
+
 function decodeBinaryStrings(bytes: Uint8Array, count: number, name: string): string[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const decoder = new TextDecoder();
   const out: string[] = [];
   let offset = 0;
   while (offset < bytes.byteLength) {
@@ -37,7 +51,7 @@ function decodeBinaryStrings(bytes: Uint8Array, count: number, name: string): st
     const length = view.getUint32(offset, true);
     offset += BYTES_LENGTH_PREFIX;
     if (offset + length > bytes.byteLength) break;
-    out.push(decoder.decode(bytes.subarray(offset, offset + length)));
+    out.push(decodeUtf8(bytes.subarray(offset, offset + length), out.length, name));
     offset += length;
   }
   if (offset !== bytes.byteLength || out.length !== count) {
