@@ -85,6 +85,16 @@ describe('text-embedding errors', () => {
       );
     });
 
+    // OpenAI answers 404 for a model its list leaves out; using such a model for embeddings stays a 400 (above).
+    it('answers 404 model_not_found to retrieving a model of another task, which the list leaves out', async () => {
+      expectOpenAiError(
+        await getJson(`${server.url}/openai/v1/models/iris`),
+        404,
+        'model_not_found',
+        /'iris' is not a text-embedding model \(its task is 'classification'\)/,
+      );
+    });
+
     it('answers bodies that are not JSON in OpenAI shape', async () => {
       const url = `${server.url}/openai/v1/embeddings`;
       const notJson = await readJson(await post(url, '{"model":', { 'content-type': 'application/json' }));

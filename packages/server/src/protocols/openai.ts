@@ -43,7 +43,7 @@ export function openAiRouter(options: HandlerOptions): Router {
   });
 
   router.get(`${OPENAI_V1_PATH}/models/:model`, (req, res) => {
-    res.json(describe(repository.findEmbedder(routeParam(req, 'model')!)));
+    res.json(describe(repository.findEmbedder(routeParam(req, 'model')!, 'MODEL_NOT_FOUND')));
   });
 
   return router;

@@ -1,3 +1,4 @@
+import type { ErrorKind } from '@inferlens/protocol';
 import { InferenceError } from '@inferlens/protocol';
 import type * as ort from 'onnxruntime-node';
 import { access } from 'node:fs/promises';
@@ -173,14 +174,19 @@ export class ModelRepository {
   }
 
   /**
-   * Like `findReady` (its default version), for a `text_embedding` model;
-   * 400 when the model is of another task.
+   * Like `findReady` (its default version), for a `text_embedding` model.
+   * A model of another task is `otherTask`: 400 by default, for a request
+   * that uses it; 404 where the model is looked up as one of OpenAI's
+   * models, whose list leaves it out (OpenAI answers 404 for those).
    */
-  findEmbedder(name: string): ModelVersion & { model: OnnxModel; embedder: TextEmbedder } {
+  findEmbedder(
+    name: string,
+    otherTask: ErrorKind = 'INVALID_REQUEST',
+  ): ModelVersion & { model: OnnxModel; embedder: TextEmbedder } {
     const found = this.findReady(name);
     if (found.embedder !== undefined) return found as ModelVersion & { model: OnnxModel; embedder: TextEmbedder };
     throw new InferenceError(
-      'INVALID_REQUEST',
+      otherTask,
       `model '${name}' is not a text-embedding model (its task is '${found.config.task}')`,
     );
   }
