@@ -317,12 +317,13 @@ class CallRecorder {
 
   /**
    * The request record's payload. Without redaction, only the bytes the
-   * record keeps are decoded; redaction needs the whole JSON.
+   * record keeps are decoded; redaction needs the whole JSON. A body of
+   * unknown size (chunked, not kept) has the size of its text.
    */
-  #requestPayload(req: Request, rawBody: Buffer | undefined, size: number): BoundedPayload {
+  #requestPayload(req: Request, rawBody: Buffer | undefined, size: number | undefined): BoundedPayload {
     const decodeLimit = this.#redactPaths.length > 0 ? Infinity : this.#config.maxPayloadBytes;
     const { text, cut } = requestPayload(req, rawBody, decodeLimit);
-    return this.#payload(text, size, cut);
+    return this.#payload(text, size ?? Buffer.byteLength(text), cut);
   }
 
   #end(req: Request, res: Response, state: CallState): void {

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { expect } from 'chai';
+import express from 'express';
 import { annotateCall } from '../src/annotations.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import {
@@ -10,6 +11,8 @@ import {
   ATTR_MODEL_VERSION,
   ATTR_OUTCOME,
   ATTR_PAYLOAD_DIRECTION,
+  ATTR_PAYLOAD_SIZE,
+  ATTR_PAYLOAD_TRUNCATED,
   ATTR_PROTOCOL,
   METRIC_ACTIVE_REQUESTS,
   METRIC_BATCH_SIZE,
@@ -18,6 +21,7 @@ import {
   METRIC_REQUEST_DURATION,
   OUTCOME,
   PROTOCOL,
+  RECORD_TYPE,
 } from '../src/semconv.js';
 import type { PredictHandler } from './in-memory-telemetry.js';
 import {
@@ -151,6 +155,33 @@ describe('metrics', () => {
       );
     expect(sum('request')).to.deep.equal([Buffer.byteLength(IRIS_BODY)]);
     expect(sum('response')).to.deep.equal([Buffer.byteLength(IRIS_ANSWER)]);
+  });
+
+  it('sizes a chunked body no parser kept by its text on the record, and leaves it out of the request sizes', async () => {
+    const app = express();
+    app.use(inferenceTelemetry(globalOptions({ mode: 'request', maxPayloadBytes: 20 })));
+    // A parser without captureRawBody: only the parsed body is left, and no Content-Length says the size.
+    app.use(express.json());
+    app.post('/v1/models/:target', (_req, res) => void res.json({ predictions: [1, 1] }));
+    const url = new URL(await servers.start(app));
+    await new Promise<void>((resolve, reject) => {
+      const client = httpRequest(url, { method: 'POST', path: '/v1/models/chunked:predict' }, (res) => {
+        res.resume().on('end', resolve);
+      });
+      client.on('error', reject).setHeader('content-type', 'application/json');
+      client.write(IRIS_BODY.slice(0, 10));
+      client.end(IRIS_BODY.slice(10));
+    });
+    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const text = JSON.stringify(JSON.parse(IRIS_BODY));
+    expect(request.attributes).to.include({
+      [ATTR_PAYLOAD_SIZE]: Buffer.byteLength(text),
+      [ATTR_PAYLOAD_TRUNCATED]: true,
+    });
+    const sizes = (direction: string) =>
+      histogram(METRIC_PAYLOAD_SIZE, { [ATTR_MODEL_NAME]: 'chunked', [ATTR_PAYLOAD_DIRECTION]: direction });
+    expect(await sizes('request')).to.deep.equal([]);
+    expect((await sizes('response')).map((point) => point.count)).to.deep.equal([1]);
   });
 
   it('records the model execution time the handler reports with annotateCall', async () => {

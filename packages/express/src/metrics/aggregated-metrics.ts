@@ -118,7 +118,7 @@ export class AggregatedCallMetrics implements CallMetrics, MetricProducer {
     if (active !== undefined) active.level--;
     const series = this.#seriesOf(measurement);
     series.duration.record(measurement.durationSeconds);
-    series.requestSize.record(measurement.requestBytes);
+    if (measurement.requestBytes !== undefined) series.requestSize.record(measurement.requestBytes);
     series.responseSize.record(measurement.responseBytes);
     if (measurement.batchSize !== undefined)
       (series.batchSize ??= new HistogramState(BATCH_SIZE.boundaries, this.#now())).record(measurement.batchSize);

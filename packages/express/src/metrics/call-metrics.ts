@@ -18,7 +18,8 @@ export interface CallMeasurement {
   readonly failed: boolean;
   readonly durationSeconds: number;
   readonly batchSize: number | undefined;
-  readonly requestBytes: number;
+  /** Undefined when the request's size is not known (a chunked body no parser kept). */
+  readonly requestBytes: number | undefined;
   readonly responseBytes: number;
   readonly modelExecutionSeconds: number | undefined;
 }

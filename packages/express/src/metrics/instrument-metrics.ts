@@ -55,7 +55,8 @@ export class InstrumentCallMetrics implements CallMetrics {
     this.#active.add(-1, this.#byProtocol(measurement.protocol));
     this.#duration.record(measurement.durationSeconds, attributes);
     if (measurement.batchSize !== undefined) this.#batchSize.record(measurement.batchSize, attributes);
-    this.#payloadSize.record(measurement.requestBytes, { ...attributes, [ATTR_PAYLOAD_DIRECTION]: 'request' });
+    if (measurement.requestBytes !== undefined)
+      this.#payloadSize.record(measurement.requestBytes, { ...attributes, [ATTR_PAYLOAD_DIRECTION]: 'request' });
     this.#payloadSize.record(measurement.responseBytes, { ...attributes, [ATTR_PAYLOAD_DIRECTION]: 'response' });
     if (measurement.modelExecutionSeconds !== undefined)
       this.#modelExecution.record(measurement.modelExecutionSeconds, attributes);

@@ -53,9 +53,14 @@ function parsedBodyText(body: unknown): string {
   return JSON.stringify(body);
 }
 
-/** The request body's size in bytes: the `raw` bytes kept, else `Content-Length`, else 0. */
-export function requestBodySize(req: IncomingMessage, raw: Buffer | undefined): number {
+/**
+ * The request body's size in bytes as sent: the `raw` bytes kept, else
+ * `Content-Length`, else 0 for a request without a body. Undefined for a
+ * chunked body no parser kept: nothing said how long it was.
+ */
+export function requestBodySize(req: IncomingMessage, raw: Buffer | undefined): number | undefined {
   if (raw !== undefined) return raw.byteLength;
   const length = Number(req.headers['content-length']);
-  return Number.isInteger(length) && length >= 0 ? length : 0;
+  if (Number.isInteger(length) && length >= 0) return length;
+  return req.headers['transfer-encoding'] === undefined ? 0 : undefined;
 }
