@@ -29,7 +29,7 @@ describe('parseInferRequest', () => {
   const structuralErrors: [string, unknown, string][] = [
     ['a body that is not an object', [1], 'the request body must be a JSON object, got an array'],
     ['a null body', null, 'the request body must be a JSON object, got null'],
-    ['no inputs', {}, "'inputs' must be a non-empty array, got undefined"],
+    ['no inputs', {}, "'inputs' must be a non-empty array, got nothing (the field is missing)"],
     ['empty inputs', { inputs: [] }, "'inputs' must be a non-empty array"],
     ['an input that is not an object', { inputs: [5] }, 'inputs[0] must be an object, got number 5'],
     ['an input without a name', withInput({ name: '' }), 'inputs[0].name must be a non-empty string'],
@@ -43,6 +43,16 @@ describe('parseInferRequest', () => {
       'a shape that is not an array',
       withInput({ shape: 2 }),
       "input 'x'.shape must be an array of integers, got number 2",
+    ],
+    [
+      'an input without a shape',
+      { inputs: [{ name: 'x', datatype: 'FP32', data: [1] }] },
+      "input 'x'.shape must be an array of integers, got nothing (the field is missing)",
+    ],
+    [
+      'an input without a datatype',
+      { inputs: [{ name: 'x', shape: [1], data: [1] }] },
+      "input 'x': datatype must be one of the protocol's datatypes, got nothing (the field is missing)",
     ],
     ['a negative dimension', withInput({ shape: [-1] }), "input 'x'.shape must hold non-negative integers, got [-1]"],
     ['a fractional dimension', withInput({ shape: [1.5] }), 'must hold non-negative integers, got [1.5]'],

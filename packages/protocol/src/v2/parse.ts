@@ -4,7 +4,9 @@ import type { InferRequest, InferRequestInput, Parameters, RequestedOutput } fro
 import { BINARY_DATA_SIZE } from './types.js';
 import { isJsonObject } from '../json-object.js';
 
+/** What a field holds, for messages that say what was expected and what came instead. */
 function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (the field is missing)';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
