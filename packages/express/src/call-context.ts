@@ -21,10 +21,17 @@ export interface CallContext {
  */
 const contexts = new WeakMap<IncomingMessage, CallContext>();
 
-/** Opens the context of a predict call; the middleware does this when the call arrives. */
+/**
+ * Opens the context of a predict call; the middleware does this when the
+ * call arrives. A second middleware recording the same call shares the
+ * first one's context, so both see what the application says.
+ */
 export function openCallContext(req: IncomingMessage): CallContext {
-  const context: CallContext = { annotations: undefined, monitors: undefined, rawBody: undefined };
-  contexts.set(req, context);
+  let context = contexts.get(req);
+  if (context === undefined) {
+    context = { annotations: undefined, monitors: undefined, rawBody: undefined };
+    contexts.set(req, context);
+  }
   return context;
 }
 

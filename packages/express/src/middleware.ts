@@ -103,6 +103,12 @@ function headerValue(req: Request, name: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
+/** The id another middleware recording the same call has already echoed, if any. */
+function echoedRequestId(res: Response): string | undefined {
+  const echoed = res.getHeader(REQUEST_ID_RESPONSE_HEADER);
+  return typeof echoed === 'string' ? echoed : undefined;
+}
+
 function errorTypeOf(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
     const { kind, code, name } = error as { kind?: unknown; code?: unknown; name?: unknown };
@@ -230,7 +236,10 @@ class CallRecorder {
 
   start(req: Request, res: Response, call: PredictCall): void {
     const requestId =
-      headerValue(req, REQUEST_ID_HEADERS[0]) ?? headerValue(req, REQUEST_ID_HEADERS[1]) ?? randomUUID();
+      headerValue(req, REQUEST_ID_HEADERS[0]) ??
+      headerValue(req, REQUEST_ID_HEADERS[1]) ??
+      echoedRequestId(res) ??
+      randomUUID();
     res.setHeader(REQUEST_ID_RESPONSE_HEADER, requestId);
     const startTime = Date.now();
     const parent = this.#parent(req);

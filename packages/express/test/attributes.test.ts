@@ -4,6 +4,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { expect } from 'chai';
 import express from 'express';
 import { hrTimeToMicroseconds } from '@opentelemetry/core';
+import { annotateCall } from '../src/annotations.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import {
   ATTR_BATCH_SIZE,
@@ -193,6 +194,29 @@ describe('what a predict call records', () => {
       expect(answer.headers.get('x-request-id')).to.equal('ce-1');
       const { request } = await oneCall();
       expect(request.attributes[ATTR_REQUEST_ID]).to.equal('ce-1');
+    });
+  });
+
+  describe('with two middleware instances recording the same call', () => {
+    it('both carry the one request id the client got, and both see what the handler says about the call', async () => {
+      // An app with an instance of its own, mounting a sub-app that has another.
+      const app = express();
+      app.use(inferenceTelemetry(globalOptions({ mode: 'response' })));
+      app.use(
+        kserveApp(inferenceTelemetry(globalOptions({ mode: 'response' })), {
+          predict: (_req, res) => {
+            annotateCall(res, { modelVersion: '7' });
+            res.json({ predictions: [1] });
+          },
+        }),
+      );
+      const url = await servers.start(app);
+      const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      const records = await telemetry.waitForRecords(2, RECORD_TYPE.RESPONSE);
+      const id = answer.headers.get('x-request-id');
+      expect(records.map((record) => record.attributes[ATTR_REQUEST_ID])).to.deep.equal([id, id]);
+      const spans = await telemetry.waitForSpans(2);
+      expect(spans.map((span) => span.attributes[ATTR_MODEL_VERSION])).to.deep.equal(['7', '7']);
     });
   });
 
