@@ -148,6 +148,21 @@ describe('errors', () => {
       expectError(response, 400, "model 'add' needs input 'b', which the request lacks");
     });
 
+    it('rejects inputs that give one named dimension (ONNX dim_param) different sizes, naming both', async () => {
+      const tensor = (name: string, data: number[]) => ({ name, datatype: 'FP32', shape: [data.length], data });
+      const response = await infer({ inputs: [tensor('a', [1, 2]), tensor('b', [1, 2, 3])] }, 'add');
+      const message = "dimension 'batch' must have one size: input 'a' gives it 2, input 'b' gives it 3";
+      expectError(response, 400, message);
+      expectError(await predict({ inputs: { a: [1, 2], b: [1, 2, 3] } }, 'add'), 400, message);
+      const same = await infer({ inputs: [tensor('a', [1, 2]), tensor('b', [3, 4])] }, 'add');
+      expect(same.body.outputs[0].data).to.deep.equal([4, 6]);
+      const metadata = await getJson(url('/v2/models/add'));
+      expect(metadata.body.inputs, 'metadata still shows -1').to.deep.equal([
+        { name: 'a', datatype: 'FP32', shape: [-1] },
+        { name: 'b', datatype: 'FP32', shape: [-1] },
+      ]);
+    });
+
     it('rejects an output the model does not have', async () => {
       const response = await infer({ inputs: [irisInput], outputs: [{ name: 'score' }] });
       expectError(response, 400, "model 'iris' has no output 'score'; its outputs are 'label', 'probabilities'");

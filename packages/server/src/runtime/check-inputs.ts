@@ -1,6 +1,6 @@
-import type { Tensor, TensorMetadata } from '@inferlens/protocol';
+import type { Tensor } from '@inferlens/protocol';
 import { invalidInput } from '@inferlens/protocol';
-import type { ModelSignature } from './onnx-model.js';
+import type { ModelSignature, SignatureTensor } from './onnx-model.js';
 
 function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
@@ -25,10 +25,39 @@ export function checkBatchSize(batch: number, maxBatchSize: number, input?: stri
   }
 }
 
+/** Where a symbolic dimension got its size first. */
+interface NamedSize {
+  readonly input: string;
+  readonly size: number;
+}
+
+/**
+ * Inputs whose graph names a dimension alike (`batch`) must give it one size,
+ * as must two dimensions of one input: onnxruntime would refuse the run with
+ * its internals as the reason. -1 in metadata cannot say this; the names can.
+ */
+function checkNamedDimensions(inputs: readonly { tensor: Tensor; expected: SignatureTensor }[]): void {
+  const sizes = new Map<string, NamedSize>();
+  for (const { tensor, expected } of inputs) {
+    expected.dimensionNames?.forEach((dimension, axis) => {
+      if (dimension === undefined) return;
+      const size = tensor.shape[axis];
+      const first = sizes.get(dimension);
+      if (first === undefined) sizes.set(dimension, { input: tensor.name, size });
+      else if (first.size !== size) {
+        throw invalidInput(
+          `dimension '${dimension}' must have one size: input '${first.input}' gives it ${first.size}, input '${tensor.name}' gives it ${size}`,
+        );
+      }
+    });
+  }
+}
+
 /**
  * Checks request tensors against a model's signature: every tensor names an
- * input, has its datatype and a shape that fits (-1 matches any size), every
- * input is given, and the batch stays within `maxBatchSize` (0: no limit).
+ * input, has its datatype and a shape that fits (-1 matches any size, and
+ * dimensions named alike match each other), every input is given, and the
+ * batch stays within `maxBatchSize` (0: no limit).
  */
 export function checkInputs(
   modelName: string,
@@ -36,8 +65,8 @@ export function checkInputs(
   tensors: readonly Tensor[],
   maxBatchSize: number,
 ): void {
-  for (const tensor of tensors) {
-    const expected: TensorMetadata | undefined = signature.inputs.find((input) => input.name === tensor.name);
+  const checked = tensors.map((tensor) => {
+    const expected = signature.inputs.find((input) => input.name === tensor.name);
     if (expected === undefined) {
       throw invalidInput(
         `model '${modelName}' has no input '${tensor.name}'; its inputs are ${names(signature.inputs)}`,
@@ -53,7 +82,9 @@ export function checkInputs(
     }
     const batch = tensor.shape[0];
     if (batch !== undefined) checkBatchSize(batch, maxBatchSize, tensor.name);
-  }
+    return { tensor, expected };
+  });
+  checkNamedDimensions(checked);
   const missing = signature.inputs.filter((input) => !tensors.some((tensor) => tensor.name === input.name));
   if (missing.length > 0) {
     throw invalidInput(`model '${modelName}' needs input ${names(missing)}, which the request lacks`);

@@ -7,10 +7,21 @@ import type { Bfloat16Adaptation } from './bfloat16-adapter.js';
 import { adaptBfloat16 } from './bfloat16-adapter.js';
 import { datatypeOfOrtType, ORT_TYPE_BY_DATATYPE } from './datatype-map.js';
 
-/** The inputs and outputs a model takes and gives, with -1 for dynamic dimensions. */
+/**
+ * A tensor the model takes or gives: its metadata (-1 for a dynamic
+ * dimension, as V2 metadata shows it), and the graph's symbolic name of each
+ * dimension that has one, which metadata does not show but requests must
+ * honour: inputs that share a name (`batch`) must give it one size.
+ */
+export interface SignatureTensor extends TensorMetadata {
+  /** Per dimension, its symbolic name (ONNX `dim_param`), or undefined; absent when the config sets the shape. */
+  readonly dimensionNames?: readonly (string | undefined)[];
+}
+
+/** The inputs and outputs a model takes and gives. */
 export interface ModelSignature {
-  readonly inputs: readonly TensorMetadata[];
-  readonly outputs: readonly TensorMetadata[];
+  readonly inputs: readonly SignatureTensor[];
+  readonly outputs: readonly SignatureTensor[];
 }
 
 /** What one run of the model gave. */
@@ -25,12 +36,25 @@ const MILLIS_PER_SECOND = 1e3;
 /** A dimension with a symbolic name (`batch`) or none is dynamic. */
 const DYNAMIC_DIMENSION = -1;
 
+/** onnxruntime's symbolic name of a dimension: a non-empty string (an unnamed dynamic one is ''). */
+function dimensionName(dim: number | string): string | undefined {
+  return typeof dim === 'string' && dim !== '' ? dim : undefined;
+}
+
+/** The graph's shape: -1 for each dynamic dimension, with the symbolic names beside it. */
+function graphShape(dims: readonly (number | string)[]): Pick<SignatureTensor, 'shape' | 'dimensionNames'> {
+  return {
+    shape: dims.map((dim) => (typeof dim === 'number' && dim >= 0 ? dim : DYNAMIC_DIMENSION)),
+    dimensionNames: dims.map(dimensionName),
+  };
+}
+
 function readSignature(
   values: readonly ort.InferenceSession.ValueMetadata[],
   overrides: readonly TensorOverride[],
   bfloat16: ReadonlySet<string>,
   kind: 'input' | 'output',
-): TensorMetadata[] {
+): SignatureTensor[] {
   return values.map((value) => {
     if (!value.isTensor) throw new Error(`${kind} '${value.name}' is not a tensor, which is not supported`);
     const datatype = bfloat16.has(value.name) ? 'BF16' : datatypeOfOrtType(value.type);
@@ -38,9 +62,9 @@ function readSignature(
       throw new Error(`${kind} '${value.name}' has element type '${value.type}', which has no protocol datatype`);
     }
     const override = overrides.find((item) => item.name === value.name);
-    const shape =
-      override?.shape ?? value.shape.map((dim) => (typeof dim === 'number' && dim >= 0 ? dim : DYNAMIC_DIMENSION));
-    return { name: value.name, datatype, shape: [...shape] };
+    // The config's shape replaces the graph's, and its -1s carry no names.
+    const shape = override === undefined ? graphShape(value.shape) : { shape: [...override.shape] };
+    return { name: value.name, datatype, ...shape };
   });
 }
 
