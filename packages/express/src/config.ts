@@ -2,6 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { Sampler } from '@opentelemetry/sdk-trace';
 import type { ExportQueueOptions } from './export/bounded-queue.js';
 import { DEFAULT_EXPORT_QUEUE_OPTIONS } from './export/bounded-queue.js';
+import type { NumberBounds } from './env.js';
 import { EnvReader, isHttpUrl } from './env.js';
 import { DEFAULT_MONITORING_DIRECTORY } from './file-sink/file-log-exporter.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES } from './file-sink/rotating-file.js';
@@ -28,6 +29,14 @@ export const DEFAULT_OTLP_TIMEOUT_MILLIS = 10_000;
 export const DEFAULT_OTLP_COMPRESSION: OtlpCompression = 'gzip';
 export const DEFAULT_OTLP_PROTOCOL: OtlpProtocol = 'http/protobuf';
 export const DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS = 60_000;
+/**
+ * The longest delay a Node.js timer waits (2^31 - 1 ms, about 24.8 days).
+ * `setTimeout` and `setInterval` turn anything longer, Infinity included,
+ * into 1 ms, which would make "no time limit" fail every export at once and
+ * a long metric interval export every millisecond; every option and variable
+ * that becomes a timer is refused above it.
+ */
+export const MAX_TIMER_MILLIS = 2 ** 31 - 1;
 export {
   DEFAULT_MONITORING_DIRECTORY as DEFAULT_FILE_SINK_DIRECTORY,
   DEFAULT_MAX_FILE_BYTES as DEFAULT_FILE_SINK_MAX_FILE_BYTES,
@@ -46,6 +55,8 @@ const MODES: readonly LoggerMode[] = ['all', 'request', 'response'];
 const EMBEDDING_VECTORS_MODES: readonly EmbeddingVectorsMode[] = ['summary', 'full'];
 const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
+/** Variables that become a timer, as {@link checkMillis} checks options. */
+const TIMER_BOUNDS: NumberBounds = { max: MAX_TIMER_MILLIS };
 
 /** OTLP settings; a signal with no URL is not exported over OTLP. */
 export interface ResolvedOtlp {
@@ -92,7 +103,9 @@ export interface ResolvedConfig {
 }
 
 function fail(option: string, expected: string, value: unknown): never {
-  throw new TypeError(`inferenceTelemetry: ${option} must be ${expected}, got ${JSON.stringify(value)}`);
+  // JSON has no Infinity or NaN: it would print them as null.
+  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  throw new TypeError(`inferenceTelemetry: ${option} must be ${expected}, got ${shown}`);
 }
 
 function checkChoice<T extends string>(option: string, value: T | undefined, choices: readonly T[]): T | undefined {
@@ -105,6 +118,11 @@ function checkNumber(option: string, value: number | undefined, min: number, max
     fail(option, `a number from ${min}${max === Infinity ? '' : ` to ${max}`}`, value);
   }
   return value;
+}
+
+/** A delay or time limit that becomes a timer: from `min` to {@link MAX_TIMER_MILLIS}. */
+function checkMillis(option: string, value: number | undefined, min: number): number | undefined {
+  return checkNumber(option, value, min, MAX_TIMER_MILLIS);
 }
 
 function checkInteger(option: string, value: number | undefined, min: number): number | undefined {
@@ -140,8 +158,8 @@ function resolveOtlp(options: InferenceTelemetryOptions, env: EnvReader): Resolv
     metricsUrl,
     headers: { ...env.keyValues('OTEL_EXPORTER_OTLP_HEADERS'), ...otlp.headers },
     timeoutMillis:
-      checkNumber('otlp.timeoutMillis', otlp.timeoutMillis, 1) ??
-      env.number('OTEL_EXPORTER_OTLP_TIMEOUT', 1) ??
+      checkMillis('otlp.timeoutMillis', otlp.timeoutMillis, 1) ??
+      env.number('OTEL_EXPORTER_OTLP_TIMEOUT', 1, TIMER_BOUNDS) ??
       DEFAULT_OTLP_TIMEOUT_MILLIS,
     compression:
       checkChoice('otlp.compression', otlp.compression, COMPRESSIONS) ??
@@ -155,8 +173,8 @@ function resolveOtlp(options: InferenceTelemetryOptions, env: EnvReader): Resolv
     clientCertificate: otlp.clientCertificate ?? env.string('OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE'),
     clientKey: otlp.clientKey ?? env.string('OTEL_EXPORTER_OTLP_CLIENT_KEY'),
     metricExportIntervalMillis:
-      checkNumber('otlp.metricExportIntervalMillis', otlp.metricExportIntervalMillis, 1) ??
-      env.number('OTEL_METRIC_EXPORT_INTERVAL', 1) ??
+      checkMillis('otlp.metricExportIntervalMillis', otlp.metricExportIntervalMillis, 1) ??
+      env.number('OTEL_METRIC_EXPORT_INTERVAL', 1, TIMER_BOUNDS) ??
       DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS,
   };
 }
@@ -166,19 +184,19 @@ function resolveQueue(queue: QueueOptions, env: EnvReader, prefix: 'OTEL_BLRP' |
   const resolved: ExportQueueOptions = {
     maxQueueSize:
       checkInteger('queue.maxQueueSize', queue.maxQueueSize, 1) ??
-      env.number(`${prefix}_MAX_QUEUE_SIZE`, 1, true) ??
+      env.number(`${prefix}_MAX_QUEUE_SIZE`, 1, { integer: true }) ??
       DEFAULT_EXPORT_QUEUE_OPTIONS.maxQueueSize,
     maxExportBatchSize:
       checkInteger('queue.maxExportBatchSize', queue.maxExportBatchSize, 1) ??
-      env.number(`${prefix}_MAX_EXPORT_BATCH_SIZE`, 1, true) ??
+      env.number(`${prefix}_MAX_EXPORT_BATCH_SIZE`, 1, { integer: true }) ??
       DEFAULT_EXPORT_QUEUE_OPTIONS.maxExportBatchSize,
     scheduledDelayMillis:
-      checkNumber('queue.scheduledDelayMillis', queue.scheduledDelayMillis, 0) ??
-      env.number(`${prefix}_SCHEDULE_DELAY`, 0) ??
+      checkMillis('queue.scheduledDelayMillis', queue.scheduledDelayMillis, 0) ??
+      env.number(`${prefix}_SCHEDULE_DELAY`, 0, TIMER_BOUNDS) ??
       DEFAULT_EXPORT_QUEUE_OPTIONS.scheduledDelayMillis,
     exportTimeoutMillis:
-      checkNumber('queue.exportTimeoutMillis', queue.exportTimeoutMillis, 1) ??
-      env.number(`${prefix}_EXPORT_TIMEOUT`, 1) ??
+      checkMillis('queue.exportTimeoutMillis', queue.exportTimeoutMillis, 1) ??
+      env.number(`${prefix}_EXPORT_TIMEOUT`, 1, TIMER_BOUNDS) ??
       DEFAULT_EXPORT_QUEUE_OPTIONS.exportTimeoutMillis,
   };
   // Both given in code and at odds: a mistake to name now. Otherwise a batch simply never exceeds the queue.

@@ -1,5 +1,13 @@
 import type { TelemetryReporter } from './reporter.js';
 
+/** What {@link EnvReader.number} accepts beyond its minimum. */
+export interface NumberBounds {
+  /** @default Infinity */
+  max?: number;
+  /** Whether only whole numbers are accepted. @default false */
+  integer?: boolean;
+}
+
 /**
  * Reads OpenTelemetry's environment variables as the specification says: an
  * empty value is unset, and a value that does not parse is reported once and
@@ -19,13 +27,14 @@ export class EnvReader {
     return value === undefined || value === '' ? undefined : value;
   }
 
-  /** A number of at least `min`; with `integer`, a whole one. */
-  number(name: string, min: number, integer = false): number | undefined {
+  /** A finite number from `min` to `max`; with `integer`, a whole one. */
+  number(name: string, min: number, { max = Infinity, integer = false }: NumberBounds = {}): number | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     const value = Number(raw);
-    if (Number.isFinite(value) && value >= min && (!integer || Number.isInteger(value))) return value;
-    this.#invalid(name, raw, `${integer ? 'an integer' : 'a number'} of at least ${min}`);
+    if (Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value))) return value;
+    const range = max === Infinity ? `of at least ${min}` : `from ${min} to ${max}`;
+    this.#invalid(name, raw, `${integer ? 'an integer' : 'a number'} ${range}`);
     return undefined;
   }
 

@@ -44,7 +44,7 @@ export interface OtlpOptions {
   metricsEndpoint?: string;
   /** Headers sent with every export. @default OTEL_EXPORTER_OTLP_HEADERS (`k=v,k2=v2`) */
   headers?: Record<string, string>;
-  /** How long one export may take. @default OTEL_EXPORTER_OTLP_TIMEOUT, else 10000 */
+  /** How long one export may take, at most 2147483647 (a Node.js timer's limit). @default OTEL_EXPORTER_OTLP_TIMEOUT, else 10000 */
   timeoutMillis?: number;
   /** @default OTEL_EXPORTER_OTLP_COMPRESSION, else 'gzip' */
   compression?: OtlpCompression;
@@ -55,7 +55,7 @@ export interface OtlpOptions {
   /** PEM files of a client certificate and key, for mutual TLS. @default OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE / _CLIENT_KEY */
   clientCertificate?: string;
   clientKey?: string;
-  /** How often metrics are exported. @default OTEL_METRIC_EXPORT_INTERVAL, else 60000 */
+  /** How often metrics are exported, at most every 2147483647 ms (a Node.js timer's limit). @default OTEL_METRIC_EXPORT_INTERVAL, else 60000 */
   metricExportIntervalMillis?: number;
 }
 
@@ -65,9 +65,9 @@ export interface QueueOptions {
   maxQueueSize?: number;
   /** Records per export. @default OTEL_BLRP_MAX_EXPORT_BATCH_SIZE, else 512 */
   maxExportBatchSize?: number;
-  /** Delay before a partial batch is exported. @default OTEL_BLRP_SCHEDULE_DELAY, else 1000 */
+  /** Delay before a partial batch is exported, at most 2147483647 (a Node.js timer's limit). @default OTEL_BLRP_SCHEDULE_DELAY, else 1000 */
   scheduledDelayMillis?: number;
-  /** How long one batch export may take. @default OTEL_BLRP_EXPORT_TIMEOUT, else 30000 */
+  /** How long one batch export may take, at most 2147483647 (a Node.js timer's limit). @default OTEL_BLRP_EXPORT_TIMEOUT, else 30000 */
   exportTimeoutMillis?: number;
 }
 
@@ -109,7 +109,7 @@ export interface InferenceTelemetryOptions {
    * are always kept. @default 1
    */
   payloadSampleRate?: number;
-  /** Calls slower than this keep their payload records and span whatever the sample rate. @default 1000 */
+  /** Calls slower than this keep their payload records and span whatever the sample rate; only compared, so Infinity is allowed. @default 1000 */
   slowRequestThresholdMs?: number;
   /** Request headers recorded on the request record and span. `authorization`, `cookie` and `set-cookie` never are. @default [] */
   captureHeaders?: string[];

@@ -26,6 +26,18 @@ describe('configuration', () => {
       ['otlp.endpoint', { otlp: { endpoint: 'not a url' } }, /otlp\.endpoint.*not a url/],
       ['otlp.compression', { otlp: { endpoint: 'http://localhost:4318', compression: 'brotli' } }, /otlp\.compression/],
       ['otlp.protocol', { otlp: { endpoint: 'http://localhost:4318', protocol: 'grpc' } }, /otlp\.protocol/],
+      [
+        'otlp.timeoutMillis',
+        { otlp: { endpoint: 'http://localhost:4318', timeoutMillis: 2 ** 31 } },
+        /otlp\.timeoutMillis.*2147483648/,
+      ],
+      [
+        'otlp.metricExportIntervalMillis',
+        { otlp: { endpoint: 'http://localhost:4318', metricExportIntervalMillis: Infinity } },
+        /otlp\.metricExportIntervalMillis.*Infinity/,
+      ],
+      ['queue.scheduledDelayMillis', { queue: { scheduledDelayMillis: 2 ** 31 } }, /queue\.scheduledDelayMillis/],
+      ['queue.exportTimeoutMillis', { queue: { exportTimeoutMillis: Infinity } }, /queue\.exportTimeoutMillis/],
       ['providers', { providers: 'mine' }, /providers/],
       ['captureHeaders', { captureHeaders: 'x-tenant' }, /captureHeaders/],
     ];
@@ -46,6 +58,22 @@ describe('configuration', () => {
         tracesUrl: undefined,
         metricsUrl: undefined,
       });
+    });
+
+    it('accepts delays and time limits up to the longest a Node.js timer waits, and any slow-call threshold', () => {
+      const longest = 2 ** 31 - 1;
+      const config = resolveConfig(
+        {
+          otlp: { endpoint: 'http://collector:4318', timeoutMillis: longest, metricExportIntervalMillis: longest },
+          queue: { scheduledDelayMillis: longest, exportTimeoutMillis: longest },
+          slowRequestThresholdMs: Infinity,
+        },
+        recordingReporter(),
+        {},
+      );
+      expect(config.otlp).to.include({ timeoutMillis: longest, metricExportIntervalMillis: longest });
+      expect(config.spanQueue).to.include({ scheduledDelayMillis: longest, exportTimeoutMillis: longest });
+      expect(config.slowRequestThresholdMs).to.equal(Infinity);
     });
 
     it('refuses an otlp.endpoint that is not http(s)', () => {
@@ -182,6 +210,31 @@ describe('configuration', () => {
       ]);
       const timeout = reporter.calls.find((call) => call.code === 'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_TIMEOUT');
       expect(timeout!.message).to.include('OTEL_EXPORTER_OTLP_TIMEOUT').and.include('soon');
+    });
+
+    it('ignores and warns about a delay or time limit longer than a Node.js timer waits', () => {
+      const reporter = recordingReporter();
+      const tooLong = String(2 ** 31);
+      const variables = [
+        'OTEL_EXPORTER_OTLP_TIMEOUT',
+        'OTEL_METRIC_EXPORT_INTERVAL',
+        'OTEL_BLRP_SCHEDULE_DELAY',
+        'OTEL_BLRP_EXPORT_TIMEOUT',
+        'OTEL_BSP_SCHEDULE_DELAY',
+        'OTEL_BSP_EXPORT_TIMEOUT',
+      ];
+      const config = resolveConfig({}, reporter, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
+        ...Object.fromEntries(variables.map((name) => [name, tooLong])),
+      });
+      expect(config.otlp).to.include({ timeoutMillis: 10000, metricExportIntervalMillis: 60000 });
+      for (const queue of [config.logQueue, config.spanQueue]) {
+        expect(queue).to.include({ scheduledDelayMillis: 1000, exportTimeoutMillis: 30000 });
+      }
+      expect(reporter.calls.map((call) => call.code).sort()).to.deep.equal(
+        variables.map((name) => `INFERLENS_BAD_ENV_${name}`).sort(),
+      );
+      expect(reporter.calls[0].message).to.include('2147483647');
     });
 
     it('treats an empty value as unset', () => {
