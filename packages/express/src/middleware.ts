@@ -16,7 +16,7 @@ import { clientPath } from './matcher.js';
 import { parseRedactPaths, redactPayload } from './payload/redact.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './payload/binary-extension.js';
 import { requestBodySize, requestPayload } from './payload/request-body.js';
-import type { CapturedResponse } from './payload/response-capture.js';
+import type { CapturedResponse, CapturedText } from './payload/response-capture.js';
 import { captureResponse, capturedText, reportServerResponseWrites } from './payload/response-capture.js';
 import { embeddingSummary } from './payload/embedding-summary.js';
 import type { BoundedPayload } from './payload/truncate.js';
@@ -178,6 +178,8 @@ class CallRecorder {
   });
   readonly #redactPaths: ReturnType<typeof parseRedactPaths>;
   readonly #samplePayload: (traceId: string) => boolean;
+  /** Bytes of each answer kept, and decoded at most from a compressed one. */
+  readonly #captureLimit: number;
 
   constructor(config: ResolvedConfig, signals: Signals, reporter: TelemetryReporter) {
     this.#config = config;
@@ -187,6 +189,7 @@ class CallRecorder {
     this.#monitors = new MonitorRecords(signals.logger);
     this.#redactPaths = parseRedactPaths(config.redactPaths);
     this.#samplePayload = payloadSampler(config.payloadSampleRate);
+    this.#captureLimit = Math.max(config.maxPayloadBytes, MIN_RESPONSE_CAPTURE_BYTES);
     reportServerResponseWrites();
   }
 
@@ -266,7 +269,7 @@ class CallRecorder {
       headers,
       startMillis: performance.now(),
       startTime,
-      captured: captureResponse(res, Math.max(this.#config.maxPayloadBytes, MIN_RESPONSE_CAPTURE_BYTES)),
+      captured: captureResponse(res, this.#captureLimit),
       gathered: openCallContext(req),
     };
     // `close` follows `finish` when the answer was complete, and comes alone
@@ -295,7 +298,7 @@ class CallRecorder {
     res: Response,
     state: CallState,
     annotations: CallAnnotations | undefined,
-    answerText: () => string,
+    answerText: () => CapturedText,
   ): CallOutcome {
     const error = annotations?.error;
     const brokenOff = !res.writableFinished;
@@ -310,7 +313,7 @@ class CallRecorder {
       : error instanceof Error
         ? error.message
         : // Read from the answer as the records show it: a redacted field stays hidden here too.
-          errorMessageOf(redactPayload(answerText(), this.#redactPaths));
+          errorMessageOf(redactPayload(answerText().text, this.#redactPaths));
     return { status, durationSeconds, failed, errorType, errorMessage };
   }
 
@@ -319,7 +322,7 @@ class CallRecorder {
    * longer JSON, so with redaction on it is withheld whole rather than risk
    * a field it was meant to hide.
    */
-  #payload(text: string, size: number, cut: boolean): BoundedPayload {
+  #payload({ text, cut }: CapturedText, size: number): BoundedPayload {
     const bounded = truncatePayload(redactPayload(text, this.#redactPaths), this.#config.maxPayloadBytes);
     return { text: bounded.text, size, truncated: cut || bounded.truncated };
   }
@@ -331,17 +334,21 @@ class CallRecorder {
    */
   #requestPayload(req: Request, rawBody: Buffer | undefined, size: number | undefined): BoundedPayload {
     const decodeLimit = this.#redactPaths.length > 0 ? Infinity : this.#config.maxPayloadBytes;
-    const { text, cut } = requestPayload(req, rawBody, decodeLimit);
-    return this.#payload(text, size ?? Buffer.byteLength(text), cut);
+    const content = requestPayload(req, rawBody, decodeLimit);
+    return this.#payload(content, size ?? Buffer.byteLength(content.text));
   }
 
   #end(req: Request, res: Response, state: CallState): void {
     const { call, span } = state;
     const { annotations, monitors, rawBody } = state.gathered;
-    // The answer's text (its JSON part for a binary-extension answer), decoded at most once.
-    let answer: string | undefined;
-    const answerText = (): string =>
-      (answer ??= capturedText(state.captured, jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH))));
+    // The answer's text (decoded when compressed, its JSON part for a binary-extension answer), read at most once.
+    let answer: CapturedText | undefined;
+    const answerText = (): CapturedText =>
+      (answer ??= capturedText(state.captured, {
+        encoding: res.getHeader('content-encoding'),
+        jsonLength: jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH)),
+        maxDecodedBytes: this.#captureLimit,
+      }));
     const outcome = this.#outcome(res, state, annotations, answerText);
     const body: unknown = req.body;
     // What is only known at the end goes on the span now, and on the records below.
@@ -423,14 +430,11 @@ class CallRecorder {
     }
     if (writeResponse) {
       this.#guard(() => {
-        // Cut when the kept bytes end before what the record shows: a binary-extension answer's JSON part, else all.
-        const shown = jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH)) ?? state.captured.size;
-        const cut = state.captured.kept < Math.min(shown, state.captured.size);
         // embeddings: the vectors' count, dimension and norms stand for the floats unless `embeddingVectors` is 'full'.
         const summarize = annotations?.embeddings !== undefined && this.#config.embeddingVectors === 'summary';
         const payload = summarize
           ? embeddingSummary(annotations.embeddings!, state.captured.size)
-          : this.#payload(answerText(), state.captured.size, cut);
+          : this.#payload(answerText(), state.captured.size);
         emitResponseRecord(logger, context, payload, attributes, outcome);
       });
     }

@@ -1,8 +1,9 @@
+import compression from 'compression';
 import { expect } from 'chai';
 import type { RequestHandler } from 'express';
 import express from 'express';
 import { inferenceTelemetry } from '../src/middleware.js';
-import { ATTR_PAYLOAD_SIZE, RECORD_TYPE } from '../src/semconv.js';
+import { ATTR_EXCEPTION_MESSAGE, ATTR_PAYLOAD_SIZE, ATTR_PAYLOAD_TRUNCATED, RECORD_TYPE } from '../src/semconv.js';
 import { IRIS_BODY, globalOptions, post, useInMemoryTelemetry, useServers } from './in-memory-telemetry.js';
 
 describe('response capture', () => {
@@ -50,6 +51,49 @@ describe('response capture', () => {
     expect(wrapped).to.equal(1);
     await telemetry.waitForRecords(2);
     expect(telemetry.records(RECORD_TYPE.RESPONSE)[0].body).to.equal('{"PREDICTIONS":[1]}');
+  });
+
+  describe('behind compression()', () => {
+    /** Long enough for compression's default threshold (1 KB), short of the default maxPayloadBytes. */
+    const predictions = { predictions: Array.from({ length: 400 }, (_, index) => index / 7) };
+    const json = JSON.stringify(predictions);
+    const serveCompressed = (options = {}, answer: RequestHandler = (_req, res) => void res.json(predictions)) => {
+      const app = express();
+      app.use(compression({ threshold: 0 }));
+      app.use(inferenceTelemetry(globalOptions({ mode: 'response', ...options })));
+      app.post('/v1/models/:target', answer);
+      return servers.start(app);
+    };
+
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      it(`records the JSON the handler wrote, not the ${encoding} bytes sent, and sizes it as sent`, async () => {
+        const url = await serveCompressed();
+        const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'accept-encoding': encoding });
+        expect(answer.headers.get('content-encoding')).to.equal(encoding);
+        expect(answer.text).to.equal(json);
+        const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+        expect(response.body).to.equal(json);
+        expect(response.attributes).to.not.have.property(ATTR_PAYLOAD_TRUNCATED);
+        const sent = response.attributes[ATTR_PAYLOAD_SIZE] as number;
+        expect(sent).to.be.above(0).and.below(Buffer.byteLength(json));
+      });
+    }
+
+    it('cuts a compressed answer longer than maxPayloadBytes as it cuts any other', async () => {
+      const url = await serveCompressed({ maxPayloadBytes: 100 });
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'accept-encoding': 'gzip' });
+      const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+      expect(response.attributes[ATTR_PAYLOAD_TRUNCATED]).to.equal(true);
+      expect(json.startsWith(response.body as string)).to.equal(true);
+      expect(Buffer.byteLength(response.body as string)).to.be.within(1, 100);
+    });
+
+    it("reads a failed call's error message from its compressed answer", async () => {
+      const url = await serveCompressed({}, (_req, res) => void res.status(400).json({ error: 'x'.repeat(2000) }));
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'accept-encoding': 'gzip' });
+      const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+      expect(response.attributes[ATTR_EXCEPTION_MESSAGE]).to.equal('x'.repeat(2000));
+    });
   });
 
   it('gives the answer to each of two middlewares recording the same call', async () => {

@@ -1,3 +1,4 @@
+import { decodeContent } from './content-encoding.js';
 import { decodeUtf8Prefix } from './truncate.js';
 import { ServerResponse } from 'node:http';
 
@@ -110,19 +111,43 @@ export function captureResponse(res: ServerResponse, limit: number): CapturedRes
   return capture;
 }
 
+/** How to read a captured answer. */
+export interface AnswerFormat {
+  /** The answer's `Content-Encoding` header: gzip, deflate and br are undone. */
+  readonly encoding?: unknown;
+  /** Only this many leading (decoded) bytes: the JSON part of a binary-extension answer. */
+  readonly jsonLength?: number | undefined;
+  /** At most this many bytes are decoded from an encoded answer. */
+  readonly maxDecodedBytes: number;
+}
+
+/** What a record shows of a captured answer: its text, and whether that is less than what it stands for. */
+export interface CapturedText {
+  readonly text: string;
+  readonly cut: boolean;
+}
+
 /**
- * The captured text; a character cut by the limit is left out. With
- * `length`, only that many leading bytes: the JSON part of a
- * binary-extension answer.
+ * The captured answer as text: decoded first when a compression middleware
+ * encoded it, then only its JSON part for a binary-extension answer (which
+ * counts as whole when all of that part was kept). A character cut short
+ * is left out.
  */
-export function capturedText(captured: CapturedResponse, length?: number): string {
+export function capturedText(captured: CapturedResponse, format: AnswerFormat): CapturedText {
   const { chunks } = captured;
-  if (length === undefined && chunks.length === 1 && typeof chunks[0] === 'string') return chunks[0];
-  const bytes =
+  let cut = captured.size > captured.kept;
+  const plain = format.encoding === undefined && format.jsonLength === undefined;
+  if (plain && chunks.length === 1 && typeof chunks[0] === 'string') return { text: chunks[0], cut };
+  let bytes =
     chunks.length === 1 && typeof chunks[0] !== 'string'
       ? chunks[0]
       : Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)));
-  const part = length === undefined ? bytes : bytes.subarray(0, length);
-  // Only an answer cut at the limit can end inside a character.
-  return captured.size > captured.kept ? decodeUtf8Prefix(part) : part.toString('utf8');
+  const decoded = decodeContent(bytes, format.encoding, format.maxDecodedBytes, cut);
+  if (decoded !== undefined) ({ bytes, cut } = decoded);
+  if (format.jsonLength !== undefined && format.jsonLength <= bytes.byteLength) {
+    bytes = bytes.subarray(0, format.jsonLength);
+    cut = false;
+  }
+  // Only an answer cut short can end inside a character.
+  return { text: cut ? decodeUtf8Prefix(bytes) : bytes.toString('utf8'), cut };
 }

@@ -1,0 +1,42 @@
+import { gzipSync } from 'node:zlib';
+import { expect } from 'chai';
+import { decodeContent } from '../src/payload/content-encoding.js';
+
+describe('decodeContent', () => {
+  const text = JSON.stringify({ predictions: Array.from({ length: 50 }, (_, index) => index) });
+
+  it("undoes gzip whatever the header token's case and spacing", () => {
+    const decoded = decodeContent(gzipSync(text), ' GZip ', 4096, false);
+    expect(decoded?.bytes.toString()).to.equal(text);
+    expect(decoded?.cut).to.equal(false);
+  });
+
+  it('leaves an answer without a known encoding to be read as it is', () => {
+    for (const encoding of [undefined, 'identity', 'compress', ['gzip']]) {
+      expect(decodeContent(Buffer.from(text), encoding, 4096, false), String(encoding)).to.equal(undefined);
+    }
+  });
+
+  it('decodes what a cut stream holds, and says it is cut', () => {
+    const encoded = gzipSync(JSON.stringify({ predictions: Array.from({ length: 5000 }, Math.random) }));
+    const decoded = decodeContent(encoded.subarray(0, encoded.byteLength >> 1), 'gzip', 1 << 20, true);
+    expect(decoded?.bytes.toString().startsWith('{"predictions":[')).to.equal(true);
+    expect(decoded?.cut).to.equal(true);
+  });
+
+  it('decodes no more than maxBytes of an answer that inflates far', () => {
+    // About 1 KB that inflates to 1 MB.
+    const encoded = gzipSync(`[${'0,'.repeat(500_000)}0]`);
+    const decoded = decodeContent(encoded, 'gzip', 4096, false);
+    expect(decoded?.bytes.byteLength).to.be.within(1, 4096);
+    expect(decoded?.bytes.toString().startsWith('[0,0,')).to.equal(true);
+    expect(decoded?.cut).to.equal(true);
+  });
+
+  it('gives no bytes, marked cut, for an answer that does not decode', () => {
+    expect(decodeContent(Buffer.from('not gzip at all'), 'gzip', 4096, false)).to.deep.equal({
+      bytes: Buffer.alloc(0),
+      cut: true,
+    });
+  });
+});
