@@ -14,6 +14,7 @@ import type {
   InferenceTelemetryOptions,
   LoggerMode,
   OtlpCompression,
+  OtlpOptions,
   OtlpProtocol,
   PredictMatcher,
   QueueOptions,
@@ -58,11 +59,9 @@ const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
 /** Variables that become a timer, as {@link checkMillis} checks options. */
 const TIMER_BOUNDS: NumberBounds = { max: MAX_TIMER_MILLIS };
 
-/** OTLP settings; a signal with no URL is not exported over OTLP. */
-export interface ResolvedOtlp {
-  logsUrl: string | undefined;
-  tracesUrl: string | undefined;
-  metricsUrl: string | undefined;
+/** How one signal is exported over OTLP: each setting resolved for that signal. */
+export interface ResolvedOtlpExport {
+  url: string;
   headers: Record<string, string>;
   timeoutMillis: number;
   compression: OtlpCompression;
@@ -70,6 +69,13 @@ export interface ResolvedOtlp {
   certificate: string | undefined;
   clientCertificate: string | undefined;
   clientKey: string | undefined;
+}
+
+/** OTLP settings; a signal with no URL (undefined here) is not exported over OTLP. */
+export interface ResolvedOtlp {
+  logs: ResolvedOtlpExport | undefined;
+  traces: ResolvedOtlpExport | undefined;
+  metrics: ResolvedOtlpExport | undefined;
   metricExportIntervalMillis: number;
 }
 
@@ -141,39 +147,89 @@ function signalUrl(base: string | undefined, signal: string): string | undefined
   return base === undefined ? undefined : `${base.replace(/\/+$/, '')}/v1/${signal}`;
 }
 
-function resolveOtlp(options: InferenceTelemetryOptions, env: EnvReader): ResolvedOtlp | undefined {
-  const otlp = options.otlp ?? {};
-  const base = checkUrl('otlp.endpoint', otlp.endpoint) ?? env.url('OTEL_EXPORTER_OTLP_ENDPOINT');
-  const url = (signal: 'logs' | 'traces' | 'metrics', explicit: string | undefined): string | undefined =>
-    checkUrl(`otlp.${signal}Endpoint`, explicit) ??
-    env.url(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`) ??
-    signalUrl(base, signal);
-  const logsUrl = url('logs', otlp.logsEndpoint);
-  const tracesUrl = url('traces', otlp.tracesEndpoint);
-  const metricsUrl = url('metrics', otlp.metricsEndpoint);
-  if (logsUrl === undefined && tracesUrl === undefined && metricsUrl === undefined) return undefined;
+type OtlpSignal = 'logs' | 'traces' | 'metrics';
+
+/** Checks the OTLP options given in code, whether or not a signal ends up with an endpoint. */
+function checkOtlpOptions(otlp: OtlpOptions): OtlpOptions {
+  checkUrl('otlp.endpoint', otlp.endpoint);
+  checkUrl('otlp.logsEndpoint', otlp.logsEndpoint);
+  checkUrl('otlp.tracesEndpoint', otlp.tracesEndpoint);
+  checkUrl('otlp.metricsEndpoint', otlp.metricsEndpoint);
+  checkMillis('otlp.timeoutMillis', otlp.timeoutMillis, 1);
+  checkChoice('otlp.compression', otlp.compression, COMPRESSIONS);
+  checkChoice('otlp.protocol', otlp.protocol, PROTOCOLS);
+  checkMillis('otlp.metricExportIntervalMillis', otlp.metricExportIntervalMillis, 1);
+  return otlp;
+}
+
+/** Export settings the `OTEL_EXPORTER_OTLP_*` variables can give, all of them or one signal's. */
+type OtlpVariables = Partial<Omit<ResolvedOtlpExport, 'url'>>;
+
+/** The variables named `prefix` + `HEADERS`, `TIMEOUT` and so on; undefined where unset or bad. */
+function otlpVariables(env: EnvReader, prefix: string): OtlpVariables {
   return {
-    logsUrl,
-    tracesUrl,
-    metricsUrl,
-    headers: { ...env.keyValues('OTEL_EXPORTER_OTLP_HEADERS'), ...otlp.headers },
-    timeoutMillis:
-      checkMillis('otlp.timeoutMillis', otlp.timeoutMillis, 1) ??
-      env.number('OTEL_EXPORTER_OTLP_TIMEOUT', 1, TIMER_BOUNDS) ??
-      DEFAULT_OTLP_TIMEOUT_MILLIS,
-    compression:
-      checkChoice('otlp.compression', otlp.compression, COMPRESSIONS) ??
-      env.choice('OTEL_EXPORTER_OTLP_COMPRESSION', COMPRESSIONS) ??
-      DEFAULT_OTLP_COMPRESSION,
-    protocol:
-      checkChoice('otlp.protocol', otlp.protocol, PROTOCOLS) ??
-      env.choice('OTEL_EXPORTER_OTLP_PROTOCOL', PROTOCOLS) ??
-      DEFAULT_OTLP_PROTOCOL,
-    certificate: otlp.certificate ?? env.string('OTEL_EXPORTER_OTLP_CERTIFICATE'),
-    clientCertificate: otlp.clientCertificate ?? env.string('OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE'),
-    clientKey: otlp.clientKey ?? env.string('OTEL_EXPORTER_OTLP_CLIENT_KEY'),
+    headers: env.keyValues(`${prefix}HEADERS`),
+    timeoutMillis: env.number(`${prefix}TIMEOUT`, 1, TIMER_BOUNDS),
+    compression: env.choice(`${prefix}COMPRESSION`, COMPRESSIONS),
+    protocol: env.choice(`${prefix}PROTOCOL`, PROTOCOLS),
+    certificate: env.string(`${prefix}CERTIFICATE`),
+    clientCertificate: env.string(`${prefix}CLIENT_CERTIFICATE`),
+    clientKey: env.string(`${prefix}CLIENT_KEY`),
+  };
+}
+
+/**
+ * One signal's export settings: the option in code, else the signal's
+ * variable (`OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`), else the generic one
+ * (`OTEL_EXPORTER_OTLP_TIMEOUT`), else the default. The specification says
+ * "Each configuration option MUST be overridable by a signal specific
+ * option"; a bad signal variable is reported and the generic one applies.
+ */
+function resolveOtlpExport(
+  url: string,
+  otlp: OtlpOptions,
+  signal: OtlpVariables,
+  generic: OtlpVariables,
+): ResolvedOtlpExport {
+  return {
+    url,
+    // Key by key rather than whole, as the JavaScript SDK's exporters merge them: a
+    // signal's headers override the generic ones of the same name, code overrides both.
+    headers: { ...generic.headers, ...signal.headers, ...otlp.headers },
+    timeoutMillis: otlp.timeoutMillis ?? signal.timeoutMillis ?? generic.timeoutMillis ?? DEFAULT_OTLP_TIMEOUT_MILLIS,
+    compression: otlp.compression ?? signal.compression ?? generic.compression ?? DEFAULT_OTLP_COMPRESSION,
+    protocol: otlp.protocol ?? signal.protocol ?? generic.protocol ?? DEFAULT_OTLP_PROTOCOL,
+    certificate: otlp.certificate ?? signal.certificate ?? generic.certificate,
+    clientCertificate: otlp.clientCertificate ?? signal.clientCertificate ?? generic.clientCertificate,
+    clientKey: otlp.clientKey ?? signal.clientKey ?? generic.clientKey,
+  };
+}
+
+function resolveOtlp(options: InferenceTelemetryOptions, env: EnvReader): ResolvedOtlp | undefined {
+  const otlp = checkOtlpOptions(options.otlp ?? {});
+  const base = otlp.endpoint ?? env.url('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const url = (signal: OtlpSignal, explicit: string | undefined): string | undefined =>
+    explicit ?? env.url(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`) ?? signalUrl(base, signal);
+  const urls = {
+    logs: url('logs', otlp.logsEndpoint),
+    traces: url('traces', otlp.tracesEndpoint),
+    metrics: url('metrics', otlp.metricsEndpoint),
+  };
+  if (Object.values(urls).every((each) => each === undefined)) return undefined;
+  // Read once, here, so that a bad generic variable is reported once, not once per signal.
+  const generic = otlpVariables(env, 'OTEL_EXPORTER_OTLP_');
+  const resolve = (signal: OtlpSignal): ResolvedOtlpExport | undefined => {
+    const target = urls[signal];
+    if (target === undefined) return undefined;
+    const variables = otlpVariables(env, `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_`);
+    return resolveOtlpExport(target, otlp, variables, generic);
+  };
+  return {
+    logs: resolve('logs'),
+    traces: resolve('traces'),
+    metrics: resolve('metrics'),
     metricExportIntervalMillis:
-      checkMillis('otlp.metricExportIntervalMillis', otlp.metricExportIntervalMillis, 1) ??
+      otlp.metricExportIntervalMillis ??
       env.number('OTEL_METRIC_EXPORT_INTERVAL', 1, TIMER_BOUNDS) ??
       DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS,
   };

@@ -29,7 +29,12 @@ export interface PredictCall {
 /** Recognises predict calls; undefined leaves the request alone. */
 export type PredictMatcher = (req: Request) => PredictCall | undefined;
 
-/** Where OTLP goes. Every field falls back to the `OTEL_EXPORTER_OTLP_*` variable the specification names. */
+/**
+ * Where OTLP goes. Apart from the per-signal endpoints, a field applies to all
+ * three signals. Each falls back to the signal's
+ * `OTEL_EXPORTER_OTLP_{LOGS,TRACES,METRICS}_*` variable, then to the generic
+ * `OTEL_EXPORTER_OTLP_*` one, as the specification orders them.
+ */
 export interface OtlpOptions {
   /**
    * Base URL; `/v1/logs`, `/v1/traces` and `/v1/metrics` are appended.
@@ -42,7 +47,11 @@ export interface OtlpOptions {
   tracesEndpoint?: string;
   /** Full URL for metrics. @default OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, else `endpoint` + `/v1/metrics` */
   metricsEndpoint?: string;
-  /** Headers sent with every export. @default OTEL_EXPORTER_OTLP_HEADERS (`k=v,k2=v2`) */
+  /**
+   * Headers sent with every export, merged key by key over the signal's
+   * OTEL_EXPORTER_OTLP_<SIGNAL>_HEADERS, itself merged over OTEL_EXPORTER_OTLP_HEADERS.
+   * @default OTEL_EXPORTER_OTLP_<SIGNAL>_HEADERS over OTEL_EXPORTER_OTLP_HEADERS (`k=v,k2=v2`)
+   */
   headers?: Record<string, string>;
   /** How long one export may take, at most 2147483647 (a Node.js timer's limit). @default OTEL_EXPORTER_OTLP_TIMEOUT, else 10000 */
   timeoutMillis?: number;

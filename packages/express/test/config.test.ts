@@ -1,10 +1,20 @@
 import { expect } from 'chai';
+import type { ResolvedConfig, ResolvedOtlpExport } from '../src/config.js';
 import { resolveConfig } from '../src/config.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { processWarningReporter } from '../src/reporter.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
 import { recordingReporter } from './export-helpers.js';
 import { globalOptions, useRecordedWarnings } from './in-memory-telemetry.js';
+
+const SIGNALS = ['logs', 'traces', 'metrics'] as const;
+
+/** The resolved OTLP settings of one signal, which the test expects to have an endpoint. */
+function exportOf(config: ResolvedConfig, signal: (typeof SIGNALS)[number]): ResolvedOtlpExport {
+  const settings = config.otlp?.[signal];
+  if (settings === undefined) throw new Error(`no OTLP settings for ${signal}`);
+  return settings;
+}
 
 /** Options as a caller without types might pass them. */
 const untyped = (options: Record<string, unknown>): InferenceTelemetryOptions => options;
@@ -53,11 +63,8 @@ describe('configuration', () => {
         recordingReporter(),
         {},
       );
-      expect(otlp).to.include({
-        logsUrl: 'http://collector:4318/v1/logs',
-        tracesUrl: undefined,
-        metricsUrl: undefined,
-      });
+      expect(otlp!.logs).to.include({ url: 'http://collector:4318/v1/logs' });
+      expect(otlp).to.include({ traces: undefined, metrics: undefined });
     });
 
     it('accepts delays and time limits up to the longest a Node.js timer waits, and any slow-call threshold', () => {
@@ -71,9 +78,17 @@ describe('configuration', () => {
         recordingReporter(),
         {},
       );
-      expect(config.otlp).to.include({ timeoutMillis: longest, metricExportIntervalMillis: longest });
+      expect(config.otlp).to.include({ metricExportIntervalMillis: longest });
+      expect(exportOf(config, 'metrics')).to.include({ timeoutMillis: longest });
       expect(config.spanQueue).to.include({ scheduledDelayMillis: longest, exportTimeoutMillis: longest });
       expect(config.slowRequestThresholdMs).to.equal(Infinity);
+    });
+
+    it('checks otlp options even when no signal has an endpoint', () => {
+      expect(() => resolveConfig(untyped({ otlp: { compression: 'brotli' } }), recordingReporter(), {})).to.throw(
+        TypeError,
+        /otlp\.compression/,
+      );
     });
 
     it('refuses an otlp.endpoint that is not http(s)', () => {
@@ -129,14 +144,15 @@ describe('configuration', () => {
     it('is read when options are absent', () => {
       const reporter = recordingReporter();
       const config = resolveConfig({}, reporter, env);
-      expect(config.otlp).to.include({
-        logsUrl: 'http://env-collector:4318/v1/logs',
-        tracesUrl: 'http://env-collector:4318/v1/traces',
-        metricsUrl: 'http://env-collector:4318/v1/metrics',
-        compression: 'none',
-        timeoutMillis: 2500,
-      });
-      expect(config.otlp!.headers).to.deep.equal({ 'x-api-key': 'env key', 'x-tenant': 'acme' });
+      for (const signal of SIGNALS) {
+        const settings = exportOf(config, signal);
+        expect(settings).to.include({
+          url: `http://env-collector:4318/v1/${signal}`,
+          compression: 'none',
+          timeoutMillis: 2500,
+        });
+        expect(settings.headers).to.deep.equal({ 'x-api-key': 'env key', 'x-tenant': 'acme' });
+      }
       expect(config.logQueue).to.deep.equal({
         maxQueueSize: 300,
         maxExportBatchSize: 30,
@@ -154,10 +170,8 @@ describe('configuration', () => {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
         OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs-only:9999/custom',
       });
-      expect(config.otlp).to.include({
-        logsUrl: 'http://logs-only:9999/custom',
-        tracesUrl: 'http://env-collector:4318/v1/traces',
-      });
+      expect(exportOf(config, 'logs').url).to.equal('http://logs-only:9999/custom');
+      expect(exportOf(config, 'traces').url).to.equal('http://env-collector:4318/v1/traces');
     });
 
     it('loses to explicit options', () => {
@@ -175,12 +189,12 @@ describe('configuration', () => {
         recordingReporter(),
         env,
       );
-      expect(config.otlp).to.include({
-        logsUrl: 'http://code-collector:4318/v1/logs',
+      expect(exportOf(config, 'logs')).to.include({
+        url: 'http://code-collector:4318/v1/logs',
         compression: 'gzip',
         timeoutMillis: 700,
       });
-      expect(config.otlp!.headers).to.deep.equal({ 'x-api-key': 'code key', 'x-tenant': 'acme' });
+      expect(exportOf(config, 'logs').headers).to.deep.equal({ 'x-api-key': 'code key', 'x-tenant': 'acme' });
       expect(config.logQueue).to.deep.equal({
         maxQueueSize: 50,
         maxExportBatchSize: 5,
@@ -199,8 +213,8 @@ describe('configuration', () => {
         OTEL_EXPORTER_OTLP_HEADERS: 'no-equals-sign',
         OTEL_BLRP_MAX_QUEUE_SIZE: '-5',
       });
-      expect(config.otlp).to.include({ timeoutMillis: 10000, compression: 'gzip' });
-      expect(config.otlp!.headers).to.deep.equal({});
+      expect(exportOf(config, 'traces')).to.include({ timeoutMillis: 10000, compression: 'gzip' });
+      expect(exportOf(config, 'traces').headers).to.deep.equal({});
       expect(config.logQueue.maxQueueSize).to.equal(2048);
       expect(reporter.calls.map((call) => call.code).sort()).to.deep.equal([
         'INFERLENS_BAD_ENV_OTEL_BLRP_MAX_QUEUE_SIZE',
@@ -227,7 +241,8 @@ describe('configuration', () => {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
         ...Object.fromEntries(variables.map((name) => [name, tooLong])),
       });
-      expect(config.otlp).to.include({ timeoutMillis: 10000, metricExportIntervalMillis: 60000 });
+      expect(config.otlp).to.include({ metricExportIntervalMillis: 60000 });
+      expect(exportOf(config, 'logs')).to.include({ timeoutMillis: 10000 });
       for (const queue of [config.logQueue, config.spanQueue]) {
         expect(queue).to.include({ scheduledDelayMillis: 1000, exportTimeoutMillis: 30000 });
       }
@@ -235,6 +250,42 @@ describe('configuration', () => {
         variables.map((name) => `INFERLENS_BAD_ENV_${name}`).sort(),
       );
       expect(reporter.calls[0].message).to.include('2147483647');
+    });
+
+    it("reads a signal's own OTLP variables over the generic ones, for that signal only", () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=acme,x-team=ml',
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-tenant=traces',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '2500',
+        OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '2000',
+        OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: 'soon',
+        OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: 'none',
+        OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_CERTIFICATE: '/ca.pem',
+        OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE: '/logs-ca.pem',
+        OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE: '/traces-cert.pem',
+        OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY: '/traces-key.pem',
+      });
+      const logs = exportOf(config, 'logs');
+      const traces = exportOf(config, 'traces');
+      const metrics = exportOf(config, 'metrics');
+      expect(traces.headers).to.deep.equal({ 'x-tenant': 'traces', 'x-team': 'ml' });
+      expect(logs.headers).to.deep.equal({ 'x-tenant': 'acme', 'x-team': 'ml' });
+      expect([logs.timeoutMillis, traces.timeoutMillis, metrics.timeoutMillis]).to.deep.equal([2500, 2000, 2500]);
+      expect([logs.compression, traces.compression, metrics.compression]).to.deep.equal(['none', 'gzip', 'gzip']);
+      expect([logs.protocol, traces.protocol, metrics.protocol]).to.deep.equal([
+        'http/protobuf',
+        'http/protobuf',
+        'http/json',
+      ]);
+      expect([logs.certificate, traces.certificate]).to.deep.equal(['/logs-ca.pem', '/ca.pem']);
+      expect(traces).to.include({ clientCertificate: '/traces-cert.pem', clientKey: '/traces-key.pem' });
+      expect(logs).to.include({ clientCertificate: undefined, clientKey: undefined });
+      expect(reporter.calls.map((call) => call.code)).to.deep.equal([
+        'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_METRICS_TIMEOUT',
+      ]);
     });
 
     it('treats an empty value as unset', () => {

@@ -9,7 +9,7 @@ import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import type { ResolvedOtlp } from '../config.js';
+import type { ResolvedOtlp, ResolvedOtlpExport } from '../config.js';
 import { protobufLogExporter, protobufSpanExporter } from '../export/otlp-protobuf/exporters.js';
 
 /** One exporter per signal that has an endpoint. */
@@ -20,39 +20,47 @@ export interface OtlpExporters {
 }
 
 /** TLS material read once, at construction, from the PEM files the options name. */
-function agentOptions(otlp: ResolvedOtlp): AgentOptions {
+function agentOptions(settings: ResolvedOtlpExport): AgentOptions {
   const read = (path: string | undefined): Buffer | undefined => (path === undefined ? undefined : readFileSync(path));
   return {
     keepAlive: true,
-    ca: read(otlp.certificate),
-    cert: read(otlp.clientCertificate),
-    key: read(otlp.clientKey),
+    ca: read(settings.certificate),
+    cert: read(settings.clientCertificate),
+    key: read(settings.clientKey),
+  };
+}
+
+/** The exporter configuration of one signal, from the settings resolved for it. */
+function exporterConfig(settings: ResolvedOtlpExport): OTLPExporterNodeConfigBase {
+  return {
+    url: settings.url,
+    headers: settings.headers,
+    timeoutMillis: settings.timeoutMillis,
+    compression: settings.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
+    httpAgentOptions: agentOptions(settings),
   };
 }
 
 /**
- * The OTLP/HTTP exporters of the signals that have an endpoint, JSON or
- * protobuf, sharing headers, timeout, compression and TLS. Protobuf logs and
- * spans are written by the middleware's own serializers (see
+ * The OTLP/HTTP exporters of the signals that have an endpoint, each JSON or
+ * protobuf with its own headers, timeout, compression and TLS (a signal's
+ * `OTEL_EXPORTER_OTLP_<SIGNAL>_*` variables may set them apart). Protobuf
+ * logs and spans are written by the middleware's own serializers (see
  * `export/otlp-protobuf`).
  */
 export function otlpExporters(otlp: ResolvedOtlp): OtlpExporters {
-  const shared = (url: string): OTLPExporterNodeConfigBase => ({
-    url,
-    headers: otlp.headers,
-    timeoutMillis: otlp.timeoutMillis,
-    compression: otlp.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
-    httpAgentOptions: agentOptions(otlp),
-  });
-  const json = otlp.protocol === 'http/json';
   const build = <T>(
-    url: string | undefined,
+    settings: ResolvedOtlpExport | undefined,
     Json: new (c: OTLPExporterNodeConfigBase) => T,
     proto: (c: OTLPExporterNodeConfigBase) => T,
-  ) => (url === undefined ? undefined : json ? new Json(shared(url)) : proto(shared(url)));
+  ): T | undefined => {
+    if (settings === undefined) return undefined;
+    const config = exporterConfig(settings);
+    return settings.protocol === 'http/json' ? new Json(config) : proto(config);
+  };
   return {
-    logs: build<LogRecordExporter>(otlp.logsUrl, JsonLogExporter, protobufLogExporter),
-    traces: build<SpanExporter>(otlp.tracesUrl, JsonTraceExporter, protobufSpanExporter),
-    metrics: build<PushMetricExporter>(otlp.metricsUrl, JsonMetricExporter, (c) => new ProtoMetricExporter(c)),
+    logs: build<LogRecordExporter>(otlp.logs, JsonLogExporter, protobufLogExporter),
+    traces: build<SpanExporter>(otlp.traces, JsonTraceExporter, protobufSpanExporter),
+    metrics: build<PushMetricExporter>(otlp.metrics, JsonMetricExporter, (c) => new ProtoMetricExporter(c)),
   };
 }

@@ -79,10 +79,11 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
   const callMetrics = new AggregatedCallMetrics(resource, { name: SCOPE_NAME, version: PACKAGE_VERSION }, queues);
   const readers: MetricReader[] = [];
   if (exporters?.metrics !== undefined) {
+    const { metrics, metricExportIntervalMillis } = config.otlp!;
     const reader = new PeriodicExportingMetricReader({
       exporter: exporters.metrics,
-      exportIntervalMillis: config.otlp!.metricExportIntervalMillis,
-      exportTimeoutMillis: Math.min(config.otlp!.timeoutMillis, config.otlp!.metricExportIntervalMillis),
+      exportIntervalMillis: metricExportIntervalMillis,
+      exportTimeoutMillis: Math.min(metrics!.timeoutMillis, metricExportIntervalMillis),
       metricProducers: [callMetrics],
     });
     callMetrics.useTemporality((instrumentType) => reader.selectAggregationTemporality(instrumentType));

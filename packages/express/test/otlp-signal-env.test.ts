@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import type { OtlpReceiver, ReceivedRequest } from '../../../test/support/otlp-receiver.js';
+import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
+import { inferenceTelemetry } from '../src/middleware.js';
+import type { InferenceTelemetryOptions } from '../src/types.js';
+import { IRIS_BODY, kserveApp, post, useServers } from './in-memory-telemetry.js';
+
+/**
+ * Sets `variables` in `process.env` for each test and puts back what was
+ * there after it: the middleware reads the real environment when built.
+ */
+function useEnvironment(variables: () => NodeJS.ProcessEnv): void {
+  let saved: NodeJS.ProcessEnv = {};
+  beforeEach(() => {
+    const set = variables();
+    saved = Object.fromEntries(Object.keys(set).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, set);
+  });
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+}
+
+/** The first export of one signal the receiver got. */
+function exportOf(receiver: OtlpReceiver, signal: ReceivedRequest['signal']): ReceivedRequest {
+  const request = receiver.requests().find((received) => received.signal === signal);
+  if (request === undefined) throw new Error(`no ${signal} export: ${receiver.describe()}`);
+  return request;
+}
+
+describe('per-signal OTLP variables (own providers, over the wire)', () => {
+  const servers = useServers();
+  let receiver: OtlpReceiver;
+  before(async () => {
+    receiver = await startOtlpReceiver();
+  });
+  after(() => receiver.close());
+  afterEach(() => receiver.reset());
+
+  useEnvironment(() => ({
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=generic,x-team=ml',
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-tenant=traces',
+    OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'none',
+    OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json',
+  }));
+
+  /** One predict call through a middleware built from `options` and the environment, flushed to the receiver. */
+  async function exportOneCall(options: InferenceTelemetryOptions): Promise<void> {
+    const telemetry = inferenceTelemetry({ fileSink: { enabled: false }, ...options });
+    try {
+      const url = await servers.start(kserveApp(telemetry));
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      await telemetry.forceFlush();
+    } finally {
+      await telemetry.shutdown();
+    }
+  }
+
+  it("lets a signal's variables win over the generic ones, merging headers key by key", async () => {
+    await exportOneCall({});
+    const traces = exportOf(receiver, 'traces');
+    expect(traces.headers).to.include({ 'x-tenant': 'traces', 'x-team': 'ml' });
+    expect(traces.contentEncoding).to.equal(undefined);
+    expect(traces.contentType).to.equal('application/x-protobuf');
+
+    const logs = exportOf(receiver, 'logs');
+    expect(logs.headers).to.include({ 'x-tenant': 'generic', 'x-team': 'ml' });
+    expect(logs.contentEncoding).to.equal('gzip');
+    expect(logs.contentType).to.equal('application/json');
+
+    const metrics = exportOf(receiver, 'metrics');
+    expect(metrics.headers).to.include({ 'x-tenant': 'generic', 'x-team': 'ml' });
+    expect(metrics.contentEncoding).to.equal('gzip');
+    expect(metrics.contentType).to.equal('application/x-protobuf');
+  });
+
+  it('loses to options given in code, which apply to every signal', async () => {
+    await exportOneCall({ otlp: { headers: { 'x-tenant': 'code' }, compression: 'gzip', protocol: 'http/protobuf' } });
+    for (const signal of ['traces', 'logs', 'metrics'] as const) {
+      const request = exportOf(receiver, signal);
+      expect(request.headers, signal).to.include({ 'x-tenant': 'code', 'x-team': 'ml' });
+      expect(request.contentEncoding, signal).to.equal('gzip');
+      expect(request.contentType, signal).to.equal('application/x-protobuf');
+    }
+  });
+});
