@@ -291,6 +291,38 @@ function resolveServiceName(options: InferenceTelemetryOptions, env: EnvReader, 
   return options.serviceName ?? env.string('OTEL_SERVICE_NAME') ?? fromAttributes ?? DEFAULT_SERVICE_NAME;
 }
 
+/** Options that only the middleware's own providers read: `providers: 'global'` builds none. */
+const OWN_PROVIDER_OPTIONS = ['serviceName', 'resourceAttributes', 'otlp', 'queue', 'fileSink'] as const;
+
+/**
+ * Whether an own-provider option sets anything. An object whose fields are
+ * all undefined sets nothing, and `fileSink.enabled: false` only asks for
+ * what global providers do anyway: no files.
+ */
+function setsSomething(name: (typeof OWN_PROVIDER_OPTIONS)[number], value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'object' || value === null) return true;
+  return Object.entries(value).some(
+    ([key, field]) => field !== undefined && !(name === 'fileSink' && key === 'enabled' && field === false),
+  );
+}
+
+/**
+ * With `providers: 'global'`, refuses the options given in code that only
+ * the middleware's own providers read: they would be silently ignored. The
+ * environment is not checked: its OTEL_* variables may be there for the
+ * application's own SDK.
+ */
+function checkGlobalProviders(options: InferenceTelemetryOptions): void {
+  const given = OWN_PROVIDER_OPTIONS.filter((name) => setsSomething(name, options[name]));
+  if (given.length === 0) return;
+  const verb = given.length === 1 ? 'configures' : 'configure';
+  throw new TypeError(
+    `inferenceTelemetry: ${given.join(', ')} ${verb} the middleware's own providers, which providers: 'global' does not build; ` +
+      "the application's providers (exporters, resource, batching) are configured in the application, for example with NodeSDK",
+  );
+}
+
 /**
  * The one place options meet their defaults: option from code, else the
  * OpenTelemetry variable the specification names, else the default. A bad
@@ -302,13 +334,15 @@ export function resolveConfig(
   reporter: TelemetryReporter,
   environment: NodeJS.ProcessEnv = process.env,
 ): ResolvedConfig {
+  const providers = checkChoice('providers', options.providers, ['own', 'global']) ?? 'own';
+  if (providers === 'global') checkGlobalProviders(options);
   const env = new EnvReader(environment, reporter);
   const otlp = resolveOtlp(options, env);
   const fileSink = options.fileSink ?? {};
   const queue = options.queue ?? {};
   const resourceAttributes = { ...env.keyValues('OTEL_RESOURCE_ATTRIBUTES'), ...options.resourceAttributes };
   return {
-    providers: checkChoice('providers', options.providers, ['own', 'global']) ?? 'own',
+    providers,
     serviceName: resolveServiceName(options, env, resourceAttributes),
     resourceAttributes,
     otlp,

@@ -53,7 +53,11 @@ describe('configuration', () => {
     ];
     for (const [option, options, message] of cases) {
       it(`throws a TypeError naming ${option} for ${JSON.stringify(options)}`, () => {
-        expect(() => inferenceTelemetry(untyped({ ...globalOptions(), ...options }))).to.throw(TypeError, message);
+        // Own providers: several of these options configure only them.
+        expect(() => inferenceTelemetry(untyped({ fileSink: { enabled: false }, ...options }))).to.throw(
+          TypeError,
+          message,
+        );
       });
     }
 
@@ -96,6 +100,53 @@ describe('configuration', () => {
         TypeError,
         /otlp\.endpoint/,
       );
+    });
+  });
+
+  describe("with providers: 'global'", () => {
+    const ownProviderOptions: [string, InferenceTelemetryOptions][] = [
+      ['fileSink', { fileSink: { enabled: true } }],
+      ['fileSink', { fileSink: { directory: 'elsewhere' } }],
+      ['otlp', { otlp: { endpoint: 'http://collector:4318' } }],
+      ['queue', { queue: { maxQueueSize: 10 } }],
+      ['serviceName', { serviceName: 'scorer' }],
+      ['resourceAttributes', { resourceAttributes: { 'deployment.environment.name': 'prod' } }],
+    ];
+    for (const [option, options] of ownProviderOptions) {
+      it(`refuses ${JSON.stringify(options)}, which only the middleware's own providers would read`, () => {
+        const message = new RegExp(`${option} configures the middleware's own providers.*in the application`);
+        expect(() => inferenceTelemetry({ providers: 'global', ...options })).to.throw(TypeError, message);
+      });
+    }
+
+    it('names every such option given', () => {
+      const options: InferenceTelemetryOptions = {
+        providers: 'global',
+        otlp: { compression: 'none' },
+        queue: { maxQueueSize: 10 },
+        serviceName: 'scorer',
+      };
+      expect(() => resolveConfig(options, recordingReporter(), {})).to.throw(
+        TypeError,
+        /serviceName, otlp, queue configure the middleware's own providers/,
+      );
+    });
+
+    it('accepts fileSink: { enabled: false } (no files, as global providers write none) and options that set nothing', () => {
+      expect(() => inferenceTelemetry(globalOptions())).not.to.throw();
+      expect(() => inferenceTelemetry(globalOptions({ otlp: {}, queue: { maxQueueSize: undefined } }))).not.to.throw();
+    });
+
+    it("lets the OTEL_* variables be, which may be set for the application's own SDK", () => {
+      const reporter = recordingReporter();
+      const environment = {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_SERVICE_NAME: 'scorer',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod',
+        OTEL_BSP_MAX_QUEUE_SIZE: '100',
+      };
+      expect(resolveConfig({ providers: 'global' }, reporter, environment).providers).to.equal('global');
+      expect(reporter.calls).to.deep.equal([]);
     });
   });
 
