@@ -91,16 +91,19 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
   }
   const meterProvider = new MeterProvider({ resource, readers });
 
-  const all = [tracerProvider, ...logQueues, meterProvider];
+  // Metrics go last: they count what the span and log queues exported and dropped, so they are read once those are done.
+  const queued = [tracerProvider, ...logQueues];
   return {
     tracer: tracerProvider.getTracer(SCOPE_NAME, PACKAGE_VERSION),
     logger: new QueueingLogger(resource, { name: SCOPE_NAME, version: PACKAGE_VERSION }, logQueues),
     metrics: callMetrics,
     forceFlush: async () => {
-      await Promise.all(all.map((provider) => provider.forceFlush()));
+      await Promise.all(queued.map((provider) => provider.forceFlush()));
+      await meterProvider.forceFlush();
     },
     shutdown: async () => {
-      await Promise.all(all.map((provider) => provider.shutdown()));
+      await Promise.all(queued.map((provider) => provider.shutdown()));
+      await meterProvider.shutdown();
     },
   };
 }
