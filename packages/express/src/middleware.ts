@@ -173,8 +173,9 @@ class CallRecorder {
   readonly #reporter: TelemetryReporter;
   readonly #metrics: CallMetrics;
   readonly #monitors: MonitorRecords;
+  // Each propagator's extraction overwrites the one before: W3C's goes last, so it wins when both kinds are sent.
   readonly #propagator = new CompositePropagator({
-    propagators: [new W3CTraceContextPropagator(), new B3Propagator()],
+    propagators: [new B3Propagator(), new W3CTraceContextPropagator()],
   });
   readonly #redactPaths: ReturnType<typeof parseRedactPaths>;
   readonly #samplePayload: (traceId: string) => boolean;

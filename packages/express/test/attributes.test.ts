@@ -244,6 +244,17 @@ describe('what a predict call records', () => {
       expect(span.parentSpanContext?.spanId).to.equal(PARENT_SPAN_ID);
     });
 
+    it('follows W3C traceparent over B3 headers sent with it', async () => {
+      const url = await serve();
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY, {
+        traceparent: traceparent(TRACE_ID, PARENT_SPAN_ID),
+        b3: `${'1'.repeat(32)}-${'2'.repeat(16)}-1`,
+      });
+      const [span] = await telemetry.waitForSpans();
+      expect(span.spanContext().traceId).to.equal(TRACE_ID);
+      expect(span.parentSpanContext?.spanId).to.equal(PARENT_SPAN_ID);
+    });
+
     it('follows a B3 single header', async () => {
       const url = await serve();
       await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { b3: `${TRACE_ID}-${PARENT_SPAN_ID}-1` });
