@@ -163,6 +163,42 @@ describe('inferlens serve with telemetry (CLI end to end)', function () {
     );
   });
 
+  it("a signal's OTEL_* variable wins over the generic one, as in any application", async () => {
+    receiver = await startOtlpReceiver();
+    const url = await serve(['--file-sink', 'off'], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+      OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: 'none',
+      ...LONG_SCHEDULE_DELAY,
+    });
+    await predict(url, { 'x-request-id': 'signal-env-1' });
+    await terminate();
+    const encodings = new Map(receiver.requests().map((request) => [request.path, request.contentEncoding]));
+    expect(Object.fromEntries(encodings)).to.deep.equal({
+      '/v1/logs': undefined,
+      '/v1/traces': 'gzip',
+      '/v1/metrics': 'gzip',
+    });
+  });
+
+  it('an endpoint for traces alone: payload records go to the files, and the banner says both', async () => {
+    receiver = await startOtlpReceiver();
+    monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
+    const traces = receiver.urlFor('traces');
+    const url = await serve(['--monitoring-dir', monitoringDir], {
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: traces,
+      // Metrics may go to the specification's default (localhost:4318): give up on them quickly.
+      OTEL_EXPORTER_OTLP_TIMEOUT: '1000',
+    });
+    expect(cli!.stdout()).to.include(`telemetry: OTLP/HTTP to ${traces}`);
+    expect(cli!.stdout()).to.include(`JSON lines: tail -f ${monitoringDir}/inference_payloads/data/*.log`);
+    await predict(url, { 'x-request-id': 'traces-only-1' });
+    await terminate();
+    const lines = linesOf(await readPayloadLines(monitoringDir), 'traces-only-1');
+    expect(lines.map((line) => line.attributes['inference.record.type'])).to.deep.equal(['request', 'response']);
+    expect(receiver.spans().some((span) => span.attributes['inference.request.id'] === 'traces-only-1')).to.equal(true);
+  });
+
   it('no endpoint, --monitoring-dir: the records land as JSON lines in inference_payloads/data/data.1.log', async () => {
     monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
     const url = await serve(['--monitoring-dir', monitoringDir], LONG_SCHEDULE_DELAY);

@@ -346,8 +346,9 @@ export function resolveConfig(
     serviceName: resolveServiceName(options, env, resourceAttributes),
     resourceAttributes,
     otlp,
+    // By default the files take the records when OTLP does not: with no endpoint for logs (one for traces alone included).
     fileSink:
-      (fileSink.enabled ?? otlp === undefined)
+      (fileSink.enabled ?? otlp?.logs === undefined)
         ? {
             directory: fileSink.directory ?? DEFAULT_MONITORING_DIRECTORY,
             maxFileBytes: checkInteger('fileSink.maxFileBytes', fileSink.maxFileBytes, 1) ?? DEFAULT_MAX_FILE_BYTES,

@@ -11,6 +11,7 @@ export type {
   PredictCall,
   PredictMatcher,
   QueueOptions,
+  TelemetryDestinations,
 } from './types.js';
 export { defaultMatcher } from './matcher.js';
 export { captureRawBody } from './payload/request-body.js';

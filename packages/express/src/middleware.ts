@@ -44,7 +44,7 @@ import {
 import { globalSignals } from './signals/global-signals.js';
 import { ownSignals } from './signals/own-signals.js';
 import type { Signals } from './signals/signals.js';
-import type { InferenceTelemetryOptions, PredictCall, PredictMatcher } from './types.js';
+import type { InferenceTelemetryOptions, PredictCall, PredictMatcher, TelemetryDestinations } from './types.js';
 
 /** The request id headers read, in order: KServe's and most proxies', then CloudEvents'. */
 const REQUEST_ID_HEADERS = ['x-request-id', 'ce-id'] as const;
@@ -67,6 +67,8 @@ const MILLIS_PER_SECOND = 1e3;
 export interface InferenceTelemetry extends RequestHandler {
   /** How the middleware recognises a predict call: the `matcher` option, else the default one. */
   readonly matcher: PredictMatcher;
+  /** Where the telemetry goes, as options and environment resolved. */
+  readonly destinations: TelemetryDestinations;
   /**
    * Records `call` as the middleware does once its matcher has recognised
    * it, for a server that has matched the request already (with
@@ -129,6 +131,17 @@ function errorMessageOf(body: string): string | undefined {
   }
 }
 
+/** Where a resolved configuration sends the telemetry. */
+function destinationsOf(config: ResolvedConfig): TelemetryDestinations {
+  if (config.providers === 'global') return { providers: 'global', otlp: {} };
+  const { otlp, fileSink } = config;
+  return {
+    providers: 'own',
+    otlp: { logs: otlp?.logs?.url, traces: otlp?.traces?.url, metrics: otlp?.metrics?.url },
+    files: fileSink?.directory,
+  };
+}
+
 /**
  * Turns every predict call into a span, request and response log records
  * and metrics. Options are read once, here; a bad option throws now rather
@@ -160,6 +173,7 @@ export function inferenceTelemetry(options: InferenceTelemetryOptions = {}): Inf
   };
   return Object.assign(handler, {
     matcher: config.matcher,
+    destinations: destinationsOf(config),
     recordCall,
     forceFlush: () => signals.forceFlush(),
     shutdown: () => signals.shutdown(),

@@ -82,7 +82,7 @@ export interface QueueOptions {
 
 /** The embedded JSON-lines sink, in BentoML's `monitoring/<monitor>/{data,schema}/` layout. */
 export interface FileSinkOptions {
-  /** @default true when no OTLP endpoint is configured, else false */
+  /** @default true when no OTLP endpoint takes the logs (none at all, or one for traces or metrics only), else false */
   enabled?: boolean;
   /** @default 'monitoring' */
   directory?: string;
@@ -144,4 +144,17 @@ export interface InferenceTelemetryOptions {
   fileSink?: FileSinkOptions;
   /** Replaces the default recognition of KServe V1, Open Inference V2 and OpenAI routes. */
   matcher?: PredictMatcher;
+}
+
+/**
+ * Where the telemetry goes, once options and environment are resolved: for
+ * a startup banner or log line that says so.
+ */
+export interface TelemetryDestinations {
+  /** `global`: the application's providers decide; `own`: the URLs and folder below. */
+  readonly providers: 'own' | 'global';
+  /** The OTLP/HTTP URL of each signal exported over OTLP. */
+  readonly otlp: { readonly logs?: string; readonly traces?: string; readonly metrics?: string };
+  /** The JSON-lines sink's folder, when it is on. */
+  readonly files?: string;
 }

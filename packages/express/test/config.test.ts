@@ -177,6 +177,18 @@ describe('configuration', () => {
       const config = resolveConfig({ otlp: { endpoint: 'http://collector:4318' } }, recordingReporter(), {});
       expect(config.fileSink).to.equal(undefined);
     });
+
+    it('keeps the file sink on by default when no OTLP endpoint takes the logs', () => {
+      const tracesOnly = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://tempo:4318/v1/traces' };
+      const config = resolveConfig(
+        { otlp: { metricsEndpoint: 'http://p:9090/api/v1/otlp/v1/metrics' } },
+        recordingReporter(),
+        tracesOnly,
+      );
+      expect(config.otlp?.logs).to.equal(undefined);
+      expect(config.otlp?.traces?.url).to.equal('http://tempo:4318/v1/traces');
+      expect(config.fileSink).to.deep.equal({ directory: 'monitoring', maxFileBytes: 10485760, maxFiles: 10 });
+    });
   });
 
   describe('the environment', () => {

@@ -1,4 +1,10 @@
-import type { EmbeddingVectorsMode, InferenceTelemetryOptions, LoggerMode, OtlpCompression } from '@inferlens/express';
+import type {
+  EmbeddingVectorsMode,
+  InferenceTelemetryOptions,
+  LoggerMode,
+  OtlpCompression,
+  TelemetryDestinations,
+} from '@inferlens/express';
 import {
   DEFAULT_EMBEDDING_VECTORS,
   DEFAULT_FILE_SINK_DIRECTORY,
@@ -36,8 +42,11 @@ function headerList(value: string): string[] {
 
 /**
  * Adds the flags that configure the predict-call telemetry. The standard
- * `OTEL_*` variables (service name, resource attributes, headers, protocol,
- * timeouts, sampler) are read by the middleware itself.
+ * `OTEL_*` variables (endpoints, compression, service name, resource
+ * attributes, headers, protocol, timeouts, sampler) are read by the
+ * middleware itself, as the specification has them: a signal's own variable
+ * over the generic one, and a bad value reported and ignored. A flag given
+ * is an option in code, and wins over them.
  */
 export function addTelemetryOptions(command: Command): Command {
   return command
@@ -50,13 +59,14 @@ export function addTelemetryOptions(command: Command): Command {
     .addOption(
       new Option(
         '--otlp-endpoint <url>',
-        'OTLP/HTTP collector base URL (/v1/logs, /v1/traces, /v1/metrics are appended)',
-      ).env('OTEL_EXPORTER_OTLP_ENDPOINT'),
+        'OTLP/HTTP collector base URL (/v1/logs, /v1/traces, /v1/metrics are appended); else the OTEL_EXPORTER_OTLP_*ENDPOINT variables',
+      ),
     )
     .addOption(
-      new Option('--otlp-compression <gzip|none>', 'compression of OTLP exports (default gzip)')
-        .choices(['gzip', 'none'])
-        .env('OTEL_EXPORTER_OTLP_COMPRESSION'),
+      new Option(
+        '--otlp-compression <gzip|none>',
+        'compression of OTLP exports; else the OTEL_EXPORTER_OTLP_*COMPRESSION variables, else gzip',
+      ).choices(['gzip', 'none']),
     )
     .addOption(
       new Option('--telemetry-mode <mode>', 'payload records per call, as KServe logger modes')
@@ -93,7 +103,7 @@ export function addTelemetryOptions(command: Command): Command {
     .addOption(
       new Option(
         '--file-sink <auto|on|off>',
-        'JSON-lines files under --monitoring-dir (auto: on when no OTLP endpoint)',
+        'JSON-lines files under --monitoring-dir (auto: on when no OTLP endpoint takes the logs)',
       )
         .choices(['auto', 'on', 'off'])
         .env('INFERLENS_FILE_SINK')
@@ -125,12 +135,13 @@ export function telemetryOptions(flags: TelemetryFlags): InferenceTelemetryOptio
   return options;
 }
 
-/** One line for the banner: where the telemetry goes. */
-export function describeTelemetry(flags: TelemetryFlags): string {
-  if (flags.telemetry === 'off') return 'telemetry: off';
-  const destinations: string[] = [];
-  if (flags.otlpEndpoint !== undefined) destinations.push(`OTLP/HTTP to ${flags.otlpEndpoint}`);
-  const files = flags.fileSink === 'on' || (flags.fileSink === 'auto' && flags.otlpEndpoint === undefined);
-  if (files) destinations.push(`JSON lines: tail -f ${flags.monitoringDir}/inference_payloads/data/*.log`);
-  return `telemetry: ${destinations.length > 0 ? destinations.join('; ') : 'the OTEL_EXPORTER_OTLP_*_ENDPOINT variables'}`;
+/** One line for the banner: where the telemetry goes, as the middleware resolved it. */
+export function describeTelemetry(destinations: TelemetryDestinations | undefined): string {
+  if (destinations === undefined) return 'telemetry: off';
+  const { otlp, files } = destinations;
+  const lines: string[] = [];
+  const urls = [...new Set([otlp.logs, otlp.traces, otlp.metrics])].filter((url) => url !== undefined);
+  if (urls.length > 0) lines.push(`OTLP/HTTP to ${urls.join(', ')}`);
+  if (files !== undefined) lines.push(`JSON lines: tail -f ${files}/inference_payloads/data/*.log`);
+  return `telemetry: ${lines.length > 0 ? lines.join('; ') : 'recorded, exported nowhere (no OTLP endpoint, files off)'}`;
 }

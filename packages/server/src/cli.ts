@@ -84,7 +84,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   });
   stopOnSignals(server);
   await server.loaded;
-  printBanner(server, describeTelemetry(flags));
+  printBanner(server, describeTelemetry(server.telemetry));
 }
 
 const program = new Command('inferlens')

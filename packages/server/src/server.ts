@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { stat } from 'node:fs/promises';
+import type { TelemetryDestinations } from '@inferlens/express';
 import { inferenceTelemetry } from '@inferlens/express';
 import { createApp } from './app.js';
 import { directRoutes } from './http/direct-routes.js';
@@ -21,6 +22,8 @@ export interface InferenceServer {
   readonly repository: ModelRepository;
   /** Settles once every model has finished loading (failed models included). */
   readonly loaded: Promise<void>;
+  /** Where the predict calls' telemetry goes; undefined when it is off. */
+  readonly telemetry: TelemetryDestinations | undefined;
   /**
    * Stops accepting connections, reports not ready, lets in-flight requests
    * finish (up to the shutdown timeout), releases the models, then flushes
@@ -87,7 +90,14 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
     if (telemetry !== undefined) await settledWithin(telemetry.shutdown(), shutdownTimeoutMs);
   };
 
-  return { url: `http://${displayHost(host)}:${port}`, port, repository, loaded, close };
+  return {
+    url: `http://${displayHost(host)}:${port}`,
+    port,
+    repository,
+    loaded,
+    telemetry: telemetry?.destinations,
+    close,
+  };
 }
 
 /** Waits for `work` to settle, or `ms` at most; its outcome is not the caller's concern. */
