@@ -79,6 +79,44 @@ export function emitResponseRecord(
   });
 }
 
+/**
+ * `JSON.stringify`'s replacer for monitor rows. A typed array (onnxruntime's
+ * `tensor.data`, a Buffer) becomes an array of its numbers rather than an
+ * object keyed by index; a BigInt, and a BigInt64Array's elements, become
+ * decimal strings, which JSON cannot otherwise write and a JSON number would
+ * round past 2^53. The holder's own value is read because a Buffer's `toJSON`
+ * has already run by the time the replacer sees it.
+ */
+function monitorValue(this: unknown, key: string, value: unknown): unknown {
+  const original = (this as Record<string, unknown>)[key];
+  if (ArrayBuffer.isView(original) && !(original instanceof DataView)) {
+    if (original instanceof BigInt64Array || original instanceof BigUint64Array) return Array.from(original, String);
+    return Array.from(original as unknown as ArrayLike<number>);
+  }
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/** A monitor's row as JSON: the reserved columns, then the logged ones; throws on a value JSON cannot hold. */
+function serialisedRow(
+  columns: readonly LoggedColumn[],
+  timestamp: string,
+  requestId: string,
+  traceId: string,
+): string {
+  const row: Record<string, unknown> = { timestamp, request_id: requestId, trace_id: traceId };
+  for (const column of columns) row[column.name] = column.value;
+  return JSON.stringify(row, monitorValue);
+}
+
+/** The fault of a call whose monitors (named) logged a value their rows could not be written with. */
+class MonitorRowError extends Error {
+  constructor(monitors: readonly string[], cause: unknown) {
+    super(`monitor row not written (${monitors.join(', ')}): ${(cause as Error)?.message ?? String(cause)}`, {
+      cause,
+    });
+  }
+}
+
 /** Writes each monitor's row for the call, and its schema the first time its columns are seen. */
 export class MonitorRecords {
   readonly #logger: Logger;
@@ -89,6 +127,12 @@ export class MonitorRecords {
     this.#logger = logger;
   }
 
+  /**
+   * Each monitor is written on its own: a row that cannot be serialised
+   * loses that monitor's records only (its schema is not marked written),
+   * and is thrown once the other monitors are written, for the caller's
+   * fault reporting to count the call.
+   */
   emit(
     monitors: ReadonlyMap<string, readonly LoggedColumn[]>,
     context: Context,
@@ -96,20 +140,29 @@ export class MonitorRecords {
     traceId: string,
   ): void {
     const timestamp = new Date().toISOString();
+    const failed: string[] = [];
+    let fault: unknown;
     for (const [name, columns] of monitors) {
       if (columns.length === 0) continue;
+      let row: string;
+      try {
+        row = serialisedRow(columns, timestamp, requestId, traceId);
+      } catch (error) {
+        failed.push(name);
+        fault ??= error;
+        continue;
+      }
+      const attributes = { [ATTR_MONITOR_NAME]: name, [ATTR_REQUEST_ID]: requestId };
       const schema = JSON.stringify({
         columns: columns.map(({ name: column, role, dataType }) => ({ name: column, role, type: dataType })),
       });
-      const attributes = { [ATTR_MONITOR_NAME]: name, [ATTR_REQUEST_ID]: requestId };
       if (this.#schemas.get(name) !== schema) {
         this.#schemas.set(name, schema);
         this.#emit(context, schema, { ...attributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_SCHEMA });
       }
-      const row: Record<string, unknown> = { timestamp, request_id: requestId, trace_id: traceId };
-      for (const column of columns) row[column.name] = column.value;
-      this.#emit(context, JSON.stringify(row), { ...attributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW });
+      this.#emit(context, row, { ...attributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW });
     }
+    if (failed.length > 0) throw new MonitorRowError(failed, fault);
   }
 
   #emit(context: Context, body: string, attributes: Attributes): void {

@@ -3,15 +3,23 @@ import { expect } from 'chai';
 import { inferenceTelemetry } from '../src/middleware.js';
 import type { ColumnOptions } from '../src/monitor.js';
 import { monitor } from '../src/monitor.js';
-import { ATTR_MONITOR_NAME, ATTR_RECORD_TYPE, ATTR_REQUEST_ID, RECORD_TYPE } from '../src/semconv.js';
+import {
+  ATTR_MONITOR_NAME,
+  ATTR_RECORD_TYPE,
+  ATTR_REQUEST_ID,
+  METRIC_TELEMETRY_ERRORS,
+  RECORD_TYPE,
+} from '../src/semconv.js';
 import {
   IRIS_ANSWER,
   IRIS_BODY,
   get,
   globalOptions,
   kserveApp,
+  pointsOf,
   post,
   useInMemoryTelemetry,
+  useRecordedWarnings,
   useServers,
 } from './in-memory-telemetry.js';
 
@@ -133,5 +141,81 @@ describe('monitor columns', () => {
     await telemetry.waitForRecords(2);
     expect(telemetry.records(RECORD_TYPE.MONITOR_ROW)).to.be.empty;
     expect(telemetry.records(RECORD_TYPE.MONITOR_SCHEMA)).to.be.empty;
+  });
+
+  describe('values JSON does not write as they are', () => {
+    const warnings = useRecordedWarnings();
+    /** What the handler logs into the monitors other than `iris_classifier`, changed by a test between calls. */
+    let others: [string, unknown, ColumnOptions][];
+
+    beforeEach(() => {
+      others = [];
+    });
+
+    async function serveMonitors(): Promise<string> {
+      return servers.start(
+        kserveApp(inferenceTelemetry(globalOptions()), {
+          predict: (req, res) => {
+            for (const [name, value, column] of others) monitor(req, name).log(value, column);
+            monitor(req, 'iris_classifier').log(5.1, SEPAL);
+            res.send(IRIS_ANSWER);
+          },
+        }),
+      );
+    }
+
+    const rowOf = (name: string): Record<string, unknown> =>
+      JSON.parse(
+        telemetry.records(RECORD_TYPE.MONITOR_ROW).find((record) => record.attributes[ATTR_MONITOR_NAME] === name)
+          ?.body as string,
+      );
+    const monitorsOf = (type: typeof RECORD_TYPE.MONITOR_ROW | typeof RECORD_TYPE.MONITOR_SCHEMA): unknown[] =>
+      telemetry.records(type).map((record) => record.attributes[ATTR_MONITOR_NAME]);
+
+    it('writes typed arrays and Buffers as arrays of numbers, BigInts as decimal strings', async () => {
+      const column = (name: string): ColumnOptions => ({ name, role: 'prediction', dataType: 'numerical_sequence' });
+      others = [
+        ['tensors', new Float32Array([0.5, 0.25]), column('scores')],
+        ['tensors', new BigInt64Array([2n ** 62n, -1n]), column('ids')],
+        ['tensors', 2n ** 64n + 1n, column('big')],
+        ['tensors', Buffer.from('ab'), column('bytes')],
+        ['tensors', { nested: new Uint8Array([1, 2]) }, column('nested')],
+      ];
+      const url = await serveMonitors();
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      await telemetry.waitForRecords(2, RECORD_TYPE.MONITOR_ROW);
+      expect(rowOf('tensors')).to.deep.include({
+        scores: [0.5, 0.25],
+        ids: ['4611686018427387904', '-1'],
+        big: '18446744073709551617',
+        bytes: [97, 98],
+        nested: { nested: [1, 2] },
+      });
+      expect(monitorsOf(RECORD_TYPE.MONITOR_SCHEMA)).to.have.members(['tensors', 'iris_classifier']);
+    });
+
+    it("loses only the monitor whose row cannot be written, reports it, and writes that monitor's schema later", async () => {
+      const circular: Record<string, unknown> = { a: 1 };
+      circular['self'] = circular;
+      others = [
+        ['broken', circular, { name: 'obj', role: 'feature', dataType: 'categorical' }],
+        ['broken', 1, { name: 'x', role: 'feature', dataType: 'numerical' }],
+      ];
+      const url = await serveMonitors();
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      await telemetry.waitForRecords(1, RECORD_TYPE.MONITOR_ROW);
+      expect(monitorsOf(RECORD_TYPE.MONITOR_ROW)).to.deep.equal(['iris_classifier']);
+      expect(monitorsOf(RECORD_TYPE.MONITOR_SCHEMA)).to.deep.equal(['iris_classifier']);
+      expect(rowOf('iris_classifier')).to.include({ sepal_length: 5.1 });
+      expect(pointsOf(await telemetry.metric(METRIC_TELEMETRY_ERRORS))[0]?.value).to.equal(1);
+      expect(warnings.messages).to.have.lengthOf(1);
+      expect(warnings.messages[0]).to.include('broken');
+
+      others[0][1] = { a: 2 };
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      await telemetry.waitForRecords(3, RECORD_TYPE.MONITOR_ROW);
+      expect(monitorsOf(RECORD_TYPE.MONITOR_SCHEMA)).to.deep.equal(['iris_classifier', 'broken']);
+      expect(rowOf('broken')).to.deep.include({ obj: { a: 2 }, x: 1 });
+    });
   });
 });
