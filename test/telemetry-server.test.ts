@@ -224,6 +224,15 @@ describe('inferlens serve with telemetry (CLI end to end)', function () {
     });
   });
 
+  it('--shutdown-timeout-ms 0: no wait for requests, but what is queued still reaches the files', async () => {
+    monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
+    const url = await serve(['--monitoring-dir', monitoringDir, '--shutdown-timeout-ms', '0'], LONG_SCHEDULE_DELAY);
+    await predict(url, { 'x-request-id': 'no-wait-1' });
+    await terminate();
+    const lines = linesOf(await readPayloadLines(monitoringDir), 'no-wait-1');
+    expect(lines.map((line) => line.attributes['inference.record.type'])).to.deep.equal(['request', 'response']);
+  });
+
   it('--telemetry-mode request: only request records, but a failed call still gets its response record', async () => {
     monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
     const url = await serve(['--monitoring-dir', monitoringDir, '--telemetry-mode', 'request'], LONG_SCHEDULE_DELAY);

@@ -113,7 +113,10 @@ const serveCommand = program
       .default(DEFAULT_MAX_BODY_BYTES),
   )
   .addOption(
-    new Option('--shutdown-timeout-ms <ms>', 'how long shutdown waits for in-flight requests')
+    new Option(
+      '--shutdown-timeout-ms <ms>',
+      'how long shutdown may take: in-flight requests, then the telemetry flush (given 1 s at least)',
+    )
       .env('INFERLENS_SHUTDOWN_TIMEOUT_MS')
       .argParser(integer(0, Number.MAX_SAFE_INTEGER))
       .default(DEFAULT_SHUTDOWN_TIMEOUT_MS),

@@ -12,7 +12,11 @@ export interface ServerOptions {
   port?: number;
   /** The largest request body accepted, in bytes. @default 67108864 (64 MiB) */
   maxBodyBytes?: number;
-  /** How long shutdown waits for in-flight requests before closing their connections. @default 30000 */
+  /**
+   * How long shutdown takes at most: in-flight requests are waited for
+   * within it, then the telemetry is flushed in what is left (and at least
+   * {@link MIN_TELEMETRY_FLUSH_MS}). @default 30000
+   */
   shutdownTimeoutMs?: number;
   /** Where model loading and failures are reported. @default silent */
   logger?: Logger;
@@ -29,3 +33,9 @@ export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+/**
+ * The telemetry flush's time at shutdown when the timeout has run out: the
+ * files are written and the collector gets one chance, even with a timeout
+ * of 0 (no wait for requests).
+ */
+export const MIN_TELEMETRY_FLUSH_MS = 1000;

@@ -11,7 +11,13 @@ import { inferHandler, predictHandler } from './protocols/handlers.js';
 import { embeddingsHandler } from './protocols/openai-embeddings.js';
 import { silentLogger } from './logger.js';
 import type { ServerOptions } from './options.js';
-import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './options.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_PORT,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  MIN_TELEMETRY_FLUSH_MS,
+} from './options.js';
 import { ModelRepository } from './repository/model-repository.js';
 
 /** A listening server. */
@@ -26,8 +32,8 @@ export interface InferenceServer {
   readonly telemetry: TelemetryDestinations | undefined;
   /**
    * Stops accepting connections, reports not ready, lets in-flight requests
-   * finish (up to the shutdown timeout), releases the models, then flushes
-   * the telemetry.
+   * finish, releases the models, then flushes the telemetry: all within the
+   * shutdown timeout, the flush given at least `MIN_TELEMETRY_FLUSH_MS`.
    */
   close(): Promise<void>;
 }
@@ -76,6 +82,7 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
   loaded.catch((error: unknown) => logger.error(`the model repository could not be read: ${(error as Error).message}`));
 
   const close = async (): Promise<void> => {
+    const deadline = Date.now() + shutdownTimeoutMs;
     draining = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve));
@@ -84,10 +91,14 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
     server.closeAllConnections();
     await closed;
     await loaded.catch(() => undefined);
-    await repository.close();
-    // Last, so the records of the calls that were still in flight are exported too; bounded like the
-    // drain, since a collector that is down could otherwise hold the exit for an export timeout per batch.
-    if (telemetry !== undefined) await settledWithin(telemetry.shutdown(), shutdownTimeoutMs);
+    try {
+      await repository.close();
+    } finally {
+      // Last, so the records of the calls that were still in flight are exported too; in what is left of
+      // the timeout, since a collector that is down could otherwise hold the exit for an export timeout per batch.
+      const left = Math.max(deadline - Date.now(), MIN_TELEMETRY_FLUSH_MS);
+      if (telemetry !== undefined) await settledWithin(telemetry.shutdown(), left);
+    }
   };
 
   return {
