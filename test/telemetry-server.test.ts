@@ -233,6 +233,19 @@ describe('inferlens serve with telemetry (CLI end to end)', function () {
     expect(lines.map((line) => line.attributes['inference.record.type'])).to.deep.equal(['request', 'response']);
   });
 
+  it('an empty INFERLENS_* variable counts as unset: the default sample rate, not 0', async () => {
+    monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
+    const url = await serve(['--monitoring-dir', monitoringDir], {
+      INFERLENS_PAYLOAD_SAMPLE_RATE: '',
+      INFERLENS_SHUTDOWN_TIMEOUT_MS: ' ',
+      ...LONG_SCHEDULE_DELAY,
+    });
+    await predict(url, { 'x-request-id': 'empty-env-1' });
+    await terminate();
+    const lines = linesOf(await readPayloadLines(monitoringDir), 'empty-env-1');
+    expect(lines.map((line) => line.attributes['inference.record.type'])).to.deep.equal(['request', 'response']);
+  });
+
   it('--telemetry-mode request: only request records, but a failed call still gets its response record', async () => {
     monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
     const url = await serve(['--monitoring-dir', monitoringDir, '--telemetry-mode', 'request'], LONG_SCHEDULE_DELAY);

@@ -130,4 +130,16 @@ addTelemetryOptions(serveCommand).action(async (flags: ServeFlags) => {
   }
 });
 
+/**
+ * An empty `INFERLENS_*` variable counts as unset, as OpenTelemetry's
+ * variables do: commander would otherwise read `''` as 0 (a random port, a
+ * sample rate of 0) or as the working directory.
+ */
+function dropEmptyServerVariables(env: NodeJS.ProcessEnv): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith('INFERLENS_') && value?.trim() === '') delete env[name];
+  }
+}
+
+dropEmptyServerVariables(process.env);
 await program.parseAsync();
