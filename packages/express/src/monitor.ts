@@ -34,7 +34,8 @@ const DISCARDING_MONITOR: Monitor = { log() {} };
  * BentoML's `bentoml.monitor(name)` for Express: inside a handler, the
  * values logged become one row record of monitor `name` for this call,
  * with the reserved columns `timestamp`, `request_id` and `trace_id`. A
- * schema record is written the first time a monitor's columns are seen.
+ * schema record is written the first time each of a monitor's column sets
+ * is seen, in whatever order its columns were logged.
  *
  * ```ts
  * const mon = monitor(req, 'iris_classifier');

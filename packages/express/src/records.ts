@@ -108,6 +108,17 @@ function serialisedRow(
   return JSON.stringify(row, monitorValue);
 }
 
+/**
+ * A column set's identity: each column's name, role and type, sorted by
+ * name (a monitor's column names are unique), so the order they were logged
+ * in does not matter.
+ */
+function columnSignature(columns: readonly LoggedColumn[]): string {
+  const described = columns.map(({ name, role, dataType }) => [name, role, dataType]);
+  described.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify(described);
+}
+
 /** The fault of a call whose monitors (named) logged a value their rows could not be written with. */
 class MonitorRowError extends Error {
   constructor(monitors: readonly string[], cause: unknown) {
@@ -117,11 +128,22 @@ class MonitorRowError extends Error {
   }
 }
 
-/** Writes each monitor's row for the call, and its schema the first time its columns are seen. */
+/**
+ * The column sets remembered per monitor, so that a handler logging many
+ * different sets cannot grow memory without bound; a set past them has its
+ * schema written on every call.
+ */
+export const MAX_SCHEMAS_PER_MONITOR = 64;
+
+/** Writes each monitor's row for the call, and its schema the first time each of its column sets is seen. */
 export class MonitorRecords {
   readonly #logger: Logger;
-  /** The column signature last written per monitor, so a schema is written once, and again if it changes. */
-  readonly #schemas = new Map<string, string>();
+  /**
+   * The column signatures written per monitor: a handler that logs an
+   * optional column, or its columns in varying order, writes each set's
+   * schema once rather than whenever the set differs from the last call's.
+   */
+  readonly #written = new Map<string, Set<string>>();
 
   constructor(logger: Logger) {
     this.#logger = logger;
@@ -153,16 +175,28 @@ export class MonitorRecords {
         continue;
       }
       const attributes = { [ATTR_MONITOR_NAME]: name, [ATTR_REQUEST_ID]: requestId };
-      const schema = JSON.stringify({
-        columns: columns.map(({ name: column, role, dataType }) => ({ name: column, role, type: dataType })),
-      });
-      if (this.#schemas.get(name) !== schema) {
-        this.#schemas.set(name, schema);
+      if (this.#schemaDue(name, columns)) {
+        const schema = JSON.stringify({
+          columns: columns.map(({ name: column, role, dataType }) => ({ name: column, role, type: dataType })),
+        });
         this.#emit(context, schema, { ...attributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_SCHEMA });
       }
       this.#emit(context, row, { ...attributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW });
     }
     if (failed.length > 0) throw new MonitorRowError(failed, fault);
+  }
+
+  /** Whether the monitor's schema is due: its column set is not among those written (and remembered) yet. */
+  #schemaDue(name: string, columns: readonly LoggedColumn[]): boolean {
+    let written = this.#written.get(name);
+    if (written === undefined) {
+      written = new Set();
+      this.#written.set(name, written);
+    }
+    const signature = columnSignature(columns);
+    if (written.has(signature)) return false;
+    if (written.size < MAX_SCHEMAS_PER_MONITOR) written.add(signature);
+    return true;
   }
 
   #emit(context: Context, body: string, attributes: Attributes): void {

@@ -1,8 +1,11 @@
 import type { Request } from 'express';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import type { LogRecord, Logger } from '@opentelemetry/api-logs';
 import { expect } from 'chai';
 import { inferenceTelemetry } from '../src/middleware.js';
 import type { ColumnOptions } from '../src/monitor.js';
 import { monitor } from '../src/monitor.js';
+import { MAX_SCHEMAS_PER_MONITOR, MonitorRecords } from '../src/records.js';
 import {
   ATTR_MONITOR_NAME,
   ATTR_RECORD_TYPE,
@@ -99,6 +102,57 @@ describe('monitor columns', () => {
       ],
     });
     expect(rows()[2]['scores']).to.deep.equal([0.1, 0.8, 0.1]);
+  });
+
+  it('writes the schema once per column set, whatever the order the columns were logged in', async () => {
+    const url = await serve();
+    const optional: [unknown, ColumnOptions] = [[0.1, 0.8, 0.1], SCORES];
+    const calls: [unknown, ColumnOptions][][] = [
+      [[5.1, SEPAL], ['versicolor', PRED], optional],
+      [
+        [5.1, SEPAL],
+        ['versicolor', PRED],
+      ],
+      [optional, ['versicolor', PRED], [5.1, SEPAL]],
+      [
+        ['versicolor', PRED],
+        [5.1, SEPAL],
+      ],
+      [[5.1, SEPAL], ['versicolor', PRED], optional],
+    ];
+    for (const [i, logged] of calls.entries()) {
+      columns = logged;
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      await telemetry.waitForRecords(i + 1, RECORD_TYPE.MONITOR_ROW);
+    }
+    expect(
+      schemas().map((schema) => (schema as { columns: { name: string }[] }).columns.map(({ name }) => name)),
+    ).to.deep.equal([
+      ['sepal_length', 'pred', 'scores'],
+      ['sepal_length', 'pred'],
+    ]);
+  });
+
+  it(`remembers at most ${MAX_SCHEMAS_PER_MONITOR} column sets per monitor, and writes the schema of any other each time`, () => {
+    const bodies: string[] = [];
+    const logger: Logger = {
+      emit(record: LogRecord) {
+        bodies.push(record.body as string);
+      },
+      enabled: () => true,
+    };
+    const records = new MonitorRecords(logger);
+    const write = (column: string): void =>
+      records.emit(new Map([['m', [{ ...SEPAL, name: column, value: 1 }]]]), ROOT_CONTEXT, 'id', 'trace');
+    const schemaCount = (): number => bodies.filter((body) => body.startsWith('{"columns"')).length;
+    for (let i = 0; i < MAX_SCHEMAS_PER_MONITOR; i++) write(`c${i}`);
+    for (let i = 0; i < MAX_SCHEMAS_PER_MONITOR; i++) write(`c${i}`);
+    expect(schemaCount()).to.equal(MAX_SCHEMAS_PER_MONITOR);
+    write('past');
+    write('past');
+    expect(schemaCount()).to.equal(MAX_SCHEMAS_PER_MONITOR + 2);
+    write('c0');
+    expect(schemaCount()).to.equal(MAX_SCHEMAS_PER_MONITOR + 2);
   });
 
   it('ignores reserved and repeated column names', async () => {
