@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileLogRecordExporter } from '../src/file-sink/file-log-exporter.js';
 import { RotatingJsonLinesFile } from '../src/file-sink/rotating-file.js';
+import { sleep } from './export-helpers.js';
 import {
   ATTR_MONITOR_NAME,
   ATTR_PAYLOAD_TRUNCATED,
@@ -227,6 +228,51 @@ describe('file sink', () => {
       await file.append([line(6)]);
       expect((await readdir(dir)).sort()).to.deep.equal(['data.5.log', 'data.6.log', 'data.7.log', 'other.1.log']);
       expect(await jsonLines(join(dir, 'data.7.log'))).to.deep.equal([{ n: '006' }]);
+    });
+
+    describe('sharing the folder with another writer (another process)', () => {
+      /** Appends one line, then lets the clock move so that files written later are newer. */
+      const write = async (file: RotatingJsonLinesFile, n: number): Promise<void> => {
+        expect(await file.append([line(n)])).to.equal(undefined);
+        await sleep(5);
+      };
+      const contents = async (): Promise<string[][]> => {
+        const names = await readdir(dir);
+        return Promise.all(names.map(async (name) => (await jsonLines(join(dir, name))).map((entry) => entry.n)));
+      };
+
+      it('never writes into its files: each new file is claimed', async () => {
+        const options = { maxFileBytes: 1, maxFiles: 100 };
+        const a = new RotatingJsonLinesFile(dir, 'data', options);
+        const b = new RotatingJsonLinesFile(dir, 'data', options);
+        for (const [file, n] of [
+          [a, 0],
+          [b, 100],
+          [a, 1],
+          [b, 101],
+          [a, 2],
+        ] as const)
+          await write(file, n);
+        const files = await contents();
+        expect(files.map((lines) => lines.length)).to.deep.equal([1, 1, 1, 1, 1]);
+        expect(files.flat().sort()).to.deep.equal(['000', '001', '002', '100', '101']);
+      });
+
+      it('never prunes its current file, though the number is older: the least recently written go', async () => {
+        const a = new RotatingJsonLinesFile(dir, 'data', { maxFileBytes: 1, maxFiles: 3 });
+        const b = new RotatingJsonLinesFile(dir, 'data', { maxFiles: 3 });
+        for (const [file, n] of [
+          [b, 100],
+          [a, 0],
+          [a, 1],
+          [b, 101],
+          [a, 2],
+          [a, 3],
+        ] as const)
+          await write(file, n);
+        const files = await contents();
+        expect(files).to.have.deep.members([['100', '101'], ['002'], ['003']]);
+      });
     });
 
     it('continues after the highest existing number on restart', async () => {

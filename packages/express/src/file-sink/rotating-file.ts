@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readdir, unlink } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Default {@link RotatingJsonLinesFileOptions.maxFileBytes}: 10 MiB. */
@@ -32,6 +32,12 @@ export interface RotatingJsonLinesFileOptions {
  * one would pass `maxFileBytes` or the local day changes; at most `maxFiles`
  * are kept. A new instance starts after the highest existing number, so a
  * restart never writes into an older file.
+ *
+ * Several processes may write one folder (cluster or pm2 workers with the
+ * same `monitoring/`): each new file is claimed by an exclusive create, so
+ * no two writers share a file, and the files pruned are the least recently
+ * written, so one writer's current file is not deleted by another's
+ * rotation.
  *
  * Appends are serialized on one promise chain, so batches land whole and in
  * call order. {@link append} never rejects: it resolves with the error, for
@@ -118,6 +124,7 @@ export class RotatingJsonLinesFile {
     if (chunk.length === 0) return;
     const isNew = this.#size === 0;
     try {
+      if (isNew) await this.#claim();
       await appendFile(this.#path(this.#number ?? 1), chunk.join('\n') + '\n');
     } catch (error) {
       // The folder was removed under us: the next append creates it again and rescans the numbers.
@@ -134,10 +141,39 @@ export class RotatingJsonLinesFile {
     this.#size = 0;
   }
 
-  /** Deletes the oldest files beyond `maxFiles`; listing the folder each time heals after a failed delete. */
+  /**
+   * Creates the file the current number names, or moves past the highest
+   * number when it exists: another writer of the folder has it.
+   */
+  async #claim(): Promise<void> {
+    for (;;) {
+      const number = this.#number ?? 1;
+      try {
+        await (await open(this.#path(number), 'wx')).close();
+        this.#number = number;
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        this.#number = Math.max(number, ...(await this.#existing())) + 1;
+      }
+    }
+  }
+
+  /**
+   * Deletes the least recently written files beyond `maxFiles` (by number
+   * when written in the same millisecond), never the current one; listing
+   * the folder each time heals after a failed delete.
+   */
   async #prune(): Promise<void> {
-    const numbers = (await this.#existing()).sort((a, b) => a - b);
-    for (const n of numbers.slice(0, Math.max(0, numbers.length - this.#maxFiles))) {
+    const files = await Promise.all(
+      (await this.#existing()).map(async (n) => ({
+        n,
+        written: (await stat(this.#path(n)).catch(() => undefined))?.mtimeMs ?? 0,
+      })),
+    );
+    files.sort((a, b) => a.written - b.written || a.n - b.n);
+    for (const { n } of files.slice(0, Math.max(0, files.length - this.#maxFiles))) {
+      if (n === this.#number) continue;
       await unlink(this.#path(n)).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
       });
