@@ -163,13 +163,20 @@ describe('collector overlays into stand-ins for backends that cannot run here', 
       );
       documents = await pollUntil({
         ask: () => Promise.resolve(elasticsearch!.documents()),
+        // Each server's calls whole (two records and a span each), and its metrics.
         ready: (all) =>
-          ['default', 'prod'].every((namespace) =>
-            ['logs', 'traces', 'metrics'].every((type) =>
-              all.some((document) => document.index === `${type}-generic.otel-${namespace}`),
-            ),
-          ),
-        describe: (all) => `not every data stream was written: ${[...new Set(all.map((d) => d.index))].join(', ')}`,
+          ['default', 'prod'].every((namespace) => {
+            const count = (type: string, id: string): number =>
+              all.filter(
+                (document) =>
+                  document.index === `${type}-generic.otel-${namespace}` &&
+                  attributesOf(document)['inference.request.id'] === id,
+              ).length;
+            const calls = [OK_ID, BAD_ID].every((id) => count('logs', id) === 2 && count('traces', id) === 1);
+            return calls && all.some((document) => document.index === `metrics-generic.otel-${namespace}`);
+          }),
+        describe: (all) =>
+          `not every call's documents arrived: ${all.length} documents in ${[...new Set(all.map((d) => d.index))].join(', ')}`,
         intervalMs: POLL_INTERVAL_MS,
         limitMs: STAND_IN_WAIT_MS,
       });
