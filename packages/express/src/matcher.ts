@@ -21,7 +21,7 @@ function pathOf(url: string): string {
  * Express's `req.path`, so the middleware also works when called from a
  * plain `node:http` handler.
  */
-export function requestPath(req: Pick<Request, 'url'>): string {
+function requestPath(req: Pick<Request, 'url'>): string {
   return pathOf(req.url);
 }
 

@@ -16,10 +16,10 @@ import { clientPath } from './matcher.js';
 import { parseRedactPaths, redactPayload } from './payload/redact.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './payload/binary-extension.js';
 import { requestBodySize, requestPayload } from './payload/request-body.js';
-import type { CapturedResponse, CapturedText } from './payload/response-capture.js';
+import type { CapturedResponse } from './payload/response-capture.js';
 import { captureResponse, capturedText, reportServerResponseWrites } from './payload/response-capture.js';
 import { embeddingSummary } from './payload/embedding-summary.js';
-import type { BoundedPayload } from './payload/truncate.js';
+import type { BoundedPayload, PayloadText } from './payload/truncate.js';
 import { truncatePayload } from './payload/truncate.js';
 import type { CallOutcome } from './records.js';
 import { emitRequestRecord, emitResponseRecord, MonitorRecords } from './records.js';
@@ -301,19 +301,18 @@ class CallRecorder {
 
   /**
    * How the call ended. A failed call's error message is read from its
-   * answer (`answerText`, decoded once for this and the response record),
-   * redacted as the response record is, unless the handler passed the error
-   * itself. An answer that never
-   * finished is the client's doing unless the handler recorded an error:
-   * then the server broke off, typically Express closing the connection
-   * after an error once the headers were out, and the call keeps the status
-   * it sent and that error.
+   * answer (`answerText`: decoded and redacted once, for this and the
+   * response record) unless the handler passed the error itself. An answer
+   * that never finished is the client's doing unless the handler recorded
+   * an error: then the server broke off, typically Express closing the
+   * connection after an error once the headers were out, and the call keeps
+   * the status it sent and that error.
    */
   #outcome(
     res: Response,
     state: CallState,
     annotations: CallAnnotations | undefined,
-    answerText: () => CapturedText,
+    answerText: () => PayloadText,
   ): CallOutcome {
     const error = annotations?.error;
     const brokenOff = !res.writableFinished;
@@ -327,18 +326,22 @@ class CallRecorder {
       ? 'the client closed the connection before the answer was complete'
       : error instanceof Error
         ? error.message
-        : // Read from the answer as the records show it: a redacted field stays hidden here too.
-          errorMessageOf(redactPayload(answerText().text, this.#redactPaths));
+        : errorMessageOf(answerText().text);
     return { status, durationSeconds, failed, errorType, errorMessage };
   }
 
   /**
-   * Redacts, then caps a payload. A payload the capture already cut is no
-   * longer JSON, so with redaction on it is withheld whole rather than risk
-   * a field it was meant to hide.
+   * The payload with the `redactPaths` fields replaced. A payload already
+   * cut is no longer JSON, so with redaction on it is withheld whole rather
+   * than risk a field it was meant to hide.
    */
-  #payload({ text, cut }: CapturedText, size: number): BoundedPayload {
-    const bounded = truncatePayload(redactPayload(text, this.#redactPaths), this.#config.maxPayloadBytes);
+  #redacted({ text, cut }: PayloadText): PayloadText {
+    return { text: redactPayload(text, this.#redactPaths), cut };
+  }
+
+  /** A redacted payload capped at `maxPayloadBytes`. */
+  #bounded({ text, cut }: PayloadText, size: number): BoundedPayload {
+    const bounded = truncatePayload(text, this.#config.maxPayloadBytes);
     return { text: bounded.text, size, truncated: cut || bounded.truncated };
   }
 
@@ -350,20 +353,23 @@ class CallRecorder {
   #requestPayload(req: Request, rawBody: Buffer | undefined, size: number | undefined): BoundedPayload {
     const decodeLimit = this.#redactPaths.length > 0 ? Infinity : this.#config.maxPayloadBytes;
     const content = requestPayload(req, rawBody, decodeLimit);
-    return this.#payload(content, size ?? Buffer.byteLength(content.text));
+    return this.#bounded(this.#redacted(content), size ?? Buffer.byteLength(content.text));
   }
 
   #end(req: Request, res: Response, state: CallState): void {
     const { call, span } = state;
     const { annotations, monitors, rawBody } = state.gathered;
-    // The answer's text (decoded when compressed, its JSON part for a binary-extension answer), read at most once.
-    let answer: CapturedText | undefined;
-    const answerText = (): CapturedText =>
-      (answer ??= capturedText(state.captured, {
-        encoding: res.getHeader('content-encoding'),
-        jsonLength: jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH)),
-        maxDecodedBytes: this.#captureLimit,
-      }));
+    // The answer's text as the records show it (decoded when compressed, its JSON part for a binary-extension
+    // answer, redacted), read at most once for the error message and the response record.
+    let answer: PayloadText | undefined;
+    const answerText = (): PayloadText =>
+      (answer ??= this.#redacted(
+        capturedText(state.captured, {
+          encoding: res.getHeader('content-encoding'),
+          jsonLength: jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH)),
+          maxDecodedBytes: this.#captureLimit,
+        }),
+      ));
     const outcome = this.#outcome(res, state, annotations, answerText);
     const body: unknown = req.body;
     // What is only known at the end goes on the span now, and on the records below.
@@ -449,7 +455,7 @@ class CallRecorder {
         const summarize = annotations?.embeddings !== undefined && this.#config.embeddingVectors === 'summary';
         const payload = summarize
           ? embeddingSummary(annotations.embeddings!, state.captured.size)
-          : this.#payload(answerText(), state.captured.size);
+          : this.#bounded(answerText(), state.captured.size);
         emitResponseRecord(logger, context, payload, attributes, outcome);
       });
     }

@@ -1,6 +1,7 @@
 import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './binary-extension.js';
 import type { IncomingMessage } from 'node:http';
 import { callContextOf } from '../call-context.js';
+import type { PayloadText } from './truncate.js';
 import { decodeUtf8Prefix } from './truncate.js';
 
 /**
@@ -19,12 +20,6 @@ function requestJsonBytes(req: IncomingMessage, raw: Buffer): Buffer {
   return jsonLength === undefined || jsonLength >= raw.byteLength ? raw : raw.subarray(0, jsonLength);
 }
 
-/** A request payload's text, and whether it was cut before being decoded. */
-interface RequestText {
-  readonly text: string;
-  readonly cut: boolean;
-}
-
 /**
  * The request payload as text: the `raw` bytes when a parser kept them
  * (only the JSON part of a binary-extension body), of which only the first
@@ -36,7 +31,7 @@ export function requestPayload(
   req: IncomingMessage & { body?: unknown },
   raw: Buffer | undefined,
   maxBytes = Infinity,
-): RequestText {
+): PayloadText {
   if (raw !== undefined) {
     const json = requestJsonBytes(req, raw);
     if (json.byteLength <= maxBytes) return { text: json.toString('utf8'), cut: false };

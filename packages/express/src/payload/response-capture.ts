@@ -1,4 +1,5 @@
 import { decodeContent } from './content-encoding.js';
+import type { PayloadText } from './truncate.js';
 import { decodeUtf8Prefix } from './truncate.js';
 import { ServerResponse } from 'node:http';
 
@@ -121,19 +122,13 @@ export interface AnswerFormat {
   readonly maxDecodedBytes: number;
 }
 
-/** What a record shows of a captured answer: its text, and whether that is less than what it stands for. */
-export interface CapturedText {
-  readonly text: string;
-  readonly cut: boolean;
-}
-
 /**
  * The captured answer as text: decoded first when a compression middleware
  * encoded it, then only its JSON part for a binary-extension answer (which
  * counts as whole when all of that part was kept). A character cut short
  * is left out.
  */
-export function capturedText(captured: CapturedResponse, format: AnswerFormat): CapturedText {
+export function capturedText(captured: CapturedResponse, format: AnswerFormat): PayloadText {
   const { chunks } = captured;
   let cut = captured.size > captured.kept;
   const plain = format.encoding === undefined && format.jsonLength === undefined;
