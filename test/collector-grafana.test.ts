@@ -12,17 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse as parseYaml } from 'yaml';
-import type { CliProcess } from './support/cli.js';
-import { REPOSITORY_ROOT, SERVE_DEMO_MODELS, SERVING_BANNER, startCli } from './support/cli.js';
-import type { CollectorProcess } from './support/collector.js';
-import {
-  COLLECTOR_CONFIG_DIR,
-  NO_SELF_METRICS_OVERLAY,
-  collectorSkipReason,
-  freeCollectorPorts,
-  startCollector,
-} from './support/collector.js';
-import { post } from './support/http.js';
+import { REPOSITORY_ROOT } from './support/cli.js';
+import { collectorSkipReason } from './support/collector.js';
 import type { LokiEntry, LokiProcess } from './support/loki.js';
 import { lokiSkipReason, startLoki, waitForLogs } from './support/loki.js';
 import type { ReceivedSpan } from './support/otlp-model.js';
@@ -33,12 +24,13 @@ import type { PrometheusProcess } from './support/prometheus.js';
 import { prometheusSkipReason, startPrometheus, waitForQuery } from './support/prometheus.js';
 import type { MetricDefinition } from '../packages/express/src/metrics/descriptors.js';
 import { METRIC_DEFINITIONS } from '../packages/express/src/metrics/descriptors.js';
-import { IRIS_V1_BODY, IRIS_V2_BAD_SHAPE } from './support/iris-calls.js';
+import { IRIS_V1_BODY } from './support/iris-calls.js';
+import type { OverlayRoute } from './support/overlay-route.js';
+import { sendIrisCalls, startOverlayRoute } from './support/overlay-route.js';
 
 /** Grafana loads every dashboard JSON in this folder (collector-config/grafana/provisioning). */
 const DASHBOARD_DIR = join(REPOSITORY_ROOT, 'collector-config/grafana/dashboards');
 const DATASOURCES_FILE = join(REPOSITORY_ROOT, 'collector-config/grafana/provisioning/datasources/datasources.yaml');
-const SERVE_WITHOUT_FILES = [...SERVE_DEMO_MODELS, '--file-sink', 'off'];
 const SUCCESSES = 2;
 /**
  * What Grafana puts in place of the dashboards' variables: a rate window that
@@ -142,8 +134,7 @@ describe('grafana overlay into a real Prometheus and Loki (end to end)', functio
   let prometheus: PrometheusProcess | undefined;
   let loki: LokiProcess | undefined;
   let tempo: OtlpReceiver | undefined;
-  let collector: CollectorProcess | undefined;
-  let cli: CliProcess | undefined;
+  let route: OverlayRoute | undefined;
 
   before(async function () {
     const skip = collectorSkipReason() ?? prometheusSkipReason() ?? lokiSkipReason();
@@ -151,41 +142,24 @@ describe('grafana overlay into a real Prometheus and Loki (end to end)', functio
       console.log(`      skipped: ${skip}`);
       this.skip();
     }
-    dir = await mkdtemp(join(tmpdir(), 'inferlens-prometheus-e2e-'));
+    dir = await mkdtemp(join(tmpdir(), 'inferlens-grafana-e2e-'));
     prometheus = await startPrometheus(join(dir, 'prometheus'));
     loki = await startLoki(join(dir, 'loki'));
     tempo = await startOtlpReceiver();
-    collector = await startCollector({
-      overlays: [join(COLLECTOR_CONFIG_DIR, 'overlays/grafana.yaml'), NO_SELF_METRICS_OVERLAY],
-      ports: await freeCollectorPorts(),
-      storageDir: join(dir, 'storage'),
-      env: {
-        PROMETHEUS_OTLP_ENDPOINT: prometheus.otlpEndpoint,
-        LOKI_OTLP_ENDPOINT: loki.otlpEndpoint,
-        TEMPO_OTLP_ENDPOINT: tempo.url,
-      },
+    route = await startOverlayRoute('grafana.yaml', {
+      PROMETHEUS_OTLP_ENDPOINT: prometheus.otlpEndpoint,
+      LOKI_OTLP_ENDPOINT: loki.otlpEndpoint,
+      TEMPO_OTLP_ENDPOINT: tempo.url,
     });
-    cli = startCli([...SERVE_WITHOUT_FILES, '--otlp-endpoint', collector.otlpHttpUrl], {
-      INFERLENS_TELEMETRY: 'on',
-      OTEL_METRIC_EXPORT_INTERVAL: '1000',
-    });
-    const [, url] = await cli.waitForOutput(SERVING_BANNER);
-    const headers = { 'content-type': 'application/json' };
-    for (let i = 0; i < SUCCESSES; i++) {
-      const ok = await post(`${url}/v1/models/iris:predict`, IRIS_V1_BODY, {
-        ...headers,
-        'x-request-id': `${OK_ID}-${i}`,
-      });
-      expect(ok.status).to.equal(200);
-    }
-    const failed = await post(`${url}/v2/models/iris/infer`, IRIS_V2_BAD_SHAPE, { ...headers, 'x-request-id': BAD_ID });
-    expect(failed.status).to.equal(400);
+    await sendIrisCalls(
+      route.url,
+      Array.from({ length: SUCCESSES }, (_, i) => `${OK_ID}-${i}`),
+      BAD_ID,
+    );
   });
 
   after(async () => {
-    cli?.kill();
-    await cli?.exited.catch(() => undefined);
-    await collector?.stop();
+    await route?.stop();
     await prometheus?.stop();
     await loki?.stop();
     await tempo?.close();

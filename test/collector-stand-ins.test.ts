@@ -7,30 +7,18 @@
  * routes and what the exporters write (data streams, document fields), which
  * collector-config/README.md describes; not what the backends make of it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import type { CliProcess } from './support/cli.js';
-import { SERVE_DEMO_MODELS, SERVING_BANNER, startCli } from './support/cli.js';
-import type { CollectorProcess } from './support/collector.js';
-import {
-  COLLECTOR_CONFIG_DIR,
-  NO_SELF_METRICS_OVERLAY,
-  collectorSkipReason,
-  freeCollectorPorts,
-  startCollector,
-} from './support/collector.js';
+import { collectorSkipReason } from './support/collector.js';
 import type { BulkDocument, ElasticsearchStandIn } from './support/elasticsearch-stand-in.js';
 import { startElasticsearchStandIn } from './support/elasticsearch-stand-in.js';
-import { post } from './support/http.js';
-import { recordOfCall, spanOfCall, spansOfCall, recordsOfCall } from './support/otlp-model.js';
+import { IRIS_V1_BODY } from './support/iris-calls.js';
+import { recordOfCall, recordsOfCall, spanOfCall, spansOfCall } from './support/otlp-model.js';
 import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
+import type { OverlayRoute } from './support/overlay-route.js';
+import { sendIrisCalls, startOverlayRoute } from './support/overlay-route.js';
 import { pollUntil } from './support/poll.js';
-import { IRIS_V1_BODY, IRIS_V2_BAD_SHAPE } from './support/iris-calls.js';
 
-const SERVE_WITHOUT_FILES = [...SERVE_DEMO_MODELS, '--file-sink', 'off'];
 const OK_ID = 'route-ok';
 const BAD_ID = 'route-bad';
 /** The request duration histogram, which every call counts in. */
@@ -38,54 +26,20 @@ const DURATION_METRIC = 'inference.server.request.duration';
 const STAND_IN_WAIT_MS = 30_000;
 const POLL_INTERVAL_MS = 100;
 
-/** A collector running base.yaml and one shipped overlay, and `inferlens serve` exporting to it. */
-interface Route {
-  readonly cli: CliProcess;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts the collector with `overlay` (its `${env:...}` references from
- * `env`) and `inferlens serve` sending to it, then makes one successful and
- * one failing predict call.
- */
+/** The collector with `overlay` and the server sending to it, once one successful and one failing call went through. */
 async function startRoute(
   overlay: string,
   env: Readonly<Record<string, string>>,
   cliEnv: Readonly<Record<string, string>> = {},
-): Promise<Route> {
-  const dir = await mkdtemp(join(tmpdir(), 'inferlens-route-'));
-  let collector: CollectorProcess | undefined;
-  let cli: CliProcess | undefined;
-  const stop = async (): Promise<void> => {
-    cli?.kill();
-    await cli?.exited.catch(() => undefined);
-    await collector?.stop();
-    await rm(dir, { recursive: true, force: true });
-  };
+): Promise<OverlayRoute> {
+  const route = await startOverlayRoute(overlay, env, cliEnv);
   try {
-    collector = await startCollector({
-      overlays: [join(COLLECTOR_CONFIG_DIR, 'overlays', overlay), NO_SELF_METRICS_OVERLAY],
-      ports: await freeCollectorPorts(),
-      storageDir: join(dir, 'storage'),
-      env,
-    });
-    cli = startCli([...SERVE_WITHOUT_FILES, '--otlp-endpoint', collector.otlpHttpUrl], {
-      INFERLENS_TELEMETRY: 'on',
-      OTEL_METRIC_EXPORT_INTERVAL: '1000',
-      ...cliEnv,
-    });
-    const [, url] = await cli.waitForOutput(SERVING_BANNER);
-    const headers = { 'content-type': 'application/json' };
-    const ok = await post(`${url}/v1/models/iris:predict`, IRIS_V1_BODY, { ...headers, 'x-request-id': OK_ID });
-    expect(ok.status).to.equal(200);
-    const bad = await post(`${url}/v2/models/iris/infer`, IRIS_V2_BAD_SHAPE, { ...headers, 'x-request-id': BAD_ID });
-    expect(bad.status).to.equal(400);
-    return { cli, stop };
+    await sendIrisCalls(route.url, [OK_ID], BAD_ID);
   } catch (error) {
-    await stop();
+    await route.stop();
     throw error;
   }
+  return route;
 }
 
 describe('collector overlays into stand-ins for backends that cannot run here', function () {
@@ -101,7 +55,7 @@ describe('collector overlays into stand-ins for backends that cannot run here', 
 
   describe("fluentbit: every signal to Fluent Bit's opentelemetry input", () => {
     let fluentBit: OtlpReceiver | undefined;
-    let route: Route | undefined;
+    let route: OverlayRoute | undefined;
 
     before(async () => {
       fluentBit = await startOtlpReceiver();
@@ -143,7 +97,7 @@ describe('collector overlays into stand-ins for backends that cannot run here', 
 
   describe('elasticsearch: every signal to data streams in the otel mapping mode', () => {
     let elasticsearch: ElasticsearchStandIn | undefined;
-    const routes: Route[] = [];
+    const routes: OverlayRoute[] = [];
     /** Every document, once the calls of both servers have arrived. */
     let documents: BulkDocument[] = [];
 
