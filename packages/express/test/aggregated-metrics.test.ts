@@ -143,6 +143,19 @@ const CALLS: CallMeasurement[] = [
     responseBytes: 0,
     modelExecutionSeconds: undefined,
   },
+  {
+    // A chunked body no parser kept: its size is unknown, and its series has no request size at all.
+    protocol: PROTOCOL.KSERVE_V1,
+    model: 'chunked',
+    version: '1',
+    status: 200,
+    failed: false,
+    durationSeconds: 0.002,
+    batchSize: 2,
+    requestBytes: undefined,
+    responseBytes: 20,
+    modelExecutionSeconds: undefined,
+  },
 ];
 
 function replay(callMetrics: CallMetrics): void {

@@ -53,7 +53,8 @@ class CallSeries {
   readonly requestAttributes: Attributes;
   readonly responseAttributes: Attributes;
   readonly duration: HistogramState;
-  readonly requestSize: HistogramState;
+  /** Made on the first request of known size: a series of chunked bodies no parser kept has none, as with the SDK. */
+  requestSize: HistogramState | undefined;
   readonly responseSize: HistogramState;
   batchSize: HistogramState | undefined;
   modelExecution: HistogramState | undefined;
@@ -63,7 +64,6 @@ class CallSeries {
     this.requestAttributes = { ...attributes, [ATTR_PAYLOAD_DIRECTION]: 'request' };
     this.responseAttributes = { ...attributes, [ATTR_PAYLOAD_DIRECTION]: 'response' };
     this.duration = new HistogramState(REQUEST_DURATION.boundaries, startTime);
-    this.requestSize = new HistogramState(PAYLOAD_SIZE.boundaries, startTime);
     this.responseSize = new HistogramState(PAYLOAD_SIZE.boundaries, startTime);
   }
 }
@@ -118,7 +118,10 @@ export class AggregatedCallMetrics implements CallMetrics, MetricProducer {
     if (active !== undefined) active.level--;
     const series = this.#seriesOf(measurement);
     series.duration.record(measurement.durationSeconds);
-    if (measurement.requestBytes !== undefined) series.requestSize.record(measurement.requestBytes);
+    if (measurement.requestBytes !== undefined)
+      (series.requestSize ??= new HistogramState(PAYLOAD_SIZE.boundaries, this.#now())).record(
+        measurement.requestBytes,
+      );
     series.responseSize.record(measurement.responseBytes);
     if (measurement.batchSize !== undefined)
       (series.batchSize ??= new HistogramState(BATCH_SIZE.boundaries, this.#now())).record(measurement.batchSize);
@@ -189,7 +192,7 @@ export class AggregatedCallMetrics implements CallMetrics, MetricProducer {
       ),
       histogram(
         PAYLOAD_SIZE,
-        series.flatMap((s): [Attributes, HistogramState][] => [
+        series.flatMap((s): [Attributes, HistogramState | undefined][] => [
           [s.requestAttributes, s.requestSize],
           [s.responseAttributes, s.responseSize],
         ]),
