@@ -138,6 +138,7 @@ export function telemetryOptions(flags: TelemetryFlags): InferenceTelemetryOptio
 /** One line for the banner: where the telemetry goes, as the middleware resolved it. */
 export function describeTelemetry(destinations: TelemetryDestinations | undefined): string {
   if (destinations === undefined) return 'telemetry: off';
+  if (destinations.providers === 'global') return "telemetry: through the application's OpenTelemetry providers";
   const { otlp, files } = destinations;
   const lines: string[] = [];
   const urls = [...new Set([otlp.logs, otlp.traces, otlp.metrics])].filter((url) => url !== undefined);

@@ -1,8 +1,8 @@
-/** `inferlens serve`'s telemetry flags as the middleware options they give: the embedding vectors flag. */
+/** `inferlens serve`'s telemetry flags as the middleware options they give, and the banner line that says where telemetry goes. */
 import { Command } from 'commander';
 import { expect } from 'chai';
 import type { TelemetryFlags } from '../src/cli-telemetry.js';
-import { addTelemetryOptions, telemetryOptions } from '../src/cli-telemetry.js';
+import { addTelemetryOptions, describeTelemetry, telemetryOptions } from '../src/cli-telemetry.js';
 
 function parse(args: string[]): TelemetryFlags {
   return addTelemetryOptions(new Command().exitOverride()).parse(args, { from: 'user' }).opts<TelemetryFlags>();
@@ -19,5 +19,26 @@ describe('telemetry flags', () => {
     expect(() => command.parse(['--embedding-vectors', 'some'], { from: 'user' })).to.throw(
       /Allowed choices are summary, full/,
     );
+  });
+});
+
+describe('the banner line', () => {
+  it('names each OTLP URL once and the files to tail, from what the middleware resolved', () => {
+    const base = 'http://collector:4318';
+    const line = describeTelemetry({
+      providers: 'own',
+      otlp: { logs: `${base}/v1/logs`, traces: `${base}/v1/logs`, metrics: `${base}/v1/metrics` },
+      files: '/var/monitoring',
+    });
+    expect(line).to.equal(
+      `telemetry: OTLP/HTTP to ${base}/v1/logs, ${base}/v1/metrics; ` +
+        'JSON lines: tail -f /var/monitoring/inference_payloads/data/*.log',
+    );
+  });
+
+  it('says when telemetry is off, exported nowhere, or left to the application', () => {
+    expect(describeTelemetry(undefined)).to.equal('telemetry: off');
+    expect(describeTelemetry({ providers: 'own', otlp: {} })).to.match(/exported nowhere/);
+    expect(describeTelemetry({ providers: 'global', otlp: {} })).to.match(/application's OpenTelemetry providers/);
   });
 });
