@@ -4,10 +4,8 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { expect } from 'chai';
 import type { CliProcess } from '../../../test/support/cli.js';
-import { runCli, startCli } from '../../../test/support/cli.js';
+import { SERVE_DEMO_MODELS, SERVING_BANNER, runCli, startCli } from '../../../test/support/cli.js';
 
-const SERVE = ['serve', '--model-repository', 'models', '--port', '0', '--host', '127.0.0.1'];
-const BANNER = /serving \S+ on (http:\/\/\S+)/;
 const BODY = JSON.stringify({
   instances: [
     [6.8, 2.8, 4.8, 1.4],
@@ -84,8 +82,8 @@ describe('inferlens serve (CLI)', () => {
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`on ${signal}, finishes the request in flight, refuses new connections and exits with 0`, async () => {
-      cli = startCli(SERVE);
-      const [, url] = (await cli.waitForOutput(BANNER)) as [string, string];
+      cli = startCli(SERVE_DEMO_MODELS);
+      const [, url] = (await cli.waitForOutput(SERVING_BANNER)) as [string, string];
       const port = Number(new URL(url).port);
       const inFlight = holdPredict(url);
       await inFlight.started;
@@ -109,7 +107,7 @@ describe('inferlens serve (CLI)', () => {
       INFERLENS_PORT: '0',
       INFERLENS_HOST: '127.0.0.1',
     });
-    const [, url] = (await cli.waitForOutput(BANNER)) as [string, string];
+    const [, url] = (await cli.waitForOutput(SERVING_BANNER)) as [string, string];
     expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
     const ready = await fetch(`${url}/v2/health/ready`);
     expect(ready.status).to.equal(200);
