@@ -233,11 +233,11 @@ describe('inferlens serve with telemetry (CLI end to end)', function () {
     expect(lines.map((line) => line.attributes['inference.record.type'])).to.deep.equal(['request', 'response']);
   });
 
-  it('an empty INFERLENS_* variable counts as unset: the default sample rate, not 0', async () => {
+  it('an empty or blank INFERLENS_* variable counts as unset: the default sample rate and mode, not 0 or a refusal', async () => {
     monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
     const url = await serve(['--monitoring-dir', monitoringDir], {
       INFERLENS_PAYLOAD_SAMPLE_RATE: '',
-      INFERLENS_SHUTDOWN_TIMEOUT_MS: ' ',
+      INFERLENS_TELEMETRY_MODE: ' ',
       ...LONG_SCHEDULE_DELAY,
     });
     await predict(url, { 'x-request-id': 'empty-env-1' });
