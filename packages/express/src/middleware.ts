@@ -335,8 +335,9 @@ class CallRecorder {
    * cut is no longer JSON, so with redaction on it is withheld whole rather
    * than risk a field it was meant to hide.
    */
-  #redacted({ text, cut }: PayloadText): PayloadText {
-    return { text: redactPayload(text, this.#redactPaths), cut };
+  #redacted(content: PayloadText): PayloadText {
+    if (this.#redactPaths.length === 0) return content;
+    return { text: redactPayload(content.text, this.#redactPaths), cut: content.cut };
   }
 
   /** A redacted payload capped at `maxPayloadBytes`. */
