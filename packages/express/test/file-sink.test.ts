@@ -48,6 +48,21 @@ const row = (monitor: string, value: object): LogRecord => ({
   attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW, [ATTR_MONITOR_NAME]: monitor },
 });
 
+/**
+ * Runs `action` with the process in time zone `zone` (Node resets its zone
+ * when `process.env.TZ` is assigned), then puts the zone back.
+ */
+async function withTimeZone(zone: string, action: () => Promise<void>): Promise<void> {
+  const saved = process.env['TZ'];
+  process.env['TZ'] = zone;
+  try {
+    await action();
+  } finally {
+    if (saved === undefined) delete process.env['TZ'];
+    else process.env['TZ'] = saved;
+  }
+}
+
 describe('file sink', () => {
   let dir: string;
   beforeEach(async () => {
@@ -206,19 +221,26 @@ describe('file sink', () => {
       expect((await readdir(dir)).sort()).to.deep.equal(['data.1.log', 'data.2.log']);
     });
 
-    it('rotates when the local day changes', async () => {
-      let now = new Date(2025, 0, 1, 23, 59);
-      const file = new RotatingJsonLinesFile(dir, 'schema', { now: () => now });
-      await file.append([line(0)]);
-      now = new Date(2025, 0, 1, 23, 59, 59);
-      await file.append([line(1)]);
-      now = new Date(2025, 0, 2, 0, 0, 1);
-      await file.append([line(2)]);
-      now = new Date(2025, 1, 2);
-      await file.append([line(3)]);
-      expect((await readdir(dir)).sort()).to.deep.equal(['schema.1.log', 'schema.2.log', 'schema.3.log']);
-      expect(await jsonLines(join(dir, 'schema.1.log'))).to.deep.equal([{ n: '000' }, { n: '001' }]);
-      expect(await jsonLines(join(dir, 'schema.3.log'))).to.deep.equal([{ n: '003' }]);
+    it('rotates when the UTC day changes, whatever the local zone', async () => {
+      // Row timestamps are UTC, so a file holds one UTC day. In a zone behind UTC and in one ahead of it,
+      // the first two instants (one UTC day) fall on two local days, and the next two (two UTC days) on one.
+      const instants = ['2025-01-01T00:10Z', '2025-01-01T23:50Z', '2025-01-02T00:30Z', '2025-02-02T12:00Z'];
+      const zones = ['UTC', 'America/New_York', 'Asia/Tokyo'];
+      const linesPerFile: Record<string, number[]> = {};
+      for (const zone of zones) {
+        const folder = join(dir, zone.replace('/', '_'));
+        let now = new Date(0);
+        const file = new RotatingJsonLinesFile(folder, 'schema', { now: () => now });
+        await withTimeZone(zone, async () => {
+          for (const [n, instant] of instants.entries()) {
+            now = new Date(instant);
+            await file.append([line(n)]);
+          }
+        });
+        const names = (await readdir(folder)).sort();
+        linesPerFile[zone] = await Promise.all(names.map(async (name) => (await jsonLines(join(folder, name))).length));
+      }
+      expect(linesPerFile).to.deep.equal(Object.fromEntries(zones.map((zone) => [zone, [2, 1, 1]])));
     });
 
     it('keeps only the newest maxFiles files', async () => {

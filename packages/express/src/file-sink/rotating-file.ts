@@ -20,8 +20,9 @@ export interface RotatingJsonLinesFileOptions {
    */
   maxFiles?: number;
   /**
-   * The clock: a file is rotated when its local calendar day differs from
-   * the clock's. Default `() => new Date()`.
+   * The clock: a file is rotated when the clock's UTC calendar day (the
+   * day of the records' UTC timestamps) differs from the file's. Default
+   * `() => new Date()`.
    */
   now?: () => Date;
 }
@@ -29,7 +30,7 @@ export interface RotatingJsonLinesFileOptions {
 /**
  * JSON lines appended to `<dir>/<prefix>.<n>.log`, BentoML's naming
  * (`data.1.log`, `data.2.log`, ...). A new file is started when the current
- * one would pass `maxFileBytes` or the local day changes; at most `maxFiles`
+ * one would pass `maxFileBytes` or the UTC day changes; at most `maxFiles`
  * are kept. A new instance starts after the highest existing number, so a
  * restart never writes into an older file.
  *
@@ -54,7 +55,7 @@ export class RotatingJsonLinesFile {
   #number: number | undefined;
   /** Bytes in the current file; 0 means it has not been created yet. */
   #size = 0;
-  /** Local day (`y-m-d`) of the current file's first write. */
+  /** UTC day (`y-m-d`) of the current file's first write. */
   #day = '';
 
   /**
@@ -101,7 +102,7 @@ export class RotatingJsonLinesFile {
       this.#number = Math.max(0, ...(await this.#existing())) + 1;
       this.#size = 0;
     }
-    const today = localDay(this.#now());
+    const today = utcDay(this.#now());
     if (this.#size > 0 && this.#day !== today) this.#rotate();
     let chunk: string[] = [];
     let chunkBytes = 0;
@@ -195,6 +196,7 @@ export class RotatingJsonLinesFile {
   }
 }
 
-function localDay(date: Date): string {
-  return `${date.getFullYear()}-${date.getMonth() + 1}-${date.getDate()}`;
+/** The UTC calendar day, as the records' timestamps have it (not the server's local day). */
+function utcDay(date: Date): string {
+  return `${date.getUTCFullYear()}-${date.getUTCMonth() + 1}-${date.getUTCDate()}`;
 }
