@@ -44,6 +44,12 @@ const DISCARDING_MONITOR: Monitor = { log() {} };
  * ```
  *
  * Logging never throws: a reserved or repeated column name is ignored.
+ *
+ * In the file sink, `inference_payloads` is the folder of the request and
+ * response records: a monitor whose folder it would be (that name, or one
+ * such as `inference payloads` that becomes it as a folder name, in any
+ * letter case) has no table of its own there, its rows and schemas being
+ * written among the payload records, in their layout.
  */
 export function monitor(req: Request, name: string): Monitor {
   const context = callContextOf(req);

@@ -148,6 +148,35 @@ describe('file sink', () => {
       expect(lines.map((line) => line.body)).to.deep.equal(['oops', { a: 1 }]);
     });
 
+    it("keeps the payload folder to payload-style records, whatever monitor's folder it would be", async () => {
+      const exporter = new FileLogRecordExporter({ directory: dir });
+      // The reserved name itself, one that becomes it as a folder name, and one a case-insensitive disk merges.
+      const names = [PAYLOAD_MONITOR_NAME, 'inference payloads', 'Inference_Payloads'];
+      const logs = await records(
+        { body: '{"instances":[[1,2]]}', attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.REQUEST } },
+        ...names.flatMap((name): LogRecord[] => [
+          row(name, { name }),
+          {
+            body: '{"columns":[]}',
+            attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_SCHEMA, [ATTR_MONITOR_NAME]: name },
+          },
+        ]),
+      );
+      expect((await exportAll(exporter, logs)).code).to.equal(ExportResultCode.SUCCESS);
+      const lines = await jsonLines(join(dir, PAYLOAD_MONITOR_NAME, 'data', 'data.1.log'));
+      for (const line of lines)
+        expect(line).to.have.keys('timestamp', 'severity', 'trace_id', 'span_id', 'attributes', 'body');
+      expect(lines.map((line) => [line.attributes[ATTR_MONITOR_NAME], line.body])).to.deep.equal([
+        [undefined, { instances: [[1, 2]] }],
+        ...names.flatMap((name) => [
+          [name, { name }],
+          [name, { columns: [] }],
+        ]),
+      ]);
+      expect(await readdir(dir)).to.deep.equal([PAYLOAD_MONITOR_NAME]);
+      expect(await readdir(join(dir, PAYLOAD_MONITOR_NAME))).to.deep.equal(['data']);
+    });
+
     it('keeps monitor names inside the directory', async () => {
       const exporter = new FileLogRecordExporter({ directory: join(dir, 'monitoring') });
       const names = ['../evil', '..', '.', '', 'a/../../b', 'c\\..\\d', '/abs'];

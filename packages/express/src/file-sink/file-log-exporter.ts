@@ -31,9 +31,10 @@ type Kind = 'data' | 'schema';
  *
  * - `monitor.row` records: the row itself (the body's JSON text) in `<inference.monitor.name>/data`.
  * - `monitor.schema` records: the body's JSON text in `<inference.monitor.name>/schema`.
- * - everything else (request and response payloads, records without a type, and rows or
- *   schemas that cannot be written as such): `{"timestamp","severity","trace_id","span_id",
- *   "attributes","body"}` in `inference_payloads/data`, the body as JSON where it parses.
+ * - everything else (request and response payloads, records without a type, rows or schemas
+ *   that cannot be written as such, and those of a monitor whose folder would be
+ *   `inference_payloads`): `{"timestamp","severity","trace_id","span_id","attributes","body"}`
+ *   in `inference_payloads/data`, the body as JSON where it parses.
  *
  * Each export appends once per destination file; `export` calls back only when written.
  */
@@ -44,6 +45,8 @@ export class FileLogRecordExporter implements LogRecordExporter {
   readonly #files = new Map<string, RotatingJsonLinesFile>();
   /** The file of each monitor name, per kind: a record costs a lookup, not a path and a folder name. */
   readonly #byMonitor: Record<Kind, Map<string, RotatingJsonLinesFile>> = { data: new Map(), schema: new Map() };
+  /** `inference_payloads/data`: payload-style records only, so that each file has one layout. */
+  readonly #payloads: RotatingJsonLinesFile;
   #isShutdown = false;
 
   constructor(options: FileLogRecordExporterOptions = {}) {
@@ -51,7 +54,7 @@ export class FileLogRecordExporter implements LogRecordExporter {
     this.#directory = resolve(directory);
     this.#fileOptions = fileOptions;
     // Opened (lazily: nothing touches the disk yet) so that bad options throw here, not on the first export.
-    this.#file(PAYLOAD_MONITOR_NAME, 'data');
+    this.#payloads = this.#open(PAYLOAD_MONITOR_NAME, 'data');
   }
 
   /** Appends `logs` to their files; calls back SUCCESS once all are written, FAILED with the first error otherwise. */
@@ -64,8 +67,7 @@ export class FileLogRecordExporter implements LogRecordExporter {
     try {
       const batches = new Map<RotatingJsonLinesFile, string[]>();
       for (const log of logs) {
-        const { monitor, kind, line } = toLine(log);
-        const file = this.#file(monitor, kind);
+        const { file, line } = this.#route(log);
         const lines = batches.get(file);
         if (lines) lines.push(line);
         else batches.set(file, [line]);
@@ -91,16 +93,42 @@ export class FileLogRecordExporter implements LogRecordExporter {
     await this.forceFlush();
   }
 
-  #file(monitor: string, kind: Kind): RotatingJsonLinesFile {
+  /** A row or schema as its JSON text in its monitor's file; anything else as a payload-style record. */
+  #route(log: ReadableLogRecord): { file: RotatingJsonLinesFile; line: string } {
+    const type = log.attributes[ATTR_RECORD_TYPE];
+    const monitor = log.attributes[ATTR_MONITOR_NAME];
+    if ((type === RECORD_TYPE.MONITOR_ROW || type === RECORD_TYPE.MONITOR_SCHEMA) && typeof monitor === 'string') {
+      const isRow = type === RECORD_TYPE.MONITOR_ROW;
+      const file = this.#monitorFile(monitor, isRow ? 'data' : 'schema');
+      // The payload file takes payload-style records only.
+      const text = file === this.#payloads ? undefined : jsonText(log.body, isRow);
+      if (text !== undefined) return { file, line: text };
+    }
+    return { file: this.#payloads, line: envelope(log) };
+  }
+
+  /**
+   * The file of a monitor's rows or schemas. A monitor whose folder would be
+   * the payload records' own (`inference_payloads`, `inference payloads`, in
+   * any letter case, which a case-insensitive disk merges) gets the payload
+   * file, where its records go as payload-style ones.
+   */
+  #monitorFile(monitor: string, kind: Kind): RotatingJsonLinesFile {
     const known = this.#byMonitor[kind].get(monitor);
     if (known !== undefined) return known;
-    const dir = join(this.#directory, folderName(monitor), kind);
+    const folder = folderName(monitor);
+    const file = folder.toLowerCase() === PAYLOAD_MONITOR_NAME ? this.#payloads : this.#open(folder, kind);
+    this.#byMonitor[kind].set(monitor, file);
+    return file;
+  }
+
+  #open(folder: string, kind: Kind): RotatingJsonLinesFile {
+    const dir = join(this.#directory, folder, kind);
     let file = this.#files.get(dir);
     if (!file) {
       file = new RotatingJsonLinesFile(dir, kind, this.#fileOptions);
       this.#files.set(dir, file);
     }
-    this.#byMonitor[kind].set(monitor, file);
     return file;
   }
 }
@@ -113,17 +141,6 @@ export class FileLogRecordExporter implements LogRecordExporter {
 function folderName(monitor: string): string {
   const safe = monitor.replace(/[^\p{L}\p{N}._-]/gu, '_').replace(/^\.+/, (dots) => '_'.repeat(dots.length));
   return safe === '' ? '_' : safe;
-}
-
-function toLine(log: ReadableLogRecord): { monitor: string; kind: Kind; line: string } {
-  const type = log.attributes[ATTR_RECORD_TYPE];
-  const monitor = log.attributes[ATTR_MONITOR_NAME];
-  if ((type === RECORD_TYPE.MONITOR_ROW || type === RECORD_TYPE.MONITOR_SCHEMA) && typeof monitor === 'string') {
-    const isRow = type === RECORD_TYPE.MONITOR_ROW;
-    const text = jsonText(log.body, isRow);
-    if (text !== undefined) return { monitor, kind: isRow ? 'data' : 'schema', line: text };
-  }
-  return { monitor: PAYLOAD_MONITOR_NAME, kind: 'data', line: envelope(log) };
 }
 
 /**
