@@ -131,6 +131,22 @@ describe('BoundedExportQueue', () => {
     });
   }
 
+  it('counts as failed only the items the exporter says it could not write', async () => {
+    const { exportBatch } = recorder((call) =>
+      Promise.resolve(
+        call === 0
+          ? { code: ExportResultCode.FAILED, error: new Error('one file of three'), failedItems: 1 }
+          : { code: ExportResultCode.FAILED, error: new Error('more than it was sent'), failedItems: 10 },
+      ),
+    );
+    const { queue } = queueOf(exportBatch, { maxQueueSize: 100, maxExportBatchSize: 3 });
+    pushRange(queue, 0, 5);
+    await queue.forceFlush();
+    // The first batch of 3 lost 1; the second, of 2, claims 10 and loses both.
+    expect(queue.exported).to.equal(2);
+    expect(queue.failed).to.equal(3);
+  });
+
   it('gives up on an export with no answer within exportTimeoutMillis and goes on', async () => {
     // The first batch is answered, successfully, long after its time is up: too late to count.
     const late = new Promise<ExportResult>((resolve) => setTimeout(() => resolve(SUCCESS), 60));

@@ -1,7 +1,6 @@
 import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import type { LogRecord } from '@opentelemetry/api-logs';
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import type { ExportResult } from '@opentelemetry/core';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
@@ -9,6 +8,7 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BatchExportResult } from '../src/export/bounded-queue.js';
 import { FileLogRecordExporter } from '../src/file-sink/file-log-exporter.js';
 import { RotatingJsonLinesFile } from '../src/file-sink/rotating-file.js';
 import { sleep } from './export-helpers.js';
@@ -30,7 +30,7 @@ async function records(...logs: LogRecord[]): Promise<ReadableLogRecord[]> {
   return emitted;
 }
 
-function exportAll(exporter: FileLogRecordExporter, logs: ReadableLogRecord[]): Promise<ExportResult> {
+function exportAll(exporter: FileLogRecordExporter, logs: ReadableLogRecord[]): Promise<BatchExportResult> {
   return new Promise((done) => exporter.export(logs, done));
 }
 
@@ -198,6 +198,19 @@ describe('file sink', () => {
       expect(result.code).to.equal(ExportResultCode.FAILED);
       expect(result.error).to.be.instanceOf(Error);
       await exporter.forceFlush();
+    });
+
+    it('counts as failed only the records of the files it could not write, and writes the others', async () => {
+      // A file where monitor `blocked` needs its folder: that monitor's rows cannot be written.
+      await writeFile(join(dir, 'blocked'), '');
+      const exporter = new FileLogRecordExporter({ directory: dir });
+      const payload = { body: '{"instances":[[1]]}', attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.REQUEST } };
+      const logs = await records(payload, row('blocked', { a: 1 }), row('open', { b: 2 }), row('blocked', { a: 3 }));
+      const result = await exportAll(exporter, logs);
+      expect(result.code).to.equal(ExportResultCode.FAILED);
+      expect(result.failedItems).to.equal(2);
+      expect(await jsonLines(join(dir, 'open', 'data', 'data.1.log'))).to.deep.equal([{ b: 2 }]);
+      expect(await jsonLines(join(dir, PAYLOAD_MONITOR_NAME, 'data', 'data.1.log'))).to.have.length(1);
     });
 
     it('works behind a LoggerProvider with a SimpleLogRecordProcessor', async () => {

@@ -51,8 +51,18 @@ export interface QueuedExportConfig<E> {
   queue?: Partial<ExportQueueOptions>;
 }
 
+/**
+ * An exporter's answer to one batch. An exporter that can write part of a
+ * batch (the file sink, whose records go to several files) says how many
+ * items it could not write; without `failedItems`, a FAILED answer fails the
+ * whole batch.
+ */
+export interface BatchExportResult extends ExportResult {
+  readonly failedItems?: number;
+}
+
 /** Sends one batch; resolves with the exporter's answer (a rejection counts as a failure too). */
-export type ExportBatch<T> = (items: T[]) => Promise<ExportResult>;
+export type ExportBatch<T> = (items: T[]) => Promise<BatchExportResult>;
 
 /**
  * A bounded queue in front of an exporter that never gets in the request's
@@ -194,7 +204,7 @@ export class BoundedExportQueue<T> {
     try {
       // A late answer after the timeout loses the race and is ignored, so a
       // hung exporter neither blocks the queue nor gets its batch counted twice.
-      const timedOut = new Promise<ExportResult>((resolve) => {
+      const timedOut = new Promise<BatchExportResult>((resolve) => {
         timeout = setTimeout(() => {
           const error = new Error(`no answer within ${this.options.exportTimeoutMillis} ms`);
           resolve({ code: ExportResultCode.FAILED, error });
@@ -202,7 +212,11 @@ export class BoundedExportQueue<T> {
       });
       const result = await Promise.race([this.callExporter(batch), timedOut]);
       if (result.code === ExportResultCode.SUCCESS) this.counts.exported += batch.length;
-      else this.fail(batch.length, result.error ?? 'the exporter answered FAILED');
+      else {
+        const failed = Math.min(batch.length, result.failedItems ?? batch.length);
+        this.counts.exported += batch.length - failed;
+        this.fail(failed, result.error ?? 'the exporter answered FAILED');
+      }
     } catch (error) {
       this.fail(batch.length, error);
     } finally {
@@ -210,7 +224,7 @@ export class BoundedExportQueue<T> {
     }
   }
 
-  private callExporter(batch: T[]): Promise<ExportResult> {
+  private callExporter(batch: T[]): Promise<BatchExportResult> {
     // Timers carry the async context of the push that set them, i.e. the
     // request's span; exporting from a suppressed root context keeps the
     // exporter's own HTTP calls out of the request's trace (as the SDK does).
@@ -238,7 +252,7 @@ export class BoundedExportQueue<T> {
 
 /** An SDK exporter's callback-style `export`, as the log record and span exporters have it. */
 export interface CallbackExporter<T> {
-  export(items: T[], resultCallback: (result: ExportResult) => void): void;
+  export(items: T[], resultCallback: (result: BatchExportResult) => void): void;
 }
 
 /** An item that carries an SDK resource, whose detected attributes may still be on their way. */

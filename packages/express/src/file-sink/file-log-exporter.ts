@@ -1,8 +1,8 @@
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import type { ExportResult } from '@opentelemetry/core';
 import { ExportResultCode, hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { join, resolve } from 'node:path';
+import type { BatchExportResult } from '../export/bounded-queue.js';
 import {
   ATTR_MONITOR_NAME,
   ATTR_PAYLOAD_TRUNCATED,
@@ -57,13 +57,17 @@ export class FileLogRecordExporter implements LogRecordExporter {
     this.#payloads = this.#open(PAYLOAD_MONITOR_NAME, 'data');
   }
 
-  /** Appends `logs` to their files; calls back SUCCESS once all are written, FAILED with the first error otherwise. */
-  export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+  /**
+   * Appends `logs` to their files; calls back SUCCESS once all are written,
+   * otherwise FAILED with the first error and, as `failedItems`, the records
+   * of the files that could not be written (the others were).
+   */
+  export(logs: ReadableLogRecord[], resultCallback: (result: BatchExportResult) => void): void {
     if (this.#isShutdown) {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('FileLogRecordExporter is shut down') });
       return;
     }
-    let writes: Promise<Error | undefined>[];
+    let writes: { lines: number; written: Promise<Error | undefined> }[];
     try {
       const batches = new Map<RotatingJsonLinesFile, string[]>();
       for (const log of logs) {
@@ -72,13 +76,17 @@ export class FileLogRecordExporter implements LogRecordExporter {
         if (lines) lines.push(line);
         else batches.set(file, [line]);
       }
-      writes = [...batches].map(([file, lines]) => file.append(lines));
+      writes = [...batches].map(([file, lines]) => ({ lines: lines.length, written: file.append(lines) }));
     } catch (error) {
-      writes = [Promise.resolve(error instanceof Error ? error : new Error(String(error)))];
+      const failure = error instanceof Error ? error : new Error(String(error));
+      writes = [{ lines: logs.length, written: Promise.resolve(failure) }];
     }
-    void Promise.all(writes).then((errors) => {
+    void Promise.all(writes.map(({ written }) => written)).then((errors) => {
+      const failedItems = writes.reduce((sum, { lines }, index) => sum + (errors[index] ? lines : 0), 0);
       const error = errors.find((e) => e !== undefined);
-      resultCallback(error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS });
+      resultCallback(
+        error ? { code: ExportResultCode.FAILED, error, failedItems } : { code: ExportResultCode.SUCCESS },
+      );
     });
   }
 
