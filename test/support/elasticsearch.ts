@@ -51,7 +51,7 @@ function otelIndexTemplate(type: string): object {
         ],
         properties: {
           attributes: { type: 'passthrough', dynamic: true, priority: 20 },
-          resource: { properties: { attributes: { type: 'passthrough', dynamic: true, priority: 10 } } },
+          resource: { properties: { attributes: { type: 'passthrough', dynamic: true, priority: 40 } } },
           ...(type === 'logs' ? { body: { properties: { text: { type: 'text' } } } } : {}),
         },
       },
