@@ -35,7 +35,14 @@ export type {
   TensorMetadata,
 } from './v2/types.js';
 export { parsePredictRequest } from './v1/parse.js';
-export type { ModelList, ModelStatus, PredictPayload, PredictRequest, PredictResponse } from './v1/types.js';
+export type {
+  ModelList,
+  ModelStatus,
+  PredictPayload,
+  PredictRequest,
+  PredictResponse,
+  ServerStatus,
+} from './v1/types.js';
 export { DEFAULT_ENCODING_FORMAT, MAX_EMBEDDING_INPUTS, parseEmbeddingsRequest } from './openai/parse.js';
 export type {
   EmbeddingEncodingFormat,

@@ -100,6 +100,18 @@ describe('errors', () => {
     await served?.close();
   });
 
+  // KServe's Python SDK reads an error's message only when Content-Type is exactly application/json.
+  it('answers errors as application/json without a charset, on the direct path and through Express', async () => {
+    const answers = [
+      await infer({ inputs: [irisInput] }, 'nope'),
+      await predict({ instances: ROWS }, 'nope'),
+      await getJson(url('/v1/models/nope')),
+      await getJson(url('/v2/models/nope')),
+      await getJson(url('/openai/v1/models/nope')),
+    ];
+    for (const answer of answers) expect(answer.headers.get('content-type')).to.equal('application/json');
+  });
+
   describe('400: the request is malformed or does not fit the model', () => {
     it('rejects a body that is not valid JSON', async () => {
       expectError(await inferRaw('{"inputs": ['), 400, 'the request body is not valid JSON');

@@ -42,6 +42,12 @@ describe('V1 on the demo iris model', () => {
     expect(response.body.models).to.include('iris');
   });
 
+  it("answers liveness at GET /, as KServe's model server does and its SDK's V1 is_server_live reads", async () => {
+    const response = await getJson(`${server.url}/`);
+    expect(response.status).to.equal(200);
+    expect(response.body).to.deep.equal({ status: 'alive' });
+  });
+
   it('answers the model status', async () => {
     const response = await getJson(`${server.url}/v1/models/iris`);
     expect(response.status).to.equal(200);

@@ -41,6 +41,18 @@ describe('V2 endpoints', () => {
       expect(response.status).to.equal(200);
       expect(response.body).to.include({ name: 'inferlens' });
     });
+
+    it('answers JSON as application/json without a charset, as its errors and KServe and Triton answer', async () => {
+      const answers = [
+        await getJson(url('/v2')),
+        await getJson(url('/v2/health/live')),
+        await getJson(url('/v2/health/ready')),
+        await getJson(url('/v2/models/scale/ready')),
+        await getJson(url('/v2/models/scale')),
+        await postJson(url('/v2/models/scale/infer'), { inputs: [pair] }),
+      ];
+      for (const answer of answers) expect(answer.headers.get('content-type')).to.equal('application/json');
+    });
   });
 
   describe('model ready', () => {

@@ -13,6 +13,11 @@ export interface PredictResponse {
   predictions: unknown[];
 }
 
+/** `GET /` answer: the liveness KServe's model server reports at its root. */
+export interface ServerStatus {
+  status: 'alive';
+}
+
 /** `GET /v1/models/{model}` answer. */
 export interface ModelStatus {
   name: string;

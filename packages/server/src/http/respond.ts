@@ -1,10 +1,16 @@
 import type { ServerResponse } from 'node:http';
 
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+/**
+ * JSON is UTF-8 and its media type defines no `charset` parameter (RFC 8259),
+ * so none is sent, as KServe's and Triton's servers send none. KServe's
+ * Python SDK reads an error's message only when the header is exactly this.
+ */
+const JSON_CONTENT_TYPE = 'application/json';
 
 /**
  * Writes a JSON answer with node's own response methods, so that it works
  * the same from an Express route and from the server's direct predict path.
+ * Every JSON answer goes through here: Express's `res.json` would add a charset.
  */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { OpenAiModel, OpenAiModelList } from '@inferlens/protocol';
 import { routeParam } from '../http/params.js';
+import { sendJson } from '../http/respond.js';
 import type { ModelVersion } from '../repository/model-repository.js';
 import type { HandlerOptions } from './handlers.js';
 import { OPENAI_V1_PATH } from '../http/openai-errors.js';
@@ -39,11 +40,11 @@ export function openAiRouter(options: HandlerOptions): Router {
       .filter((latest) => latest.state === 'ready' && latest.embedder !== undefined)
       .map(describe);
     const body: OpenAiModelList = { object: 'list', data };
-    res.json(body);
+    sendJson(res, 200, body);
   });
 
   router.get(`${OPENAI_V1_PATH}/models/:model`, (req, res) => {
-    res.json(describe(repository.findEmbedder(routeParam(req, 'model')!, 'MODEL_NOT_FOUND')));
+    sendJson(res, 200, describe(repository.findEmbedder(routeParam(req, 'model')!, 'MODEL_NOT_FOUND')));
   });
 
   return router;

@@ -1,8 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Router } from 'express';
-import type { ModelList, ModelStatus } from '@inferlens/protocol';
+import type { ModelList, ModelStatus, ServerStatus } from '@inferlens/protocol';
 import { InferenceError } from '@inferlens/protocol';
 import { routeParam } from '../http/params.js';
+import { sendJson } from '../http/respond.js';
 import type { Logger } from '../logger.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import { notReadyMessage } from '../repository/model-repository.js';
@@ -29,20 +30,29 @@ function modelAndVerb(target: string): { model: string; verb: string | undefined
     : { model: target.slice(0, colon), verb: target.slice(colon + 1) };
 }
 
-/** KServe V1: list models, model status, and `:predict` on the model's highest version. */
+/**
+ * KServe V1: liveness, list models, model status, and `:predict` on the
+ * model's highest version.
+ */
 export function v1Router({ repository, maxBodyBytes, logger }: V1RouterOptions): Router {
   const router = Router();
 
+  // KServe's model server answers liveness at the root, and its SDK's V1 `is_server_live` asks there.
+  router.get('/', (_req, res) => {
+    const body: ServerStatus = { status: 'alive' };
+    sendJson(res, 200, body);
+  });
+
   router.get('/v1/models', (_req, res) => {
     const body: ModelList = { models: repository.modelNames() };
-    res.json(body);
+    sendJson(res, 200, body);
   });
 
   router.get('/v1/models/:model', (req, res) => {
     const found = repository.find(routeParam(req, 'model')!);
     if (found.state !== 'ready') throw new InferenceError('MODEL_NOT_READY', notReadyMessage(found));
     const body: ModelStatus = { name: found.modelName, ready: true };
-    res.json(body);
+    sendJson(res, 200, body);
   });
 
   // The verb is checked before the body is read, so a wrong path is a 404 whatever the body.

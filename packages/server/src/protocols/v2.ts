@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { ModelMetadata, ServerMetadata, TensorMetadata } from '@inferlens/protocol';
 import { InferenceError } from '@inferlens/protocol';
 import { routeParam } from '../http/params.js';
+import { sendJson } from '../http/respond.js';
 import type { Logger } from '../logger.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import { notReadyMessage } from '../repository/model-repository.js';
@@ -37,11 +38,11 @@ export function v2Router({ repository, isReady, maxBodyBytes, logger }: V2Router
 
   router.get('/v2', (_req, res) => {
     const metadata: ServerMetadata = { name: SERVER_NAME, version: SERVER_VERSION, extensions: [...EXTENSIONS] };
-    res.json(metadata);
+    sendJson(res, 200, metadata);
   });
 
   router.get('/v2/health/live', (_req, res) => {
-    res.json({ live: true });
+    sendJson(res, 200, { live: true });
   });
 
   router.get('/v2/health/ready', (_req, res) => {
@@ -50,13 +51,13 @@ export function v2Router({ repository, isReady, maxBodyBytes, logger }: V2Router
         'SERVER_NOT_READY',
         'the server is not ready: models are still loading, or it is shutting down',
       );
-    res.json({ ready: true });
+    sendJson(res, 200, { ready: true });
   });
 
   const ready = (req: Request, res: Response): void => {
     const found = repository.find(routeParam(req, 'model')!, routeParam(req, 'version'));
     if (found.state !== 'ready') throw new InferenceError('MODEL_NOT_READY', notReadyMessage(found));
-    res.json({ name: found.modelName, ready: true });
+    sendJson(res, 200, { name: found.modelName, ready: true });
   };
   router.get('/v2/models/:model/ready', ready);
   router.get('/v2/models/:model/versions/:version/ready', ready);
@@ -73,7 +74,7 @@ export function v2Router({ repository, isReady, maxBodyBytes, logger }: V2Router
       inputs: signature.inputs.map(tensorMetadata),
       outputs: signature.outputs.map(tensorMetadata),
     };
-    res.json(body);
+    sendJson(res, 200, body);
   };
   router.get('/v2/models/:model', metadata);
   router.get('/v2/models/:model/versions/:version', metadata);
