@@ -103,10 +103,11 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Asserts an error answer: the status, a body of exactly `{"error": string}`, and what the message says. */
+/** Asserts an error answer: the status, its JSON Content-Type, a body of exactly `{"error": string}`, and what the message says. */
 export function expectError(response: JsonResponse, status: number, message: RegExp | string): void {
   expect(response.status, JSON.stringify(response.body)).to.equal(status);
-  expect(response.headers.get('content-type')).to.match(/^application\/json/);
+  // Exactly this: KServe's SDK shows the message only then.
+  expect(response.headers.get('content-type')).to.equal('application/json');
   expect(Object.keys(response.body as object)).to.deep.equal(['error']);
   expect(response.body.error).to.be.a('string');
   if (typeof message === 'string') expect(response.body.error).to.include(message);

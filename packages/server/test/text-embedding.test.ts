@@ -180,5 +180,6 @@ describe('the demo text-embedding model', () => {
     expect(model.created).to.be.a('number');
     const one = await getJson(`${server.url}/openai/v1/models/${DEMO_EMBEDDING}`);
     expect(one.body).to.deep.equal(model);
+    for (const answer of [list, one]) expect(answer.headers.get('content-type')).to.equal('application/json');
   });
 });

@@ -48,6 +48,16 @@ describe('V1 on the demo iris model', () => {
     expect(response.body).to.deep.equal({ status: 'alive' });
   });
 
+  it('answers JSON as application/json without a charset, as KServe answers', async () => {
+    const answers = [
+      await getJson(`${server.url}/`),
+      await getJson(`${server.url}/v1/models`),
+      await getJson(`${server.url}/v1/models/iris`),
+      await postJson(predictUrl(), { instances: KSERVE_INSTANCES }),
+    ];
+    for (const answer of answers) expect(answer.headers.get('content-type')).to.equal('application/json');
+  });
+
   it('answers the model status', async () => {
     const response = await getJson(`${server.url}/v1/models/iris`);
     expect(response.status).to.equal(200);
