@@ -71,9 +71,11 @@ export type ExportBatch<T> = (items: T[]) => Promise<BatchExportResult>;
  * of trouble is reported once through the {@link TelemetryReporter}.
  *
  * At most one export is in flight. A batch that fails, rejects or times out
- * is counted as failed and the queue moves on to the next one: retries are
- * the exporter's business, inside `exportBatch` (the OTLP exporters retry
- * refused connections and 429/502/503/504 answers within their timeout).
+ * is counted as failed (only its `failedItems` where the exporter's answer
+ * says how many it could not write, the rest as exported) and the queue
+ * moves on to the next one: retries are the exporter's business, inside
+ * `exportBatch` (the OTLP exporters retry refused connections and
+ * 429/502/503/504 answers within their timeout).
  */
 export class BoundedExportQueue<T> {
   private readonly counts = { exported: 0, dropped: 0, failed: 0 };
@@ -114,7 +116,11 @@ export class BoundedExportQueue<T> {
     return this.counts.dropped;
   }
 
-  /** Items in batches that failed, were rejected or timed out, since the queue was made. */
+  /**
+   * Items in batches that failed, were rejected or timed out (of a batch the
+   * exporter wrote in part, the items it reported as `failedItems`), since
+   * the queue was made.
+   */
   get failed(): number {
     return this.counts.failed;
   }
