@@ -12,7 +12,8 @@ build_name="$(basename "$0" .sh)"
 say() { echo "$build_name: $*"; }
 fail() { say "$@" >&2; exit 1; }
 
-# build_output FOLDER BINARY: the output goes to .cache/FOLDER/BINARY, its stamp next to it.
+# build_output FOLDER BINARY: the output goes to .cache/FOLDER/BINARY, its stamp
+# to .cache/FOLDER/<BINARY's file name>.stamp (bin/elasticsearch: elasticsearch.stamp).
 # Sets cache, binary and stamp.
 build_output() {
   cache="$root/.cache/$1"
