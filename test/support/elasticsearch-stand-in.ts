@@ -2,8 +2,10 @@
  * An HTTP server on port 0 that answers what the collector's elasticsearch
  * exporter asks of Elasticsearch (the product check and `_bulk`) and records
  * every document it is sent, with the index or data stream it was sent to.
- * It stands in for Elasticsearch where none can run: it proves what the
- * exporter writes, not what Elasticsearch's index templates make of it.
+ * It stands in for Elasticsearch where the one that runs here (see
+ * elasticsearch.ts) cannot take what is sent: the metrics, since that core
+ * server has no `histogram` field. It proves what the exporter writes, not
+ * what Elasticsearch's index templates make of it.
  */
 import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
