@@ -6,6 +6,7 @@
  * is started in a user namespace where it is an ordinary user that still
  * owns the files root owns.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
@@ -70,12 +71,24 @@ function javaHome(): string | undefined {
   return undefined;
 }
 
+/** Whether this process runs as root, where Elasticsearch must be started in a user namespace. */
+const isRoot = (): boolean => process.getuid?.() === 0;
+
+/** The command and arguments that run `args` as {@link NAMESPACE_USER} in a new user namespace. */
+function inUserNamespace(args: readonly string[]): [string, string[]] {
+  return ['unshare', ['--user', `--map-user=${NAMESPACE_USER}`, `--map-group=${NAMESPACE_USER}`, ...args]];
+}
+
 /** Why Elasticsearch tests cannot run here, or undefined when they can. */
 export function elasticsearchSkipReason(): string | undefined {
   if (!existsSync(ELASTICSEARCH_BINARY)) {
     return 'no Elasticsearch; install it with collector-config/install-elasticsearch.sh';
   }
-  return javaHome() === undefined ? 'no Java for Elasticsearch (set ES_JAVA_HOME or JAVA_HOME)' : undefined;
+  if (javaHome() === undefined) return 'no Java for Elasticsearch (set ES_JAVA_HOME or JAVA_HOME)';
+  if (isRoot() && spawnSync(...inUserNamespace(['true'])).status !== 0) {
+    return 'running as root, which Elasticsearch refuses, and no user namespace to run it in (unshare --user)';
+  }
+  return undefined;
 }
 
 /** One document a search found. */
@@ -134,12 +147,8 @@ export async function startElasticsearch(dataDir: string): Promise<Elasticsearch
     // A nearly full disk would otherwise make every index read-only.
     'cluster.routing.allocation.disk.threshold_enabled=false',
   ].flatMap((setting) => ['-E', setting]);
-  const asRoot = process.getuid?.() === 0;
-  const [binary, args] = asRoot
-    ? [
-        'unshare',
-        ['--user', `--map-user=${NAMESPACE_USER}`, `--map-group=${NAMESPACE_USER}`, ELASTICSEARCH_BINARY, ...settings],
-      ]
+  const [binary, args] = isRoot()
+    ? inUserNamespace([ELASTICSEARCH_BINARY, ...settings])
     : [ELASTICSEARCH_BINARY, settings];
   const service = await startService('Elasticsearch', binary, args, `${url}/_cluster/health`, {
     ES_JAVA_HOME: javaHome()!,
