@@ -43,6 +43,8 @@ PINS=(
   'grpcio==1.85.1'
   'pydantic==2.14.3'
 )
+# Every other package they pull in, fixed too (kserve alone brings some 60).
+CONSTRAINTS=scripts/ci/python-clients.constraints.txt
 # What the environment must import to be of use.
 IMPORTS='import tritonclient.http, kserve'
 
@@ -53,7 +55,8 @@ command -v "$PYTHON" >/dev/null || { echo "python-clients: '$PYTHON' not found; 
 
 stamp="$VENV/.inferlens-pins"
 wanted="$("$PYTHON" -c 'import sys; print("python", *sys.version_info[:2])')
-$(printf '%s\n' "${PINS[@]}")"
+$(printf '%s\n' "${PINS[@]}")
+$(sha256sum "$CONSTRAINTS" | cut -d' ' -f1)"
 
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]] &&
   "$VENV/bin/python" -c "$IMPORTS" 2>/dev/null; then
@@ -64,7 +67,7 @@ else
   "$PYTHON" -m venv "$VENV" ||
     { echo "python-clients: '$PYTHON -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }
   PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
-    "$VENV/bin/python" -m pip install --quiet --only-binary=:all: "${PINS[@]}"
+    "$VENV/bin/python" -m pip install --quiet --only-binary=:all: --constraint "$CONSTRAINTS" "${PINS[@]}"
   "$VENV/bin/python" -c "$IMPORTS"
   # Written last: a failed or interrupted install leaves no stamp, so the next run starts over.
   printf '%s\n' "$wanted" >"$stamp"
