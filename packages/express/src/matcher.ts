@@ -16,16 +16,6 @@ function pathOf(url: string): string {
 }
 
 /**
- * The request's path as routing sees it, without the query: relative to
- * the router the middleware is mounted in. Read from `url` rather than
- * Express's `req.path`, so the middleware also works when called from a
- * plain `node:http` handler.
- */
-function requestPath(req: Pick<Request, 'url'>): string {
-  return pathOf(req.url);
-}
-
-/**
  * The path the client asked for, without the query: Express's
  * `originalUrl` keeps the mount prefix that routing takes off `url`; a
  * plain `node:http` request has only `url`.
@@ -49,7 +39,9 @@ function decoded(segment: string): string {
  */
 export function defaultMatcher(req: Request): PredictCall | undefined {
   if (req.method !== 'POST') return undefined;
-  const path = requestPath(req);
+  // The path as routing sees it (relative to the router the middleware is mounted in), read from `url`
+  // rather than Express's `req.path` so that a plain `node:http` handler can call this too.
+  const path = pathOf(req.url);
   let match = KSERVE_V1.exec(path);
   if (match !== null) {
     return {

@@ -1,12 +1,12 @@
 import { StringDecoder } from 'node:string_decoder';
 
-/** A payload cut to the record's limit. */
 /** A payload's text as read, and whether it is less than the whole payload (cut before it was decoded). */
 export interface PayloadText {
   readonly text: string;
   readonly cut: boolean;
 }
 
+/** A payload cut to the record's limit. */
 export interface BoundedPayload {
   text: string;
   /** Bytes before truncation. */
