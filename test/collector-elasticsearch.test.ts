@@ -13,8 +13,13 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { REPOSITORY_ROOT } from './support/cli.js';
 import { collectorSkipReason } from './support/collector.js';
-import type { ElasticsearchHit, ElasticsearchProcess } from './support/elasticsearch.js';
-import { elasticsearchSkipReason, startElasticsearch, waitForDocuments } from './support/elasticsearch.js';
+import type { ElasticsearchProcess } from './support/elasticsearch.js';
+import {
+  attributesOf,
+  elasticsearchSkipReason,
+  startElasticsearch,
+  waitForDocuments,
+} from './support/elasticsearch.js';
 import { post } from './support/http.js';
 import { IRIS_V1_BODY } from './support/iris-calls.js';
 import type { OverlayRoute } from './support/overlay-route.js';
@@ -52,9 +57,6 @@ function queriedModel(kql: string): string {
   if (match === null) throw new Error(`the README's query searches no body.text: ${kql}`);
   return match[1];
 }
-
-const attributesOf = (hit: ElasticsearchHit): Record<string, unknown> =>
-  (hit.source.attributes ?? {}) as Record<string, unknown>;
 
 describe('collector elasticsearch overlay into a real Elasticsearch', function () {
   this.timeout(180_000);

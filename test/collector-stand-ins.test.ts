@@ -10,6 +10,7 @@
  */
 import { expect } from 'chai';
 import { collectorSkipReason } from './support/collector.js';
+import { attributesOf } from './support/elasticsearch.js';
 import type { BulkDocument, ElasticsearchStandIn } from './support/elasticsearch-stand-in.js';
 import { startElasticsearchStandIn } from './support/elasticsearch-stand-in.js';
 import { recordOfCall, recordsOfCall, spanOfCall, spansOfCall } from './support/otlp-model.js';
@@ -170,9 +171,4 @@ function successDurationCount(documents: readonly BulkDocument[], namespace: str
     )
     .flatMap((document) => histogramCounts(document, DURATION_METRIC))
     .reduce((sum, count) => sum + count, 0);
-}
-
-/** A document's `attributes` object (log records and spans), empty when it has none. */
-function attributesOf(document: BulkDocument): Record<string, unknown> {
-  return (document.source.attributes ?? {}) as Record<string, unknown>;
 }

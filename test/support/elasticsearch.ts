@@ -98,6 +98,13 @@ export interface ElasticsearchHit {
   readonly source: Readonly<Record<string, unknown>>;
 }
 
+/** A log record's or span's `attributes` object, as the exporter writes it in `otel` mode; empty when it has none. */
+export function attributesOf(document: {
+  readonly source: Readonly<Record<string, unknown>>;
+}): Record<string, unknown> {
+  return (document.source.attributes ?? {}) as Record<string, unknown>;
+}
+
 export interface ElasticsearchProcess extends ServiceProcess {
   /** `http://127.0.0.1:<port>`, for the exporter's `endpoints`. */
   readonly url: string;
