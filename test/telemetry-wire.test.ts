@@ -13,11 +13,7 @@ import { OTLP_SPAN_KIND, recordOfCall, recordsOfCall, spanOfCall, spansOfCall } 
 import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
 import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
-import { IRIS_V1_BODY } from './support/iris-calls.js';
-
-/** Sent byte for byte: the spaces and `6.0` would not survive a re-serialisation of the parsed body. */
-/** Iris takes `[-1, 4]`; `[2, 3]` is refused as INVALID_INPUT. */
-const V2_BAD_BODY = '{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3, 4, 5, 6]}]}';
+import { IRIS_V1_BODY, IRIS_V2_BAD_SHAPE } from './support/iris-calls.js';
 
 /** OTLP SeverityNumber values. */
 const SEVERITY = { INFO: 9, ERROR: 17 } as const;
@@ -112,7 +108,7 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
           },
         });
         predict = await call(`${server.url}/v1/models/iris:predict`, IRIS_V1_BODY, { 'x-request-id': `v1-${tag}` });
-        infer = await call(`${server.url}/v2/models/iris/infer`, V2_BAD_BODY, { 'x-request-id': `v2-${tag}` });
+        infer = await call(`${server.url}/v2/models/iris/infer`, IRIS_V2_BAD_SHAPE, { 'x-request-id': `v2-${tag}` });
         traced = await call(`${server.url}/v1/models/iris:predict`, IRIS_V1_BODY, {
           'x-request-id': `traced-${tag}`,
           traceparent: `00-${parentTraceId}-${parentSpanId}-01`,
@@ -377,7 +373,7 @@ describe('a custom matcher on the server', function () {
       },
     });
     const v1 = await call(`${server.url}/v1/models/iris:predict`, IRIS_V1_BODY, { 'x-request-id': 'matcher-v1' });
-    const v2 = await call(`${server.url}/v2/models/iris/infer`, V2_BAD_BODY, { 'x-request-id': 'matcher-v2' });
+    const v2 = await call(`${server.url}/v2/models/iris/infer`, IRIS_V2_BAD_SHAPE, { 'x-request-id': 'matcher-v2' });
     expect([v1.status, v2.status]).to.deep.equal([200, 400]);
     await receiver.waitFor((r) => recordsOf(r, 'matcher-v2').length === 2 && r.spans().length > 0);
     expect(spanOf(receiver, 'matcher-v2').name).to.equal('infer iris');
