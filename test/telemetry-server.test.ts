@@ -11,10 +11,9 @@ import type { CliExit, CliProcess } from './support/cli.js';
 import { SERVE_DEMO_MODELS, SERVING_BANNER, startCli } from './support/cli.js';
 import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
-import { IRIS_V1_BODY } from './support/iris-calls.js';
+import { IRIS_V1_BODY, IRIS_V2_BAD_SHAPE } from './support/iris-calls.js';
 
 const V1_ANSWER = { predictions: [1, 1] };
-const V2_BAD_BODY = '{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3, 4, 5, 6]}]}';
 
 /**
  * Batches wait a minute before they are exported, so records that arrive
@@ -64,6 +63,10 @@ function linesOf(lines: readonly PayloadLine[], requestId: string): PayloadLine[
   return lines.filter((line) => line.attributes['inference.request.id'] === requestId);
 }
 
+function recordTypes(lines: readonly PayloadLine[]): unknown[] {
+  return lines.map((line) => line.attributes['inference.record.type']);
+}
+
 describe('inferlens serve with telemetry (CLI end to end)', function () {
   this.timeout(60_000);
 
@@ -93,6 +96,23 @@ describe('inferlens serve with telemetry (CLI end to end)', function () {
     expect(exit, `stdout: ${cli!.stdout()}\nstderr: ${cli!.stderr()}`).to.deep.equal({ code: 0, signal: null });
     expect(cli!.stdout()).to.include('SIGTERM received');
     return exit;
+  }
+
+  /**
+   * Serves with the files under a fresh --monitoring-dir, makes one predict
+   * call with `headers` (its x-request-id among them), stops the CLI and
+   * returns that call's lines.
+   */
+  async function predictIntoFiles(
+    args: readonly string[],
+    env: Record<string, string>,
+    headers: { 'x-request-id': string } & Record<string, string>,
+  ): Promise<PayloadLine[]> {
+    monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
+    const url = await serve(['--monitoring-dir', monitoringDir, ...args], env);
+    await predict(url, headers);
+    await terminate();
+    return linesOf(await readPayloadLines(monitoringDir), headers['x-request-id']);
   }
 
   it('SIGTERM: exits 0, and the records queued at that moment reach the collector (OTEL_* variables)', async () => {
@@ -195,18 +215,13 @@ describe('inferlens serve with telemetry (CLI end to end)', function () {
     await predict(url, { 'x-request-id': 'traces-only-1' });
     await terminate();
     const lines = linesOf(await readPayloadLines(monitoringDir), 'traces-only-1');
-    expect(lines.map((line) => line.attributes['inference.record.type'])).to.deep.equal(['request', 'response']);
+    expect(recordTypes(lines)).to.deep.equal(['request', 'response']);
     expect(receiver.spans().some((span) => span.attributes['inference.request.id'] === 'traces-only-1')).to.equal(true);
   });
 
   it('no endpoint, --monitoring-dir: the records land as JSON lines in inference_payloads/data/data.1.log', async () => {
-    monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
-    const url = await serve(['--monitoring-dir', monitoringDir], LONG_SCHEDULE_DELAY);
-    await predict(url, { 'x-request-id': 'file-1' });
-    await terminate();
-
-    const lines = linesOf(await readPayloadLines(monitoringDir), 'file-1');
-    expect(lines.map((line) => line.attributes['inference.record.type'])).to.deep.equal(['request', 'response']);
+    const lines = await predictIntoFiles([], LONG_SCHEDULE_DELAY, { 'x-request-id': 'file-1' });
+    expect(recordTypes(lines)).to.deep.equal(['request', 'response']);
     const [request, response] = lines;
     // Bodies are parsed back to JSON where they parse.
     expect(request.body).to.deep.equal(JSON.parse(IRIS_V1_BODY));
@@ -225,56 +240,37 @@ describe('inferlens serve with telemetry (CLI end to end)', function () {
   });
 
   it('--shutdown-timeout-ms 0: no wait for requests, but what is queued still reaches the files', async () => {
-    monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
-    const url = await serve(['--monitoring-dir', monitoringDir, '--shutdown-timeout-ms', '0'], LONG_SCHEDULE_DELAY);
-    await predict(url, { 'x-request-id': 'no-wait-1' });
-    await terminate();
-    const lines = linesOf(await readPayloadLines(monitoringDir), 'no-wait-1');
-    expect(lines.map((line) => line.attributes['inference.record.type'])).to.deep.equal(['request', 'response']);
+    const headers = { 'x-request-id': 'no-wait-1' };
+    const lines = await predictIntoFiles(['--shutdown-timeout-ms', '0'], LONG_SCHEDULE_DELAY, headers);
+    expect(recordTypes(lines)).to.deep.equal(['request', 'response']);
   });
 
   it('an empty or blank INFERLENS_* variable counts as unset: the default sample rate and mode, not 0 or a refusal', async () => {
-    monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
-    const url = await serve(['--monitoring-dir', monitoringDir], {
-      INFERLENS_PAYLOAD_SAMPLE_RATE: '',
-      INFERLENS_TELEMETRY_MODE: ' ',
-      ...LONG_SCHEDULE_DELAY,
-    });
-    await predict(url, { 'x-request-id': 'empty-env-1' });
-    await terminate();
-    const lines = linesOf(await readPayloadLines(monitoringDir), 'empty-env-1');
-    expect(lines.map((line) => line.attributes['inference.record.type'])).to.deep.equal(['request', 'response']);
+    const env = { INFERLENS_PAYLOAD_SAMPLE_RATE: '', INFERLENS_TELEMETRY_MODE: ' ', ...LONG_SCHEDULE_DELAY };
+    const lines = await predictIntoFiles([], env, { 'x-request-id': 'empty-env-1' });
+    expect(recordTypes(lines)).to.deep.equal(['request', 'response']);
   });
 
   it('--telemetry-mode request: only request records, but a failed call still gets its response record', async () => {
     monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
     const url = await serve(['--monitoring-dir', monitoringDir, '--telemetry-mode', 'request'], LONG_SCHEDULE_DELAY);
     await predict(url, { 'x-request-id': 'mode-ok' });
-    const failed = await post(url, '/v2/models/iris/infer', V2_BAD_BODY, { 'x-request-id': 'mode-failed' });
+    const failed = await post(url, '/v2/models/iris/infer', IRIS_V2_BAD_SHAPE, { 'x-request-id': 'mode-failed' });
     expect(failed.status).to.equal(400);
     await terminate();
 
     const lines = await readPayloadLines(monitoringDir);
-    expect(linesOf(lines, 'mode-ok').map((line) => line.attributes['inference.record.type'])).to.deep.equal([
-      'request',
-    ]);
+    expect(recordTypes(linesOf(lines, 'mode-ok'))).to.deep.equal(['request']);
     const failedLines = linesOf(lines, 'mode-failed');
-    expect(failedLines.map((line) => line.attributes['inference.record.type'])).to.have.members([
-      'request',
-      'response',
-    ]);
+    expect(recordTypes(failedLines)).to.have.members(['request', 'response']);
     const response = failedLines.find((line) => line.attributes['inference.record.type'] === 'response')!;
     expect(response.severity).to.equal('ERROR');
     expect(response.attributes['error.type']).to.equal('INVALID_INPUT');
   });
 
   it('--capture-headers x-tenant: the header is recorded as http.request.header.x-tenant', async () => {
-    monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
-    const url = await serve(['--monitoring-dir', monitoringDir, '--capture-headers', 'x-tenant'], LONG_SCHEDULE_DELAY);
-    await predict(url, { 'x-request-id': 'tenant-1', 'x-tenant': 'acme', 'x-other': 'not captured' });
-    await terminate();
-
-    const lines = linesOf(await readPayloadLines(monitoringDir), 'tenant-1');
+    const headers = { 'x-request-id': 'tenant-1', 'x-tenant': 'acme', 'x-other': 'not captured' };
+    const lines = await predictIntoFiles(['--capture-headers', 'x-tenant'], LONG_SCHEDULE_DELAY, headers);
     expect(lines).to.have.lengthOf(2);
     for (const line of lines) {
       expect(line.attributes['http.request.header.x-tenant']).to.deep.equal(['acme']);
