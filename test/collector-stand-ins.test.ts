@@ -24,24 +24,10 @@ const OK_ID = 'route-ok';
 const BAD_ID = 'route-bad';
 /** The request duration histogram, which every call counts in. */
 const DURATION_METRIC = 'inference.server.request.duration';
+/** One server with no namespace set, one naming `prod`, as collector-config/README.md shows. */
+const NAMESPACES = ['default', 'prod'];
 const STAND_IN_WAIT_MS = 30_000;
 const POLL_INTERVAL_MS = 100;
-
-/** The collector with `overlay` and the server sending to it, once one successful and one failing call went through. */
-async function startRoute(
-  overlay: string,
-  env: Readonly<Record<string, string>>,
-  cliEnv: Readonly<Record<string, string>> = {},
-): Promise<OverlayRoute> {
-  const route = await startOverlayRoute(overlay, env, cliEnv);
-  try {
-    await sendIrisCalls(route.url, [OK_ID], BAD_ID);
-  } catch (error) {
-    await route.stop();
-    throw error;
-  }
-  return route;
-}
 
 describe('collector overlays into stand-ins for backends that cannot run here', function () {
   this.timeout(120_000);
@@ -60,7 +46,8 @@ describe('collector overlays into stand-ins for backends that cannot run here', 
 
     before(async () => {
       fluentBit = await startOtlpReceiver();
-      route = await startRoute('fluentbit.yaml', { FLUENTBIT_OTLP_ENDPOINT: fluentBit.url });
+      route = await startOverlayRoute('fluentbit.yaml', { FLUENTBIT_OTLP_ENDPOINT: fluentBit.url });
+      await sendIrisCalls(route.url, [OK_ID], BAD_ID);
       await fluentBit.waitFor(
         (r) =>
           [OK_ID, BAD_ID].every((id) => recordsOfCall(r.logRecords(), id).length === 2) &&
@@ -105,16 +92,18 @@ describe('collector overlays into stand-ins for backends that cannot run here', 
     before(async () => {
       elasticsearch = await startElasticsearchStandIn();
       const env = { ELASTICSEARCH_ENDPOINT: elasticsearch.url };
-      // A second server names its data stream namespace, as collector-config/README.md shows.
-      routes.push(await startRoute('elasticsearch.yaml', env));
-      routes.push(
-        await startRoute('elasticsearch.yaml', env, { OTEL_RESOURCE_ATTRIBUTES: 'data_stream.namespace=prod' }),
-      );
+      for (const namespace of NAMESPACES) {
+        const cliEnv =
+          namespace === 'default' ? {} : { OTEL_RESOURCE_ATTRIBUTES: `data_stream.namespace=${namespace}` };
+        const route = await startOverlayRoute('elasticsearch.yaml', env, cliEnv);
+        routes.push(route);
+        await sendIrisCalls(route.url, [OK_ID], BAD_ID);
+      }
       documents = await pollUntil({
         ask: () => Promise.resolve(elasticsearch!.documents()),
         // Each server's calls whole (two records and a span each), and its metrics.
         ready: (all) =>
-          ['default', 'prod'].every((namespace) => {
+          NAMESPACES.every((namespace) => {
             const count = (type: string, id: string): number =>
               all.filter(
                 (document) =>
@@ -126,7 +115,7 @@ describe('collector overlays into stand-ins for backends that cannot run here', 
           }),
         describe: (all) =>
           `not every call's documents arrived: ${all.length} documents in ${[...new Set(all.map((d) => d.index))].join(', ')}; ` +
-          `successful calls in the request duration histogram: ${['default', 'prod'].map((ns) => successDurationCount(all, ns)).join(' and ')}`,
+          `successful calls in the request duration histogram: ${NAMESPACES.map((ns) => successDurationCount(all, ns)).join(' and ')}`,
         intervalMs: POLL_INTERVAL_MS,
         limitMs: STAND_IN_WAIT_MS,
       });
@@ -139,16 +128,14 @@ describe('collector overlays into stand-ins for backends that cannot run here', 
 
     it('writes only to logs-, traces- and metrics-generic.otel-<namespace> data streams, with create actions', () => {
       expect(new Set(documents.map((document) => document.index))).to.deep.equal(
-        new Set(
-          ['default', 'prod'].flatMap((ns) => ['logs', 'traces', 'metrics'].map((t) => `${t}-generic.otel-${ns}`)),
-        ),
+        new Set(NAMESPACES.flatMap((ns) => ['logs', 'traces', 'metrics'].map((t) => `${t}-generic.otel-${ns}`))),
       );
       expect(new Set(documents.map((document) => document.action))).to.deep.equal(new Set(['create']));
     });
 
     it("sends the middleware's histograms as delta, so each call counts once in Elasticsearch", () => {
       // Elasticsearch keeps histograms with delta temporality only; the exporter drops cumulative ones.
-      for (const namespace of ['default', 'prod']) {
+      for (const namespace of NAMESPACES) {
         expect(successDurationCount(documents, namespace), namespace).to.equal(1);
       }
     });
