@@ -12,5 +12,5 @@ export type { ModelConfig, ModelTask, TensorOverride } from './repository/model-
 export type { EmbeddingConfig, Pooling } from './repository/embedding-config.js';
 export { TextEmbedder } from './runtime/text-embedder.js';
 export type { EmbeddingResult } from './runtime/text-graph.js';
-export type { ModelSignature } from './runtime/onnx-model.js';
+export type { ModelSignature, SharedDimension } from './runtime/onnx-model.js';
 export { OnnxModel } from './runtime/onnx-model.js';

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { Router } from 'express';
-import type { ModelMetadata, ServerMetadata, TensorMetadata } from '@inferlens/protocol';
+import type { ModelMetadata, ServerMetadata } from '@inferlens/protocol';
 import { InferenceError } from '@inferlens/protocol';
 import { routeParam } from '../http/params.js';
 import { sendJson } from '../http/respond.js';
@@ -15,11 +15,6 @@ const PLATFORM = 'onnxruntime_onnx';
 
 /** Protocol extensions this server implements, as `GET /v2` lists them. */
 const EXTENSIONS: readonly string[] = ['binary_tensor_data', 'classification'];
-
-/** A tensor as metadata shows it: name, datatype and shape (-1 when dynamic), without the signature's dimension names. */
-function tensorMetadata({ name, datatype, shape }: TensorMetadata): TensorMetadata {
-  return { name, datatype, shape: [...shape] };
-}
 
 interface V2RouterOptions {
   readonly repository: ModelRepository;
@@ -71,8 +66,8 @@ export function v2Router({ repository, isReady, maxBodyBytes, logger }: V2Router
       name: found.modelName,
       versions: model.versions.map((item) => item.version),
       platform: PLATFORM,
-      inputs: signature.inputs.map(tensorMetadata),
-      outputs: signature.outputs.map(tensorMetadata),
+      inputs: [...signature.inputs],
+      outputs: [...signature.outputs],
     };
     sendJson(res, 200, body);
   };

@@ -1,6 +1,6 @@
 import type { Tensor } from '@inferlens/protocol';
 import { invalidInput } from '@inferlens/protocol';
-import type { ModelSignature, SignatureTensor } from './onnx-model.js';
+import type { ModelSignature, SharedDimension } from './onnx-model.js';
 
 function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
@@ -25,31 +25,20 @@ export function checkBatchSize(batch: number, maxBatchSize: number, input?: stri
   }
 }
 
-/** Where a symbolic dimension got its size first. */
-interface NamedSize {
-  readonly input: string;
-  readonly size: number;
-}
-
 /**
- * Inputs whose graph names a dimension alike (`batch`) must give it one size,
- * as must two dimensions of one input: onnxruntime would refuse the run with
- * its internals as the reason. -1 in metadata cannot say this; the names can.
+ * Axes the graph names alike (`batch`), in one input or across inputs, must
+ * have one size: onnxruntime would refuse the run with its internals as the
+ * reason. Every input is present, with the rank it takes.
  */
-function checkNamedDimensions(inputs: readonly { tensor: Tensor; expected: SignatureTensor }[]): void {
-  const sizes = new Map<string, NamedSize>();
-  for (const { tensor, expected } of inputs) {
-    expected.dimensionNames?.forEach((dimension, axis) => {
-      if (dimension === undefined) return;
-      const size = tensor.shape[axis];
-      const first = sizes.get(dimension);
-      if (first === undefined) sizes.set(dimension, { input: tensor.name, size });
-      else if (first.size !== size) {
-        throw invalidInput(
-          `dimension '${dimension}' must have one size: input '${first.input}' gives it ${first.size}, input '${tensor.name}' gives it ${size}`,
-        );
-      }
-    });
+function checkSharedDimensions(shared: readonly SharedDimension[], tensors: readonly Tensor[]): void {
+  for (const { name, axes } of shared) {
+    const sizes = axes.map(({ input, axis }) => tensors.find((tensor) => tensor.name === input)!.shape[axis]);
+    const other = sizes.findIndex((size) => size !== sizes[0]);
+    if (other !== -1) {
+      throw invalidInput(
+        `dimension '${name}' must have one size: input '${axes[0].input}' gives it ${sizes[0]}, input '${axes[other].input}' gives it ${sizes[other]}`,
+      );
+    }
   }
 }
 
@@ -65,7 +54,7 @@ export function checkInputs(
   tensors: readonly Tensor[],
   maxBatchSize: number,
 ): void {
-  const checked = tensors.map((tensor) => {
+  for (const tensor of tensors) {
     const expected = signature.inputs.find((input) => input.name === tensor.name);
     if (expected === undefined) {
       throw invalidInput(
@@ -82,13 +71,12 @@ export function checkInputs(
     }
     const batch = tensor.shape[0];
     if (batch !== undefined) checkBatchSize(batch, maxBatchSize, tensor.name);
-    return { tensor, expected };
-  });
-  checkNamedDimensions(checked);
+  }
   const missing = signature.inputs.filter((input) => !tensors.some((tensor) => tensor.name === input.name));
   if (missing.length > 0) {
     throw invalidInput(`model '${modelName}' needs input ${names(missing)}, which the request lacks`);
   }
+  checkSharedDimensions(signature.sharedDimensions ?? [], tensors);
 }
 
 /** The outputs to compute: the requested ones, checked, or all of them. */

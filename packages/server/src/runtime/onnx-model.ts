@@ -7,21 +7,23 @@ import type { Bfloat16Adaptation } from './bfloat16-adapter.js';
 import { adaptBfloat16 } from './bfloat16-adapter.js';
 import { datatypeOfOrtType, ORT_TYPE_BY_DATATYPE } from './datatype-map.js';
 
-/**
- * A tensor the model takes or gives: its metadata (-1 for a dynamic
- * dimension, as V2 metadata shows it), and the graph's symbolic name of each
- * dimension that has one, which metadata does not show but requests must
- * honour: inputs that share a name (`batch`) must give it one size.
- */
-export interface SignatureTensor extends TensorMetadata {
-  /** Per dimension, its symbolic name (ONNX `dim_param`), or undefined; absent when the config sets the shape. */
-  readonly dimensionNames?: readonly (string | undefined)[];
+/** A symbolic dimension of the graph (ONNX `dim_param`, such as `batch`) and the input axes that carry it. */
+export interface SharedDimension {
+  readonly name: string;
+  /** Two or more, in the order of the signature's inputs. */
+  readonly axes: readonly { readonly input: string; readonly axis: number }[];
 }
 
-/** The inputs and outputs a model takes and gives. */
+/** The inputs and outputs a model takes and gives, with -1 for dynamic dimensions. */
 export interface ModelSignature {
-  readonly inputs: readonly SignatureTensor[];
-  readonly outputs: readonly SignatureTensor[];
+  readonly inputs: readonly TensorMetadata[];
+  readonly outputs: readonly TensorMetadata[];
+  /**
+   * The symbolic dimensions that several input axes carry, which metadata's
+   * -1 cannot show but a request must honour: one size for each. Absent or
+   * empty when there are none.
+   */
+  readonly sharedDimensions?: readonly SharedDimension[];
 }
 
 /** What one run of the model gave. */
@@ -36,25 +38,12 @@ const MILLIS_PER_SECOND = 1e3;
 /** A dimension with a symbolic name (`batch`) or none is dynamic. */
 const DYNAMIC_DIMENSION = -1;
 
-/** onnxruntime's symbolic name of a dimension: a non-empty string (an unnamed dynamic one is ''). */
-function dimensionName(dim: number | string): string | undefined {
-  return typeof dim === 'string' && dim !== '' ? dim : undefined;
-}
-
-/** The graph's shape: -1 for each dynamic dimension, with the symbolic names beside it. */
-function graphShape(dims: readonly (number | string)[]): Pick<SignatureTensor, 'shape' | 'dimensionNames'> {
-  return {
-    shape: dims.map((dim) => (typeof dim === 'number' && dim >= 0 ? dim : DYNAMIC_DIMENSION)),
-    dimensionNames: dims.map(dimensionName),
-  };
-}
-
 function readSignature(
   values: readonly ort.InferenceSession.ValueMetadata[],
   overrides: readonly TensorOverride[],
   bfloat16: ReadonlySet<string>,
   kind: 'input' | 'output',
-): SignatureTensor[] {
+): TensorMetadata[] {
   return values.map((value) => {
     if (!value.isTensor) throw new Error(`${kind} '${value.name}' is not a tensor, which is not supported`);
     const datatype = bfloat16.has(value.name) ? 'BF16' : datatypeOfOrtType(value.type);
@@ -62,10 +51,33 @@ function readSignature(
       throw new Error(`${kind} '${value.name}' has element type '${value.type}', which has no protocol datatype`);
     }
     const override = overrides.find((item) => item.name === value.name);
-    // The config's shape replaces the graph's, and its -1s carry no names.
-    const shape = override === undefined ? graphShape(value.shape) : { shape: [...override.shape] };
-    return { name: value.name, datatype, ...shape };
+    const shape =
+      override?.shape ?? value.shape.map((dim) => (typeof dim === 'number' && dim >= 0 ? dim : DYNAMIC_DIMENSION));
+    return { name: value.name, datatype, shape: [...shape] };
   });
+}
+
+/**
+ * The graph's symbolic dimensions that more than one input axis carries,
+ * found once so that a request pays nothing for a model without any. An
+ * unnamed dynamic dimension is '' to onnxruntime; an input whose shape the
+ * config sets carries no names, its -1s being the config's.
+ */
+function sharedDimensions(
+  inputs: readonly ort.InferenceSession.ValueMetadata[],
+  overrides: readonly TensorOverride[],
+): SharedDimension[] {
+  const axesByName = new Map<string, { input: string; axis: number }[]>();
+  for (const input of inputs) {
+    if (!input.isTensor || overrides.some((item) => item.name === input.name)) continue;
+    input.shape.forEach((dim, axis) => {
+      if (typeof dim !== 'string' || dim === '') return;
+      const axes = axesByName.get(dim) ?? [];
+      axes.push({ input: input.name, axis });
+      axesByName.set(dim, axes);
+    });
+  }
+  return [...axesByName].filter(([, axes]) => axes.length > 1).map(([name, axes]) => ({ name, axes }));
 }
 
 function checkOverrides(overrides: readonly TensorOverride[], names: readonly string[], kind: string): void {
@@ -135,6 +147,7 @@ export class OnnxModel {
     this.signature = {
       inputs: readSignature(session.inputMetadata, config.inputs, adapted.inputs, 'input'),
       outputs: readSignature(session.outputMetadata, config.outputs, adapted.outputs, 'output'),
+      sharedDimensions: sharedDimensions(session.inputMetadata, config.inputs),
     };
   }
 
