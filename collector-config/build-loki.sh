@@ -27,11 +27,12 @@ copy_module_source "$module" "$LOKI_MODULE_VERSION"
 # go.mod points github.com/grafana/loki/pkg/push at ./pkg/push, a module of
 # its own that the module zip leaves out. Without that replace, the version
 # go.mod requires comes from the module proxy: what any module depending on
-# Loki builds with. -mod=mod lets the build add its go.sum lines.
+# Loki builds with.
 (cd "$src_dir" && GOWORK=off go mod edit -dropreplace github.com/grafana/loki/pkg/push)
 
 version="${LOKI_MODULE_VERSION#v}"
 say "building Loki $version"
+# -mod=mod: the build adds the go.sum lines that module needs.
 # -buildvcs=false: the copy sits inside this git checkout. -s -w: no symbol tables.
 (cd "$src_dir" && GOWORK=off GOFLAGS="-buildvcs=false -mod=mod" go build \
   -ldflags "-s -w -X github.com/grafana/loki/v3/pkg/util/build.Version=$version" \
