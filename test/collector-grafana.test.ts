@@ -105,7 +105,9 @@ async function dashboardQueries(datasourceUid: string): Promise<{ title: string;
 /** The parts of the provisioned data sources (datasources.yaml) that link logs and traces. */
 interface LinkedDataSources {
   readonly loki: {
-    readonly jsonData: { readonly derivedFields: readonly { matcherRegex: string; datasourceUid: string }[] };
+    readonly jsonData: {
+      readonly derivedFields: readonly { matcherType: string; matcherRegex: string; datasourceUid: string }[];
+    };
   };
   readonly tempo: {
     readonly jsonData: {
@@ -243,7 +245,9 @@ describe('grafana overlay into a real Prometheus and Loki (end to end)', functio
     // The Loki side's derived field: the label it reads holds the trace id it opens in Tempo.
     const { derivedFields } = lokiSource.jsonData;
     expect(derivedFields).to.not.be.empty;
-    for (const { matcherRegex, datasourceUid } of derivedFields) {
+    for (const { matcherType, matcherRegex, datasourceUid } of derivedFields) {
+      // `label`: matcherRegex names the label; otherwise it is a regex over the log line, which holds no trace id.
+      expect(matcherType).to.equal('label');
       expect(datasourceUid).to.equal('tempo');
       for (const entry of entries) expect(entry.labels[matcherRegex]).to.equal(span.traceId);
     }
