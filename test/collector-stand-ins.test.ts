@@ -93,7 +93,7 @@ describe('collector overlays into stand-ins for backends that cannot run here', 
       elasticsearch = await startElasticsearchStandIn();
       const env = { ELASTICSEARCH_ENDPOINT: elasticsearch.url };
       for (const namespace of NAMESPACES) {
-        const cliEnv =
+        const cliEnv: Record<string, string> =
           namespace === 'default' ? {} : { OTEL_RESOURCE_ATTRIBUTES: `data_stream.namespace=${namespace}` };
         const route = await startOverlayRoute('elasticsearch.yaml', env, cliEnv);
         routes.push(route);
