@@ -285,6 +285,17 @@ describe('file sink', () => {
       expect(linesPerFile).to.deep.equal(Object.fromEntries(zones.map((zone) => [zone, [2, 1, 1]])));
     });
 
+    it('counts as unwritten only the lines after the file that failed, when an append spans files', async () => {
+      // A name one character longer than `<prefix>.9.log` is too long for the file system: file 10 cannot be made.
+      const prefix = 'd'.repeat(255 - '.9.log'.length);
+      await writeFile(join(dir, `${prefix}.8.log`), '');
+      const file = new RotatingJsonLinesFile(dir, prefix, { maxFileBytes: lineBytes * 3 });
+      const failure = await file.append([0, 1, 2, 3, 4].map(line));
+      expect(failure?.error).to.be.instanceOf(Error).with.property('code', 'ENAMETOOLONG');
+      expect(failure?.unwritten).to.equal(2);
+      expect(await jsonLines(join(dir, `${prefix}.9.log`))).to.deep.equal([{ n: '000' }, { n: '001' }, { n: '002' }]);
+    });
+
     it('keeps only the newest maxFiles files', async () => {
       const file = new RotatingJsonLinesFile(dir, 'data', { maxFileBytes: 1, maxFiles: 3 });
       for (let n = 0; n < 6; n++) expect(await file.append([line(n)])).to.equal(undefined);
@@ -363,7 +374,9 @@ describe('file sink', () => {
       const target = join(dir, 'sub');
       await writeFile(target, '');
       const file = new RotatingJsonLinesFile(target, 'data');
-      expect(await file.append([line(0)])).to.be.instanceOf(Error);
+      const failure = await file.append([line(0)]);
+      expect(failure?.error).to.be.instanceOf(Error);
+      expect(failure?.unwritten).to.equal(1);
       await rm(target);
       expect(await file.append([line(1)])).to.equal(undefined);
       expect(await jsonLines(join(target, 'data.1.log'))).to.deep.equal([{ n: '001' }]);

@@ -10,7 +10,7 @@ import {
   PAYLOAD_MONITOR_NAME,
   RECORD_TYPE,
 } from '../semconv.js';
-import type { RotatingJsonLinesFileOptions } from './rotating-file.js';
+import type { AppendFailure, RotatingJsonLinesFileOptions } from './rotating-file.js';
 import { RotatingJsonLinesFile } from './rotating-file.js';
 
 /** Default {@link FileLogRecordExporterOptions.directory}: BentoML's `monitoring`, under the working directory. */
@@ -60,14 +60,14 @@ export class FileLogRecordExporter implements LogRecordExporter {
   /**
    * Appends `logs` to their files; calls back SUCCESS once all are written,
    * otherwise FAILED with the first error and, as `failedItems`, the records
-   * of the files that could not be written (the others were).
+   * that could not be written (the others were).
    */
   export(logs: ReadableLogRecord[], resultCallback: (result: BatchExportResult) => void): void {
     if (this.#isShutdown) {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('FileLogRecordExporter is shut down') });
       return;
     }
-    let writes: { lines: number; written: Promise<Error | undefined> }[];
+    let failures: Promise<AppendFailure | undefined>[];
     try {
       const batches = new Map<RotatingJsonLinesFile, string[]>();
       for (const log of logs) {
@@ -76,17 +76,19 @@ export class FileLogRecordExporter implements LogRecordExporter {
         if (lines) lines.push(line);
         else batches.set(file, [line]);
       }
-      writes = [...batches].map(([file, lines]) => ({ lines: lines.length, written: file.append(lines) }));
+      failures = [...batches].map(([file, lines]) => file.append(lines));
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      writes = [{ lines: logs.length, written: Promise.resolve(failure) }];
+      const failure = { error: error instanceof Error ? error : new Error(String(error)), unwritten: logs.length };
+      failures = [Promise.resolve(failure)];
     }
-    void Promise.all(writes.map(({ written }) => written)).then((errors) => {
-      const failedItems = writes.reduce((sum, { lines }, index) => sum + (errors[index] ? lines : 0), 0);
-      const error = errors.find((e) => e !== undefined);
-      resultCallback(
-        error ? { code: ExportResultCode.FAILED, error, failedItems } : { code: ExportResultCode.SUCCESS },
-      );
+    void Promise.all(failures).then((results) => {
+      const failed = results.filter((result) => result !== undefined);
+      if (failed.length === 0) {
+        resultCallback({ code: ExportResultCode.SUCCESS });
+        return;
+      }
+      const failedItems = failed.reduce((sum, { unwritten }) => sum + unwritten, 0);
+      resultCallback({ code: ExportResultCode.FAILED, error: failed[0].error, failedItems });
     });
   }
 

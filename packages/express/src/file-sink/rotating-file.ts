@@ -27,6 +27,12 @@ export interface RotatingJsonLinesFileOptions {
   now?: () => Date;
 }
 
+/** Why an append stopped, and how many of its lines it did not write. */
+export interface AppendFailure {
+  readonly error: Error;
+  readonly unwritten: number;
+}
+
 /**
  * JSON lines appended to `<dir>/<prefix>.<n>.log`, BentoML's naming
  * (`data.1.log`, `data.2.log`, ...). A new file is started when the current
@@ -76,14 +82,24 @@ export class RotatingJsonLinesFile {
 
   /**
    * Appends `lines` (each without a line break), after every earlier append.
-   * Resolves with undefined once written, or with the error that stopped it.
+   * Resolves with undefined once written, or with the error that stopped it
+   * and how many of the lines it left unwritten: those of an append split
+   * across files by rotation stay written up to the file that failed.
    */
-  append(lines: readonly string[]): Promise<Error | undefined> {
+  append(lines: readonly string[]): Promise<AppendFailure | undefined> {
+    let written = 0;
     const done = this.#chain
-      .then(() => this.#write(lines))
+      .then(() =>
+        this.#write(lines, (count) => {
+          written += count;
+        }),
+      )
       .then(
         () => undefined,
-        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+        (error: unknown) => ({
+          error: error instanceof Error ? error : new Error(String(error)),
+          unwritten: lines.length - written,
+        }),
       );
     this.#chain = done;
     return done;
@@ -94,7 +110,8 @@ export class RotatingJsonLinesFile {
     await this.#chain;
   }
 
-  async #write(lines: readonly string[]): Promise<void> {
+  /** Writes `lines`, telling `onWritten` how many each file took once they are in it. */
+  async #write(lines: readonly string[], onWritten: (count: number) => void): Promise<void> {
     if (lines.length === 0) return;
     if (this.#number === undefined) {
       await mkdir(this.#dir, { recursive: true });
@@ -111,6 +128,7 @@ export class RotatingJsonLinesFile {
       const used = this.#size + chunkBytes;
       if (used > 0 && used + bytes > this.#maxFileBytes) {
         await this.#appendChunk(chunk, chunkBytes, today);
+        onWritten(chunk.length);
         this.#rotate();
         chunk = [];
         chunkBytes = 0;
@@ -119,6 +137,7 @@ export class RotatingJsonLinesFile {
       chunkBytes += bytes;
     }
     await this.#appendChunk(chunk, chunkBytes, today);
+    onWritten(chunk.length);
   }
 
   async #appendChunk(chunk: readonly string[], bytes: number, today: string): Promise<void> {
