@@ -11,8 +11,10 @@ cd "$(dirname "$0")/../.."
 
 CACHE=.cache/bench
 PYTHON=${PYTHON:-python3}
-# Versions measured; change them here, once.
-KSERVE_PACKAGES=(kserve==0.21.0 onnxruntime numpy)
+# Versions measured; change them here, once. kserve's is the one the official-client
+# tests run (scripts/ci/python-clients.constraints.txt).
+KSERVE_PIN=$(grep -E '^kserve==' scripts/ci/python-clients.constraints.txt)
+KSERVE_PACKAGES=("$KSERVE_PIN" onnxruntime numpy)
 # uvloop 0.22 removed the implicit event loop MLServer 1.7's parallel workers rely on.
 MLSERVER_PACKAGES=(mlserver==1.7.1 mlserver-sklearn==1.7.1 scikit-learn joblib 'uvloop<0.22')
 

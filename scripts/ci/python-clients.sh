@@ -8,7 +8,7 @@
 # the Kubernetes client): the environment takes about 500 MB.
 #
 # Idempotent: an existing environment is reused when it was built from the same
-# interpreter version and pins; otherwise it is rebuilt from scratch. Prints the
+# interpreter version, clients and constraints; otherwise it is rebuilt from scratch. Prints the
 # environment's python path last, e.g.
 #   INFERLENS_CLIENTS_PYTHON="$(bash scripts/ci/python-clients.sh | tail -n 1)"
 #
@@ -22,40 +22,22 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 PYTHON=${PYTHON:-python3}
 VENV=${INFERLENS_CLIENTS_VENV:-.venv-clients}
 
-# The clients, and the packages on their HTTP paths, pinned so CI is reproducible.
-# Update together; `pip index versions tritonclient` (or kserve) lists releases.
-# kserve is the version bench/peers/setup.sh measures.
-PINS=(
-  'tritonclient[http]==2.73.0'
-  'numpy==2.4.6'
-  'geventhttpclient==2.6.1'
-  'python-rapidjson==1.25'
-  'kserve==0.21.0'
-  # kserve's REST client sends with httpx and encodes with orjson; its InferRequest and
-  # InferResponse import pandas, protobuf and grpcio; its REST data models are pydantic.
-  'httpx==0.28.1'
-  'httpcore==1.0.9'
-  'h11==0.16.0'
-  'anyio==4.16.0'
-  'orjson==3.13.0'
-  'pandas==2.3.3'
-  'protobuf==6.33.6'
-  'grpcio==1.85.1'
-  'pydantic==2.14.3'
-)
-# Every other package they pull in, fixed too (kserve alone brings some 60).
+# The clients. Their versions, and those of every package they pull in (kserve
+# alone brings some 60), are fixed in the constraints file, which
+# bench/peers/setup.sh reads kserve's version from too.
+CLIENTS=('tritonclient[http]' 'kserve')
 CONSTRAINTS=scripts/ci/python-clients.constraints.txt
 # What the environment must import to be of use.
 IMPORTS='import tritonclient.http, kserve'
 
 command -v "$PYTHON" >/dev/null || { echo "python-clients: '$PYTHON' not found; install Python 3.11 to 3.13" >&2; exit 1; }
-# numpy 2.4 needs 3.11; kserve 0.21 supports up to 3.13.
+# The constraints' numpy 2.4 needs 3.11; their kserve 0.21 supports up to 3.13.
 "$PYTHON" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' ||
   { echo "python-clients: '$PYTHON' is Python $("$PYTHON" -c 'import platform; print(platform.python_version())'); the pins need 3.11 to 3.13 (set PYTHON)" >&2; exit 1; }
 
 stamp="$VENV/.inferlens-pins"
 wanted="$("$PYTHON" -c 'import sys; print("python", *sys.version_info[:2])')
-$(printf '%s\n' "${PINS[@]}")
+$(printf '%s\n' "${CLIENTS[@]}")
 $(sha256sum "$CONSTRAINTS" | cut -d' ' -f1)"
 
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]] &&
@@ -67,7 +49,7 @@ else
   "$PYTHON" -m venv "$VENV" ||
     { echo "python-clients: '$PYTHON -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }
   PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
-    "$VENV/bin/python" -m pip install --quiet --only-binary=:all: --constraint "$CONSTRAINTS" "${PINS[@]}"
+    "$VENV/bin/python" -m pip install --quiet --only-binary=:all: --constraint "$CONSTRAINTS" "${CLIENTS[@]}"
   "$VENV/bin/python" -c "$IMPORTS"
   # Written last: a failed or interrupted install leaves no stamp, so the next run starts over.
   printf '%s\n' "$wanted" >"$stamp"
