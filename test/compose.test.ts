@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { REPOSITORY_ROOT } from './support/cli.js';
-import { COMPOSE_FILE, composeProfiles, isBindMount, mountOf, readCompose } from './support/compose.js';
+import { COMPOSE_FILE, composeProfiles, dotEnv, isBindMount, mountOf, readCompose, tagOf } from './support/compose.js';
 
 const run = promisify(execFile);
 const DCLINT = join(REPOSITORY_ROOT, 'node_modules/.bin/dclint');
@@ -21,26 +21,9 @@ const compose = readCompose();
 /** The destinations, each a compose profile with an overlay of the same name in the collector. */
 const profiles = composeProfiles(compose);
 
-/** `.env` as compose reads it: KEY=value lines, # comments. */
-function dotEnv(): Map<string, string> {
-  const lines = readFileSync(join(REPOSITORY_ROOT, '.env'), 'utf8').split('\n');
-  const entries = lines
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const at = line.indexOf('=');
-      return [line.slice(0, at), line.slice(at + 1)] as const;
-    });
-  return new Map(entries);
-}
-
 /** `${NAME}` references without a default (`${NAME:-x}` has one). */
 function requiredVariables(text: string): string[] {
   return [...text.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((match) => match[1]);
-}
-
-function tagOf(image: string): string {
-  return image.slice(image.lastIndexOf(':') + 1);
 }
 
 describe('docker-compose.yml', () => {

@@ -9,6 +9,24 @@ import { REPOSITORY_ROOT } from './cli.js';
 
 export const COMPOSE_FILE: string = join(REPOSITORY_ROOT, 'docker-compose.yml');
 
+/** `.env` as compose reads it: KEY=value lines, # comments. */
+export function dotEnv(): Map<string, string> {
+  const lines = readFileSync(join(REPOSITORY_ROOT, '.env'), 'utf8').split('\n');
+  const entries = lines
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const at = line.indexOf('=');
+      return [line.slice(0, at), line.slice(at + 1)] as const;
+    });
+  return new Map(entries);
+}
+
+/** An image reference's tag: `9.1.0` of `elasticsearch:9.1.0`. */
+export function tagOf(image: string): string {
+  return image.slice(image.lastIndexOf(':') + 1);
+}
+
 export interface ComposeService {
   readonly image?: string;
   /** Present when compose builds the image itself. */

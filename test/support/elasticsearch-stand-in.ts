@@ -12,9 +12,10 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { dotEnv, tagOf } from './compose.js';
 
-/** The version answered at `/`, that of the compose profile's image (ELASTICSEARCH_IMAGE in .env). */
-const ANSWERED_VERSION = '9.1.0';
+/** The version answered at `/`, that of the compose profile's image. */
+const ANSWERED_VERSION = tagOf(dotEnv().get('ELASTICSEARCH_IMAGE')!);
 const CREATED = 201;
 
 /** One document of a `_bulk` request. */
