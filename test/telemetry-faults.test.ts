@@ -14,6 +14,8 @@ import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
 import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
 import { IRIS_V1_BODY } from './support/iris-calls.js';
+import type { CollectedWarnings } from './support/warnings.js';
+import { collectWarnings } from './support/warnings.js';
 
 const V1_ANSWER = { predictions: [1, 1] };
 
@@ -67,16 +69,6 @@ function droppedOf(receiver: OtlpReceiver, signal: 'logs' | 'traces'): number | 
       point.attributes['inferlens.telemetry.signal'] === signal &&
       point.attributes['inferlens.telemetry.destination'] === 'otlp',
   )?.value;
-}
-
-/** Collects the telemetry's process warnings while a test runs. */
-function collectWarnings(): { codes: string[]; stop(): void } {
-  const codes: string[] = [];
-  const listener = (warning: Error & { code?: string }): void => {
-    if (typeof warning.code === 'string' && warning.code.startsWith('INFERLENS_')) codes.push(warning.code);
-  };
-  process.on('warning', listener);
-  return { codes, stop: () => process.off('warning', listener) };
 }
 
 /** A logs and traces collector in some kind of trouble. */
@@ -148,7 +140,7 @@ describe('telemetry faults: a collector in trouble never reaches the predict cal
   let metrics: OtlpReceiver | undefined;
   let faulty: OtlpReceiver | undefined;
   let server: InferenceServer | undefined;
-  let warnings: ReturnType<typeof collectWarnings> | undefined;
+  let warnings: CollectedWarnings | undefined;
 
   afterEach(async () => {
     warnings?.stop();

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import type { ServerOptions as TlsServerOptions } from 'node:https';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import type { OtlpEncoding } from './otlp-codec.js';
@@ -24,12 +26,17 @@ import { flattenLogs, flattenMetrics, flattenSpans } from './otlp-model.js';
  */
 export type OtlpRespondMode = 'ok' | 'hang' | number;
 
-/** Options of {@link startOtlpReceiver}; both can be changed later on the receiver. */
+/** Options of {@link startOtlpReceiver}; `respond` and `delayMs` can be changed later on the receiver. */
 export interface OtlpReceiverOptions {
   /** Default `'ok'`. */
   readonly respond?: OtlpRespondMode;
   /** Waits this long before answering (a slow collector). Default 0. */
   readonly delayMs?: number;
+  /**
+   * Serves HTTPS with these certificates (and, with `requestCert`, asks for
+   * the client's), so the URLs are `https://`. Default: plain HTTP.
+   */
+  readonly tls?: Pick<TlsServerOptions, 'key' | 'cert' | 'ca' | 'requestCert'>;
 }
 
 /** What went over the wire in one request, and what the receiver made of it. */
@@ -109,10 +116,12 @@ export class OtlpReceiver {
   /** Responses not yet sent (hanging or delayed): close() ends them. */
   readonly #pending = new Set<ServerResponse>();
   #closed: Promise<void> | undefined;
+  readonly #scheme: 'http' | 'https';
 
   /** @internal use {@link startOtlpReceiver}. */
   constructor(server: Server, options: OtlpReceiverOptions) {
     this.#server = server;
+    this.#scheme = options.tls === undefined ? 'http' : 'https';
     this.respond = options.respond ?? 'ok';
     this.delayMs = options.delayMs ?? 0;
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -120,10 +129,10 @@ export class OtlpReceiver {
     });
   }
 
-  /** The base URL, e.g. `http://127.0.0.1:41234`. */
+  /** The base URL, e.g. `http://127.0.0.1:41234` (`https://` with the `tls` option). */
   get url(): string {
     const { port } = this.#server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return `${this.#scheme}://127.0.0.1:${port}`;
   }
 
   /** The full export URL of a signal, e.g. `http://127.0.0.1:41234/v1/logs`, for an exporter's `url`. */
@@ -279,7 +288,9 @@ export class OtlpReceiver {
  * proto schema into one normalised shape whichever encoding arrived.
  */
 export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
-  const server = createServer();
+  // A client certificate, when asked for, must be signed by `ca`: the handshake fails otherwise.
+  const server =
+    options.tls === undefined ? createServer() : createTlsServer({ ...options.tls, rejectUnauthorized: true });
   const receiver = new OtlpReceiver(server, options);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -59,7 +59,11 @@ export interface OtlpOptions {
   compression?: OtlpCompression;
   /** @default OTEL_EXPORTER_OTLP_PROTOCOL, else 'http/protobuf' */
   protocol?: OtlpProtocol;
-  /** PEM file of the CA that signs the collector's certificate. @default OTEL_EXPORTER_OTLP_CERTIFICATE */
+  /**
+   * PEM file of the CA that signs the collector's certificate, for an
+   * `https://` endpoint; it is then the only CA trusted. Without it, the CAs
+   * Node.js trusts by default. @default OTEL_EXPORTER_OTLP_CERTIFICATE
+   */
   certificate?: string;
   /** PEM files of a client certificate and key, for mutual TLS. @default OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE / _CLIENT_KEY */
   clientCertificate?: string;

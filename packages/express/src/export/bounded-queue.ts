@@ -247,7 +247,8 @@ export class BoundedExportQueue<T> {
     this.counts.failed += count;
     if (this.failureReported) return;
     this.failureReported = true;
-    const reason = error instanceof Error ? error.message : String(error);
+    // OpenSSL's messages end in a line break.
+    const reason = (error instanceof Error ? error.message : String(error)).trim();
     this.reporter.warnOnce(
       `INFERLENS_EXPORT_FAILED_${this.code}`,
       `inferlens: an export of ${this.label} failed (${reason}) after the exporter's own retries; its records are counted ` +
