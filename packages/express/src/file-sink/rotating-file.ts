@@ -20,9 +20,10 @@ export interface RotatingJsonLinesFileOptions {
    */
   maxFiles?: number;
   /**
-   * The clock: a file is rotated when the clock's UTC calendar day (the
-   * day of the records' UTC timestamps) differs from the file's. Default
-   * `() => new Date()`.
+   * The clock: a file is rotated when the UTC calendar day at an append
+   * differs from the file's. Records are appended within the export delay
+   * of their timestamps, so those queued across midnight go to the new
+   * day's file. Default `() => new Date()`.
    */
   now?: () => Date;
 }
@@ -215,7 +216,7 @@ export class RotatingJsonLinesFile {
   }
 }
 
-/** The UTC calendar day, as the records' timestamps have it (not the server's local day). */
+/** The UTC calendar day, as the records' UTC timestamps count days (not the server's local day). */
 function utcDay(date: Date): string {
   return `${date.getUTCFullYear()}-${date.getUTCMonth() + 1}-${date.getUTCDate()}`;
 }
