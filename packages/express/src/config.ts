@@ -207,9 +207,13 @@ function resolveOtlpExport(
 
 function resolveOtlp(options: InferenceTelemetryOptions, env: EnvReader): ResolvedOtlp | undefined {
   const otlp = checkOtlpOptions(options.otlp ?? {});
-  const base = otlp.endpoint ?? env.url('OTEL_EXPORTER_OTLP_ENDPOINT');
+  // Code first, as for every setting: `endpoint` in code is every signal's, so it wins over a signal's variable.
+  const envBase = otlp.endpoint === undefined ? env.url('OTEL_EXPORTER_OTLP_ENDPOINT') : undefined;
   const url = (signal: OtlpSignal, explicit: string | undefined): string | undefined =>
-    explicit ?? env.url(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`) ?? signalUrl(base, signal);
+    explicit ??
+    signalUrl(otlp.endpoint, signal) ??
+    env.url(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`) ??
+    signalUrl(envBase, signal);
   const urls = {
     logs: url('logs', otlp.logsEndpoint),
     traces: url('traces', otlp.tracesEndpoint),

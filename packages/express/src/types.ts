@@ -41,11 +41,11 @@ export interface OtlpOptions {
    * @default OTEL_EXPORTER_OTLP_ENDPOINT; with neither this nor a per-signal endpoint, nothing is sent over OTLP
    */
   endpoint?: string;
-  /** Full URL for logs. @default OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, else `endpoint` + `/v1/logs` */
+  /** Full URL for logs. @default `endpoint` + `/v1/logs`, else OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/logs` */
   logsEndpoint?: string;
-  /** Full URL for traces. @default OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else `endpoint` + `/v1/traces` */
+  /** Full URL for traces. @default `endpoint` + `/v1/traces`, else OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces` */
   tracesEndpoint?: string;
-  /** Full URL for metrics. @default OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, else `endpoint` + `/v1/metrics` */
+  /** Full URL for metrics. @default `endpoint` + `/v1/metrics`, else OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/metrics` */
   metricsEndpoint?: string;
   /**
    * Headers sent with every export, merged key by key over the signal's

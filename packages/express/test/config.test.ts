@@ -237,6 +237,15 @@ describe('configuration', () => {
       expect(exportOf(config, 'traces').url).to.equal('http://env-collector:4318/v1/traces');
     });
 
+    it("loses to the endpoint in code, per-signal variables included: it is every signal's", () => {
+      const config = resolveConfig({ otlp: { endpoint: 'http://code-collector:4318' } }, recordingReporter(), {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://tempo:4318/v1/traces',
+      });
+      expect(exportOf(config, 'traces').url).to.equal('http://code-collector:4318/v1/traces');
+      expect(exportOf(config, 'logs').url).to.equal('http://code-collector:4318/v1/logs');
+    });
+
     it('loses to explicit options', () => {
       const config = resolveConfig(
         {
