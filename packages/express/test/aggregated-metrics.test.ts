@@ -144,6 +144,32 @@ const CALLS: CallMeasurement[] = [
     modelExecutionSeconds: undefined,
   },
   {
+    // Broken off after its 200 began, with an error recorded: a failure with status 200, beside the successes.
+    protocol: PROTOCOL.KSERVE_V1,
+    model: 'iris',
+    version: '1',
+    status: 200,
+    failed: true,
+    durationSeconds: 0.003,
+    batchSize: 2,
+    requestBytes: 60,
+    responseBytes: 10,
+    modelExecutionSeconds: 0.0001,
+  },
+  {
+    // A V2 shape of [-1, 4] would give batch size -1: histograms take no negative value (the SDK's drop it).
+    protocol: PROTOCOL.OPEN_INFERENCE_V2,
+    model: 'iris',
+    version: '1',
+    status: 400,
+    failed: true,
+    durationSeconds: 0.001,
+    batchSize: -1,
+    requestBytes: 30,
+    responseBytes: 50,
+    modelExecutionSeconds: -0.5,
+  },
+  {
     // A chunked body no parser kept: its size is unknown, and its series has no request size at all.
     protocol: PROTOCOL.KSERVE_V1,
     model: 'chunked',
@@ -201,9 +227,17 @@ describe('aggregated call metrics', () => {
     expect(second.find((m) => m.descriptor.name === METRIC_TELEMETRY_ERRORS)).to.equal(undefined);
   });
 
-  it('counts attribute sets past the cardinality limit under one overflow set', async () => {
+  it('counts attribute sets past the cardinality limit under one overflow set per metric, as the SDK does', async () => {
+    const sdk = instrumented();
     const { callMetrics, reader } = aggregated();
-    for (let i = 0; i < CARDINALITY_LIMIT + 10; i++) callMetrics.ended({ ...CALLS[0], model: `m${i}` });
+    for (let i = 0; i < CARDINALITY_LIMIT + 10; i++) {
+      for (const metrics of [callMetrics, sdk.callMetrics]) {
+        metrics.started(CALLS[0].protocol);
+        metrics.ended({ ...CALLS[0], model: `m${i}` });
+      }
+    }
+    // Each call has two payload-size sets (request and response): that metric overflows first.
+    expect(await collected(reader)).to.deep.equal(await collected(sdk.reader));
     const duration = (await reader.metrics()).find((m) => m.descriptor.name === METRIC_REQUEST_DURATION)!;
     expect(duration.dataPoints).to.have.lengthOf(CARDINALITY_LIMIT);
     const overflow = duration.dataPoints.find((point) => point.attributes['otel.metric.overflow'] === true)!;

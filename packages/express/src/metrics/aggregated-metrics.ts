@@ -47,26 +47,33 @@ const OVERFLOW_KEY = '\u0000overflow';
 /** How the reader wants each kind of instrument aggregated over time (the exporter decides). */
 export type TemporalitySelector = (instrumentType: InstrumentType) => AggregationTemporality;
 
-/** Everything recorded for one attribute set (model, version, protocol, status). */
+/** Everything recorded for one attribute set (model, version, protocol, status, outcome). */
 class CallSeries {
   readonly attributes: Attributes;
-  readonly requestAttributes: Attributes;
-  readonly responseAttributes: Attributes;
   readonly duration: HistogramState;
-  /** Made on the first request of known size: a series of chunked bodies no parser kept has none, as with the SDK. */
+  /**
+   * Made on the first request of known size (a series of chunked bodies no
+   * parser kept has none, as with the SDK), or the payload overflow when
+   * `inference.server.payload.size` has no room left for another set.
+   */
   requestSize: HistogramState | undefined;
-  readonly responseSize: HistogramState;
+  /** Made on the first response, or the payload overflow, as `requestSize`. */
+  responseSize: HistogramState | undefined;
   batchSize: HistogramState | undefined;
   modelExecution: HistogramState | undefined;
 
   constructor(attributes: Attributes, startTime: HrTime) {
     this.attributes = attributes;
-    this.requestAttributes = { ...attributes, [ATTR_PAYLOAD_DIRECTION]: 'request' };
-    this.responseAttributes = { ...attributes, [ATTR_PAYLOAD_DIRECTION]: 'response' };
     this.duration = new HistogramState(REQUEST_DURATION.boundaries, startTime);
-    this.responseSize = new HistogramState(PAYLOAD_SIZE.boundaries, startTime);
+  }
+
+  /** The attributes of the payload sizes in one direction. */
+  payloadAttributes(direction: PayloadDirection): Attributes {
+    return { ...this.attributes, [ATTR_PAYLOAD_DIRECTION]: direction };
   }
 }
+
+type PayloadDirection = 'request' | 'response';
 
 function descriptor({ name, description, unit }: MetricDefinition): MetricDescriptor {
   return { name, description, unit, valueType: ValueType.DOUBLE };
@@ -88,6 +95,14 @@ export class AggregatedCallMetrics implements CallMetrics, MetricProducer {
   readonly #queues: readonly NamedQueue[];
   #temporality: TemporalitySelector = () => AggregationTemporality.CUMULATIVE;
   #series = new Map<string, CallSeries>();
+  /**
+   * `inference.server.payload.size` has its own attribute sets (a series'
+   * two directions), counted against the limit on their own, as the SDK
+   * counts each metric's; past it, both directions of new series go to one
+   * overflow set.
+   */
+  #payloadSets = 0;
+  #payloadOverflow: HistogramState | undefined;
   /** Calls in progress per protocol, and the level last reported (for delta temporality). */
   readonly #active = new Map<Protocol, { level: number; reported: number }>();
   #telemetryErrors = { total: 0, reported: 0 };
@@ -119,13 +134,12 @@ export class AggregatedCallMetrics implements CallMetrics, MetricProducer {
     const series = this.#seriesOf(measurement);
     series.duration.record(measurement.durationSeconds);
     if (measurement.requestBytes !== undefined)
-      (series.requestSize ??= new HistogramState(PAYLOAD_SIZE.boundaries, this.#now())).record(
-        measurement.requestBytes,
-      );
-    series.responseSize.record(measurement.responseBytes);
-    if (measurement.batchSize !== undefined)
+      (series.requestSize ??= this.#payloadState()).record(measurement.requestBytes);
+    (series.responseSize ??= this.#payloadState()).record(measurement.responseBytes);
+    // A negative value makes no set at all: the SDK's histograms drop it before looking one up.
+    if (measurement.batchSize !== undefined && !(measurement.batchSize < 0))
       (series.batchSize ??= new HistogramState(BATCH_SIZE.boundaries, this.#now())).record(measurement.batchSize);
-    if (measurement.modelExecutionSeconds !== undefined)
+    if (measurement.modelExecutionSeconds !== undefined && !(measurement.modelExecutionSeconds < 0))
       (series.modelExecution ??= new HistogramState(MODEL_EXECUTION_DURATION.boundaries, this.#now())).record(
         measurement.modelExecutionSeconds,
       );
@@ -139,8 +153,17 @@ export class AggregatedCallMetrics implements CallMetrics, MetricProducer {
     return millisToHrTime(Date.now());
   }
 
+  /** A new payload-size set, or the overflow one when the metric has no room left. */
+  #payloadState(): HistogramState {
+    if (this.#payloadSets >= CARDINALITY_LIMIT - 1)
+      return (this.#payloadOverflow ??= new HistogramState(PAYLOAD_SIZE.boundaries, this.#now()));
+    this.#payloadSets++;
+    return new HistogramState(PAYLOAD_SIZE.boundaries, this.#now());
+  }
+
   #seriesOf(measurement: CallMeasurement): CallSeries {
-    const key = `${measurement.protocol}\u0000${measurement.model ?? '\u0001'}\u0000${measurement.version ?? '\u0001'}\u0000${measurement.status}`;
+    // The outcome too: a call broken off after a 200 began is a failure with status 200.
+    const key = `${measurement.protocol}\u0000${measurement.model ?? '\u0001'}\u0000${measurement.version ?? '\u0001'}\u0000${measurement.status}\u0000${measurement.failed}`;
     let series = this.#series.get(key);
     if (series !== undefined) return series;
     if (this.#series.size >= CARDINALITY_LIMIT - 1) {
@@ -172,8 +195,13 @@ export class AggregatedCallMetrics implements CallMetrics, MetricProducer {
   #callMetrics(endTime: HrTime): MetricData[] {
     const temporality = this.#temporality(InstrumentType.HISTOGRAM);
     const series = [...this.#series.values()];
+    const payloadOverflow = this.#payloadOverflow;
     // Delta: what was recorded since the last collection, then start afresh.
-    if (temporality === AggregationTemporality.DELTA) this.#series = new Map();
+    if (temporality === AggregationTemporality.DELTA) {
+      this.#series = new Map();
+      this.#payloadSets = 0;
+      this.#payloadOverflow = undefined;
+    }
     const histogram = (
       definition: HistogramDefinition,
       points: [Attributes, HistogramState | undefined][],
@@ -190,13 +218,13 @@ export class AggregatedCallMetrics implements CallMetrics, MetricProducer {
         REQUEST_DURATION,
         series.map((s) => [s.attributes, s.duration]),
       ),
-      histogram(
-        PAYLOAD_SIZE,
-        series.flatMap((s): [Attributes, HistogramState | undefined][] => [
-          [s.requestAttributes, s.requestSize],
-          [s.responseAttributes, s.responseSize],
+      histogram(PAYLOAD_SIZE, [
+        ...series.flatMap((s): [Attributes, HistogramState | undefined][] => [
+          [s.payloadAttributes('request'), s.requestSize === payloadOverflow ? undefined : s.requestSize],
+          [s.payloadAttributes('response'), s.responseSize === payloadOverflow ? undefined : s.responseSize],
         ]),
-      ),
+        [OVERFLOW_ATTRIBUTES, payloadOverflow],
+      ]),
       histogram(
         BATCH_SIZE,
         series.map((s) => [s.attributes, s.batchSize]),
