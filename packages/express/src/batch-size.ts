@@ -24,7 +24,9 @@ export function batchSizeOf(protocol: Protocol, body: unknown): number | undefin
       const inputs = body['inputs'];
       const first: unknown = Array.isArray(inputs) ? inputs[0] : undefined;
       const shape = isJsonObject(first) ? first['shape'] : undefined;
-      return Array.isArray(shape) && typeof shape[0] === 'number' ? shape[0] : undefined;
+      // A dimension is a whole number of rows: -1 (a dynamic axis), 2.5 or 1e400 say nothing about this call.
+      const rows: unknown = Array.isArray(shape) ? shape[0] : undefined;
+      return Number.isSafeInteger(rows) && (rows as number) >= 0 ? (rows as number) : undefined;
     }
     case PROTOCOL.OPENAI: {
       const input = body['input'];

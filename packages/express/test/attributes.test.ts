@@ -107,6 +107,23 @@ describe('what a predict call records', () => {
       expect(span.attributes).to.include({ [ATTR_MODEL_VERSION]: '2', [ATTR_BATCH_SIZE]: 3 });
     });
 
+    it('gives a V2 call no batch size when its first dimension is not a row count', async () => {
+      const url = await serve();
+      for (const dimension of ['-1', '2.5', '1e400', '"3"']) {
+        await post(
+          `${url}/v2/models/iris/infer`,
+          `{"inputs":[{"name":"x","shape":[${dimension},4],"datatype":"FP32","data":[]}]}`,
+        );
+      }
+      const spans = await telemetry.waitForSpans(4);
+      expect(spans.map((span) => span.attributes[ATTR_BATCH_SIZE])).to.deep.equal([
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
+    });
+
     it('counts the inputs of an OpenAI embeddings call as its batch size', async () => {
       const url = await serve();
       await post(`${url}/openai/v1/embeddings`, '{"model":"minilm","input":["a","b","c","d"]}');
