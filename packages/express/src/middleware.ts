@@ -452,8 +452,10 @@ class CallRecorder {
     }
     if (writeResponse) {
       this.#guard(() => {
-        // embeddings: the vectors' count, dimension and norms stand for the floats unless `embeddingVectors` is 'full'.
-        const summarize = annotations?.embeddings !== undefined && this.#config.embeddingVectors === 'summary';
+        // embeddings: the vectors' count, dimension and norms stand for the floats unless `embeddingVectors` is
+        // 'full'; a failed call has no vectors to stand for, and logs its error answer as any call does.
+        const summarize =
+          !outcome.failed && annotations?.embeddings !== undefined && this.#config.embeddingVectors === 'summary';
         const payload = summarize
           ? embeddingSummary(annotations.embeddings!, state.captured.size)
           : this.#bounded(answerText(), state.captured.size);

@@ -32,6 +32,8 @@ const ANNOTATION: EmbeddingAnnotations = {
   encodingFormat: 'float',
 };
 
+const FAILURE = 'the vectors could not be normalised';
+
 /** An app with an OpenAI embeddings route and a V1 predict route, each annotating as the server does. */
 function embeddingsApp(telemetry: RequestHandler): express.Express {
   const app = express();
@@ -40,6 +42,8 @@ function embeddingsApp(telemetry: RequestHandler): express.Express {
   app.post('/openai/v1/embeddings', (req, res) => {
     annotateCall(res, { embeddings: ANNOTATION });
     const { model } = req.body as { model: string };
+    // Annotated, then failed: the model `failing` breaks after embedding.
+    if (model === 'failing') return void res.status(500).json({ error: FAILURE });
     res.json({
       object: 'list',
       model,
@@ -90,6 +94,15 @@ describe('embedding calls', () => {
     expect(JSON.parse(record.body as string)).to.deep.equal({ embeddings: { count: 2, dimension: 3, norms: [1, 13] } });
     expect(record.attributes[ATTR_PAYLOAD_SIZE]).to.equal(Buffer.byteLength(answer.text));
     expect(record.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).to.equal(9);
+  });
+
+  it('a failed call annotated as embeddings logs its error answer, not a summary', async () => {
+    const url = await serve();
+    const answer = await post(`${url}/openai/v1/embeddings`, JSON.stringify({ model: 'failing', input: ['a'] }));
+    expect(answer.status).to.equal(500);
+    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(record.body).to.equal(answer.text);
+    expect(JSON.parse(answer.text)).to.deep.equal({ error: FAILURE });
   });
 
   it("the response record holds the whole answer with embeddingVectors: 'full'", async () => {
