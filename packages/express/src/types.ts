@@ -138,9 +138,10 @@ export interface InferenceTelemetryOptions {
   /** Payload bytes kept per record; the rest is cut and the record marked truncated. @default 65536 */
   maxPayloadBytes?: number;
   /**
-   * The response record of an embedding call (one the application
-   * annotated with `embeddings`): `summary` holds the vectors' count,
-   * dimension and norms, `full` the answer with every float.
+   * The response record of a successful embedding call (one the
+   * application annotated with `embeddings`): `summary` holds the vectors'
+   * count, dimension and norms, `full` the answer with every float. A
+   * failed one logs its error answer.
    * @default 'summary'
    */
   embeddingVectors?: EmbeddingVectorsMode;
