@@ -21,19 +21,21 @@ function requestJsonBytes(req: IncomingMessage, raw: Buffer): Buffer {
 }
 
 /**
- * The request payload as text: the `raw` bytes when a parser kept them
- * (only the JSON part of a binary-extension body), of which only the first
- * `maxBytes` are decoded, so a large body is not decoded whole to be cut;
- * else the body itself when it is a string or Buffer, else the parsed body
- * serialised. Empty when there is no body.
+ * The request payload as text: the body's bytes, the `raw` ones a parser
+ * kept or the Buffer `express.raw()` left as the body (only the JSON part
+ * of a binary-extension body), of which only the first `maxBytes` are
+ * decoded, so a large body is not decoded whole to be cut; else the body
+ * itself when it is a string, else the parsed body serialised. Empty when
+ * there is no body.
  */
 export function requestPayload(
   req: IncomingMessage & { body?: unknown },
   raw: Buffer | undefined,
   maxBytes = Infinity,
 ): PayloadText {
-  if (raw !== undefined) {
-    const json = requestJsonBytes(req, raw);
+  const bytes = raw ?? (Buffer.isBuffer(req.body) ? req.body : undefined);
+  if (bytes !== undefined) {
+    const json = requestJsonBytes(req, bytes);
     if (json.byteLength <= maxBytes) return { text: json.toString('utf8'), cut: false };
     return { text: decodeUtf8Prefix(json.subarray(0, maxBytes)), cut: true };
   }
@@ -43,19 +45,20 @@ export function requestPayload(
 function parsedBodyText(body: unknown): string {
   if (body === undefined || body === null) return '';
   if (typeof body === 'string') return body;
-  if (Buffer.isBuffer(body)) return body.toString('utf8');
   if (typeof body === 'object' && Object.keys(body).length === 0) return '';
   return JSON.stringify(body);
 }
 
 /**
- * The request body's size in bytes as sent: the `raw` bytes kept, else
- * `Content-Length`, else 0 for a request without a body. Undefined for a
- * chunked body no parser kept: nothing said how long it was.
+ * The request body's size in bytes as sent: `Content-Length`, else the
+ * `raw` bytes kept (decoded, for a compressed chunked body), else 0 for a
+ * request without a body. Undefined for a chunked body no parser kept:
+ * nothing said how long it was.
  */
 export function requestBodySize(req: IncomingMessage, raw: Buffer | undefined): number | undefined {
-  if (raw !== undefined) return raw.byteLength;
+  // Before the raw bytes: a parser hands those over decoded, and a compressed body was sent smaller.
   const length = Number(req.headers['content-length']);
-  if (Number.isInteger(length) && length >= 0) return length;
+  if (req.headers['content-length'] !== undefined && Number.isInteger(length) && length >= 0) return length;
+  if (raw !== undefined) return raw.byteLength;
   return req.headers['transfer-encoding'] === undefined ? 0 : undefined;
 }

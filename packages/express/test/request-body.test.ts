@@ -1,0 +1,59 @@
+/** The request record's body and size: what the client sent, however the application parsed it. */
+import { gzipSync } from 'node:zlib';
+import { expect } from 'chai';
+import express from 'express';
+import { inferenceTelemetry } from '../src/middleware.js';
+import { INFERENCE_HEADER_CONTENT_LENGTH } from '../src/payload/binary-extension.js';
+import { captureRawBody } from '../src/payload/request-body.js';
+import { ATTR_PAYLOAD_SIZE, RECORD_TYPE } from '../src/semconv.js';
+import { globalOptions, useInMemoryTelemetry, useServers } from './in-memory-telemetry.js';
+
+/** A V2 binary-extension body: the JSON part, then four FP32 values. */
+const JSON_PART = '{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","parameters":{"binary_data_size":16}}]}';
+const BINARY_BODY = Buffer.concat([
+  Buffer.from(JSON_PART),
+  Buffer.from(new Float32Array([1.5, -2, 3.25, 1e30]).buffer),
+]);
+
+describe('the request record', () => {
+  const telemetry = useInMemoryTelemetry();
+  const servers = useServers();
+
+  /** An app whose parser is `parser`, answering every V1 and V2 call with an empty JSON object. */
+  function serve(parser: express.RequestHandler): Promise<string> {
+    const app = express();
+    app.use(inferenceTelemetry(globalOptions()));
+    app.use(parser);
+    app.post(['/v1/models/:target', '/v2/models/:model/infer'], (_req, res) => void res.json({}));
+    return servers.start(app);
+  }
+
+  it('holds only the JSON part of a binary-extension body that express.raw() kept as the body', async () => {
+    const url = await serve(express.raw({ type: 'application/octet-stream' }));
+    await fetch(`${url}/v2/models/iris/infer`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/octet-stream',
+        [INFERENCE_HEADER_CONTENT_LENGTH]: String(Buffer.byteLength(JSON_PART)),
+      },
+      body: BINARY_BODY,
+    });
+    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    expect(record.body).to.equal(JSON_PART);
+    expect(record.attributes[ATTR_PAYLOAD_SIZE]).to.equal(BINARY_BODY.byteLength);
+  });
+
+  it('of a gzip-encoded body holds the decoded JSON and counts the bytes sent', async () => {
+    const url = await serve(express.json({ verify: captureRawBody }));
+    const json = JSON.stringify({ instances: Array.from({ length: 500 }, () => [6.8, 2.8, 4.8, 1.4]) });
+    const sent = gzipSync(json);
+    await fetch(`${url}/v1/models/iris:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: sent,
+    });
+    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    expect(record.body).to.equal(json);
+    expect(record.attributes[ATTR_PAYLOAD_SIZE]).to.equal(sent.byteLength);
+  });
+});
