@@ -2,12 +2,15 @@ import type { Request } from 'express';
 import { PROTOCOL } from './semconv.js';
 import type { PredictCall } from './types.js';
 
+// The routes as Express matches them by default: letter case aside and with or without a trailing slash, so
+// that every call an application's `app.post('/v2/models/:model/infer')` answers is recorded. Model names keep
+// their case.
 /** `/v1/models/<model>:<verb>`, KServe V1's predict and explain. */
-const KSERVE_V1 = /^\/v1\/models\/([^/:]+):(predict|explain)$/;
+const KSERVE_V1 = /^\/v1\/models\/([^/:]+):(predict|explain)\/?$/i;
 /** `/v2/models/<model>[/versions/<version>]/infer`, Open Inference (V2) REST. */
-const OPEN_INFERENCE_V2 = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer$/;
+const OPEN_INFERENCE_V2 = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer\/?$/i;
 /** OpenAI's embeddings route, at the root or under `/openai`. */
-const OPENAI_EMBEDDINGS = /^(?:\/openai)?\/v1\/embeddings$/;
+const OPENAI_EMBEDDINGS = /^(\/openai)?\/v1\/embeddings\/?$/i;
 
 /** A request target's path, without the query. */
 function pathOf(url: string): string {
@@ -44,11 +47,12 @@ export function defaultMatcher(req: Request): PredictCall | undefined {
   const path = pathOf(req.url);
   let match = KSERVE_V1.exec(path);
   if (match !== null) {
+    const operation = match[2].toLowerCase();
     return {
-      operation: match[2],
+      operation,
       model: decoded(match[1]),
       protocol: PROTOCOL.KSERVE_V1,
-      route: `/v1/models/{model}:${match[2]}`,
+      route: `/v1/models/{model}:${operation}`,
     };
   }
   match = OPEN_INFERENCE_V2.exec(path);
@@ -62,9 +66,11 @@ export function defaultMatcher(req: Request): PredictCall | undefined {
       route: version === undefined ? '/v2/models/{model}/infer' : '/v2/models/{model}/versions/{version}/infer',
     };
   }
-  if (OPENAI_EMBEDDINGS.test(path)) {
+  match = OPENAI_EMBEDDINGS.exec(path);
+  if (match !== null) {
     // The model is named in the body, read once the call is done.
-    return { operation: 'embeddings', model: undefined, protocol: PROTOCOL.OPENAI, route: path };
+    const route = match[1] === undefined ? '/v1/embeddings' : '/openai/v1/embeddings';
+    return { operation: 'embeddings', model: undefined, protocol: PROTOCOL.OPENAI, route };
   }
   return undefined;
 }

@@ -94,6 +94,24 @@ describe('recognition of predict calls', () => {
     expect(request.attributes[ATTR_MODEL_NAME]).to.equal('minilm');
   });
 
+  it('recognises the routes as Express answers them: any letter case, with or without a trailing slash', async () => {
+    const url = await serve();
+    const calls = [
+      [`${url}/v1/models/Iris:PREDICT/`, IRIS_BODY],
+      [`${url}/V2/Models/Iris/Versions/2/INFER/`, V2_BODY],
+      [`${url}/OpenAI/v1/Embeddings/`, '{"model":"minilm","input":["a"]}'],
+    ];
+    for (const [target, body] of calls) expect((await post(target, body)).status, target).to.equal(200);
+    const spans = await telemetry.waitForSpans(3);
+    expect(
+      spans.map((span) => [span.name, span.attributes[ATTR_HTTP_ROUTE], span.attributes[ATTR_MODEL_VERSION]]),
+    ).to.deep.equal([
+      ['predict Iris', '/v1/models/{model}:predict', undefined],
+      ['infer Iris', '/v2/models/{model}/versions/{version}/infer', '2'],
+      ['embeddings minilm', '/openai/v1/embeddings', undefined],
+    ]);
+  });
+
   it('leaves model listings, unknown verbs and health checks alone', async () => {
     const url = await serve();
     expect((await get(`${url}/v1/models`)).status).to.equal(200);
