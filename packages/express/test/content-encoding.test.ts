@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { decodeContent } from '../src/payload/content-encoding.js';
 
@@ -24,14 +24,23 @@ describe('decodeContent', () => {
     expect(decoded?.cut).to.equal(true);
   });
 
-  it('decodes no more than maxBytes of an answer that inflates far', () => {
-    // About 1 KB that inflates to 1 MB.
-    const encoded = gzipSync(`[${'0,'.repeat(500_000)}0]`);
-    const decoded = decodeContent(encoded, 'gzip', 4096, false);
-    expect(decoded?.bytes.byteLength).to.be.within(1, 4096);
-    expect(decoded?.bytes.toString().startsWith('[0,0,')).to.equal(true);
-    expect(decoded?.cut).to.equal(true);
-  });
+  // About 1 KB that inflates to 1 MB, and 200 KB of prediction JSON that compresses to a few hundred bytes.
+  const inflating: [string, string, (text: string) => Buffer][] = [
+    [`[${'0,'.repeat(500_000)}0]`, 'gzip', gzipSync],
+    [`[${'0,'.repeat(500_000)}0]`, 'deflate', deflateSync],
+    [JSON.stringify({ predictions: new Array<number>(100_000).fill(1) }), 'br', brotliCompressSync],
+  ];
+  for (const [answer, encoding, encode] of inflating) {
+    it(`decodes all it may of an answer that inflates far past maxBytes, and no more (${encoding})`, () => {
+      for (const maxBytes of [4096, 65536]) {
+        const decoded = decodeContent(encode(answer), encoding, maxBytes, false);
+        // Within the last few symbols of the limit: one more byte of input would decode past it.
+        expect(decoded?.bytes.byteLength, `${maxBytes}`).to.be.within(maxBytes - 1024, maxBytes);
+        expect(decoded?.bytes.toString()).to.equal(answer.slice(0, decoded?.bytes.byteLength));
+        expect(decoded?.cut).to.equal(true);
+      }
+    });
+  }
 
   it('gives no bytes, marked cut, for an answer that does not decode', () => {
     expect(decodeContent(Buffer.from('not gzip at all'), 'gzip', 4096, false)).to.deep.equal({
