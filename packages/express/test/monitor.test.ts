@@ -155,6 +155,23 @@ describe('monitor columns', () => {
     expect(schemaCount()).to.equal(MAX_SCHEMAS_PER_MONITOR + 2);
   });
 
+  it('writes a column named like an object property (`__proto__`, `constructor`) into the row as any other', () => {
+    const bodies: string[] = [];
+    const logger: Logger = {
+      emit(record: LogRecord) {
+        bodies.push(record.body as string);
+      },
+      enabled: () => true,
+    };
+    const logged = ['__proto__', 'constructor'].map((name, value) => ({ ...SEPAL, name, value }));
+    new MonitorRecords(logger).emit(new Map([['m', logged]]), ROOT_CONTEXT, 'id', 'trace');
+    const row = JSON.parse(bodies.find((body) => !body.startsWith('{"columns"'))!) as Record<string, unknown>;
+    expect(Object.entries(row).slice(3)).to.deep.equal([
+      ['__proto__', 0],
+      ['constructor', 1],
+    ]);
+  });
+
   it('ignores reserved and repeated column names', async () => {
     columns.push(
       ['forged', { name: 'request_id', role: 'feature', dataType: 'categorical' }],
