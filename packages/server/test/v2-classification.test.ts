@@ -56,4 +56,41 @@ describe('V2 classification extension', () => {
     expectError(await infer(classificationRequest(0)), 400, /classification must be a positive integer/);
     expectError(await infer(classificationRequest(4)), 400, /classification 4 exceeds its 3 classes/);
   });
+
+  it('refuses to rank an output of one value per row (the predicted label), rather than rank the rows', async () => {
+    const request = { ...classificationRequest(1), outputs: [{ name: 'label', parameters: { classification: 1 } }] };
+    expectError(await infer(request), 400, /output 'label' holds one value per row, not class scores/);
+  });
+
+  describe('on a text-embedding model', () => {
+    const inputs = [{ name: 'text', datatype: 'BYTES', shape: [2], data: ['a cat', 'a dog'] }];
+    const embed = (count?: unknown) =>
+      postJson(`${served.url}/v2/models/demo-embedding/infer`, {
+        inputs,
+        outputs: [{ name: 'embedding', parameters: count === undefined ? {} : { classification: count } }],
+      });
+
+    it("ranks each text's vector as any scores, the largest components first", async () => {
+      const raw = await embed();
+      const { status, body } = await embed(2);
+      expect(status).to.equal(200);
+      const [output] = body.outputs;
+      expect(output).to.include({ datatype: 'BYTES' });
+      expect(output.shape).to.deep.equal([2, 2]);
+      const [dimension] = raw.body.outputs[0].shape.slice(1) as number[];
+      const vectors = raw.body.outputs[0].data as number[];
+      const rows = [0, 1].map((row) => vectors.slice(row * dimension, (row + 1) * dimension));
+      const expected = rows.flatMap((vector) =>
+        [...vector.keys()]
+          .sort((a, b) => vector[b] - vector[a])
+          .slice(0, 2)
+          .map((index) => `${vector[index]}:${index}`),
+      );
+      expect(output.data).to.deep.equal(expected);
+    });
+
+    it('rejects a class count that is not a positive integer', async () => {
+      expectError(await embed('x'), 400, /classification must be a positive integer/);
+    });
+  });
 });

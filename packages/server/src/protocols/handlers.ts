@@ -7,6 +7,7 @@ import { sendBytes, sendJson } from '../http/respond.js';
 import type { Logger } from '../logger.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import { checkInputs, selectOutputs } from '../runtime/check-inputs.js';
+import type { ModelSignature } from '../runtime/onnx-model.js';
 import { embeddingRows, embeddingTensor, textsOfInstances, textsOfTensors } from './embedding-tensors.js';
 import { runEmbedding } from './run-embedding.js';
 import { runModel } from './run-model.js';
@@ -67,20 +68,24 @@ export function inferHandler({ repository, maxBodyBytes, logger }: HandlerOption
       const request = parseInferRequest(body.json);
       const tensors = decodeInputs(request, body.binary);
       const requested = request.outputs?.map((output) => output.name);
-      let outputs: Tensor[];
+      let answered: Tensor[];
+      let signature: ModelSignature;
       if (found.embedder !== undefined) {
-        selectOutputs(found.modelName, found.embedder.signature, requested);
+        signature = found.embedder.signature;
+        selectOutputs(found.modelName, signature, requested);
         const texts = textsOfTensors(tensors);
-        outputs = [embeddingTensor(await runEmbedding(res, found, found.embedder, texts))];
+        answered = [embeddingTensor(await runEmbedding(res, found, found.embedder, texts))];
       } else {
-        const { signature } = found.model;
+        signature = found.model.signature;
         checkInputs(found.modelName, signature, tensors, found.config.maxBatchSize);
         const outputNames = selectOutputs(found.modelName, signature, requested);
-        outputs = (await runModel(res, found, tensors, outputNames)).map((output) => {
-          const count = requestedClassCount(request, output.name);
-          return count === undefined ? output : classify(output, count, found.config.labels);
-        });
+        answered = await runModel(res, found, tensors, outputNames);
       }
+      const outputs = answered.map((output) => {
+        const count = requestedClassCount(request, output.name);
+        const declared = signature.outputs.find((spec) => spec.name === output.name)?.shape;
+        return count === undefined ? output : classify(output, count, found.config.labels, declared);
+      });
       const { json, binary } = encodeResponse(request, found.modelName, found.version, outputs);
       if (binary.length === 0) {
         sendJson(res, 200, json);

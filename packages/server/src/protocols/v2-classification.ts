@@ -21,11 +21,21 @@ export function requestedClassCount(request: InferRequest, outputName: string): 
  * Triton's classification extension: replaces a scores tensor of shape
  * `[batch, classes]` (or `[classes]`) by the `count` highest scores of each
  * row as BYTES `"<score>:<index>"`, with `":<label>"` appended when the
- * model's config names the class.
+ * model's config names the class. An output the model declares as one
+ * dynamic axis (`declared`: `[-1]`) holds one value per row, a predicted
+ * label rather than scores, and is refused.
  */
-export function classify(tensor: Tensor, count: number, labels: readonly string[]): Tensor {
+export function classify(
+  tensor: Tensor,
+  count: number,
+  labels: readonly string[],
+  declared: readonly number[] | undefined,
+): Tensor {
   if (tensor.datatype === 'BYTES' || tensor.datatype === 'BOOL' || tensor.shape.length === 0) {
     throw invalidInput(`output '${tensor.name}' holds no class scores to classify (${tensor.datatype})`);
+  }
+  if (declared?.length === 1 && declared[0] < 0) {
+    throw invalidInput(`output '${tensor.name}' holds one value per row, not class scores to classify`);
   }
   const classes = tensor.shape[tensor.shape.length - 1];
   if (count > classes) {
