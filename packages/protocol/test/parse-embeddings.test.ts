@@ -30,6 +30,13 @@ describe('parseEmbeddingsRequest', () => {
     expect(request).to.include({ encodingFormat: 'base64', dimensions: 16 });
   });
 
+  it('refuses an empty text, alone or among others, as OpenAI does', () => {
+    expect(() => parseEmbeddingsRequest({ model: 'm', input: '' })).to.throw('"input" must not be an empty string');
+    expect(() => parseEmbeddingsRequest({ model: 'm', input: ['a', ''] })).to.throw(
+      '"input"[1] must not be an empty string',
+    );
+  });
+
   it('refuses a user that is not a string, and token arrays mixed with texts', () => {
     expect(() => parseEmbeddingsRequest({ model: 'm', input: 'a', user: 3 })).to.throw('"user" must be a string');
     expect(() => parseEmbeddingsRequest({ model: 'm', input: [1, 'a'] })).to.throw(

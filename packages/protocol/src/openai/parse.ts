@@ -25,7 +25,11 @@ const INPUT_SHAPES = 'a string, an array of strings, an array of token ids or an
 
 /** `input`: a string, an array of strings, an array of token ids, or an array of token id arrays. */
 function parseInputs(input: unknown): EmbeddingInput[] {
-  if (typeof input === 'string') return [input];
+  // OpenAI refuses an empty text: it has nothing to embed.
+  if (typeof input === 'string') {
+    if (input === '') throw invalidRequest('"input" must not be an empty string');
+    return [input];
+  }
   if (!Array.isArray(input)) throw invalidRequest(`"input" must be ${INPUT_SHAPES}`);
   if (input.length === 0) throw invalidRequest('"input" must not be an empty array');
   if (typeof input[0] === 'number') return [checkTokens(input, '"input"')];
@@ -33,7 +37,10 @@ function parseInputs(input: unknown): EmbeddingInput[] {
     throw invalidRequest(`"input" holds ${input.length} inputs; at most ${MAX_EMBEDDING_INPUTS} are allowed`);
   }
   return input.map((item: unknown, index) => {
-    if (typeof item === 'string') return item;
+    if (typeof item === 'string') {
+      if (item === '') throw invalidRequest(`"input"[${index}] must not be an empty string`);
+      return item;
+    }
     if (Array.isArray(item)) return checkTokens(item, `"input"[${index}]`);
     throw invalidRequest(`"input"[${index}] must be a string or an array of token ids (${INPUT_SHAPES})`);
   });
