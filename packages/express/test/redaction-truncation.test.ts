@@ -63,8 +63,21 @@ describe('redaction and truncation', () => {
     const url = await serve({ redactPaths: ['parameters.api_key'] });
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
     const { request, response } = await bodies();
-    expect(JSON.parse(request)).to.deep.equal(JSON.parse(IRIS_BODY));
+    expect(request).to.equal(IRIS_BODY);
     expect(response).to.equal(IRIS_ANSWER);
+  });
+
+  it('changes nothing but the redacted values: numbers JSON.parse would round stay as sent, and a repeated key is hidden twice', async () => {
+    const url = await serve({ redactPaths: ['parameters.api_key', 'parameters'] }, (_req, res) => void res.json({}));
+    const body =
+      '{ "instances": [[6.8, 1e400, 1.0]], "id": 12345678901234567891, ' +
+      '"parameters": {"api_key": "sk-1"}, "parameters": {"api_key": "sk-2"} }';
+    await post(`${url}/v1/models/iris:predict`, body);
+    const { request } = await bodies();
+    expect(request).to.equal(
+      '{ "instances": [[6.8, 1e400, 1.0]], "id": 12345678901234567891, ' +
+        `"parameters": "${REDACTED}", "parameters": "${REDACTED}" }`,
+    );
   });
 
   it('cuts bodies to maxPayloadBytes and marks them truncated with their full size', async () => {

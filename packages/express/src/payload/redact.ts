@@ -1,37 +1,62 @@
+import type { Node, ParseError } from 'jsonc-parser';
+import { parseTree } from 'jsonc-parser';
+
 /** What a redacted field's value becomes. */
 export const REDACTED = '[REDACTED]';
+const REDACTED_JSON = JSON.stringify(REDACTED);
 
 /** A path split at dots; `*` matches any key or index. */
 type Path = readonly string[];
+
+/** Strict JSON: what `JSON.parse` takes, no comments or trailing commas. */
+const STRICT_JSON = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
 
 export function parseRedactPaths(paths: readonly string[]): Path[] {
   return paths.map((path) => path.split('.').filter((part) => part !== ''));
 }
 
-function redactAt(value: unknown, path: Path, depth: number): void {
-  if (typeof value !== 'object' || value === null) return;
+/** Collects the value nodes at `path` below `node` (every one of a key written twice). */
+function nodesAt(node: Node, path: Path, depth: number, found: Node[]): void {
+  if (depth === path.length) {
+    found.push(node);
+    return;
+  }
   const key = path[depth];
-  const container = value as Record<string, unknown>;
-  const keys = key === '*' ? Object.keys(container) : Object.hasOwn(container, key) ? [key] : [];
-  for (const name of keys) {
-    if (depth === path.length - 1) container[name] = REDACTED;
-    else redactAt(container[name], path, depth + 1);
+  if (node.type === 'object') {
+    for (const property of node.children ?? []) {
+      const [name, value] = property.children ?? [];
+      if (value !== undefined && (key === '*' || name.value === key)) nodesAt(value, path, depth + 1, found);
+    }
+  } else if (node.type === 'array') {
+    (node.children ?? []).forEach((item, index) => {
+      if (key === '*' || key === String(index)) nodesAt(item, path, depth + 1, found);
+    });
   }
 }
 
 /**
- * Replaces the fields at `paths` in a JSON payload. A payload that is not
- * JSON cannot be redacted field by field, so it is withheld whole: a
- * redaction rule never lets through what it was meant to hide.
+ * Replaces the fields at `paths` in a JSON payload, and nothing else: the
+ * rest stays the text that arrived, byte for byte (numbers past 2^53 or
+ * 1e308, spacing, key order), where a parse and a stringify would rewrite
+ * it. A payload that is not JSON cannot be redacted field by field, so it
+ * is withheld whole: a redaction rule never lets through what it was meant
+ * to hide.
  */
 export function redactPayload(payload: string, paths: readonly Path[]): string {
   if (paths.length === 0 || payload === '') return payload;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(payload);
-  } catch {
-    return REDACTED;
+  const errors: ParseError[] = [];
+  const root = parseTree(payload, errors, STRICT_JSON);
+  if (root === undefined || errors.length > 0) return REDACTED;
+  const found: Node[] = [];
+  for (const path of paths) if (path.length > 0) nodesAt(root, path, 0, found);
+  // Front to back; a value inside one already replaced (paths `a` and `a.b`) goes with it.
+  found.sort((a, b) => a.offset - b.offset);
+  let redacted = '';
+  let copied = 0;
+  for (const { offset, length } of found) {
+    if (offset < copied) continue;
+    redacted += payload.slice(copied, offset) + REDACTED_JSON;
+    copied = offset + length;
   }
-  for (const path of paths) if (path.length > 0) redactAt(parsed, path, 0);
-  return JSON.stringify(parsed);
+  return copied === 0 ? payload : redacted + payload.slice(copied);
 }
