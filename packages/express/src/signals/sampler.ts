@@ -26,7 +26,8 @@ const DEFAULT_RATIO = 1;
  */
 export function samplerFromEnv(env: EnvReader): Sampler {
   const name = env.choice('OTEL_TRACES_SAMPLER', SAMPLERS) ?? DEFAULT_SAMPLER;
-  const ratio = Math.min(env.number('OTEL_TRACES_SAMPLER_ARG', 0) ?? DEFAULT_RATIO, 1);
+  // A ratio outside 0..1 is reported and ignored, as the SDK's own reading of the variable does.
+  const ratio = env.number('OTEL_TRACES_SAMPLER_ARG', 0, { max: 1 }) ?? DEFAULT_RATIO;
   switch (name) {
     case 'always_on':
       return new AlwaysOnSampler();

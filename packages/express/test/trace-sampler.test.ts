@@ -1,0 +1,64 @@
+/** The own providers' trace sampler, from OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG. */
+import { createHash } from 'node:crypto';
+import type { Context } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
+import { SamplingDecision } from '@opentelemetry/sdk-trace';
+import { expect } from 'chai';
+import { EnvReader } from '../src/env.js';
+import { samplerFromEnv } from '../src/signals/sampler.js';
+import { recordingReporter } from './export-helpers.js';
+
+/** Trace ids as random as generated ones, the same every run: a ratio of 0.5 samples about half. */
+const TRACE_IDS = Array.from({ length: 200 }, (_, index) =>
+  createHash('sha256').update(String(index)).digest('hex').slice(0, 32),
+);
+/** A caller's context whose trace was sampled. */
+const SAMPLED_PARENT: Context = trace.setSpanContext(ROOT_CONTEXT, {
+  traceId: '0af7651916cd43dd8448eb211c80319c',
+  spanId: 'b7ad6b7169203331',
+  traceFlags: TraceFlags.SAMPLED,
+  isRemote: true,
+});
+
+/** The share of TRACE_IDS sampled from `context`, with `env`; and what was reported reading it. */
+function sampledShare(env: NodeJS.ProcessEnv, context: Context = ROOT_CONTEXT) {
+  const reporter = recordingReporter();
+  const sampler = samplerFromEnv(new EnvReader(env, reporter));
+  const sampled = TRACE_IDS.filter(
+    (traceId) =>
+      sampler.shouldSample(context, traceId, 'predict iris', SpanKind.SERVER, {}, []).decision ===
+      SamplingDecision.RECORD_AND_SAMPLED,
+  );
+  return { share: sampled.length / TRACE_IDS.length, codes: reporter.calls.map((call) => call.code) };
+}
+
+describe('trace sampler from the environment', () => {
+  it('samples every new trace by default, and follows a sampled caller', () => {
+    expect(sampledShare({})).to.deep.equal({ share: 1, codes: [] });
+    expect(sampledShare({}, SAMPLED_PARENT).share).to.equal(1);
+  });
+
+  it('samples the ratio OTEL_TRACES_SAMPLER_ARG gives, by trace id', () => {
+    const { share } = sampledShare({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.5' });
+    expect(share).to.be.within(0.4, 0.6);
+    expect(sampledShare({ OTEL_TRACES_SAMPLER: 'TraceIdRatio', OTEL_TRACES_SAMPLER_ARG: '0' }).share).to.equal(0);
+  });
+
+  it('with a parent-based sampler, follows the caller whatever the ratio', () => {
+    const env = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' };
+    expect(sampledShare(env).share).to.equal(0);
+    expect(sampledShare(env, SAMPLED_PARENT).share).to.equal(1);
+    expect(sampledShare({ OTEL_TRACES_SAMPLER: 'parentbased_always_off' }).share).to.equal(0);
+  });
+
+  it('reports and ignores a ratio outside 0..1 and an unknown sampler, keeping the defaults', () => {
+    expect(sampledShare({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' })).to.deep.equal({
+      share: 1,
+      codes: ['INFERLENS_BAD_ENV_OTEL_TRACES_SAMPLER_ARG'],
+    });
+    expect(sampledShare({ OTEL_TRACES_SAMPLER: 'jaeger_remote' })).to.deep.equal({
+      share: 1,
+      codes: ['INFERLENS_BAD_ENV_OTEL_TRACES_SAMPLER'],
+    });
+  });
+});
