@@ -8,7 +8,7 @@ import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import { annotateCall, captureErrors } from '../src/annotations.js';
 import { inferenceTelemetry } from '../src/middleware.js';
-import { INFERENCE_HEADER_CONTENT_LENGTH } from '../src/payload/binary-extension.js';
+import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
 import { captureRawBody } from '../src/payload/request-body.js';
 import {
   ATTR_ERROR_TYPE,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { inferenceTelemetry } from '../src/middleware.js';
-import { INFERENCE_HEADER_CONTENT_LENGTH } from '../src/payload/binary-extension.js';
+import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
 import { REDACTED } from '../src/payload/redact.js';
 import { ATTR_EXCEPTION_MESSAGE, ATTR_PAYLOAD_SIZE, ATTR_PAYLOAD_TRUNCATED, RECORD_TYPE } from '../src/semconv.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';

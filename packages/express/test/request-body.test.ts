@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import express from 'express';
 import { inferenceTelemetry } from '../src/middleware.js';
-import { INFERENCE_HEADER_CONTENT_LENGTH } from '../src/payload/binary-extension.js';
+import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
 import { captureRawBody } from '../src/payload/request-body.js';
 import { ATTR_PAYLOAD_SIZE, RECORD_TYPE } from '../src/semconv.js';
 import { globalOptions, useInMemoryTelemetry, useServers } from './in-memory-telemetry.js';

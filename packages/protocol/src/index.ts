@@ -22,7 +22,13 @@ export type { FlatData, JsonElement } from './json-tensor.js';
 export { parseInferRequest } from './v2/parse.js';
 export { binaryDataSize, decodeInput } from './v2/tensors.js';
 export { decodeBinaryValues, encodeBinaryValues } from './v2/binary.js';
-export { BINARY_DATA, BINARY_DATA_OUTPUT, BINARY_DATA_SIZE, INFERENCE_HEADER_CONTENT_LENGTH } from './v2/types.js';
+export {
+  BINARY_DATA,
+  BINARY_DATA_OUTPUT,
+  BINARY_DATA_SIZE,
+  INFERENCE_HEADER_CONTENT_LENGTH,
+  parseJsonPartLength,
+} from './v2/types.js';
 export type {
   InferRequest,
   InferRequestInput,

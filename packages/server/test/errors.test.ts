@@ -201,6 +201,14 @@ describe('errors', () => {
         'inference-header-content-length': '99',
       });
       expectError(beyond, 400, 'inference-header-content-length is 99, but the body has 2 bytes');
+      // Decimal digits only, as HTTP writes lengths: `Number` would read these as 2.
+      for (const written of ['0x2', '2e0', '+2']) {
+        const odd = await inferRaw('{}', {
+          'content-type': 'application/octet-stream',
+          'inference-header-content-length': written,
+        });
+        expectError(odd, 400, `inference-header-content-length must be a non-negative integer, got '${written}'`);
+      }
     });
 
     // tritonclient sends np.zeros((0, 4)) as binary_data_size 0 and no bytes after the JSON header.

@@ -1,19 +1,15 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeader } from 'node:http';
+import { parseJsonPartLength } from '@inferlens/protocol';
 
 /**
- * The Open Inference binary tensor data extension sends a JSON header and
- * then raw tensor bytes; this header gives the JSON part's length. The
+ * The JSON part's length when a body uses the Open Inference binary tensor
+ * data extension (`Inference-Header-Content-Length`), else undefined. The
  * payload records keep the JSON part, which names every tensor, and leave
  * the raw bytes out: as text they would be garbled.
  */
-export const INFERENCE_HEADER_CONTENT_LENGTH = 'inference-header-content-length';
-
-/** The JSON part's length when a body uses the binary extension, else undefined. */
 export function jsonPartLength(
   header: IncomingHttpHeaders[string] | OutgoingHttpHeader | undefined,
 ): number | undefined {
   const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined) return undefined;
-  const length = Number(value);
-  return Number.isInteger(length) && length >= 0 ? length : undefined;
+  return value === undefined ? undefined : parseJsonPartLength(String(value));
 }

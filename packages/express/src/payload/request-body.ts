@@ -1,4 +1,5 @@
-import { INFERENCE_HEADER_CONTENT_LENGTH, jsonPartLength } from './binary-extension.js';
+import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
+import { jsonPartLength } from './binary-extension.js';
 import type { IncomingMessage } from 'node:http';
 import { callContextOf } from '../call-context.js';
 import type { PayloadText } from './truncate.js';

@@ -74,3 +74,12 @@ export const BINARY_DATA_OUTPUT = 'binary_data_output';
 
 /** Header that gives the JSON part's length in a binary-extension body. */
 export const INFERENCE_HEADER_CONTENT_LENGTH = 'inference-header-content-length';
+
+/**
+ * The JSON part's length an `Inference-Header-Content-Length` value gives:
+ * decimal digits only, as HTTP writes lengths (`Number` alone would take
+ * `0x5f`, `1e2` or an empty value); undefined for anything else.
+ */
+export function parseJsonPartLength(value: string): number | undefined {
+  return /^\d+$/.test(value) ? Number(value) : undefined;
+}

@@ -5,7 +5,12 @@ import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import type { RawBodyError } from 'raw-body';
 import getRawBody from 'raw-body';
 import { captureRawBody } from '@inferlens/express';
-import { INFERENCE_HEADER_CONTENT_LENGTH, InferenceError, invalidRequest } from '@inferlens/protocol';
+import {
+  INFERENCE_HEADER_CONTENT_LENGTH,
+  InferenceError,
+  invalidRequest,
+  parseJsonPartLength,
+} from '@inferlens/protocol';
 
 /** application/json, and structured-syntax JSON types such as application/cloudevents+json. */
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json$/i;
@@ -121,10 +126,11 @@ function parseBody(raw: Buffer, headers: IncomingHttpHeaders): InferenceBody {
   const header = firstHeader(headers, INFERENCE_HEADER_CONTENT_LENGTH);
   let jsonLength = raw.length;
   if (header !== undefined) {
-    jsonLength = Number(header);
-    if (!Number.isInteger(jsonLength) || jsonLength < 0) {
+    const parsed = parseJsonPartLength(header);
+    if (parsed === undefined) {
       throw invalidRequest(`${INFERENCE_HEADER_CONTENT_LENGTH} must be a non-negative integer, got '${header}'`);
     }
+    jsonLength = parsed;
     if (jsonLength > raw.length) {
       throw invalidRequest(`${INFERENCE_HEADER_CONTENT_LENGTH} is ${jsonLength}, but the body has ${raw.length} bytes`);
     }
