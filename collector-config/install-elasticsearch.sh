@@ -30,7 +30,9 @@ exit_if_current "$ELASTICSEARCH_VERSION"
 begin_build "fetching $ARTIFACT"
 download="$(mktemp -d)"
 trap 'rm -rf "$download"' EXIT
-mvn --batch-mode --quiet -Dstyle.color=never dependency:copy -Dartifact="$ARTIFACT" -DoutputDirectory="$download"
+# Maven's output is kept for a failure only: even quiet and colourless, it writes bare ANSI resets.
+mvn --batch-mode --quiet -Dstyle.color=never dependency:copy -Dartifact="$ARTIFACT" -DoutputDirectory="$download" \
+  >"$download/mvn.log" 2>&1 || { cat "$download/mvn.log" >&2; fail "Maven could not fetch $ARTIFACT"; }
 unzip -q "$download/elasticsearch-$ELASTICSEARCH_VERSION.zip" -d "$download"
 rm -rf "$cache"
 mv "$download/elasticsearch-$ELASTICSEARCH_VERSION" "$cache"
