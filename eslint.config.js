@@ -37,5 +37,6 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  { files: ['eslint.config.js'], extends: [tseslint.configs.disableTypeChecked] },
+  { files: ['eslint.config.js', 'packages/server/bin/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  { files: ['packages/server/bin/*.js'], rules: { 'no-console': 'off' } },
 );
