@@ -6,6 +6,7 @@ import { inferenceTelemetry } from '../src/middleware.js';
 import type { ColumnOptions } from '../src/monitor.js';
 import { monitor } from '../src/monitor.js';
 import { MAX_SCHEMAS_PER_MONITOR, MonitorRecords } from '../src/records.js';
+import type { InferenceTelemetryOptions } from '../src/types.js';
 import {
   ATTR_MONITOR_NAME,
   ATTR_RECORD_TYPE,
@@ -43,8 +44,8 @@ describe('monitor columns', () => {
     ];
   });
 
-  async function serve(): Promise<string> {
-    const app = kserveApp(inferenceTelemetry(globalOptions()), {
+  async function serve(options: InferenceTelemetryOptions = {}): Promise<string> {
+    const app = kserveApp(inferenceTelemetry(globalOptions(options)), {
       predict: (req, res) => {
         const mon = monitor(req, 'iris_classifier');
         for (const [value, column] of columns) mon.log(value, column);
@@ -75,6 +76,16 @@ describe('monitor columns', () => {
     expect(row).to.have.keys('timestamp', 'request_id', 'trace_id', 'sepal_length', 'pred');
     expect(row).to.include({ request_id: 'row-1', trace_id: traceId, sepal_length: 5.1, pred: 'versicolor' });
     expect(new Date(row['timestamp'] as string).toISOString()).to.equal(row['timestamp']);
+  });
+
+  it('writes the row of a call whose payload records are sampled out', async () => {
+    const url = await serve({ payloadSampleRate: 0 });
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'unsampled' });
+    await telemetry.waitForSpans();
+    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.MONITOR_ROW);
+    expect(record.attributes[ATTR_REQUEST_ID]).to.equal('unsampled');
+    expect(telemetry.records(RECORD_TYPE.REQUEST)).to.deep.equal([]);
+    expect(telemetry.records(RECORD_TYPE.RESPONSE)).to.deep.equal([]);
   });
 
   it('writes the schema the first time, not again for the same columns, and again when they change', async () => {

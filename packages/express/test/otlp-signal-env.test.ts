@@ -3,26 +3,8 @@ import type { OtlpReceiver, ReceivedRequest } from '../../../test/support/otlp-r
 import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
+import { useEnvironment } from './environment.js';
 import { IRIS_BODY, kserveApp, post, useServers } from './in-memory-telemetry.js';
-
-/**
- * Sets `variables` in `process.env` for each test and puts back what was
- * there after it: the middleware reads the real environment when built.
- */
-function useEnvironment(variables: () => NodeJS.ProcessEnv): void {
-  let saved: NodeJS.ProcessEnv = {};
-  beforeEach(() => {
-    const set = variables();
-    saved = Object.fromEntries(Object.keys(set).map((name) => [name, process.env[name]]));
-    Object.assign(process.env, set);
-  });
-  afterEach(() => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  });
-}
 
 /** The first export of one signal the receiver got. */
 function exportOf(receiver: OtlpReceiver, signal: ReceivedRequest['signal']): ReceivedRequest {

@@ -112,9 +112,10 @@ describe('recognition of predict calls', () => {
     ]);
   });
 
-  it('leaves model listings, unknown verbs and health checks alone', async () => {
+  it('leaves model listings, unknown verbs, health checks and predict routes asked with GET alone', async () => {
     const url = await serve();
     expect((await get(`${url}/v1/models`)).status).to.equal(200);
+    expect((await get(`${url}/v1/models/iris:predict`)).status).to.equal(404);
     expect((await post(`${url}/v1/models/irisXYZ`, IRIS_BODY)).status).to.equal(404);
     const health = await get(`${url}/healthz`);
     expect(health.status).to.equal(200);

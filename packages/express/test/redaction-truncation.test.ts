@@ -97,10 +97,11 @@ describe('redaction and truncation', () => {
     });
   });
 
-  it('does not mark a body that fits', async () => {
-    const url = await serve({ maxPayloadBytes: 1024 });
+  it('does not mark a body that fits, to its last byte', async () => {
+    const url = await serve({ maxPayloadBytes: Buffer.byteLength(IRIS_BODY) });
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
     const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    expect(request.body).to.equal(IRIS_BODY);
     expect(request.attributes).not.to.have.property(ATTR_PAYLOAD_TRUNCATED);
   });
 

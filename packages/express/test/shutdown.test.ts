@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { OtlpReceiver } from '../../../test/support/otlp-receiver.js';
 import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
 import { inferenceTelemetry } from '../src/middleware.js';
-import { ATTR_TELEMETRY_SIGNAL, METRIC_RECORDS_EXPORTED } from '../src/semconv.js';
+import { ATTR_REQUEST_ID, ATTR_TELEMETRY_SIGNAL, METRIC_RECORDS_EXPORTED } from '../src/semconv.js';
 import { IRIS_BODY, kserveApp, post, useServers } from './in-memory-telemetry.js';
 
 /** Long enough that an export still in flight would be missed by metrics read at the same time. */
@@ -27,5 +27,28 @@ describe('shutdown (own providers, over the wire)', () => {
       (exported?.dataPoints ?? []).map((point) => [point.attributes[ATTR_TELEMETRY_SIGNAL], point.value]),
     );
     expect(bySignal).to.deep.equal({ logs: 2 * CALLS, traces: CALLS });
+  });
+
+  it('forceFlush exports everything queued, without waiting for the schedule, and leaves the telemetry running', async () => {
+    receiver.reset();
+    // A schedule no test waits for: only the flush can export.
+    const telemetry = inferenceTelemetry({
+      otlp: { endpoint: receiver.url },
+      queue: { scheduledDelayMillis: 60_000 },
+      fileSink: { enabled: false },
+    });
+    const idsOf = (items: readonly { attributes: Record<string, unknown> }[]) =>
+      items.map((item) => item.attributes[ATTR_REQUEST_ID]);
+    try {
+      const url = await servers.start(kserveApp(telemetry));
+      for (const id of ['first', 'second']) {
+        await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': id });
+        await telemetry.forceFlush();
+      }
+      expect(idsOf(receiver.logRecords())).to.deep.equal(['first', 'first', 'second', 'second']);
+      expect(idsOf(receiver.spans())).to.deep.equal(['first', 'second']);
+    } finally {
+      await telemetry.shutdown();
+    }
   });
 });

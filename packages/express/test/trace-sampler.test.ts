@@ -4,9 +4,15 @@ import type { Context } from '@opentelemetry/api';
 import { ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import { SamplingDecision } from '@opentelemetry/sdk-trace';
 import { expect } from 'chai';
+import type { OtlpReceiver } from '../../../test/support/otlp-receiver.js';
+import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
 import { EnvReader } from '../src/env.js';
+import { inferenceTelemetry } from '../src/middleware.js';
+import { ATTR_REQUEST_ID } from '../src/semconv.js';
 import { samplerFromEnv } from '../src/signals/sampler.js';
-import { recordingReporter } from './export-helpers.js';
+import { useEnvironment } from './environment.js';
+import { recordingReporter, sleep } from './export-helpers.js';
+import { IRIS_BODY, kserveApp, post, useServers } from './in-memory-telemetry.js';
 
 /** Trace ids as random as generated ones, the same every run: a ratio of 0.5 samples about half. */
 const TRACE_IDS = Array.from({ length: 200 }, (_, index) =>
@@ -60,5 +66,43 @@ describe('trace sampler from the environment', () => {
       share: 1,
       codes: ['INFERLENS_BAD_ENV_OTEL_TRACES_SAMPLER'],
     });
+  });
+});
+
+describe('spans the sampler declines (own providers, over the wire)', () => {
+  const servers = useServers();
+  let receiver: OtlpReceiver;
+  before(async () => {
+    receiver = await startOtlpReceiver();
+  });
+  after(() => receiver.close());
+  useEnvironment(() => ({ OTEL_TRACES_SAMPLER: 'always_off' }));
+
+  it('are exported for failed and slow calls, with their payload records, and not for the others', async () => {
+    const telemetry = inferenceTelemetry({
+      otlp: { endpoint: receiver.url },
+      fileSink: { enabled: false },
+      slowRequestThresholdMs: 20,
+    });
+    try {
+      const app = kserveApp(telemetry, {
+        predict: async (_req, res, model) => {
+          if (model === 'slow') await sleep(40);
+          if (model === 'broken') res.status(500).json({ error: 'the model broke' });
+          else res.json({ predictions: [1] });
+        },
+      });
+      const url = await servers.start(app);
+      for (const model of ['iris', 'broken', 'slow']) {
+        await post(`${url}/v1/models/${model}:predict`, IRIS_BODY, { 'x-request-id': model });
+      }
+      await telemetry.forceFlush();
+      const ids = (items: readonly { attributes: Record<string, unknown> }[]) =>
+        [...new Set(items.map((item) => item.attributes[ATTR_REQUEST_ID]))].sort();
+      expect(ids(receiver.spans())).to.deep.equal(['broken', 'slow']);
+      expect(ids(receiver.logRecords())).to.deep.equal(['broken', 'slow']);
+    } finally {
+      await telemetry.shutdown();
+    }
   });
 });
