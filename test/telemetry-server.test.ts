@@ -3,7 +3,7 @@
  * process, predictions over HTTP, then SIGTERM. What was queued when the
  * signal came reaches the collector (or the files) before the process exits.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -113,6 +113,24 @@ describe('inferlens serve with telemetry (CLI end to end)', function () {
     await predict(url, headers);
     await terminate();
     return linesOf(await readPayloadLines(monitoringDir), headers['x-request-id']);
+  }
+
+  /**
+   * Serves with the files under a fresh --monitoring-dir, makes one predict
+   * call that succeeds and one infer call that fails (400), stops the CLI and
+   * returns each call's lines.
+   */
+  async function succeedAndFailIntoFiles(
+    args: readonly string[],
+  ): Promise<{ succeeded: PayloadLine[]; failed: PayloadLine[] }> {
+    monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
+    const url = await serve(['--monitoring-dir', monitoringDir, ...args], LONG_SCHEDULE_DELAY);
+    await predict(url, { 'x-request-id': 'succeeded' });
+    const failed = await post(url, '/v2/models/iris/infer', IRIS_V2_BAD_SHAPE, { 'x-request-id': 'failed' });
+    expect(failed.status).to.equal(400);
+    await terminate();
+    const lines = await readPayloadLines(monitoringDir);
+    return { succeeded: linesOf(lines, 'succeeded'), failed: linesOf(lines, 'failed') };
   }
 
   it('SIGTERM: exits 0, and the records queued at that moment reach the collector (OTEL_* variables)', async () => {
@@ -252,20 +270,26 @@ describe('inferlens serve with telemetry (CLI end to end)', function () {
   });
 
   it('--telemetry-mode request: only request records, but a failed call still gets its response record', async () => {
-    monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
-    const url = await serve(['--monitoring-dir', monitoringDir, '--telemetry-mode', 'request'], LONG_SCHEDULE_DELAY);
-    await predict(url, { 'x-request-id': 'mode-ok' });
-    const failed = await post(url, '/v2/models/iris/infer', IRIS_V2_BAD_SHAPE, { 'x-request-id': 'mode-failed' });
-    expect(failed.status).to.equal(400);
-    await terminate();
-
-    const lines = await readPayloadLines(monitoringDir);
-    expect(recordTypes(linesOf(lines, 'mode-ok'))).to.deep.equal(['request']);
-    const failedLines = linesOf(lines, 'mode-failed');
-    expect(recordTypes(failedLines)).to.have.members(['request', 'response']);
-    const response = failedLines.find((line) => line.attributes['inference.record.type'] === 'response')!;
+    const { succeeded, failed } = await succeedAndFailIntoFiles(['--telemetry-mode', 'request']);
+    expect(recordTypes(succeeded)).to.deep.equal(['request']);
+    expect(recordTypes(failed)).to.have.members(['request', 'response']);
+    const response = failed.find((line) => line.attributes['inference.record.type'] === 'response')!;
     expect(response.severity).to.equal('ERROR');
     expect(response.attributes['error.type']).to.equal('INVALID_INPUT');
+  });
+
+  it('--payload-sample-rate 0: no records of a successful call, but a failed call still gets both', async () => {
+    const { succeeded, failed } = await succeedAndFailIntoFiles(['--payload-sample-rate', '0']);
+    expect(succeeded).to.be.empty;
+    expect(recordTypes(failed)).to.have.members(['request', 'response']);
+  });
+
+  it('--file-sink off: no files, though no OTLP endpoint takes the records', async () => {
+    monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
+    const url = await serve(['--monitoring-dir', monitoringDir, '--file-sink', 'off'], LONG_SCHEDULE_DELAY);
+    await predict(url, { 'x-request-id': 'no-files-1' });
+    await terminate();
+    expect(await readdir(monitoringDir)).to.be.empty;
   });
 
   it('--capture-headers x-tenant: the header is recorded as http.request.header.x-tenant', async () => {

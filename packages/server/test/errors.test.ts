@@ -1,8 +1,13 @@
 /** Every error class: its status, a body of exactly {"error": string}, and a message that names the fault. */
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
+import express from 'express';
+import { errorHandler } from '../src/http/errors.js';
+import { silentLogger } from '../src/index.js';
 import type { JsonResponse } from '../../../test/support/http.js';
 import { expectError, getJson, postBinary, postJson, postRaw, readJson } from '../../../test/support/http.js';
 import { addModel, reshapeToOneModel } from '../../../test/support/models.js';
@@ -319,6 +324,13 @@ describe('errors', () => {
       const curl = await predictRaw(body, { 'content-type': 'application/x-www-form-urlencoded' });
       expect(curl.body).to.deep.equal({ predictions: [1, 1] });
     });
+
+    it('answers 415 for an application/octet-stream body without Inference-Header-Content-Length', async () => {
+      const octets = await inferRaw(JSON.stringify({ inputs: [irisInput] }), {
+        'content-type': 'application/octet-stream',
+      });
+      expectError(octets, 415, "Content-Type must be application/json, got 'application/octet-stream'");
+    });
   });
 
   describe('503: a model that failed to load', () => {
@@ -407,12 +419,16 @@ describe('errors', () => {
       expect((await predict({ instances: ROWS })).body).to.deep.equal({ predictions: [1, 1] });
     });
 
-    it('reads a gzip-compressed body', async () => {
-      const response = await predictRaw(gzipSync(JSON.stringify({ instances: ROWS })), {
-        ...JSON_TYPE,
-        'content-encoding': 'gzip',
-      });
-      expect(response.body).to.deep.equal({ predictions: [1, 1] });
+    it('reads a body compressed with gzip, deflate or br', async () => {
+      const body = JSON.stringify({ instances: ROWS });
+      for (const [encoding, compress] of [
+        ['gzip', gzipSync],
+        ['deflate', deflateSync],
+        ['br', brotliCompressSync],
+      ] as const) {
+        const response = await predictRaw(compress(body), { ...JSON_TYPE, 'content-encoding': encoding });
+        expect(response.body, encoding).to.deep.equal({ predictions: [1, 1] });
+      }
     });
 
     it('answers 415 for a Content-Encoding it cannot undo, including names of object properties', async () => {
@@ -445,6 +461,33 @@ describe('errors', () => {
 
     it('rejects a model name that is not valid percent-encoding with 400', async () => {
       expectError(await getJson(url('/v2/models/%E0%A4%A/ready')), 400, /.+/);
+    });
+  });
+
+  describe('errors that carry an HTTP status, as raw-body and Express raise them', () => {
+    let app: Server;
+    let appUrl: string;
+
+    before(async () => {
+      const routes = express();
+      routes.get('/status/:status', (req) => {
+        throw Object.assign(new Error('internal detail'), { status: Number(req.params.status) });
+      });
+      routes.use(errorHandler(silentLogger));
+      app = routes.listen(0, '127.0.0.1');
+      await new Promise((resolve) => app.once('listening', resolve));
+      appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    });
+
+    after(async () => {
+      await new Promise((resolve) => app?.close(resolve));
+    });
+
+    it("answers a 4xx as the client's fault with its message, and a 5xx as a generic 500", async () => {
+      expectError(await getJson(`${appUrl}/status/400`), 400, 'the request could not be read: internal detail');
+      const serverFault = await getJson(`${appUrl}/status/502`);
+      expectError(serverFault, 500, 'internal server error');
+      expect(serverFault.body.error).to.not.include('internal detail');
     });
   });
 });

@@ -16,6 +16,8 @@ describe('V2 endpoints', () => {
     served = await serveModels([
       // Versions 1 and 3: the default is the highest; each multiplies by its version number.
       { name: 'scale', versions: { '1': scaleModel(1), '3': scaleModel(3) } },
+      // Versions 9 and 10: ordered as numbers, 10 is the highest; as strings, '9' would be.
+      { name: 'tens', versions: { '9': scaleModel(9), '10': scaleModel(10) } },
       { name: 'mymodel', versions: { '1': specExampleModel() } },
       { name: 'dims', versions: { '1': identityModel('float32', ['batch', 3, null]) } },
       {
@@ -119,6 +121,13 @@ describe('V2 endpoints', () => {
       });
     });
 
+    it('orders versions as numbers: with versions 9 and 10, lists 9 first and runs 10 by default', async () => {
+      expect((await getJson(url('/v2/models/tens'))).body.versions).to.deep.equal(['9', '10']);
+      const response = await postJson(url('/v2/models/tens/infer'), { inputs: [pair] });
+      expect(response.body).to.deep.include({ model_name: 'tens', model_version: '10' });
+      expect(response.body.outputs[0].data).to.deep.equal([15, -20]);
+    });
+
     it('runs the version named in the path', async () => {
       const first = await postJson(url('/v2/models/scale/versions/1/infer'), { inputs: [pair] });
       expect(first.body).to.deep.include({ model_name: 'scale', model_version: '1' });
@@ -187,6 +196,26 @@ describe('V2 endpoints', () => {
       ]);
       const floats = new Float32Array(response.binary.slice().buffer);
       expect(Array.from(floats)).to.deep.equal([1, Math.fround(1.1)]);
+    });
+
+    it("returns a requested output's parameters on that output, beside binary_data_size for a binary one", async () => {
+      const response = await readBinaryResponse(
+        await postBinary(
+          url('/v2/models/mymodel/infer'),
+          {
+            inputs: specInputs,
+            outputs: [
+              { name: 'output0', parameters: { binary_data: true, tag: 'zero' } },
+              { name: 'output1', parameters: { tag: 'one' } },
+            ],
+          },
+          [],
+        ),
+      );
+      expect(response.json.outputs).to.deep.equal([
+        { name: 'output0', datatype: 'FP32', shape: [1, 2], parameters: { tag: 'zero', binary_data_size: 8 } },
+        { ...output1, parameters: { tag: 'one' } },
+      ]);
     });
 
     it('answers JSON for an output whose binary_data is false despite binary_data_output', async () => {
