@@ -201,6 +201,11 @@ describe('decodeJsonValues and encodeJsonValues', () => {
     expect(encodeJsonValues('FP32', values)).to.deep.equal([0.1, 1.1, 3.4028235e38, 16777216, -0.3]);
   });
 
+  it('prints float32 values in their shortest form when 6 digits or fewer suffice, not a longer one that also reads back', () => {
+    const values = Float32Array.of(9.6533e-7, 9.74123e-7, 0.000995318, 9.15051e37);
+    expect(encodeJsonValues('FP32', values)).to.deep.equal([9.6533e-7, 9.74123e-7, 0.000995318, 9.15051e37]);
+  });
+
   it('writes 64-bit integers as numbers', () => {
     expect(encodeJsonValues('INT64', BigInt64Array.of(-5n, 2n ** 53n))).to.deep.equal([-5, 2 ** 53]);
     expect(encodeJsonValues('UINT64', BigUint64Array.of(42n))).to.deep.equal([42]);

@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import express from 'express';
 import { errorHandler } from '../src/http/errors.js';
 import { silentLogger } from '../src/index.js';
+import { encodeModel, node, valueInfo } from '../../../scripts/onnx/graph.js';
 import type { JsonResponse } from '../../../test/support/http.js';
 import { expectError, getJson, postBinary, postJson, postRaw, readJson } from '../../../test/support/http.js';
 import { addModel, reshapeToOneModel } from '../../../test/support/models.js';
@@ -22,6 +23,16 @@ const ROWS = [
 ];
 const irisInput = { name: 'input', datatype: 'FP32', shape: [2, 4], data: ROWS };
 const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** `y` = -`x`, FP32 with two dynamic axes that have no name (no ONNX dim_param). */
+function negateUnnamedAxesModel(): Uint8Array {
+  return encodeModel({
+    name: 'negate',
+    inputs: [valueInfo('x', 'float32', [null, null])],
+    outputs: [valueInfo('y', 'float32', [null, null])],
+    nodes: [node('Neg', ['x'], ['y'])],
+  });
+}
 
 /** Sends raw bytes over a fresh TCP connection, ending it, and returns what the server wrote of its first answer. */
 async function rawExchange(port: number, bytes: string): Promise<string> {
@@ -94,6 +105,7 @@ describe('errors', () => {
     served = await serveModels([
       { name: 'iris', versions: { '1': IRIS_MODEL }, config: { task: 'classification', maxBatchSize: 2 } },
       { name: 'add', versions: { '1': addModel() } },
+      { name: 'negate', versions: { '1': negateUnnamedAxesModel() } },
       { name: 'broken', versions: { '1': GARBAGE_MODEL } },
       { name: 'empty', versions: {} },
       { name: 'misconfigured', versions: { '1': addModel() }, config: '{"task": ' },
@@ -145,6 +157,11 @@ describe('errors', () => {
       expectError(await predict({ instances: [[1, 2, 3]] }), 400, "input 'input': expected shape [-1, 4], got [1, 3]");
     });
 
+    it("rejects an input of another rank than the model's, naming the shape it takes", async () => {
+      const response = await infer({ inputs: [{ ...irisInput, shape: [1, 4, 1], data: ROWS[0] }] });
+      expectError(response, 400, "input 'input': expected shape [-1, 4], got [1, 4, 1]");
+    });
+
     it('rejects data whose element count differs from the shape', async () => {
       const response = await infer({ inputs: [{ ...irisInput, data: ROWS[0] }] });
       expectError(response, 400, "input 'input': shape [2, 4] holds 8 elements, but data has 4");
@@ -177,6 +194,17 @@ describe('errors', () => {
       expect(metadata.body.inputs, 'metadata still shows -1').to.deep.equal([
         { name: 'a', datatype: 'FP32', shape: [-1] },
         { name: 'b', datatype: 'FP32', shape: [-1] },
+      ]);
+    });
+
+    it('takes dynamic axes without a name (no dim_param) at different sizes, as axes of no shared dimension', async () => {
+      const response = await infer(
+        { inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 3], data: [1, 2, 3, 4, 5, 6] }] },
+        'negate',
+      );
+      expect(response.status, JSON.stringify(response.body)).to.equal(200);
+      expect(response.body.outputs).to.deep.equal([
+        { name: 'y', datatype: 'FP32', shape: [2, 3], data: [-1, -2, -3, -4, -5, -6] },
       ]);
     });
 
