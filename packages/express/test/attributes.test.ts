@@ -9,6 +9,7 @@ import { inferenceTelemetry } from '../src/middleware.js';
 import {
   ATTR_BATCH_SIZE,
   ATTR_DURATION,
+  ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
@@ -234,6 +235,27 @@ describe('what a predict call records', () => {
       expect(records.map((record) => record.attributes[ATTR_REQUEST_ID])).to.deep.equal([id, id]);
       const spans = await telemetry.waitForSpans(2);
       expect(spans.map((span) => span.attributes[ATTR_MODEL_VERSION])).to.deep.equal(['7', '7']);
+    });
+  });
+
+  it('adds what each annotateCall says to what the earlier ones said, a later value winning', async () => {
+    const url = await servers.start(
+      kserveApp(inferenceTelemetry(globalOptions()), {
+        predict: (_req, res) => {
+          annotateCall(res, { modelVersion: '7', batchSize: 3 });
+          annotateCall(res, { modelVersion: '8' });
+          // As an error handler does once the handler has failed.
+          annotateCall(res, { error: new TypeError('the scores were not numbers') });
+          res.status(500).json({ error: 'the scores were not numbers' });
+        },
+      }),
+    );
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    const [span] = await telemetry.waitForSpans();
+    expect(span.attributes).to.include({
+      [ATTR_MODEL_VERSION]: '8',
+      [ATTR_BATCH_SIZE]: 3,
+      [ATTR_ERROR_TYPE]: 'TypeError',
     });
   });
 

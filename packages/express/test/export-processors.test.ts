@@ -46,6 +46,27 @@ describe('QueuedExporter of log records', () => {
     expect(logQueue.queue.depth).to.equal(0);
   });
 
+  it('exports only once resource attributes still being detected are known', async () => {
+    let detect!: (hostId: string) => void;
+    const resource = resourceFromAttributes({ 'host.id': new Promise<string>((resolve) => (detect = resolve)) });
+    const exportedHostIds: unknown[] = [];
+    const exporter = {
+      export(records: ReadableLogRecord[], done: (result: ExportResult) => void): void {
+        exportedHostIds.push(...records.map((record) => record.resource.attributes['host.id']));
+        done({ code: ExportResultCode.SUCCESS });
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const logQueue = new QueuedExporter<ReadableLogRecord>({ exporter, reporter: recordingReporter(), label: 'logs' });
+    new QueueingLogger(resource, { name: 'test' }, [logQueue]).emit({ body: 'a' });
+    const flushed = logQueue.forceFlush();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(exportedHostIds, 'exported before the detection finished').to.deep.equal([]);
+    detect('host-1');
+    await flushed;
+    expect(exportedHostIds).to.deep.equal(['host-1']);
+  });
+
   it('counts the records a full queue drops, reporting once', async () => {
     const exporter = new InMemoryLogRecordExporter();
     const reporter = recordingReporter();

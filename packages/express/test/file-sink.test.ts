@@ -140,12 +140,14 @@ describe('file sink', () => {
       const exporter = new FileLogRecordExporter({ directory: dir });
       const logs = await records(
         { body: 'oops', attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW, [ATTR_MONITOR_NAME]: 'm' } },
+        { body: '[1,2]', attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW, [ATTR_MONITOR_NAME]: 'm' } },
+        { body: ['a'], attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW, [ATTR_MONITOR_NAME]: 'm' } },
         { body: '{"a":1}', attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW } },
       );
       expect((await exportAll(exporter, logs)).code).to.equal(ExportResultCode.SUCCESS);
       expect(await readdir(dir)).to.deep.equal([PAYLOAD_MONITOR_NAME]);
       const lines = await jsonLines(join(dir, PAYLOAD_MONITOR_NAME, 'data', 'data.1.log'));
-      expect(lines.map((line) => line.body)).to.deep.equal(['oops', { a: 1 }]);
+      expect(lines.map((line) => line.body)).to.deep.equal(['oops', [1, 2], ['a'], { a: 1 }]);
     });
 
     it("keeps the payload folder to payload-style records, whatever monitor's folder it would be", async () => {
@@ -201,14 +203,21 @@ describe('file sink', () => {
     });
 
     it('counts as failed only the records of the files it could not write, and writes the others', async () => {
-      // A file where monitor `blocked` needs its folder: that monitor's rows cannot be written.
+      // Files where monitors `blocked` and `shut` need their folders: their rows cannot be written.
       await writeFile(join(dir, 'blocked'), '');
       const exporter = new FileLogRecordExporter({ directory: dir });
       const payload = { body: '{"instances":[[1]]}', attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.REQUEST } };
-      const logs = await records(payload, row('blocked', { a: 1 }), row('open', { b: 2 }), row('blocked', { a: 3 }));
+      await writeFile(join(dir, 'shut'), '');
+      const logs = await records(
+        payload,
+        row('blocked', { a: 1 }),
+        row('open', { b: 2 }),
+        row('blocked', { a: 3 }),
+        row('shut', { c: 4 }),
+      );
       const result = await exportAll(exporter, logs);
       expect(result.code).to.equal(ExportResultCode.FAILED);
-      expect(result.failedItems).to.equal(2);
+      expect(result.failedItems).to.equal(3);
       expect(await jsonLines(join(dir, 'open', 'data', 'data.1.log'))).to.deep.equal([{ b: 2 }]);
       expect(await jsonLines(join(dir, PAYLOAD_MONITOR_NAME, 'data', 'data.1.log'))).to.have.length(1);
     });
@@ -368,6 +377,17 @@ describe('file sink', () => {
       const names = (await readdir(dir)).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
       const all = (await Promise.all(names.map((name) => jsonLines(join(dir, name))))).flat();
       expect(all.map((entry) => Number(entry.n))).to.deep.equal(Array.from({ length: 40 }, (_, n) => n));
+    });
+
+    it('makes its folder again when it was removed between appends', async () => {
+      const target = join(dir, 'sub');
+      const file = new RotatingJsonLinesFile(target, 'data');
+      expect(await file.append([line(0)])).to.equal(undefined);
+      await rm(target, { recursive: true });
+      // The file it was writing is gone with its folder: that append fails, and the next one starts afresh.
+      expect((await file.append([line(1)]))?.unwritten).to.equal(1);
+      expect(await file.append([line(2)])).to.equal(undefined);
+      expect(await jsonLines(join(target, 'data.1.log'))).to.deep.equal([{ n: '002' }]);
     });
 
     it('resolves with the error instead of throwing, and recovers once writable', async () => {

@@ -12,7 +12,10 @@ import { ProtobufWriter } from '../src/export/otlp-protobuf/protobuf-writer.js';
 import { serializeSpans } from '../src/export/otlp-protobuf/traces.js';
 
 const resource = resourceFromAttributes({ 'service.name': 'inferlens-test', 'deployment.environment.name': 'ci' });
-const otherResource = resourceFromAttributes({ 'service.name': 'other', 'host.cpus': 2 });
+const otherResource = resourceFromAttributes(
+  { 'service.name': 'other', 'host.cpus': 2 },
+  { schemaUrl: 'https://opentelemetry.io/schemas/1.37.0' },
+);
 const scope = { name: '@inferlens/express', version: '1.2.3' };
 const schemaScope = { name: 'other-scope', schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' };
 const context: SpanContext = {
@@ -31,12 +34,16 @@ const attributes: Attributes = {
   'negative.int': -17,
   'large.int': 2 ** 40 + 3,
   'beyond.int64': 2 ** 70,
+  // The first integer past int64: a double, not an int_value.
+  'int64.bound': 2 ** 63,
   'not.finite': Number.POSITIVE_INFINITY,
   flag: false,
   'unicode.text': 'naïve café ☕ — 東京 🚀',
   'lone.surrogate': 'a\ud800b',
   'medium.ascii': 'z'.repeat(100),
   'medium.unicode': `${'x'.repeat(50)}é${'y'.repeat(20)}`,
+  // Few UTF-16 units, past 127 bytes: a two-byte length.
+  'short.multibyte': '☕'.repeat(50),
   'long.text': 'x'.repeat(200),
   'longer.text': 'é'.repeat(9000),
   strings: ['a', 'b', ''],

@@ -107,23 +107,40 @@ describe('redaction and truncation', () => {
 
   describe('of a binary-extension answer, whose tensor bytes the record leaves out', () => {
     const tensorBytes = 8192;
+    /** The answer's JSON part, naming its output `name`. */
+    const jsonPart = (name: string) =>
+      JSON.stringify({ outputs: [{ name, parameters: { binary_data_size: tensorBytes } }] });
+    /** Sends `json` and the tensor bytes with `maxPayloadBytes`, and gives the response record. */
+    async function record(json: string, maxPayloadBytes: number) {
+      const url = await serve({ maxPayloadBytes }, (_req, res) => {
+        res.setHeader(INFERENCE_HEADER_CONTENT_LENGTH, Buffer.byteLength(json));
+        res.end(Buffer.concat([Buffer.from(json), Buffer.alloc(tensorBytes)]));
+      });
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+      expect(response.attributes[ATTR_PAYLOAD_SIZE]).to.equal(Buffer.byteLength(json) + tensorBytes);
+      return response;
+    }
+
     const cases = [
       ['a whole JSON part is not truncated', 'o', undefined],
       ['a JSON part longer than maxPayloadBytes is truncated', 'o'.repeat(80), true],
     ] as const;
     for (const [title, name, truncated] of cases) {
       it(title, async () => {
-        const json = JSON.stringify({ outputs: [{ name, parameters: { binary_data_size: tensorBytes } }] });
-        const url = await serve({ maxPayloadBytes: 128 }, (_req, res) => {
-          res.setHeader(INFERENCE_HEADER_CONTENT_LENGTH, Buffer.byteLength(json));
-          res.end(Buffer.concat([Buffer.from(json), Buffer.alloc(tensorBytes)]));
-        });
-        await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
-        const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+        const response = await record(jsonPart(name), 128);
         expect(response.attributes[ATTR_PAYLOAD_TRUNCATED]).to.equal(truncated);
-        expect(response.attributes[ATTR_PAYLOAD_SIZE]).to.equal(Buffer.byteLength(json) + tensorBytes);
       });
     }
+
+    it('a JSON part that fills the bytes kept of the answer to the last one is whole', async () => {
+      // 4 KiB: maxPayloadBytes, and the least the middleware keeps of an answer.
+      const limit = 4096;
+      const json = jsonPart('o'.repeat(limit - Buffer.byteLength(jsonPart(''))));
+      const response = await record(json, limit);
+      expect(response.body).to.equal(json);
+      expect(response.attributes).not.to.have.property(ATTR_PAYLOAD_TRUNCATED);
+    });
   });
 
   it('never cuts a request body inside a character', async () => {

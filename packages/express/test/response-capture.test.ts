@@ -10,22 +10,24 @@ describe('response capture', () => {
   const telemetry = useInMemoryTelemetry();
   const servers = useServers();
 
-  it('keeps an answer written in chunks with write() and end()', async () => {
+  it('keeps an answer written in chunks with write() and end(): strings in any encoding, Buffers, Uint8Arrays', async () => {
     const app = express();
     app.use(inferenceTelemetry(globalOptions()));
     app.post('/v1/models/:target', (_req, res) => {
       res.setHeader('content-type', 'application/json');
       res.write('{"predictions":');
       res.write(Buffer.from('[1,'));
-      res.end('2]}');
+      res.write(Buffer.from('2,').toString('base64'), 'base64');
+      res.write(new Uint8Array(Buffer.from('3,')));
+      res.end(Buffer.from('4]}').toString('hex'), 'hex');
     });
     const url = await servers.start(app);
     const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
-    expect(answer.text).to.equal('{"predictions":[1,2]}');
+    expect(answer.text).to.equal('{"predictions":[1,2,3,4]}');
     await telemetry.waitForRecords(2);
     const [response] = telemetry.records(RECORD_TYPE.RESPONSE);
-    expect(response.body).to.equal('{"predictions":[1,2]}');
-    expect(response.attributes[ATTR_PAYLOAD_SIZE]).to.equal(21);
+    expect(response.body).to.equal(answer.text);
+    expect(response.attributes[ATTR_PAYLOAD_SIZE]).to.equal(Buffer.byteLength(answer.text));
   });
 
   it('sees what a middleware mounted before it passes on from its own per-response wrappers', async () => {
