@@ -381,6 +381,21 @@ describe('configuration', () => {
       expect(config.logQueue.maxQueueSize).to.equal(2048);
       expect(reporter.calls).to.have.lengthOf(1);
     });
+
+    it('ignores and warns about a queue size that is not a whole number, and a header without a name', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
+        OTEL_BSP_MAX_QUEUE_SIZE: '2.5',
+        OTEL_EXPORTER_OTLP_HEADERS: '=anonymous',
+      });
+      expect(config.spanQueue.maxQueueSize).to.equal(2048);
+      expect(exportOf(config, 'traces').headers).to.deep.equal({});
+      expect(reporter.calls.map((call) => call.code).sort()).to.deep.equal([
+        'INFERLENS_BAD_ENV_OTEL_BSP_MAX_QUEUE_SIZE',
+        'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_HEADERS',
+      ]);
+    });
   });
 
   describe('service.name', () => {
