@@ -10,6 +10,11 @@ export const DEMO_EMBEDDING = 'demo-embedding';
 const DEMO_VERSION_DIR = join(DEMO_REPOSITORY, DEMO_EMBEDDING, '1');
 const TOKENIZER_FILE = 'tokenizer.json';
 
+/** The demo model's tokenizer.json, parsed. */
+export async function readDemoTokenizer(): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(join(DEMO_VERSION_DIR, TOKENIZER_FILE), 'utf8')) as Record<string, unknown>;
+}
+
 /** What to serve in place of the demo model's own files and config. */
 export interface EmbeddingFolder {
   /** The model's name. @default 'demo-embedding' */
@@ -18,6 +23,8 @@ export interface EmbeddingFolder {
   readonly config?: object;
   /** `model.onnx`. @default the demo model's graph */
   readonly model?: Uint8Array;
+  /** `tokenizer.json`. @default the demo model's tokenizer */
+  readonly tokenizer?: string;
   /** Leave tokenizer.json out. @default false */
   readonly withoutTokenizer?: boolean;
 }
@@ -34,7 +41,7 @@ export async function serveEmbeddingModels(
     name: folder.name ?? DEMO_EMBEDDING,
     versions: { '1': folder.model ?? demoModel },
     config: folder.config ?? demoConfig,
-    versionFiles: folder.withoutTokenizer === true ? {} : { [TOKENIZER_FILE]: tokenizer },
+    versionFiles: folder.withoutTokenizer === true ? {} : { [TOKENIZER_FILE]: folder.tokenizer ?? tokenizer },
   }));
   return serveModels(models, options);
 }

@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import type { JsonResponse } from '../../../test/support/http.js';
 import { expectError, getJson, post, postJson, readJson } from '../../../test/support/http.js';
 import { norm } from '../../../scripts/demo-models/vectors.js';
-import { DEMO_EMBEDDING, serveEmbeddingModels } from '../../../test/support/embeddings.js';
+import { dataType, encodeModel, initializer, node, valueInfo } from '../../../scripts/onnx/graph.js';
+import { DEMO_EMBEDDING, readDemoTokenizer, serveEmbeddingModels } from '../../../test/support/embeddings.js';
 import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
 import type { InferenceServer } from '../src/index.js';
 
@@ -16,6 +17,28 @@ function expectOpenAiError(response: JsonResponse, status: number, code: string,
   expect(response.body.error.code).to.equal(code);
   expect(response.body.error.message).to.match(message);
 }
+
+/**
+ * Token ids as one-component token vectors, reshaped to one row: it loads
+ * (its probe is one text), but onnxruntime throws inside `session.run` for
+ * a batch of more than one input.
+ */
+function oneRowEmbeddingModel(): Uint8Array {
+  return encodeModel({
+    name: 'one_row_embedding',
+    inputs: [valueInfo('input_ids', 'int64', ['batch', 'sequence'])],
+    outputs: [valueInfo('last_hidden_state', 'float32', ['batch', 'sequence', 1])],
+    initializers: [initializer('one_row', 'int64', [2], [1, 0]), initializer('last_axis', 'int64', [1], [-1])],
+    nodes: [
+      node('Reshape', ['input_ids', 'one_row'], ['row']),
+      node('Cast', ['row'], ['values'], { to: dataType('float32') }),
+      node('Unsqueeze', ['values', 'last_axis'], ['last_hidden_state']),
+    ],
+  });
+}
+
+/** Unit length, within float32 rounding. */
+const UNIT_NORM_TOLERANCE = 1e-5;
 
 describe('text-embedding errors', () => {
   describe('on the demo repository', () => {
@@ -72,6 +95,13 @@ describe('text-embedding errors', () => {
         400,
         'invalid_input',
         /input 1: token id 100000 is outside the model's vocabulary/,
+      );
+      // The demo tokenizer has 153 tokens: 153 is the first id past the last one.
+      expectOpenAiError(
+        await embeddings({ model: DEMO_EMBEDDING, input: [[2, 153]] }),
+        400,
+        'invalid_input',
+        /^input 0: token id 153 is outside the model's vocabulary \(0 to 152\)$/,
       );
     });
 
@@ -150,6 +180,19 @@ describe('text-embedding errors', () => {
       }
     });
 
+    it('normalises to unit length when the config does not say', async () => {
+      const served = await serveEmbeddingModels([{ config: { task: 'text_embedding', embedding: {} } }]);
+      try {
+        const response = await postJson(`${served.server.url}/openai/v1/embeddings`, {
+          model: DEMO_EMBEDDING,
+          input: ['a cat', 'rain tomorrow'],
+        });
+        for (const item of response.body.data) expect(norm(item.embedding)).to.be.closeTo(1, UNIT_NORM_TOLERANCE);
+      } finally {
+        await served.close();
+      }
+    });
+
     it('truncates at the configured length, and caps the batch at maxBatchSize', async () => {
       const served = await serveEmbeddingModels([
         { config: { task: 'text_embedding', maxBatchSize: 2, embedding: { maxSequenceLength: 8 } } },
@@ -170,12 +213,42 @@ describe('text-embedding errors', () => {
       }
     });
 
+    it('truncates at 512 tokens when neither the config nor tokenizer.json sets a length', async () => {
+      const tokenizer = JSON.stringify({ ...(await readDemoTokenizer()), truncation: null });
+      const served = await serveEmbeddingModels([{ tokenizer, config: { task: 'text_embedding', embedding: {} } }]);
+      try {
+        const long = Array.from({ length: 600 }, () => 'cat').join(' ');
+        const response = await postJson(`${served.server.url}/openai/v1/embeddings`, {
+          model: DEMO_EMBEDDING,
+          input: long,
+        });
+        expect(response.body.usage.prompt_tokens).to.equal(512);
+      } finally {
+        await served.close();
+      }
+    });
+
+    it("answers 500 server_error in OpenAI's shape when the model fails while it runs", async () => {
+      const served = await serveEmbeddingModels([
+        { model: oneRowEmbeddingModel(), config: { task: 'text_embedding', embedding: { pooling: 'mean' } } },
+      ]);
+      try {
+        const url = `${served.server.url}/openai/v1/embeddings`;
+        expect((await postJson(url, { model: DEMO_EMBEDDING, input: 'a cat' })).status).to.equal(200);
+        const failed = await postJson(url, { model: DEMO_EMBEDDING, input: ['a cat', 'rain'] });
+        expectOpenAiError(failed, 500, 'internal', /^onnxruntime failed to run the model: .*Reshape/);
+      } finally {
+        await served.close();
+      }
+    });
+
     it('keeps a model that cannot serve as failed, with its reason, and serves the others', async () => {
       const served = await serveEmbeddingModels([
         { name: 'no-tokenizer', withoutTokenizer: true },
         { name: 'needs-pooled', config: { task: 'text_embedding', embedding: { pooling: 'none' } } },
         { name: 'too-long', config: { task: 'text_embedding', embedding: { dimensions: [64] } } },
         { name: 'bad-pooling', config: { task: 'text_embedding', embedding: { pooling: 'max' } } },
+        { name: 'no-room', config: { task: 'text_embedding', embedding: { maxSequenceLength: 2 } } },
         { name: 'not-embedding', config: { task: 'generic', embedding: {} } },
         { name: 'fine' },
       ]);
@@ -185,6 +258,7 @@ describe('text-embedding errors', () => {
           'needs-pooled': /no output 'sentence_embedding'/,
           'too-long': /lists 64, longer than the model's 32/,
           'bad-pooling': /"embedding.pooling" must be one of mean, cls, none/,
+          'no-room': /the maximum sequence length 2 leaves no room beside the special tokens/,
           'not-embedding': /"embedding" settings need "task": "text_embedding"/,
         };
         for (const [name, reason] of Object.entries(reasons)) {

@@ -109,6 +109,7 @@ describe('errors', () => {
       { name: 'broken', versions: { '1': GARBAGE_MODEL } },
       { name: 'empty', versions: {} },
       { name: 'misconfigured', versions: { '1': addModel() }, config: '{"task": ' },
+      { name: 'fractional_batch', versions: { '1': addModel() }, config: { maxBatchSize: 2.5 } },
       { name: 'fails_at_run', versions: { '1': reshapeToOneModel() } },
     ]);
   });
@@ -302,6 +303,15 @@ describe('errors', () => {
       expect(fits.body).to.deep.equal({ predictions: [3] });
     });
 
+    it('accepts a body of exactly maxBodyBytes and refuses one byte more', async () => {
+      const body = JSON.stringify({ instances: [{ a: 1, b: 2 }] });
+      const padded = (length: number) => body + ' '.repeat(length - body.length);
+      const exact = await postRaw(`${small.url}/v1/models/add:predict`, padded(256), JSON_TYPE);
+      expect(exact.body).to.deep.equal({ predictions: [3] });
+      const over = await postRaw(`${small.url}/v1/models/add:predict`, padded(257), JSON_TYPE);
+      expectError(over, 413, 'the request body is larger than the limit of 256 bytes');
+    });
+
     it('answers 413 for a compressed body over the limit as sent or once decoded', async () => {
       const predictGzip = (body: Buffer) =>
         postRaw(`${small.url}/v1/models/add:predict`, body, { ...JSON_TYPE, 'content-encoding': 'gzip' });
@@ -372,7 +382,7 @@ describe('errors', () => {
       expectError(await predict({ instances: ROWS }, 'broken'), 503, failure);
     });
 
-    it('answers a model folder without versions, and a model whose config is not valid JSON', async () => {
+    it('answers a model folder without versions, and a model whose config is not valid JSON or not valid', async () => {
       expectError(
         await getJson(url('/v2/models/empty/ready')),
         503,
@@ -382,6 +392,11 @@ describe('errors', () => {
         await getJson(url('/v2/models/misconfigured/ready')),
         503,
         /^model 'misconfigured' version 1 failed to load: invalid .*config\.json/,
+      );
+      expectError(
+        await getJson(url('/v2/models/fractional_batch/ready')),
+        503,
+        /^model 'fractional_batch' version 1 failed to load: .*"maxBatchSize" must be a non-negative integer, got 2\.5/,
       );
     });
 

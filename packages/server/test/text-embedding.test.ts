@@ -17,6 +17,7 @@ const TEXTS = ['The cat chased a dog.', 'a puppy and a kitten', 'rain and snow t
 
 describe('the demo text-embedding model', () => {
   let server: InferenceServer;
+  let startedAt: number;
   const embeddingsUrl = (): string => `${server.url}/openai/v1/embeddings`;
 
   async function openAi(body: object): Promise<any> {
@@ -31,6 +32,7 @@ describe('the demo text-embedding model', () => {
   }
 
   before(async () => {
+    startedAt = Date.now();
     server = await serveRepository(DEMO_REPOSITORY);
   });
 
@@ -92,6 +94,13 @@ describe('the demo text-embedding model', () => {
         { name: 'embedding', datatype: 'FP32', shape: [0, vector.length], data: [] },
       ]);
     }
+  });
+
+  it('gives an empty batch the vector length asked for', async () => {
+    const { embedder } = server.repository.findReady(DEMO_EMBEDDING);
+    const result = await embedder!.embed([], 16);
+    expect(result).to.include({ count: 0, dimension: 16 });
+    expect(result.vectors).to.have.length(0);
   });
 
   // More texts than a JavaScript call takes arguments: the batch's width must not be found with Math.max(...lengths).
@@ -177,7 +186,9 @@ describe('the demo text-embedding model', () => {
     expect(list.body.data.map((model: { id: string }) => model.id)).to.deep.equal([DEMO_EMBEDDING]);
     const [model] = list.body.data;
     expect(model).to.include({ object: 'model', owned_by: 'inferlens' });
-    expect(model.created).to.be.a('number');
+    // Unix seconds of when the model became ready: while this server started.
+    expect(Number.isInteger(model.created), String(model.created)).to.equal(true);
+    expect(model.created).to.be.within(Math.floor(startedAt / 1000), Date.now() / 1000);
     const one = await getJson(`${server.url}/openai/v1/models/${DEMO_EMBEDDING}`);
     expect(one.body).to.deep.equal(model);
     for (const answer of [list, one]) expect(answer.headers.get('content-type')).to.equal('application/json');

@@ -35,6 +35,8 @@ describe('TextTokenizer', () => {
     const [cls, sep] = [whole.ids[0], whole.ids[whole.ids.length - 1]];
     const cut = tokenizer.sequence(tokens, 4);
     expect(cut).to.deep.equal({ ids: [cls, tokens[0], tokens[1], sep], truncated: true });
+    const exact = tokenizer.sequence(tokens, tokens.length + 2);
+    expect(exact, 'a sequence that just fits').to.deep.equal({ ids: whole.ids, truncated: false });
   });
 
   it('names the file when it cannot be read', async () => {

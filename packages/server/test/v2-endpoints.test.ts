@@ -1,9 +1,14 @@
 /** Every V2 endpoint, with and without /versions/<v>, and what infer answers. */
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect } from 'chai';
+import { silentLogger, startServer } from '../src/index.js';
 import { identityModel } from '../../../scripts/onnx/graph.js';
 import { expectError, getJson, postBinary, postJson, readBinaryResponse } from '../../../test/support/http.js';
 import { scaleModel, specExampleModel } from '../../../test/support/models.js';
 import type { TestServer } from '../../../test/support/server.js';
+import { writeRepository } from '../../../test/support/repository.js';
 import { serveModels } from '../../../test/support/server.js';
 
 const pair = { name: 'input', datatype: 'FP32', shape: [1, 2], data: [[1.5, -2]] };
@@ -18,6 +23,10 @@ describe('V2 endpoints', () => {
       { name: 'scale', versions: { '1': scaleModel(1), '3': scaleModel(3) } },
       // Versions 9 and 10: ordered as numbers, 10 is the highest; as strings, '9' would be.
       { name: 'tens', versions: { '9': scaleModel(9), '10': scaleModel(10) } },
+      // Only positive integers without leading zeros are versions; hidden folders are not models.
+      { name: 'padded', versions: { '0': scaleModel(0), '01': scaleModel(1), '2': scaleModel(2) } },
+      { name: '.git', versions: { '1': scaleModel(1) } },
+      { name: '.ipynb_checkpoints', versions: { '1': scaleModel(1) } },
       { name: 'mymodel', versions: { '1': specExampleModel() } },
       { name: 'dims', versions: { '1': identityModel('float32', ['batch', 3, null]) } },
       {
@@ -70,6 +79,38 @@ describe('V2 endpoints', () => {
       }
     });
 
+    it('answers 503 while the model is still loading, and 200 once it has loaded', async () => {
+      const repository = await writeRepository([{ name: 'slow', versions: { '1': scaleModel(1) } }]);
+      // A config.json that is a named pipe keeps the model loading until the test writes the config into it.
+      const config = join(repository.path, 'slow', 'config.json');
+      execFileSync('mkfifo', [config]);
+      const server = await startServer({
+        modelRepository: repository.path,
+        port: 0,
+        host: '127.0.0.1',
+        telemetry: false,
+        logger: silentLogger,
+      });
+      let released = false;
+      const release = async () => {
+        if (!released) await writeFile(config, '{}');
+        released = true;
+      };
+      try {
+        let loading = await getJson(`${server.url}/v2/models/slow/ready`);
+        // The repository is scanned just after the server starts listening: until then the model is unknown.
+        while (loading.status === 404) loading = await getJson(`${server.url}/v2/models/slow/ready`);
+        expectError(loading, 503, "model 'slow' version 1 is loading");
+        await release();
+        await server.loaded;
+        expect((await getJson(`${server.url}/v2/models/slow/ready`)).status).to.equal(200);
+      } finally {
+        await release();
+        await server.close();
+        await repository.remove();
+      }
+    });
+
     it('answers 404 for a version the model does not have', async () => {
       const response = await getJson(url('/v2/models/scale/versions/2/ready'));
       expectError(response, 404, "model 'scale' has no version '2' (versions: 1, 3)");
@@ -93,6 +134,13 @@ describe('V2 endpoints', () => {
 
     it('answers 404 for a version the model does not have', async () => {
       expectError(await getJson(url('/v2/models/scale/versions/7')), 404, "model 'scale' has no version '7'");
+    });
+
+    it('skips version folders that are not positive integers, and hidden folders', async () => {
+      expect((await getJson(url('/v2/models/padded'))).body.versions).to.deep.equal(['2']);
+      for (const hidden of ['.git', '.ipynb_checkpoints']) {
+        expectError(await getJson(url(`/v2/models/${hidden}`)), 404, `model '${hidden}' is not in the repository`);
+      }
     });
 
     it('shows symbolic and unknown dimensions as -1', async () => {
