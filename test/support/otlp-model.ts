@@ -477,6 +477,11 @@ function optionalNumbers(values: Record<string, number | undefined>): Record<str
 /** The attribute that ties a predict call's records and span together. */
 const REQUEST_ID = 'inference.request.id';
 
+/** The request id of each record or span, in order. */
+export function requestIdsOf(items: readonly (ReceivedLogRecord | ReceivedSpan)[]): unknown[] {
+  return items.map((item) => item.attributes[REQUEST_ID]);
+}
+
 /** The log records of one predict call, by its request id. */
 export function recordsOfCall(records: readonly ReceivedLogRecord[], requestId: string): ReceivedLogRecord[] {
   return records.filter((record) => record.attributes[REQUEST_ID] === requestId);

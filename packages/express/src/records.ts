@@ -104,11 +104,10 @@ function serialisedRow(
   traceId: string,
 ): string {
   // Without a prototype, a column named `__proto__` is a column like any other rather than the row's prototype.
-  const row: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, {
-    timestamp,
-    request_id: requestId,
-    trace_id: traceId,
-  });
+  const row = Object.create(null) as Record<string, unknown>;
+  row['timestamp'] = timestamp;
+  row['request_id'] = requestId;
+  row['trace_id'] = traceId;
   for (const column of columns) row[column.name] = column.value;
   return JSON.stringify(row, monitorValue);
 }

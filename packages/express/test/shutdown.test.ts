@@ -1,8 +1,9 @@
 import { expect } from 'chai';
+import { requestIdsOf } from '../../../test/support/otlp-model.js';
 import type { OtlpReceiver } from '../../../test/support/otlp-receiver.js';
 import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
 import { inferenceTelemetry } from '../src/middleware.js';
-import { ATTR_REQUEST_ID, ATTR_TELEMETRY_SIGNAL, METRIC_RECORDS_EXPORTED } from '../src/semconv.js';
+import { ATTR_TELEMETRY_SIGNAL, METRIC_RECORDS_EXPORTED } from '../src/semconv.js';
 import { IRIS_BODY, kserveApp, post, useServers } from './in-memory-telemetry.js';
 
 /** Long enough that an export still in flight would be missed by metrics read at the same time. */
@@ -37,16 +38,14 @@ describe('shutdown (own providers, over the wire)', () => {
       queue: { scheduledDelayMillis: 60_000 },
       fileSink: { enabled: false },
     });
-    const idsOf = (items: readonly { attributes: Record<string, unknown> }[]) =>
-      items.map((item) => item.attributes[ATTR_REQUEST_ID]);
     try {
       const url = await servers.start(kserveApp(telemetry));
       for (const id of ['first', 'second']) {
         await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': id });
         await telemetry.forceFlush();
       }
-      expect(idsOf(receiver.logRecords())).to.deep.equal(['first', 'first', 'second', 'second']);
-      expect(idsOf(receiver.spans())).to.deep.equal(['first', 'second']);
+      expect(requestIdsOf(receiver.logRecords())).to.deep.equal(['first', 'first', 'second', 'second']);
+      expect(requestIdsOf(receiver.spans())).to.deep.equal(['first', 'second']);
     } finally {
       await telemetry.shutdown();
     }

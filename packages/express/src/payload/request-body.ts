@@ -59,7 +59,7 @@ function parsedBodyText(body: unknown): string {
 export function requestBodySize(req: IncomingMessage, raw: Buffer | undefined): number | undefined {
   // Before the raw bytes: a parser hands those over decoded, and a compressed body was sent smaller.
   const length = Number(req.headers['content-length']);
-  if (req.headers['content-length'] !== undefined && Number.isInteger(length) && length >= 0) return length;
+  if (Number.isInteger(length) && length >= 0) return length;
   if (raw !== undefined) return raw.byteLength;
   return req.headers['transfer-encoding'] === undefined ? 0 : undefined;
 }
