@@ -83,8 +83,9 @@ export function inferHandler({ repository, maxBodyBytes, logger }: HandlerOption
       }
       const outputs = answered.map((output) => {
         const count = requestedClassCount(request, output.name);
+        if (count === undefined) return output;
         const declared = signature.outputs.find((spec) => spec.name === output.name)?.shape;
-        return count === undefined ? output : classify(output, count, found.config.labels, declared);
+        return classify(output, count, found.config.labels, declared);
       });
       const { json, binary } = encodeResponse(request, found.modelName, found.version, outputs);
       if (binary.length === 0) {
