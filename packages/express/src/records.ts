@@ -108,8 +108,17 @@ function serialisedRow(
   row['timestamp'] = timestamp;
   row['request_id'] = requestId;
   row['trace_id'] = traceId;
-  for (const column of columns) row[column.name] = column.value;
+  for (const column of columns) row[column.name] = writtenValue(column.value);
   return JSON.stringify(row, monitorValue);
+}
+
+/**
+ * A logged column's value as its row holds it: `null` for one that JSON
+ * would leave out of the row (`undefined`, a function, a symbol), so that
+ * every column of the schema is in the row.
+ */
+function writtenValue(value: unknown): unknown {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol' ? null : value;
 }
 
 /**

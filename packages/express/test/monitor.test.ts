@@ -276,6 +276,17 @@ describe('monitor columns', () => {
       expect(monitorsOf(RECORD_TYPE.MONITOR_SCHEMA)).to.have.members(['tensors', 'iris_classifier']);
     });
 
+    it('writes a column logged as undefined, or as a function, as null, so the row has every column of its schema', async () => {
+      others = [
+        ['sparse', undefined, { name: 'missing', role: 'feature', dataType: 'numerical' }],
+        ['sparse', () => 1, { name: 'callable', role: 'feature', dataType: 'categorical' }],
+      ];
+      const url = await serveMonitors();
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      await telemetry.waitForRecords(2, RECORD_TYPE.MONITOR_ROW);
+      expect(rowOf('sparse')).to.include({ missing: null, callable: null });
+    });
+
     it("loses only the monitor whose row cannot be written, reports it, and writes that monitor's schema later", async () => {
       const circular: Record<string, unknown> = { a: 1 };
       circular['self'] = circular;
