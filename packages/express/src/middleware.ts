@@ -196,6 +196,11 @@ class CallRecorder {
   readonly #samplePayload: (traceId: string) => boolean;
   /** Bytes of each answer kept, and decoded at most from a compressed one. */
   readonly #captureLimit: number;
+  /**
+   * The requests this instance records: one that meets it again (the
+   * middleware mounted on the app and on a router) is one call, not two.
+   */
+  readonly #recorded = new WeakSet<Request>();
 
   constructor(config: ResolvedConfig, signals: Signals, reporter: TelemetryReporter) {
     this.#config = config;
@@ -254,6 +259,8 @@ class CallRecorder {
   }
 
   start(req: Request, res: Response, call: PredictCall): void {
+    if (this.#recorded.has(req)) return;
+    this.#recorded.add(req);
     const requestId =
       headerValue(req, REQUEST_ID_HEADERS[0]) ??
       headerValue(req, REQUEST_ID_HEADERS[1]) ??

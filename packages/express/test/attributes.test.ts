@@ -6,6 +6,7 @@ import express from 'express';
 import { hrTimeToMicroseconds } from '@opentelemetry/core';
 import { annotateCall } from '../src/annotations.js';
 import { inferenceTelemetry } from '../src/middleware.js';
+import { captureRawBody } from '../src/payload/request-body.js';
 import {
   ATTR_BATCH_SIZE,
   ATTR_DURATION,
@@ -18,6 +19,7 @@ import {
   ATTR_OPERATION,
   ATTR_PAYLOAD_SIZE,
   ATTR_PROTOCOL,
+  ATTR_RECORD_TYPE,
   ATTR_REQUEST_ID,
   ATTR_URL_PATH,
   PROTOCOL,
@@ -236,6 +238,26 @@ describe('what a predict call records', () => {
       const spans = await telemetry.waitForSpans(2);
       expect(spans.map((span) => span.attributes[ATTR_MODEL_VERSION])).to.deep.equal(['7', '7']);
     });
+  });
+
+  it('records a call once when it meets the same middleware twice (mounted on the app and on a router)', async () => {
+    const middleware = inferenceTelemetry(globalOptions());
+    const router = express.Router();
+    router.use(middleware);
+    router.post('/v1/models/:target', (_req, res) => void res.json({ predictions: [1] }));
+    const app = express();
+    app.use(middleware);
+    app.use(express.json({ verify: captureRawBody }));
+    app.use(router);
+    const url = await servers.start(app);
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    await oneCall();
+    // Both ends would have been recorded by the same 'close' event: the first span's arrival means a second was not.
+    expect(telemetry.spans()).to.have.lengthOf(1);
+    expect(telemetry.records().map((record) => record.attributes[ATTR_RECORD_TYPE])).to.deep.equal([
+      RECORD_TYPE.REQUEST,
+      RECORD_TYPE.RESPONSE,
+    ]);
   });
 
   it('adds what each annotateCall says to what the earlier ones said, a later value winning', async () => {
