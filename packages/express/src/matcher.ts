@@ -15,7 +15,21 @@ const OPENAI_EMBEDDINGS = /^(\/openai)?\/v1\/embeddings\/?$/i;
 /** A request target's path, without the query. */
 function pathOf(url: string): string {
   const query = url.indexOf('?');
-  return query < 0 ? url : url.slice(0, query);
+  const target = query < 0 ? url : url.slice(0, query);
+  return target.startsWith('/') ? target : absoluteFormPath(target);
+}
+
+/**
+ * The path of an absolute-form target (`http://host:port/path`), which
+ * HTTP/1.1 servers must accept and which clients send when they take the
+ * server for a proxy: Express routes it by its path, so it is matched by
+ * its path too. Any other target (`*`) is left as it is.
+ */
+function absoluteFormPath(target: string): string {
+  const scheme = target.indexOf('://');
+  if (scheme < 0) return target;
+  const path = target.indexOf('/', scheme + '://'.length);
+  return path < 0 ? '/' : target.slice(path);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { expect } from 'chai';
 import { inferenceTelemetry } from '../src/middleware.js';
 import {
@@ -6,6 +7,7 @@ import {
   ATTR_MODEL_VERSION,
   ATTR_OPERATION,
   ATTR_PROTOCOL,
+  ATTR_URL_PATH,
   PROTOCOL,
   RECORD_TYPE,
 } from '../src/semconv.js';
@@ -110,6 +112,25 @@ describe('recognition of predict calls', () => {
       ['infer Iris', '/v2/models/{model}/versions/{version}/infer', '2'],
       ['embeddings minilm', '/openai/v1/embeddings', undefined],
     ]);
+  });
+
+  it('recognises a call whose target is in absolute form, as sent to a proxy, which Express routes by its path', async () => {
+    const url = await serve();
+    const { hostname, port } = new URL(url);
+    const target = `${url}/v2/models/iris/infer?verbose=1`;
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const request = httpRequest({ hostname, port, method: 'POST', path: target }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode));
+      });
+      request.on('error', reject);
+      request.setHeader('content-type', 'application/json');
+      request.end(V2_BODY);
+    });
+    expect(status).to.equal(200);
+    const [span] = await telemetry.waitForSpans();
+    expect(span.name).to.equal('infer iris');
+    expect(span.attributes[ATTR_URL_PATH]).to.equal('/v2/models/iris/infer');
   });
 
   it('leaves model listings, unknown verbs, health checks and predict routes asked with GET alone', async () => {
