@@ -314,9 +314,13 @@ class CallRecorder {
    * that never finished is the client's doing unless the handler recorded
    * an error: then the server broke off, typically Express closing the
    * connection after an error once the headers were out, and the call keeps
-   * the status it sent and that error.
+   * the status it sent and that error. A request whose body never fully
+   * arrived is the client's doing all the same: the error recorded then is
+   * the parser's account of the client leaving (body-parser's "request
+   * aborted"), and the status the error handler set was never sent.
    */
   #outcome(
+    req: Request,
     res: Response,
     state: CallState,
     annotations: CallAnnotations | undefined,
@@ -324,7 +328,7 @@ class CallRecorder {
   ): CallOutcome {
     const error = annotations?.error;
     const brokenOff = !res.writableFinished;
-    const aborted = brokenOff && error === undefined;
+    const aborted = brokenOff && (error === undefined || !req.complete);
     const status = aborted ? STATUS_CLIENT_CLOSED : res.statusCode;
     const durationSeconds = (performance.now() - state.startMillis) / MILLIS_PER_SECOND;
     const failed = brokenOff || status >= FIRST_ERROR_STATUS;
@@ -379,7 +383,7 @@ class CallRecorder {
           maxDecodedBytes: this.#captureLimit,
         }),
       ));
-    const outcome = this.#outcome(res, state, annotations, answerText);
+    const outcome = this.#outcome(req, res, state, annotations, answerText);
     const body: unknown = req.body;
     // What is only known at the end goes on the span now, and on the records below.
     const bodyModel = call.model === undefined ? (body as { model?: unknown } | undefined)?.model : undefined;

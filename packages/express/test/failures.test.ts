@@ -254,6 +254,34 @@ describe('failed calls', () => {
       [ATTR_HTTP_RESPONSE_STATUS_CODE]: 499,
     });
   });
+
+  it('records a client that left while still sending the body as `aborted`, though the parser error was recorded', async () => {
+    let arrived!: () => void;
+    const callArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const middleware = inferenceTelemetry(globalOptions());
+    // kserveApp mounts captureErrors(): body-parser's "request aborted" reaches it, then the error handler.
+    const app = kserveApp((req, res, next) => {
+      middleware(req, res, next);
+      arrived();
+    });
+    const url = await servers.start(app);
+    const client = httpRequest(`${url}/v1/models/iris:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(IRIS_BODY)) },
+    });
+    client.on('error', () => {});
+    client.write(IRIS_BODY.slice(0, 10));
+    await callArrived;
+    client.destroy();
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    // Not the 400 the error handler set: no answer reached the client, who had left.
+    expect(response.attributes).to.include({
+      [ATTR_ERROR_TYPE]: ERROR_TYPE_ABORTED,
+      [ATTR_HTTP_RESPONSE_STATUS_CODE]: 499,
+    });
+    const [span] = await telemetry.waitForSpans();
+    expect(span.attributes[ATTR_ERROR_TYPE]).to.equal(ERROR_TYPE_ABORTED);
+  });
 });
 
 describe('never in the way', () => {
