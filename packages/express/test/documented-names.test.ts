@@ -4,27 +4,13 @@
  * name, instrument, unit and duration buckets. Dashboards and queries are
  * written against the document, so a renamed constant must fail here.
  */
-import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { MetricKind } from '../src/metrics/descriptors.js';
 import { METRIC_DEFINITIONS, REQUEST_DURATION } from '../src/metrics/descriptors.js';
 import * as semconv from '../src/semconv.js';
+import { readDoc, tableRows } from './documented-table.js';
 
-const DOC = readFileSync(new URL('../../../docs/telemetry.md', import.meta.url), 'utf8');
-
-/** The rows of the first markdown table under `heading`, as cells without their backticks. */
-function tableRows(heading: string): string[][] {
-  const lines = DOC.slice(DOC.indexOf(heading)).split('\n');
-  const start = lines.findIndex((line) => line.startsWith('|'));
-  const end = lines.findIndex((line, index) => index > start && !line.startsWith('|'));
-  // The header row and its rule go.
-  return lines.slice(start + 2, end).map((line) =>
-    line
-      .split('|')
-      .slice(1, -1)
-      .map((cell) => cell.trim().replace(/`/g, '')),
-  );
-}
+const DOC = readDoc('telemetry.md');
 
 /** How the document names each kind of instrument. */
 const DOCUMENTED_KINDS: Record<string, MetricKind> = {
@@ -49,7 +35,7 @@ describe('the names docs/telemetry.md lists', () => {
   });
 
   it("are every metric's name, instrument and unit, and no other", () => {
-    const rows = tableRows('## Metrics').map(([name, instrument, unit]) => ({
+    const rows = tableRows(DOC, '## Metrics').map(([name, instrument, unit]) => ({
       name,
       kind: DOCUMENTED_KINDS[instrument],
       unit,

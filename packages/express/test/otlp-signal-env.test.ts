@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import type { OtlpReceiver, ReceivedRequest } from '../../../test/support/otlp-receiver.js';
 import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
-import { inferenceTelemetry } from '../src/middleware.js';
-import type { InferenceTelemetryOptions } from '../src/types.js';
 import { useEnvironment } from './environment.js';
-import { IRIS_BODY, kserveApp, post, useServers } from './in-memory-telemetry.js';
+import { useServers } from './in-memory-telemetry.js';
+import { exportOneCall } from './one-call.js';
 
 /** The first export of one signal the receiver got. */
 function exportOf(receiver: OtlpReceiver, signal: ReceivedRequest['signal']): ReceivedRequest {
@@ -30,20 +29,8 @@ describe('per-signal OTLP variables (own providers, over the wire)', () => {
     OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json',
   }));
 
-  /** One predict call through a middleware built from `options` and the environment, flushed to the receiver. */
-  async function exportOneCall(options: InferenceTelemetryOptions): Promise<void> {
-    const telemetry = inferenceTelemetry({ fileSink: { enabled: false }, ...options });
-    try {
-      const url = await servers.start(kserveApp(telemetry));
-      await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
-      await telemetry.forceFlush();
-    } finally {
-      await telemetry.shutdown();
-    }
-  }
-
   it("lets a signal's variables win over the generic ones, merging headers key by key", async () => {
-    await exportOneCall({});
+    await exportOneCall(servers, {});
     const traces = exportOf(receiver, 'traces');
     expect(traces.headers).to.include({ 'x-tenant': 'traces', 'x-team': 'ml' });
     expect(traces.contentEncoding).to.equal(undefined);
@@ -61,7 +48,9 @@ describe('per-signal OTLP variables (own providers, over the wire)', () => {
   });
 
   it('loses to options given in code, which apply to every signal', async () => {
-    await exportOneCall({ otlp: { headers: { 'x-tenant': 'code' }, compression: 'gzip', protocol: 'http/protobuf' } });
+    await exportOneCall(servers, {
+      otlp: { headers: { 'x-tenant': 'code' }, compression: 'gzip', protocol: 'http/protobuf' },
+    });
     for (const signal of ['traces', 'logs', 'metrics'] as const) {
       const request = exportOf(receiver, signal);
       expect(request.headers, signal).to.include({ 'x-tenant': 'code', 'x-team': 'ml' });

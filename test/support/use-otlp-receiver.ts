@@ -1,0 +1,42 @@
+import type { OtlpReceiver, OtlpReceiverOptions } from './otlp-receiver.js';
+import { startOtlpReceiver } from './otlp-receiver.js';
+
+/** Options of {@link useOtlpReceiver}: the receiver's own, and how long one lives. */
+export interface UseOtlpReceiverOptions extends OtlpReceiverOptions {
+  /**
+   * `'describe'` (default): one receiver for the enclosing `describe`, which
+   * forgets what it received after each test; `'test'`: a fresh one for each
+   * test, for tests that change how it answers or close it.
+   */
+  readonly per?: 'describe' | 'test';
+}
+
+/**
+ * Starts an OTLP receiver (see {@link startOtlpReceiver}) for the enclosing
+ * `describe` and closes it after; returns an accessor, since the receiver
+ * exists only once the hook has run. Mocha runs `after` and `afterEach`
+ * hooks in the order they were added: call this after the hooks that stop
+ * what exports to it, so that their last export still finds it open.
+ */
+export function useOtlpReceiver(options: UseOtlpReceiverOptions = {}): () => OtlpReceiver {
+  let receiver: OtlpReceiver | undefined;
+  const start = async (): Promise<void> => {
+    receiver = await startOtlpReceiver(options);
+  };
+  const close = async (): Promise<void> => {
+    await receiver?.close();
+    receiver = undefined;
+  };
+  if (options.per === 'test') {
+    beforeEach(start);
+    afterEach(close);
+  } else {
+    before(start);
+    afterEach(() => receiver?.reset());
+    after(close);
+  }
+  return () => {
+    if (receiver === undefined) throw new Error('useOtlpReceiver: the receiver is used outside a test');
+    return receiver;
+  };
+}
