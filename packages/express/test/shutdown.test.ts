@@ -1,53 +1,136 @@
 import { expect } from 'chai';
-import { requestIdsOf } from '../../../test/support/otlp-model.js';
 import type { OtlpReceiver } from '../../../test/support/otlp-receiver.js';
-import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
+import { requestIdsOf } from '../../../test/support/otlp-model.js';
+import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
+import type { InferenceTelemetry } from '../src/middleware.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { ATTR_TELEMETRY_SIGNAL, METRIC_RECORDS_EXPORTED } from '../src/semconv.js';
-import { IRIS_BODY, kserveApp, post, useServers } from './in-memory-telemetry.js';
+import type { InferenceTelemetryOptions } from '../src/types.js';
+import { IRIS_BODY, kserveApp, post, useRecordedWarnings, useServers } from './in-memory-telemetry.js';
 
 /** Long enough that an export still in flight would be missed by metrics read at the same time. */
 const SLOW_ANSWER_MS = 300;
 const CALLS = 3;
+/** The export time limits given to a middleware whose collector never answers. */
+const SHORT_TIMEOUT_MS = 500;
+
+/** The exported counts by signal in the last metric export the receiver got. */
+function exportedBySignal(receiver: OtlpReceiver): Record<string, unknown> {
+  const exported = receiver
+    .metrics()
+    .filter((metric) => metric.name === METRIC_RECORDS_EXPORTED)
+    .at(-1);
+  return Object.fromEntries(
+    (exported?.dataPoints ?? []).map((point) => [point.attributes[ATTR_TELEMETRY_SIGNAL], point.value]),
+  );
+}
+
+/** Whether `work` settles before `ms` have passed. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 describe('shutdown (own providers, over the wire)', () => {
   const servers = useServers();
-  let receiver: OtlpReceiver;
-  before(async () => {
-    receiver = await startOtlpReceiver({ delayMs: SLOW_ANSWER_MS });
-  });
-  after(() => receiver.close());
+  const receiver = useOtlpReceiver({ delayMs: SLOW_ANSWER_MS });
 
-  it('exports the metrics last, so the exported counts include the final span and log exports', async () => {
-    const telemetry = inferenceTelemetry({ otlp: { endpoint: receiver.url }, fileSink: { enabled: false } });
-    const url = await servers.start(kserveApp(telemetry));
-    for (let i = 0; i < CALLS; i++) await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
-    await telemetry.shutdown();
-    const exported = receiver.metrics().find((metric) => metric.name === METRIC_RECORDS_EXPORTED);
-    const bySignal = Object.fromEntries(
-      (exported?.dataPoints ?? []).map((point) => [point.attributes[ATTR_TELEMETRY_SIGNAL], point.value]),
-    );
-    expect(bySignal).to.deep.equal({ logs: 2 * CALLS, traces: CALLS });
-  });
-
-  it('forceFlush exports everything queued, without waiting for the schedule, and leaves the telemetry running', async () => {
-    receiver.reset();
-    // A schedule no test waits for: only the flush can export.
-    const telemetry = inferenceTelemetry({
-      otlp: { endpoint: receiver.url },
+  /** A middleware exporting to the receiver whose batches wait for a flush: no schedule any test waits for. */
+  function flushedOnly(): InferenceTelemetry {
+    return inferenceTelemetry({
+      otlp: { endpoint: receiver().url },
       queue: { scheduledDelayMillis: 60_000 },
       fileSink: { enabled: false },
     });
+  }
+
+  /** Makes a call with each id through `telemetry`. */
+  async function predictEach(telemetry: InferenceTelemetry, ids: readonly string[]): Promise<void> {
+    const url = await servers.start(kserveApp(telemetry));
+    for (const id of ids) await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': id });
+  }
+
+  /** Every call's two records and span arrived, each once. */
+  function expectEachOnce(ids: readonly string[]): void {
+    expect(requestIdsOf(receiver().logRecords()).sort()).to.deep.equal(ids.flatMap((id) => [id, id]).sort());
+    expect(requestIdsOf(receiver().spans()).sort()).to.deep.equal([...ids].sort());
+  }
+
+  it('exports the metrics last, so the exported counts include the final span and log exports', async () => {
+    const telemetry = inferenceTelemetry({ otlp: { endpoint: receiver().url }, fileSink: { enabled: false } });
+    const url = await servers.start(kserveApp(telemetry));
+    for (let i = 0; i < CALLS; i++) await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    await telemetry.shutdown();
+    expect(exportedBySignal(receiver())).to.deep.equal({ logs: 2 * CALLS, traces: CALLS });
+  });
+
+  it('forceFlush exports everything queued, without waiting for the schedule, and leaves the telemetry running', async () => {
+    const telemetry = flushedOnly();
     try {
       const url = await servers.start(kserveApp(telemetry));
       for (const id of ['first', 'second']) {
         await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': id });
         await telemetry.forceFlush();
       }
-      expect(requestIdsOf(receiver.logRecords())).to.deep.equal(['first', 'first', 'second', 'second']);
-      expect(requestIdsOf(receiver.spans())).to.deep.equal(['first', 'second']);
+      expect(requestIdsOf(receiver().logRecords())).to.deep.equal(['first', 'first', 'second', 'second']);
+      expect(requestIdsOf(receiver().spans())).to.deep.equal(['first', 'second']);
     } finally {
       await telemetry.shutdown();
     }
+  });
+
+  it('called again once done, exports nothing more', async () => {
+    const ids = ['a', 'b'];
+    const telemetry = flushedOnly();
+    await predictEach(telemetry, ids);
+    await telemetry.shutdown();
+    const sent = receiver().requests().length;
+    await telemetry.shutdown();
+    expect(receiver().requests()).to.have.length(sent);
+    expectEachOnce(ids);
+  });
+
+  it('after forceFlush, or beside it, exports each record once', async () => {
+    const telemetry = flushedOnly();
+    await predictEach(telemetry, ['flushed']);
+    await telemetry.forceFlush();
+    await predictEach(telemetry, ['beside']);
+    await Promise.all([telemetry.forceFlush(), telemetry.shutdown()]);
+    expectEachOnce(['flushed', 'beside']);
+    expect(exportedBySignal(receiver())).to.deep.equal({ logs: 4, traces: 2 });
+  });
+});
+
+describe('shutdown with a collector that never answers (own providers)', () => {
+  const servers = useServers();
+  const receiver = useOtlpReceiver({ respond: 'hang' });
+  // The failed exports are reported as process warnings.
+  useRecordedWarnings();
+
+  /** A middleware whose every export gives up after {@link SHORT_TIMEOUT_MS}, and whose batches wait for a flush. */
+  async function oneCallQueued(): Promise<InferenceTelemetry> {
+    const options: InferenceTelemetryOptions = {
+      otlp: { endpoint: receiver().url, timeoutMillis: SHORT_TIMEOUT_MS },
+      queue: { scheduledDelayMillis: 60_000, exportTimeoutMillis: SHORT_TIMEOUT_MS },
+      fileSink: { enabled: false },
+    };
+    const telemetry = inferenceTelemetry(options);
+    const url = await servers.start(kserveApp(telemetry));
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    return telemetry;
+  }
+
+  it('resolves a second call without trying the collector again', async () => {
+    const telemetry = await oneCallQueued();
+    await telemetry.shutdown();
+    const tried = receiver().requests().length;
+    expect(tried, 'exports tried by the first call').to.be.above(0);
+    expect(await settlesWithin(telemetry.shutdown(), SHORT_TIMEOUT_MS), 'second call settled').to.equal(true);
+    expect(receiver().requests()).to.have.length(tried);
   });
 });
