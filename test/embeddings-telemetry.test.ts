@@ -8,7 +8,7 @@ import OpenAI from 'openai';
 import type { ReceivedLogRecord, ReceivedSpan } from './support/otlp-model.js';
 import { recordOfCall, recordsOfCall, spanOfCall, spansOfCall } from './support/otlp-model.js';
 import type { OtlpReceiver } from './support/otlp-receiver.js';
-import { startOtlpReceiver } from './support/otlp-receiver.js';
+import { useOtlpReceiver } from './support/use-otlp-receiver.js';
 import { norm } from '../scripts/demo-models/vectors.js';
 import { DEMO_EMBEDDING, serveEmbeddingModels } from './support/embeddings.js';
 import { postJson } from './support/http.js';
@@ -48,29 +48,24 @@ async function waitForCall(receiver: OtlpReceiver, requestId: string): Promise<v
 }
 
 describe('embedding telemetry', () => {
-  let receiver: OtlpReceiver;
   let server: InferenceServer | undefined;
-
-  beforeEach(async () => {
-    receiver = await startOtlpReceiver();
-  });
-
   afterEach(async () => {
     await server?.close();
     server = undefined;
-    await receiver.close();
   });
+  // After the server's hook: its shutdown's last export finds the receiver still open.
+  const receiver = useOtlpReceiver({ per: 'test' });
 
   it('an OpenAI call is a span `embeddings <model>` with the GenAI attributes, truncation included', async () => {
-    server = await serveWithReceiver(receiver);
+    server = await serveWithReceiver(receiver());
     const response = await postJson(
       `${server.url}/openai/v1/embeddings`,
       { model: DEMO_EMBEDDING, input: ['a cat', LONG_TEXT], encoding_format: 'float', dimensions: 16 },
       { 'x-request-id': 'openai-call' },
     );
     expect(response.status).to.equal(200);
-    await waitForCall(receiver, 'openai-call');
-    const span = spanOf(receiver, 'openai-call');
+    await waitForCall(receiver(), 'openai-call');
+    const span = spanOf(receiver(), 'openai-call');
     expect(span.name).to.equal(`embeddings ${DEMO_EMBEDDING}`);
     expect(span.attributes).to.deep.include({
       'gen_ai.operation.name': 'embeddings',
@@ -86,7 +81,7 @@ describe('embedding telemetry', () => {
   });
 
   it('V1 and V2 calls to an embedding model get the same span name and attributes, without an encoding', async () => {
-    server = await serveWithReceiver(receiver);
+    server = await serveWithReceiver(receiver());
     const v1 = await postJson(
       `${server.url}/v1/models/${DEMO_EMBEDDING}:predict`,
       { instances: ['a cat'] },
@@ -102,8 +97,8 @@ describe('embedding telemetry', () => {
       ['v1-call', 'predict'],
       ['v2-call', 'infer'],
     ] as const) {
-      await waitForCall(receiver, id);
-      const span = spanOf(receiver, id);
+      await waitForCall(receiver(), id);
+      const span = spanOf(receiver(), id);
       expect(span.name).to.equal(`embeddings ${DEMO_EMBEDDING}`);
       expect(span.attributes).to.deep.include({
         'gen_ai.operation.name': 'embeddings',
@@ -119,14 +114,14 @@ describe('embedding telemetry', () => {
   });
 
   it("the response record carries the vectors' count, dimension and norms, not the floats", async () => {
-    server = await serveWithReceiver(receiver);
+    server = await serveWithReceiver(receiver());
     const response = await postJson(
       `${server.url}/openai/v1/embeddings`,
       { model: DEMO_EMBEDDING, input: ['a cat', 'rain'] },
       { 'x-request-id': 'summary-call' },
     );
-    await waitForCall(receiver, 'summary-call');
-    const record = responseRecordOf(receiver, 'summary-call');
+    await waitForCall(receiver(), 'summary-call');
+    const record = responseRecordOf(receiver(), 'summary-call');
     const body = JSON.parse(record.body as string);
     // The norms are the model's, before the server normalises: the same model served without normalising answers them.
     const raw = await serveEmbeddingModels([{ config: { task: 'text_embedding', embedding: { normalize: false } } }]);
@@ -153,18 +148,18 @@ describe('embedding telemetry', () => {
   });
 
   it('the response record holds the whole answer with embeddingVectors: full', async () => {
-    server = await serveWithReceiver(receiver, { embeddingVectors: 'full' });
+    server = await serveWithReceiver(receiver(), { embeddingVectors: 'full' });
     const response = await postJson(
       `${server.url}/openai/v1/embeddings`,
       { model: DEMO_EMBEDDING, input: 'a cat' },
       { 'x-request-id': 'full-call' },
     );
-    await waitForCall(receiver, 'full-call');
-    expect(JSON.parse(responseRecordOf(receiver, 'full-call').body as string)).to.deep.equal(response.body);
+    await waitForCall(receiver(), 'full-call');
+    expect(JSON.parse(responseRecordOf(receiver(), 'full-call').body as string)).to.deep.equal(response.body);
   });
 
   it('the official client asks for base64 by default, as the span records', async () => {
-    server = await serveWithReceiver(receiver);
+    server = await serveWithReceiver(receiver());
     const client = new OpenAI({
       baseURL: `${server.url}/openai/v1`,
       apiKey: 'not-checked',
@@ -172,24 +167,24 @@ describe('embedding telemetry', () => {
       defaultHeaders: { 'x-request-id': 'client-call' },
     });
     await client.embeddings.create({ model: DEMO_EMBEDDING, input: 'a cat' });
-    await waitForCall(receiver, 'client-call');
-    expect(spanOf(receiver, 'client-call').attributes['gen_ai.request.encoding_formats']).to.deep.equal(['base64']);
+    await waitForCall(receiver(), 'client-call');
+    expect(spanOf(receiver(), 'client-call').attributes['gen_ai.request.encoding_formats']).to.deep.equal(['base64']);
   });
 
   it('a refused OpenAI call is an error span named after the model, with the message', async () => {
-    server = await serveWithReceiver(receiver);
+    server = await serveWithReceiver(receiver());
     const response = await postJson(
       `${server.url}/openai/v1/embeddings`,
       { model: DEMO_EMBEDDING, input: 'a', dimensions: 5 },
       { 'x-request-id': 'refused-call' },
     );
     expect(response.status).to.equal(400);
-    await waitForCall(receiver, 'refused-call');
-    const span = spanOf(receiver, 'refused-call');
+    await waitForCall(receiver(), 'refused-call');
+    const span = spanOf(receiver(), 'refused-call');
     expect(span.name).to.equal(`embeddings ${DEMO_EMBEDDING}`);
     expect(span.attributes['error.type']).to.equal('INVALID_REQUEST');
     expect(span.status.message).to.include('"dimensions" 5 is not supported');
-    const record = responseRecordOf(receiver, 'refused-call');
+    const record = responseRecordOf(receiver(), 'refused-call');
     expect(JSON.parse(record.body as string)).to.deep.equal(response.body);
   });
 });

@@ -11,7 +11,7 @@ import type { InferenceServer } from '../packages/server/src/index.js';
 import type { ReceivedLogRecord, ReceivedMetric, ReceivedSpan } from './support/otlp-model.js';
 import { OTLP_SPAN_KIND, recordOfCall, recordsOfCall, spanOfCall, spansOfCall } from './support/otlp-model.js';
 import type { OtlpReceiver } from './support/otlp-receiver.js';
-import { startOtlpReceiver } from './support/otlp-receiver.js';
+import { useOtlpReceiver } from './support/use-otlp-receiver.js';
 import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
 import { IRIS_V1_BODY, IRIS_V2_BAD_SHAPE } from './support/iris-calls.js';
 
@@ -92,17 +92,18 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
       /** A remote parent the client sends in `traceparent`. */
       const parentTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
       const parentSpanId = '00f067aa0ba902b7';
-      let receiver: OtlpReceiver;
       let server: InferenceServer | undefined;
       let predict: Call;
       let infer: Call;
       let traced: Call;
 
+      after(() => server?.close());
+      // After the server's hook: its shutdown's last export finds the receiver still open.
+      const receiver = useOtlpReceiver();
       before(async () => {
-        receiver = await startOtlpReceiver();
         server = await serveRepository(DEMO_REPOSITORY, {
           telemetry: {
-            otlp: { endpoint: receiver.url, protocol, compression, metricExportIntervalMillis: 200 },
+            otlp: { endpoint: receiver().url, protocol, compression, metricExportIntervalMillis: 200 },
             queue: { scheduledDelayMillis: 20 },
             fileSink: { enabled: false },
           },
@@ -113,7 +114,7 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
           'x-request-id': `traced-${tag}`,
           traceparent: `00-${parentTraceId}-${parentSpanId}-01`,
         });
-        await receiver.waitFor((r) =>
+        await receiver().waitFor((r) =>
           [predict, infer, traced].every(
             (c) =>
               recordsOf(r, c.requestId).length === 2 &&
@@ -121,18 +122,13 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
           ),
         );
         // Metrics are cumulative: wait for an export that holds all three calls.
-        await receiver.waitFor((r) => {
+        await receiver().waitFor((r) => {
           const points = lastMetric(r, 'inference.server.request.duration')?.dataPoints ?? [];
           const count = (outcome: string): number | undefined =>
             points.find((point) => point.attributes['inference.outcome'] === outcome)?.count;
           return count('success') === 2 && count('error') === 1;
         });
-        await receiver.waitFor((r) => lastMetric(r, 'inference.model.execution.duration') !== undefined);
-      });
-
-      after(async () => {
-        await server?.close();
-        await receiver?.close();
+        await receiver().waitFor((r) => lastMetric(r, 'inference.model.execution.duration') !== undefined);
       });
 
       it('the calls themselves are answered as without telemetry, and the request id is echoed', () => {
@@ -145,7 +141,7 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
 
       it('the request record body is exactly the bytes sent', () => {
         for (const c of [predict, infer]) {
-          const record = recordOf(receiver, c.requestId, 'request');
+          const record = recordOf(receiver(), c.requestId, 'request');
           expect(record.body).to.be.a('string');
           expect(Buffer.from(record.body as string, 'utf8').equals(Buffer.from(c.sent, 'utf8'))).to.equal(
             true,
@@ -159,7 +155,7 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
 
       it("the response record body is exactly the answer's bytes", () => {
         for (const c of [predict, infer]) {
-          const record = recordOf(receiver, c.requestId, 'response');
+          const record = recordOf(receiver(), c.requestId, 'response');
           expect(record.body).to.be.a('string');
           expect(Buffer.from(record.body as string, 'utf8').equals(c.answer)).to.equal(
             true,
@@ -172,39 +168,39 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
 
       it('both records and the span share trace id, span id and inference.request.id', () => {
         for (const c of [predict, infer, traced]) {
-          const span = spanOf(receiver, c.requestId);
+          const span = spanOf(receiver(), c.requestId);
           expect(span.traceId).to.match(/^[0-9a-f]{32}$/);
           expect(span.spanId).to.match(/^[0-9a-f]{16}$/);
           for (const type of ['request', 'response'] as const) {
-            const record = recordOf(receiver, c.requestId, type);
+            const record = recordOf(receiver(), c.requestId, type);
             expect(record.traceId, `${type} record of ${c.requestId}`).to.equal(span.traceId);
             expect(record.spanId, `${type} record of ${c.requestId}`).to.equal(span.spanId);
             expect(record.attributes['inference.request.id']).to.equal(c.requestId);
           }
         }
         // Each call is a trace of its own.
-        expect(spanOf(receiver, predict.requestId).traceId).to.not.equal(spanOf(receiver, infer.requestId).traceId);
+        expect(spanOf(receiver(), predict.requestId).traceId).to.not.equal(spanOf(receiver(), infer.requestId).traceId);
       });
 
       it("the failed call's response record is ERROR, with status 400, error.type INVALID_INPUT and the server's message", () => {
         const message = (JSON.parse(infer.answer.toString('utf8')) as { error: string }).error;
         expect(message).to.equal("input 'input': expected shape [-1, 4], got [2, 3]");
-        const record = recordOf(receiver, infer.requestId, 'response');
+        const record = recordOf(receiver(), infer.requestId, 'response');
         expect(record.severityText).to.equal('ERROR');
         expect(record.severityNumber).to.equal(SEVERITY.ERROR);
         expect(record.attributes['http.response.status_code']).to.equal(400);
         expect(record.attributes['error.type']).to.equal('INVALID_INPUT');
         expect(record.attributes['exception.message']).to.equal(message);
-        const span = spanOf(receiver, infer.requestId);
+        const span = spanOf(receiver(), infer.requestId);
         expect(span.status).to.deep.equal({ code: STATUS_ERROR, message });
         expect(span.attributes['error.type']).to.equal('INVALID_INPUT');
         expect(span.attributes['http.response.status_code']).to.equal(400);
         // The successful call's response record is INFO.
-        expect(recordOf(receiver, predict.requestId, 'response').severityText).to.equal('INFO');
+        expect(recordOf(receiver(), predict.requestId, 'response').severityText).to.equal('INFO');
       });
 
       it('spans are named predict iris / infer iris and the V1 call carries version 1 and batch size 2', () => {
-        const v1 = spanOf(receiver, predict.requestId);
+        const v1 = spanOf(receiver(), predict.requestId);
         expect(v1.name).to.equal('predict iris');
         expect(v1.kind).to.equal(OTLP_SPAN_KIND.SERVER);
         expect(v1.attributes).to.include({
@@ -219,12 +215,12 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
           'http.response.status_code': 200,
         });
         for (const type of ['request', 'response'] as const) {
-          expect(recordOf(receiver, predict.requestId, type).attributes).to.include({
+          expect(recordOf(receiver(), predict.requestId, type).attributes).to.include({
             'inference.model.version': '1',
             'inference.batch.size': 2,
           });
         }
-        const v2 = spanOf(receiver, infer.requestId);
+        const v2 = spanOf(receiver(), infer.requestId);
         expect(v2.name).to.equal('infer iris');
         expect(v2.attributes).to.include({
           'inference.model.name': 'iris',
@@ -235,7 +231,7 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
       });
 
       it('metrics: request duration in seconds with success and error points, and model execution duration', () => {
-        const duration = lastMetric(receiver, 'inference.server.request.duration')!;
+        const duration = lastMetric(receiver(), 'inference.server.request.duration')!;
         expect(duration.unit).to.equal('s');
         expect(duration.type).to.equal('histogram');
         const success = duration.dataPoints.find((point) => point.attributes['inference.outcome'] === 'success');
@@ -252,14 +248,14 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
           'http.response.status_code': 400,
         });
         expect(error?.count).to.equal(1);
-        const execution = lastMetric(receiver, 'inference.model.execution.duration')!;
+        const execution = lastMetric(receiver(), 'inference.model.execution.duration')!;
         expect(execution.unit).to.equal('s');
         expect(execution.dataPoints.length).to.be.greaterThan(0);
         expect(execution.dataPoints.every((point) => (point.sum ?? 0) > 0)).to.equal(true);
       });
 
       it(`logs, traces and metrics are posted as ${transport.contentType}, gzip-encoded exactly when compression is gzip`, () => {
-        const requests = receiver.requests();
+        const requests = receiver().requests();
         for (const path of SIGNAL_PATHS) {
           const sent = requests.filter((request) => request.path === path);
           expect(sent, `requests to ${path}`).to.not.be.empty;
@@ -282,35 +278,32 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
 
       it('a traceparent sent by the client is continued', () => {
         expect(traced.status).to.equal(200);
-        const span = spanOf(receiver, traced.requestId);
+        const span = spanOf(receiver(), traced.requestId);
         expect(span.traceId).to.equal(parentTraceId);
         expect(span.parentSpanId).to.equal(parentSpanId);
         expect(span.spanId).to.not.equal(parentSpanId);
         expect(span.kind).to.equal(OTLP_SPAN_KIND.SERVER);
         for (const type of ['request', 'response'] as const) {
-          expect(recordOf(receiver, traced.requestId, type).traceId).to.equal(parentTraceId);
+          expect(recordOf(receiver(), traced.requestId, type).traceId).to.equal(parentTraceId);
         }
         // Without a traceparent, the span is a root.
-        expect(spanOf(receiver, predict.requestId).parentSpanId).to.equal('');
+        expect(spanOf(receiver(), predict.requestId).parentSpanId).to.equal('');
       });
     });
   }
 
   describe('a binary-extension infer call (application/octet-stream)', () => {
-    let receiver: OtlpReceiver | undefined;
     let server: InferenceServer | undefined;
-
     afterEach(async () => {
       await server?.close();
-      await receiver?.close();
-      server = receiver = undefined;
+      server = undefined;
     });
+    const receiver = useOtlpReceiver();
 
     it('binary tensor data: the records hold the JSON parts, the sizes count every byte', async () => {
-      receiver = await startOtlpReceiver();
       server = await serveRepository(DEMO_REPOSITORY, {
         telemetry: {
-          otlp: { endpoint: receiver.url, protocol: 'http/protobuf', compression: 'none' },
+          otlp: { endpoint: receiver().url, protocol: 'http/protobuf', compression: 'none' },
           queue: { scheduledDelayMillis: 20 },
           fileSink: { enabled: false },
         },
@@ -335,11 +328,11 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
       expect(response.status).to.equal(200);
       const answerHeaderLength = Number(response.headers.get('inference-header-content-length'));
       const answer = Buffer.from(await response.arrayBuffer());
-      await receiver.waitFor((r) => recordsOf(r, 'binary-1').length === 2);
-      const request = recordOf(receiver, 'binary-1', 'request');
+      await receiver().waitFor((r) => recordsOf(r, 'binary-1').length === 2);
+      const request = recordOf(receiver(), 'binary-1', 'request');
       expect(request.body).to.equal(header.toString('utf8'));
       expect(request.attributes['inference.payload.size']).to.equal(sent.byteLength);
-      const reply = recordOf(receiver, 'binary-1', 'response');
+      const reply = recordOf(receiver(), 'binary-1', 'response');
       expect(reply.body).to.equal(answer.subarray(0, answerHeaderLength).toString('utf8'));
       expect(JSON.parse(reply.body as string).outputs[0].parameters.binary_data_size).to.be.a('number');
       expect(reply.attributes['inference.payload.size']).to.equal(answer.byteLength);
@@ -349,16 +342,11 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
 
 describe('a custom matcher on the server', function () {
   this.timeout(30_000);
-  let receiver: OtlpReceiver;
   let server: InferenceServer | undefined;
-
-  after(async () => {
-    await server?.close();
-    await receiver?.close();
-  });
+  after(() => server?.close());
+  const receiver = useOtlpReceiver();
 
   it('decides what is recorded on the direct path too, and each recorded call is recorded once', async () => {
-    receiver = await startOtlpReceiver();
     // Records V2 calls only: V1 predict calls are still answered, unrecorded.
     const matcher: PredictMatcher = (req) => {
       const matched = defaultMatcher(req);
@@ -366,7 +354,7 @@ describe('a custom matcher on the server', function () {
     };
     server = await serveRepository(DEMO_REPOSITORY, {
       telemetry: {
-        otlp: { endpoint: receiver.url, protocol: 'http/json', compression: 'none' },
+        otlp: { endpoint: receiver().url, protocol: 'http/json', compression: 'none' },
         queue: { scheduledDelayMillis: 20 },
         fileSink: { enabled: false },
         matcher,
@@ -375,11 +363,11 @@ describe('a custom matcher on the server', function () {
     const v1 = await call(`${server.url}/v1/models/iris:predict`, IRIS_V1_BODY, { 'x-request-id': 'matcher-v1' });
     const v2 = await call(`${server.url}/v2/models/iris/infer`, IRIS_V2_BAD_SHAPE, { 'x-request-id': 'matcher-v2' });
     expect([v1.status, v2.status]).to.deep.equal([200, 400]);
-    await receiver.waitFor((r) => recordsOf(r, 'matcher-v2').length === 2 && r.spans().length > 0);
-    expect(spanOf(receiver, 'matcher-v2').name).to.equal('infer iris');
+    await receiver().waitFor((r) => recordsOf(r, 'matcher-v2').length === 2 && r.spans().length > 0);
+    expect(spanOf(receiver(), 'matcher-v2').name).to.equal('infer iris');
     // Exported in the order made: the V1 call's records would be here by now.
-    expect(recordsOf(receiver, 'matcher-v1')).to.have.length(0);
-    expect(spansOfCall(receiver.spans(), 'matcher-v1')).to.have.length(0);
+    expect(recordsOf(receiver(), 'matcher-v1')).to.have.length(0);
+    expect(spansOfCall(receiver().spans(), 'matcher-v1')).to.have.length(0);
     expect(v1.echoedId, 'unrecorded calls get no request id header from the telemetry').to.equal(null);
   });
 

@@ -4,9 +4,9 @@ import { startOtlpReceiver } from './otlp-receiver.js';
 /** Options of {@link useOtlpReceiver}: the receiver's own, and how long one lives. */
 export interface UseOtlpReceiverOptions extends OtlpReceiverOptions {
   /**
-   * `'describe'` (default): one receiver for the enclosing `describe`, which
-   * forgets what it received after each test; `'test'`: a fresh one for each
-   * test, for tests that change how it answers or close it.
+   * `'describe'` (default): one receiver for all the tests of the enclosing
+   * `describe`, so that what a `before` hook sent stays for each of them;
+   * `'test'`: a fresh one for each test, which sees only its own requests.
    */
   readonly per?: 'describe' | 'test';
 }
@@ -32,7 +32,6 @@ export function useOtlpReceiver(options: UseOtlpReceiverOptions = {}): () => Otl
     afterEach(close);
   } else {
     before(start);
-    afterEach(() => receiver?.reset());
     after(close);
   }
   return () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { OtlpReceiver, ReceivedRequest } from '../../../test/support/otlp-receiver.js';
-import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
+import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
 import { useEnvironment } from './environment.js';
 import { useServers } from './in-memory-telemetry.js';
 import { exportOneCall } from './one-call.js';
@@ -14,15 +14,10 @@ function exportOf(receiver: OtlpReceiver, signal: ReceivedRequest['signal']): Re
 
 describe('per-signal OTLP variables (own providers, over the wire)', () => {
   const servers = useServers();
-  let receiver: OtlpReceiver;
-  before(async () => {
-    receiver = await startOtlpReceiver();
-  });
-  after(() => receiver.close());
-  afterEach(() => receiver.reset());
+  const receiver = useOtlpReceiver({ per: 'test' });
 
   useEnvironment(() => ({
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url,
     OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=generic,x-team=ml',
     OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-tenant=traces',
     OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'none',
@@ -31,17 +26,17 @@ describe('per-signal OTLP variables (own providers, over the wire)', () => {
 
   it("lets a signal's variables win over the generic ones, merging headers key by key", async () => {
     await exportOneCall(servers, {});
-    const traces = exportOf(receiver, 'traces');
+    const traces = exportOf(receiver(), 'traces');
     expect(traces.headers).to.include({ 'x-tenant': 'traces', 'x-team': 'ml' });
     expect(traces.contentEncoding).to.equal(undefined);
     expect(traces.contentType).to.equal('application/x-protobuf');
 
-    const logs = exportOf(receiver, 'logs');
+    const logs = exportOf(receiver(), 'logs');
     expect(logs.headers).to.include({ 'x-tenant': 'generic', 'x-team': 'ml' });
     expect(logs.contentEncoding).to.equal('gzip');
     expect(logs.contentType).to.equal('application/json');
 
-    const metrics = exportOf(receiver, 'metrics');
+    const metrics = exportOf(receiver(), 'metrics');
     expect(metrics.headers).to.include({ 'x-tenant': 'generic', 'x-team': 'ml' });
     expect(metrics.contentEncoding).to.equal('gzip');
     expect(metrics.contentType).to.equal('application/x-protobuf');
@@ -52,7 +47,7 @@ describe('per-signal OTLP variables (own providers, over the wire)', () => {
       otlp: { headers: { 'x-tenant': 'code' }, compression: 'gzip', protocol: 'http/protobuf' },
     });
     for (const signal of ['traces', 'logs', 'metrics'] as const) {
-      const request = exportOf(receiver, signal);
+      const request = exportOf(receiver(), signal);
       expect(request.headers, signal).to.include({ 'x-tenant': 'code', 'x-team': 'ml' });
       expect(request.contentEncoding, signal).to.equal('gzip');
       expect(request.contentType, signal).to.equal('application/x-protobuf');

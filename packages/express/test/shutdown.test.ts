@@ -38,7 +38,7 @@ async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolea
 
 describe('shutdown (own providers, over the wire)', () => {
   const servers = useServers();
-  const receiver = useOtlpReceiver({ delayMs: SLOW_ANSWER_MS });
+  const receiver = useOtlpReceiver({ delayMs: SLOW_ANSWER_MS, per: 'test' });
 
   /** A middleware exporting to the receiver whose batches wait for a flush: no schedule any test waits for. */
   function flushedOnly(): InferenceTelemetry {

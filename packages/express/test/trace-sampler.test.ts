@@ -5,8 +5,7 @@ import { ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import { SamplingDecision } from '@opentelemetry/sdk-trace';
 import { expect } from 'chai';
 import { requestIdsOf } from '../../../test/support/otlp-model.js';
-import type { OtlpReceiver } from '../../../test/support/otlp-receiver.js';
-import { startOtlpReceiver } from '../../../test/support/otlp-receiver.js';
+import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
 import { EnvReader } from '../src/env.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { samplerFromEnv } from '../src/signals/sampler.js';
@@ -71,16 +70,12 @@ describe('trace sampler from the environment', () => {
 
 describe('spans the sampler declines (own providers, over the wire)', () => {
   const servers = useServers();
-  let receiver: OtlpReceiver;
-  before(async () => {
-    receiver = await startOtlpReceiver();
-  });
-  after(() => receiver.close());
+  const receiver = useOtlpReceiver();
   useEnvironment(() => ({ OTEL_TRACES_SAMPLER: 'always_off' }));
 
   it('are exported for failed and slow calls, with their payload records, and not for the others', async () => {
     const telemetry = inferenceTelemetry({
-      otlp: { endpoint: receiver.url },
+      otlp: { endpoint: receiver().url },
       fileSink: { enabled: false },
       slowRequestThresholdMs: 20,
     });
@@ -97,8 +92,8 @@ describe('spans the sampler declines (own providers, over the wire)', () => {
         await post(`${url}/v1/models/${model}:predict`, IRIS_BODY, { 'x-request-id': model });
       }
       await telemetry.forceFlush();
-      expect(new Set(requestIdsOf(receiver.spans()))).to.deep.equal(new Set(['broken', 'slow']));
-      expect(new Set(requestIdsOf(receiver.logRecords()))).to.deep.equal(new Set(['broken', 'slow']));
+      expect(new Set(requestIdsOf(receiver().spans()))).to.deep.equal(new Set(['broken', 'slow']));
+      expect(new Set(requestIdsOf(receiver().logRecords()))).to.deep.equal(new Set(['broken', 'slow']));
     } finally {
       await telemetry.shutdown();
     }
