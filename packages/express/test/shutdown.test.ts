@@ -84,6 +84,17 @@ describe('shutdown (own providers, over the wire)', () => {
     }
   });
 
+  it('called twice at once, exports each record once, and neither call resolves before the last export', async () => {
+    const ids = ['a', 'b', 'c'];
+    const telemetry = flushedOnly();
+    await predictEach(telemetry, ids);
+    const first = telemetry.shutdown();
+    await telemetry.shutdown();
+    expect(exportedBySignal(receiver()), 'when the second call resolved').to.deep.equal({ logs: 6, traces: 3 });
+    await first;
+    expectEachOnce(ids);
+  });
+
   it('called again once done, exports nothing more', async () => {
     const ids = ['a', 'b'];
     const telemetry = flushedOnly();

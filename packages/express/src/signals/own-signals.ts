@@ -93,6 +93,8 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
 
   // Metrics go last: they count what the span and log queues exported and dropped, so they are read once those are done.
   const queued = [tracerProvider, ...logQueues];
+  // Once: the SDK's MeterProvider answers a second shutdown at once, before the first one's last export is done.
+  let shutdown: Promise<void> | undefined;
   return {
     tracer: tracerProvider.getTracer(SCOPE_NAME, PACKAGE_VERSION),
     logger: new QueueingLogger(resource, { name: SCOPE_NAME, version: PACKAGE_VERSION }, logQueues),
@@ -101,9 +103,10 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
       await Promise.all(queued.map((provider) => provider.forceFlush()));
       await meterProvider.forceFlush();
     },
-    shutdown: async () => {
-      await Promise.all(queued.map((provider) => provider.shutdown()));
-      await meterProvider.shutdown();
-    },
+    shutdown: () =>
+      (shutdown ??= (async () => {
+        await Promise.all(queued.map((provider) => provider.shutdown()));
+        await meterProvider.shutdown();
+      })()),
   };
 }
