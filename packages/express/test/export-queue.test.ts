@@ -37,7 +37,7 @@ function pushRange(queue: BoundedExportQueue<number>, from: number, count: numbe
 }
 
 describe('BoundedExportQueue', () => {
-  it('defaults to the SDK batch processors’ bounds', () => {
+  it('defaults to the SDK batch log record processor’s bounds', () => {
     expect(DEFAULT_EXPORT_QUEUE_OPTIONS).to.deep.equal({
       maxQueueSize: 2048,
       maxExportBatchSize: 512,

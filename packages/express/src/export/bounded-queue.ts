@@ -17,10 +17,13 @@ export interface ExportQueueOptions {
 }
 
 /**
- * The OpenTelemetry SDK's own defaults for its batch log record and span
- * processors (`OTEL_BLRP_*` / `OTEL_BSP_*`), so swapping one for the other
- * changes nothing but the counting: a queue of 2048 items, batches of 512,
- * an export at least every 1000 ms, and 30000 ms before an export is given up.
+ * The OpenTelemetry SDK's defaults for its batch log record processor
+ * (`OTEL_BLRP_*`): a queue of 2048 items, batches of 512, an export at
+ * least every 1000 ms, and 30000 ms before an export is given up. Spans take
+ * them too: the span processor's own delay (`OTEL_BSP_SCHEDULE_DELAY`) is
+ * 5000 ms, but a call's span then reaches the backend up to four seconds
+ * after its records, and a trace-to-logs link followed in that time finds
+ * nothing.
  */
 export const DEFAULT_EXPORT_QUEUE_OPTIONS: Readonly<ExportQueueOptions> = Object.freeze({
   maxQueueSize: 2048,
