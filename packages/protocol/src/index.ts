@@ -1,5 +1,6 @@
 export { ERROR_STATUS, InferenceError, invalidInput, invalidRequest } from './errors.js';
 export { isJsonObject } from './json-object.js';
+export { parseJsonText, stringifyJson } from './json-text.js';
 export type { ErrorBody, ErrorKind } from './errors.js';
 export {
   DATATYPES,
@@ -49,7 +50,12 @@ export type {
   PredictResponse,
   ServerStatus,
 } from './v1/types.js';
-export { DEFAULT_ENCODING_FORMAT, MAX_EMBEDDING_INPUTS, parseEmbeddingsRequest } from './openai/parse.js';
+export {
+  DEFAULT_ENCODING_FORMAT,
+  holdsTokenIds,
+  MAX_EMBEDDING_INPUTS,
+  parseEmbeddingsRequest,
+} from './openai/parse.js';
 export type {
   EmbeddingEncodingFormat,
   EmbeddingInput,

@@ -142,13 +142,23 @@ const ROUNDS_TO_FINITE: Record<FloatDatatype, (value: number) => boolean> = {
   FP64: Number.isFinite,
 };
 
+/**
+ * Checks float elements. An integer literal past 2^53 arrives as a bigint
+ * (see `parseJsonText`) and is read as the nearest number, as JSON.parse
+ * would; only then are the values copied.
+ */
 function checkFloats(values: readonly unknown[], name: string, datatype: FloatDatatype): number[] {
   const roundsToFinite = ROUNDS_TO_FINITE[datatype];
+  let out = values;
   for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (typeof value !== 'number' || !roundsToFinite(value)) throw elementError(name, i, datatype, value);
+    let value = values[i];
+    if (typeof value === 'bigint') {
+      if (out === values) out = values.slice();
+      value = (out as unknown[])[i] = Number(value);
+    }
+    if (typeof value !== 'number' || !roundsToFinite(value)) throw elementError(name, i, datatype, values[i]);
   }
-  return values as number[];
+  return out as number[];
 }
 
 function checkIntegers(values: readonly unknown[], name: string, datatype: IntegerDatatype): number[] {
@@ -171,8 +181,10 @@ function checkBigIntegers(
   const out = new Array<bigint>(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (typeof value !== 'number' || !Number.isInteger(value)) throw elementError(name, i, datatype, value);
-    const big = BigInt(value);
+    // An integer literal past 2^53 arrives as a bigint with all its digits (see `parseJsonText`); a
+    // number past it was written with a fraction or an exponent (9007199254740993.5) and may be rounded.
+    if (typeof value !== 'bigint' && !Number.isSafeInteger(value)) throw elementError(name, i, datatype, value);
+    const big = BigInt(value as bigint | number);
     if (big < min || big > max) throw elementError(name, i, datatype, value);
     out[i] = big;
   }
@@ -196,13 +208,19 @@ function decodeBytes(values: readonly unknown[], name: string): string[] {
   return values as string[];
 }
 
-/** A JSON element of an answer. */
-export type JsonElement = number | boolean | string;
+/** A JSON element of an answer: a bigint is a 64-bit integer past 2^53, written whole by `stringifyJson`. */
+export type JsonElement = number | bigint | boolean | string;
+
+/** A 64-bit integer as a number where that is exact, else as itself. */
+function exactInteger(value: bigint): number | bigint {
+  const number = Number(value);
+  return Number.isSafeInteger(number) ? number : value;
+}
 
 /**
  * Writes typed values as flat JSON elements: float32 at float32 precision,
  * half-precision types as their numeric values, BOOL as booleans. 64-bit
- * integers become numbers, exact up to 2^53 as in every JSON client.
+ * integers stay exact: numbers up to 2^53, bigints past it.
  */
 export function encodeJsonValues(datatype: Datatype, values: TensorValues): JsonElement[] {
   switch (datatype) {
@@ -218,7 +236,7 @@ export function encodeJsonValues(datatype: Datatype, values: TensorValues): Json
       return fromBfloat16Bits(values as Uint16Array);
     case 'INT64':
     case 'UINT64':
-      return Array.from(values as BigInt64Array | BigUint64Array, Number);
+      return Array.from(values as BigInt64Array | BigUint64Array, exactInteger);
     default:
       return Array.from(values as Exclude<TensorValues, string[] | BigInt64Array | BigUint64Array>);
   }

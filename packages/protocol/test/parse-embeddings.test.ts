@@ -37,6 +37,15 @@ describe('parseEmbeddingsRequest', () => {
     );
   });
 
+  it('refuses a token id past 2^53, which arrives as a bigint, as no token id', () => {
+    expect(() => parseEmbeddingsRequest({ model: 'm', input: [9007199254740993n, 1] })).to.throw(
+      '"input"[0] must be a non-negative integer token id',
+    );
+    expect(() => parseEmbeddingsRequest({ model: 'm', input: 'a', dimensions: 9007199254740993n })).to.throw(
+      '"dimensions" must be a positive integer, got 9007199254740993',
+    );
+  });
+
   it('refuses a user that is not a string, and token arrays mixed with texts', () => {
     expect(() => parseEmbeddingsRequest({ model: 'm', input: 'a', user: 3 })).to.throw('"user" must be a string');
     expect(() => parseEmbeddingsRequest({ model: 'm', input: [1, 'a'] })).to.throw(

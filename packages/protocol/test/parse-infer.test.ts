@@ -19,6 +19,11 @@ describe('parseInferRequest', () => {
     expect(parseInferRequest(body)).to.deep.equal(body);
   });
 
+  it('keeps a parameter past 2^53, which arrives as a bigint, with all its digits', () => {
+    const body = { inputs: [{ ...input, parameters: { sequence_id: 18446744073709551615n } }] };
+    expect(parseInferRequest(body).inputs[0].parameters).to.deep.equal({ sequence_id: 18446744073709551615n });
+  });
+
   it('accepts an input without data that names its binary size', () => {
     const binary = { name: 'x', shape: [2], datatype: 'FP32', parameters: { binary_data_size: 8 } };
     const request = parseInferRequest({ inputs: [binary] });
@@ -57,6 +62,11 @@ describe('parseInferRequest', () => {
     ['a negative dimension', withInput({ shape: [-1] }), "input 'x'.shape must hold non-negative integers, got [-1]"],
     ['a fractional dimension', withInput({ shape: [1.5] }), 'must hold non-negative integers, got [1.5]'],
     ['a string dimension', withInput({ shape: ['2'] }), 'must hold non-negative integers'],
+    [
+      'a dimension past 2^53',
+      withInput({ shape: [9007199254740993n] }),
+      'must hold non-negative integers, got [9007199254740993]',
+    ],
     ['data that is not an array', withInput({ data: 'abc' }), `input 'x': data must be an array, got string "abc"`],
     [
       'no data and no binary size',
@@ -80,6 +90,11 @@ describe('parseInferRequest', () => {
     ],
     ['two inputs of one name', { inputs: [input, input] }, "input 'x' appears more than once"],
     ['an id that is not a string', { inputs: [input], id: 42 }, "'id' must be a string, got number 42"],
+    [
+      'an id that is an integer past 2^53',
+      { inputs: [input], id: 9007199254740993n },
+      "'id' must be a string, got bigint 9007199254740993",
+    ],
     ['outputs that are not an array', { inputs: [input], outputs: {} }, "'outputs' must be an array, got an object"],
     ['an output without a name', { inputs: [input], outputs: [{}] }, 'outputs[0].name must be a non-empty string'],
     [

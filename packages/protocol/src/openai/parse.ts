@@ -1,6 +1,7 @@
 import { invalidRequest } from '../errors.js';
 import type { EmbeddingEncodingFormat, EmbeddingInput, EmbeddingsRequest } from './types.js';
 import { isJsonObject } from '../json-object.js';
+import { stringifyJson } from '../json-text.js';
 
 /** The most inputs one request may hold, as OpenAI's API allows. */
 export const MAX_EMBEDDING_INPUTS = 2048;
@@ -21,6 +22,16 @@ function checkTokens(tokens: readonly unknown[], where: string): readonly number
   return tokens as readonly number[];
 }
 
+/**
+ * Whether an `input` array is one input of token ids rather than many
+ * inputs: its first element is a number, or a bigint (an id past 2^53,
+ * read whole by `parseJsonText`, then refused as no token id).
+ */
+export function holdsTokenIds(input: readonly unknown[]): boolean {
+  const first = typeof input[0];
+  return first === 'number' || first === 'bigint';
+}
+
 const INPUT_SHAPES = 'a string, an array of strings, an array of token ids or an array of such arrays';
 
 /** `input`: a string, an array of strings, an array of token ids, or an array of token id arrays. */
@@ -32,7 +43,7 @@ function parseInputs(input: unknown): EmbeddingInput[] {
   }
   if (!Array.isArray(input)) throw invalidRequest(`"input" must be ${INPUT_SHAPES}`);
   if (input.length === 0) throw invalidRequest('"input" must not be an empty array');
-  if (typeof input[0] === 'number') return [checkTokens(input, '"input"')];
+  if (holdsTokenIds(input)) return [checkTokens(input, '"input"')];
   if (input.length > MAX_EMBEDDING_INPUTS) {
     throw invalidRequest(`"input" holds ${input.length} inputs; at most ${MAX_EMBEDDING_INPUTS} are allowed`);
   }
@@ -63,7 +74,7 @@ export function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {
     );
   }
   if (dimensions !== undefined && !(Number.isSafeInteger(dimensions) && (dimensions as number) > 0)) {
-    throw invalidRequest(`"dimensions" must be a positive integer, got ${JSON.stringify(dimensions)}`);
+    throw invalidRequest(`"dimensions" must be a positive integer, got ${stringifyJson(dimensions)}`);
   }
   if (user !== undefined && typeof user !== 'string') throw invalidRequest('"user" must be a string');
   return {

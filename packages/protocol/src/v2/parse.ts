@@ -3,13 +3,14 @@ import { invalidRequest } from '../errors.js';
 import type { InferRequest, InferRequestInput, Parameters, RequestedOutput } from './types.js';
 import { BINARY_DATA_SIZE } from './types.js';
 import { isJsonObject } from '../json-object.js';
+import { stringifyJson } from '../json-text.js';
 
 /** What a field holds, for messages that say what was expected and what came instead. */
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing (the field is missing)';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${stringifyJson(value)}`;
 }
 
 function parseParameters(value: unknown, where: string): Parameters | undefined {
@@ -17,7 +18,7 @@ function parseParameters(value: unknown, where: string): Parameters | undefined 
   if (!isJsonObject(value)) throw invalidRequest(`${where}.parameters must be an object, got ${describe(value)}`);
   for (const [key, item] of Object.entries(value)) {
     const type = typeof item;
-    if (type !== 'string' && type !== 'number' && type !== 'boolean') {
+    if (type !== 'string' && type !== 'number' && type !== 'bigint' && type !== 'boolean') {
       throw invalidRequest(`${where}.parameters.${key} must be a string, number or boolean, got ${describe(item)}`);
     }
   }
@@ -29,7 +30,7 @@ function parseShape(value: unknown, where: string): number[] {
     throw invalidRequest(`${where}.shape must be an array of integers, got ${describe(value)}`);
   for (const dim of value) {
     if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) {
-      throw invalidRequest(`${where}.shape must hold non-negative integers, got ${JSON.stringify(value)}`);
+      throw invalidRequest(`${where}.shape must hold non-negative integers, got ${stringifyJson(value)}`);
     }
   }
   return value as number[];

@@ -1,7 +1,10 @@
 import type { Datatype } from '../datatypes.js';
 
-/** Free-form `parameters` of a request, response or tensor. */
-export type Parameters = Record<string, string | number | boolean>;
+/**
+ * Free-form `parameters` of a request, response or tensor. An integer past
+ * 2^53 (a 64-bit id, say) is a bigint, echoed with all its digits.
+ */
+export type Parameters = Record<string, string | number | bigint | boolean>;
 
 /** `POST /v2/models/{model}[/versions/{version}]/infer` request body. */
 export interface InferRequest {
