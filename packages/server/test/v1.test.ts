@@ -1,7 +1,7 @@
 /** KServe V1: model list, model status and :predict, on the demo iris model and multi-input models. */
 import { expect } from 'chai';
-import { encodeModel, node, valueInfo } from '../../../scripts/onnx/graph.js';
-import { expectError, getJson, postJson, postRaw, readJson } from '../../../test/support/http.js';
+import { encodeModel, identityModel, node, valueInfo } from '../../../scripts/onnx/graph.js';
+import { expectError, getJson, post, postJson, postRaw, readJson } from '../../../test/support/http.js';
 import { addModel, scaleModel } from '../../../test/support/models.js';
 import type { TestServer } from '../../../test/support/server.js';
 import { DEMO_REPOSITORY, serveModels, serveRepository } from '../../../test/support/server.js';
@@ -127,7 +127,31 @@ describe('V1 on models with several inputs, outputs and versions', () => {
       { name: 'add', versions: { '1': addModel() } },
       { name: 'arithmetic', versions: { '1': sumAndDifferenceModel() } },
       { name: 'scale', versions: { '1': scaleModel(1), '3': scaleModel(3) } },
+      { name: 'identity_int64', versions: { '1': identityModel('int64', ['n', 2]) } },
     ]);
+  });
+
+  it('carries 64-bit integers beyond 2^53 exactly, both ways, as JSON numbers', async () => {
+    const instances = '[[9007199254740993,-9223372036854775808],[9223372036854775807,7]]';
+    const response = await post(`${served.url}/v1/models/identity_int64:predict`, `{"instances":${instances}}`, {
+      'content-type': 'application/json',
+    });
+    const text = await response.text();
+    expect(response.status, text).to.equal(200);
+    expect(text).to.equal(`{"predictions":${instances}}`);
+  });
+
+  it('refuses a 64-bit integer out of range, naming the input', async () => {
+    const response = await post(
+      `${served.url}/v1/models/identity_int64:predict`,
+      '{"instances":[[9223372036854775808,0]]}',
+      { 'content-type': 'application/json' },
+    );
+    expectError(
+      await readJson(response),
+      400,
+      "input 'input': element 0 is 9223372036854775808, which is not a valid INT64 value",
+    );
   });
 
   after(async () => {

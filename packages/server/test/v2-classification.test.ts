@@ -1,8 +1,9 @@
 /** Triton's classification extension on the iris demo model, whose config names its classes. */
 import { expect } from 'chai';
-import { expectError, postJson } from '../../../test/support/http.js';
+import { identityModel } from '../../../scripts/onnx/graph.js';
+import { expectError, post, postJson } from '../../../test/support/http.js';
 import type { InferenceServer } from '../src/index.js';
-import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
+import { DEMO_REPOSITORY, serveModels, serveRepository } from '../../../test/support/server.js';
 
 const versicolor = [6.8, 2.8, 4.8, 1.4];
 const setosa = [5.1, 3.5, 1.4, 0.2];
@@ -92,5 +93,26 @@ describe('V2 classification extension', () => {
     it('rejects a class count that is not a positive integer', async () => {
       expectError(await embed('x'), 400, /classification must be a positive integer/);
     });
+  });
+
+  it('ranks 64-bit integer scores beyond 2^53 and prints them with all their digits', async () => {
+    const int64 = await serveModels([{ name: 'scores', versions: { '1': identityModel('int64', ['n', 3]) } }]);
+    try {
+      const response = await post(
+        `${int64.url}/v2/models/scores/infer`,
+        '{"inputs":[{"name":"input","datatype":"INT64","shape":[1,3],"data":[[5,9223372036854775807,-9223372036854775808]]}],' +
+          '"outputs":[{"name":"output","parameters":{"classification":3}}]}',
+        { 'content-type': 'application/json' },
+      );
+      const text = await response.text();
+      expect(response.status, text).to.equal(200);
+      expect(JSON.parse(text).outputs[0].data).to.deep.equal([
+        '9223372036854775807:1',
+        '5:0',
+        '-9223372036854775808:2',
+      ]);
+    } finally {
+      await int64.close();
+    }
   });
 });

@@ -189,6 +189,75 @@ describe('V2 infer: every datatype through an Identity model', () => {
     }
   });
 
+  /** POSTs JSON text as written (JSON.stringify cannot write these integers) and gives back the answer's text. */
+  async function inferText(datatype: string, body: string): Promise<{ status: number; text: string }> {
+    const response = await post(inferUrl(datatype), body, { 'content-type': 'application/json' });
+    return { status: response.status, text: await response.text() };
+  }
+
+  it('carries 64-bit integers beyond 2^53 exactly in JSON, both ways, as JSON numbers', async () => {
+    for (const [datatype, data] of [
+      ['INT64', '[9007199254740993,-9223372036854775808,9223372036854775807,-1]'],
+      ['UINT64', '[18446744073709551615,9007199254740993,0]'],
+    ]) {
+      const answer = await inferText(
+        datatype,
+        `{"inputs":[{"name":"input","datatype":"${datatype}","shape":[${data.split(',').length}],"data":${data}}]}`,
+      );
+      expect(answer.status, answer.text).to.equal(200);
+      expect(answer.text).to.include(`"datatype":"${datatype}","shape":[${data.split(',').length}],"data":${data}}`);
+    }
+  });
+
+  it('hands onnxruntime 64-bit JSON integers beyond 2^53 exactly (read back as binary output)', async () => {
+    const response = await post(
+      inferUrl('INT64'),
+      '{"inputs":[{"name":"input","datatype":"INT64","shape":[3],"data":[9007199254740993,-9223372036854775808,9223372036854775807]}],"parameters":{"binary_data_output":true}}',
+      { 'content-type': 'application/json' },
+    );
+    const { status, binary } = await readBinaryResponse(response);
+    expect(status).to.equal(200);
+    const values = new BigInt64Array(binary.buffer.slice(binary.byteOffset, binary.byteOffset + binary.byteLength));
+    expect(Array.from(values)).to.deep.equal([9007199254740993n, -9223372036854775808n, 9223372036854775807n]);
+  });
+
+  it('refuses 64-bit JSON integers out of range, and non-integers, naming the input', async () => {
+    for (const [datatype, element, shown] of [
+      ['INT64', '9223372036854775808', '9223372036854775808'],
+      ['INT64', '-9223372036854775809', '-9223372036854775809'],
+      ['UINT64', '18446744073709551616', '18446744073709551616'],
+      ['UINT64', '-1', '-1'],
+      ['INT64', '9007199254740993.5', '9007199254740994'],
+    ]) {
+      const answer = await inferText(
+        datatype,
+        `{"inputs":[{"name":"input","datatype":"${datatype}","shape":[1],"data":[${element}]}]}`,
+      );
+      expect(answer.status, answer.text).to.equal(400);
+      expect(JSON.parse(answer.text)).to.deep.equal({
+        error: `input 'input': element 0 is ${shown}, which is not a valid ${datatype} value`,
+      });
+    }
+  });
+
+  it('reads an integer beyond 2^53 given as FP64 data as the nearest double', async () => {
+    const answer = await inferText(
+      'FP64',
+      '{"inputs":[{"name":"input","datatype":"FP64","shape":[2],"data":[9007199254740993,0.5]}]}',
+    );
+    expect(answer.status, answer.text).to.equal(200);
+    expect(JSON.parse(answer.text).outputs[0].data).to.deep.equal([9007199254740992, 0.5]);
+  });
+
+  it('echoes request parameters beyond 2^53 with all their digits', async () => {
+    const answer = await inferText(
+      'INT64',
+      '{"inputs":[{"name":"input","datatype":"INT64","shape":[1],"data":[1]}],"parameters":{"sequence_id":18446744073709551615}}',
+    );
+    expect(answer.status, answer.text).to.equal(200);
+    expect(answer.text).to.include('"parameters":{"sequence_id":18446744073709551615}');
+  });
+
   it('rounds FP16 JSON data to the nearest half', async () => {
     const input = { name: 'input', datatype: 'FP16', shape: [2], data: [0.1, 1 / 3] };
     const response = await postJson(inferUrl('FP16'), { inputs: [input] });

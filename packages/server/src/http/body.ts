@@ -10,6 +10,7 @@ import {
   InferenceError,
   invalidRequest,
   parseJsonPartLength,
+  parseJsonText,
 } from '@inferlens/protocol';
 
 /** application/json, and structured-syntax JSON types such as application/cloudevents+json. */
@@ -118,8 +119,9 @@ async function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer>
 }
 
 /**
- * Parses the body as JSON, splitting off the binary tensor data when
- * `Inference-Header-Content-Length` says where it starts.
+ * Parses the body as JSON (integers past 2^53 as bigints), splitting off
+ * the binary tensor data when `Inference-Header-Content-Length` says
+ * where it starts.
  */
 function parseBody(raw: Buffer, headers: IncomingHttpHeaders): InferenceBody {
   if (raw.length === 0) throw invalidRequest('the request body is empty; expected a JSON object');
@@ -137,7 +139,7 @@ function parseBody(raw: Buffer, headers: IncomingHttpHeaders): InferenceBody {
   }
   let json: unknown;
   try {
-    json = JSON.parse(raw.toString('utf8', 0, jsonLength));
+    json = parseJsonText(raw.toString('utf8', 0, jsonLength));
   } catch (error) {
     throw invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`);
   }

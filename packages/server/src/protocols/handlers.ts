@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PredictResponse, Tensor } from '@inferlens/protocol';
-import { INFERENCE_HEADER_CONTENT_LENGTH, parseInferRequest, parsePredictRequest } from '@inferlens/protocol';
+import {
+  INFERENCE_HEADER_CONTENT_LENGTH,
+  parseInferRequest,
+  parsePredictRequest,
+  stringifyJson,
+} from '@inferlens/protocol';
 import { readInferenceBody } from '../http/body.js';
 import { sendError } from '../http/errors.js';
 import { sendBytes, sendJson } from '../http/respond.js';
@@ -92,7 +97,7 @@ export function inferHandler({ repository, maxBodyBytes, logger }: HandlerOption
         sendJson(res, 200, json);
         return;
       }
-      const header = Buffer.from(JSON.stringify(json));
+      const header = Buffer.from(stringifyJson(json));
       sendBytes(
         res,
         200,

@@ -41,13 +41,14 @@ export function classify(
   if (count > classes) {
     throw invalidInput(`output '${tensor.name}': ${CLASSIFICATION_PARAMETER} ${count} exceeds its ${classes} classes`);
   }
-  const scores = encodeJsonValues(tensor.datatype, tensor.values) as number[];
+  // 64-bit scores past 2^53 are bigints: ranked by their nearest number, printed with all their digits.
+  const scores = encodeJsonValues(tensor.datatype, tensor.values) as (number | bigint)[];
   const rows = scores.length / classes;
   const values: string[] = [];
   for (let row = 0; row < rows; row++) {
     const offset = row * classes;
     const ranked = Array.from({ length: classes }, (_, index) => index).sort(
-      (a, b) => scores[offset + b] - scores[offset + a],
+      (a, b) => Number(scores[offset + b]) - Number(scores[offset + a]),
     );
     for (const index of ranked.slice(0, count)) {
       const label = labels[index];
