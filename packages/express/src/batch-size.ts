@@ -1,6 +1,6 @@
 import type { Protocol } from './semconv.js';
 import { PROTOCOL } from './semconv.js';
-import { isJsonObject } from '@inferlens/protocol';
+import { holdsTokenIds, isJsonObject } from '@inferlens/protocol';
 
 function firstColumnLength(columns: Record<string, unknown>): number | undefined {
   const first = Object.values(columns)[0];
@@ -33,7 +33,7 @@ export function batchSizeOf(protocol: Protocol, body: unknown): number | undefin
       if (typeof input === 'string') return 1;
       if (!Array.isArray(input)) return undefined;
       // An array of token ids is one input; an array of strings or of arrays is many.
-      return input.length > 0 && typeof input[0] === 'number' ? 1 : input.length;
+      return holdsTokenIds(input) ? 1 : input.length;
     }
     default:
       return undefined;

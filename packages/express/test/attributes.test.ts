@@ -4,6 +4,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { expect } from 'chai';
 import express from 'express';
 import { hrTimeToMicroseconds } from '@opentelemetry/core';
+import { parseJsonText } from '@inferlens/protocol';
 import { annotateCall } from '../src/annotations.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { captureRawBody } from '../src/payload/request-body.js';
@@ -132,6 +133,24 @@ describe('what a predict call records', () => {
       await post(`${url}/openai/v1/embeddings`, '{"model":"minilm","input":["a","b","c","d"]}');
       const [span] = await telemetry.waitForSpans();
       expect(span.attributes[ATTR_BATCH_SIZE]).to.equal(4);
+    });
+
+    // The inference server's body parser reads integers past 2^53 as bigints.
+    it('counts an OpenAI array of token ids as one input, and records the body, when its first id is a bigint', async () => {
+      const app = express();
+      app.use(inferenceTelemetry(globalOptions()));
+      app.use(express.text({ type: () => true }));
+      app.post('/openai/v1/embeddings', (req, res) => {
+        req.body = parseJsonText(req.body as string);
+        res.status(400).json({ error: { message: 'no such token' } });
+      });
+      const url = await servers.start(app);
+      const body = '{"model":"minilm","input":[9007199254740993,1,2]}';
+      await post(`${url}/openai/v1/embeddings`, body);
+      const [span] = await telemetry.waitForSpans();
+      expect(span.attributes[ATTR_BATCH_SIZE]).to.equal(1);
+      const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+      expect(request.body).to.equal(body);
     });
   });
 

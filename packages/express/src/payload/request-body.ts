@@ -1,4 +1,4 @@
-import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
+import { INFERENCE_HEADER_CONTENT_LENGTH, stringifyJson } from '@inferlens/protocol';
 import { jsonPartLength } from './binary-extension.js';
 import type { IncomingMessage } from 'node:http';
 import { callContextOf } from '../call-context.js';
@@ -26,7 +26,8 @@ function requestJsonBytes(req: IncomingMessage, raw: Buffer): Buffer {
  * kept or the Buffer `express.raw()` left as the body (only the JSON part
  * of a binary-extension body), of which only the first `maxBytes` are
  * decoded, so a large body is not decoded whole to be cut; else the body
- * itself when it is a string, else the parsed body serialised. Empty when
+ * itself when it is a string, else the parsed body serialised (bigints as
+ * JSON numbers with all their digits). Empty when
  * there is no body.
  */
 export function requestPayload(
@@ -47,7 +48,8 @@ function parsedBodyText(body: unknown): string {
   if (body === undefined || body === null) return '';
   if (typeof body === 'string') return body;
   if (typeof body === 'object' && Object.keys(body).length === 0) return '';
-  return JSON.stringify(body);
+  // stringifyJson, not JSON.stringify: a parser may have read integers past 2^53 as bigints.
+  return stringifyJson(body);
 }
 
 /**
