@@ -103,6 +103,16 @@ describe('parseInferRequest', () => {
       `outputs[0] must be an object, got string "y"`,
     ],
     [
+      'an output whose binary_data is not a boolean',
+      { inputs: [input], outputs: [{ name: 'y', parameters: { binary_data: 'true' } }] },
+      `output 'y'.parameters.binary_data must be a boolean, got string "true"`,
+    ],
+    [
+      'a binary_data_output that is not a boolean',
+      { inputs: [input], parameters: { binary_data_output: 1 } },
+      'request.parameters.binary_data_output must be a boolean, got number 1',
+    ],
+    [
       'two outputs of one name',
       { inputs: [input], outputs: [{ name: 'y' }, { name: 'y' }] },
       "output 'y' appears more",

@@ -1,7 +1,7 @@
 import { isDatatype } from '../datatypes.js';
 import { invalidRequest } from '../errors.js';
 import type { InferRequest, InferRequestInput, Parameters, RequestedOutput } from './types.js';
-import { BINARY_DATA_SIZE } from './types.js';
+import { BINARY_DATA, BINARY_DATA_OUTPUT, BINARY_DATA_SIZE } from './types.js';
 import { isJsonObject } from '../json-object.js';
 import { stringifyJson } from '../json-text.js';
 
@@ -23,6 +23,18 @@ function parseParameters(value: unknown, where: string): Parameters | undefined 
     }
   }
   return value as Parameters;
+}
+
+/**
+ * The binary tensor data extension's switches are booleans: a `"true"` or
+ * a `1` is refused, as Triton refuses it, rather than read as false and
+ * answered in JSON the client did not ask for.
+ */
+function checkBooleanParameter(parameters: Parameters | undefined, key: string, where: string): void {
+  const value = parameters?.[key];
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw invalidRequest(`${where}.parameters.${key} must be a boolean, got ${describe(value)}`);
+  }
 }
 
 function parseShape(value: unknown, where: string): number[] {
@@ -67,7 +79,9 @@ function parseRequestedOutput(value: unknown, index: number): RequestedOutput {
     throw invalidRequest(`${where}.name must be a non-empty string`);
   }
   const output: RequestedOutput = { name: value.name };
-  const parameters = parseParameters(value.parameters, `output '${value.name}'`);
+  const named = `output '${value.name}'`;
+  const parameters = parseParameters(value.parameters, named);
+  checkBooleanParameter(parameters, BINARY_DATA, named);
   if (parameters !== undefined) output.parameters = parameters;
   return output;
 }
@@ -97,6 +111,7 @@ export function parseInferRequest(body: unknown): InferRequest {
     request.id = body.id;
   }
   const parameters = parseParameters(body.parameters, 'request');
+  checkBooleanParameter(parameters, BINARY_DATA_OUTPUT, 'request');
   if (parameters !== undefined) request.parameters = parameters;
   if (body.outputs !== undefined) {
     if (!Array.isArray(body.outputs)) throw invalidRequest(`'outputs' must be an array, got ${describe(body.outputs)}`);
