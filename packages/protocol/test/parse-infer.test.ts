@@ -103,6 +103,11 @@ describe('parseInferRequest', () => {
       `outputs[0] must be an object, got string "y"`,
     ],
     [
+      'an input with both data and binary_data_size',
+      withInput({ parameters: { binary_data_size: 8 } }),
+      "input 'x' gives both data and parameters.binary_data_size; send its elements one way",
+    ],
+    [
       'an output whose binary_data is not a boolean',
       { inputs: [input], outputs: [{ name: 'y', parameters: { binary_data: 'true' } }] },
       `output 'y'.parameters.binary_data must be a boolean, got string "true"`,

@@ -59,12 +59,14 @@ function parseInput(value: unknown, index: number): InferRequestInput {
   }
   const shape = parseShape(value.shape, named);
   const parameters = parseParameters(value.parameters, named);
+  const binary = parameters?.[BINARY_DATA_SIZE] !== undefined;
   if (data === undefined) {
-    if (parameters?.[BINARY_DATA_SIZE] === undefined) {
-      throw invalidRequest(`${named} has no data (and no ${BINARY_DATA_SIZE} parameter)`);
-    }
+    if (!binary) throw invalidRequest(`${named} has no data (and no ${BINARY_DATA_SIZE} parameter)`);
   } else if (!Array.isArray(data)) {
     throw invalidRequest(`${named}: data must be an array, got ${describe(data)}`);
+  } else if (binary) {
+    // Triton refuses this too: neither way of reading the input is the client's evident intent.
+    throw invalidRequest(`${named} gives both data and parameters.${BINARY_DATA_SIZE}; send its elements one way`);
   }
   const input: InferRequestInput = { name, datatype, shape };
   if (parameters !== undefined) input.parameters = parameters;

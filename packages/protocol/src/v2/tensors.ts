@@ -27,10 +27,13 @@ export function decodeInput(input: InferRequestInput, binary?: Uint8Array): Tens
   return { name, datatype, shape, values: decodeJsonValues(datatype, flat.values, name) };
 }
 
-/** The binary size an input declares, or undefined when it travels as JSON. */
+/**
+ * The binary size an input declares, or undefined when it travels as JSON
+ * (`parseInferRequest` refuses an input that gives both).
+ */
 export function binaryDataSize(input: InferRequestInput): number | undefined {
   const size = input.parameters?.[BINARY_DATA_SIZE];
-  if (size === undefined || input.data !== undefined) return undefined;
+  if (size === undefined) return undefined;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
     throw invalidRequest(`input '${input.name}': ${BINARY_DATA_SIZE} must be a non-negative integer`);
   }
