@@ -54,7 +54,9 @@ describe('V2 classification extension', () => {
   });
 
   it('rejects a class count that is not a positive integer, or more than the classes', async () => {
-    expectError(await infer(classificationRequest(0)), 400, /classification must be a positive integer/);
+    expectError(await infer(classificationRequest(0)), 400, /classification must be a positive integer, got 0$/);
+    // Quoted, so that the message does not read as if a valid count were refused.
+    expectError(await infer(classificationRequest('2')), 400, /classification must be a positive integer, got "2"$/);
     expectError(await infer(classificationRequest(4)), 400, /classification 4 exceeds its 3 classes/);
   });
 

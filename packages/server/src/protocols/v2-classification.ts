@@ -1,5 +1,5 @@
 import type { InferRequest, Tensor } from '@inferlens/protocol';
-import { encodeJsonValues, invalidInput } from '@inferlens/protocol';
+import { encodeJsonValues, invalidInput, stringifyJson } from '@inferlens/protocol';
 
 /** The output parameter of the classification extension: how many top classes to return. */
 const CLASSIFICATION_PARAMETER = 'classification';
@@ -12,7 +12,9 @@ export function requestedClassCount(request: InferRequest, outputName: string): 
   const count = request.outputs?.find((output) => output.name === outputName)?.parameters?.[CLASSIFICATION_PARAMETER];
   if (count === undefined) return undefined;
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
-    throw invalidInput(`output '${outputName}': ${CLASSIFICATION_PARAMETER} must be a positive integer, got ${count}`);
+    throw invalidInput(
+      `output '${outputName}': ${CLASSIFICATION_PARAMETER} must be a positive integer, got ${stringifyJson(count)}`,
+    );
   }
   return count;
 }
