@@ -8,7 +8,7 @@ import { identityModel } from '../../../scripts/onnx/graph.js';
 import { expectError, getJson, postBinary, postJson, readBinaryResponse } from '../../../test/support/http.js';
 import { scaleModel, specExampleModel } from '../../../test/support/models.js';
 import type { TestServer } from '../../../test/support/server.js';
-import { writeRepository } from '../../../test/support/repository.js';
+import { GARBAGE_MODEL, writeRepository } from '../../../test/support/repository.js';
 import { serveModels } from '../../../test/support/server.js';
 
 const pair = { name: 'input', datatype: 'FP32', shape: [1, 2], data: [[1.5, -2]] };
@@ -27,6 +27,8 @@ describe('V2 endpoints', () => {
       { name: 'padded', versions: { '0': scaleModel(0), '01': scaleModel(1), '2': scaleModel(2) } },
       { name: '.git', versions: { '1': scaleModel(1) } },
       { name: '.ipynb_checkpoints', versions: { '1': scaleModel(1) } },
+      // Version 2 fails to load: the default is version 1, the highest that is ready.
+      { name: 'fallback', versions: { '1': scaleModel(1), '2': GARBAGE_MODEL } },
       { name: 'mymodel', versions: { '1': specExampleModel() } },
       { name: 'dims', versions: { '1': identityModel('float32', ['batch', 3, null]) } },
       {
@@ -183,6 +185,16 @@ describe('V2 endpoints', () => {
       const third = await postJson(url('/v2/models/scale/versions/3/infer'), { inputs: [pair] });
       expect(third.body).to.deep.include({ model_version: '3' });
       expect(third.body.outputs[0].data).to.deep.equal([4.5, -6]);
+    });
+
+    it('runs the highest version that is ready by default, when a higher one failed to load, as Triton does', async () => {
+      const response = await postJson(url('/v2/models/fallback/infer'), { inputs: [pair] });
+      expect(response.status).to.equal(200);
+      expect(response.body).to.deep.include({ model_name: 'fallback', model_version: '1' });
+      expect((await getJson(url('/v2/models/fallback/ready'))).status).to.equal(200);
+      expect((await getJson(url('/v2/models/fallback'))).body).to.deep.include({ versions: ['1', '2'] });
+      const failed = await postJson(url('/v2/models/fallback/versions/2/infer'), { inputs: [pair] });
+      expectError(failed, 503, "model 'fallback' version 2 failed to load");
     });
 
     it('answers 404 for a version the model does not have', async () => {

@@ -148,14 +148,21 @@ export class ModelRepository {
   }
 
   /**
-   * The named version, or the highest one. Throws 404 for an unknown model
-   * or version; the caller decides whether a version that is not ready is
-   * an error (infer) or an answer (ready checks).
+   * The named version, or by default the highest one that is ready: as
+   * Triton picks its latest version, a higher version that failed to load
+   * (or is still loading) leaves the model served by a lower one. With none
+   * ready, the highest, whose state says why. Throws 404 for an unknown
+   * model or version; the caller decides whether a version that is not
+   * ready is an error (infer) or an answer (ready checks).
    */
   find(name: string, version?: string): ModelVersion {
     const model = this.#models.get(name);
     if (model === undefined) throw new InferenceError('MODEL_NOT_FOUND', `model '${name}' is not in the repository`);
-    if (version === undefined) return model.versions[model.versions.length - 1];
+    if (version === undefined) {
+      const ready = model.versions.filter((item) => item.state === 'ready');
+      const candidates = ready.length > 0 ? ready : model.versions;
+      return candidates[candidates.length - 1];
+    }
     const found = model.versions.find((item) => item.version === version);
     if (found === undefined) {
       throw new InferenceError(
