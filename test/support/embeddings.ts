@@ -23,6 +23,8 @@ export interface EmbeddingFolder {
   readonly config?: object;
   /** `model.onnx`. @default the demo model's graph */
   readonly model?: Uint8Array;
+  /** Versions beside version 1, each folder's `model.onnx` by name (a broken one fails to load). @default none */
+  readonly moreVersions?: Readonly<Record<string, Uint8Array>>;
   /** `tokenizer.json`. @default the demo model's tokenizer */
   readonly tokenizer?: string;
   /** Leave tokenizer.json out. @default false */
@@ -39,7 +41,7 @@ export async function serveEmbeddingModels(
   const demoConfig = JSON.parse(await readFile(join(DEMO_REPOSITORY, DEMO_EMBEDDING, 'config.json'), 'utf8')) as object;
   const models = folders.map((folder): ModelFolder => ({
     name: folder.name ?? DEMO_EMBEDDING,
-    versions: { '1': folder.model ?? demoModel },
+    versions: { '1': folder.model ?? demoModel, ...folder.moreVersions },
     config: folder.config ?? demoConfig,
     versionFiles: folder.withoutTokenizer === true ? {} : { [TOKENIZER_FILE]: folder.tokenizer ?? tokenizer },
   }));

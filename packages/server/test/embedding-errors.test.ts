@@ -5,6 +5,7 @@ import { expectError, getJson, post, postJson, readJson } from '../../../test/su
 import { norm } from '../../../scripts/demo-models/vectors.js';
 import { dataType, encodeModel, initializer, node, valueInfo } from '../../../scripts/onnx/graph.js';
 import { DEMO_EMBEDDING, readDemoTokenizer, serveEmbeddingModels } from '../../../test/support/embeddings.js';
+import { GARBAGE_MODEL } from '../../../test/support/repository.js';
 import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
 import type { InferenceServer } from '../src/index.js';
 
@@ -237,6 +238,20 @@ describe('text-embedding errors', () => {
         expect((await postJson(url, { model: DEMO_EMBEDDING, input: 'a cat' })).status).to.equal(200);
         const failed = await postJson(url, { model: DEMO_EMBEDDING, input: ['a cat', 'rain'] });
         expectOpenAiError(failed, 500, 'internal', /^onnxruntime failed to run the model: .*Reshape/);
+      } finally {
+        await served.close();
+      }
+    });
+
+    it('lists a model whose higher version failed to load, as the lower one that embeddings and retrieval serve', async () => {
+      const served = await serveEmbeddingModels([{ moreVersions: { '2': GARBAGE_MODEL } }]);
+      try {
+        const url = `${served.server.url}/openai/v1`;
+        expect((await postJson(`${url}/embeddings`, { model: DEMO_EMBEDDING, input: 'a' })).status).to.equal(200);
+        const one = await getJson(`${url}/models/${DEMO_EMBEDDING}`);
+        expect(one.body).to.include({ id: DEMO_EMBEDDING, object: 'model' });
+        const list = await getJson(`${url}/models`);
+        expect(list.body.data).to.deep.equal([one.body]);
       } finally {
         await served.close();
       }

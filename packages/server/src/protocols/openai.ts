@@ -22,8 +22,8 @@ function describe(version: ModelVersion): OpenAiModel {
 
 /**
  * OpenAI's routes: embeddings, and the models list of the `text_embedding`
- * models whose highest version is ready (`created` is when it became
- * ready). `startServer` answers embeddings on its direct path before the
+ * models with a ready version (`created` is when their highest ready
+ * version became ready). `startServer` answers embeddings on its direct path before the
  * app sees them; the route here serves the app on its own.
  */
 export function openAiRouter(options: HandlerOptions): Router {
@@ -34,10 +34,11 @@ export function openAiRouter(options: HandlerOptions): Router {
   router.post(OPENAI_EMBEDDINGS_PATH, (req, res) => embeddings(req, res, { model: '' }));
 
   router.get(`${OPENAI_V1_PATH}/models`, (_req, res) => {
+    // Each model's default version, the one embeddings and retrieval serve: the highest that is ready.
     const data = repository
       .models()
-      .map((model) => model.versions[model.versions.length - 1])
-      .filter((latest) => latest.state === 'ready' && latest.embedder !== undefined)
+      .map((model) => repository.find(model.name))
+      .filter((served) => served.state === 'ready' && served.embedder !== undefined)
       .map(describe);
     const body: OpenAiModelList = { object: 'list', data };
     sendJson(res, 200, body);
