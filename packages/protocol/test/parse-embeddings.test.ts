@@ -51,5 +51,12 @@ describe('parseEmbeddingsRequest', () => {
     expect(() => parseEmbeddingsRequest({ model: 'm', input: [1, 'a'] })).to.throw(
       '"input"[1] must be a non-negative integer token id',
     );
+    // OpenAI's input is one of four shapes: an array of strings or of token arrays, never both.
+    expect(() => parseEmbeddingsRequest({ model: 'm', input: ['a', [1, 2]] })).to.throw(
+      '"input"[1] must be a string, as "input"[0] is',
+    );
+    expect(() => parseEmbeddingsRequest({ model: 'm', input: [[1, 2], 'a'] })).to.throw(
+      '"input"[1] must be an array of token ids, as "input"[0] is',
+    );
   });
 });

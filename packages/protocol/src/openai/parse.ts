@@ -47,13 +47,19 @@ function parseInputs(input: unknown): EmbeddingInput[] {
   if (input.length > MAX_EMBEDDING_INPUTS) {
     throw invalidRequest(`"input" holds ${input.length} inputs; at most ${MAX_EMBEDDING_INPUTS} are allowed`);
   }
+  // Texts or token arrays, as the first item is, never both: OpenAI's input takes no mix of the two.
+  const texts = typeof input[0] === 'string';
   return input.map((item: unknown, index) => {
-    if (typeof item === 'string') {
+    if (texts && typeof item === 'string') {
       if (item === '') throw invalidRequest(`"input"[${index}] must not be an empty string`);
       return item;
     }
-    if (Array.isArray(item)) return checkTokens(item, `"input"[${index}]`);
-    throw invalidRequest(`"input"[${index}] must be a string or an array of token ids (${INPUT_SHAPES})`);
+    if (!texts && Array.isArray(item)) return checkTokens(item, `"input"[${index}]`);
+    if (index === 0) {
+      throw invalidRequest(`"input"[0] must be a string or an array of token ids (${INPUT_SHAPES})`);
+    }
+    const kind = texts ? 'a string' : 'an array of token ids';
+    throw invalidRequest(`"input"[${index}] must be ${kind}, as "input"[0] is (${INPUT_SHAPES})`);
   });
 }
 
