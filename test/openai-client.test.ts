@@ -56,7 +56,7 @@ describe('the official openai client', () => {
     expect(answer.data[0].embedding).to.have.length(16);
   });
 
-  it('a refused request is an APIError carrying the status, type and code', async () => {
+  it('a refused request is an APIError carrying the status, type, param and code', async () => {
     try {
       await client.embeddings.create({ model: DEMO_EMBEDDING, input: TEXTS[0], dimensions: 3 });
       expect.fail('the request should have been refused');
@@ -65,6 +65,7 @@ describe('the official openai client', () => {
       const apiError = error as InstanceType<typeof OpenAI.APIError>;
       expect(apiError.status).to.equal(400);
       expect(apiError.type).to.equal('invalid_request_error');
+      expect(apiError.param).to.equal('dimensions');
       expect(apiError.code).to.equal('invalid_request');
       expect(apiError.message).to.include('"dimensions" 3 is not supported');
     }

@@ -40,21 +40,24 @@ export interface ErrorBody {
 export class InferenceError extends Error {
   readonly kind: ErrorKind;
   readonly status: number;
+  /** The request body's field at fault, where one is: OpenAI's errors name it as `param`. */
+  readonly param: string | undefined;
 
-  constructor(kind: ErrorKind, message: string, options?: ErrorOptions) {
+  constructor(kind: ErrorKind, message: string, options?: ErrorOptions & { param?: string }) {
     super(message, options);
     this.name = 'InferenceError';
     this.kind = kind;
     this.status = ERROR_STATUS[kind];
+    this.param = options?.param;
   }
 }
 
 /** Shorthand for the most common kind: a tensor that does not fit the model. */
-export function invalidInput(message: string): InferenceError {
-  return new InferenceError('INVALID_INPUT', message);
+export function invalidInput(message: string, param?: string): InferenceError {
+  return new InferenceError('INVALID_INPUT', message, { param });
 }
 
 /** Shorthand for a body that breaks the protocol's structure. */
-export function invalidRequest(message: string): InferenceError {
-  return new InferenceError('INVALID_REQUEST', message);
+export function invalidRequest(message: string, param?: string): InferenceError {
+  return new InferenceError('INVALID_REQUEST', message, { param });
 }

@@ -9,12 +9,19 @@ import { GARBAGE_MODEL } from '../../../test/support/repository.js';
 import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
 import type { InferenceServer } from '../src/index.js';
 
-/** OpenAI's error shape, with the status, type and code expected. */
-function expectOpenAiError(response: JsonResponse, status: number, code: string, message: RegExp): void {
+/** OpenAI's error shape, with the status, type, code and `param` (the request field at fault, or null) expected. */
+function expectOpenAiError(
+  response: JsonResponse,
+  status: number,
+  code: string,
+  message: RegExp,
+  param: string | null = null,
+): void {
   expect(response.status, JSON.stringify(response.body)).to.equal(status);
   expect(Object.keys(response.body as object)).to.deep.equal(['error']);
-  expect(Object.keys(response.body.error as object)).to.deep.equal(['message', 'type', 'code']);
+  expect(Object.keys(response.body.error as object)).to.deep.equal(['message', 'type', 'param', 'code']);
   expect(response.body.error.type).to.equal(status >= 500 ? 'server_error' : 'invalid_request_error');
+  expect(response.body.error.param).to.equal(param);
   expect(response.body.error.code).to.equal(code);
   expect(response.body.error.message).to.match(message);
 }
@@ -54,33 +61,66 @@ describe('text-embedding errors', () => {
       await server?.close();
     });
 
-    const badRequests: [string, unknown, RegExp][] = [
-      ['a body that is not an object', [1, 2], /JSON object with "model" and "input"/],
-      ['no model', { input: 'x' }, /"model" must be a non-empty string/],
-      ['no input', { model: DEMO_EMBEDDING }, /"input" is required/],
-      ['an input of the wrong type', { model: DEMO_EMBEDDING, input: 3 }, /"input" must be a string, an array/],
-      ['an empty input array', { model: DEMO_EMBEDDING, input: [] }, /must not be an empty array/],
-      ['a mixed input array', { model: DEMO_EMBEDDING, input: ['a', { text: 'b' }] }, /"input"\[1\] must be/],
-      ['a fractional token id', { model: DEMO_EMBEDDING, input: [1, 2.5] }, /"input"\[1\] must be a non-negative/],
-      ['an empty token array', { model: DEMO_EMBEDDING, input: [[]] }, /"input"\[0\] must not be an empty array/],
+    const badRequests: [string, unknown, RegExp, string | null][] = [
+      ['a body that is not an object', [1, 2], /JSON object with "model" and "input"/, null],
+      ['no model', { input: 'x' }, /"model" must be a non-empty string/, 'model'],
+      ['no input', { model: DEMO_EMBEDDING }, /"input" is required/, 'input'],
+      [
+        'an input of the wrong type',
+        { model: DEMO_EMBEDDING, input: 3 },
+        /"input" must be a string, an array/,
+        'input',
+      ],
+      ['an empty input array', { model: DEMO_EMBEDDING, input: [] }, /must not be an empty array/, 'input'],
+      ['a mixed input array', { model: DEMO_EMBEDDING, input: ['a', { text: 'b' }] }, /"input"\[1\] must be/, 'input'],
+      [
+        'a fractional token id',
+        { model: DEMO_EMBEDDING, input: [1, 2.5] },
+        /"input"\[1\] must be a non-negative/,
+        'input',
+      ],
+      [
+        'an empty token array',
+        { model: DEMO_EMBEDDING, input: [[]] },
+        /"input"\[0\] must not be an empty array/,
+        'input',
+      ],
       [
         'too many inputs',
         { model: DEMO_EMBEDDING, input: Array.from({ length: 2049 }, () => 'a') },
         /holds 2049 inputs; at most 2048/,
+        'input',
       ],
-      ['an unknown encoding', { model: DEMO_EMBEDDING, input: 'a', encoding_format: 'int8' }, /"encoding_format"/],
-      ['dimensions of zero', { model: DEMO_EMBEDDING, input: 'a', dimensions: 0 }, /"dimensions" must be a positive/],
+      [
+        'an unknown encoding',
+        { model: DEMO_EMBEDDING, input: 'a', encoding_format: 'int8' },
+        /"encoding_format"/,
+        'encoding_format',
+      ],
+      [
+        'dimensions of zero',
+        { model: DEMO_EMBEDDING, input: 'a', dimensions: 0 },
+        /"dimensions" must be a positive/,
+        'dimensions',
+      ],
       [
         'dimensions the model does not allow',
         { model: DEMO_EMBEDDING, input: 'a', dimensions: 20 },
         /"dimensions" 20 is not supported by this model; it allows 16, 32/,
+        'dimensions',
       ],
-      ['a model of another task', { model: 'iris', input: 'a' }, /'iris' is not a text-embedding model/],
+      [
+        'a user that is not a string',
+        { model: DEMO_EMBEDDING, input: 'a', user: 3 },
+        /"user" must be a string/,
+        'user',
+      ],
+      ['a model of another task', { model: 'iris', input: 'a' }, /'iris' is not a text-embedding model/, null],
     ];
-    for (const [what, body, message] of badRequests) {
+    for (const [what, body, message, param] of badRequests) {
       it(`answers 400 in OpenAI's shape to ${what}`, async () => {
         const response = await embeddings(body);
-        expectOpenAiError(response, 400, 'invalid_request', message);
+        expectOpenAiError(response, 400, 'invalid_request', message, param);
       });
     }
 
@@ -96,6 +136,7 @@ describe('text-embedding errors', () => {
         400,
         'invalid_input',
         /input 1: token id 100000 is outside the model's vocabulary/,
+        'input',
       );
       // The demo tokenizer has 153 tokens: 153 is the first id past the last one.
       expectOpenAiError(
@@ -103,6 +144,7 @@ describe('text-embedding errors', () => {
         400,
         'invalid_input',
         /^input 0: token id 153 is outside the model's vocabulary \(0 to 152\)$/,
+        'input',
       );
     });
 

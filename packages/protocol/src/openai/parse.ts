@@ -15,10 +15,13 @@ function isTokenId(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
+/** The field an error about the inputs names, as OpenAI's `param`. */
+const INPUT = 'input';
+
 function checkTokens(tokens: readonly unknown[], where: string): readonly number[] {
-  if (tokens.length === 0) throw invalidRequest(`${where} must not be an empty array of token ids`);
+  if (tokens.length === 0) throw invalidRequest(`${where} must not be an empty array of token ids`, INPUT);
   const bad = tokens.findIndex((token) => !isTokenId(token));
-  if (bad >= 0) throw invalidRequest(`${where}[${bad}] must be a non-negative integer token id`);
+  if (bad >= 0) throw invalidRequest(`${where}[${bad}] must be a non-negative integer token id`, INPUT);
   return tokens as readonly number[];
 }
 
@@ -38,28 +41,28 @@ const INPUT_SHAPES = 'a string, an array of strings, an array of token ids or an
 function parseInputs(input: unknown): EmbeddingInput[] {
   // OpenAI refuses an empty text: it has nothing to embed.
   if (typeof input === 'string') {
-    if (input === '') throw invalidRequest('"input" must not be an empty string');
+    if (input === '') throw invalidRequest('"input" must not be an empty string', INPUT);
     return [input];
   }
-  if (!Array.isArray(input)) throw invalidRequest(`"input" must be ${INPUT_SHAPES}`);
-  if (input.length === 0) throw invalidRequest('"input" must not be an empty array');
+  if (!Array.isArray(input)) throw invalidRequest(`"input" must be ${INPUT_SHAPES}`, INPUT);
+  if (input.length === 0) throw invalidRequest('"input" must not be an empty array', INPUT);
   if (holdsTokenIds(input)) return [checkTokens(input, '"input"')];
   if (input.length > MAX_EMBEDDING_INPUTS) {
-    throw invalidRequest(`"input" holds ${input.length} inputs; at most ${MAX_EMBEDDING_INPUTS} are allowed`);
+    throw invalidRequest(`"input" holds ${input.length} inputs; at most ${MAX_EMBEDDING_INPUTS} are allowed`, INPUT);
   }
   // Texts or token arrays, as the first item is, never both: OpenAI's input takes no mix of the two.
   const texts = typeof input[0] === 'string';
   return input.map((item: unknown, index) => {
     if (texts && typeof item === 'string') {
-      if (item === '') throw invalidRequest(`"input"[${index}] must not be an empty string`);
+      if (item === '') throw invalidRequest(`"input"[${index}] must not be an empty string`, INPUT);
       return item;
     }
     if (!texts && Array.isArray(item)) return checkTokens(item, `"input"[${index}]`);
     if (index === 0) {
-      throw invalidRequest(`"input"[0] must be a string or an array of token ids (${INPUT_SHAPES})`);
+      throw invalidRequest(`"input"[0] must be a string or an array of token ids (${INPUT_SHAPES})`, INPUT);
     }
     const kind = texts ? 'a string' : 'an array of token ids';
-    throw invalidRequest(`"input"[${index}] must be ${kind}, as "input"[0] is (${INPUT_SHAPES})`);
+    throw invalidRequest(`"input"[${index}] must be ${kind}, as "input"[0] is (${INPUT_SHAPES})`, INPUT);
   });
 }
 
@@ -72,17 +75,18 @@ function parseInputs(input: unknown): EmbeddingInput[] {
 export function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {
   if (!isJsonObject(body)) throw invalidRequest('the request body must be a JSON object with "model" and "input"');
   const { model, input, encoding_format: format, dimensions, user } = body;
-  if (typeof model !== 'string' || model === '') throw invalidRequest('"model" must be a non-empty string');
-  if (input === undefined) throw invalidRequest('"input" is required');
+  if (typeof model !== 'string' || model === '') throw invalidRequest('"model" must be a non-empty string', 'model');
+  if (input === undefined) throw invalidRequest('"input" is required', INPUT);
   if (format !== undefined && !ENCODING_FORMATS.includes(format as EmbeddingEncodingFormat)) {
     throw invalidRequest(
       `"encoding_format" must be one of ${ENCODING_FORMATS.join(', ')}, got ${JSON.stringify(format)}`,
+      'encoding_format',
     );
   }
   if (dimensions !== undefined && !(Number.isSafeInteger(dimensions) && (dimensions as number) > 0)) {
-    throw invalidRequest(`"dimensions" must be a positive integer, got ${stringifyJson(dimensions)}`);
+    throw invalidRequest(`"dimensions" must be a positive integer, got ${stringifyJson(dimensions)}`, 'dimensions');
   }
-  if (user !== undefined && typeof user !== 'string') throw invalidRequest('"user" must be a string');
+  if (user !== undefined && typeof user !== 'string') throw invalidRequest('"user" must be a string', 'user');
   return {
     model,
     inputs: parseInputs(input),

@@ -46,5 +46,6 @@ export interface OpenAiModelList {
 
 /** OpenAI's error answer. */
 export interface OpenAiErrorBody {
-  error: { message: string; type: string; code: string };
+  /** `param`: the request field at fault, or null. */
+  error: { message: string; type: string; param: string | null; code: string };
 }

@@ -76,6 +76,7 @@ export class TextEmbedder {
     if (dimensions !== undefined && !this.allowedDimensions.includes(dimensions)) {
       throw invalidRequest(
         `"dimensions" ${dimensions} is not supported by this model; it allows ${this.allowedDimensions.join(', ')}`,
+        'dimensions',
       );
     }
     if (inputs.length === 0) return emptyResult(dimensions ?? this.dimension);

@@ -117,6 +117,7 @@ export class TextGraph {
     if (outside !== undefined) {
       throw invalidInput(
         `input ${index}: token id ${outside} is outside the model's vocabulary (0 to ${this.#tokenizer.vocabularySize - 1})`,
+        'input',
       );
     }
     return input;
