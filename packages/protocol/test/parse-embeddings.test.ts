@@ -30,6 +30,18 @@ describe('parseEmbeddingsRequest', () => {
     expect(request).to.include({ encodingFormat: 'base64', dimensions: 16 });
   });
 
+  it('reads null encoding_format, dimensions and user as not given, as OpenAI does', () => {
+    // LiteLLM sends "encoding_format": null when its caller names no format (BerriAI/litellm#25428).
+    const request = parseEmbeddingsRequest({
+      model: 'm',
+      input: 'a',
+      encoding_format: null,
+      dimensions: null,
+      user: null,
+    });
+    expect(request).to.include({ encodingFormat: 'float', dimensions: undefined });
+  });
+
   it('refuses an empty text, alone or among others, as OpenAI does', () => {
     expect(() => parseEmbeddingsRequest({ model: 'm', input: '' })).to.throw('"input" must not be an empty string');
     expect(() => parseEmbeddingsRequest({ model: 'm', input: ['a', ''] })).to.throw(

@@ -71,10 +71,15 @@ function parseInputs(input: unknown): EmbeddingInput[] {
  * required; `encoding_format` defaults to `float`; `dimensions` must be a
  * positive integer (whether the model supports it is the server's call);
  * `user` is accepted and ignored, as are fields this API does not define.
+ * `null` for an optional field is read as its absence.
  */
 export function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {
   if (!isJsonObject(body)) throw invalidRequest('the request body must be a JSON object with "model" and "input"');
-  const { model, input, encoding_format: format, dimensions, user } = body;
+  const { model, input } = body;
+  // An optional field given as null is not given, as OpenAI reads it: LiteLLM sends "encoding_format": null.
+  const format = body.encoding_format ?? undefined;
+  const dimensions = body.dimensions ?? undefined;
+  const user = body.user ?? undefined;
   if (typeof model !== 'string' || model === '') throw invalidRequest('"model" must be a non-empty string', 'model');
   if (input === undefined) throw invalidRequest('"input" is required', INPUT);
   if (format !== undefined && !ENCODING_FORMATS.includes(format as EmbeddingEncodingFormat)) {
