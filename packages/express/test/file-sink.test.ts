@@ -192,6 +192,19 @@ describe('file sink', () => {
       }
     });
 
+    it('writes the rows of monitors whose names are longer than a folder name may be', async () => {
+      const exporter = new FileLogRecordExporter({ directory: dir });
+      // 300 one-byte and 100 three-byte characters: past the 255 bytes a file system allows a name.
+      const names = ['a'.repeat(300), '監'.repeat(100)];
+      const logs = await records(...names.map((name, n) => row(name, { n })));
+      expect((await exportAll(exporter, logs)).code).to.equal(ExportResultCode.SUCCESS);
+      const folders = await readdir(dir);
+      expect(folders).to.have.members(['a'.repeat(255), '監'.repeat(85)]);
+      for (const [n, folder] of folders.entries()) {
+        expect(await jsonLines(join(dir, folder, 'data', 'data.1.log'))).to.have.length(1, `${n}`);
+      }
+    });
+
     it('calls back FAILED, without throwing, when the directory cannot be written', async () => {
       const blocker = join(dir, 'file');
       await writeFile(blocker, '');

@@ -143,14 +143,28 @@ export class FileLogRecordExporter implements LogRecordExporter {
   }
 }
 
+/** The longest file name, in bytes, that Linux, macOS and Windows file systems all take. */
+const MAX_FOLDER_NAME_BYTES = 255;
+
 /**
  * A monitor name made safe as one folder name: anything but letters, digits,
  * `.`, `_` and `-` becomes `_`, and so do leading dots, so `../x` cannot
- * leave the folder and `.x` does not hide. Distinct names may meet (`a/b`, `a_b`).
+ * leave the folder and `.x` does not hide; it is cut, between characters, to
+ * the bytes a file name may have, or the monitor's folder could never be made.
+ * Distinct names may meet (`a/b`, `a_b`, and names alike in their first 255 bytes).
  */
 function folderName(monitor: string): string {
   const safe = monitor.replace(/[^\p{L}\p{N}._-]/gu, '_').replace(/^\.+/, (dots) => '_'.repeat(dots.length));
-  return safe === '' ? '_' : safe;
+  if (safe === '') return '_';
+  if (Buffer.byteLength(safe) <= MAX_FOLDER_NAME_BYTES) return safe;
+  let name = '';
+  let bytes = 0;
+  for (const character of safe) {
+    bytes += Buffer.byteLength(character);
+    if (bytes > MAX_FOLDER_NAME_BYTES) break;
+    name += character;
+  }
+  return name;
 }
 
 /**
