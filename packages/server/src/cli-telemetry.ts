@@ -12,7 +12,8 @@ import {
   DEFAULT_PAYLOAD_SAMPLE_RATE,
 } from '@inferlens/express';
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
+import { fraction, nonBlank } from './cli-values.js';
 
 /** The telemetry flags of `inferlens serve`, as commander parses them. */
 export interface TelemetryFlags {
@@ -25,12 +26,6 @@ export interface TelemetryFlags {
   embeddingVectors: EmbeddingVectorsMode;
   fileSink: 'auto' | 'on' | 'off';
   monitoringDir: string;
-}
-
-function sampleRate(value: string): number {
-  const rate = Number(value);
-  if (!(rate >= 0 && rate <= 1)) throw new InvalidArgumentError(`expected a number from 0 to 1, got '${value}'`);
-  return rate;
 }
 
 function headerList(value: string): string[] {
@@ -80,7 +75,7 @@ export function addTelemetryOptions(command: Command): Command {
         'share of calls whose payloads are logged (failed and slow ones always are)',
       )
         .env('INFERLENS_PAYLOAD_SAMPLE_RATE')
-        .argParser(sampleRate)
+        .argParser(fraction)
         .default(DEFAULT_PAYLOAD_SAMPLE_RATE),
     )
     .addOption(
@@ -112,6 +107,7 @@ export function addTelemetryOptions(command: Command): Command {
     .addOption(
       new Option('--monitoring-dir <dir>', 'folder of the JSON-lines files')
         .env('INFERLENS_MONITORING_DIR')
+        .argParser(nonBlank)
         .default(DEFAULT_FILE_SINK_DIRECTORY),
     );
 }

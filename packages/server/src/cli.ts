@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { Logger } from './logger.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './options.js';
 import { startServer } from './server.js';
 import type { InferenceServer } from './server.js';
 import { exampleRequest } from './cli-example.js';
+import { integer, nonBlank } from './cli-values.js';
 import type { TelemetryFlags } from './cli-telemetry.js';
 import { addTelemetryOptions, describeTelemetry, telemetryOptions } from './cli-telemetry.js';
 import { SERVER_VERSION } from './version.js';
@@ -15,16 +16,6 @@ const terminalLogger: Logger = {
   warn: (message) => console.warn(`inferlens: warning: ${message}`),
   error: (message) => console.error(`inferlens: error: ${message}`),
 };
-
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}, got '${value}'`);
-    }
-    return parsed;
-  };
-}
 
 const MAX_PORT = 65_535;
 
@@ -97,9 +88,12 @@ const serveCommand = program
   .addOption(
     new Option('--model-repository <dir>', 'model repository: <dir>/<model>/<version>/model.onnx')
       .env('INFERLENS_MODEL_REPOSITORY')
+      .argParser(nonBlank)
       .makeOptionMandatory(),
   )
-  .addOption(new Option('--host <host>', 'address to listen on').env('INFERLENS_HOST').default(DEFAULT_HOST))
+  .addOption(
+    new Option('--host <host>', 'address to listen on').env('INFERLENS_HOST').argParser(nonBlank).default(DEFAULT_HOST),
+  )
   .addOption(
     new Option('--port <port>', 'port to listen on (0 picks a free one)')
       .env('INFERLENS_PORT')

@@ -22,6 +22,24 @@ describe('telemetry flags', () => {
   });
 });
 
+describe('telemetry flag values', () => {
+  const refuse = (args: string[]): void => {
+    const command = addTelemetryOptions(new Command().exitOverride().configureOutput({ writeErr: () => undefined }));
+    expect(() => command.parse(args, { from: 'user' }), args.join(' ')).to.throw(/is invalid/);
+  };
+
+  it('refuses a --payload-sample-rate that is blank or not a decimal number, rather than reading it as 0', () => {
+    for (const rate of ['', ' ', '0x1', '1e-1', '-0']) refuse(['--payload-sample-rate', rate]);
+    expect(parse(['--payload-sample-rate', '.5']).payloadSampleRate).to.equal(0.5);
+    expect(parse(['--payload-sample-rate', '1.']).payloadSampleRate).to.equal(1);
+  });
+
+  it('refuses a blank --monitoring-dir, which would put the files in the working folder itself', () => {
+    refuse(['--monitoring-dir', '']);
+    refuse(['--monitoring-dir', ' ']);
+  });
+});
+
 describe('the banner line', () => {
   it('names each OTLP URL once and the files to tail, from what the middleware resolved', () => {
     const base = 'http://collector:4318';

@@ -154,4 +154,16 @@ describe('inferlens serve (CLI)', () => {
     expect(port.code).to.not.equal(0);
     expect(port.stderr).to.include("expected an integer from 0 to 65535, got '70000'");
   });
+
+  it('exits non-zero, saying so, for a blank or non-decimal --port and a blank --host', async () => {
+    const serve = ['serve', '--model-repository', 'models'];
+    for (const value of ['', ' ', '0x10', '1e3']) {
+      const port = await runCli([...serve, '--port', value, '--host', '127.0.0.1']);
+      expect(port.code, value).to.not.equal(0);
+      expect(port.stderr).to.include(`expected an integer from 0 to 65535, got '${value}'`);
+    }
+    const host = await runCli([...serve, '--port', '0', '--host', '']);
+    expect(host.code).to.not.equal(0);
+    expect(host.stderr).to.include("option '--host <host>' argument '' is invalid. expected a value, got an empty one");
+  });
 });
