@@ -5,9 +5,11 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { BatchExportResult } from '../src/export/bounded-queue.js';
 import { FileLogRecordExporter } from '../src/file-sink/file-log-exporter.js';
 import { RotatingJsonLinesFile } from '../src/file-sink/rotating-file.js';
@@ -19,6 +21,10 @@ import {
   PAYLOAD_MONITOR_NAME,
   RECORD_TYPE,
 } from '../src/semconv.js';
+
+const execFileAsync = promisify(execFile);
+/** The module under test, for a child process to import. */
+const ROTATING_FILE_MODULE = new URL('../src/file-sink/rotating-file.ts', import.meta.url).href;
 
 /** ReadableLogRecords as the SDK makes them: emitted through a real provider into memory. */
 async function records(...logs: LogRecord[]): Promise<ReadableLogRecord[]> {
@@ -316,6 +322,25 @@ describe('file sink', () => {
       expect(failure?.error).to.be.instanceOf(Error).with.property('code', 'ENAMETOOLONG');
       expect(failure?.unwritten).to.equal(2);
       expect(await jsonLines(join(dir, `${prefix}.9.log`))).to.deep.equal([{ n: '000' }, { n: '001' }, { n: '002' }]);
+    });
+
+    it('leaves whole lines when a write is cut short, as by a full disk, and writes on once it can', async () => {
+      // A process whose files may not pass one block of the file size limit: a longer write
+      // lands in part, then fails with EFBIG, as one fails with ENOSPC on a disk that fills.
+      const script = `
+        const { RotatingJsonLinesFile } = await import(${JSON.stringify(ROTATING_FILE_MODULE)});
+        const file = new RotatingJsonLinesFile(${JSON.stringify(dir)}, 'data');
+        const codes = [];
+        for (const line of ${JSON.stringify([line(0), JSON.stringify({ n: 'x'.repeat(4096) }), line(2)])}) {
+          codes.push((await file.append([line]))?.error.code ?? null);
+        }
+        console.log(JSON.stringify(codes));
+      `;
+      const limited = 'ulimit -S -f 1 && exec "$0" --import tsx --input-type=module -e "$1"';
+      const { stdout } = await execFileAsync('sh', ['-c', limited, process.execPath, script]);
+      expect(JSON.parse(stdout)).to.deep.equal([null, 'EFBIG', null]);
+      expect(await readdir(dir)).to.deep.equal(['data.1.log']);
+      expect(await jsonLines(join(dir, 'data.1.log'))).to.deep.equal([{ n: '000' }, { n: '002' }]);
     });
 
     it('keeps only the newest maxFiles files', async () => {

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Default {@link RotatingJsonLinesFileOptions.maxFileBytes}: 10 MiB. */
@@ -146,7 +146,7 @@ export class RotatingJsonLinesFile {
     const isNew = this.#size === 0;
     try {
       if (isNew) await this.#claim();
-      await appendFile(this.#path(this.#number ?? 1), chunk.join('\n') + '\n');
+      await appendWhole(this.#path(this.#number ?? 1), chunk.join('\n') + '\n');
     } catch (error) {
       // The folder was removed under us: the next append creates it again and rescans the numbers.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.#number = undefined;
@@ -213,6 +213,29 @@ export class RotatingJsonLinesFile {
 
   #path(n: number): string {
     return join(this.#dir, `${this.#prefix}.${n}.log`);
+  }
+}
+
+/**
+ * Appends `text` whole or not at all. A write cut short (a disk that fills,
+ * a file size limit) leaves part of a line; cutting the file back to its
+ * size before the write keeps it to whole lines, so the next append, once
+ * there is room, does not run on from a broken line.
+ */
+async function appendWhole(path: string, text: string): Promise<void> {
+  const handle = await open(path, 'a');
+  try {
+    const { size } = await handle.stat();
+    try {
+      await handle.appendFile(text);
+    } catch (error) {
+      // Only this writer appends to its file (each is claimed), so the size read above is still its end.
+      // Were the cut to fail too, the write's own error is still the one to report.
+      await handle.truncate(size).catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await handle.close();
   }
 }
 
