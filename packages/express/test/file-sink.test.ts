@@ -406,6 +406,15 @@ describe('file sink', () => {
       expect(await jsonLines(join(dir, 'data.10.log'))).to.deep.equal([{ n: '010' }]);
     });
 
+    it('neither counts nor follows files whose numbers it would not write: leading zeros, past 2^53', async () => {
+      // 10^20 + 1 is 10^20 as a double: taken for one of its own, the next number would never change.
+      const foreign = ['data.01.log', 'data.99999999999999999999.log'];
+      for (const name of foreign) await writeFile(join(dir, name), '');
+      const file = new RotatingJsonLinesFile(dir, 'data', { maxFileBytes: 1, maxFiles: 1 });
+      for (let n = 0; n < 3; n++) expect(await file.append([line(n)])).to.equal(undefined);
+      expect((await readdir(dir)).sort()).to.deep.equal([...foreign, 'data.3.log'].sort());
+    });
+
     it('serializes concurrent appends in call order', async () => {
       const file = new RotatingJsonLinesFile(dir, 'data', { maxFileBytes: lineBytes * 7 });
       const results = await Promise.all(

@@ -201,8 +201,15 @@ export class RotatingJsonLinesFile {
     }
   }
 
+  /**
+   * The numbers of the folder's files, as this class names them: without
+   * leading zeros (`data.01.log` is not file 1, whose deletion would miss
+   * it) and of at most 15 digits, which a double holds exactly, so the
+   * next number is always one more (past 2^53, `n + 1` may equal `n`).
+   */
   async #existing(): Promise<number[]> {
-    const pattern = new RegExp(`^${this.#prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.log$`);
+    const prefix = this.#prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(`^${prefix}\\.([1-9]\\d{0,14})\\.log$`);
     const numbers: number[] = [];
     for (const name of await readdir(this.#dir)) {
       const match = pattern.exec(name);
