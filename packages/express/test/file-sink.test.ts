@@ -343,6 +343,20 @@ describe('file sink', () => {
       expect(await jsonLines(join(dir, 'data.1.log'))).to.deep.equal([{ n: '000' }, { n: '002' }]);
     });
 
+    it('writes the files of hundreds of monitors at once within a small file descriptor limit', async () => {
+      // Files appended to all at once would each hold a descriptor; the process may have 128 (Node needs ~40).
+      const script = `
+        const { RotatingJsonLinesFile } = await import(${JSON.stringify(ROTATING_FILE_MODULE)});
+        const files = Array.from({ length: 500 }, (_, n) => new RotatingJsonLinesFile(${JSON.stringify(dir)} + '/' + n, 'data'));
+        const failures = await Promise.all(files.map((file, n) => file.append([JSON.stringify({ n })])));
+        console.log(JSON.stringify(failures.filter((failure) => failure !== undefined).length));
+      `;
+      const limited = 'ulimit -n 128 && exec "$0" --import tsx --input-type=module -e "$1"';
+      const { stdout } = await execFileAsync('sh', ['-c', limited, process.execPath, script]);
+      expect(JSON.parse(stdout)).to.equal(0);
+      expect(await jsonLines(join(dir, '499', 'data.1.log'))).to.deep.equal([{ n: 499 }]);
+    });
+
     it('keeps only the newest maxFiles files', async () => {
       const file = new RotatingJsonLinesFile(dir, 'data', { maxFileBytes: 1, maxFiles: 3 });
       for (let n = 0; n < 6; n++) expect(await file.append([line(n)])).to.equal(undefined);

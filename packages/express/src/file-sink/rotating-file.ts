@@ -1,5 +1,6 @@
 import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { withWriteSlot } from './write-slots.js';
 
 /** Default {@link RotatingJsonLinesFileOptions.maxFileBytes}: 10 MiB. */
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -48,8 +49,9 @@ export interface AppendFailure {
  * rotation.
  *
  * Appends are serialized on one promise chain, so batches land whole and in
- * call order. {@link append} never rejects: it resolves with the error, for
- * the exporter to report.
+ * call order, and take turns with those of other files (see
+ * `MAX_CONCURRENT_WRITES` in write-slots.ts). {@link append} never
+ * rejects: it resolves with the error, for the exporter to report.
  */
 export class RotatingJsonLinesFile {
   readonly #dir: string;
@@ -91,9 +93,11 @@ export class RotatingJsonLinesFile {
     let written = 0;
     const done = this.#chain
       .then(() =>
-        this.#write(lines, (count) => {
-          written += count;
-        }),
+        withWriteSlot(() =>
+          this.#write(lines, (count) => {
+            written += count;
+          }),
+        ),
       )
       .then(
         () => undefined,
