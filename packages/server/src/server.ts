@@ -47,12 +47,17 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
   const logger = options.logger ?? silentLogger;
   const host = options.host ?? DEFAULT_HOST;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  const telemetry = options.telemetry === false ? undefined : inferenceTelemetry(options.telemetry ?? {});
+  const files = telemetry?.destinations.files;
+  if (files !== undefined && !(await canHoldFolder(files))) {
+    await telemetry?.shutdown();
+    throw new Error(`the monitoring folder '${files}' is a file, or under one: no telemetry could be written there`);
+  }
   const repository = new ModelRepository(options.modelRepository, {
     logger,
     sessionOptions: options.sessionOptions ?? {},
   });
   let draining = false;
-  const telemetry = options.telemetry === false ? undefined : inferenceTelemetry(options.telemetry ?? {});
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = createApp({ repository, logger, maxBodyBytes, isReady: () => repository.loaded && !draining, telemetry });
   const handlers = { repository, maxBodyBytes, logger };
@@ -130,6 +135,18 @@ function displayHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Whether `path` is a folder or one can be made there: the sink makes its
+ * folder on the first write, so a missing one is fine, but under a file
+ * every write would fail, one warning for the whole run.
+ */
+async function canHoldFolder(path: string): Promise<boolean> {
+  return stat(path).then(
+    (info) => info.isDirectory(),
+    (error: NodeJS.ErrnoException) => error.code !== 'ENOTDIR',
+  );
 }
 
 async function checkRepositoryFolder(path: string): Promise<void> {

@@ -155,6 +155,15 @@ describe('inferlens serve (CLI)', () => {
     expect(port.stderr).to.include("expected an integer from 0 to 65535, got '70000'");
   });
 
+  it('exits non-zero, saying so, for a --monitoring-dir that is a file or under one, with the file sink on', async () => {
+    for (const dir of ['package.json', 'package.json/monitoring']) {
+      const serve = ['serve', '--model-repository', 'models', '--port', '0', '--host', '127.0.0.1'];
+      const { code, stderr } = await runCli([...serve, '--monitoring-dir', dir], { INFERLENS_TELEMETRY: 'on' });
+      expect(code, dir).to.equal(1);
+      expect(stderr).to.include(`the monitoring folder '${dir}' is a file, or under one`);
+    }
+  });
+
   it('exits non-zero, saying so, for a blank or non-decimal --port and a blank --host', async () => {
     const serve = ['serve', '--model-repository', 'models'];
     for (const value of ['', ' ', '0x10', '1e3']) {
