@@ -440,15 +440,16 @@ describe('file sink', () => {
       expect(all.map((entry) => Number(entry.n))).to.deep.equal(Array.from({ length: 40 }, (_, n) => n));
     });
 
-    it('makes its folder again when it was removed between appends', async () => {
+    it('makes its folder again when it was removed between appends, losing no line', async () => {
       const target = join(dir, 'sub');
-      const file = new RotatingJsonLinesFile(target, 'data');
+      const file = new RotatingJsonLinesFile(target, 'data', { maxFileBytes: lineBytes * 2 });
       expect(await file.append([line(0)])).to.equal(undefined);
       await rm(target, { recursive: true });
-      // The file it was writing is gone with its folder: that append fails, and the next one starts afresh.
-      expect((await file.append([line(1)]))?.unwritten).to.equal(1);
-      expect(await file.append([line(2)])).to.equal(undefined);
-      expect(await jsonLines(join(target, 'data.1.log'))).to.deep.equal([{ n: '002' }]);
+      // The file it was writing is gone with its folder (old logs cleaned away): the lines go to a new one.
+      expect(await file.append([line(1), line(2), line(3)])).to.equal(undefined);
+      expect((await readdir(target)).sort()).to.deep.equal(['data.1.log', 'data.2.log']);
+      expect(await jsonLines(join(target, 'data.1.log'))).to.deep.equal([{ n: '001' }, { n: '002' }]);
+      expect(await jsonLines(join(target, 'data.2.log'))).to.deep.equal([{ n: '003' }]);
     });
 
     it('resolves with the error instead of throwing, and recovers once writable', async () => {

@@ -91,13 +91,20 @@ export class RotatingJsonLinesFile {
    */
   append(lines: readonly string[]): Promise<AppendFailure | undefined> {
     let written = 0;
+    const onWritten = (count: number): void => {
+      written += count;
+    };
     const done = this.#chain
       .then(() =>
-        withWriteSlot(() =>
-          this.#write(lines, (count) => {
-            written += count;
-          }),
-        ),
+        withWriteSlot(async () => {
+          try {
+            await this.#write(lines, onWritten);
+          } catch (error) {
+            // The folder was removed under us (old logs cleaned away): made again, it takes the rest at once.
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+            await this.#write(lines.slice(written), onWritten);
+          }
+        }),
       )
       .then(
         () => undefined,
@@ -152,7 +159,7 @@ export class RotatingJsonLinesFile {
       if (isNew) await this.#claim();
       await appendWhole(this.#path(this.#number ?? 1), chunk.join('\n') + '\n');
     } catch (error) {
-      // The folder was removed under us: the next append creates it again and rescans the numbers.
+      // The folder was removed under us: the next write makes it again and rescans the numbers.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.#number = undefined;
       throw error;
     }
