@@ -18,6 +18,8 @@ const terminalLogger: Logger = {
 };
 
 const MAX_PORT = 65_535;
+/** The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 interface ServeFlags extends TelemetryFlags {
   modelRepository: string;
@@ -112,7 +114,7 @@ const serveCommand = program
       'how long shutdown may take: in-flight requests, then the telemetry flush (given 1 s at least)',
     )
       .env('INFERLENS_SHUTDOWN_TIMEOUT_MS')
-      .argParser(integer(0, Number.MAX_SAFE_INTEGER))
+      .argParser(integer(0, MAX_TIMER_MS))
       .default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
   );
 addTelemetryOptions(serveCommand).action(async (flags: ServeFlags) => {

@@ -164,6 +164,13 @@ describe('inferlens serve (CLI)', () => {
     }
   });
 
+  it('exits non-zero, saying so, for a --shutdown-timeout-ms past what a timer takes, which would not wait at all', async () => {
+    const serve = ['serve', '--model-repository', 'models', '--port', '0', '--host', '127.0.0.1'];
+    const { code, stderr } = await runCli([...serve, '--shutdown-timeout-ms', '2147483648']);
+    expect(code).to.equal(1);
+    expect(stderr).to.include("expected an integer from 0 to 2147483647, got '2147483648'");
+  });
+
   it('exits non-zero, saying so, for a blank or non-decimal --port and a blank --host', async () => {
     const serve = ['serve', '--model-repository', 'models'];
     for (const value of ['', ' ', '0x10', '1e3']) {
