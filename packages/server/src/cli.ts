@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import type { Logger } from './logger.js';
-import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './options.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_PORT,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  MAX_BODY_BYTES,
+  MAX_SHUTDOWN_TIMEOUT_MS,
+} from './options.js';
 import { startServer } from './server.js';
 import type { InferenceServer } from './server.js';
 import { exampleRequest } from './cli-example.js';
@@ -18,8 +25,6 @@ const terminalLogger: Logger = {
 };
 
 const MAX_PORT = 65_535;
-/** The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires at once. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 interface ServeFlags extends TelemetryFlags {
   modelRepository: string;
@@ -105,7 +110,7 @@ const serveCommand = program
   .addOption(
     new Option('--max-body-bytes <bytes>', 'largest request body accepted; larger ones get 413')
       .env('INFERLENS_MAX_BODY_BYTES')
-      .argParser(integer(1, Number.MAX_SAFE_INTEGER))
+      .argParser(integer(1, MAX_BODY_BYTES))
       .default(DEFAULT_MAX_BODY_BYTES),
   )
   .addOption(
@@ -114,7 +119,7 @@ const serveCommand = program
       'how long shutdown may take: in-flight requests, then the telemetry flush (given 1 s at least)',
     )
       .env('INFERLENS_SHUTDOWN_TIMEOUT_MS')
-      .argParser(integer(0, MAX_TIMER_MS))
+      .argParser(integer(0, MAX_SHUTDOWN_TIMEOUT_MS))
       .default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
   );
 addTelemetryOptions(serveCommand).action(async (flags: ServeFlags) => {

@@ -16,6 +16,8 @@ import {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_PORT,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  MAX_BODY_BYTES,
+  MAX_SHUTDOWN_TIMEOUT_MS,
   MIN_TELEMETRY_FLUSH_MS,
 } from './options.js';
 import { ModelRepository } from './repository/model-repository.js';
@@ -43,10 +45,13 @@ export interface InferenceServer {
  * server reports ready when loading has finished.
  */
 export async function startServer(options: ServerOptions): Promise<InferenceServer> {
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  checkRange('shutdownTimeoutMs', shutdownTimeoutMs, 0, MAX_SHUTDOWN_TIMEOUT_MS);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  checkRange('maxBodyBytes', maxBodyBytes, 1, MAX_BODY_BYTES);
   await checkRepositoryFolder(options.modelRepository);
   const logger = options.logger ?? silentLogger;
   const host = options.host ?? DEFAULT_HOST;
-  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   const telemetry = options.telemetry === false ? undefined : inferenceTelemetry(options.telemetry ?? {});
   const files = telemetry?.destinations.files;
   if (files !== undefined && !(await canHoldFolder(files))) {
@@ -58,7 +63,6 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
     sessionOptions: options.sessionOptions ?? {},
   });
   let draining = false;
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = createApp({ repository, logger, maxBodyBytes, isReady: () => repository.loaded && !draining, telemetry });
   const handlers = { repository, maxBodyBytes, logger };
   const direct = directRoutes({
@@ -81,7 +85,13 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
       if (inFlight === 0) drained?.();
     });
   });
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    // Nothing was served: the providers are stopped so that their timers and sockets do not outlive the failure.
+    await telemetry?.shutdown();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const loaded = repository.load();
   loaded.catch((error: unknown) => logger.error(`the model repository could not be read: ${(error as Error).message}`));
@@ -114,6 +124,13 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
     telemetry: telemetry?.destinations,
     close,
   };
+}
+
+/** Throws a RangeError naming the option unless `value` is an integer from `min` to `max`. */
+function checkRange(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
 }
 
 /** Waits for `work` to settle, or `ms` at most; its outcome is not the caller's concern. */

@@ -1,0 +1,65 @@
+/** `startServer` as a library: its options checked before anything starts, and nothing left running when it fails. */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { expect } from 'chai';
+import { DEMO_REPOSITORY } from '../../../test/support/server.js';
+import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
+import type { ServerOptions } from '../src/index.js';
+import { startServer } from '../src/index.js';
+import { MAX_BODY_BYTES, MAX_SHUTDOWN_TIMEOUT_MS } from '../src/options.js';
+
+/** What `startServer` rejects with for `options` (on a free port, without telemetry unless given). */
+async function refusal(options: Partial<ServerOptions>): Promise<Error> {
+  const started = startServer({
+    modelRepository: DEMO_REPOSITORY,
+    port: 0,
+    host: '127.0.0.1',
+    telemetry: false,
+    ...options,
+  });
+  const outcome = await started.then(
+    async (server) => {
+      await server.close();
+      return undefined;
+    },
+    (error: unknown) => error as Error,
+  );
+  expect(outcome, JSON.stringify(options)).to.be.an('error');
+  return outcome!;
+}
+
+describe('startServer', () => {
+  const receiver = useOtlpReceiver({ per: 'test' });
+
+  it('refuses a shutdown timeout a timer cannot wait for, and a body limit no Buffer can hold, naming the option', async () => {
+    for (const shutdownTimeoutMs of [MAX_SHUTDOWN_TIMEOUT_MS + 1, -1, 1.5, Number.NaN]) {
+      const error = await refusal({ shutdownTimeoutMs });
+      expect(error).to.be.instanceOf(RangeError);
+      expect(error.message).to.equal(
+        `shutdownTimeoutMs must be an integer from 0 to ${MAX_SHUTDOWN_TIMEOUT_MS}, got ${shutdownTimeoutMs}`,
+      );
+    }
+    for (const maxBodyBytes of [0, MAX_BODY_BYTES + 1, 2.5]) {
+      const error = await refusal({ maxBodyBytes });
+      expect(error).to.be.instanceOf(RangeError);
+      expect(error.message).to.equal(
+        `maxBodyBytes must be an integer from 1 to ${MAX_BODY_BYTES}, got ${maxBodyBytes}`,
+      );
+    }
+  });
+
+  it('on a port already in use, rejects with the listen error and stops the telemetry it had started', async () => {
+    const occupant = createServer().listen(0, '127.0.0.1');
+    await once(occupant, 'listening');
+    try {
+      const { port } = occupant.address() as AddressInfo;
+      const error = await refusal({ port, telemetry: { otlp: { endpoint: receiver().url } } });
+      expect((error as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
+      // Stopping the providers exports their last metrics; left running, they would not export for a minute.
+      expect(receiver().metrics(), receiver().describe()).to.not.be.empty;
+    } finally {
+      occupant.close();
+    }
+  });
+});
