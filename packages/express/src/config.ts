@@ -168,7 +168,7 @@ type OtlpVariables = Partial<Omit<ResolvedOtlpExport, 'url'>>;
 /** The variables named `prefix` + `HEADERS`, `TIMEOUT` and so on; undefined where unset or bad. */
 function otlpVariables(env: EnvReader, prefix: string): OtlpVariables {
   return {
-    headers: env.keyValues(`${prefix}HEADERS`),
+    headers: env.headers(`${prefix}HEADERS`),
     timeoutMillis: env.number(`${prefix}TIMEOUT`, 1, TIMER_BOUNDS),
     compression: env.choice(`${prefix}COMPRESSION`, COMPRESSIONS),
     protocol: env.choice(`${prefix}PROTOCOL`, PROTOCOLS),

@@ -1,3 +1,4 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { TelemetryReporter } from './reporter.js';
 
 /** What {@link EnvReader.number} accepts beyond its minimum. */
@@ -56,23 +57,51 @@ export class EnvReader {
     return undefined;
   }
 
-  /** `key=value,key2=value2`, values percent-decoded (OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES). */
+  /**
+   * OTLP headers, `name=value,name2=value2` percent-decoded (OTEL_EXPORTER_OTLP_HEADERS
+   * and its per-signal forms), read entry by entry as the JavaScript SDK's
+   * exporters read them: an entry that is no valid header is reported and
+   * skipped, so that one typo does not drop the credentials beside it, and
+   * is never sent, where it would fail every export. The report shows no
+   * value: headers carry credentials.
+   */
+  headers(name: string): Record<string, string> | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    const out: Record<string, string> = {};
+    const skipped: number[] = [];
+    const entries = nonEmptyEntries(raw);
+    entries.forEach((entry, index) => {
+      const pair = decodePair(entry);
+      if (pair !== undefined && isHeader(...pair)) out[pair[0]] = pair[1];
+      else skipped.push(index + 1);
+    });
+    if (skipped.length > 0) {
+      this.#reporter.warnOnce(
+        `INFERLENS_BAD_ENV_${name}`,
+        `${name}: entries ${skipped.join(', ')} of ${entries.length} are skipped: expected header name=value pairs, percent-encoded (values are not shown: headers carry credentials)`,
+      );
+    }
+    return out;
+  }
+
+  /**
+   * Resource attributes, `key=value,key2=value2` percent-decoded
+   * (OTEL_RESOURCE_ATTRIBUTES). An entry that does not decode discards the
+   * whole value, as the specification asks; empty entries (a trailing comma)
+   * are skipped, as the JavaScript SDK skips them.
+   */
   keyValues(name: string): Record<string, string> | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     const out: Record<string, string> = {};
-    for (const pair of raw.split(',')) {
-      const separator = pair.indexOf('=');
-      if (separator <= 0) {
-        this.#invalid(name, raw, 'key=value pairs separated by commas');
+    for (const entry of raw.split(',')) {
+      const pair = decodePair(entry);
+      if (pair === undefined) {
+        this.#invalid(name, raw, 'percent-encoded key=value pairs separated by commas');
         return undefined;
       }
-      try {
-        out[decodeURIComponent(pair.slice(0, separator).trim())] = decodeURIComponent(pair.slice(separator + 1).trim());
-      } catch {
-        this.#invalid(name, raw, 'percent-encoded key=value pairs');
-        return undefined;
-      }
+      out[pair[0]] = pair[1];
     }
     return out;
   }
@@ -87,4 +116,32 @@ export function isHttpUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const { protocol } = new URL(value);
   return protocol === 'http:' || protocol === 'https:';
+}
+
+/** The comma-separated entries of a list variable, empty ones (a trailing comma) left out. */
+function nonEmptyEntries(raw: string): string[] {
+  return raw.split(',').filter((entry) => entry.trim() !== '');
+}
+
+/** `key=value`, each side trimmed and percent-decoded; the value may hold `=`. Undefined when malformed. */
+function decodePair(entry: string): [string, string] | undefined {
+  const separator = entry.indexOf('=');
+  if (separator <= 0) return undefined;
+  try {
+    const key = decodeURIComponent(entry.slice(0, separator).trim());
+    return key === '' ? undefined : [key, decodeURIComponent(entry.slice(separator + 1).trim())];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether Node.js would send this header: a token for a name, no line breaks or control characters in the value. */
+function isHeader(name: string, value: string): boolean {
+  try {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    return true;
+  } catch {
+    return false;
+  }
 }

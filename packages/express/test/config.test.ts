@@ -396,6 +396,18 @@ describe('configuration', () => {
         'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_HEADERS',
       ]);
     });
+    it('skips a bad OTLP header entry, warning without its value, and keeps the headers beside it', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
+        // An empty entry, one with no '=', a name that is no HTTP token, a value with a line break, a trailing comma.
+        OTEL_EXPORTER_OTLP_HEADERS:
+          'x-api-key=secret%20key,,Bearer secret , bad name=1,x-a=1%0D%0Ax-b: 2, x-tenant = acme ,',
+      });
+      expect(exportOf(config, 'traces').headers).to.deep.equal({ 'x-api-key': 'secret key', 'x-tenant': 'acme' });
+      expect(reporter.calls.map((call) => call.code)).to.deep.equal(['INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_HEADERS']);
+      expect(reporter.calls[0].message).to.include('OTEL_EXPORTER_OTLP_HEADERS').and.not.include('secret');
+    });
   });
 
   describe('service.name', () => {
