@@ -95,7 +95,7 @@ export class EnvReader {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     const out: Record<string, string> = {};
-    for (const entry of raw.split(',')) {
+    for (const entry of nonEmptyEntries(raw)) {
       const pair = decodePair(entry);
       if (pair === undefined) {
         this.#invalid(name, raw, 'percent-encoded key=value pairs separated by commas');

@@ -427,6 +427,16 @@ describe('configuration', () => {
       });
     }
 
+    it('skips empty OTEL_RESOURCE_ATTRIBUTES entries and discards the whole value on a bad one', () => {
+      const reporter = recordingReporter();
+      const kept = resolveConfig({}, reporter, { OTEL_RESOURCE_ATTRIBUTES: 'team=ml,,region=eu%20west,' });
+      expect(kept.resourceAttributes).to.deep.equal({ team: 'ml', region: 'eu west' });
+      expect(reporter.calls).to.deep.equal([]);
+      const discarded = resolveConfig({}, reporter, { OTEL_RESOURCE_ATTRIBUTES: 'team=ml, =nameless' });
+      expect(discarded.resourceAttributes).to.deep.equal({});
+      expect(reporter.calls.map((call) => call.code)).to.deep.equal(['INFERLENS_BAD_ENV_OTEL_RESOURCE_ATTRIBUTES']);
+    });
+
     it('must be a string in resourceAttributes', () => {
       const options = { resourceAttributes: { 'service.name': 42 } };
       expect(() => resolveConfig(options, recordingReporter(), {})).to.throw(TypeError, /service\.name.*42/);
