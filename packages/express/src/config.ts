@@ -142,9 +142,16 @@ function checkUrl(option: string, value: string | undefined): string | undefined
   return value;
 }
 
-/** `endpoint` + `/v1/<signal>`, without doubling the slash. */
+/**
+ * `endpoint` + `/v1/<signal>`, without doubling the slash. Appended to the
+ * path, not to the string: a query string (`?tenant=ml`) stays a query
+ * string rather than swallowing the signal's path.
+ */
 function signalUrl(base: string | undefined, signal: string): string | undefined {
-  return base === undefined ? undefined : `${base.replace(/\/+$/, '')}/v1/${signal}`;
+  if (base === undefined) return undefined;
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/${signal}`;
+  return url.href;
 }
 
 type OtlpSignal = 'logs' | 'traces' | 'metrics';

@@ -237,6 +237,19 @@ describe('configuration', () => {
       expect(exportOf(config, 'traces').url).to.equal('http://env-collector:4318/v1/traces');
     });
 
+    it('appends the signal path to the base path of the endpoint, before its query string', () => {
+      const fromEnv = resolveConfig({}, recordingReporter(), {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://gateway.example/otlp/?tenant=ml',
+      });
+      expect(exportOf(fromEnv, 'traces').url).to.equal('https://gateway.example/otlp/v1/traces?tenant=ml');
+      const fromCode = resolveConfig(
+        { otlp: { endpoint: 'http://gateway:8080/otlp?tenant=ml' } },
+        recordingReporter(),
+        {},
+      );
+      expect(exportOf(fromCode, 'logs').url).to.equal('http://gateway:8080/otlp/v1/logs?tenant=ml');
+    });
+
     it("loses to the endpoint in code, per-signal variables included: it is every signal's", () => {
       const config = resolveConfig({ otlp: { endpoint: 'http://code-collector:4318' } }, recordingReporter(), {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
