@@ -56,6 +56,14 @@ const MODES: readonly LoggerMode[] = ['all', 'request', 'response'];
 const EMBEDDING_VECTORS_MODES: readonly EmbeddingVectorsMode[] = ['summary', 'full'];
 const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
+/**
+ * OTLP/gRPC, the specification's third protocol, is not implemented: the
+ * exporters speak OTLP/HTTP only. Said plainly, as the variable is often set
+ * with a gRPC port (4317) that refuses what is sent instead.
+ */
+const UNSUPPORTED_PROTOCOLS = {
+  grpc: `OTLP/gRPC is not implemented, so OTLP/HTTP (${DEFAULT_OTLP_PROTOCOL} unless another variable says http/json) goes to the same endpoint, which a gRPC receiver (port 4317) refuses: point it at the collector's OTLP/HTTP receiver (port 4318)`,
+};
 /** Variables that become a timer, as {@link checkMillis} checks options. */
 const TIMER_BOUNDS: NumberBounds = { max: MAX_TIMER_MILLIS };
 
@@ -178,7 +186,7 @@ function otlpVariables(env: EnvReader, prefix: string): OtlpVariables {
     headers: env.headers(`${prefix}HEADERS`),
     timeoutMillis: env.number(`${prefix}TIMEOUT`, 1, TIMER_BOUNDS),
     compression: env.choice(`${prefix}COMPRESSION`, COMPRESSIONS),
-    protocol: env.choice(`${prefix}PROTOCOL`, PROTOCOLS),
+    protocol: env.choice(`${prefix}PROTOCOL`, PROTOCOLS, UNSUPPORTED_PROTOCOLS),
     certificate: env.string(`${prefix}CERTIFICATE`),
     clientCertificate: env.string(`${prefix}CLIENT_CERTIFICATE`),
     clientKey: env.string(`${prefix}CLIENT_KEY`),

@@ -47,13 +47,24 @@ export class EnvReader {
     return undefined;
   }
 
-  /** One of `choices`, compared case-insensitively. */
-  choice<T extends string>(name: string, choices: readonly T[]): T | undefined {
+  /**
+   * One of `choices`, compared case-insensitively. `unsupported` gives, for
+   * values the specification lists but the middleware does not implement,
+   * what happens instead: such a value is reported as unsupported rather
+   * than as a typo.
+   */
+  choice<T extends string>(
+    name: string,
+    choices: readonly T[],
+    unsupported: Readonly<Record<string, string>> = {},
+  ): T | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     const value = choices.find((choice) => choice === raw.toLowerCase());
     if (value !== undefined) return value;
-    this.#invalid(name, raw, `one of ${choices.join(', ')}`);
+    const instead = unsupported[raw.toLowerCase()];
+    if (instead === undefined) this.#invalid(name, raw, `one of ${choices.join(', ')}`);
+    else this.#reporter.warnOnce(`INFERLENS_BAD_ENV_${name}`, `${name}='${raw}' is not supported: ${instead}`);
     return undefined;
   }
 

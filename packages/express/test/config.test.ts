@@ -373,6 +373,22 @@ describe('configuration', () => {
       ]);
     });
 
+    it('says that OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported and what is sent instead', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4317',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'GRPC',
+      });
+      expect(exportOf(config, 'traces').protocol).to.equal('http/protobuf');
+      expect(reporter.calls.map((call) => call.code)).to.deep.equal([
+        'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+      ]);
+      expect(reporter.calls[0].message)
+        .to.match(/OTEL_EXPORTER_OTLP_TRACES_PROTOCOL='GRPC' is not supported/)
+        .and.match(/http\/protobuf/)
+        .and.match(/4318/);
+    });
+
     it('treats an empty value as unset', () => {
       const reporter = recordingReporter();
       const config = resolveConfig({}, reporter, { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_BLRP_MAX_QUEUE_SIZE: ' ' });
