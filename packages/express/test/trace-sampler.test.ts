@@ -66,6 +66,19 @@ describe('trace sampler from the environment', () => {
       codes: ['INFERLENS_BAD_ENV_OTEL_TRACES_SAMPLER'],
     });
   });
+
+  it('says that the remote samplers the specification lists are not supported, and that the default applies', () => {
+    for (const name of ['jaeger_remote', 'parentbased_jaeger_remote', 'xray']) {
+      const reporter = recordingReporter();
+      samplerFromEnv(new EnvReader({ OTEL_TRACES_SAMPLER: name }, reporter));
+      expect(reporter.calls.map((call) => call.message)).to.satisfy(
+        ([message]: string[]) =>
+          message.includes(`OTEL_TRACES_SAMPLER='${name}' is not supported`) &&
+          message.includes('parentbased_always_on'),
+        name,
+      );
+    }
+  });
 });
 
 describe('spans the sampler declines (own providers, over the wire)', () => {

@@ -18,6 +18,17 @@ const SAMPLERS = [
 
 /** The specification's default: follow the caller's decision, sample every new trace. */
 const DEFAULT_SAMPLER = 'parentbased_always_on';
+
+/**
+ * Samplers the specification lists that take their decisions from a remote
+ * service; the middleware carries no client for one, so the default applies.
+ */
+const REMOTE_SAMPLER = `the middleware has no remote sampling client; ${DEFAULT_SAMPLER} applies`;
+const UNSUPPORTED_SAMPLERS = {
+  jaeger_remote: REMOTE_SAMPLER,
+  parentbased_jaeger_remote: REMOTE_SAMPLER,
+  xray: REMOTE_SAMPLER,
+};
 const DEFAULT_RATIO = 1;
 
 /**
@@ -25,7 +36,7 @@ const DEFAULT_RATIO = 1;
  * `OTEL_TRACES_SAMPLER_ARG`, with the specification's default.
  */
 export function samplerFromEnv(env: EnvReader): Sampler {
-  const name = env.choice('OTEL_TRACES_SAMPLER', SAMPLERS) ?? DEFAULT_SAMPLER;
+  const name = env.choice('OTEL_TRACES_SAMPLER', SAMPLERS, UNSUPPORTED_SAMPLERS) ?? DEFAULT_SAMPLER;
   // A ratio outside 0..1 is reported and ignored, as the SDK's own reading of the variable does.
   const ratio = env.number('OTEL_TRACES_SAMPLER_ARG', 0, { max: 1 }) ?? DEFAULT_RATIO;
   switch (name) {
