@@ -8,6 +8,8 @@ import { DEFAULT_MONITORING_DIRECTORY } from './file-sink/file-log-exporter.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES } from './file-sink/rotating-file.js';
 import { defaultMatcher } from './matcher.js';
 import type { TelemetryReporter } from './reporter.js';
+import type { OtlpSignal } from './signals/exporter-selection.js';
+import { signalsTurnedOff } from './signals/exporter-selection.js';
 import { samplerFromEnv } from './signals/sampler.js';
 import type {
   EmbeddingVectorsMode,
@@ -162,8 +164,6 @@ function signalUrl(base: string | undefined, signal: string): string | undefined
   return url.href;
 }
 
-type OtlpSignal = 'logs' | 'traces' | 'metrics';
-
 /** Checks the OTLP options given in code, whether or not a signal ends up with an endpoint. */
 function checkOtlpOptions(otlp: OtlpOptions): OtlpOptions {
   checkUrl('otlp.endpoint', otlp.endpoint);
@@ -220,15 +220,27 @@ function resolveOtlpExport(
   };
 }
 
-function resolveOtlp(options: InferenceTelemetryOptions, env: EnvReader): ResolvedOtlp | undefined {
+/**
+ * Each signal's OTLP settings. A signal that `off` names (its
+ * `OTEL_<SIGNAL>_EXPORTER` is `none`) gets no URL from `otlp.endpoint` or the
+ * variables; only its own endpoint given in code, which names it, still
+ * sends it.
+ */
+function resolveOtlp(
+  options: InferenceTelemetryOptions,
+  env: EnvReader,
+  off: ReadonlySet<OtlpSignal>,
+): ResolvedOtlp | undefined {
   const otlp = checkOtlpOptions(options.otlp ?? {});
   // Code first, as for every setting: `endpoint` in code is every signal's, so it wins over a signal's variable.
   const envBase = otlp.endpoint === undefined ? env.url('OTEL_EXPORTER_OTLP_ENDPOINT') : undefined;
   const url = (signal: OtlpSignal, explicit: string | undefined): string | undefined =>
     explicit ??
-    signalUrl(otlp.endpoint, signal) ??
-    env.url(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`) ??
-    signalUrl(envBase, signal);
+    (off.has(signal)
+      ? undefined
+      : (signalUrl(otlp.endpoint, signal) ??
+        env.url(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`) ??
+        signalUrl(envBase, signal)));
   const urls = {
     logs: url('logs', otlp.logsEndpoint),
     traces: url('traces', otlp.tracesEndpoint),
@@ -356,7 +368,8 @@ export function resolveConfig(
   const providers = checkChoice('providers', options.providers, ['own', 'global']) ?? 'own';
   if (providers === 'global') checkGlobalProviders(options);
   const env = new EnvReader(environment, reporter);
-  const otlp = resolveOtlp(options, env);
+  // Read for own providers only: with global ones the variables are the application's SDK's to read.
+  const otlp = resolveOtlp(options, env, providers === 'own' ? signalsTurnedOff(env) : new Set());
   const fileSink = options.fileSink ?? {};
   const queue = options.queue ?? {};
   const resourceAttributes = { ...env.keyValues('OTEL_RESOURCE_ATTRIBUTES'), ...options.resourceAttributes };

@@ -39,6 +39,18 @@ export class EnvReader {
     return undefined;
   }
 
+  /** A comma-separated list, each entry trimmed and lowercased, empty and repeated ones left out. */
+  list(name: string): string[] | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    return [...new Set(nonEmptyEntries(raw).map((entry) => entry.trim().toLowerCase()))];
+  }
+
+  /** Reports, once, that part of a variable's value is ignored, and why. */
+  ignored(name: string, reason: string): void {
+    this.#reporter.warnOnce(`INFERLENS_BAD_ENV_${name}`, `${name}='${this.string(name)}': ${reason}`);
+  }
+
   /** An http or https URL. */
   url(name: string): string | undefined {
     const raw = this.string(name);

@@ -389,6 +389,45 @@ describe('configuration', () => {
         .and.match(/4318/);
     });
 
+    it('turns a signal off over OTLP with OTEL_<SIGNAL>_EXPORTER=none, leaving the payload records to the files', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({ otlp: { tracesEndpoint: 'http://tempo:4318/v1/traces' } }, reporter, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
+        OTEL_LOGS_EXPORTER: 'None',
+        OTEL_TRACES_EXPORTER: 'none',
+        OTEL_METRICS_EXPORTER: 'otlp',
+      });
+      expect(config.otlp?.logs).to.equal(undefined);
+      // An endpoint given in code for the signal names it: code first, as everywhere.
+      expect(exportOf(config, 'traces').url).to.equal('http://tempo:4318/v1/traces');
+      expect(exportOf(config, 'metrics').url).to.equal('http://env-collector:4318/v1/metrics');
+      expect(config.fileSink?.directory).to.equal('monitoring');
+      expect(reporter.calls).to.deep.equal([]);
+    });
+
+    it('reports and ignores other OTEL_<SIGNAL>_EXPORTER values, and none beside another exporter', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
+        OTEL_LOGS_EXPORTER: 'otlp,console',
+        OTEL_TRACES_EXPORTER: 'none,otlp',
+        OTEL_METRICS_EXPORTER: 'prometheus',
+      });
+      for (const signal of SIGNALS) expect(exportOf(config, signal).url).to.include(`/v1/${signal}`);
+      expect(reporter.calls.map((call) => call.code)).to.deep.equal([
+        'INFERLENS_BAD_ENV_OTEL_LOGS_EXPORTER',
+        'INFERLENS_BAD_ENV_OTEL_TRACES_EXPORTER',
+        'INFERLENS_BAD_ENV_OTEL_METRICS_EXPORTER',
+      ]);
+      expect(reporter.calls[0].message).to.include('console (not supported)');
+    });
+
+    it("leaves OTEL_<SIGNAL>_EXPORTER to the application's SDK with providers: 'global'", () => {
+      const reporter = recordingReporter();
+      resolveConfig({ providers: 'global' }, reporter, { OTEL_TRACES_EXPORTER: 'console' });
+      expect(reporter.calls).to.deep.equal([]);
+    });
+
     it('treats an empty value as unset', () => {
       const reporter = recordingReporter();
       const config = resolveConfig({}, reporter, { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_BLRP_MAX_QUEUE_SIZE: ' ' });

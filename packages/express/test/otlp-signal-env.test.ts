@@ -54,3 +54,25 @@ describe('per-signal OTLP variables (own providers, over the wire)', () => {
     }
   });
 });
+
+describe('OTEL_{LOGS,TRACES,METRICS}_EXPORTER (own providers, over the wire)', () => {
+  const servers = useServers();
+  const receiver = useOtlpReceiver({ per: 'test' });
+
+  useEnvironment(() => ({
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url,
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: ' NONE ',
+    OTEL_LOGS_EXPORTER: 'otlp',
+  }));
+
+  it('sends nothing over OTLP for a signal set to none, whatever endpoint applies', async () => {
+    await exportOneCall(servers, { otlp: { endpoint: receiver().url } });
+    const signals = new Set(
+      receiver()
+        .requests()
+        .map((request) => request.signal),
+    );
+    expect([...signals]).to.deep.equal(['logs']);
+  });
+});
