@@ -69,6 +69,16 @@ const UNSUPPORTED_PROTOCOLS = {
 /** Variables that become a timer, as {@link checkMillis} checks options. */
 const TIMER_BOUNDS: NumberBounds = { max: MAX_TIMER_MILLIS };
 
+/**
+ * A time limit variable (the specification's Timeout type): 0 means no
+ * limit, which a Node.js timer holds as its longest wait, the substitute the
+ * specification allows. Options in code say so with {@link MAX_TIMER_MILLIS}.
+ */
+function timeoutVariable(env: EnvReader, name: string): number | undefined {
+  const value = env.number(name, 0, TIMER_BOUNDS);
+  return value === 0 ? MAX_TIMER_MILLIS : value;
+}
+
 /** How one signal is exported over OTLP: each setting resolved for that signal. */
 export interface ResolvedOtlpExport {
   url: string;
@@ -184,7 +194,7 @@ type OtlpVariables = Partial<Omit<ResolvedOtlpExport, 'url'>>;
 function otlpVariables(env: EnvReader, prefix: string): OtlpVariables {
   return {
     headers: env.headers(`${prefix}HEADERS`),
-    timeoutMillis: env.number(`${prefix}TIMEOUT`, 1, TIMER_BOUNDS),
+    timeoutMillis: timeoutVariable(env, `${prefix}TIMEOUT`),
     compression: env.choice(`${prefix}COMPRESSION`, COMPRESSIONS),
     protocol: env.choice(`${prefix}PROTOCOL`, PROTOCOLS, UNSUPPORTED_PROTOCOLS),
     certificate: env.string(`${prefix}CERTIFICATE`),
@@ -283,7 +293,7 @@ function resolveQueue(queue: QueueOptions, env: EnvReader, prefix: 'OTEL_BLRP' |
       DEFAULT_EXPORT_QUEUE_OPTIONS.scheduledDelayMillis,
     exportTimeoutMillis:
       checkMillis('queue.exportTimeoutMillis', queue.exportTimeoutMillis, 1) ??
-      env.number(`${prefix}_EXPORT_TIMEOUT`, 1, TIMER_BOUNDS) ??
+      timeoutVariable(env, `${prefix}_EXPORT_TIMEOUT`) ??
       DEFAULT_EXPORT_QUEUE_OPTIONS.exportTimeoutMillis,
   };
   // Both given in code and at odds: a mistake to name now. Otherwise a batch simply never exceeds the queue.

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { ResolvedConfig, ResolvedOtlpExport } from '../src/config.js';
-import { resolveConfig } from '../src/config.js';
+import { MAX_TIMER_MILLIS, resolveConfig } from '../src/config.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { processWarningReporter } from '../src/reporter.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
@@ -335,6 +335,24 @@ describe('configuration', () => {
         variables.map((name) => `INFERLENS_BAD_ENV_${name}`).sort(),
       );
       expect(reporter.calls[0].message).to.include('2147483647');
+    });
+
+    it('reads a time limit of 0 in a variable as no limit: the longest a Node.js timer waits', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '0',
+        OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: '500',
+        OTEL_BLRP_EXPORT_TIMEOUT: '0',
+        OTEL_BSP_EXPORT_TIMEOUT: '0',
+      });
+      expect(exportOf(config, 'traces').timeoutMillis).to.equal(MAX_TIMER_MILLIS);
+      expect(exportOf(config, 'logs').timeoutMillis).to.equal(500);
+      expect([config.logQueue.exportTimeoutMillis, config.spanQueue.exportTimeoutMillis]).to.deep.equal([
+        MAX_TIMER_MILLIS,
+        MAX_TIMER_MILLIS,
+      ]);
+      expect(reporter.calls).to.deep.equal([]);
     });
 
     it("reads a signal's own OTLP variables over the generic ones, for that signal only", () => {
