@@ -66,8 +66,11 @@ const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
 const UNSUPPORTED_PROTOCOLS = {
   grpc: `OTLP/gRPC is not implemented, so OTLP/HTTP (${DEFAULT_OTLP_PROTOCOL} unless another variable says http/json) goes to the same endpoint, which a gRPC receiver (port 4317) refuses: point it at the collector's OTLP/HTTP receiver (port 4318)`,
 };
-/** Variables that become a timer, as {@link checkMillis} checks options. */
-const TIMER_BOUNDS: NumberBounds = { max: MAX_TIMER_MILLIS };
+/**
+ * Variables that become a timer, as {@link checkMillis} checks options:
+ * whole milliseconds, as the specification's Duration and Timeout types are.
+ */
+const TIMER_BOUNDS: NumberBounds = { max: MAX_TIMER_MILLIS, integer: true };
 
 /**
  * A time limit variable (the specification's Timeout type): 0 means no

@@ -9,6 +9,9 @@ export interface NumberBounds {
   integer?: boolean;
 }
 
+/** A whole number as the specification's integer variables are written: decimal digits, nothing else. */
+const DECIMAL_DIGITS = /^\d+$/;
+
 /**
  * Reads OpenTelemetry's environment variables as the specification says: an
  * empty value is unset, and a value that does not parse is reported once and
@@ -28,12 +31,16 @@ export class EnvReader {
     return value === undefined || value === '' ? undefined : value;
   }
 
-  /** A finite number from `min` to `max`; with `integer`, a whole one. */
+  /**
+   * A finite number from `min` to `max`; with `integer`, a whole one written
+   * in decimal digits, as the specification's Integer, Duration and Timeout
+   * types are (`Number` would also take `1e3`, `0x10` and `1.0`).
+   */
   number(name: string, min: number, { max = Infinity, integer = false }: NumberBounds = {}): number | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
-    const value = Number(raw);
-    if (Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value))) return value;
+    const value = integer && !DECIMAL_DIGITS.test(raw) ? NaN : Number(raw);
+    if (Number.isFinite(value) && value >= min && value <= max) return value;
     const range = max === Infinity ? `of at least ${min}` : `from ${min} to ${max}`;
     this.#invalid(name, raw, `${integer ? 'an integer' : 'a number'} ${range}`);
     return undefined;

@@ -355,6 +355,25 @@ describe('configuration', () => {
       expect(reporter.calls).to.deep.equal([]);
     });
 
+    it('ignores and warns about a delay, time limit or size that is not written as a whole decimal number', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '1e3',
+        OTEL_BSP_SCHEDULE_DELAY: '1.5',
+        OTEL_BLRP_MAX_QUEUE_SIZE: '0x10',
+        OTEL_BSP_MAX_QUEUE_SIZE: ' 100 ',
+      });
+      expect(exportOf(config, 'traces').timeoutMillis).to.equal(10000);
+      expect(config.spanQueue).to.include({ scheduledDelayMillis: 1000, maxQueueSize: 100 });
+      expect(config.logQueue.maxQueueSize).to.equal(2048);
+      expect(reporter.calls.map((call) => call.code).sort()).to.deep.equal([
+        'INFERLENS_BAD_ENV_OTEL_BLRP_MAX_QUEUE_SIZE',
+        'INFERLENS_BAD_ENV_OTEL_BSP_SCHEDULE_DELAY',
+        'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_TIMEOUT',
+      ]);
+    });
+
     it("reads a signal's own OTLP variables over the generic ones, for that signal only", () => {
       const reporter = recordingReporter();
       const config = resolveConfig({}, reporter, {
