@@ -3,7 +3,7 @@ import type { Sampler } from '@opentelemetry/sdk-trace';
 import type { ExportQueueOptions } from './export/bounded-queue.js';
 import { DEFAULT_EXPORT_QUEUE_OPTIONS } from './export/bounded-queue.js';
 import type { NumberBounds } from './env.js';
-import { EnvReader, isHttpUrl } from './env.js';
+import { EnvReader, isHeader, isHttpUrl } from './env.js';
 import { DEFAULT_MONITORING_DIRECTORY } from './file-sink/file-log-exporter.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES } from './file-sink/rotating-file.js';
 import { defaultMatcher } from './matcher.js';
@@ -177,12 +177,26 @@ function signalUrl(base: string | undefined, signal: string): string | undefined
   return url.href;
 }
 
+/**
+ * Headers every export sends: names and values Node.js accepts, so that a
+ * typo throws now instead of failing every export. The error names the
+ * headers, never their values, which carry credentials.
+ */
+function checkHeaders(option: string, headers: Readonly<Record<string, unknown>> | undefined): void {
+  if (headers === undefined) return;
+  const refused = Object.entries(headers)
+    .filter(([name, value]) => typeof value !== 'string' || !isHeader(name, value))
+    .map(([name]) => name);
+  if (refused.length > 0) fail(option, 'HTTP header names with string values free of line breaks', refused);
+}
+
 /** Checks the OTLP options given in code, whether or not a signal ends up with an endpoint. */
 function checkOtlpOptions(otlp: OtlpOptions): OtlpOptions {
   checkUrl('otlp.endpoint', otlp.endpoint);
   checkUrl('otlp.logsEndpoint', otlp.logsEndpoint);
   checkUrl('otlp.tracesEndpoint', otlp.tracesEndpoint);
   checkUrl('otlp.metricsEndpoint', otlp.metricsEndpoint);
+  checkHeaders('otlp.headers', otlp.headers);
   checkMillis('otlp.timeoutMillis', otlp.timeoutMillis, 1);
   checkChoice('otlp.compression', otlp.compression, COMPRESSIONS);
   checkChoice('otlp.protocol', otlp.protocol, PROTOCOLS);

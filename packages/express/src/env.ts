@@ -166,7 +166,7 @@ function decodePair(entry: string): [string, string] | undefined {
 }
 
 /** Whether Node.js would send this header: a token for a name, no line breaks or control characters in the value. */
-function isHeader(name: string, value: string): boolean {
+export function isHeader(name: string, value: string): boolean {
   try {
     validateHeaderName(name);
     validateHeaderValue(name, value);

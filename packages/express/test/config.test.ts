@@ -36,6 +36,9 @@ describe('configuration', () => {
       ['otlp.endpoint', { otlp: { endpoint: 'not a url' } }, /otlp\.endpoint.*not a url/],
       ['otlp.compression', { otlp: { endpoint: 'http://localhost:4318', compression: 'brotli' } }, /otlp\.compression/],
       ['otlp.protocol', { otlp: { endpoint: 'http://localhost:4318', protocol: 'grpc' } }, /otlp\.protocol/],
+      ['otlp.headers', { otlp: { headers: { 'x api key': 'k' } } }, /otlp\.headers.*x api key/],
+      ['otlp.headers', { otlp: { headers: { 'x-api-key': 'k\r\nx-other: 1' } } }, /otlp\.headers/],
+      ['otlp.headers', { otlp: { headers: { 'x-retries': 3 } } }, /otlp\.headers/],
       [
         'otlp.timeoutMillis',
         { otlp: { endpoint: 'http://localhost:4318', timeoutMillis: 2 ** 31 } },
