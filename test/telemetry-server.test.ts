@@ -219,6 +219,18 @@ describe('inferlens serve with telemetry (CLI end to end)', function () {
     });
   });
 
+  it('OTEL_TRACES_EXPORTER=none and OTEL_METRICS_EXPORTER=none: only the records go out, even to --otlp-endpoint', async () => {
+    receiver = await startOtlpReceiver();
+    const url = await serve(['--file-sink', 'off', '--otlp-endpoint', receiver.url], {
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: 'none',
+    });
+    expect(cli!.stdout()).to.include(`telemetry: OTLP/HTTP to ${receiver.urlFor('logs')}\n`);
+    await predict(url, { 'x-request-id': 'exporters-none-1' });
+    await terminate();
+    expect(new Set(receiver.requests().map((request) => request.path))).to.deep.equal(new Set(['/v1/logs']));
+  });
+
   it('an endpoint for traces alone: payload records go to the files, and the banner says both', async () => {
     receiver = await startOtlpReceiver();
     monitoringDir = await mkdtemp(join(tmpdir(), 'inferlens-monitoring-'));
