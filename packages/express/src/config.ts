@@ -3,7 +3,7 @@ import type { Sampler } from '@opentelemetry/sdk-trace';
 import type { ExportQueueOptions } from './export/bounded-queue.js';
 import { DEFAULT_EXPORT_QUEUE_OPTIONS } from './export/bounded-queue.js';
 import type { NumberBounds } from './env.js';
-import { EnvReader, isHeader, isHttpUrl } from './env.js';
+import { EnvReader, isHeader, isHttpUrl, isReadableFile } from './env.js';
 import { DEFAULT_MONITORING_DIRECTORY } from './file-sink/file-log-exporter.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES } from './file-sink/rotating-file.js';
 import { defaultMatcher } from './matcher.js';
@@ -165,6 +165,12 @@ function checkUrl(option: string, value: string | undefined): string | undefined
   return value;
 }
 
+/** A PEM file, read when the exporters are built: a missing one throws here, naming the option. */
+function checkFile(option: string, value: string | undefined): string | undefined {
+  if (value !== undefined && !isReadableFile(value)) fail(option, 'the path of a readable file', value);
+  return value;
+}
+
 /**
  * `endpoint` + `/v1/<signal>`, without doubling the slash. Appended to the
  * path, not to the string: a query string (`?tenant=ml`) stays a query
@@ -197,6 +203,9 @@ function checkOtlpOptions(otlp: OtlpOptions): OtlpOptions {
   checkUrl('otlp.tracesEndpoint', otlp.tracesEndpoint);
   checkUrl('otlp.metricsEndpoint', otlp.metricsEndpoint);
   checkHeaders('otlp.headers', otlp.headers);
+  checkFile('otlp.certificate', otlp.certificate);
+  checkFile('otlp.clientCertificate', otlp.clientCertificate);
+  checkFile('otlp.clientKey', otlp.clientKey);
   checkMillis('otlp.timeoutMillis', otlp.timeoutMillis, 1);
   checkChoice('otlp.compression', otlp.compression, COMPRESSIONS);
   checkChoice('otlp.protocol', otlp.protocol, PROTOCOLS);
@@ -214,9 +223,9 @@ function otlpVariables(env: EnvReader, prefix: string): OtlpVariables {
     timeoutMillis: timeoutVariable(env, `${prefix}TIMEOUT`),
     compression: env.choice(`${prefix}COMPRESSION`, COMPRESSIONS),
     protocol: env.choice(`${prefix}PROTOCOL`, PROTOCOLS, UNSUPPORTED_PROTOCOLS),
-    certificate: env.string(`${prefix}CERTIFICATE`),
-    clientCertificate: env.string(`${prefix}CLIENT_CERTIFICATE`),
-    clientKey: env.string(`${prefix}CLIENT_KEY`),
+    certificate: env.file(`${prefix}CERTIFICATE`),
+    clientCertificate: env.file(`${prefix}CLIENT_CERTIFICATE`),
+    clientKey: env.file(`${prefix}CLIENT_KEY`),
   };
 }
 

@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { TelemetryReporter } from './reporter.js';
 
@@ -56,6 +57,14 @@ export class EnvReader {
   /** Reports, once, that part of a variable's value is ignored, and why. */
   ignored(name: string, reason: string): void {
     this.#reporter.warnOnce(`INFERLENS_BAD_ENV_${name}`, `${name}='${this.string(name)}': ${reason}`);
+  }
+
+  /** The path of a file this process can read, as the PEM files of TLS must be. */
+  file(name: string): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined || isReadableFile(raw)) return raw;
+    this.#invalid(name, raw, 'the path of a readable file');
+    return undefined;
   }
 
   /** An http or https URL. */
@@ -138,6 +147,16 @@ export class EnvReader {
 
   #invalid(name: string, value: string, expected: string): void {
     this.#reporter.warnOnce(`INFERLENS_BAD_ENV_${name}`, `${name}='${value}' is ignored: expected ${expected}`);
+  }
+}
+
+/** Whether `path` names a regular file this process may read. */
+export function isReadableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 

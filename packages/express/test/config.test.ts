@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import type { ResolvedConfig, ResolvedOtlpExport } from '../src/config.js';
 import { MAX_TIMER_MILLIS, resolveConfig } from '../src/config.js';
@@ -378,6 +381,12 @@ describe('configuration', () => {
     });
 
     it("reads a signal's own OTLP variables over the generic ones, for that signal only", () => {
+      // The TLS variables name files that must exist: a missing one is reported and ignored.
+      const folder = mkdtempSync(join(tmpdir(), 'inferlens-pem-'));
+      const pem = (name: string): string => {
+        writeFileSync(join(folder, name), '');
+        return join(folder, name);
+      };
       const reporter = recordingReporter();
       const config = resolveConfig({}, reporter, {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
@@ -388,11 +397,12 @@ describe('configuration', () => {
         OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: 'soon',
         OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: 'none',
         OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json',
-        OTEL_EXPORTER_OTLP_CERTIFICATE: '/ca.pem',
-        OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE: '/logs-ca.pem',
-        OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE: '/traces-cert.pem',
-        OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY: '/traces-key.pem',
+        OTEL_EXPORTER_OTLP_CERTIFICATE: pem('ca.pem'),
+        OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE: pem('logs-ca.pem'),
+        OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE: pem('traces-cert.pem'),
+        OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY: pem('traces-key.pem'),
       });
+      rmSync(folder, { recursive: true });
       const logs = exportOf(config, 'logs');
       const traces = exportOf(config, 'traces');
       const metrics = exportOf(config, 'metrics');
@@ -405,8 +415,14 @@ describe('configuration', () => {
         'http/protobuf',
         'http/json',
       ]);
-      expect([logs.certificate, traces.certificate]).to.deep.equal(['/logs-ca.pem', '/ca.pem']);
-      expect(traces).to.include({ clientCertificate: '/traces-cert.pem', clientKey: '/traces-key.pem' });
+      expect([logs.certificate, traces.certificate]).to.deep.equal([
+        join(folder, 'logs-ca.pem'),
+        join(folder, 'ca.pem'),
+      ]);
+      expect(traces).to.include({
+        clientCertificate: join(folder, 'traces-cert.pem'),
+        clientKey: join(folder, 'traces-key.pem'),
+      });
       expect(logs).to.include({ clientCertificate: undefined, clientKey: undefined });
       expect(reporter.calls.map((call) => call.code)).to.deep.equal([
         'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_METRICS_TIMEOUT',
@@ -466,6 +482,25 @@ describe('configuration', () => {
       const reporter = recordingReporter();
       resolveConfig({ providers: 'global' }, reporter, { OTEL_TRACES_EXPORTER: 'console' });
       expect(reporter.calls).to.deep.equal([]);
+    });
+
+    it('ignores and warns about a TLS file variable naming no readable file; throws for one in code', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://env-collector:4318',
+        OTEL_EXPORTER_OTLP_CERTIFICATE: '/nonexistent/ca.pem',
+        OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY: '/nonexistent/key.pem',
+      });
+      expect(exportOf(config, 'traces')).to.include({ certificate: undefined, clientKey: undefined });
+      expect(reporter.calls.map((call) => call.code).sort()).to.deep.equal([
+        'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_CERTIFICATE',
+        'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY',
+      ]);
+      const options = { otlp: { endpoint: 'https://collector:4318', certificate: '/nonexistent/ca.pem' } };
+      expect(() => resolveConfig(options, recordingReporter(), {})).to.throw(
+        TypeError,
+        /otlp\.certificate.*nonexistent/,
+      );
     });
 
     it('treats an empty value as unset', () => {
