@@ -13,6 +13,9 @@ import { useEnvironment } from './environment.js';
 import { recordingReporter, sleep } from './export-helpers.js';
 import { IRIS_BODY, kserveApp, post, useServers } from './in-memory-telemetry.js';
 
+/** The slow-call threshold of the over-the-wire test. */
+const SLOW_MS = 250;
+
 /** Trace ids as random as generated ones, the same every run: a ratio of 0.5 samples about half. */
 const TRACE_IDS = Array.from({ length: 200 }, (_, index) =>
   createHash('sha256').update(String(index)).digest('hex').slice(0, 32),
@@ -90,12 +93,13 @@ describe('spans the sampler declines (own providers, over the wire)', () => {
     const telemetry = inferenceTelemetry({
       otlp: { endpoint: receiver().url },
       fileSink: { enabled: false },
-      slowRequestThresholdMs: 20,
+      // Far apart, so that a fast call on a loaded machine is still under the threshold.
+      slowRequestThresholdMs: SLOW_MS,
     });
     try {
       const app = kserveApp(telemetry, {
         predict: async (_req, res, model) => {
-          if (model === 'slow') await sleep(40);
+          if (model === 'slow') await sleep(2 * SLOW_MS);
           if (model === 'broken') res.status(500).json({ error: 'the model broke' });
           else res.json({ predictions: [1] });
         },
