@@ -3,7 +3,8 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { expect } from 'chai';
 import express from 'express';
-import { hrTimeToMicroseconds } from '@opentelemetry/core';
+import { hrTimeToMicroseconds, hrTimeToMilliseconds } from '@opentelemetry/core';
+import { SeverityNumber } from '@opentelemetry/api-logs';
 import { parseJsonText } from '@inferlens/protocol';
 import { annotateCall } from '../src/annotations.js';
 import { inferenceTelemetry } from '../src/middleware.js';
@@ -181,6 +182,26 @@ describe('what a predict call records', () => {
         expect(record.attributes).to.not.have.any.keys(ATTR_HTTP_ROUTE, ATTR_HTTP_REQUEST_METHOD);
       }
       expect(telemetry.spans()[0].attributes).to.include({ [ATTR_HTTP_ROUTE]: '/v1/models/{model}:predict' });
+    });
+
+    it('are INFO, the request record stamped at arrival (the span start) and the response record at the answer', async () => {
+      const url = await serve();
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      const { request, response } = await oneCall();
+      const [span] = telemetry.spans();
+      for (const record of [request, response]) {
+        expect(record).to.include({ severityNumber: SeverityNumber.INFO, severityText: 'INFO' });
+      }
+      expect(hrTimeToMilliseconds(request.hrTime)).to.equal(hrTimeToMilliseconds(span.startTime));
+      expect(hrTimeToMilliseconds(response.hrTime)).to.be.at.least(Math.floor(hrTimeToMilliseconds(span.endTime)));
+    });
+
+    it('carry the model version, as the path names it, on both records', async () => {
+      const url = await serve();
+      const body = '{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}';
+      await post(`${url}/v2/models/iris/versions/2/infer`, body);
+      const { request, response } = await oneCall();
+      for (const record of [request, response]) expect(record.attributes).to.include({ [ATTR_MODEL_VERSION]: '2' });
     });
 
     it('carry the exact request and response bytes as bodies', async () => {

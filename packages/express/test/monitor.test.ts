@@ -1,6 +1,8 @@
 import type { Request } from 'express';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { LogRecord, Logger } from '@opentelemetry/api-logs';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { expect } from 'chai';
 import { inferenceTelemetry } from '../src/middleware.js';
 import type { ColumnOptions } from '../src/monitor.js';
@@ -70,8 +72,21 @@ describe('monitor columns', () => {
     const [span] = await telemetry.waitForSpans();
     const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.MONITOR_ROW);
     const { traceId, spanId } = span.spanContext();
-    expect(record.attributes).to.include({ [ATTR_MONITOR_NAME]: 'iris_classifier', [ATTR_REQUEST_ID]: 'row-1' });
-    expect(record.spanContext).to.include({ traceId, spanId });
+    const [schema] = telemetry.records(RECORD_TYPE.MONITOR_SCHEMA);
+    for (const [written, type] of [
+      [record, RECORD_TYPE.MONITOR_ROW],
+      [schema, RECORD_TYPE.MONITOR_SCHEMA],
+    ] as const) {
+      // Only what names the monitor and the call: the model, protocol and HTTP details stay on the span.
+      expect(written.attributes).to.deep.equal({
+        [ATTR_MONITOR_NAME]: 'iris_classifier',
+        [ATTR_REQUEST_ID]: 'row-1',
+        [ATTR_RECORD_TYPE]: type,
+      });
+      expect(written).to.include({ severityNumber: SeverityNumber.INFO, severityText: 'INFO' });
+      expect(written.spanContext).to.include({ traceId, spanId });
+      expect(hrTimeToMilliseconds(written.hrTime)).to.be.at.least(Math.floor(hrTimeToMilliseconds(span.endTime)));
+    }
     const [row] = rows();
     expect(row).to.have.keys('timestamp', 'request_id', 'trace_id', 'sepal_length', 'pred');
     expect(row).to.include({ request_id: 'row-1', trace_id: traceId, sepal_length: 5.1, pred: 'versicolor' });
