@@ -1,12 +1,18 @@
 /**
  * The names on the wire are the ones docs/telemetry.md lists: the
  * attribute names, the `error.type` of an aborted call, and every metric's
- * name, instrument, unit and duration buckets. Dashboards and queries are
+ * name, instrument, unit and buckets. Dashboards and queries are
  * written against the document, so a renamed constant must fail here.
  */
 import { expect } from 'chai';
 import type { MetricKind } from '../src/metrics/descriptors.js';
-import { METRIC_DEFINITIONS, REQUEST_DURATION } from '../src/metrics/descriptors.js';
+import {
+  BATCH_SIZE,
+  METRIC_DEFINITIONS,
+  MODEL_EXECUTION_DURATION,
+  PAYLOAD_SIZE,
+  REQUEST_DURATION,
+} from '../src/metrics/descriptors.js';
 import * as semconv from '../src/semconv.js';
 import { readDoc, tableRows } from './documented-table.js';
 
@@ -47,7 +53,17 @@ describe('the names docs/telemetry.md lists', () => {
 
   it('span the duration buckets the document gives: 0.5 ms to 10 s', () => {
     expect(DOC).to.include('Duration histograms use buckets from 0.5 ms to 10 s');
-    const bounds = REQUEST_DURATION.boundaries;
-    expect([bounds[0], bounds[bounds.length - 1]]).to.deep.equal([0.0005, 10]);
+    for (const { name, boundaries } of [REQUEST_DURATION, MODEL_EXECUTION_DURATION])
+      expect([boundaries[0], boundaries[boundaries.length - 1]], name).to.deep.equal([0.0005, 10]);
+  });
+
+  it('are the batch and payload size buckets the document gives: powers of two and of four', () => {
+    expect(DOC.replace(/\s+/g, ' ')).to.include(
+      "The batch size's buckets are the powers of two from 1 to 1024 rows, the payload size's the powers of four from 256 B to 16 MiB.",
+    );
+    const powers = (base: number, from: number, to: number): number[] =>
+      Array.from({ length: to - from + 1 }, (_, index) => base ** (from + index));
+    expect(BATCH_SIZE.boundaries).to.deep.equal(powers(2, 0, 10));
+    expect(PAYLOAD_SIZE.boundaries).to.deep.equal(powers(4, 4, 12));
   });
 });
