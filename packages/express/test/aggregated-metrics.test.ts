@@ -1,3 +1,4 @@
+import { ExportResultCode } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { DataPoint, MetricData, MetricReaderOptions } from '@opentelemetry/sdk-metrics';
 import { AggregationTemporality, DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -11,6 +12,7 @@ import { InstrumentCallMetrics } from '../src/metrics/instrument-metrics.js';
 import {
   ATTR_MODEL_NAME,
   ATTR_TELEMETRY_DESTINATION,
+  ATTR_TELEMETRY_SIGNAL,
   METRIC_ACTIVE_REQUESTS,
   METRIC_QUEUE_DEPTH,
   METRIC_RECORDS_DROPPED,
@@ -264,6 +266,23 @@ describe('aggregated call metrics', () => {
     expect(value(METRIC_RECORDS_DROPPED).attributes[ATTR_TELEMETRY_DESTINATION]).to.equal('otlp');
     expect(value(METRIC_QUEUE_DEPTH).value).to.equal(2);
     expect(value(METRIC_RECORDS_EXPORTED).value).to.equal(0);
+  });
+
+  it('counts the records of a failed export as dropped, as well as those the full queue refused', async () => {
+    const failing = new BoundedExportQueue<number>(
+      () => Promise.resolve({ code: ExportResultCode.FAILED, error: new Error('collector down') }),
+      exportQueueOptions({ maxQueueSize: 4, maxExportBatchSize: 10, scheduledDelayMillis: 60_000 }),
+      recordingReporter(),
+      'traces to otlp',
+    );
+    for (let i = 0; i < 6; i++) failing.push(i);
+    await failing.forceFlush();
+    const { reader } = aggregated({
+      queues: [{ signal: 'traces', destination: 'otlp', queue: failing as BoundedExportQueue<unknown> }],
+    });
+    const [point] = (await reader.metrics()).find((m) => m.descriptor.name === METRIC_RECORDS_DROPPED)!.dataPoints;
+    expect(point.value).to.equal(6);
+    expect(point.attributes).to.deep.equal({ [ATTR_TELEMETRY_SIGNAL]: 'traces', [ATTR_TELEMETRY_DESTINATION]: 'otlp' });
   });
 
   it('exports every defined metric as the kind its definition states', async () => {
