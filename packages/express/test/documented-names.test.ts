@@ -1,8 +1,9 @@
 /**
  * The names on the wire are the ones docs/telemetry.md lists: the
- * attribute names, the `error.type` of an aborted call, and every metric's
- * name, instrument, unit and buckets. Dashboards and queries are
- * written against the document, so a renamed constant must fail here.
+ * attribute names, the `error.type` of an aborted call, the redaction
+ * marker, and every metric's name, instrument, unit and buckets.
+ * Dashboards and queries are written against the document, so a renamed
+ * constant must fail here.
  */
 import { expect } from 'chai';
 import type { MetricKind } from '../src/metrics/descriptors.js';
@@ -13,6 +14,7 @@ import {
   PAYLOAD_SIZE,
   REQUEST_DURATION,
 } from '../src/metrics/descriptors.js';
+import { REDACTED } from '../src/payload/redact.js';
 import * as semconv from '../src/semconv.js';
 import { readDoc, tableRows } from './documented-table.js';
 
@@ -38,6 +40,10 @@ describe('the names docs/telemetry.md lists', () => {
 
   it("give an aborted call's error.type", () => {
     expect(DOC).to.include(`\`${semconv.ERROR_TYPE_ABORTED}\` when the client left`);
+  });
+
+  it('give the text a redacted payload field is replaced by', () => {
+    expect(DOC).to.include(`are replaced by \`"${REDACTED}"\``);
   });
 
   it("are every metric's name, instrument and unit, and no other", () => {
