@@ -83,6 +83,8 @@ describe('file sink', () => {
       const exporter = new FileLogRecordExporter({ directory: dir });
       const logs = await records(
         {
+          // The record's own time (a request record's arrival), not when the SDK saw it.
+          timestamp: Date.parse('2026-01-02T03:04:05.678Z'),
           severityText: 'INFO',
           body: '{"instances":[[1,2]]}',
           attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.REQUEST, 'inference.request.id': 'r1' },
@@ -115,7 +117,7 @@ describe('file sink', () => {
         'attributes',
         'body',
       ]);
-      expect(new Date(request.timestamp).toISOString()).to.equal(request.timestamp);
+      expect(request.timestamp).to.equal('2026-01-02T03:04:05.678Z');
       expect(request).to.deep.include({ severity: 'INFO', trace_id: null, span_id: null });
       expect(request.attributes).to.deep.equal({ [ATTR_RECORD_TYPE]: 'request', 'inference.request.id': 'r1' });
       expect(request.body).to.deep.equal({ instances: [[1, 2]] });
