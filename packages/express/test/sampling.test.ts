@@ -3,13 +3,15 @@ import { ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
 import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { expect } from 'chai';
 import { inferenceTelemetry } from '../src/middleware.js';
-import { ATTR_REQUEST_ID, RECORD_TYPE } from '../src/semconv.js';
+import type { Histogram } from '@opentelemetry/sdk-metrics';
+import { ATTR_MODEL_NAME, ATTR_REQUEST_ID, METRIC_REQUEST_DURATION, RECORD_TYPE } from '../src/semconv.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
 import { sleep } from './export-helpers.js';
 import {
   IRIS_BODY,
   globalOptions,
   kserveApp,
+  pointsOf,
   post,
   traceparent,
   useInMemoryTelemetry,
@@ -100,5 +102,19 @@ describe('payload sampling', () => {
     for (const record of telemetry.records()) {
       expect(record.spanContext!.traceFlags & TraceFlags.SAMPLED).to.equal(TraceFlags.SAMPLED);
     }
+  });
+
+  it('counts in the metrics the calls whose payload or trace is not sampled', async () => {
+    const url = await serve({ payloadSampleRate: 0 });
+    await post(`${url}/v1/models/unsampled:predict`, IRIS_BODY, {
+      traceparent: traceparent(traceIdOf('unsampled metrics'), PARENT_SPAN_ID, false),
+    });
+    await post(`${url}/v1/models/unsampled:predict`, IRIS_BODY);
+    await telemetry.waitForSpans();
+    const [point] = pointsOf<Histogram>(await telemetry.metric(METRIC_REQUEST_DURATION), {
+      [ATTR_MODEL_NAME]: 'unsampled',
+    });
+    expect(point?.value.count).to.equal(2);
+    expect(telemetry.records()).to.deep.equal([]);
   });
 });
