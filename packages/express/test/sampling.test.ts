@@ -117,4 +117,16 @@ describe('payload sampling', () => {
     expect(point?.value.count).to.equal(2);
     expect(telemetry.records()).to.deep.equal([]);
   });
+
+  it("keeps a failed call's records when the application's sampler declined its trace, whose span is then not exported", async () => {
+    const url = await serve({ payloadSampleRate: 1 });
+    await post(`${url}/v1/models/bad:predict`, IRIS_BODY, {
+      traceparent: traceparent(traceIdOf('declined failure'), PARENT_SPAN_ID, false),
+      'x-request-id': 'declined',
+    });
+    const records = await telemetry.waitForRecords(2);
+    expect(requestIdsWithRecords()).to.deep.equal(['declined']);
+    for (const record of records) expect(record.spanContext!.traceFlags & TraceFlags.SAMPLED).to.equal(0);
+    expect(telemetry.spans()).to.deep.equal([]);
+  });
 });
