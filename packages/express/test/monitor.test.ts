@@ -198,6 +198,25 @@ describe('monitor columns', () => {
     ]);
   });
 
+  it("writes BentoML's `target` role and custom roles and types into the schema as logged", async () => {
+    columns = [
+      ['setosa', { name: 'label', role: 'target', dataType: 'categorical' }],
+      [[0.5, 0.25], { name: 'embedding', role: 'representation', dataType: 'vector' }],
+    ];
+    const url = await serve();
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    await telemetry.waitForRecords(1, RECORD_TYPE.MONITOR_ROW);
+    const written = schemas() as { columns: unknown[] }[];
+    expect(written).to.have.lengthOf(1);
+    expect(written[0].columns).to.deep.equal([
+      { name: 'label', role: 'target', type: 'categorical' },
+      { name: 'embedding', role: 'representation', type: 'vector' },
+    ]);
+    expect(rows()[0])
+      .to.include({ label: 'setosa' })
+      .and.deep.include({ embedding: [0.5, 0.25] });
+  });
+
   it('ignores reserved and repeated column names', async () => {
     columns.push(
       ['forged', { name: 'request_id', role: 'feature', dataType: 'categorical' }],
