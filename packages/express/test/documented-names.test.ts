@@ -1,7 +1,8 @@
 /**
  * The names on the wire are the ones docs/telemetry.md lists: the
- * attribute names, the `error.type` of an aborted call, the redaction
- * marker, and every metric's name, instrument, unit and buckets.
+ * attribute names, the values of the protocol, record type and outcome,
+ * the `error.type` of an aborted call, the redaction marker, and every
+ * metric's name, instrument, unit and buckets.
  * Dashboards and queries are written against the document, so a renamed
  * constant must fail here.
  */
@@ -40,6 +41,17 @@ describe('the names docs/telemetry.md lists', () => {
 
   it("give an aborted call's error.type", () => {
     expect(DOC).to.include(`\`${semconv.ERROR_TYPE_ABORTED}\` when the client left`);
+  });
+
+  it('give the values of inference.protocol, inference.record.type and inference.outcome', () => {
+    const listed = (values: object, separator: string): string =>
+      Object.values(values)
+        .map((value) => `\`${value as string}\``)
+        .join(separator);
+    expect(DOC).to.include(`| ${listed(semconv.PROTOCOL, ', ')} `);
+    expect(DOC).to.include(`\`${semconv.ATTR_OUTCOME}\` (${listed(semconv.OUTCOME, '/')})`);
+    const recordTypes = tableRows(DOC, '## Log records').map(([, type]) => type);
+    expect(recordTypes).to.deep.equal(Object.values(semconv.RECORD_TYPE));
   });
 
   it('give the text a redacted payload field is replaced by', () => {
