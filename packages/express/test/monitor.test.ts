@@ -103,6 +103,18 @@ describe('monitor columns', () => {
     expect(telemetry.records(RECORD_TYPE.RESPONSE)).to.deep.equal([]);
   });
 
+  it('writes the row and schema whatever the logger mode', async () => {
+    for (const mode of ['request', 'response'] as const) {
+      const url = await serve({ mode });
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': mode });
+    }
+    await telemetry.waitForRecords(2, RECORD_TYPE.MONITOR_ROW);
+    for (const type of [RECORD_TYPE.MONITOR_ROW, RECORD_TYPE.MONITOR_SCHEMA]) {
+      const requestIds = telemetry.records(type).map((record) => record.attributes[ATTR_REQUEST_ID]);
+      expect(requestIds, type).to.have.members(['request', 'response']);
+    }
+  });
+
   it('writes the schema the first time, not again for the same columns, and again when they change', async () => {
     const url = await serve();
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
