@@ -5,6 +5,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3Propagator } from '@opentelemetry/propagator-b3';
 import type { CallAnnotations } from './annotations.js';
+import { boundedAttributeValue } from './attribute-value.js';
 import { batchSizeOf } from './batch-size.js';
 import type { CallContext } from './call-context.js';
 import { openCallContext } from './call-context.js';
@@ -86,6 +87,9 @@ export interface InferenceTelemetry extends RequestHandler {
 /** What one call carries from its start to its end. */
 interface CallState {
   readonly call: PredictCall;
+  /** The call's model and version as its attributes hold them (cut to the attribute value limit). */
+  readonly model: string | undefined;
+  readonly version: string | undefined;
   readonly span: Span;
   /** The caller's context the span continues; the records' context is made from it only when records are written. */
   readonly parentContext: Context;
@@ -253,7 +257,9 @@ class CallRecorder {
     for (const name of this.#config.captureHeaders) {
       const value = req.headers[name];
       if (value !== undefined)
-        (captured ??= {})[`${ATTR_HTTP_REQUEST_HEADER_PREFIX}${name}`] = Array.isArray(value) ? value : [value];
+        (captured ??= {})[`${ATTR_HTTP_REQUEST_HEADER_PREFIX}${name}`] = (Array.isArray(value) ? value : [value]).map(
+          boundedAttributeValue,
+        );
     }
     return captured;
   }
@@ -261,12 +267,16 @@ class CallRecorder {
   start(req: Request, res: Response, call: PredictCall): void {
     if (this.#recorded.has(req)) return;
     this.#recorded.add(req);
-    const requestId =
+    const sentId =
       headerValue(req, REQUEST_ID_HEADERS[0]) ??
       headerValue(req, REQUEST_ID_HEADERS[1]) ??
       echoedRequestId(res) ??
       randomUUID();
-    res.setHeader(REQUEST_ID_RESPONSE_HEADER, requestId);
+    // Echoed as sent, so the client finds its own id; the telemetry keeps no more than an attribute holds.
+    res.setHeader(REQUEST_ID_RESPONSE_HEADER, sentId);
+    const requestId = boundedAttributeValue(sentId);
+    const model = call.model === undefined ? undefined : boundedAttributeValue(call.model);
+    const version = call.version === undefined ? undefined : boundedAttributeValue(call.version);
     const startTime = Date.now();
     const parent = this.#parent(req);
     const attributes: Attributes = {
@@ -275,17 +285,19 @@ class CallRecorder {
       [ATTR_REQUEST_ID]: requestId,
       [ATTR_HTTP_REQUEST_METHOD]: req.method,
       [ATTR_HTTP_ROUTE]: call.route,
-      [ATTR_URL_PATH]: clientPath(req),
+      [ATTR_URL_PATH]: boundedAttributeValue(clientPath(req)),
     };
-    if (call.model !== undefined) attributes[ATTR_MODEL_NAME] = call.model;
-    if (call.version !== undefined) attributes[ATTR_MODEL_VERSION] = call.version;
+    if (model !== undefined) attributes[ATTR_MODEL_NAME] = model;
+    if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;
     const headers = this.#capturedHeaders(req);
     if (headers !== undefined) Object.assign(attributes, headers);
-    const spanName = call.model === undefined ? call.operation : `${call.operation} ${call.model}`;
+    const spanName = model === undefined ? call.operation : `${call.operation} ${model}`;
     const span = this.#signals.tracer.startSpan(spanName, { kind: parent.kind, attributes, startTime }, parent.context);
     this.#metrics.started(call.protocol);
     const state: CallState = {
       call,
+      model,
+      version,
       span,
       parentContext: parent.context,
       requestId,
@@ -387,11 +399,12 @@ class CallRecorder {
     const body: unknown = req.body;
     // What is only known at the end goes on the span now, and on the records below.
     const bodyModel = call.model === undefined ? (body as { model?: unknown } | undefined)?.model : undefined;
-    const model = call.model ?? (typeof bodyModel === 'string' ? bodyModel : undefined);
+    const model = state.model ?? (typeof bodyModel === 'string' ? boundedAttributeValue(bodyModel) : undefined);
     const modelFromBody = call.model === undefined && model !== undefined;
     if (modelFromBody) span.setAttribute(ATTR_MODEL_NAME, model);
-    const version = annotations?.modelVersion ?? call.version;
-    if (version !== undefined && version !== call.version) span.setAttribute(ATTR_MODEL_VERSION, version);
+    const annotatedVersion = annotations?.modelVersion;
+    const version = annotatedVersion === undefined ? state.version : boundedAttributeValue(annotatedVersion);
+    if (version !== undefined && version !== state.version) span.setAttribute(ATTR_MODEL_VERSION, version);
     const batchSize = annotations?.batchSize ?? batchSizeOf(call.protocol, body);
     if (batchSize !== undefined) span.setAttribute(ATTR_BATCH_SIZE, batchSize);
     // embeddings: GenAI attributes and the `embeddings <model>` span name, whichever protocol carried the call.
