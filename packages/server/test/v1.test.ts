@@ -23,6 +23,16 @@ function sumAndDifferenceModel(): Uint8Array {
   });
 }
 
+/** `sum` = a + b per row, and `size`, the shape of `a`: one row whatever the batch. */
+function sumAndSizeModel(): Uint8Array {
+  return encodeModel({
+    name: 'sum_and_size',
+    inputs: [valueInfo('a', 'float32', ['batch']), valueInfo('b', 'float32', ['batch'])],
+    outputs: [valueInfo('sum', 'float32', ['batch']), valueInfo('size', 'int64', [1])],
+    nodes: [node('Add', ['a', 'b'], ['sum']), node('Shape', ['a'], ['size'])],
+  });
+}
+
 describe('V1 on the demo iris model', () => {
   let server: InferenceServer;
   const predictUrl = (): string => `${server.url}/v1/models/iris:predict`;
@@ -126,6 +136,7 @@ describe('V1 on models with several inputs, outputs and versions', () => {
     served = await serveModels([
       { name: 'add', versions: { '1': addModel() } },
       { name: 'arithmetic', versions: { '1': sumAndDifferenceModel() } },
+      { name: 'sum_and_size', versions: { '1': sumAndSizeModel() } },
       { name: 'scale', versions: { '1': scaleModel(1), '3': scaleModel(3) } },
       { name: 'identity_int64', versions: { '1': identityModel('int64', ['n', 2]) } },
     ]);
@@ -187,6 +198,20 @@ describe('V1 on models with several inputs, outputs and versions', () => {
         { sum: 5, difference: -3 },
       ],
     });
+  });
+
+  it('refuses, rather than drop values, outputs whose rows cannot pair up one per instance', async () => {
+    const response = await predict('sum_and_size', {
+      instances: [
+        { a: 5, b: 2 },
+        { a: 1, b: 4 },
+      ],
+    });
+    expectError(
+      response,
+      400,
+      "output 'size' has 1 row and output 'sum' 2: V1 answers one prediction per instance; ask V2 /infer for these outputs",
+    );
   });
 
   it('rejects rows that do not name the inputs of a multi-input model', async () => {

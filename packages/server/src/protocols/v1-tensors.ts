@@ -4,6 +4,7 @@ import {
   encodeJsonValues,
   flattenNested,
   invalidInput,
+  invalidRequest,
   isJsonObject,
   nestFlat,
 } from '@inferlens/protocol';
@@ -81,11 +82,23 @@ function rowsOf(tensor: Tensor): unknown[] {
   return tensor.shape.length === 0 ? [nested] : (nested as unknown[]);
 }
 
-/** One prediction per instance: the row of a single output, or an object of every output's row. */
+/**
+ * One prediction per instance: the row of a single output, or an object of
+ * every output's row. Outputs whose row counts differ are refused, as
+ * TensorFlow Serving refuses them, since pairing them would drop values.
+ */
 export function tensorsToPredictions(outputs: readonly Tensor[]): unknown[] {
   if (outputs.length === 1) return rowsOf(outputs[0]);
   const columns = outputs.map((output) => [output.name, rowsOf(output)] as const);
   const count = columns[0]?.[1].length ?? 0;
+  const uneven = columns.find(([, rows]) => rows.length !== count);
+  if (uneven !== undefined) {
+    const [name, rows] = uneven;
+    throw invalidRequest(
+      `output '${name}' has ${rows.length} row${rows.length === 1 ? '' : 's'} and output '${columns[0][0]}' ${count}: ` +
+        'V1 answers one prediction per instance; ask V2 /infer for these outputs',
+    );
+  }
   return Array.from({ length: count }, (_, row) =>
     Object.fromEntries(columns.map(([name, rows]) => [name, rows[row]])),
   );
