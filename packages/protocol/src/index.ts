@@ -41,6 +41,7 @@ export type {
   ServerMetadata,
   TensorMetadata,
 } from './v2/types.js';
+export { decodeBase64Values, isBase64Value } from './v1/base64.js';
 export { parsePredictRequest } from './v1/parse.js';
 export type {
   ModelList,

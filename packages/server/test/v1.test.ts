@@ -139,6 +139,7 @@ describe('V1 on models with several inputs, outputs and versions', () => {
       { name: 'sum_and_size', versions: { '1': sumAndSizeModel() } },
       { name: 'scale', versions: { '1': scaleModel(1), '3': scaleModel(3) } },
       { name: 'identity_int64', versions: { '1': identityModel('int64', ['n', 2]) } },
+      { name: 'identity_string', versions: { '1': identityModel('string', ['n']) } },
     ]);
   });
 
@@ -198,6 +199,23 @@ describe('V1 on models with several inputs, outputs and versions', () => {
         { sum: 5, difference: -3 },
       ],
     });
+  });
+
+  it('reads TensorFlow Serving\'s {"b64": ...} strings for a BYTES input, as rows and as named inputs', async () => {
+    const rows = await predict('identity_string', { instances: [{ b64: 'aMOp' }, 'plain'] });
+    expect(rows.status, JSON.stringify(rows.body)).to.equal(200);
+    expect(rows.body).to.deep.equal({ predictions: ['hé', 'plain'] });
+    const named = await predict('identity_string', { instances: [{ input: { b64: 'aGk=' } }] });
+    expect(named.body).to.deep.equal({ predictions: ['hi'] });
+    const columns = await predict('identity_string', { inputs: { input: [{ b64: 'aGk=' }] } });
+    expect(columns.body).to.deep.equal({ predictions: ['hi'] });
+  });
+
+  it('refuses {"b64": ...} that is not base64, or not UTF-8 text', async () => {
+    const notBase64 = await predict('identity_string', { instances: [{ b64: 'a*b' }] });
+    expectError(notBase64, 400, "input 'input': element 0 is not valid base64");
+    const notText = await predict('identity_string', { instances: [{ b64: '/w==' }] });
+    expectError(notText, 400, "input 'input': element 0 is not valid UTF-8");
   });
 
   it('refuses, rather than drop values, outputs whose rows cannot pair up one per instance', async () => {

@@ -1,26 +1,37 @@
 import type { PredictPayload, Tensor, TensorMetadata } from '@inferlens/protocol';
 import {
+  decodeBase64Values,
   decodeJsonValues,
   encodeJsonValues,
   flattenNested,
   invalidInput,
   invalidRequest,
+  isBase64Value,
   isJsonObject,
   nestFlat,
 } from '@inferlens/protocol';
 import type { ModelConfig } from '../repository/model-config.js';
 import type { ModelSignature } from '../runtime/onnx-model.js';
 
-/** V1 carries no datatypes: JSON values are read as the model input's datatype. */
+/**
+ * V1 carries no datatypes: JSON values are read as the model input's
+ * datatype; a BYTES input also takes TensorFlow Serving's `{"b64": ...}`.
+ */
 function tensorFromNested(input: TensorMetadata, nested: unknown): Tensor {
   if (!Array.isArray(nested)) throw invalidInput(`input '${input.name}' must be an array with one entry per instance`);
   const flat = flattenNested(nested, input.name);
+  const values = input.datatype === 'BYTES' ? decodeBase64Values(flat.values, input.name) : flat.values;
   return {
     name: input.name,
     datatype: input.datatype,
     shape: flat.shape,
-    values: decodeJsonValues(input.datatype, flat.values, input.name),
+    values: decodeJsonValues(input.datatype, values, input.name),
   };
+}
+
+/** An instance naming the inputs: an object, but not a `{"b64": ...}` value of a single input. */
+function namesInputs(row: unknown): row is Record<string, unknown> {
+  return isJsonObject(row) && !isBase64Value(row);
 }
 
 function columnOfRows(rows: readonly Record<string, unknown>[], name: string): unknown[] {
@@ -54,7 +65,7 @@ export function predictPayloadToTensors(payload: PredictPayload, signature: Mode
     });
   }
   const { rows } = payload;
-  if (rows.every(isJsonObject)) {
+  if (rows.every(namesInputs)) {
     for (const row of rows) checkColumnNames(Object.keys(row), signature);
     return signature.inputs.map((input) => tensorFromNested(input, columnOfRows(rows, input.name)));
   }
