@@ -80,6 +80,11 @@ describe('V1 on the demo iris model', () => {
     expect(response.body).to.deep.equal({ predictions: [1, 1] });
   });
 
+  it("ignores other body fields, TensorFlow Serving's signature_name among them", async () => {
+    const response = await postJson(predictUrl(), { signature_name: 'other', extra: 1, instances: KSERVE_INSTANCES });
+    expect(response.body).to.deep.equal({ predictions: [1, 1] });
+  });
+
   it('predicts `inputs` given as an array of rows', async () => {
     const response = await postJson(predictUrl(), { inputs: KSERVE_INSTANCES });
     expect(response.body).to.deep.equal({ predictions: [1, 1] });
