@@ -237,6 +237,11 @@ describe('V1 on models with several inputs, outputs and versions', () => {
     );
   });
 
+  it('refuses instances that mix objects naming the inputs with plain rows', async () => {
+    const mixed = await predict('scale', { instances: [{ input: [1, 2] }, [3, 4]] });
+    expectError(mixed, 400, 'instance 0 names inputs and instance 1 does not: name them in every instance, or in none');
+  });
+
   it('rejects rows that do not name the inputs of a multi-input model', async () => {
     expectError(
       await predict('add', { instances: [[1, 2]] }),

@@ -69,6 +69,14 @@ export function predictPayloadToTensors(payload: PredictPayload, signature: Mode
     for (const row of rows) checkColumnNames(Object.keys(row), signature);
     return signature.inputs.map((input) => tensorFromNested(input, columnOfRows(rows, input.name)));
   }
+  // Else an object would be read as a value of the single input and refused for its type, not its form.
+  const named = rows.findIndex(namesInputs);
+  if (named >= 0) {
+    const plain = rows.findIndex((row) => !namesInputs(row));
+    throw invalidInput(
+      `instance ${named} names inputs and instance ${plain} does not: name them in every instance, or in none`,
+    );
+  }
   if (signature.inputs.length !== 1) {
     const known = signature.inputs.map((input) => `'${input.name}'`).join(', ');
     throw invalidInput(
