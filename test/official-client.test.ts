@@ -184,12 +184,12 @@ describe('official KServe client (kserve SDK InferenceRESTClient)', function () 
       v2_wrong_shape: 400,
       v1_unknown_model: 404,
       v1_model_ready_unknown: 404,
-      v1_explain: 404,
+      v1_explain: 501,
     });
     for (const call of ['v2_unknown_model', 'v1_unknown_model', 'v1_model_ready_unknown']) {
       expect(summary.errors[call][1]).to.include("'no-such-model'");
     }
     expect(summary.errors['v2_wrong_shape'][1]).to.include("'input'");
-    expect(summary.errors['v1_explain'][1]).to.include(':explain');
+    expect(summary.errors['v1_explain'][1]).to.include("model 'iris' has no explainer");
   });
 });

@@ -7,7 +7,7 @@ protocol v1 and v2: server liveness and readiness, model readiness, V1
 predict, V2 infer with the SDK's own InferRequest and InferInput (JSON and
 binary tensors both ways, and a plain dict) read back as numpy through its
 InferResponse, and errors (an unknown model, a wrong shape, explain, which the
-server does not serve) whose status and `{"error": ...}` message the SDK must
+server runs no explainer for: 501) whose status and `{"error": ...}` message the SDK must
 surface. Every prediction is compared with the server's answer to the same
 request sent as plain HTTP. This version's REST client has no metadata call:
 model metadata is read with plain HTTP and validated with the SDK's own V2
@@ -204,10 +204,10 @@ async def check_errors(base, v1, v2):
     status, answer = plain(base, "GET", f"/v1/models/{UNKNOWN}")
     errors["v1_model_ready_unknown"] = check_surfaced(error, "v1 is_model_ready of an unknown model", 404, answer)
 
-    # The server has no explainer: explain is an unknown route.
+    # The server runs no explainer: 501, as KServe's own server answers for a model without one.
     error = await sdk_error(v1.explain(base, IRIS, body), "v1 explain")
     status, answer = plain(base, "POST", f"/v1/models/{IRIS}:explain", body)
-    errors["v1_explain"] = check_surfaced(error, "v1 explain", 404, answer)
+    errors["v1_explain"] = check_surfaced(error, "v1 explain", 501, answer)
     return errors
 
 

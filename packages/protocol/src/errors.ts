@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** The runtime failed while executing the model. */
   INTERNAL: 500,
+  /** The model exists, but the call needs what the server does not run: KServe V1 `:explain` (no explainer). */
+  NOT_IMPLEMENTED: 501,
   /** The model is loading, or failed to load. */
   MODEL_NOT_READY: 503,
   /** The server has not finished loading its models, or is shutting down. */

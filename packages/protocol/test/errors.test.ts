@@ -13,6 +13,7 @@ describe('InferenceError', () => {
       PAYLOAD_TOO_LARGE: 413,
       UNSUPPORTED_MEDIA_TYPE: 415,
       INTERNAL: 500,
+      NOT_IMPLEMENTED: 501,
       MODEL_NOT_READY: 503,
       SERVER_NOT_READY: 503,
     });

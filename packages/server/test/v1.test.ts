@@ -121,9 +121,16 @@ describe('V1 on the demo iris model', () => {
     expectError(text, 404, 'no endpoint answers');
   });
 
-  it('answers 404 for a verb other than predict', async () => {
+  it('answers :explain as KServe does for a model without an explainer: 501, and 404 for an unknown model', async () => {
     const explain = await postJson(`${server.url}/v1/models/iris:explain`, { instances: KSERVE_INSTANCES });
-    expectError(explain, 404, 'no endpoint answers POST /v1/models/iris:explain');
+    expectError(explain, 501, "model 'iris' has no explainer to answer POST /v1/models/iris:explain");
+    const unknown = await postJson(`${server.url}/v1/models/unknown:explain`, { instances: KSERVE_INSTANCES });
+    expectError(unknown, 404, "model 'unknown' is not in the repository");
+  });
+
+  it('answers 404 for a verb other than predict and explain', async () => {
+    const verb = await postJson(`${server.url}/v1/models/iris:classify`, { instances: KSERVE_INSTANCES });
+    expectError(verb, 404, 'no endpoint answers POST /v1/models/iris:classify');
   });
 
   it('answers 404 for the status and predict of an unknown model', async () => {

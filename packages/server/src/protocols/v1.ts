@@ -17,6 +17,8 @@ interface V1RouterOptions {
 
 /** The verbs V1 puts after the model name; this server answers `predict`. */
 const PREDICT_VERB = 'predict';
+/** KServe's verb for explanations, which need an explainer beside the model: this server runs none. */
+const EXPLAIN_VERB = 'explain';
 
 /**
  * Splits `iris:predict` into model and verb. Express 5 reads a second colon
@@ -32,7 +34,9 @@ function modelAndVerb(target: string): { model: string; verb: string | undefined
 
 /**
  * KServe V1: liveness, list models, model status, and `:predict` on the
- * model's highest version.
+ * model's highest ready version. `:explain` is answered as KServe's model
+ * server answers it for a model without an explainer: 501 (404 for a model
+ * it does not have).
  */
 export function v1Router({ repository, maxBodyBytes, logger }: V1RouterOptions): Router {
   const router = Router();
@@ -57,9 +61,17 @@ export function v1Router({ repository, maxBodyBytes, logger }: V1RouterOptions):
 
   // The verb is checked before the body is read, so a wrong path is a 404 whatever the body.
   const checkVerb = (req: Request, _res: Response, next: NextFunction): void => {
-    if (modelAndVerb(routeParam(req, 'target')!).verb === PREDICT_VERB) {
+    const { model, verb } = modelAndVerb(routeParam(req, 'target')!);
+    if (verb === PREDICT_VERB) {
       next();
       return;
+    }
+    if (verb === EXPLAIN_VERB) {
+      const { modelName } = repository.find(model);
+      throw new InferenceError(
+        'NOT_IMPLEMENTED',
+        `model '${modelName}' has no explainer to answer POST ${req.path}; this server answers :${PREDICT_VERB}`,
+      );
     }
     throw new InferenceError(
       'ROUTE_NOT_FOUND',
