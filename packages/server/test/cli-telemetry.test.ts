@@ -32,6 +32,7 @@ describe('telemetry flag values', () => {
     for (const rate of ['', ' ', '0x1', '1e-1', '-0']) refuse(['--payload-sample-rate', rate]);
     expect(parse(['--payload-sample-rate', '.5']).payloadSampleRate).to.equal(0.5);
     expect(parse(['--payload-sample-rate', '1.']).payloadSampleRate).to.equal(1);
+    expect(parse(['--payload-sample-rate', ' 0.25 ']).payloadSampleRate).to.equal(0.25);
   });
 
   it('refuses a blank --monitoring-dir, which would put the files in the working folder itself', () => {
