@@ -49,6 +49,33 @@ describe('startServer', () => {
     }
   });
 
+  it('takes both bounds of the shutdown timeout and of the body limit', async () => {
+    for (const options of [
+      { shutdownTimeoutMs: 0, maxBodyBytes: 1 },
+      { shutdownTimeoutMs: MAX_SHUTDOWN_TIMEOUT_MS, maxBodyBytes: MAX_BODY_BYTES },
+    ]) {
+      const server = await startServer({
+        modelRepository: DEMO_REPOSITORY,
+        port: 0,
+        host: '127.0.0.1',
+        telemetry: false,
+        ...options,
+      });
+      await server.close();
+    }
+  });
+
+  it('for a monitoring folder under a file, rejects and stops the telemetry it had started', async () => {
+    const error = await refusal({
+      telemetry: {
+        otlp: { endpoint: receiver().url },
+        fileSink: { enabled: true, directory: 'package.json/monitoring' },
+      },
+    });
+    expect(error.message).to.include("the monitoring folder 'package.json/monitoring' is a file, or under one");
+    expect(receiver().metrics(), receiver().describe()).to.not.be.empty;
+  });
+
   it('on a port already in use, rejects with the listen error and stops the telemetry it had started', async () => {
     const occupant = createServer().listen(0, '127.0.0.1');
     await once(occupant, 'listening');
