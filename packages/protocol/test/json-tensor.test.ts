@@ -254,5 +254,9 @@ describe('decodeJsonValues and encodeJsonValues', () => {
     expect(thrown(() => decodeJsonValues('FP16', [10n ** 20n], 'h')).message).to.equal(
       "input 'h': element 0 is 100000000000000000000, which is not a valid FP16 value",
     );
+    // The message shows the digits given, not the nearest number they were read as (9007199254740992).
+    expect(thrown(() => decodeJsonValues('FP16', [9007199254740993n], 'h')).message).to.equal(
+      "input 'h': element 0 is 9007199254740993, which is not a valid FP16 value",
+    );
   });
 });
