@@ -73,5 +73,14 @@ describe('attribute values a client sends', () => {
   it('are never cut between the halves of a surrogate pair', () => {
     const value = `${'a'.repeat(MAX_ATTRIBUTE_VALUE_LENGTH - 1)}\u{1F600}`;
     expect(boundedAttributeValue(value)).to.equal('a'.repeat(MAX_ATTRIBUTE_VALUE_LENGTH - 1));
+    // The first and the last high surrogates, U+D800 and U+DBFF, start a pair as well.
+    for (const pair of ['\u{10000}', '\u{10FFFF}']) {
+      const cut = boundedAttributeValue(`${'a'.repeat(MAX_ATTRIBUTE_VALUE_LENGTH - 1)}${pair}`);
+      expect(cut, pair).to.equal('a'.repeat(MAX_ATTRIBUTE_VALUE_LENGTH - 1));
+    }
+  });
+
+  it('are cut to 256 UTF-16 code units', () => {
+    expect(boundedAttributeValue('a'.repeat(300))).to.have.lengthOf(256);
   });
 });
