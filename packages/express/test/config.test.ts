@@ -351,8 +351,10 @@ describe('configuration', () => {
         OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: '500',
         OTEL_BLRP_EXPORT_TIMEOUT: '0',
         OTEL_BSP_EXPORT_TIMEOUT: '0',
+        OTEL_BSP_SCHEDULE_DELAY: String(MAX_TIMER_MILLIS),
       });
       expect(exportOf(config, 'traces').timeoutMillis).to.equal(MAX_TIMER_MILLIS);
+      expect(config.spanQueue.scheduledDelayMillis).to.equal(MAX_TIMER_MILLIS);
       expect(exportOf(config, 'logs').timeoutMillis).to.equal(500);
       expect([config.logQueue.exportTimeoutMillis, config.spanQueue.exportTimeoutMillis]).to.deep.equal([
         MAX_TIMER_MILLIS,
@@ -490,10 +492,14 @@ describe('configuration', () => {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'https://env-collector:4318',
         OTEL_EXPORTER_OTLP_CERTIFICATE: '/nonexistent/ca.pem',
         OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY: '/nonexistent/key.pem',
+        // A folder can be read too, but it is no PEM file.
+        OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE: tmpdir(),
       });
       expect(exportOf(config, 'traces')).to.include({ certificate: undefined, clientKey: undefined });
+      expect(exportOf(config, 'logs')).to.include({ certificate: undefined });
       expect(reporter.calls.map((call) => call.code).sort()).to.deep.equal([
         'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_CERTIFICATE',
+        'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE',
         'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY',
       ]);
       const options = { otlp: { endpoint: 'https://collector:4318', certificate: '/nonexistent/ca.pem' } };
@@ -550,6 +556,17 @@ describe('configuration', () => {
       expect(exportOf(config, 'traces').headers).to.deep.equal({ 'x-api-key': 'secret key', 'x-tenant': 'acme' });
       expect(reporter.calls.map((call) => call.code)).to.deep.equal(['INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_HEADERS']);
       expect(reporter.calls[0].message).to.include('OTEL_EXPORTER_OTLP_HEADERS').and.not.include('secret');
+      expect(reporter.calls[0].message).to.include('entries 2, 3, 4 of 5 are skipped');
+    });
+
+    it('leaves out a blank OTLP header entry, as it does an empty one, without a warning', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=acme, ,x-team=ml',
+      });
+      expect(exportOf(config, 'traces').headers).to.deep.equal({ 'x-tenant': 'acme', 'x-team': 'ml' });
+      expect(reporter.calls).to.deep.equal([]);
     });
   });
 

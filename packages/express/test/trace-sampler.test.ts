@@ -50,6 +50,10 @@ describe('trace sampler from the environment', () => {
     const { share } = sampledShare({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.5' });
     expect(share).to.be.within(0.4, 0.6);
     expect(sampledShare({ OTEL_TRACES_SAMPLER: 'TraceIdRatio', OTEL_TRACES_SAMPLER_ARG: '0' }).share).to.equal(0);
+    expect(sampledShare({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1' })).to.deep.equal({
+      share: 1,
+      codes: [],
+    });
   });
 
   it('with a parent-based sampler, follows the caller whatever the ratio', () => {
