@@ -254,6 +254,8 @@ describe('configuration', () => {
         {},
       );
       expect(exportOf(fromCode, 'logs').url).to.equal('http://gateway:8080/otlp/v1/logs?tenant=ml');
+      const slashes = resolveConfig({ otlp: { endpoint: 'http://gateway:8080/otlp//' } }, recordingReporter(), {});
+      expect(exportOf(slashes, 'metrics').url).to.equal('http://gateway:8080/otlp/v1/metrics');
     });
 
     it("loses to the endpoint in code, per-signal variables included: it is every signal's", () => {
@@ -502,11 +504,13 @@ describe('configuration', () => {
         'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE',
         'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY',
       ]);
-      const options = { otlp: { endpoint: 'https://collector:4318', certificate: '/nonexistent/ca.pem' } };
-      expect(() => resolveConfig(options, recordingReporter(), {})).to.throw(
-        TypeError,
-        /otlp\.certificate.*nonexistent/,
-      );
+      for (const option of ['certificate', 'clientCertificate', 'clientKey']) {
+        const options = { otlp: { endpoint: 'https://collector:4318', [option]: '/nonexistent/file.pem' } };
+        expect(() => resolveConfig(options, recordingReporter(), {}), option).to.throw(
+          TypeError,
+          new RegExp(`otlp\\.${option}.*nonexistent`),
+        );
+      }
     });
 
     it('treats an empty value as unset', () => {
