@@ -39,7 +39,7 @@ export interface HandlerOptions {
   readonly logger: Logger;
 }
 
-/** KServe V1 `:predict` on the model's highest version. */
+/** KServe V1 `:predict` on the model's highest ready version. */
 export function predictHandler({ repository, maxBodyBytes, logger }: HandlerOptions): InferenceHandler {
   return async (req, res, { model }) => {
     try {

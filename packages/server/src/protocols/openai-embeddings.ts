@@ -40,7 +40,7 @@ function embeddingsResponse(request: EmbeddingsRequest, result: EmbeddingResult)
 }
 
 /**
- * OpenAI's `POST /v1/embeddings` on the highest version of a
+ * OpenAI's `POST /v1/embeddings` on the highest ready version of a
  * `text_embedding` model, with OpenAI's error shape. The model is named in
  * the body, so the path's target is not read.
  */
