@@ -84,6 +84,17 @@ describe('the demo text-embedding model', () => {
     expect(output.data).to.deep.equal(openAiVectors.flat());
   });
 
+  it('reads a V1 text given as TensorFlow Serving\'s {"b64": ...}, and refuses one that is not UTF-8', async () => {
+    const [plain] = await embed(TEXTS[0]);
+    const url = `${server.url}/v1/models/${DEMO_EMBEDDING}:predict`;
+    const encoded = await postJson(url, { instances: [{ b64: Buffer.from(TEXTS[0]).toString('base64') }] });
+    expect(encoded.status).to.equal(200);
+    expect(encoded.body.predictions).to.deep.equal([plain]);
+    const notText = await postJson(url, { instances: [{ b64: Buffer.from([0xff, 0xfe]).toString('base64') }] });
+    expect(notText.status).to.equal(400);
+    expect(notText.body.error).to.equal("input 'text': element 0 is not valid UTF-8");
+  });
+
   it('answers a V2 tensor of zero texts with zero vectors, as any V2 model answers an empty batch', async () => {
     const [vector] = await embed('x');
     const url = `${server.url}/v2/models/${DEMO_EMBEDDING}/infer`;

@@ -1,15 +1,15 @@
 import type { PredictPayload, Tensor } from '@inferlens/protocol';
-import { encodeJsonValues, invalidInput, nestFlat } from '@inferlens/protocol';
+import { decodeBase64Values, encodeJsonValues, invalidInput, nestFlat } from '@inferlens/protocol';
 import type { EmbeddingResult } from '../runtime/text-graph.js';
 import { EMBEDDING_OUTPUT, TEXT_INPUT } from '../runtime/text-embedder.js';
 
-/** V1 instances of a text-embedding model: one text each. */
+/** V1 instances of a text-embedding model: one text each, plain or as TensorFlow Serving's `{"b64": ...}`. */
 export function textsOfInstances(payload: PredictPayload): string[] {
-  const rows = payload.kind === 'rows' ? payload.rows : [];
+  const rows = payload.kind === 'rows' ? decodeBase64Values(payload.rows, TEXT_INPUT) : [];
   if (payload.kind === 'columns' || !rows.every((row) => typeof row === 'string')) {
     throw invalidInput('a text-embedding model takes one text per instance: {"instances": ["text", ...]}');
   }
-  return rows as string[];
+  return rows;
 }
 
 /**
