@@ -2,7 +2,7 @@ import type { ErrorKind } from '@inferlens/protocol';
 import { InferenceError } from '@inferlens/protocol';
 import type * as ort from 'onnxruntime-node';
 import { access } from 'node:fs/promises';
-import { sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import type { Logger } from '../logger.js';
 import { OnnxModel } from '../runtime/onnx-model.js';
 import { TextEmbedder } from '../runtime/text-embedder.js';
@@ -65,7 +65,8 @@ export class ModelRepository {
   #loaded = false;
 
   constructor(root: string, options: ModelRepositoryOptions) {
-    this.root = root;
+    // Resolved, as the paths joined under it are: a trailing slash would otherwise keep them from being shown relative.
+    this.root = resolve(root);
     this.#options = options;
   }
 
