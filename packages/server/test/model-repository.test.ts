@@ -2,6 +2,7 @@
 import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { InferenceError } from '@inferlens/protocol';
 import { ModelRepository } from '../src/repository/model-repository.js';
 import { silentLogger } from '../src/index.js';
 import { identityModel } from '../../../scripts/onnx/graph.js';
@@ -57,6 +58,40 @@ describe('ModelRepository', () => {
       linked: ['1:ready'],
       other: ['1:ready', '2:ready'],
       target: ['1:ready'],
+    });
+  });
+
+  describe('close', () => {
+    const input = { name: 'input', datatype: 'FP32', shape: [1, 2], values: new Float32Array(2) } as const;
+
+    it('lets a run that began before it finish, then answers 503 for the model, and may be called twice', async () => {
+      await setUp([{ name: 'm', versions: { '1': MODEL } }]);
+      repository = await loadRepository(repo.path);
+      const { model } = repository.findReady('m');
+      const run = model.infer([input], ['output']);
+      await repository.close();
+      expect((await run).outputs[0].shape).to.deep.equal([1, 2]);
+      expect(states(repository)).to.deep.equal({ m: ['1:unloaded'] });
+      expect(() => repository!.findReady('m'))
+        .to.throw(InferenceError, "model 'm' version 1 is unloaded")
+        .with.property('status', 503);
+      const late = await model.infer([input], ['output']).catch((error: unknown) => error);
+      expect(late).to.be.instanceOf(InferenceError).with.property('status', 503);
+      await repository.close();
+    });
+
+    it('stops a load in progress and releases what it loaded', async () => {
+      await setUp([
+        { name: 'a', versions: { '1': MODEL, '2': MODEL } },
+        { name: 'b', versions: { '1': MODEL } },
+      ]);
+      repository = new ModelRepository(repo.path, { logger: silentLogger, sessionOptions: {} });
+      const loading = repository.load();
+      await repository.close();
+      await loading;
+      const versions = Object.values(states(repository)).flat();
+      expect(versions).to.have.length(3);
+      expect(versions.every((version) => version.endsWith(':unloaded'))).to.equal(true);
     });
   });
 });

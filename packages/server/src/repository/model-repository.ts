@@ -11,7 +11,8 @@ import { DEFAULT_MODEL_CONFIG, readModelConfig } from './model-config.js';
 import type { ModelEntry } from './scan.js';
 import { scanRepository } from './scan.js';
 
-export type VersionState = 'loading' | 'ready' | 'failed';
+/** `unloaded`: its session was released when the repository closed (as Triton reports an unloaded model). */
+export type VersionState = 'loading' | 'ready' | 'failed' | 'unloaded';
 
 /** One version of a model and where its loading stands. */
 export interface ModelVersion {
@@ -63,6 +64,9 @@ export class ModelRepository {
   readonly #options: ModelRepositoryOptions;
   readonly #models = new Map<string, { name: string; versions: MutableVersion[] }>();
   #loaded = false;
+  /** The load under way or done, which `close` waits for. */
+  #loading: Promise<void> | undefined;
+  #closed = false;
 
   constructor(root: string, options: ModelRepositoryOptions) {
     // Resolved, as the paths joined under it are: a trailing slash would otherwise keep them from being shown relative.
@@ -80,7 +84,12 @@ export class ModelRepository {
    * version is listed as loading before the first one loads, so a request
    * never sees a lower version stand in for one still loading.
    */
-  async load(): Promise<void> {
+  load(): Promise<void> {
+    this.#loading ??= this.#load();
+    return this.#loading;
+  }
+
+  async #load(): Promise<void> {
     const entries = await scanRepository(this.root);
     for (const entry of entries) {
       const versions: MutableVersion[] = entry.versions.map(({ version }) => ({
@@ -111,6 +120,8 @@ export class ModelRepository {
       configFailure = (error as Error).message;
     }
     for (const [index, { version, modelPath, tokenizerPath }] of entry.versions.entries()) {
+      // A repository closed while loading loads no more sessions: nothing would release them.
+      if (this.#closed) return;
       const served = slot.versions[index];
       try {
         if (config === undefined) throw new Error(configFailure);
@@ -199,10 +210,20 @@ export class ModelRepository {
     );
   }
 
-  /** Releases every session. */
+  /**
+   * Stops a load under way, lets the runs under way finish and releases
+   * every session; every version that is not failed is then unloaded (503).
+   * Calling it again does nothing more.
+   */
   async close(): Promise<void> {
+    this.#closed = true;
+    await this.#loading?.catch(() => undefined);
     for (const model of this.#models.values()) {
-      for (const version of model.versions) await version.model?.dispose();
+      for (const version of model.versions) {
+        if (version.state === 'failed') continue;
+        version.state = 'unloaded';
+        await version.model?.dispose();
+      }
     }
   }
 }
@@ -221,5 +242,6 @@ function missingVersion(modelName: string): MutableVersion {
 /** Why a version is not ready, for error answers. */
 export function notReadyMessage(version: ModelVersion): string {
   const label = `model '${version.modelName}' version ${version.version}`;
-  return version.state === 'failed' ? `${label} failed to load: ${version.failure}` : `${label} is loading`;
+  if (version.state === 'failed') return `${label} failed to load: ${version.failure}`;
+  return `${label} is ${version.state === 'unloaded' ? 'unloaded: the server is shutting down' : 'loading'}`;
 }

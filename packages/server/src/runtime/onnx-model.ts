@@ -135,6 +135,10 @@ async function openSession(
 export class OnnxModel {
   readonly signature: ModelSignature;
   readonly #session: ort.InferenceSession;
+  /** Runs under way: `dispose` waits for them, as releasing the session fails every run not yet started. */
+  readonly #running = new Set<Promise<unknown>>();
+  /** Set by `dispose`; later runs are refused as the model's, not onnxruntime's, fault. */
+  #released: Promise<void> | undefined;
 
   private constructor(
     session: ort.InferenceSession,
@@ -171,16 +175,23 @@ export class OnnxModel {
    * (see `checkInputs`); `outputNames` are a subset of the signature's outputs.
    */
   async infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<ModelRun> {
+    if (this.#released !== undefined) {
+      throw new InferenceError('MODEL_NOT_READY', 'the model is unloaded: the server is shutting down');
+    }
     const start = performance.now();
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of inputs) feeds[input.name] = toOrtTensor(input);
+    const run = this.#session.run(feeds, outputNames);
+    this.#running.add(run);
     let results: ort.InferenceSession.ReturnType;
     try {
-      results = await this.#session.run(feeds, outputNames);
+      results = await run;
     } catch (error) {
       throw new InferenceError('INTERNAL', `onnxruntime failed to run the model: ${(error as Error).message}`, {
         cause: error,
       });
+    } finally {
+      this.#running.delete(run);
     }
     const outputs = outputNames.map((name) => {
       const metadata = this.signature.outputs.find((output) => output.name === name)!;
@@ -198,8 +209,10 @@ export class OnnxModel {
     );
   }
 
+  /** Refuses new runs, lets those under way finish, then releases the session; once, however often it is called. */
   async dispose(): Promise<void> {
-    await this.#session.release();
+    this.#released ??= Promise.allSettled(this.#running).then(() => this.#session.release());
+    await this.#released;
   }
 }
 
