@@ -61,6 +61,20 @@ describe('ModelRepository', () => {
     });
   });
 
+  it('refuses a config.json field it does not know, naming the file and the field', async () => {
+    await setUp([
+      { name: 'typo', versions: { '1': MODEL }, config: { maxBatchsize: 4 } },
+      { name: 'text', versions: { '1': MODEL }, config: { task: 'text_embedding', embedding: { poolng: 'cls' } } },
+    ]);
+    repository = await loadRepository(repo.path);
+    expect(repository.find('typo').failure).to.equal(
+      'invalid typo/config.json: unknown field "maxBatchsize"; the fields are task, labels, labelOutput, maxBatchSize, inputs, outputs, embedding',
+    );
+    expect(repository.find('text').failure).to.match(
+      /^invalid text\/config\.json: unknown field "embedding\.poolng"; /,
+    );
+  });
+
   describe('close', () => {
     const input = { name: 'input', datatype: 'FP32', shape: [1, 2], values: new Float32Array(2) } as const;
 

@@ -1,4 +1,5 @@
 import { isJsonObject } from '@inferlens/protocol';
+import { checkKnownFields } from './known-fields.js';
 
 /** How token vectors become one vector per text: their mean, the first (`[CLS]`) one, or none when the graph pools itself. */
 export type Pooling = 'mean' | 'cls' | 'none';
@@ -31,6 +32,14 @@ export interface EmbeddingConfig {
   output: string | undefined;
 }
 
+const FIELDS: readonly (keyof EmbeddingConfig)[] = [
+  'pooling',
+  'normalize',
+  'maxSequenceLength',
+  'dimensions',
+  'output',
+];
+
 const DEFAULT_EMBEDDING_CONFIG: Readonly<EmbeddingConfig> = Object.freeze({
   pooling: 'mean',
   normalize: true,
@@ -47,6 +56,7 @@ function isPositiveInteger(value: unknown): value is number {
 export function parseEmbeddingConfig(value: unknown): EmbeddingConfig {
   if (value === undefined) return { ...DEFAULT_EMBEDDING_CONFIG, dimensions: [] };
   if (!isJsonObject(value)) throw new Error('"embedding" must be an object');
+  checkKnownFields(value, FIELDS, 'embedding.');
   const { pooling, normalize, maxSequenceLength, dimensions, output } = value;
   if (pooling !== undefined && !POOLINGS.includes(pooling as Pooling)) {
     throw new Error(`"embedding.pooling" must be one of ${POOLINGS.join(', ')}, got ${JSON.stringify(pooling)}`);

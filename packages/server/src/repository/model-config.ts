@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { EmbeddingConfig } from './embedding-config.js';
 import { parseEmbeddingConfig } from './embedding-config.js';
 import { isJsonObject } from '@inferlens/protocol';
+import { checkKnownFields } from './known-fields.js';
 
 /**
  * What a model does; it decides how V1 predictions are read from its
@@ -11,6 +12,17 @@ import { isJsonObject } from '@inferlens/protocol';
 export type ModelTask = 'classification' | 'regression' | 'generic' | 'text_embedding';
 
 const TASKS: readonly ModelTask[] = ['classification', 'regression', 'generic', 'text_embedding'];
+
+/** The fields of `config.json`, in the order the docs list them. */
+const FIELDS: readonly (keyof ModelConfig)[] = [
+  'task',
+  'labels',
+  'labelOutput',
+  'maxBatchSize',
+  'inputs',
+  'outputs',
+  'embedding',
+];
 
 /** A shape given in config for an input or output whose graph shape is too loose. */
 export interface TensorOverride {
@@ -74,6 +86,7 @@ function parseOverrides(value: unknown, key: string): TensorOverride[] {
 /** Validates a parsed config object, naming the field at fault. */
 function parseModelConfig(value: unknown): ModelConfig {
   if (!isJsonObject(value)) throw new Error('the config must be a JSON object');
+  checkKnownFields(value, FIELDS);
   const { task, labels, labelOutput, maxBatchSize, embedding } = value;
   if (task !== undefined && !TASKS.includes(task as ModelTask)) {
     throw new Error(`"task" must be one of ${TASKS.join(', ')}, got ${JSON.stringify(task)}`);
