@@ -1,5 +1,5 @@
 /** The repository's layout as Triton and KServe users lay it out, read by `ModelRepository` directly. */
-import { symlink } from 'node:fs/promises';
+import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { InferenceError } from '@inferlens/protocol';
@@ -73,6 +73,13 @@ describe('ModelRepository', () => {
     expect(repository.find('text').failure).to.match(
       /^invalid text\/config\.json: unknown field "embedding\.poolng"; /,
     );
+  });
+
+  it('names config.json in the failure when it cannot be read', async () => {
+    await setUp([{ name: 'm', versions: { '1': MODEL } }]);
+    await mkdir(join(repo.path, 'm', 'config.json'));
+    repository = await loadRepository(repo.path);
+    expect(repository.find('m').failure).to.match(/^cannot read m\/config\.json: EISDIR/);
   });
 
   describe('close', () => {

@@ -122,7 +122,8 @@ export async function readModelConfig(path: string): Promise<ModelConfig> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ...DEFAULT_MODEL_CONFIG };
-    throw error;
+    // Node leaves the path out of some reasons (EISDIR): the failure must still say which file.
+    throw new Error(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   try {
     return parseModelConfig(JSON.parse(text));
