@@ -75,6 +75,18 @@ describe('ModelRepository', () => {
     );
   });
 
+  it('refuses a classifier whose labelOutput names no output, rather than answer V1 with every output', async () => {
+    await setUp([
+      { name: 'misspelt', versions: { '1': MODEL }, config: { task: 'classification', labelOutput: 'labels' } },
+      { name: 'named', versions: { '1': MODEL }, config: { task: 'classification', labelOutput: 'output' } },
+    ]);
+    repository = await loadRepository(repo.path);
+    expect(repository.find('misspelt').failure).to.equal(
+      "config's labelOutput 'labels' names no output of the graph, whose outputs are output",
+    );
+    expect(states(repository)['named']).to.deep.equal(['1:ready']);
+  });
+
   it('names config.json in the failure when it cannot be read', async () => {
     await setUp([{ name: 'm', versions: { '1': MODEL } }]);
     await mkdir(join(repo.path, 'm', 'config.json'));

@@ -88,11 +88,11 @@ export function predictPayloadToTensors(payload: PredictPayload, signature: Mode
 
 /**
  * The outputs V1 predictions are read from: the label output of a
- * classifier (KServe's sklearn server answers class labels), else all.
+ * classifier (KServe's sklearn server answers class labels; a classifier
+ * without that output does not load), else all.
  */
 export function predictionOutputs(signature: ModelSignature, config: ModelConfig): string[] {
-  const hasLabel = signature.outputs.some((output) => output.name === config.labelOutput);
-  if (config.task === 'classification' && hasLabel) return [config.labelOutput];
+  if (config.task === 'classification') return [config.labelOutput];
   return signature.outputs.map((output) => output.name);
 }
 

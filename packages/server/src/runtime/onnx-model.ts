@@ -148,6 +148,12 @@ export class OnnxModel {
     this.#session = session;
     checkOverrides(config.inputs, session.inputNames, 'input');
     checkOverrides(config.outputs, session.outputNames, 'output');
+    if (config.task === 'classification' && !session.outputNames.includes(config.labelOutput)) {
+      // Else V1 would answer every output, and a misspelt labelOutput would go unnoticed.
+      throw new Error(
+        `config's labelOutput '${config.labelOutput}' names no output of the graph, whose outputs are ${session.outputNames.join(', ')}`,
+      );
+    }
     this.signature = {
       inputs: readSignature(session.inputMetadata, config.inputs, adapted.inputs, 'input'),
       outputs: readSignature(session.outputMetadata, config.outputs, adapted.outputs, 'output'),
