@@ -27,6 +27,15 @@ describe('TextTokenizer', () => {
     expect(suffix).to.be.a('number');
   });
 
+  // The ids below are what Hugging Face's tokenizers library (the Rust one that
+  // sentence-transformers uses) gives for the demo tokenizer.json.
+  it('splits a CJK ideograph outside the Basic Multilingual Plane off the word around it, as Hugging Face tokenizers does', () => {
+    expect(tokenizer.encode('cat\u{20000}dog'), 'extension B').to.deep.equal([5, 1, 6]);
+    expect(tokenizer.encode('cat\u{2B920}dog'), 'extension E').to.deep.equal([5, 1, 6]);
+    expect(tokenizer.encode('cat\u{2F800}dog'), 'a compatibility ideograph').to.deep.equal([5, 1, 6]);
+    expect(tokenizer.encode('cat\u{2B820}dog'), 'a code point its ranges skip').to.deep.equal([1]);
+  });
+
   it('wraps a sequence in [CLS] and [SEP], and cuts its own tokens to fit, keeping [SEP]', () => {
     const tokens = tokenizer.encode('cat dog pizza rain');
     const whole = tokenizer.sequence(tokens, 64);

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { bertNormalizerFixes } from './bert-normalizer-fixes.js';
 import type { HfTokenizer } from './hf-tokenizer.js';
 import { createTokenizer } from './hf-tokenizer.js';
 
@@ -22,6 +23,7 @@ interface TokenSequence {
 }
 
 interface TokenizerJson {
+  normalizer?: unknown;
   truncation?: { max_length?: unknown } | null;
   padding?: { pad_id?: unknown } | null;
 }
@@ -42,12 +44,16 @@ async function readOptionalJson(path: string): Promise<object> {
 /**
  * A Hugging Face `tokenizer.json`, read by `@huggingface/tokenizers`, with
  * the truncation and padding done here: the library applies neither, and
- * the server needs to know when an input was cut. The special tokens the
+ * the server needs to know when an input was cut. Texts are rewritten first
+ * where the library's BertNormalizer differs from the Rust library's
+ * (see bert-normalizer-fixes.ts). The special tokens the
  * file's post-processor adds (`[CLS] … [SEP]` for BERT) are learned once
  * from a probe, so token ids given by a client get them too.
  */
 export class TextTokenizer {
   readonly #tokenizer: HfTokenizer;
+  /** Rewrites a text so that the library tokenises it as Hugging Face's Rust tokenizers does. */
+  readonly #fix: (text: string) => string;
   /** Special tokens before and after a text's own tokens. */
   readonly #prefix: readonly number[];
   readonly #suffix: readonly number[];
@@ -60,6 +66,7 @@ export class TextTokenizer {
 
   private constructor(tokenizer: HfTokenizer, json: TokenizerJson) {
     this.#tokenizer = tokenizer;
+    this.#fix = bertNormalizerFixes(json.normalizer) ?? ((text) => text);
     const full = tokenizer.encode(TEMPLATE_PROBE).ids;
     const content = tokenizer.encode(TEMPLATE_PROBE, { add_special_tokens: false }).ids;
     const start = findSubsequence(full, content);
@@ -92,7 +99,7 @@ export class TextTokenizer {
 
   /** A text's own token ids, without special tokens. */
   encode(text: string): number[] {
-    return this.#tokenizer.encode(text, { add_special_tokens: false }).ids;
+    return this.#tokenizer.encode(this.#fix(text), { add_special_tokens: false }).ids;
   }
 
   /**
