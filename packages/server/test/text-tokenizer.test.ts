@@ -1,7 +1,9 @@
 /** The server's use of a Hugging Face tokenizer.json: special tokens, truncation and padding, on the demo tokenizer. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { DEMO_EMBEDDING } from '../../../test/support/embeddings.js';
+import { DEMO_EMBEDDING, readDemoTokenizer } from '../../../test/support/embeddings.js';
 import { DEMO_REPOSITORY } from '../../../test/support/server.js';
 import { TextTokenizer } from '../src/runtime/text-tokenizer.js';
 
@@ -34,6 +36,23 @@ describe('TextTokenizer', () => {
     expect(tokenizer.encode('cat\u{2B920}dog'), 'extension E').to.deep.equal([5, 1, 6]);
     expect(tokenizer.encode('cat\u{2F800}dog'), 'a compatibility ideograph').to.deep.equal([5, 1, 6]);
     expect(tokenizer.encode('cat\u{2B820}dog'), 'a code point its ranges skip').to.deep.equal([1]);
+  });
+
+  it('lower-cases a capital sigma to σ wherever it stands, as Hugging Face tokenizers does', async () => {
+    const demo = await readDemoTokenizer();
+    const model = demo.model as { vocab: Record<string, number> };
+    const vocab = { ...model.vocab, σ: 153, ς: 154, '##σ': 155, '##ς': 156 };
+    const dir = await mkdtemp(join(tmpdir(), 'inferlens-tokenizer-'));
+    try {
+      const path = join(dir, 'tokenizer.json');
+      await writeFile(path, JSON.stringify({ ...demo, model: { ...model, vocab } }));
+      const greek = await TextTokenizer.load(path);
+      // Hugging Face tokenizers' ids for the demo tokenizer.json with these four tokens added.
+      expect(greek.encode('ΣΣ'), 'a final capital sigma').to.deep.equal([153, 155]);
+      expect(greek.encode('σς ΣΣ'), 'a small final sigma stays').to.deep.equal([153, 156, 153, 155]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('wraps a sequence in [CLS] and [SEP], and cuts its own tokens to fit, keeping [SEP]', () => {

@@ -10,6 +10,7 @@
 interface NormalizerJson {
   type?: unknown;
   handle_chinese_chars?: unknown;
+  lowercase?: unknown;
 }
 
 /**
@@ -20,12 +21,21 @@ interface NormalizerJson {
  */
 const ASTRAL_CJK_IDEOGRAPHS = /[\u{20000}-\u{2A6DF}\u{2A700}-\u{2B81F}\u{2B920}-\u{2CEAF}\u{2F800}-\u{2FA1F}]/gu;
 
+/**
+ * The reference lower-cases each character alone, so capital sigma is
+ * always `σ`; the library lower-cases the whole text with
+ * `String.prototype.toLowerCase`, which writes `ς` at the end of a word.
+ */
+const CAPITAL_SIGMA = /Σ/g;
+const SMALL_SIGMA = 'σ';
+
 /** The rewrite a tokenizer.json's normalizer needs, or undefined when it needs none. */
 export function bertNormalizerFixes(normalizer: unknown): ((text: string) => string) | undefined {
   const json = (normalizer ?? {}) as NormalizerJson;
   if (json.type !== 'BertNormalizer') return undefined;
   const fixes: ((text: string) => string)[] = [];
   if (json.handle_chinese_chars === true) fixes.push((text) => text.replace(ASTRAL_CJK_IDEOGRAPHS, ' $& '));
+  if (json.lowercase === true) fixes.push((text) => text.replace(CAPITAL_SIGMA, SMALL_SIGMA));
   if (fixes.length === 0) return undefined;
   return (text) => fixes.reduce((fixed, fix) => fix(fixed), text);
 }
