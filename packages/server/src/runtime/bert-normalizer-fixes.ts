@@ -2,8 +2,10 @@
  * Where `@huggingface/tokenizers`' BertNormalizer differs from Hugging
  * Face's Rust `tokenizers`, the reference that sentence-transformers models
  * are trained and served with, made good by rewriting the text before the
- * library sees it. Each rewrite gives the same tokens whether the library's
- * own step runs after it or not, and touches no BERT special token.
+ * library sees it. Each rewrite does early what the reference's normaliser
+ * does anyway (spaces around a character that is its own word, a letter
+ * lower-cased), so the library's own steps leave its result as it is; none
+ * touches BERT's special tokens, which are ASCII.
  */
 
 /** The parts of tokenizer.json's `normalizer` these fixes depend on. */
