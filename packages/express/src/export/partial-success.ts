@@ -1,0 +1,80 @@
+import { ExportResultCode } from '@opentelemetry/core';
+import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
+import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
+import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
+import type { IExporterMetricsHelper, ISerializer } from '@opentelemetry/otlp-transformer';
+import type { BatchExportResult } from './bounded-queue.js';
+import type { QueueableExporter } from './queued-exporter.js';
+
+/** What a collector's `partial_success` says it refused of one export. */
+export interface Rejected {
+  /** `rejected_log_records` or `rejected_spans`; int64, so a string in OTLP/JSON. */
+  readonly count: number | string | undefined;
+  readonly errorMessage: string | undefined;
+}
+
+/** One signal's OTLP/HTTP export: where it goes, how it is written, and how its answer names what was refused. */
+export interface OtlpHttpSignal<T, R> {
+  signal: 'LOGS' | 'TRACES';
+  /** Appended to a base endpoint: `v1/logs`. */
+  path: string;
+  contentType: string;
+  /** The exporter's `otel.component.type`, as the SDK names its own. */
+  componentType: string;
+  metricsHelper: IExporterMetricsHelper<T[]>;
+  serializer: ISerializer<T[], R>;
+  rejected(response: R): Rejected | undefined;
+}
+
+/**
+ * The SDK's OTLP/HTTP exporter (transport, retries, compression) for one
+ * signal, except that a 200 answer whose `partial_success` rejects items
+ * is not a plain success: the SDK's exporter only logs it through `diag`
+ * and calls the whole batch exported. The specification asks the client to
+ * count what the server rejected, and not to retry it; here the answer
+ * becomes FAILED with the rejected count as `failedItems`, so the queue
+ * counts those items as dropped, the rest as exported, and reports it once.
+ */
+export function otlpHttpExporter<T, R>(
+  config: OTLPExporterNodeConfigBase,
+  signal: OtlpHttpSignal<T, R>,
+): Required<QueueableExporter<T>> {
+  // The SDK's delegate decodes an answer and calls back in one synchronous
+  // step, so what the decoder saw belongs to the callback that follows it.
+  let last: Rejected | undefined;
+  const serializer: ISerializer<T[], R> = {
+    serializeRequest: (items) => signal.serializer.serializeRequest(items),
+    deserializeResponse: (data) => {
+      const response = signal.serializer.deserializeResponse(data);
+      last = signal.rejected(response);
+      return response;
+    },
+  };
+  const options = convertLegacyHttpOptions(config, signal.signal, signal.path, { 'Content-Type': signal.contentType });
+  const exporter = new OTLPExporterBase<T[]>(
+    createOtlpHttpExportDelegate(options, serializer, signal.componentType, signal.metricsHelper, undefined),
+  );
+  return {
+    export(items, resultCallback) {
+      exporter.export(items, (result) => {
+        const rejected = last;
+        last = undefined;
+        resultCallback(result.code === ExportResultCode.SUCCESS ? partialResult(rejected, items.length) : result);
+      });
+    },
+    forceFlush: () => exporter.forceFlush(),
+    shutdown: () => exporter.shutdown(),
+  };
+}
+
+/** A success, or a partial failure when the collector rejected some of the `sent` items. */
+function partialResult(rejected: Rejected | undefined, sent: number): BatchExportResult {
+  const count = Number(rejected?.count ?? 0);
+  if (!(count > 0)) return { code: ExportResultCode.SUCCESS };
+  const reason = rejected?.errorMessage ? `: ${rejected.errorMessage}` : '';
+  return {
+    code: ExportResultCode.FAILED,
+    failedItems: Math.min(count, sent),
+    error: new Error(`the collector rejected ${count} of ${sent} records${reason}`),
+  };
+}

@@ -1,0 +1,93 @@
+/** How the OTLP log export counts and reports what a collector answers badly, against a real receiver. */
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { expect } from 'chai';
+import { BoundedExportQueue, exportBatchTo, exportQueueOptions } from '../src/export/bounded-queue.js';
+import { jsonLogExporter, protobufLogExporter } from '../src/export/otlp-protobuf/exporters.js';
+import { recordingReporter } from './export-helpers.js';
+import type { OtlpReceiver, ReceiverAnswer } from './support/otlp-receiver.js';
+import { protobufPartialSuccess, startOtlpReceiver } from './support/otlp-receiver.js';
+
+const resource = resourceFromAttributes({ 'service.name': 'inferlens-test' });
+
+function record(): ReadableLogRecord {
+  return {
+    hrTime: [1_763_800_000, 0],
+    hrTimeObserved: [1_763_800_000, 0],
+    severityNumber: SeverityNumber.INFO,
+    severityText: 'INFO',
+    body: 'predict',
+    resource,
+    instrumentationScope: { name: '@inferlens/express' },
+    attributes: {},
+    droppedAttributesCount: 0,
+  };
+}
+
+describe('the OTLP log export when the collector answers badly', () => {
+  let receiver: OtlpReceiver | undefined;
+  afterEach(async () => {
+    await receiver?.close();
+    receiver = undefined;
+  });
+
+  /** Sends `batches` batches of `size` records through a queue to a receiver that answers with `answer`. */
+  async function exportTo(
+    answer: (request: number) => ReceiverAnswer,
+    options: { batches?: number; size?: number; build?: (c: OTLPExporterNodeConfigBase) => LogRecordExporter } = {},
+  ) {
+    const { batches = 1, size = 5, build = protobufLogExporter } = options;
+    receiver = await startOtlpReceiver(answer);
+    const exporter = build({ url: `${receiver.url}/v1/logs`, timeoutMillis: 2000 });
+    const reporter = recordingReporter();
+    const queue = new BoundedExportQueue(
+      exportBatchTo(exporter),
+      exportQueueOptions({ maxExportBatchSize: size }),
+      reporter,
+      'logs to otlp',
+    );
+    for (let batch = 0; batch < batches; batch++) {
+      for (let i = 0; i < size; i++) queue.push(record());
+      await queue.forceFlush();
+    }
+    await exporter.shutdown();
+    return { queue, reporter, requests: receiver.requests };
+  }
+
+  const protobufOk = (body: Uint8Array): ReceiverAnswer => ({
+    status: 200,
+    headers: { 'content-type': 'application/x-protobuf' },
+    body,
+  });
+
+  it('counts the records a protobuf partial success rejects as failed, not exported, and warns once', async () => {
+    const { queue, reporter, requests } = await exportTo(() => protobufOk(protobufPartialSuccess(2, 'too old')), {
+      batches: 2,
+    });
+    expect(requests).to.equal(2);
+    expect(queue.exported).to.equal(6);
+    expect(queue.failed).to.equal(4);
+    expect(reporter.calls).to.have.length(1);
+    expect(reporter.calls[0].message).to.contain('rejected 2 of 5 records: too old');
+  });
+
+  it('counts the records a JSON partial success rejects (an int64 written as a string)', async () => {
+    const body = JSON.stringify({ partialSuccess: { rejectedLogRecords: '3', errorMessage: 'quota' } });
+    const { queue, reporter } = await exportTo(
+      () => ({ status: 200, headers: { 'content-type': 'application/json' }, body }),
+      { build: jsonLogExporter },
+    );
+    expect(queue.exported).to.equal(2);
+    expect(queue.failed).to.equal(3);
+    expect(reporter.calls[0].message).to.contain('rejected 3 of 5 records: quota');
+  });
+
+  it('counts a partial success that rejects nothing (a warning message alone) as exported', async () => {
+    const { queue, reporter } = await exportTo(() => protobufOk(protobufPartialSuccess(0, 'deprecated field')));
+    expect(queue.exported).to.equal(5);
+    expect(queue.failed).to.equal(0);
+    expect(reporter.calls).to.deep.equal([]);
+  });
+});
