@@ -36,11 +36,16 @@ describe('the OTLP log export when the collector answers badly', () => {
   /** Sends `batches` batches of `size` records through a queue to a receiver that answers with `answer`. */
   async function exportTo(
     answer: (request: number) => ReceiverAnswer,
-    options: { batches?: number; size?: number; build?: (c: OTLPExporterNodeConfigBase) => LogRecordExporter } = {},
+    options: {
+      batches?: number;
+      size?: number;
+      timeoutMillis?: number;
+      build?: (c: OTLPExporterNodeConfigBase) => LogRecordExporter;
+    } = {},
   ) {
-    const { batches = 1, size = 5, build = protobufLogExporter } = options;
+    const { batches = 1, size = 5, timeoutMillis = 3000, build = protobufLogExporter } = options;
     receiver = await startOtlpReceiver(answer);
-    const exporter = build({ url: `${receiver.url}/v1/logs`, timeoutMillis: 2000 });
+    const exporter = build({ url: `${receiver.url}/v1/logs`, timeoutMillis });
     const reporter = recordingReporter();
     const queue = new BoundedExportQueue(
       exportBatchTo(exporter),
@@ -90,4 +95,53 @@ describe('the OTLP log export when the collector answers badly', () => {
     expect(queue.failed).to.equal(0);
     expect(reporter.calls).to.deep.equal([]);
   });
+
+  // What the SDK's exporter already does right; the first answer is the bad one, any retry gets a 200.
+  const thenOk = (bad: ReceiverAnswer) => (request: number) => (request === 0 ? bad : protobufOk(new Uint8Array()));
+  const cases: { name: string; bad: ReceiverAnswer; requests: number; exported: number; timeoutMillis?: number }[] = [
+    { name: 'a 400 (bad data) is not retried and fails the batch', bad: { status: 400 }, requests: 1, exported: 0 },
+    {
+      name: 'a 413 (payload too large) is not retried and fails the batch',
+      bad: { status: 413 },
+      requests: 1,
+      exported: 0,
+    },
+    { name: 'a 500 is not retried and fails the batch', bad: { status: 500 }, requests: 1, exported: 0 },
+    {
+      name: 'a redirect is not followed and fails the batch',
+      bad: { status: 307, headers: { location: '/v1/logs' } },
+      requests: 1,
+      exported: 0,
+    },
+    {
+      name: 'a 429 with Retry-After is retried',
+      bad: { status: 429, headers: { 'retry-after': '1' } },
+      requests: 2,
+      exported: 5,
+    },
+    { name: 'a 503 without Retry-After is retried after a backoff', bad: { status: 503 }, requests: 2, exported: 5 },
+    {
+      name: 'a 503 whose Retry-After is past the timeout fails the batch',
+      bad: { status: 503, headers: { 'retry-after': '60' } },
+      requests: 1,
+      exported: 0,
+    },
+    {
+      name: 'a 200 whose body is not protobuf counts as exported',
+      bad: protobufOk(Buffer.from('<html>ok</html>')),
+      requests: 1,
+      exported: 5,
+    },
+    { name: 'a connection reset in a 200 answer counts as exported', bad: 'reset', requests: 1, exported: 5 },
+    { name: 'no answer within the timeout fails the batch', bad: 'hang', requests: 1, exported: 0, timeoutMillis: 300 },
+  ];
+  for (const { name, bad, requests, exported, timeoutMillis } of cases) {
+    it(name, async () => {
+      const result = await exportTo(thenOk(bad), { batches: 2, timeoutMillis });
+      expect(result.requests).to.equal(requests + 1);
+      expect(result.queue.exported).to.equal(exported + 5);
+      expect(result.queue.failed).to.equal(5 - exported);
+      expect(result.reporter.calls).to.have.length(exported === 5 ? 0 : 1);
+    });
+  }
 });
