@@ -254,7 +254,7 @@ export class BoundedExportQueue<T> {
     const reason = (error instanceof Error ? error.message : String(error)).trim();
     this.reporter.warnOnce(
       `INFERLENS_EXPORT_FAILED_${this.code}`,
-      `inferlens: an export of ${this.label} failed (${reason}) after the exporter's own retries; its records are counted ` +
+      `inferlens: an export of ${this.label} failed (${reason}) after the exporter's own retries; the records it lost are counted ` +
         `as dropped, and further failures are not reported.`,
     );
   }

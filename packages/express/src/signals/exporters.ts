@@ -1,19 +1,16 @@
 import { readFileSync } from 'node:fs';
 import type { AgentOptions } from 'node:https';
+import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ResolvedOtlp, ResolvedOtlpExport } from '../config.js';
-import {
-  jsonLogExporter,
-  jsonSpanExporter,
-  protobufLogExporter,
-  protobufSpanExporter,
-} from '../export/otlp-protobuf/exporters.js';
+import { protobufLogExporter, protobufSpanExporter } from '../export/otlp-protobuf/exporters.js';
 
 /** One exporter per signal that has an endpoint. */
 export interface OtlpExporters {
@@ -48,9 +45,10 @@ function exporterConfig(settings: ResolvedOtlpExport): OTLPExporterNodeConfigBas
  * The OTLP/HTTP exporters of the signals that have an endpoint, each JSON or
  * protobuf with its own headers, timeout, compression and TLS (a signal's
  * `OTEL_EXPORTER_OTLP_<SIGNAL>_*` variables may set them apart). Protobuf
- * logs and spans are written by the middleware's own serializers, and the
- * log and span exporters count a partial success's rejected items as
- * failed (see `export/otlp-protobuf` and `export/partial-success`).
+ * logs and spans are written by the middleware's own serializers, and their
+ * exporters count a partial success's rejected items as failed (see
+ * `export/otlp-protobuf` and `export/partial-success`); JSON goes through
+ * the SDK's own OTLP/HTTP exporters as they are.
  */
 export function otlpExporters(otlp: ResolvedOtlp): OtlpExporters {
   const build = <T>(
@@ -63,8 +61,8 @@ export function otlpExporters(otlp: ResolvedOtlp): OtlpExporters {
     return settings.protocol === 'http/json' ? json(config) : proto(config);
   };
   return {
-    logs: build<LogRecordExporter>(otlp.logs, jsonLogExporter, protobufLogExporter),
-    traces: build<SpanExporter>(otlp.traces, jsonSpanExporter, protobufSpanExporter),
+    logs: build<LogRecordExporter>(otlp.logs, (c) => new JsonLogExporter(c), protobufLogExporter),
+    traces: build<SpanExporter>(otlp.traces, (c) => new JsonTraceExporter(c), protobufSpanExporter),
     metrics: build<PushMetricExporter>(
       otlp.metrics,
       (c) => new JsonMetricExporter(c),

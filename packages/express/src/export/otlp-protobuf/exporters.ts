@@ -8,8 +8,6 @@ import type {
   ISerializer,
 } from '@opentelemetry/otlp-transformer';
 import {
-  JsonLogsSerializer,
-  JsonTraceSerializer,
   LogsExporterMetricsHelper,
   ProtobufLogsSerializer,
   ProtobufTraceSerializer,
@@ -57,7 +55,6 @@ const SPANS = signalBase<ReadableSpan, IExportTracePartialSuccess>(
 );
 
 const PROTOBUF = 'application/x-protobuf';
-const JSON_TYPE = 'application/json';
 
 /** The SDK's serializers, with this folder's request writers in place of theirs. */
 const protobufLogs: ISerializer<ReadableLogRecord[], IExportLogsServiceResponse> = {
@@ -83,14 +80,4 @@ export function protobufLogExporter(config: OTLPExporterNodeConfigBase): LogReco
 /** The span counterpart of {@link protobufLogExporter}. */
 export function protobufSpanExporter(config: OTLPExporterNodeConfigBase): SpanExporter {
   return otlpHttpExporter(config, { ...SPANS, contentType: PROTOBUF, serializer: protobufSpans });
-}
-
-/** The SDK's OTLP/HTTP JSON log exporter, with a partial success counted as {@link protobufLogExporter} counts it. */
-export function jsonLogExporter(config: OTLPExporterNodeConfigBase): LogRecordExporter {
-  return otlpHttpExporter(config, { ...LOGS, contentType: JSON_TYPE, serializer: JsonLogsSerializer });
-}
-
-/** The span counterpart of {@link jsonLogExporter}. */
-export function jsonSpanExporter(config: OTLPExporterNodeConfigBase): SpanExporter {
-  return otlpHttpExporter(config, { ...SPANS, contentType: JSON_TYPE, serializer: JsonTraceSerializer });
 }
