@@ -6,8 +6,8 @@ import { expect } from 'chai';
 import { BoundedExportQueue, exportBatchTo, exportQueueOptions } from '../src/export/bounded-queue.js';
 import { protobufLogExporter } from '../src/export/otlp-protobuf/exporters.js';
 import { recordingReporter } from './export-helpers.js';
-import type { OtlpReceiver, ReceiverAnswer } from './support/scripted-collector.js';
-import { protobufPartialSuccess, startOtlpReceiver } from './support/scripted-collector.js';
+import type { ScriptedCollector, ScriptedAnswer } from './support/scripted-collector.js';
+import { protobufPartialSuccess, startScriptedCollector } from './support/scripted-collector.js';
 
 const resource = resourceFromAttributes({ 'service.name': 'inferlens-test' });
 
@@ -26,7 +26,7 @@ function record(): ReadableLogRecord {
 }
 
 describe('the OTLP log export when the collector answers badly', () => {
-  let receiver: OtlpReceiver | undefined;
+  let receiver: ScriptedCollector | undefined;
   afterEach(async () => {
     await receiver?.close();
     receiver = undefined;
@@ -34,11 +34,11 @@ describe('the OTLP log export when the collector answers badly', () => {
 
   /** Sends `batches` batches of `size` records through a queue to a receiver that answers with `answer`. */
   async function exportTo(
-    answer: (request: number) => ReceiverAnswer,
+    answer: (request: number) => ScriptedAnswer,
     options: { batches?: number; size?: number; timeoutMillis?: number } = {},
   ) {
     const { batches = 1, size = 5, timeoutMillis = 3000 } = options;
-    receiver = await startOtlpReceiver(answer);
+    receiver = await startScriptedCollector(answer);
     const exporter = protobufLogExporter({ url: `${receiver.url}/v1/logs`, timeoutMillis });
     const reporter = recordingReporter();
     const queue = new BoundedExportQueue(
@@ -55,7 +55,7 @@ describe('the OTLP log export when the collector answers badly', () => {
     return { queue, reporter, requests: receiver.requests };
   }
 
-  const protobufOk = (body: Uint8Array): ReceiverAnswer => ({
+  const protobufOk = (body: Uint8Array): ScriptedAnswer => ({
     status: 200,
     headers: { 'content-type': 'application/x-protobuf' },
     body,
@@ -80,8 +80,8 @@ describe('the OTLP log export when the collector answers badly', () => {
   });
 
   // What the SDK's exporter already does right; the first answer is the bad one, any retry gets a 200.
-  const thenOk = (bad: ReceiverAnswer) => (request: number) => (request === 0 ? bad : protobufOk(new Uint8Array()));
-  const cases: { name: string; bad: ReceiverAnswer; requests: number; exported: number; timeoutMillis?: number }[] = [
+  const thenOk = (bad: ScriptedAnswer) => (request: number) => (request === 0 ? bad : protobufOk(new Uint8Array()));
+  const cases: { name: string; bad: ScriptedAnswer; requests: number; exported: number; timeoutMillis?: number }[] = [
     { name: 'a 400 (bad data) is not retried and fails the batch', bad: { status: 400 }, requests: 1, exported: 0 },
     {
       name: 'a 413 (payload too large) is not retried and fails the batch',

@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** How the receiver answers one export: an HTTP answer, a reset connection, or none at all. */
-export type ReceiverAnswer =
+/** How the collector answers one export: an HTTP answer, a reset connection, or none at all. */
+export type ScriptedAnswer =
   { status: number; headers?: Record<string, string>; body?: Uint8Array | string } | 'reset' | 'hang';
 
-/** An OTLP/HTTP receiver on a free port that answers each request as a test tells it to. */
-export interface OtlpReceiver {
+/** An OTLP/HTTP collector on a free port that answers each request as a test tells it to. */
+export interface ScriptedCollector {
   /** The base endpoint, without a signal path. */
   readonly url: string;
   /** Requests received so far. */
@@ -15,8 +15,8 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
-/** Starts a receiver; `answer` is called with the request's index (0 for the first) and decides the answer. */
-export async function startOtlpReceiver(answer: (request: number) => ReceiverAnswer): Promise<OtlpReceiver> {
+/** Starts a collector; `answer` is called with the request's index (0 for the first) and decides the answer. */
+export async function startScriptedCollector(answer: (request: number) => ScriptedAnswer): Promise<ScriptedCollector> {
   let requests = 0;
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     req.resume();
