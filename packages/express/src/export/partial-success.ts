@@ -7,7 +7,7 @@ import type { BatchExportResult } from './bounded-queue.js';
 import type { QueueableExporter } from './queued-exporter.js';
 
 /** What a collector's `partial_success` says it refused of one export. */
-export interface Rejected {
+interface Rejected {
   /** `rejected_log_records` or `rejected_spans`; int64, so a string in OTLP/JSON. */
   readonly count: number | string | undefined;
   readonly errorMessage: string | undefined;
