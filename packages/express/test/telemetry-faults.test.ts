@@ -69,7 +69,7 @@ describe('the OTLP log export when the collector answers badly', () => {
     expect(queue.exported).to.equal(6);
     expect(queue.failed).to.equal(4);
     expect(reporter.calls).to.have.length(1);
-    expect(reporter.calls[0].message).to.contain('rejected 2 of 5 records: too old');
+    expect(reporter.calls[0].message).to.contain('rejected 2 of 5 items: too old');
   });
 
   it('counts a partial success that rejects nothing (a warning message alone) as exported', async () => {

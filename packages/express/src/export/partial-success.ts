@@ -75,6 +75,6 @@ function partialResult(rejected: Rejected | undefined, sent: number): BatchExpor
   return {
     code: ExportResultCode.FAILED,
     failedItems: Math.min(count, sent),
-    error: new Error(`the collector rejected ${count} of ${sent} records${reason}`),
+    error: new Error(`the collector rejected ${count} of ${sent} items${reason}`),
   };
 }
