@@ -6,19 +6,20 @@ import type { IExporterMetricsHelper, ISerializer } from '@opentelemetry/otlp-tr
 import type { BatchExportResult } from './bounded-queue.js';
 import type { QueueableExporter } from './queued-exporter.js';
 
+const PROTOBUF_HEADERS = { 'Content-Type': 'application/x-protobuf' };
+
 /** What a collector's `partial_success` says it refused of one export. */
 interface Rejected {
-  /** `rejected_log_records` or `rejected_spans`; int64, so a string in OTLP/JSON. */
-  readonly count: number | string | undefined;
+  /** `rejected_log_records` or `rejected_spans`. */
+  readonly count: number | undefined;
   readonly errorMessage: string | undefined;
 }
 
-/** One signal's OTLP/HTTP export: where it goes, how it is written, and how its answer names what was refused. */
+/** One signal's OTLP/HTTP protobuf export: where it goes, how it is written, and how its answer names what was refused. */
 export interface OtlpHttpSignal<T, R> {
   signal: 'LOGS' | 'TRACES';
   /** Appended to a base endpoint: `v1/logs`. */
   path: string;
-  contentType: string;
   /** The exporter's `otel.component.type`, as the SDK names its own. */
   componentType: string;
   metricsHelper: IExporterMetricsHelper<T[]>;
@@ -27,8 +28,8 @@ export interface OtlpHttpSignal<T, R> {
 }
 
 /**
- * The SDK's OTLP/HTTP exporter (transport, retries, compression) for one
- * signal, except that a 200 answer whose `partial_success` rejects items
+ * The SDK's OTLP/HTTP protobuf exporter (transport, retries, compression)
+ * for one signal, except that a 200 answer whose `partial_success` rejects items
  * is not a plain success: the SDK's exporter only logs it through `diag`
  * and calls the whole batch exported. The specification asks the client to
  * count what the server rejected, and not to retry it; here the answer
@@ -39,8 +40,8 @@ export function otlpHttpExporter<T, R>(
   config: OTLPExporterNodeConfigBase,
   signal: OtlpHttpSignal<T, R>,
 ): Required<QueueableExporter<T>> {
-  // The SDK's delegate decodes an answer and calls back in one synchronous
-  // step, so what the decoder saw belongs to the callback that follows it.
+  // The queue in front sends one batch at a time, so the answer the decoder
+  // saw last belongs to the callback that follows it.
   let last: Rejected | undefined;
   const serializer: ISerializer<T[], R> = {
     serializeRequest: (items) => signal.serializer.serializeRequest(items),
@@ -50,7 +51,7 @@ export function otlpHttpExporter<T, R>(
       return response;
     },
   };
-  const options = convertLegacyHttpOptions(config, signal.signal, signal.path, { 'Content-Type': signal.contentType });
+  const options = convertLegacyHttpOptions(config, signal.signal, signal.path, PROTOBUF_HEADERS);
   const exporter = new OTLPExporterBase<T[]>(
     createOtlpHttpExportDelegate(options, serializer, signal.componentType, signal.metricsHelper, undefined),
   );
@@ -69,7 +70,7 @@ export function otlpHttpExporter<T, R>(
 
 /** A success, or a partial failure when the collector rejected some of the `sent` items. */
 function partialResult(rejected: Rejected | undefined, sent: number): BatchExportResult {
-  const count = Number(rejected?.count ?? 0);
+  const count = rejected?.count ?? 0;
   if (!(count > 0)) return { code: ExportResultCode.SUCCESS };
   const reason = rejected?.errorMessage ? `: ${rejected.errorMessage}` : '';
   return {

@@ -1,12 +1,5 @@
 import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
-import type {
-  IExporterMetricsHelper,
-  IExportLogsPartialSuccess,
-  IExportLogsServiceResponse,
-  IExportTracePartialSuccess,
-  IExportTraceServiceResponse,
-  ISerializer,
-} from '@opentelemetry/otlp-transformer';
+import type { IExportLogsServiceResponse, IExportTraceServiceResponse } from '@opentelemetry/otlp-transformer';
 import {
   LogsExporterMetricsHelper,
   ProtobufLogsSerializer,
@@ -20,51 +13,29 @@ import { otlpHttpExporter } from '../partial-success.js';
 import { serializeLogs } from './logs.js';
 import { serializeSpans } from './traces.js';
 
-type SignalBase<T, R> = Omit<OtlpHttpSignal<T, R>, 'serializer' | 'contentType'>;
-
-/** A signal less its encoding, whose answer's `partial_success` counts what it rejected in `count`. */
-function signalBase<T, P extends { errorMessage?: string }>(
-  signal: 'LOGS' | 'TRACES',
-  componentType: string,
-  metricsHelper: IExporterMetricsHelper<T[]>,
-  count: (partialSuccess: P) => number | undefined,
-): SignalBase<T, { partialSuccess?: P }> {
-  return {
-    signal,
-    path: signal === 'LOGS' ? 'v1/logs' : 'v1/traces',
-    componentType,
-    metricsHelper,
-    rejected: ({ partialSuccess }) =>
-      partialSuccess && { count: count(partialSuccess), errorMessage: partialSuccess.errorMessage },
-  };
-}
-
-/** The `otel.component.type`s are the SDK's own OTLP/HTTP exporters'. */
-const LOGS = signalBase<ReadableLogRecord, IExportLogsPartialSuccess>(
-  'LOGS',
-  'otlp_http_log_exporter',
-  LogsExporterMetricsHelper,
-  (partial) => partial.rejectedLogRecords,
-);
-
-const SPANS = signalBase<ReadableSpan, IExportTracePartialSuccess>(
-  'TRACES',
-  'otlp_http_span_exporter',
-  TraceExporterMetricsHelper,
-  (partial) => partial.rejectedSpans,
-);
-
-const PROTOBUF = 'application/x-protobuf';
-
-/** The SDK's serializers, with this folder's request writers in place of theirs. */
-const protobufLogs: ISerializer<ReadableLogRecord[], IExportLogsServiceResponse> = {
-  ...ProtobufLogsSerializer,
-  serializeRequest: serializeLogs,
+/**
+ * Logs: the SDK's protobuf serializer with this folder's request writer in
+ * place of its own, and the `otel.component.type` of the SDK's own exporter.
+ */
+const LOGS: OtlpHttpSignal<ReadableLogRecord, IExportLogsServiceResponse> = {
+  signal: 'LOGS',
+  path: 'v1/logs',
+  componentType: 'otlp_http_log_exporter',
+  metricsHelper: LogsExporterMetricsHelper,
+  serializer: { ...ProtobufLogsSerializer, serializeRequest: serializeLogs },
+  rejected: ({ partialSuccess }) =>
+    partialSuccess && { count: partialSuccess.rejectedLogRecords, errorMessage: partialSuccess.errorMessage },
 };
 
-const protobufSpans: ISerializer<ReadableSpan[], IExportTraceServiceResponse> = {
-  ...ProtobufTraceSerializer,
-  serializeRequest: serializeSpans,
+/** The span counterpart of {@link LOGS}. */
+const SPANS: OtlpHttpSignal<ReadableSpan, IExportTraceServiceResponse> = {
+  signal: 'TRACES',
+  path: 'v1/traces',
+  componentType: 'otlp_http_span_exporter',
+  metricsHelper: TraceExporterMetricsHelper,
+  serializer: { ...ProtobufTraceSerializer, serializeRequest: serializeSpans },
+  rejected: ({ partialSuccess }) =>
+    partialSuccess && { count: partialSuccess.rejectedSpans, errorMessage: partialSuccess.errorMessage },
 };
 
 /**
@@ -74,10 +45,10 @@ const protobufSpans: ISerializer<ReadableSpan[], IExportTraceServiceResponse> = 
  * its rejected records as failed (see {@link otlpHttpExporter}).
  */
 export function protobufLogExporter(config: OTLPExporterNodeConfigBase): LogRecordExporter {
-  return otlpHttpExporter(config, { ...LOGS, contentType: PROTOBUF, serializer: protobufLogs });
+  return otlpHttpExporter(config, LOGS);
 }
 
 /** The span counterpart of {@link protobufLogExporter}. */
 export function protobufSpanExporter(config: OTLPExporterNodeConfigBase): SpanExporter {
-  return otlpHttpExporter(config, { ...SPANS, contentType: PROTOBUF, serializer: protobufSpans });
+  return otlpHttpExporter(config, SPANS);
 }
