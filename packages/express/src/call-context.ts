@@ -11,6 +11,11 @@ export interface CallContext {
   annotations: CallAnnotations | undefined;
   monitors: Map<string, LoggedColumn[]> | undefined;
   rawBody: Buffer | undefined;
+  /**
+   * The middleware instances recording the call: one that meets the
+   * request again (mounted on the app and on a router) records it once.
+   */
+  recorders: object[] | undefined;
 }
 
 /**
@@ -29,7 +34,7 @@ const contexts = new WeakMap<IncomingMessage, CallContext>();
 export function openCallContext(req: IncomingMessage): CallContext {
   let context = contexts.get(req);
   if (context === undefined) {
-    context = { annotations: undefined, monitors: undefined, rawBody: undefined };
+    context = { annotations: undefined, monitors: undefined, rawBody: undefined, recorders: undefined };
     contexts.set(req, context);
   }
   return context;

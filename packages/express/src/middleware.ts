@@ -200,11 +200,6 @@ class CallRecorder {
   readonly #samplePayload: (traceId: string) => boolean;
   /** Bytes of each answer kept, and decoded at most from a compressed one. */
   readonly #captureLimit: number;
-  /**
-   * The requests this instance records: one that meets it again (the
-   * middleware mounted on the app and on a router) is one call, not two.
-   */
-  readonly #recorded = new WeakSet<Request>();
 
   constructor(config: ResolvedConfig, signals: Signals, reporter: TelemetryReporter) {
     this.#config = config;
@@ -265,8 +260,9 @@ class CallRecorder {
   }
 
   start(req: Request, res: Response, call: PredictCall): void {
-    if (this.#recorded.has(req)) return;
-    this.#recorded.add(req);
+    const gathered = openCallContext(req);
+    if (gathered.recorders?.includes(this)) return;
+    (gathered.recorders ??= []).push(this);
     const sentId =
       headerValue(req, REQUEST_ID_HEADERS[0]) ??
       headerValue(req, REQUEST_ID_HEADERS[1]) ??
@@ -305,7 +301,7 @@ class CallRecorder {
       startMillis: performance.now(),
       startTime,
       captured: captureResponse(res, this.#captureLimit),
-      gathered: openCallContext(req),
+      gathered,
     };
     // `close` follows `finish` when the answer was complete, and comes alone
     // when the connection went first: one listener sees every call end. A
