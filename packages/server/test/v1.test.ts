@@ -247,6 +247,8 @@ describe('V1 on models with several inputs, outputs and versions', () => {
   it('refuses instances that mix objects naming the inputs with plain rows', async () => {
     const mixed = await predict('scale', { instances: [{ input: [1, 2] }, [3, 4]] });
     expectError(mixed, 400, 'instance 0 names inputs and instance 1 does not: name them in every instance, or in none');
+    const late = await predict('scale', { instances: [[1, 2], [3, 4], { input: [5, 6] }] });
+    expectError(late, 400, 'instance 2 names inputs and instance 0 does not: name them in every instance, or in none');
   });
 
   it('rejects rows that do not name the inputs of a multi-input model', async () => {

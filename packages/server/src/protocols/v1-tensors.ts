@@ -65,17 +65,20 @@ export function predictPayloadToTensors(payload: PredictPayload, signature: Mode
     });
   }
   const { rows } = payload;
-  if (rows.every(namesInputs)) {
-    for (const row of rows) checkColumnNames(Object.keys(row), signature);
-    return signature.inputs.map((input) => tensorFromNested(input, columnOfRows(rows, input.name)));
-  }
-  // Else an object would be read as a value of the single input and refused for its type, not its form.
-  const named = rows.findIndex(namesInputs);
-  if (named >= 0) {
-    const plain = rows.findIndex((row) => !namesInputs(row));
+  // The first instance says which form they all take: a mix would read an object as a value of the single
+  // input, refused for its type rather than its form.
+  const naming = namesInputs(rows[0]);
+  const odd = rows.findIndex((row) => namesInputs(row) !== naming);
+  if (odd >= 0) {
+    const [named, plain] = naming ? [0, odd] : [odd, 0];
     throw invalidInput(
       `instance ${named} names inputs and instance ${plain} does not: name them in every instance, or in none`,
     );
+  }
+  if (naming) {
+    const named = rows as Record<string, unknown>[];
+    for (const row of named) checkColumnNames(Object.keys(row), signature);
+    return signature.inputs.map((input) => tensorFromNested(input, columnOfRows(named, input.name)));
   }
   if (signature.inputs.length !== 1) {
     const known = signature.inputs.map((input) => `'${input.name}'`).join(', ');
