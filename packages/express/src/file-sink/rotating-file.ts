@@ -157,7 +157,7 @@ export class RotatingJsonLinesFile {
     const isNew = this.#size === 0;
     try {
       if (isNew) await this.#claim();
-      await appendWhole(this.#path(this.#number ?? 1), chunk.join('\n') + '\n');
+      await appendWhole(this.#path(this.#number ?? 1), chunk.join('\n') + '\n', this.#size);
     } catch (error) {
       // The folder was removed under us: the next write makes it again and rescans the numbers.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.#number = undefined;
@@ -235,23 +235,21 @@ export class RotatingJsonLinesFile {
 }
 
 /**
- * Appends `text` whole or not at all. A write cut short (a disk that fills,
- * a file size limit) leaves part of a line; cutting the file back to its
- * size before the write keeps it to whole lines, so the next append, once
- * there is room, does not run on from a broken line.
+ * Appends `text` whole or not at all to a file of `size` bytes. A write cut
+ * short (a disk that fills, a file size limit) leaves part of a line;
+ * cutting the file back to `size` keeps it to whole lines, so the next
+ * append, once there is room, does not run on from a broken line. Only
+ * this writer appends to its file (each is claimed), so the size it counts
+ * is the file's.
  */
-async function appendWhole(path: string, text: string): Promise<void> {
+async function appendWhole(path: string, text: string, size: number): Promise<void> {
   const handle = await open(path, 'a');
   try {
-    const { size } = await handle.stat();
-    try {
-      await handle.appendFile(text);
-    } catch (error) {
-      // Only this writer appends to its file (each is claimed), so the size read above is still its end.
-      // Were the cut to fail too, the write's own error is still the one to report.
-      await handle.truncate(size).catch(() => undefined);
-      throw error;
-    }
+    await handle.appendFile(text);
+  } catch (error) {
+    // Were the cut to fail too, the write's own error is still the one to report.
+    await handle.truncate(size).catch(() => undefined);
+    throw error;
   } finally {
     await handle.close();
   }
