@@ -171,9 +171,12 @@ export class ModelRepository {
     const model = this.#models.get(name);
     if (model === undefined) throw new InferenceError('MODEL_NOT_FOUND', `model '${name}' is not in the repository`);
     if (version === undefined) {
-      const ready = model.versions.filter((item) => item.state === 'ready');
-      const candidates = ready.length > 0 ? ready : model.versions;
-      return candidates[candidates.length - 1];
+      // Every call without a version comes here: a search from the top, with no list of the ready ones made.
+      const { versions } = model;
+      for (let index = versions.length - 1; index >= 0; index--) {
+        if (versions[index].state === 'ready') return versions[index];
+      }
+      return versions[versions.length - 1];
     }
     const found = model.versions.find((item) => item.version === version);
     if (found === undefined) {
