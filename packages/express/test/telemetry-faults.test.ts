@@ -68,8 +68,14 @@ describe('the OTLP log export when the collector answers badly', () => {
     expect(requests).to.equal(2);
     expect(queue.exported).to.equal(6);
     expect(queue.failed).to.equal(4);
-    expect(reporter.calls).to.have.length(1);
-    expect(reporter.calls[0].message).to.contain('rejected 2 of 5 items: too old');
+    expect(reporter.calls).to.deep.equal([
+      {
+        code: 'INFERLENS_EXPORT_FAILED_LOGS_TO_OTLP',
+        message:
+          'inferlens: an export of logs to otlp failed (the collector rejected 2 of 5 items: too old) after the ' +
+          "exporter's own retries; the records it lost are counted as dropped, and further failures are not reported.",
+      },
+    ]);
   });
 
   it('counts a partial success that rejects nothing (a warning message alone) as exported', async () => {
