@@ -79,7 +79,9 @@ describe('startServer', () => {
         fileSink: { enabled: true, directory: 'package.json/monitoring' },
       },
     });
-    expect(error.message).to.include("the monitoring folder 'package.json/monitoring' is a file, or under one");
+    expect(error.message).to.equal(
+      "the monitoring folder 'package.json/monitoring' is a file, or under one: no telemetry could be written there",
+    );
     expect(receiver().metrics(), receiver().describe()).to.not.be.empty;
   });
 
