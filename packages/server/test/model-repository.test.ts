@@ -122,9 +122,14 @@ describe('ModelRepository', () => {
       const loading = repository.load();
       await repository.close();
       await loading;
-      const versions = Object.values(states(repository)).flat();
-      expect(versions).to.have.length(3);
-      expect(versions.every((version) => version.endsWith(':unloaded'))).to.equal(true);
+      expect(states(repository)).to.deep.equal({ a: ['1:unloaded', '2:unloaded'], b: ['1:unloaded'] });
+      // close() ran before the folder scan settled, so no session was opened: the states alone would not tell.
+      const opened = repository
+        .models()
+        .flatMap(({ name, versions }) =>
+          versions.filter(({ model }) => model).map(({ version }) => `${name}:${version}`),
+        );
+      expect(opened).to.deep.equal([]);
     });
   });
 });
