@@ -15,4 +15,10 @@ describe('integer flag values', () => {
     expect(() => integer(1, 10)('0')).to.throw("expected an integer from 1 to 10, got '0'");
     expect(() => port('65536')).to.throw("expected an integer from 0 to 65535, got '65536'");
   });
+
+  it('refuses what Number() reads but the help text does not show: blanks, signs, fractions, hex, exponents', () => {
+    for (const value of ['', ' ', '+2', '-0', '2.0', '2.', '0x10', '0b1', '1e3']) {
+      expect(() => port(value), value).to.throw(`expected an integer from 0 to 65535, got '${value}'`);
+    }
+  });
 });
