@@ -32,6 +32,10 @@ function queueOf(exportBatch: ExportBatch<number>, options: Partial<ExportQueueO
   return { queue, reporter };
 }
 
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function pushRange(queue: BoundedExportQueue<number>, from: number, count: number): void {
   for (let i = from; i < from + count; i++) queue.push(i);
 }
@@ -214,6 +218,27 @@ describe('BoundedExportQueue', () => {
       calls: 0,
     });
     await queue.shutdown();
+  });
+
+  it('keeps no timer that holds the process open: not the delay, a full batch’s next turn nor an export’s time limit', async () => {
+    // Node lists ref'd timers and immediates only; an unref'd one lets the process exit.
+    const held = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout' || kind === 'Immediate');
+    let answer!: (result: ExportResult) => void;
+    const { batches, exportBatch } = recorder(() => new Promise((resolve) => (answer = resolve)));
+    const { queue } = queueOf(exportBatch, { maxExportBatchSize: 2, exportTimeoutMillis: 60_000 });
+    // Past the first await, where mocha sets its own timer for the test.
+    await nextTurn();
+    const before = held();
+    queue.push(0);
+    expect(held(), 'with the delay set').to.deep.equal(before);
+    queue.push(1);
+    expect(held(), 'with a full batch due').to.deep.equal(before);
+    await nextTurn();
+    expect(batches).to.deep.equal([[0, 1]]);
+    expect(held(), 'with an export in flight').to.deep.equal(before);
+    answer(SUCCESS);
+    await queue.shutdown();
+    expect(queue.exported).to.equal(2);
   });
 
   it('exports outside the pushing request’s trace, with tracing suppressed', async () => {
