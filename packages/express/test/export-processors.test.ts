@@ -98,6 +98,37 @@ describe('QueuedExporter of log records', () => {
     expect(reporter.calls[0]?.message).to.include('collector unreachable');
     await logQueue.shutdown();
   });
+
+  it('goes on past an exporter that never calls back, then one that throws, and exports the later records', async () => {
+    const exported: unknown[] = [];
+    let calls = 0;
+    const exporter = {
+      export(records: ReadableLogRecord[], done: (result: ExportResult) => void): void {
+        calls++;
+        if (calls === 1) return;
+        if (calls === 2) throw new Error('exporter broke');
+        exported.push(...records.map((record) => record.body));
+        done({ code: ExportResultCode.SUCCESS });
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const reporter = recordingReporter();
+    const logQueue = new QueuedExporter<ReadableLogRecord>({
+      exporter,
+      reporter,
+      label: 'logs to otlp',
+      queue: { maxExportBatchSize: 2, scheduledDelayMillis: 60_000, exportTimeoutMillis: 10 },
+    });
+    const logger = loggerInto(logQueue);
+    for (let i = 0; i < 5; i++) logger.emit({ body: i });
+    await logQueue.shutdown();
+    expect(exported).to.deep.equal([4]);
+    expect({ failed: logQueue.queue.failed, exported: logQueue.queue.exported }).to.deep.equal({
+      failed: 4,
+      exported: 1,
+    });
+    expect(reporter.calls.map((call) => call.code)).to.deep.equal(['INFERLENS_EXPORT_FAILED_LOGS_TO_OTLP']);
+  });
 });
 
 describe('BoundedSpanProcessor', () => {
