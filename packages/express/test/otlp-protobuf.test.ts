@@ -134,6 +134,17 @@ describe('OTLP protobuf serializers', () => {
         );
       });
     }
+
+    it('writes the same bytes wherever the first buffer runs out', () => {
+      // Short string values, whose messages hold no varint, end at every offset around the first buffer's end.
+      const shortValues = { a: 'x', b: 'yz', c: '', d: 'iris' };
+      for (let bodyLength = 300; bodyLength < 600; bodyLength++) {
+        const records = [record({ body: 'b'.repeat(bodyLength), attributes: shortValues })];
+        expect(Buffer.from(serializeLogs(records)), `body of ${bodyLength}`).to.deep.equal(
+          bytesOf(ProtobufLogsSerializer.serializeRequest(records)),
+        );
+      }
+    });
   });
 
   describe('traces', () => {
@@ -223,6 +234,17 @@ describe('OTLP protobuf serializers', () => {
       expect(bytes.length).to.equal(257);
       expect(bytes.subarray(0, 4)).to.deep.equal(Buffer.from([0xff, 0x01, 0xfd, 0x01]));
       expect(bytes.subarray(4).every((byte) => byte === 7)).to.equal(true);
+    });
+
+    it('keeps a message that ends within a varint of the end of the buffer', () => {
+      const writer = new ProtobufWriter(64);
+      // A 58-byte field (59 bytes with its length), then a message whose four bytes fill the buffer to its last byte.
+      writer.bytes(new Uint8Array(58));
+      const start = writer.beginMessage();
+      writer.fixed32(0x04_03_02_01);
+      writer.endMessage(start);
+      const bytes = Buffer.from(writer.finish());
+      expect(bytes.subarray(59)).to.deep.equal(Buffer.from([4, 1, 2, 3, 4]));
     });
 
     it('writes a malformed hex id as zero bytes of the declared length', () => {

@@ -4,6 +4,8 @@ import type { HrTime } from '@opentelemetry/api';
 export const WIRE = { VARINT: 0, FIXED64: 1, LENGTH_DELIMITED: 2, FIXED32: 5 } as const;
 
 const TWO_POW_32 = 0x1_0000_0000;
+/** A negative int64's varint: ten bytes, the longest there is. */
+const MAX_VARINT_BYTES = 10;
 const NANOS_PER_SECOND = 1e9;
 /** Strings up to this many UTF-16 units encode to at most 127 bytes: their length fits one varint byte. */
 const SHORT_STRING_UNITS = 42;
@@ -73,7 +75,12 @@ export class ProtobufWriter {
 
   /** An unsigned varint, or a negative integer as its 64-bit two's complement (ten bytes). */
   varint(value: number): void {
-    this.#ensure(10);
+    this.#ensure(MAX_VARINT_BYTES);
+    this.#writeVarint(value);
+  }
+
+  /** {@link varint} into room the caller has made. */
+  #writeVarint(value: number): void {
     const buffer = this.#buffer;
     if (value >= 0 && value < TWO_POW_32) {
       let v = value >>> 0;
@@ -200,7 +207,8 @@ export class ProtobufWriter {
     }
     const end = this.#pos + shift;
     this.#pos = contentStart - lengthBytes;
-    this.varint(length);
+    // The room is there: growing the buffer now would copy it only up to the length and lose the content.
+    this.#writeVarint(length);
     this.#pos = end;
   }
 }
