@@ -126,6 +126,9 @@ describe('OTLP protobuf serializers', () => {
         }),
         record({ spanContext: { ...context, traceFlags: TraceFlags.NONE } }),
       ],
+      'a record of a logger given scope attributes': [
+        record({ instrumentationScope: { ...scope, attributes: { 'scope.team': 'ml' }, droppedAttributesCount: 1 } }),
+      ],
     };
     for (const [name, records] of Object.entries(cases)) {
       it(`writes the same bytes as the SDK serializer: ${name}`, () => {

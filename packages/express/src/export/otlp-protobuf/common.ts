@@ -95,8 +95,14 @@ function writeResource(writer: ProtobufWriter, resource: Resource, field: number
   writer.endMessage(start);
 }
 
+/** A scope as the SDK's log records carry it: a logger may be given attributes (`getLogger`'s options). */
+type ScopeWithAttributes = InstrumentationScope & {
+  readonly attributes?: Attributes;
+  readonly droppedAttributesCount?: number;
+};
+
 /** An `InstrumentationScope` in field `field`. */
-function writeScope(writer: ProtobufWriter, scope: InstrumentationScope, field: number): void {
+function writeScope(writer: ProtobufWriter, scope: ScopeWithAttributes, field: number): void {
   writer.tag(field, WIRE.LENGTH_DELIMITED);
   const start = writer.beginMessage();
   writer.tag(INSTRUMENTATION_SCOPE.NAME, WIRE.LENGTH_DELIMITED);
@@ -104,6 +110,11 @@ function writeScope(writer: ProtobufWriter, scope: InstrumentationScope, field: 
   if (scope.version) {
     writer.tag(INSTRUMENTATION_SCOPE.VERSION, WIRE.LENGTH_DELIMITED);
     writer.string(scope.version);
+  }
+  if (scope.attributes) writeKeyValues(writer, scope.attributes, INSTRUMENTATION_SCOPE.ATTRIBUTES);
+  if (scope.droppedAttributesCount) {
+    writer.tag(INSTRUMENTATION_SCOPE.DROPPED_ATTRIBUTES_COUNT, WIRE.VARINT);
+    writer.varint(scope.droppedAttributesCount);
   }
   writer.endMessage(start);
 }

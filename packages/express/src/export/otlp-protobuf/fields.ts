@@ -11,7 +11,7 @@ export const RESOURCE_ITEMS = { RESOURCE: 1, SCOPE_ITEMS: 2, SCHEMA_URL: 3 } as 
 /** `ScopeLogs` / `ScopeSpans`. */
 export const SCOPE_ITEMS = { SCOPE: 1, ITEMS: 2, SCHEMA_URL: 3 } as const;
 export const RESOURCE = { ATTRIBUTES: 1, DROPPED_ATTRIBUTES_COUNT: 2 } as const;
-export const INSTRUMENTATION_SCOPE = { NAME: 1, VERSION: 2 } as const;
+export const INSTRUMENTATION_SCOPE = { NAME: 1, VERSION: 2, ATTRIBUTES: 3, DROPPED_ATTRIBUTES_COUNT: 4 } as const;
 export const KEY_VALUE = { KEY: 1, VALUE: 2 } as const;
 /** `ArrayValue.values` and `KeyValueList.values`. */
 export const LIST_VALUES = 1;
