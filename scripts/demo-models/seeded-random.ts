@@ -7,7 +7,7 @@
 const UINT32_RANGE = 2 ** 32;
 
 /** Uniform numbers in [0, 1) from a 32-bit seed. */
-function uniformGenerator(seed: number): () => number {
+export function uniformGenerator(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
