@@ -7,6 +7,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { expect } from 'chai';
+import { writeKeyValues } from '../src/export/otlp-protobuf/common.js';
 import { serializeLogs } from '../src/export/otlp-protobuf/logs.js';
 import { ProtobufWriter } from '../src/export/otlp-protobuf/protobuf-writer.js';
 import { serializeSpans } from '../src/export/otlp-protobuf/traces.js';
@@ -237,6 +238,18 @@ describe('OTLP protobuf serializers', () => {
       expect(bytes.length).to.equal(257);
       expect(bytes.subarray(0, 4)).to.deep.equal(Buffer.from([0xff, 0x01, 0xfd, 0x01]));
       expect(bytes.subarray(4).every((byte) => byte === 7)).to.equal(true);
+    });
+
+    it('writes the same bytes whatever its first size', () => {
+      const write = (initialBytes: number): Buffer => {
+        const writer = new ProtobufWriter(initialBytes);
+        writeKeyValues(writer, { ...attributes, nested: [{ a: 'x', b: [1, 'yz', ''] }, 'w'] as never }, 1);
+        return Buffer.from(writer.finish());
+      };
+      const unbounded = write(1 << 20);
+      for (let initialBytes = 64; initialBytes < 1024; initialBytes++) {
+        expect(write(initialBytes), `first size ${initialBytes}`).to.deep.equal(unbounded);
+      }
     });
 
     it('keeps a message that ends within a varint of the end of the buffer', () => {
