@@ -103,11 +103,16 @@ interface CallState {
   readonly gathered: CallContext;
 }
 
-/** A header's first value; an empty one counts as absent. */
+/**
+ * A header's first non-empty value; an empty one counts as absent. Node
+ * joins a repeated header's values with ', ' in `headers`, so a value with a
+ * comma is looked up again in `headersDistinct`, which keeps them apart (only
+ * then: it is built from every header of the request on first use).
+ */
 function headerValue(req: Request, name: string): string | undefined {
   const header = req.headers[name];
-  const value = Array.isArray(header) ? header[0] : header;
-  return value === '' ? undefined : value;
+  if (typeof header !== 'string' || header === '') return undefined;
+  return header.includes(',') ? req.headersDistinct[name]?.find((value) => value !== '') : header;
 }
 
 /** The id another middleware recording the same call has already echoed, if any. */

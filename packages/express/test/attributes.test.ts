@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
@@ -246,6 +247,22 @@ describe('what a predict call records', () => {
         id,
       ]);
       expect(response.attributes[ATTR_REQUEST_ID]).to.equal(id);
+    });
+
+    it('takes the first of repeated x-request-id headers, skipping empty ones, rather than their joined values', async () => {
+      const url = new URL(await serve());
+      const echoed = await new Promise<string | string[] | undefined>((resolve, reject) => {
+        const client = httpRequest(url, { method: 'POST', path: '/v1/models/iris:predict' }, (res) => {
+          res.resume().on('end', () => resolve(res.headers['x-request-id']));
+        });
+        client.on('error', reject).setHeader('content-type', 'application/json');
+        // Node joins these into one 'x-request-id' value, ', first, second'.
+        client.setHeader('x-request-id', ['', 'first', 'second']);
+        client.end(IRIS_BODY);
+      });
+      expect(echoed).to.equal('first');
+      const { request } = await oneCall();
+      expect(request.attributes[ATTR_REQUEST_ID]).to.equal('first');
     });
 
     it('treats an empty x-request-id as absent', async () => {
