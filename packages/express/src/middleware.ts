@@ -273,8 +273,9 @@ class CallRecorder {
       headerValue(req, REQUEST_ID_HEADERS[1]) ??
       echoedRequestId(res) ??
       randomUUID();
-    // Echoed as sent, so the client finds its own id; the telemetry keeps no more than an attribute holds.
-    res.setHeader(REQUEST_ID_RESPONSE_HEADER, sentId);
+    // Echoed as sent, so the client finds its own id; the telemetry keeps no more than an attribute holds. Headers
+    // already sent (flushed before the call reached the middleware) take no more, and the call is recorded all the same.
+    if (!res.headersSent) res.setHeader(REQUEST_ID_RESPONSE_HEADER, sentId);
     const requestId = boundedAttributeValue(sentId);
     const model = call.model === undefined ? undefined : boundedAttributeValue(call.model);
     const version = call.version === undefined ? undefined : boundedAttributeValue(call.version);

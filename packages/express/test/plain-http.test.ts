@@ -40,4 +40,19 @@ describe('on a plain node:http server', () => {
     expect(response.body).to.equal(IRIS_ANSWER);
     expect(response.attributes[ATTR_REQUEST_ID]).to.equal('plain-1');
   });
+
+  it('records a call whose headers were sent before it reached the middleware, which cannot echo its id then', async () => {
+    const middleware = inferenceTelemetry(globalOptions({ mode: 'response' }));
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      // As a server that streams its answer flushes the headers before the work starts.
+      res.writeHead(200, { 'content-type': 'application/json' }).flushHeaders();
+      middleware(req as Request, res as Response, () => void res.end(IRIS_ANSWER));
+    };
+    const url = await servers.start(createServer(handler));
+    const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'plain-2' });
+    expect([answer.status, answer.headers.get('x-request-id')]).to.deep.equal([200, null]);
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(response.attributes[ATTR_REQUEST_ID]).to.equal('plain-2');
+    expect(telemetry.spans()[0].attributes[ATTR_REQUEST_ID]).to.equal('plain-2');
+  });
 });
