@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
-import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import {
+  defaultTextMapGetter,
+  INVALID_TRACEID,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+} from '@opentelemetry/api';
 import type { Request, RequestHandler, Response } from 'express';
 import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3Propagator } from '@opentelemetry/propagator-b3';
@@ -440,8 +448,10 @@ class CallRecorder {
       modelExecutionSeconds: annotations?.modelExecutionSeconds,
     });
 
-    const traceId = span.spanContext().traceId;
-    const sampled = (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
+    const { traceId, traceFlags } = span.spanContext();
+    // A call with no trace at all (global providers without a tracer provider) has no trace its records must agree
+    // with: the payload sample rate alone decides.
+    const sampled = (traceFlags & TraceFlags.SAMPLED) !== 0 || traceId === INVALID_TRACEID;
     const slow = outcome.durationSeconds * MILLIS_PER_SECOND > this.#config.slowRequestThresholdMs;
     const keep = outcome.failed || slow || (sampled && this.#samplePayload(traceId));
     const { mode } = this.#config;

@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
-import { ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
+import { INVALID_TRACEID, ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { expect } from 'chai';
 import { inferenceTelemetry } from '../src/middleware.js';
+import { payloadSampler } from '../src/sampling.js';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { ATTR_MODEL_NAME, ATTR_REQUEST_ID, METRIC_REQUEST_DURATION, RECORD_TYPE } from '../src/semconv.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
-import { sleep } from './export-helpers.js';
+import { sleep, until } from './export-helpers.js';
 import {
   IRIS_BODY,
   globalOptions,
@@ -128,5 +131,39 @@ describe('payload sampling', () => {
     expect(requestIdsWithRecords()).to.deep.equal(['declined']);
     for (const record of records) expect(record.spanContext!.traceFlags & TraceFlags.SAMPLED).to.equal(0);
     expect(telemetry.spans()).to.deep.equal([]);
+  });
+});
+
+describe('payload sampling with no trace (global providers, the application registered no tracer provider)', () => {
+  const servers = useServers();
+  const exporter = new InMemoryLogRecordExporter();
+  let provider: LoggerProvider;
+  before(() => {
+    provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+    logs.setGlobalLoggerProvider(provider);
+  });
+  after(async () => {
+    logs.disable();
+    await provider.shutdown();
+  });
+
+  it("keeps a successful call's payload at rate 1, though no span is sampled", async () => {
+    const url = await servers.start(kserveApp(inferenceTelemetry(globalOptions({ payloadSampleRate: 1 }))));
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'untraced' });
+    await until(() => exporter.getFinishedLogRecords().length >= 2, 'the request and response records');
+    expect(exporter.getFinishedLogRecords().map((record) => record.attributes[ATTR_REQUEST_ID])).to.deep.equal([
+      'untraced',
+      'untraced',
+    ]);
+  });
+
+  it('keeps about the rate of the calls, having no trace id to decide from', () => {
+    const CALLS = 2000;
+    const sample = payloadSampler(0.5);
+    let kept = 0;
+    for (let call = 0; call < CALLS; call += 1) if (sample(INVALID_TRACEID)) kept += 1;
+    // Each call is kept with probability 0.5: outside 40..60 % once in about 10^19 runs.
+    expect(kept).to.be.within(CALLS * 0.4, CALLS * 0.6);
+    expect(payloadSampler(0)(INVALID_TRACEID)).to.equal(false);
   });
 });
