@@ -3,6 +3,7 @@ import type { Attributes, Context, Span } from '@opentelemetry/api';
 import {
   defaultTextMapGetter,
   INVALID_TRACEID,
+  isSpanContextValid,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -245,11 +246,14 @@ class CallRecorder {
   /**
    * Continues the caller's trace: the active span when HTTP instrumentation
    * made one (the call's span is then its child), else W3C `traceparent` or
-   * B3 headers (the call's span is then the server span).
+   * B3 headers (the call's span is then the server span). An active span
+   * with no trace, as instrumentation makes with the API's no-op tracer, is
+   * no parent: the SDK would start a new trace below it.
    */
   #parent(req: Request): { context: Context; kind: SpanKind } {
     const active = trace.getActiveSpan();
-    if (active !== undefined) return { context: trace.setSpan(ROOT_CONTEXT, active), kind: SpanKind.INTERNAL };
+    if (active !== undefined && isSpanContextValid(active.spanContext()))
+      return { context: trace.setSpan(ROOT_CONTEXT, active), kind: SpanKind.INTERNAL };
     const { headers } = req;
     // Most calls carry no trace headers: skip the propagators' parsing for them.
     const traced = TRACE_HEADERS.some((name) => headers[name] !== undefined);

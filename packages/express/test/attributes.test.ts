@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { SpanKind, context, trace } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, SpanKind, context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { expect } from 'chai';
@@ -403,6 +403,20 @@ describe('what a predict call records', () => {
       expect(predict.kind).to.equal(SpanKind.INTERNAL);
       expect(predict.parentSpanContext?.spanId).to.equal(http.spanContext().spanId);
       expect(predict.spanContext().traceId).to.equal(http.spanContext().traceId);
+    });
+
+    it("continues the caller's trace when the active span has no trace (instrumentation whose tracer is a no-op)", async () => {
+      const app = express();
+      // What the instrumentation makes active when the application's tracer provider is the API's no-op one.
+      app.use((_req, _res, next) => {
+        context.with(trace.setSpan(context.active(), trace.wrapSpanContext(INVALID_SPAN_CONTEXT)), next);
+      });
+      app.use(kserveApp(inferenceTelemetry(globalOptions())));
+      const url = await servers.start(app);
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { traceparent: traceparent(TRACE_ID, PARENT_SPAN_ID) });
+      const [span] = await telemetry.waitForSpans();
+      expect(span.kind).to.equal(SpanKind.SERVER);
+      expect(span.parentSpanContext).to.include({ traceId: TRACE_ID, spanId: PARENT_SPAN_ID });
     });
   });
 
