@@ -89,6 +89,21 @@ describe('trace sampler from the environment', () => {
       expect(sampledShare({ OTEL_TRACES_SAMPLER: name }).share, name).to.equal(1);
     }
   });
+
+  it("reads OTEL_TRACES_SAMPLER_ARG for the ratio samplers only, as another sampler's argument is no ratio", () => {
+    // The specification's argument of the Jaeger remote samplers.
+    const jaegerArgument = 'endpoint=http://localhost:14250,pollingIntervalMs=5000,initialSamplingRate=0.25';
+    for (const name of ['jaeger_remote', 'parentbased_jaeger_remote']) {
+      expect(sampledShare({ OTEL_TRACES_SAMPLER: name, OTEL_TRACES_SAMPLER_ARG: jaegerArgument }), name).to.deep.equal({
+        share: 1,
+        codes: ['INFERLENS_BAD_ENV_OTEL_TRACES_SAMPLER'],
+      });
+    }
+    expect(sampledShare({ OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_SAMPLER_ARG: 'unused' })).to.deep.equal({
+      share: 1,
+      codes: [],
+    });
+  });
 });
 
 describe('spans the sampler declines (own providers, over the wire)', () => {

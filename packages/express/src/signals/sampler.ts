@@ -37,19 +37,20 @@ const DEFAULT_RATIO = 1;
  */
 export function samplerFromEnv(env: EnvReader): Sampler {
   const name = env.choice('OTEL_TRACES_SAMPLER', SAMPLERS, UNSUPPORTED_SAMPLERS) ?? DEFAULT_SAMPLER;
-  // A ratio outside 0..1 is reported and ignored, as the SDK's own reading of the variable does.
-  const ratio = env.number('OTEL_TRACES_SAMPLER_ARG', 0, { max: 1 }) ?? DEFAULT_RATIO;
+  // Read for the ratio samplers only: the argument is each sampler's own (the Jaeger samplers' is a list of
+  // settings). A ratio outside 0..1 is reported and ignored, as the SDK's own reading of the variable does.
+  const ratio = (): number => env.number('OTEL_TRACES_SAMPLER_ARG', 0, { max: 1 }) ?? DEFAULT_RATIO;
   switch (name) {
     case 'always_on':
       return new AlwaysOnSampler();
     case 'always_off':
       return new AlwaysOffSampler();
     case 'traceidratio':
-      return new TraceIdRatioBasedSampler(ratio);
+      return new TraceIdRatioBasedSampler(ratio());
     case 'parentbased_always_off':
       return new ParentBasedSampler({ root: new AlwaysOffSampler() });
     case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio()) });
     default:
       return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   }
