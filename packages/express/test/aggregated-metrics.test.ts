@@ -184,6 +184,19 @@ const CALLS: CallMeasurement[] = [
     responseBytes: 20,
     modelExecutionSeconds: undefined,
   },
+  {
+    // Numbers the application reported as NaN: their histograms hold no value, so no min and no max (the SDK's have none).
+    protocol: PROTOCOL.KSERVE_V1,
+    model: 'unmeasured',
+    version: '1',
+    status: 200,
+    failed: false,
+    durationSeconds: 0.002,
+    batchSize: NaN,
+    requestBytes: 10,
+    responseBytes: 20,
+    modelExecutionSeconds: NaN,
+  },
 ];
 
 function replay(callMetrics: CallMetrics): void {

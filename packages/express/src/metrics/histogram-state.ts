@@ -34,14 +34,19 @@ export class HistogramState {
     if (value > this.#max) this.#max = value;
   }
 
-  /** A copy of what was accumulated, as the SDK's exporters read it. */
+  /**
+   * A copy of what was accumulated, as the SDK's exporters read it. With no
+   * value yet (only NaNs) there is no min or max, as in the SDK, rather than
+   * the infinities they start from.
+   */
   value(): Histogram {
+    const measured = this.#count > 0;
     return {
       buckets: { boundaries: [...this.#boundaries], counts: [...this.#counts] },
       sum: this.#sum,
       count: this.#count,
-      min: this.#min,
-      max: this.#max,
+      min: measured ? this.#min : undefined,
+      max: measured ? this.#max : undefined,
     };
   }
 }
