@@ -50,9 +50,7 @@ export interface InMemoryTelemetryOptions {
 /**
  * Registers global tracer, logger and meter providers built on the SDK's
  * in-memory exporters for the enclosing `describe`, resets the exporters
- * after each test and removes the providers after the last one. Build the
- * middleware inside the tests (or in a later hook): the API hands out the
- * global meter only once a provider is registered.
+ * after each test and removes the providers after the last one.
  */
 export function useInMemoryTelemetry(options: InMemoryTelemetryOptions = {}): InMemoryTelemetry {
   const spanExporter = new InMemorySpanExporter();

@@ -1,6 +1,6 @@
-import { metrics, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
-import { InstrumentCallMetrics } from '../metrics/instrument-metrics.js';
+import { GlobalCallMetrics } from '../metrics/global-metrics.js';
 import type { Signals } from './signals.js';
 import { SCOPE_NAME } from './signals.js';
 import { PACKAGE_VERSION } from '../version.js';
@@ -14,7 +14,7 @@ export function globalSignals(): Signals {
   return {
     tracer: trace.getTracer(SCOPE_NAME, PACKAGE_VERSION),
     logger: logs.getLogger(SCOPE_NAME, PACKAGE_VERSION),
-    metrics: new InstrumentCallMetrics(metrics.getMeter(SCOPE_NAME, PACKAGE_VERSION)),
+    metrics: new GlobalCallMetrics({ name: SCOPE_NAME, version: PACKAGE_VERSION }),
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
   };
