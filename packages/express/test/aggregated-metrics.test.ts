@@ -262,6 +262,33 @@ describe('aggregated call metrics', () => {
     );
   });
 
+  it('keeps apart calls whose model names and versions hold control characters, as the SDK does', async () => {
+    // A client puts them in the path (`/v2/models/a%00b/versions/c/infer`) or in an OpenAI body's `model`.
+    const named = (model: string | undefined, version: string | undefined): CallMeasurement => ({
+      ...CALLS[0],
+      protocol: PROTOCOL.OPEN_INFERENCE_V2,
+      model,
+      version,
+    });
+    const calls = [
+      named('a\u0000b', 'c'),
+      named('a', 'b\u0000c'),
+      named(undefined, undefined),
+      named('\u0001', undefined),
+    ];
+    const sdk = instrumented();
+    const own = aggregated();
+    for (const metrics of [sdk.callMetrics, own.callMetrics]) {
+      for (const call of calls) {
+        metrics.started(call.protocol);
+        metrics.ended(call);
+      }
+    }
+    const expected = await collected(sdk.reader);
+    expect(expected.find((m) => m.name === METRIC_REQUEST_DURATION)!.points).to.have.lengthOf(calls.length);
+    expect(await collected(own.reader)).to.deep.equal(expected);
+  });
+
   it("reads the export queues' counts when collected", async () => {
     const queue = new BoundedExportQueue<number>(
       () => new Promise(() => {}),

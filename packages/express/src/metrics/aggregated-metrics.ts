@@ -75,6 +75,15 @@ class CallSeries {
 
 type PayloadDirection = 'request' | 'response';
 
+/**
+ * A name in a series' key, its length first: names come from clients (a
+ * path's `%00`, an OpenAI body's `model`), and without the length one
+ * holding the separator, or none at all, would share another's key.
+ */
+function keyPart(name: string | undefined): string {
+  return name === undefined ? '-' : `${name.length}:${name}`;
+}
+
 function descriptor({ name, description, unit }: MetricDefinition): MetricDescriptor {
   return { name, description, unit, valueType: ValueType.DOUBLE };
 }
@@ -163,7 +172,7 @@ export class AggregatedCallMetrics implements CallMetrics, MetricProducer {
 
   #seriesOf(measurement: CallMeasurement): CallSeries {
     // The outcome too: a call broken off after a 200 began is a failure with status 200.
-    const key = `${measurement.protocol}\u0000${measurement.model ?? '\u0001'}\u0000${measurement.version ?? '\u0001'}\u0000${measurement.status}\u0000${measurement.failed}`;
+    const key = `${measurement.protocol}\u0000${keyPart(measurement.model)}\u0000${keyPart(measurement.version)}\u0000${measurement.status}\u0000${measurement.failed}`;
     let series = this.#series.get(key);
     if (series !== undefined) return series;
     if (this.#series.size >= CARDINALITY_LIMIT - 1) {
