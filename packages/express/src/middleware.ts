@@ -435,8 +435,10 @@ class CallRecorder {
       if (annotations?.error instanceof Error) span.recordException(annotations.error);
     }
     // Ended at the start plus the measured duration: as exact as the records' `inference.duration`, where
-    // the SDK, given a start time, would end at the next whole millisecond of the wall clock.
-    span.end(state.startTime + outcome.durationSeconds * MILLIS_PER_SECOND);
+    // the SDK, given a start time, would end at the next whole millisecond of the wall clock. Guarded, as the
+    // records are: an application's span processor may throw from `onEnd` (the SDK does not catch it), which would
+    // cost the call its metrics (leaving it in progress for good) and its records.
+    this.#guard(() => span.end(state.startTime + outcome.durationSeconds * MILLIS_PER_SECOND));
 
     const requestSize = requestBodySize(req, rawBody);
     this.#metrics.ended({

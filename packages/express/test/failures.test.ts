@@ -3,6 +3,8 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { Histogram } from '@opentelemetry/sdk-metrics';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { expect } from 'chai';
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
@@ -14,7 +16,10 @@ import {
   ATTR_ERROR_TYPE,
   ATTR_EXCEPTION_MESSAGE,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_MODEL_NAME,
   ERROR_TYPE_ABORTED,
+  METRIC_ACTIVE_REQUESTS,
+  METRIC_REQUEST_DURATION,
   RECORD_TYPE,
 } from '../src/semconv.js';
 import type { PredictHandler } from './in-memory-telemetry.js';
@@ -23,6 +28,7 @@ import {
   IRIS_BODY,
   globalOptions,
   kserveApp,
+  pointsOf,
   post,
   useInMemoryTelemetry,
   useRecordedWarnings,
@@ -284,6 +290,18 @@ describe('failed calls', () => {
   });
 });
 
+/** A processor's flush and shutdown, which have nothing to do. */
+const IDLE = { forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
+
+/** Two calls through the middleware on the global providers, each answered as if it were not there. */
+async function callIrisTwice(servers: ReturnType<typeof useServers>): Promise<void> {
+  const url = await servers.start(kserveApp(inferenceTelemetry(globalOptions())));
+  for (let i = 0; i < 2; i++) {
+    const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    expect(answer).to.include({ status: 200, text: IRIS_ANSWER });
+  }
+}
+
 describe('never in the way', () => {
   describe('of a matcher that throws', () => {
     const telemetry = useInMemoryTelemetry();
@@ -326,24 +344,46 @@ describe('never in the way', () => {
     });
   });
 
+  describe("of a span processor that throws when the call's span ends", () => {
+    const throwing: SpanProcessor = {
+      onStart() {},
+      onEnd() {
+        throw new Error('span processor bug');
+      },
+      ...IDLE,
+    };
+    const telemetry = useInMemoryTelemetry({ spanProcessors: [throwing] });
+    const servers = useServers();
+    const warnings = useRecordedWarnings();
+
+    it('still counts each call in the metrics, none left in progress, writes its records, and reports the fault', async () => {
+      await callIrisTwice(servers);
+      await telemetry.waitForSpans(2);
+      expect(await telemetry.waitForRecords(4)).to.have.lengthOf(4);
+      const durations = pointsOf<Histogram>(await telemetry.metric(METRIC_REQUEST_DURATION), {
+        [ATTR_MODEL_NAME]: 'iris',
+      });
+      expect(durations.map((point) => point.value.count)).to.deep.equal([2]);
+      const active = pointsOf(await telemetry.metric(METRIC_ACTIVE_REQUESTS));
+      expect(active.map((point) => point.value)).to.deep.equal([0]);
+      expect(warnings.messages).to.have.lengthOf(1);
+      expect(warnings.messages[0]).to.include('span processor bug');
+    });
+  });
+
   describe('of a log processor that throws while the record is emitted', () => {
     const throwing: LogRecordProcessor = {
       onEmit() {
         throw new Error('processor bug');
       },
-      forceFlush: () => Promise.resolve(),
-      shutdown: () => Promise.resolve(),
+      ...IDLE,
     };
     const telemetry = useInMemoryTelemetry({ logProcessors: [throwing] });
     const servers = useServers();
     const warnings = useRecordedWarnings();
 
     it('lets the handler answer and the next call too, and reports the fault', async () => {
-      const url = await servers.start(kserveApp(inferenceTelemetry(globalOptions())));
-      for (let i = 0; i < 2; i++) {
-        const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
-        expect(answer).to.include({ status: 200, text: IRIS_ANSWER });
-      }
+      await callIrisTwice(servers);
       await telemetry.waitForSpans(2);
       expect(warnings.messages).to.have.lengthOf(1);
       expect(warnings.messages[0]).to.include('processor bug');

@@ -8,7 +8,7 @@ import type { LogRecordProcessor, ReadableLogRecord } from '@opentelemetry/sdk-l
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metrics';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import express from 'express';
@@ -45,6 +45,8 @@ export interface InMemoryTelemetry {
 export interface InMemoryTelemetryOptions {
   /** More log processors, after the in-memory one (a faulty one, say). */
   logProcessors?: LogRecordProcessor[];
+  /** More span processors, after the in-memory one. */
+  spanProcessors?: SpanProcessor[];
 }
 
 /**
@@ -61,7 +63,9 @@ export function useInMemoryTelemetry(options: InMemoryTelemetryOptions = {}): In
   let reader: CollectingReader;
 
   before(() => {
-    tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spanExporter })] });
+    tracerProvider = new TracerProvider({
+      spanProcessors: [new SimpleSpanProcessor({ exporter: spanExporter }), ...(options.spanProcessors ?? [])],
+    });
     loggerProvider = new LoggerProvider({
       processors: [new SimpleLogRecordProcessor({ exporter: logExporter }), ...(options.logProcessors ?? [])],
     });
