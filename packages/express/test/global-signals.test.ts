@@ -2,6 +2,7 @@ import { metrics } from '@opentelemetry/api';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { expect } from 'chai';
+import type { CallMeasurement } from '../src/metrics/call-metrics.js';
 import { METRIC_ACTIVE_REQUESTS, METRIC_REQUEST_DURATION, PROTOCOL } from '../src/semconv.js';
 import { globalSignals } from '../src/signals/global-signals.js';
 
@@ -13,6 +14,19 @@ class CollectingReader extends MetricReader {
     return Promise.resolve();
   }
 }
+
+const CALL: CallMeasurement = {
+  protocol: PROTOCOL.KSERVE_V1,
+  model: 'iris',
+  version: undefined,
+  status: 200,
+  failed: false,
+  durationSeconds: 0.002,
+  batchSize: 2,
+  requestBytes: 60,
+  responseBytes: 20,
+  modelExecutionSeconds: undefined,
+};
 
 describe('global signals', () => {
   let provider: MeterProvider | undefined;
@@ -30,18 +44,7 @@ describe('global signals', () => {
     metrics.setGlobalMeterProvider(provider);
 
     signals.metrics.started(PROTOCOL.KSERVE_V1);
-    signals.metrics.ended({
-      protocol: PROTOCOL.KSERVE_V1,
-      model: 'iris',
-      version: undefined,
-      status: 200,
-      failed: false,
-      durationSeconds: 0.002,
-      batchSize: 2,
-      requestBytes: 60,
-      responseBytes: 20,
-      modelExecutionSeconds: undefined,
-    });
+    signals.metrics.ended(CALL);
 
     const { resourceMetrics } = await reader.collect();
     const found = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
@@ -49,5 +52,24 @@ describe('global signals', () => {
     expect(duration?.dataPoints.map((point) => (point.value as Histogram).count)).to.deep.equal([1]);
     const active = found.find((metric) => metric.descriptor.name === METRIC_ACTIVE_REQUESTS);
     expect(active?.dataPoints.map((point) => point.value)).to.deep.equal([0]);
+  });
+
+  it('counts a call that began before the meter provider was registered as in progress there, until it ends', async () => {
+    const signals = globalSignals();
+    signals.metrics.started(PROTOCOL.KSERVE_V1);
+    signals.metrics.started(PROTOCOL.KSERVE_V1);
+    const reader = new CollectingReader();
+    provider = new MeterProvider({ readers: [reader] });
+    metrics.setGlobalMeterProvider(provider);
+    const active = async (): Promise<unknown[]> => {
+      const { resourceMetrics } = await reader.collect();
+      const found = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+      return found.find((metric) => metric.descriptor.name === METRIC_ACTIVE_REQUESTS)!.dataPoints.map((p) => p.value);
+    };
+
+    signals.metrics.ended(CALL);
+    expect(await active()).to.deep.equal([1]);
+    signals.metrics.ended(CALL);
+    expect(await active()).to.deep.equal([0]);
   });
 });

@@ -17,6 +17,12 @@ export class GlobalCallMetrics implements CallMetrics {
   readonly #scope: { name: string; version: string };
   #provider: MeterProvider;
   #metrics: InstrumentCallMetrics;
+  /**
+   * Calls in progress per protocol, carried over to a newly registered
+   * provider: their ends are counted there, which would otherwise read
+   * below zero for good.
+   */
+  readonly #inProgress = new Map<Protocol, number>();
 
   constructor(scope: { name: string; version: string }) {
     this.#scope = scope;
@@ -33,16 +39,22 @@ export class GlobalCallMetrics implements CallMetrics {
     if (provider !== this.#provider) {
       this.#provider = provider;
       this.#metrics = this.#instruments();
+      for (const [protocol, level] of this.#inProgress) {
+        for (let call = 0; call < level; call++) this.#metrics.started(protocol);
+      }
     }
     return this.#metrics;
   }
 
   started(protocol: Protocol): void {
     this.#current().started(protocol);
+    this.#inProgress.set(protocol, (this.#inProgress.get(protocol) ?? 0) + 1);
   }
 
   ended(measurement: CallMeasurement): void {
     this.#current().ended(measurement);
+    const { protocol } = measurement;
+    this.#inProgress.set(protocol, (this.#inProgress.get(protocol) ?? 0) - 1);
   }
 
   telemetryError(): void {
