@@ -197,6 +197,19 @@ const CALLS: CallMeasurement[] = [
     responseBytes: 20,
     modelExecutionSeconds: NaN,
   },
+  {
+    // Not numbers at all, from an application in plain JavaScript: the SDK's instruments drop them.
+    protocol: PROTOCOL.KSERVE_V1,
+    model: 'iris',
+    version: '1',
+    status: 200,
+    failed: false,
+    durationSeconds: 0.002,
+    batchSize: '3' as unknown as number,
+    requestBytes: 10,
+    responseBytes: 20,
+    modelExecutionSeconds: '0.5' as unknown as number,
+  },
 ];
 
 function replay(callMetrics: CallMetrics): void {

@@ -84,6 +84,16 @@ function keyPart(name: string | undefined): string {
   return name === undefined ? '-' : `${name.length}:${name}`;
 }
 
+/**
+ * Whether the application's value goes in a histogram. Others make no set
+ * at all, as the SDK's histograms drop them before looking one up: a
+ * negative value, and one that is no number (from plain JavaScript), which
+ * would turn the sum into a string.
+ */
+function recordable(value: number | undefined): value is number {
+  return typeof value === 'number' && !(value < 0);
+}
+
 function descriptor({ name, description, unit }: MetricDefinition): MetricDescriptor {
   return { name, description, unit, valueType: ValueType.DOUBLE };
 }
@@ -145,10 +155,9 @@ export class AggregatedCallMetrics implements CallMetrics, MetricProducer {
     if (measurement.requestBytes !== undefined)
       (series.requestSize ??= this.#payloadState()).record(measurement.requestBytes);
     (series.responseSize ??= this.#payloadState()).record(measurement.responseBytes);
-    // A negative value makes no set at all: the SDK's histograms drop it before looking one up.
-    if (measurement.batchSize !== undefined && !(measurement.batchSize < 0))
+    if (recordable(measurement.batchSize))
       (series.batchSize ??= new HistogramState(BATCH_SIZE.boundaries, this.#now())).record(measurement.batchSize);
-    if (measurement.modelExecutionSeconds !== undefined && !(measurement.modelExecutionSeconds < 0))
+    if (recordable(measurement.modelExecutionSeconds))
       (series.modelExecution ??= new HistogramState(MODEL_EXECUTION_DURATION.boundaries, this.#now())).record(
         measurement.modelExecutionSeconds,
       );
