@@ -1,8 +1,15 @@
+import { SpanStatusCode } from '@opentelemetry/api';
 import { expect } from 'chai';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
 import { REDACTED } from '../src/payload/redact.js';
-import { ATTR_EXCEPTION_MESSAGE, ATTR_PAYLOAD_SIZE, ATTR_PAYLOAD_TRUNCATED, RECORD_TYPE } from '../src/semconv.js';
+import {
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_PAYLOAD_SIZE,
+  ATTR_PAYLOAD_TRUNCATED,
+  RECORD_TYPE,
+} from '../src/semconv.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
 import type { PredictHandler } from './in-memory-telemetry.js';
 import {
@@ -57,6 +64,22 @@ describe('redaction and truncation', () => {
     expect(response.attributes[ATTR_EXCEPTION_MESSAGE]).to.equal(REDACTED);
     const [span] = await telemetry.waitForSpans();
     expect(span.status.message).to.equal(REDACTED);
+  });
+
+  it('withholds bodies nested too deep to redact as "[REDACTED]", and records the failed call whole', async () => {
+    // Legal JSON (body-parser reads it) nested deeper than a recursive walk of its tree can go.
+    const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+    const url = await serve({ redactPaths: ['parameters.api_key'] }, (_req, res) => {
+      res.status(400).type('json').send(deep);
+    });
+    const answer = await post(`${url}/v1/models/iris:predict`, deep);
+    expect(answer.status).to.equal(400);
+    const { request, response } = await bodies();
+    expect(request).to.equal(REDACTED);
+    expect(response).to.equal(REDACTED);
+    const [span] = await telemetry.waitForSpans();
+    expect(span.status.code).to.equal(SpanStatusCode.ERROR);
+    expect(span.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE]).to.equal(400);
   });
 
   it('leaves bodies alone when a path does not occur', async () => {

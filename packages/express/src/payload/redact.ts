@@ -35,20 +35,37 @@ function nodesAt(node: Node, path: Path, depth: number, found: Node[]): void {
 }
 
 /**
+ * The value nodes at `paths` in a JSON payload; undefined for a payload
+ * that is not JSON, or is nested deeper than the parser's recursion goes
+ * (legal JSON, which `JSON.parse` reads: it is not recursive).
+ */
+function redactedNodes(payload: string, paths: readonly Path[]): Node[] | undefined {
+  const errors: ParseError[] = [];
+  let root: Node | undefined;
+  try {
+    root = parseTree(payload, errors, STRICT_JSON);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+  if (root === undefined || errors.length > 0) return undefined;
+  const found: Node[] = [];
+  for (const path of paths) if (path.length > 0) nodesAt(root, path, 0, found);
+  return found;
+}
+
+/**
  * Replaces the fields at `paths` in a JSON payload, and nothing else: the
  * rest stays the text that arrived, byte for byte (numbers past 2^53 or
  * 1e308, spacing, key order), where a parse and a stringify would rewrite
- * it. A payload that is not JSON cannot be redacted field by field, so it
- * is withheld whole: a redaction rule never lets through what it was meant
- * to hide.
+ * it. A payload that is not JSON, or is nested too deep to walk, cannot be
+ * redacted field by field, so it is withheld whole: a redaction rule never
+ * lets through what it was meant to hide.
  */
 export function redactPayload(payload: string, paths: readonly Path[]): string {
   if (paths.length === 0 || payload === '') return payload;
-  const errors: ParseError[] = [];
-  const root = parseTree(payload, errors, STRICT_JSON);
-  if (root === undefined || errors.length > 0) return REDACTED;
-  const found: Node[] = [];
-  for (const path of paths) if (path.length > 0) nodesAt(root, path, 0, found);
+  const found = redactedNodes(payload, paths);
+  if (found === undefined) return REDACTED;
   // Front to back; a value inside one already replaced (paths `a` and `a.b`) goes with it.
   found.sort((a, b) => a.offset - b.offset);
   let redacted = '';
