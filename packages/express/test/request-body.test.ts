@@ -5,7 +5,7 @@ import express from 'express';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
 import { captureRawBody } from '../src/payload/request-body.js';
-import { ATTR_PAYLOAD_SIZE, RECORD_TYPE } from '../src/semconv.js';
+import { ATTR_PAYLOAD_SIZE, ATTR_PAYLOAD_TRUNCATED, RECORD_TYPE } from '../src/semconv.js';
 import { globalOptions, useInMemoryTelemetry, useServers } from './in-memory-telemetry.js';
 
 /** A V2 binary-extension body: the JSON part, then four FP32 values. */
@@ -55,5 +55,38 @@ describe('the request record', () => {
     const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
     expect(record.body).to.equal(json);
     expect(record.attributes[ATTR_PAYLOAD_SIZE]).to.equal(sent.byteLength);
+  });
+
+  it('of a JSON body sent in UTF-16, which body-parser reads, holds its text and counts the bytes sent', async () => {
+    const url = await serve(express.json({ verify: captureRawBody }));
+    const json = '{"instances":[[6.8,2.8]],"note":"caf\u00e9 \u{1f600}"}';
+    const sent = Buffer.from(json, 'utf16le');
+    const answer = await fetch(`${url}/v1/models/iris:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-16le' },
+      body: sent,
+    });
+    expect(answer.status).to.equal(200);
+    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    expect(record.body).to.equal(json);
+    expect(record.attributes[ATTR_PAYLOAD_SIZE]).to.equal(sent.byteLength);
+  });
+
+  it('of a UTF-16 body longer than maxPayloadBytes holds its first bytes as UTF-8, never half a character', async () => {
+    const app = express();
+    app.use(inferenceTelemetry(globalOptions({ maxPayloadBytes: 12 })));
+    app.use(express.json({ verify: captureRawBody }));
+    app.post('/v1/models/:target', (_req, res) => void res.json({}));
+    const url = await servers.start(app);
+    const json = `{"note":"\u00e9\u00e9${'x'.repeat(1000)}"}`;
+    await fetch(`${url}/v1/models/iris:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-16le' },
+      body: Buffer.from(json, 'utf16le'),
+    });
+    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    // 12 bytes end inside the second é (bytes 11 and 12 of 13).
+    expect(record.body).to.equal('{"note":"\u00e9');
+    expect(record.attributes).to.include({ [ATTR_PAYLOAD_TRUNCATED]: true, [ATTR_PAYLOAD_SIZE]: json.length * 2 });
   });
 });

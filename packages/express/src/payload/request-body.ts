@@ -1,6 +1,7 @@
 import { INFERENCE_HEADER_CONTENT_LENGTH, stringifyJson } from '@inferlens/protocol';
 import { jsonPartLength } from './binary-extension.js';
 import type { IncomingMessage } from 'node:http';
+import { TextDecoder } from 'node:util';
 import { callContextOf } from '../call-context.js';
 import type { PayloadText } from './truncate.js';
 import { decodeUtf8Prefix } from './truncate.js';
@@ -21,6 +22,41 @@ function requestJsonBytes(req: IncomingMessage, raw: Buffer): Buffer {
   return jsonLength === undefined || jsonLength >= raw.byteLength ? raw : raw.subarray(0, jsonLength);
 }
 
+/** The `charset` parameter of a Content-Type header. */
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
+
+/**
+ * The decoder of a body sent in a charset other than UTF-8 (body-parser
+ * reads JSON sent in UTF-16 too), else undefined: UTF-8, the default, is
+ * decoded as Buffers are, and so is a charset the runtime does not know.
+ */
+function otherCharsetDecoder(contentType: string | undefined): TextDecoder | undefined {
+  const charset = contentType === undefined ? undefined : CHARSET.exec(contentType)?.[1];
+  if (charset === undefined) return undefined;
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset);
+  } catch {
+    return undefined;
+  }
+  return decoder.encoding === 'utf-8' ? undefined : decoder;
+}
+
+/**
+ * Bytes of a body in another charset decoded per byte a record keeps:
+ * UTF-16 spends two on a character UTF-8 writes in one, and no charset a
+ * decoder knows spends more.
+ */
+const MAX_BYTES_PER_UTF8_BYTE = 2;
+
+/** The text of the first `maxBytes` UTF-8 bytes' worth of a body in another charset, read with `decoder`. */
+function otherCharsetText(bytes: Buffer, decoder: TextDecoder, maxBytes: number): PayloadText {
+  const room = maxBytes * MAX_BYTES_PER_UTF8_BYTE;
+  if (bytes.byteLength <= room) return { text: decoder.decode(bytes), cut: false };
+  // Streaming, the decoder leaves out a character cut short rather than writing U+FFFD for it.
+  return { text: decoder.decode(bytes.subarray(0, room), { stream: true }), cut: true };
+}
+
 /**
  * The request payload as text: the body's bytes, the `raw` ones a parser
  * kept or the Buffer `express.raw()` left as the body (only the JSON part
@@ -28,7 +64,8 @@ function requestJsonBytes(req: IncomingMessage, raw: Buffer): Buffer {
  * decoded, so a large body is not decoded whole to be cut; else the body
  * itself when it is a string, else the parsed body serialised (bigints as
  * JSON numbers with all their digits). Empty when
- * there is no body.
+ * there is no body. Bytes sent in another charset than UTF-8 (the
+ * Content-Type's) are decoded from it.
  */
 export function requestPayload(
   req: IncomingMessage & { body?: unknown },
@@ -38,6 +75,8 @@ export function requestPayload(
   const bytes = raw ?? (Buffer.isBuffer(req.body) ? req.body : undefined);
   if (bytes !== undefined) {
     const json = requestJsonBytes(req, bytes);
+    const decoder = otherCharsetDecoder(req.headers['content-type']);
+    if (decoder !== undefined) return otherCharsetText(json, decoder, maxBytes);
     if (json.byteLength <= maxBytes) return { text: json.toString('utf8'), cut: false };
     return { text: decodeUtf8Prefix(json.subarray(0, maxBytes)), cut: true };
   }
