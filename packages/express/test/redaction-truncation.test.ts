@@ -82,6 +82,14 @@ describe('redaction and truncation', () => {
     expect(span.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE]).to.equal(400);
   });
 
+  it('redacts a JSON body that starts with a byte order mark, which body-parser reads, and keeps the mark', async () => {
+    const url = await serve({ redactPaths: ['parameters.api_key'] });
+    const answer = await post(`${url}/v1/models/iris:predict`, `\uFEFF${SECRET_BODY}`);
+    expect(answer.status).to.equal(200);
+    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    expect(request.body).to.equal(`\uFEFF${SECRET_BODY.replace('"sk-secret"', JSON.stringify(REDACTED))}`);
+  });
+
   it('leaves bodies alone when a path does not occur', async () => {
     const url = await serve({ redactPaths: ['parameters.api_key'] });
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY);

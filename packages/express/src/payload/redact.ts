@@ -4,6 +4,7 @@ import { parseTree } from 'jsonc-parser';
 /** What a redacted field's value becomes. */
 export const REDACTED = '[REDACTED]';
 const REDACTED_JSON = JSON.stringify(REDACTED);
+const BYTE_ORDER_MARK = '\uFEFF';
 
 /** A path split at dots; `*` matches any key or index. */
 type Path = readonly string[];
@@ -64,16 +65,19 @@ function redactedNodes(payload: string, paths: readonly Path[]): Node[] | undefi
  */
 export function redactPayload(payload: string, paths: readonly Path[]): string {
   if (paths.length === 0 || payload === '') return payload;
-  const found = redactedNodes(payload, paths);
+  // A byte order mark, which a JSON parser may ignore (RFC 8259, section 8.1) and body-parser does, stays as sent.
+  const start = payload.startsWith(BYTE_ORDER_MARK) ? BYTE_ORDER_MARK.length : 0;
+  const found = redactedNodes(payload.slice(start), paths);
   if (found === undefined) return REDACTED;
   // Front to back; a value inside one already replaced (paths `a` and `a.b`) goes with it.
   found.sort((a, b) => a.offset - b.offset);
   let redacted = '';
   let copied = 0;
-  for (const { offset, length } of found) {
+  for (const node of found) {
+    const offset = start + node.offset;
     if (offset < copied) continue;
     redacted += payload.slice(copied, offset) + REDACTED_JSON;
-    copied = offset + length;
+    copied = offset + node.length;
   }
   return copied === 0 ? payload : redacted + payload.slice(copied);
 }
