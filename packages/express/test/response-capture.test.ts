@@ -30,6 +30,24 @@ describe('response capture', () => {
     expect(response.attributes[ATTR_PAYLOAD_SIZE]).to.equal(Buffer.byteLength(answer.text));
   });
 
+  for (const status of [204, 304]) {
+    it(`keeps nothing of what is written to a ${status} answer, which Node sends without it`, async () => {
+      const app = express();
+      app.use(inferenceTelemetry(globalOptions()));
+      app.post('/v1/models/:target', (_req, res) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.write('{"predictions":');
+        res.end('[1]}');
+      });
+      const url = await servers.start(app);
+      const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      expect(answer).to.include({ status, text: '' });
+      const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+      expect(response.body).to.equal('');
+      expect(response.attributes[ATTR_PAYLOAD_SIZE]).to.equal(0);
+    });
+  }
+
   it('sees what a middleware mounted before it passes on from its own per-response wrappers', async () => {
     // The shape of `compression` and similar middleware: `write` and `end` replaced on the response itself.
     let wrapped = 0;

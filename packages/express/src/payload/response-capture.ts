@@ -68,12 +68,29 @@ class ResponseCapture implements CapturedResponse {
 /** The capture of each response being recorded; the patched `write` and `end` look their response up here. */
 const captures = new WeakMap<ServerResponse, ResponseCapture>();
 
+const NO_CONTENT = 204;
+const NOT_MODIFIED = 304;
+
+/**
+ * The capture of `res` when what is written to it is sent: Node drops it
+ * from an answer to HEAD and from a 1xx, 204 or 304 answer, which have no
+ * content (RFC 9110, section 6.4.1). The status read is the one sent: the
+ * first write sends the headers with it.
+ */
+function captureOfContent(res: ServerResponse): ResponseCapture | undefined {
+  const capture = captures.get(res);
+  if (capture === undefined || res.req.method === 'HEAD') return undefined;
+  const status = res.statusCode;
+  return status < 200 || status === NO_CONTENT || status === NOT_MODIFIED ? undefined : capture;
+}
+
 let patched = false;
 
 /**
  * Makes every `ServerResponse` report what is written to it, once per
  * process (later calls do nothing): `write` and `end` on the prototype
- * record the chunk when the response has a capture, then do what they did.
+ * record the chunk when the response has a capture and sends content,
+ * then do what they did.
  * Wrapping each response instead would add two properties to every
  * response object (a new shape, and a grown property store, per call). The
  * middleware calls this when it is created, before any response exists, so
@@ -88,13 +105,13 @@ export function reportServerResponseWrites(): void {
   const { write, end } = proto;
   // The wrappers pass `arguments` on as they came: rest parameters would allocate on every write.
   proto.write = function (this: ServerResponse, chunk: unknown, encoding?: unknown) {
-    captures.get(this)?.record(chunk, encoding);
+    captureOfContent(this)?.record(chunk, encoding);
     // eslint-disable-next-line prefer-rest-params
     return Reflect.apply(write, this, arguments) as boolean;
   } as ServerResponse['write'];
   proto.end = function (this: ServerResponse, chunk?: unknown, encoding?: unknown) {
     // end(callback) has no chunk.
-    if (typeof chunk !== 'function') captures.get(this)?.record(chunk, encoding);
+    if (typeof chunk !== 'function') captureOfContent(this)?.record(chunk, encoding);
     // eslint-disable-next-line prefer-rest-params
     return Reflect.apply(end, this, arguments) as ServerResponse;
   } as ServerResponse['end'];
