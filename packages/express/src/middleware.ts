@@ -499,9 +499,8 @@ class CallRecorder {
         // 'full'; a failed call has no vectors to stand for, and logs its error answer as any call does.
         const summarize =
           !outcome.failed && annotations?.embeddings !== undefined && this.#config.embeddingVectors === 'summary';
-        const payload = summarize
-          ? embeddingSummary(annotations.embeddings!, state.captured.size)
-          : this.#bounded(answerText(), state.captured.size);
+        const text = summarize ? { text: embeddingSummary(annotations.embeddings!), cut: false } : answerText();
+        const payload = this.#bounded(text, state.captured.size);
         emitResponseRecord(logger, context, payload, attributes, outcome);
       });
     }

@@ -14,6 +14,7 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_PAYLOAD_SIZE,
+  ATTR_PAYLOAD_TRUNCATED,
   RECORD_TYPE,
 } from '../src/semconv.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
@@ -94,6 +95,17 @@ describe('embedding calls', () => {
     expect(JSON.parse(record.body as string)).to.deep.equal({ embeddings: { count: 2, dimension: 3, norms: [1, 13] } });
     expect(record.attributes[ATTR_PAYLOAD_SIZE]).to.equal(Buffer.byteLength(answer.text));
     expect(record.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).to.equal(9);
+  });
+
+  it('the summary is cut to maxPayloadBytes and marked, as any record body is', async () => {
+    const url = await serve({ maxPayloadBytes: 16 });
+    const answer = await post(`${url}/openai/v1/embeddings`, JSON.stringify({ model: 'minilm', input: ['a', 'b'] }));
+    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(record.body).to.equal('{"embeddings":{"');
+    expect(record.attributes).to.include({
+      [ATTR_PAYLOAD_TRUNCATED]: true,
+      [ATTR_PAYLOAD_SIZE]: Buffer.byteLength(answer.text),
+    });
   });
 
   it('a failed call annotated as embeddings logs its error answer, not a summary', async () => {

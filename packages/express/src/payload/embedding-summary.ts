@@ -1,15 +1,15 @@
 import { float32ToShortestNumber } from '@inferlens/protocol';
 import type { EmbeddingAnnotations } from '../annotations.js';
-import type { BoundedPayload } from './truncate.js';
 
 /**
  * What the response record of an embedding call holds instead of every
  * float: the vectors' count, dimension and L2 norms, as JSON. A vector of
  * a few hundred floats tells an operator less than its norm does, and costs
  * kilobytes per call; `embeddingVectors: 'full'` keeps the answer whole.
- * `size` stays the answer's size in bytes.
+ * It is cut to `maxPayloadBytes` as any record body is (a batch's norms
+ * can outgrow it), and the record's size stays the answer's.
  */
-export function embeddingSummary(embeddings: EmbeddingAnnotations, size: number): BoundedPayload {
+export function embeddingSummary(embeddings: EmbeddingAnnotations): string {
   const summary = {
     embeddings: {
       count: embeddings.norms.length,
@@ -18,5 +18,5 @@ export function embeddingSummary(embeddings: EmbeddingAnnotations, size: number)
       norms: embeddings.norms.map((norm) => float32ToShortestNumber(Math.fround(norm))),
     },
   };
-  return { text: JSON.stringify(summary), size, truncated: false };
+  return JSON.stringify(summary);
 }
