@@ -48,6 +48,25 @@ describe('response capture', () => {
     });
   }
 
+  it('keeps the bytes of a Buffer as written, though the handler reuses it once they are sent', async () => {
+    const app = express();
+    app.use(inferenceTelemetry(globalOptions()));
+    app.post('/v1/models/:target', (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      const scratch = Buffer.from('{"predictions":[1,');
+      res.write(scratch, () => {
+        // Written: the buffer is the handler's again, and it fills it with the next part.
+        scratch.fill(' ').write('2]}');
+        res.end(scratch);
+      });
+    });
+    const url = await servers.start(app);
+    const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    expect(JSON.parse(answer.text)).to.deep.equal({ predictions: [1, 2] });
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(response.body).to.equal(answer.text);
+  });
+
   it('sees what a middleware mounted before it passes on from its own per-response wrappers', async () => {
     // The shape of `compression` and similar middleware: `write` and `end` replaced on the response itself.
     let wrapped = 0;

@@ -8,9 +8,9 @@ export interface CapturedResponse {
   /** Every byte written, kept or not. */
   size: number;
   /**
-   * The first bytes written, up to the limit. A UTF-8 string that fits is
-   * kept as the string: the usual JSON answer is then neither encoded nor
-   * decoded again.
+   * The first bytes written, up to the limit, copied. A UTF-8 string that
+   * fits is kept as the string: the usual JSON answer is then neither
+   * encoded nor decoded again.
    */
   chunks: (Buffer | string)[];
   kept: number;
@@ -58,7 +58,8 @@ class ResponseCapture implements CapturedResponse {
     if (buffer === undefined) return;
     this.size += buffer.byteLength;
     if (room > 0) {
-      const part = buffer.byteLength <= room ? buffer : buffer.subarray(0, room);
+      // A copy: once written, the bytes are the handler's again to reuse, and the record is made at the end.
+      const part = Buffer.from(buffer.subarray(0, room));
       this.chunks.push(part);
       this.kept += part.byteLength;
     }
