@@ -89,4 +89,18 @@ describe('the request record', () => {
     expect(record.body).to.equal('{"note":"\u00e9');
     expect(record.attributes).to.include({ [ATTR_PAYLOAD_TRUNCATED]: true, [ATTR_PAYLOAD_SIZE]: json.length * 2 });
   });
+
+  it('of a parsed body nested too deep to serialise again is empty and marked truncated, with the size sent', async () => {
+    const url = await serve(express.json());
+    // Legal JSON that JSON.parse reads and JSON.stringify overflows the stack on.
+    const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+    await fetch(`${url}/v1/models/iris:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: deep,
+    });
+    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    expect(record.body).to.equal('');
+    expect(record.attributes).to.include({ [ATTR_PAYLOAD_TRUNCATED]: true, [ATTR_PAYLOAD_SIZE]: deep.length });
+  });
 });

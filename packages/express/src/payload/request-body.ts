@@ -63,9 +63,9 @@ function otherCharsetText(bytes: Buffer, decoder: TextDecoder, maxBytes: number)
  * of a binary-extension body), of which only the first `maxBytes` are
  * decoded, so a large body is not decoded whole to be cut; else the body
  * itself when it is a string, else the parsed body serialised (bigints as
- * JSON numbers with all their digits). Empty when
- * there is no body. Bytes sent in another charset than UTF-8 (the
- * Content-Type's) are decoded from it.
+ * JSON numbers with all their digits), empty and cut for one nested too
+ * deep to serialise. Empty when there is no body. Bytes sent in another
+ * charset than UTF-8 (the Content-Type's) are decoded from it.
  */
 export function requestPayload(
   req: IncomingMessage & { body?: unknown },
@@ -80,7 +80,13 @@ export function requestPayload(
     if (json.byteLength <= maxBytes) return { text: json.toString('utf8'), cut: false };
     return { text: decodeUtf8Prefix(json.subarray(0, maxBytes)), cut: true };
   }
-  return { text: parsedBodyText(req.body), cut: false };
+  try {
+    return { text: parsedBodyText(req.body), cut: false };
+  } catch (error) {
+    // Nested deeper than JSON.stringify goes (JSON.parse has no such limit): none of it kept, and said so.
+    if (error instanceof RangeError) return { text: '', cut: true };
+    throw error;
+  }
 }
 
 function parsedBodyText(body: unknown): string {
