@@ -47,22 +47,26 @@ class ResponseCapture implements CapturedResponse {
     const room = this.#limit - this.kept;
     if (typeof chunk === 'string' && isUtf8(encoding)) {
       const size = Buffer.byteLength(chunk);
+      this.size += size;
       if (size <= room) {
-        this.size += size;
         this.chunks.push(chunk);
         this.kept += size;
-        return;
+      } else if (room > 0) {
+        // Only the bytes kept are encoded, not a long answer whole: each UTF-16 unit takes at least one byte.
+        this.#keep(Buffer.from(chunk.slice(0, room)).subarray(0, room));
       }
+      return;
     }
     const buffer = toBuffer(chunk, encoding);
     if (buffer === undefined) return;
     this.size += buffer.byteLength;
-    if (room > 0) {
-      // A copy: once written, the bytes are the handler's again to reuse, and the record is made at the end.
-      const part = Buffer.from(buffer.subarray(0, room));
-      this.chunks.push(part);
-      this.kept += part.byteLength;
-    }
+    // A copy: once written, the bytes are the handler's again to reuse, and the record is made at the end.
+    if (room > 0) this.#keep(Buffer.from(buffer.subarray(0, room)));
+  }
+
+  #keep(part: Buffer): void {
+    this.chunks.push(part);
+    this.kept += part.byteLength;
   }
 }
 
