@@ -67,6 +67,21 @@ describe('response capture', () => {
     expect(response.body).to.equal(answer.text);
   });
 
+  it("keeps a string written with an encoding Node takes and Buffer does not ('buffer': UTF-8), and lets it through", async () => {
+    const app = express();
+    app.use(inferenceTelemetry(globalOptions()));
+    app.post('/v1/models/:target', (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.write('{"label":"caf\u00e9"}', 'buffer' as BufferEncoding);
+      res.end();
+    });
+    const url = await servers.start(app);
+    const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    expect(answer).to.include({ status: 200, text: '{"label":"caf\u00e9"}' });
+    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    expect(response.body).to.equal(answer.text);
+  });
+
   it('sees what a middleware mounted before it passes on from its own per-response wrappers', async () => {
     // The shape of `compression` and similar middleware: `write` and `end` replaced on the response itself.
     let wrapped = 0;

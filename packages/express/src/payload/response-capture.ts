@@ -20,10 +20,15 @@ function isUtf8(encoding: unknown): boolean {
   return encoding === undefined || encoding === 'utf8' || encoding === 'utf-8' || typeof encoding === 'function';
 }
 
+/**
+ * The bytes of a chunk. A string's encoding that Buffer does not know is
+ * read as UTF-8, as Node sends it (`buffer`), rather than thrown on: an
+ * unknown one is Node's to refuse, the capture never fails a write.
+ */
 function toBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {
   if (Buffer.isBuffer(chunk)) return chunk;
   if (typeof chunk === 'string')
-    return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    return Buffer.from(chunk, typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8');
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   return undefined;
 }
