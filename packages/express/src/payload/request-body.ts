@@ -24,6 +24,8 @@ function requestJsonBytes(req: IncomingMessage, raw: Buffer): Buffer {
 
 /** The `charset` parameter of a Content-Type header. */
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
+/** The common spellings of UTF-8's label (the decoder knows the rest). */
+const UTF8_LABEL = /^utf-?8$/i;
 
 /**
  * The decoder of a body sent in a charset other than UTF-8 (body-parser
@@ -32,7 +34,8 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
  */
 function otherCharsetDecoder(contentType: string | undefined): TextDecoder | undefined {
   const charset = contentType === undefined ? undefined : CHARSET.exec(contentType)?.[1];
-  if (charset === undefined) return undefined;
+  // The usual label is answered without building a decoder per request.
+  if (charset === undefined || UTF8_LABEL.test(charset)) return undefined;
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(charset);
