@@ -54,8 +54,8 @@ describe('what a predict call records', () => {
   /** Waits for the call's span and its request and response records. */
   async function oneCall(): Promise<{ request: ReadableLogRecord; response: ReadableLogRecord }> {
     await telemetry.waitForSpans();
-    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     return { request: request, response: response };
   }
 
@@ -151,7 +151,7 @@ describe('what a predict call records', () => {
       await post(`${url}/openai/v1/embeddings`, body);
       const [span] = await telemetry.waitForSpans();
       expect(span.attributes[ATTR_BATCH_SIZE]).to.equal(1);
-      const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+      const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
       expect(request.body).to.equal(body);
     });
   });

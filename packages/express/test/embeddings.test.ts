@@ -91,7 +91,7 @@ describe('embedding calls', () => {
   it("the response record holds the vectors' count, dimension and norms, and the answer's size", async () => {
     const url = await serve();
     const answer = await post(`${url}/openai/v1/embeddings`, JSON.stringify({ model: 'minilm', input: ['a', 'b'] }));
-    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const record = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(JSON.parse(record.body as string)).to.deep.equal({ embeddings: { count: 2, dimension: 3, norms: [1, 13] } });
     expect(record.attributes[ATTR_PAYLOAD_SIZE]).to.equal(Buffer.byteLength(answer.text));
     expect(record.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).to.equal(9);
@@ -100,7 +100,7 @@ describe('embedding calls', () => {
   it('the summary is cut to maxPayloadBytes and marked, as any record body is', async () => {
     const url = await serve({ maxPayloadBytes: 16 });
     const answer = await post(`${url}/openai/v1/embeddings`, JSON.stringify({ model: 'minilm', input: ['a', 'b'] }));
-    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const record = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(record.body).to.equal('{"embeddings":{"');
     expect(record.attributes).to.include({
       [ATTR_PAYLOAD_TRUNCATED]: true,
@@ -112,7 +112,7 @@ describe('embedding calls', () => {
     const url = await serve();
     const answer = await post(`${url}/openai/v1/embeddings`, JSON.stringify({ model: 'failing', input: ['a'] }));
     expect(answer.status).to.equal(500);
-    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const record = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(record.body).to.equal(answer.text);
     expect(JSON.parse(answer.text)).to.deep.equal({ error: FAILURE });
   });
@@ -120,7 +120,7 @@ describe('embedding calls', () => {
   it("the response record holds the whole answer with embeddingVectors: 'full'", async () => {
     const url = await serve({ embeddingVectors: 'full' });
     const answer = await post(`${url}/openai/v1/embeddings`, JSON.stringify({ model: 'minilm', input: ['a', 'b'] }));
-    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const record = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(record.body).to.equal(answer.text);
   });
 

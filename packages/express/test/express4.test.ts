@@ -58,8 +58,8 @@ describe('on Express 4', () => {
       [ATTR_BATCH_SIZE]: 2,
       [ATTR_HTTP_RESPONSE_STATUS_CODE]: 200,
     });
-    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(request.body).to.equal(IRIS_BODY);
     expect(response.body).to.equal(IRIS_ANSWER);
     for (const record of [request, response]) {
@@ -71,7 +71,7 @@ describe('on Express 4', () => {
   it('records a thrown error seen by captureErrors()', async () => {
     const url = await servers.start(express4App());
     expect((await post(`${url}/v1/models/broken:predict`, IRIS_BODY)).status).to.equal(500);
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.severityNumber).to.equal(SeverityNumber.ERROR);
     expect(response.attributes).to.include({
       [ATTR_ERROR_TYPE]: 'ModelMissing',

@@ -57,7 +57,7 @@ describe('failed calls', () => {
     it(`records a ${status} answer as an ERROR response with its error text`, async () => {
       const url = await serve((_req, res) => void res.status(status).json({ error: message }));
       expect((await post(`${url}/v1/models/iris:predict`, IRIS_BODY)).status).to.equal(status);
-      const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+      const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
       expect(response.severityNumber).to.equal(SeverityNumber.ERROR);
       expect(response.severityText).to.equal('ERROR');
       expect(response.attributes).to.include({
@@ -77,7 +77,7 @@ describe('failed calls', () => {
   it('records a successful call at INFO with no error attributes', async () => {
     const url = await serve((_req, res) => void res.json({ predictions: [1] }));
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.severityNumber).to.equal(SeverityNumber.INFO);
     expect(response.attributes).not.to.have.any.keys(ATTR_ERROR_TYPE, ATTR_EXCEPTION_MESSAGE);
     expect(telemetry.spans()[0].status.code).to.equal(SpanStatusCode.UNSET);
@@ -92,7 +92,7 @@ describe('failed calls', () => {
     });
     const url = await servers.start(app);
     await post(`${url}/openai/v1/embeddings`, '{"model":"minilm","input":["a"]}');
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.attributes).to.include({
       [ATTR_ERROR_TYPE]: '429',
       [ATTR_EXCEPTION_MESSAGE]: 'Rate limit reached',
@@ -106,8 +106,8 @@ describe('failed calls', () => {
     });
     const answer = await post(`${url}/v1/models/iris:predict`, '{"instances": [1,');
     expect(answer.status).to.equal(400);
-    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(request.body).to.equal('{"instances": [1,');
     expect(response.attributes).to.include({
       [ATTR_HTTP_RESPONSE_STATUS_CODE]: 400,
@@ -123,7 +123,7 @@ describe('failed calls', () => {
       res.end(Buffer.concat([Buffer.from(json), Buffer.from([0, 1, 2, 3])]));
     });
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.body).to.equal(json);
     expect(response.attributes[ATTR_EXCEPTION_MESSAGE]).to.equal('output tensor could not be written');
   });
@@ -134,7 +134,7 @@ describe('failed calls', () => {
     });
     const url = await servers.start(app);
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.attributes[ATTR_EXCEPTION_MESSAGE]).to.equal('the model crashed badly');
     expect(telemetry.spans()[0].status.message).to.equal('the model crashed badly');
   });
@@ -152,7 +152,7 @@ describe('failed calls', () => {
         });
         const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
         expect(answer).to.include({ status: 500, text: JSON.stringify({ error: error.message }) });
-        const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+        const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
         expect(response.severityNumber).to.equal(SeverityNumber.ERROR);
         expect(response.attributes).to.include({ [ATTR_ERROR_TYPE]: type, [ATTR_EXCEPTION_MESSAGE]: error.message });
         const [span] = telemetry.spans();
@@ -182,7 +182,7 @@ describe('failed calls', () => {
       });
       const url = await servers.start(app);
       await post(`${url}/v1/models/iris:predict`, IRIS_BODY).catch(() => undefined);
-      const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+      const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
       expect(response.severityNumber).to.equal(SeverityNumber.ERROR);
       // The status the client was sent, and the handler's error.
       expect(response.attributes).to.include({
@@ -204,7 +204,7 @@ describe('failed calls', () => {
       });
       const url = await servers.start(app);
       await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
-      const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+      const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
       // Still an error, read from the `{"error": ...}` answer, but the error's kind is not known.
       expect(response.attributes).to.include({
         [ATTR_ERROR_TYPE]: '500',
@@ -220,7 +220,7 @@ describe('failed calls', () => {
       res.status(503).json({ error: 'try again later' });
     });
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.attributes).to.include({
       [ATTR_HTTP_RESPONSE_STATUS_CODE]: 503,
       [ATTR_ERROR_TYPE]: 'ResourceExhausted',
@@ -246,7 +246,7 @@ describe('failed calls', () => {
     client.end(IRIS_BODY);
     await handlerWaiting;
     client.destroy();
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.severityNumber).to.equal(SeverityNumber.ERROR);
     // 499, nginx's "client closed request": no answer was sent, so no status of the server's stands for it.
     expect(response.attributes).to.include({
@@ -279,7 +279,7 @@ describe('failed calls', () => {
     client.write(IRIS_BODY.slice(0, 10));
     await callArrived;
     client.destroy();
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     // Not the 400 the error handler set: no answer reached the client, who had left.
     expect(response.attributes).to.include({
       [ATTR_ERROR_TYPE]: ERROR_TYPE_ABORTED,

@@ -38,6 +38,8 @@ export interface InMemoryTelemetry {
   waitForSpans(count?: number): Promise<ReadableSpan[]>;
   /** Waits until `count` records (of `type`, if given) were exported. */
   waitForRecords(count: number, type?: RecordType): Promise<ReadableLogRecord[]>;
+  /** Waits for the one record of `type`; fails if there are more (a call recorded twice, say). */
+  waitForRecord(type: RecordType): Promise<ReadableLogRecord>;
   /** The named metric as collected now, or undefined when nothing was recorded into it. */
   metric(name: string): Promise<MetricData | undefined>;
 }
@@ -100,6 +102,12 @@ export function useInMemoryTelemetry(options: InMemoryTelemetryOptions = {}): In
     async waitForRecords(count, type) {
       await until(() => records(type).length >= count, `${count} ${type ?? ''} record(s)`);
       return records(type);
+    },
+    async waitForRecord(type) {
+      await until(() => records(type).length >= 1, `a ${type} record`);
+      const found = records(type);
+      if (found.length !== 1) throw new Error(`expected one ${type} record, got ${found.length}`);
+      return found[0];
     },
     async metric(name) {
       const { resourceMetrics } = await reader.collect();

@@ -172,7 +172,7 @@ describe('metrics', () => {
       client.write(IRIS_BODY.slice(0, 10));
       client.end(IRIS_BODY.slice(10));
     });
-    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
     const text = JSON.stringify(JSON.parse(IRIS_BODY));
     expect(request.attributes).to.include({
       [ATTR_PAYLOAD_SIZE]: Buffer.byteLength(text),

@@ -70,7 +70,7 @@ describe('monitor columns', () => {
     const url = await serve();
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'row-1' });
     const [span] = await telemetry.waitForSpans();
-    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.MONITOR_ROW);
+    const record = await telemetry.waitForRecord(RECORD_TYPE.MONITOR_ROW);
     const { traceId, spanId } = span.spanContext();
     const [schema] = telemetry.records(RECORD_TYPE.MONITOR_SCHEMA);
     for (const [written, type] of [
@@ -97,7 +97,7 @@ describe('monitor columns', () => {
     const url = await serve({ payloadSampleRate: 0 });
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'unsampled' });
     await telemetry.waitForSpans();
-    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.MONITOR_ROW);
+    const record = await telemetry.waitForRecord(RECORD_TYPE.MONITOR_ROW);
     expect(record.attributes[ATTR_REQUEST_ID]).to.equal('unsampled');
     expect(telemetry.records(RECORD_TYPE.REQUEST)).to.deep.equal([]);
     expect(telemetry.records(RECORD_TYPE.RESPONSE)).to.deep.equal([]);

@@ -36,7 +36,7 @@ describe('on a plain node:http server', () => {
     const [span] = await telemetry.waitForSpans(1);
     expect(span.name).to.equal('predict iris');
     expect(span.attributes[ATTR_URL_PATH]).to.equal('/v1/models/iris:predict');
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.body).to.equal(IRIS_ANSWER);
     expect(response.attributes[ATTR_REQUEST_ID]).to.equal('plain-1');
   });
@@ -51,7 +51,7 @@ describe('on a plain node:http server', () => {
     const url = await servers.start(createServer(handler));
     const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'plain-2' });
     expect([answer.status, answer.headers.get('x-request-id')]).to.deep.equal([200, null]);
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.attributes[ATTR_REQUEST_ID]).to.equal('plain-2');
     expect(telemetry.spans()[0].attributes[ATTR_REQUEST_ID]).to.equal('plain-2');
   });

@@ -92,7 +92,7 @@ describe('recognition of predict calls', () => {
       [ATTR_OPERATION]: 'embeddings',
       [ATTR_MODEL_NAME]: 'minilm',
     });
-    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
     expect(request.attributes[ATTR_MODEL_NAME]).to.equal('minilm');
   });
 

@@ -33,8 +33,8 @@ describe('redaction and truncation', () => {
   const echo: PredictHandler = (req, res) => void res.json({ ...req.body, predictions: [1, 1] });
 
   async function bodies(): Promise<{ request: string; response: string }> {
-    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     return { request: request.body as string, response: response.body as string };
   }
 
@@ -59,7 +59,7 @@ describe('redaction and truncation', () => {
     const url = await serve({ redactPaths: ['error'] }, (_req, res) => void res.status(400).json({ error: secret }));
     const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
     expect(answer.text).to.include(secret);
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(JSON.parse(response.body as string)).to.deep.equal({ error: REDACTED });
     expect(response.attributes[ATTR_EXCEPTION_MESSAGE]).to.equal(REDACTED);
     const [span] = await telemetry.waitForSpans();
@@ -86,7 +86,7 @@ describe('redaction and truncation', () => {
     const url = await serve({ redactPaths: ['parameters.api_key'] });
     const answer = await post(`${url}/v1/models/iris:predict`, `\uFEFF${SECRET_BODY}`);
     expect(answer.status).to.equal(200);
-    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
     expect(request.body).to.equal(`\uFEFF${SECRET_BODY.replace('"sk-secret"', JSON.stringify(REDACTED))}`);
   });
 
@@ -114,8 +114,8 @@ describe('redaction and truncation', () => {
   it('cuts bodies to maxPayloadBytes and marks them truncated with their full size', async () => {
     const url = await serve({ maxPayloadBytes: 32 }, echo);
     const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
-    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(request.body).to.equal(IRIS_BODY.slice(0, 32));
     expect(request.attributes).to.include({
       [ATTR_PAYLOAD_TRUNCATED]: true,
@@ -131,7 +131,7 @@ describe('redaction and truncation', () => {
   it('does not mark a body that fits, to its last byte', async () => {
     const url = await serve({ maxPayloadBytes: Buffer.byteLength(IRIS_BODY) });
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
-    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
     expect(request.body).to.equal(IRIS_BODY);
     expect(request.attributes).not.to.have.property(ATTR_PAYLOAD_TRUNCATED);
   });
@@ -148,7 +148,7 @@ describe('redaction and truncation', () => {
         res.end(Buffer.concat([Buffer.from(json), Buffer.alloc(tensorBytes)]));
       });
       await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
-      const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+      const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
       expect(response.attributes[ATTR_PAYLOAD_SIZE]).to.equal(Buffer.byteLength(json) + tensorBytes);
       return response;
     }
@@ -179,7 +179,7 @@ describe('redaction and truncation', () => {
     // 29 ASCII bytes, then a 4-byte character across the limit.
     const body = `{"instances":[],"text":"abcde😀😀"}`;
     await post(`${url}/v1/models/iris:predict`, body);
-    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
     expect(request.body).to.equal('{"instances":[],"text":"abcde');
   });
 
@@ -192,7 +192,7 @@ describe('redaction and truncation', () => {
       headers: { 'content-type': 'application/json' },
       body,
     });
-    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
     expect(Buffer.byteLength(request.body as string)).to.be.at.most(32);
     expect(request.body).to.match(/^\{"instances":\[\],"t":"\uFFFD+$/);
     expect(request.attributes[ATTR_PAYLOAD_TRUNCATED]).to.equal(true);
@@ -205,7 +205,7 @@ describe('redaction and truncation', () => {
       (_req, res) => void res.json({ text: 'abcdefghijklmnopqrst😀😀' }),
     );
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.body).to.equal('{"text":"abcdefghijklmnopqrst');
   });
 
@@ -217,7 +217,7 @@ describe('redaction and truncation', () => {
       (_req, res) => void res.json({ text: `${text}${'😀'.repeat(10)}` }),
     );
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.body).to.equal(`{"text":"${text}`);
   });
 
@@ -226,8 +226,8 @@ describe('redaction and truncation', () => {
     // Longer than the capture keeps (4 KiB at least, for error messages), so the answer is cut before redaction.
     const body = JSON.stringify({ ...JSON.parse(SECRET_BODY), padding: 'x'.repeat(5000) });
     const answer = await post(`${url}/v1/models/iris:predict`, body);
-    const [request] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.body).to.equal(REDACTED);
     expect(response.attributes).to.include({
       [ATTR_PAYLOAD_TRUNCATED]: true,

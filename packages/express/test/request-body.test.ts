@@ -38,7 +38,7 @@ describe('the request record', () => {
       },
       body: BINARY_BODY,
     });
-    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const record = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
     expect(record.body).to.equal(JSON_PART);
     expect(record.attributes[ATTR_PAYLOAD_SIZE]).to.equal(BINARY_BODY.byteLength);
   });
@@ -52,7 +52,7 @@ describe('the request record', () => {
       headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
       body: sent,
     });
-    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const record = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
     expect(record.body).to.equal(json);
     expect(record.attributes[ATTR_PAYLOAD_SIZE]).to.equal(sent.byteLength);
   });
@@ -67,7 +67,7 @@ describe('the request record', () => {
       body: sent,
     });
     expect(answer.status).to.equal(200);
-    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const record = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
     expect(record.body).to.equal(json);
     expect(record.attributes[ATTR_PAYLOAD_SIZE]).to.equal(sent.byteLength);
   });
@@ -84,7 +84,7 @@ describe('the request record', () => {
       headers: { 'content-type': 'application/json; charset=utf-16le' },
       body: Buffer.from(json, 'utf16le'),
     });
-    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const record = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
     // 12 bytes end inside the second é (bytes 11 and 12 of 13).
     expect(record.body).to.equal('{"note":"\u00e9');
     expect(record.attributes).to.include({ [ATTR_PAYLOAD_TRUNCATED]: true, [ATTR_PAYLOAD_SIZE]: json.length * 2 });
@@ -99,7 +99,7 @@ describe('the request record', () => {
       headers: { 'content-type': 'application/json' },
       body: deep,
     });
-    const [record] = await telemetry.waitForRecords(1, RECORD_TYPE.REQUEST);
+    const record = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
     expect(record.body).to.equal('');
     expect(record.attributes).to.include({ [ATTR_PAYLOAD_TRUNCATED]: true, [ATTR_PAYLOAD_SIZE]: deep.length });
   });

@@ -42,7 +42,7 @@ describe('response capture', () => {
       const url = await servers.start(app);
       const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
       expect(answer).to.include({ status, text: '' });
-      const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+      const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
       expect(response.body).to.equal('');
       expect(response.attributes[ATTR_PAYLOAD_SIZE]).to.equal(0);
     });
@@ -63,7 +63,7 @@ describe('response capture', () => {
     const url = await servers.start(app);
     const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
     expect(JSON.parse(answer.text)).to.deep.equal({ predictions: [1, 2] });
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.body).to.equal(answer.text);
   });
 
@@ -78,7 +78,7 @@ describe('response capture', () => {
     const url = await servers.start(app);
     const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
     expect(answer).to.include({ status: 200, text: '{"label":"caf\u00e9"}' });
-    const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.body).to.equal(answer.text);
   });
 
@@ -125,7 +125,7 @@ describe('response capture', () => {
         const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'accept-encoding': encoding });
         expect(answer.headers.get('content-encoding')).to.equal(encoding);
         expect(answer.text).to.equal(json);
-        const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+        const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
         expect(response.body).to.equal(json);
         expect(response.attributes).to.not.have.property(ATTR_PAYLOAD_TRUNCATED);
         const sent = response.attributes[ATTR_PAYLOAD_SIZE] as number;
@@ -136,7 +136,7 @@ describe('response capture', () => {
     it('cuts a compressed answer longer than maxPayloadBytes as it cuts any other', async () => {
       const url = await serveCompressed({ maxPayloadBytes: 100 });
       await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'accept-encoding': 'gzip' });
-      const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+      const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
       expect(response.attributes[ATTR_PAYLOAD_TRUNCATED]).to.equal(true);
       expect(json.startsWith(response.body as string)).to.equal(true);
       expect(Buffer.byteLength(response.body as string)).to.be.within(1, 100);
@@ -145,7 +145,7 @@ describe('response capture', () => {
     it("reads a failed call's error message from its compressed answer", async () => {
       const url = await serveCompressed({}, (_req, res) => void res.status(400).json({ error: 'x'.repeat(2000) }));
       await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'accept-encoding': 'gzip' });
-      const [response] = await telemetry.waitForRecords(1, RECORD_TYPE.RESPONSE);
+      const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
       expect(response.attributes[ATTR_EXCEPTION_MESSAGE]).to.equal('x'.repeat(2000));
     });
   });
