@@ -1,3 +1,4 @@
+import { mock } from 'node:test';
 import { expect } from 'chai';
 import type { OtlpReceiver } from '../../../test/support/otlp-receiver.js';
 import { requestIdsOf } from '../../../test/support/otlp-model.js';
@@ -135,6 +136,37 @@ describe('shutdown with a collector that never answers (own providers)', () => {
     await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
     return telemetry;
   }
+
+  it('forceFlush waits for every batch queued, past the 30 s the SDK tracer provider gives its processors', async () => {
+    const telemetry = inferenceTelemetry({
+      otlp: { endpoint: receiver().url, timeoutMillis: SHORT_TIMEOUT_MS },
+      queue: { scheduledDelayMillis: 60_000, maxExportBatchSize: 1, exportTimeoutMillis: 10_000 },
+      payloadSampleRate: 0,
+      fileSink: { enabled: false },
+    });
+    const url = await servers.start(kserveApp(telemetry));
+    // Before the first export starts, so that every export's time limit is on the mocked clock.
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      // Four spans and no records, each span a batch the collector holds until its 10 s export limit.
+      for (let call = 0; call < 4; call++) await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      let outcome: string | undefined;
+      void telemetry.forceFlush().then(
+        () => (outcome = 'resolved'),
+        () => (outcome = 'rejected'),
+      );
+      // A second of the mocked clock per turn of the event loop, for as long as the flush's sockets need.
+      const realDeadline = performance.now() + 20_000;
+      while (outcome === undefined && performance.now() < realDeadline) {
+        mock.timers.tick(1000);
+        await new Promise(setImmediate);
+      }
+      expect(outcome).to.equal('resolved');
+    } finally {
+      mock.timers.reset();
+      await telemetry.shutdown();
+    }
+  });
 
   it('resolves a second call without trying the collector again', async () => {
     const telemetry = await oneCallQueued();

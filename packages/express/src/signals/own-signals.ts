@@ -93,6 +93,8 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
 
   // Metrics go last: they count what the span and log queues exported and dropped, so they are read once those are done.
   const queued = [tracerProvider, ...logQueues];
+  // Flushed directly: the tracer provider gives its processors 30 s, and a queue of batches each given the export timeout may need longer.
+  const flushed = [...spanProcessors, ...logQueues];
   // Once: the SDK's MeterProvider answers a second shutdown at once, before the first one's last export is done.
   let shutdown: Promise<void> | undefined;
   return {
@@ -100,7 +102,7 @@ export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter):
     logger: new QueueingLogger(resource, { name: SCOPE_NAME, version: PACKAGE_VERSION }, logQueues),
     metrics: callMetrics,
     forceFlush: async () => {
-      await Promise.all(queued.map((provider) => provider.forceFlush()));
+      await Promise.all(flushed.map((queue) => queue.forceFlush()));
       await meterProvider.forceFlush();
     },
     shutdown: () =>
