@@ -27,6 +27,7 @@ export interface LoadResult {
   readonly requests: number;
   /** How long the run lasted; for an open loop, how long its schedule took (not the wait for the last answers). */
   readonly seconds: number;
+  /** 2xx answers per second; the other answers count as failures. */
   readonly requestsPerSecond: number;
   /** Median latency of successful responses, in milliseconds. */
   readonly p50Ms: number;

@@ -88,7 +88,7 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
         },
       ],
       notes: [
-        `The same two apps as above, still running, each offered ${offered} req/s (${LATENCY_LOAD_SHARE_OF_BARE * 100}% of the bare app's median above) on a fixed schedule, an open loop over at most ${context.settings.connections} connections: a request leaves on time whether earlier ones have come back or not, so a pause shows in every request that arrives during it. req/s is the rate answered.`,
+        `The same two apps as above, still running, each offered ${offered} req/s (${LATENCY_LOAD_SHARE_OF_BARE * 100}% of the bare app's median above) on a fixed schedule, an open loop over at most ${context.settings.connections} connections: a request leaves on time whether earlier ones have come back or not, so a pause shows in every request that arrives during it. req/s is the rate of 2xx answers.`,
         'Latency runs from the moment each request is issued (a wait for a free connection included) to the last byte of its answer. Requests due in the same millisecond leave together, as the generator’s timer allows.',
       ],
     },
