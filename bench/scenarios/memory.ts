@@ -1,6 +1,7 @@
 import { jsonRequest, runLoad } from '../load.js';
 import { IRIS_V1_REQUEST } from '../measure-apps.js';
 import { startCountingReceiver } from '../receiver.js';
+import { sampleRss } from '../rss-sampler.js';
 import type { ExtraColumns, Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
 import { measuredRows, withTargets } from '../scenario.js';
 import type { Measurement } from '../side-by-side.js';
@@ -41,22 +42,20 @@ async function measureRss(name: string, respond: 'ok' | 'hang', context: Scenari
     });
     const seconds = context.settings.memoryDurationSeconds;
     const { result, samples } = await withTargets([spec], context, async ([target]) => {
-      const rss: number[] = [target.rssBytes()];
-      const timer = setInterval(() => rss.push(target.rssBytes()), SAMPLE_INTERVAL_MS);
+      const sampler = sampleRss(target, SAMPLE_INTERVAL_MS);
       progress(`memory: ${seconds} s of load, ${name}`);
-      try {
-        const load = await runLoad(
-          {
-            ...jsonRequest(`http://127.0.0.1:${port}${IRIS_V1_REQUEST.path}`, IRIS_V1_REQUEST.body),
-            connections: context.settings.connections,
-            durationSeconds: seconds,
-          },
-          context.pinning,
-        );
-        return { result: load, samples: rss };
-      } finally {
-        clearInterval(timer);
-      }
+      const loaded = runLoad(
+        {
+          ...jsonRequest(`http://127.0.0.1:${port}${IRIS_V1_REQUEST.path}`, IRIS_V1_REQUEST.body),
+          connections: context.settings.connections,
+          durationSeconds: seconds,
+        },
+        context.pinning,
+      );
+      // Sampling ends with the load, whether it ran through or not; an app gone meanwhile fails the run.
+      await loaded.catch(() => undefined);
+      const samples = sampler.stop();
+      return { result: await loaded, samples };
     });
     return {
       measurement: measurementOf(name, [result], [], context.settings.connections),

@@ -1,0 +1,44 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import { sampleRss } from '../bench/rss-sampler.js';
+import type { RunningTarget } from '../bench/target-process.js';
+
+const INTERVAL_MS = 5;
+const RSS_BYTES = 1024;
+
+/** A target whose process can be made to vanish, as one killed for its memory would. */
+function vanishingTarget(): { target: RunningTarget; vanish: () => void } {
+  let gone = false;
+  return {
+    target: {
+      name: 'app',
+      rssBytes: () => {
+        if (gone) throw new Error('ENOENT: no such file or directory, open /proc/1234/status');
+        return RSS_BYTES;
+      },
+      stop: () => Promise.resolve(),
+    },
+    vanish: () => {
+      gone = true;
+    },
+  };
+}
+
+describe('bench RSS sampler', () => {
+  it('samples from the start until it is stopped', async () => {
+    const { target } = vanishingTarget();
+    const sampler = sampleRss(target, INTERVAL_MS);
+    await sleep(INTERVAL_MS * 4);
+    const samples = sampler.stop();
+    expect(samples.length).to.be.greaterThan(1);
+    expect(samples.every((bytes) => bytes === RSS_BYTES)).to.equal(true);
+  });
+
+  it('fails the run when the target vanishes, rather than the process that samples it', async () => {
+    const { target, vanish } = vanishingTarget();
+    const sampler = sampleRss(target, INTERVAL_MS);
+    vanish();
+    await sleep(INTERVAL_MS * 4);
+    expect(() => sampler.stop()).to.throw(/app exited during the run/);
+  });
+});
