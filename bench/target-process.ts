@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pinning } from './pinning.js';
 import { SERVER_CORE, onCore } from './pinning.js';
@@ -36,6 +37,31 @@ export interface RunningTarget {
   stop(): Promise<void>;
 }
 
+/** Signals that end a run from outside (a terminal, a CI timeout): each still ends it, servers included. */
+const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Servers started and not yet exited. */
+const running = new Set<ChildProcess>();
+let endingHooked = false;
+
+/**
+ * Ends `child` with this process however it ends: a scenario stops its
+ * servers itself, but a signal or a crash skips that, and would leave them
+ * running on the server core, holding their ports, under the next run.
+ */
+function endWithThisProcess(child: ChildProcess): void {
+  if (!endingHooked) {
+    endingHooked = true;
+    process.on('exit', () => {
+      for (const server of running) server.kill('SIGKILL');
+    });
+    // A signal's default action ends the process without 'exit': exit instead, with the signal's usual status.
+    for (const signal of ENDING_SIGNALS) process.once(signal, () => process.exit(128 + constants.signals[signal]));
+  }
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
@@ -66,6 +92,7 @@ export async function startTarget(spec: TargetSpec, pinning: Pinning): Promise<R
     env: { ...environmentWithoutTelemetrySettings(), ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  endWithThisProcess(child);
   let tail = '';
   const keep = (chunk: string): void => {
     tail = (tail + chunk).slice(-OUTPUT_TAIL_CHARS);
