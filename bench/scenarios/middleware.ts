@@ -6,13 +6,8 @@ import type { Measurement } from '../side-by-side.js';
 import { IRIS_V1_REQUEST, measureApps } from '../measure-apps.js';
 import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
 import { measuredRows } from '../scenario.js';
+import { latencyCheck, throughputChecks } from '../middleware-targets.js';
 
-/** Issue targets: inferlens keeps this share of bare throughput... */
-const MIN_SHARE_OF_BARE = 0.95;
-/** ...adds at most this much to bare p99 latency... */
-const MAX_P99_INCREASE = 0.15;
-/** ...and serves this many times auto-instrumentation's throughput. */
-const MIN_TIMES_AUTO_INSTRUMENTATION = 1.5;
 /**
  * The load latency is compared at: this share of the bare app's saturated
  * throughput in the same run, offered on a fixed schedule to bare and
@@ -53,18 +48,7 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
       title: 'Middleware overhead: one Express app serving iris (KServe V1 predict)',
       baseline: bare.name,
       ...measuredRows(measured, { 'telemetry bytes/req': bytesPerRequest }),
-      checks: [
-        {
-          target: `inferlens ≥ ${MIN_SHARE_OF_BARE * 100}% of bare throughput`,
-          figure: `${((inferlens.requestsPerSecond / bare.requestsPerSecond) * 100).toFixed(1)}%`,
-          met: inferlens.requestsPerSecond >= MIN_SHARE_OF_BARE * bare.requestsPerSecond,
-        },
-        {
-          target: `inferlens ≥ ${MIN_TIMES_AUTO_INSTRUMENTATION}× auto-instrumentation throughput`,
-          figure: `${(inferlens.requestsPerSecond / otel.requestsPerSecond).toFixed(2)}×`,
-          met: inferlens.requestsPerSecond >= MIN_TIMES_AUTO_INSTRUMENTATION * otel.requestsPerSecond,
-        },
-      ],
+      checks: throughputChecks(bare, inferlens, otel),
       notes: [
         `Every variant answers the same body, ${request}, with the project's own Express app (\`createApp\` of @inferlens/server), driven as fast as it answers (autocannon's closed loop). Latency here is that of a saturated server: connections over throughput, plus the pauses each connection met; the latency target is judged in the next table.`,
         'inferlens: `inferenceTelemetry({ mode: "all", payloadSampleRate: 1 })`, spans, request and response log records and metrics over OTLP/HTTP protobuf, gzip, to a receiver on the load core.',
@@ -80,13 +64,7 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
         [bareAtRate, inferlensAtRate].map((measurement) => ({ measurement })),
         {},
       ),
-      checks: [
-        {
-          target: `inferlens p99 within +${MAX_P99_INCREASE * 100}% of bare at the same load`,
-          figure: `${(((inferlensAtRate.p99Ms - bareAtRate.p99Ms) / bareAtRate.p99Ms) * 100).toFixed(1)}%`,
-          met: inferlensAtRate.p99Ms <= (1 + MAX_P99_INCREASE) * bareAtRate.p99Ms,
-        },
-      ],
+      checks: [latencyCheck(bareAtRate, inferlensAtRate)],
       notes: [
         `The same two apps as above, still running, each offered ${offered} req/s (${LATENCY_LOAD_SHARE_OF_BARE * 100}% of the bare app's median above) on a fixed schedule, an open loop over at most ${context.settings.connections} connections: a request leaves on time whether earlier ones have come back or not, so a pause shows in every request that arrives during it. req/s is the rate of 2xx answers.`,
         'Latency runs from the moment each request is issued (a wait for a free connection included) to the last byte of its answer. Requests due in the same millisecond leave together, as the generator’s timer allows.',

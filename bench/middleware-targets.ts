@@ -1,0 +1,42 @@
+/**
+ * The middleware scenario's targets, each judged on the figures it names:
+ * throughput on the saturated rounds, p99 latency at the fixed load.
+ */
+import type { TargetCheck } from './scenario.js';
+import type { Measurement } from './side-by-side.js';
+
+/** Issue targets: inferlens keeps this share of bare throughput... */
+const MIN_SHARE_OF_BARE = 0.95;
+/** ...adds at most this much to bare p99 latency... */
+const MAX_P99_INCREASE = 0.15;
+/** ...and serves this many times auto-instrumentation's throughput. */
+const MIN_TIMES_AUTO_INSTRUMENTATION = 1.5;
+
+const PERCENT = 100;
+
+/** inferlens's throughput against the bare app's and auto-instrumentation's, as fast as each answers. */
+export function throughputChecks(bare: Measurement, inferlens: Measurement, otel: Measurement): TargetCheck[] {
+  return [
+    {
+      target: `inferlens ≥ ${MIN_SHARE_OF_BARE * PERCENT}% of bare throughput`,
+      figure: `${((inferlens.requestsPerSecond / bare.requestsPerSecond) * PERCENT).toFixed(1)}%`,
+      met: inferlens.requestsPerSecond >= MIN_SHARE_OF_BARE * bare.requestsPerSecond,
+    },
+    {
+      target: `inferlens ≥ ${MIN_TIMES_AUTO_INSTRUMENTATION}× auto-instrumentation throughput`,
+      figure: `${(inferlens.requestsPerSecond / otel.requestsPerSecond).toFixed(2)}×`,
+      met: inferlens.requestsPerSecond >= MIN_TIMES_AUTO_INSTRUMENTATION * otel.requestsPerSecond,
+    },
+  ];
+}
+
+/** inferlens's p99 latency against the bare app's, both offered the same fixed load. */
+export function latencyCheck(bareAtRate: Measurement, inferlensAtRate: Measurement): TargetCheck {
+  const increase = (inferlensAtRate.p99Ms - bareAtRate.p99Ms) / bareAtRate.p99Ms;
+  return {
+    target: `inferlens p99 within +${MAX_P99_INCREASE * PERCENT}% of bare at the same load`,
+    // Signed: an increase, not a share of bare like the throughput figure beside it.
+    figure: `${increase >= 0 ? '+' : ''}${(increase * PERCENT).toFixed(1)}%`,
+    met: inferlensAtRate.p99Ms <= (1 + MAX_P99_INCREASE) * bareAtRate.p99Ms,
+  };
+}

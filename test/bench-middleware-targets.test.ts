@@ -1,0 +1,32 @@
+import { expect } from 'chai';
+import { latencyCheck, throughputChecks } from '../bench/middleware-targets.js';
+import type { Measurement } from '../bench/side-by-side.js';
+
+function measured(requestsPerSecond: number, p99Ms = 1): Measurement {
+  return { name: 'app', requestsPerSecond, p50Ms: p99Ms / 2, p99Ms, requestsSent: 0, failures: 0 };
+}
+
+describe('bench middleware targets', () => {
+  it('judges the p99 target on the increase over bare, and says it is one', () => {
+    // The figures of the recorded run: 71.23 ms bare, 130.27 ms inferlens.
+    const check = latencyCheck(measured(3845, 71.23), measured(3846, 130.27));
+    expect(check.figure).to.equal('+82.9%');
+    expect(check.met).to.equal(false);
+  });
+
+  it('meets the p99 target within +15% and below bare', () => {
+    expect(latencyCheck(measured(1, 10), measured(1, 11.4)).met).to.equal(true);
+    expect(latencyCheck(measured(1, 10), measured(1, 11.6)).met).to.equal(false);
+    const faster = latencyCheck(measured(1, 10), measured(1, 9));
+    expect([faster.figure, faster.met]).to.deep.equal(['-10.0%', true]);
+  });
+
+  it('takes the throughput targets as shares of bare and of auto-instrumentation', () => {
+    const [ofBare, ofOtel] = throughputChecks(measured(1000), measured(950), measured(600));
+    expect([ofBare.figure, ofBare.met]).to.deep.equal(['95.0%', true]);
+    expect([ofOtel.figure, ofOtel.met]).to.deep.equal(['1.58×', true]);
+    const [belowBare, belowOtel] = throughputChecks(measured(1000), measured(940), measured(700));
+    expect([belowBare.figure, belowBare.met]).to.deep.equal(['94.0%', false]);
+    expect([belowOtel.figure, belowOtel.met]).to.deep.equal(['1.34×', false]);
+  });
+});
