@@ -55,6 +55,7 @@ export {
   DEFAULT_ENCODING_FORMAT,
   holdsTokenIds,
   MAX_EMBEDDING_INPUTS,
+  MAX_EMBEDDING_REQUEST_TOKENS,
   parseEmbeddingsRequest,
 } from './openai/parse.js';
 export type {

@@ -271,6 +271,28 @@ describe('text-embedding errors', () => {
       }
     });
 
+    it("refuses an OpenAI request of more than 300,000 tokens, OpenAI's cap, with 400", async () => {
+      const served = await serveEmbeddingModels([
+        { config: { task: 'text_embedding', embedding: { maxSequenceLength: 1024 } } },
+      ]);
+      try {
+        const url = `${served.server.url}/openai/v1/embeddings`;
+        // 2,000 inputs of 148 ids and [CLS] [SEP]: 300,000 tokens, the most a request may hold.
+        const ids = Array.from({ length: 148 }, () => 5);
+        const atCap = await postJson(url, { model: DEMO_EMBEDDING, input: Array.from({ length: 2000 }, () => ids) });
+        expect(atCap.body.usage.prompt_tokens).to.equal(300_000);
+        expectOpenAiError(
+          await postJson(url, { model: DEMO_EMBEDDING, input: Array.from({ length: 2001 }, () => ids) }),
+          400,
+          'invalid_request',
+          /^the inputs hold 300150 tokens; at most 300000 are allowed per request$/,
+          'input',
+        );
+      } finally {
+        await served.close();
+      }
+    });
+
     it("answers 500 server_error in OpenAI's shape when the model fails while it runs", async () => {
       const served = await serveEmbeddingModels([
         { model: oneRowEmbeddingModel(), config: { task: 'text_embedding', embedding: { pooling: 'mean' } } },

@@ -6,6 +6,12 @@ import { stringifyJson } from '../json-text.js';
 /** The most inputs one request may hold, as OpenAI's API allows. */
 export const MAX_EMBEDDING_INPUTS = 2048;
 
+/**
+ * The most tokens one request may hold over all its inputs, as OpenAI's
+ * API allows; a server counts them as its model reads them.
+ */
+export const MAX_EMBEDDING_REQUEST_TOKENS = 300_000;
+
 /** `encoding_format` when the request gives none. */
 export const DEFAULT_ENCODING_FORMAT: EmbeddingEncodingFormat = 'float';
 

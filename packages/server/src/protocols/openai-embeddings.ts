@@ -1,5 +1,5 @@
 import type { EmbeddingObject, EmbeddingsRequest, EmbeddingsResponse } from '@inferlens/protocol';
-import { parseEmbeddingsRequest } from '@inferlens/protocol';
+import { MAX_EMBEDDING_REQUEST_TOKENS, parseEmbeddingsRequest } from '@inferlens/protocol';
 import { readInferenceBody } from '../http/body.js';
 import { sendError } from '../http/errors.js';
 import { OPENAI_V1_PATH, openAiErrorBody } from '../http/openai-errors.js';
@@ -41,8 +41,9 @@ function embeddingsResponse(request: EmbeddingsRequest, result: EmbeddingResult)
 
 /**
  * OpenAI's `POST /v1/embeddings` on the highest ready version of a
- * `text_embedding` model, with OpenAI's error shape. The model is named in
- * the body, so the path's target is not read.
+ * `text_embedding` model, with OpenAI's error shape and its cap on the
+ * tokens of one request. The model is named in the body, so the path's
+ * target is not read.
  */
 export function embeddingsHandler({ repository, maxBodyBytes, logger }: HandlerOptions): InferenceHandler {
   return async (req, res) => {
@@ -50,7 +51,10 @@ export function embeddingsHandler({ repository, maxBodyBytes, logger }: HandlerO
       const { json } = await readInferenceBody(req, res, maxBodyBytes);
       const request = parseEmbeddingsRequest(json);
       const found = repository.findEmbedder(request.model);
-      const result = await runEmbedding(res, found, found.embedder, request.inputs, request);
+      const result = await runEmbedding(res, found, found.embedder, request.inputs, {
+        ...request,
+        maxTotalTokens: MAX_EMBEDDING_REQUEST_TOKENS,
+      });
       sendJson(res, 200, embeddingsResponse(request, result));
     } catch (error) {
       sendError(req, res, error, logger, openAiErrorBody);

@@ -12,6 +12,8 @@ interface EmbeddingOptions {
   readonly dimensions?: number | undefined;
   /** The encoding the answer uses, when the protocol lets the client choose (OpenAI's `encoding_format`). */
   readonly encodingFormat?: EmbeddingEncodingFormat | undefined;
+  /** The most tokens the model may read over all inputs, when the protocol caps them (OpenAI does). */
+  readonly maxTotalTokens?: number | undefined;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function runEmbedding(
   options: EmbeddingOptions = {},
 ): Promise<EmbeddingResult> {
   checkBatchSize(inputs.length, version.config.maxBatchSize);
-  const result = await embedder.embed(inputs, options.dimensions);
+  const result = await embedder.embed(inputs, options.dimensions, options.maxTotalTokens);
   annotateCall(res, {
     modelVersion: version.version,
     batchSize: result.count,

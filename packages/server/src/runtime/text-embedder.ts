@@ -70,9 +70,14 @@ export class TextEmbedder {
 
   /**
    * Embeds texts or token id arrays. `dimensions`, when given, must be one
-   * of `allowedDimensions`; 400 otherwise.
+   * of `allowedDimensions`, and the tokens the model reads must not exceed
+   * `maxTotalTokens`, when given; 400 otherwise.
    */
-  async embed(inputs: readonly EmbeddingInput[], dimensions?: number): Promise<EmbeddingResult> {
+  async embed(
+    inputs: readonly EmbeddingInput[],
+    dimensions?: number,
+    maxTotalTokens?: number,
+  ): Promise<EmbeddingResult> {
     if (dimensions !== undefined && !this.allowedDimensions.includes(dimensions)) {
       throw invalidRequest(
         `"dimensions" ${dimensions} is not supported by this model; it allows ${this.allowedDimensions.join(', ')}`,
@@ -80,6 +85,6 @@ export class TextEmbedder {
       );
     }
     if (inputs.length === 0) return emptyResult(dimensions ?? this.dimension);
-    return this.#graph.run(inputs, dimensions);
+    return this.#graph.run(inputs, dimensions, maxTotalTokens);
   }
 }

@@ -1,5 +1,5 @@
 import type { EmbeddingInput, Tensor, TensorMetadata } from '@inferlens/protocol';
-import { invalidInput } from '@inferlens/protocol';
+import { invalidInput, invalidRequest } from '@inferlens/protocol';
 import type { EmbeddingConfig } from '../repository/embedding-config.js';
 import type { OnnxModel } from './onnx-model.js';
 import { leadingDimensions, normalize, norms, pool } from './pooling.js';
@@ -125,14 +125,28 @@ export class TextGraph {
 
   /**
    * Embeds texts or token id arrays, each vector cut to its first
-   * `dimensions` components when given (checked by the caller).
+   * `dimensions` components when given (checked by the caller). With
+   * `maxTotalTokens`, inputs that the model would read more tokens of in
+   * all (special tokens included, after truncation) get 400 before the
+   * model runs.
    */
-  async run(inputs: readonly EmbeddingInput[], dimensions: number | undefined): Promise<EmbeddingResult> {
+  async run(
+    inputs: readonly EmbeddingInput[],
+    dimensions: number | undefined,
+    maxTotalTokens?: number,
+  ): Promise<EmbeddingResult> {
     const sequences = inputs.map((input, index) =>
       this.#tokenizer.sequence(this.#tokens(input, index), this.maxSequenceLength),
     );
     const rows = sequences.map((sequence) => sequence.ids);
     const lengths = rows.map((row) => row.length);
+    const inputTokens = lengths.reduce((sum, length) => sum + length, 0);
+    if (maxTotalTokens !== undefined && inputTokens > maxTotalTokens) {
+      throw invalidRequest(
+        `the inputs hold ${inputTokens} tokens; at most ${maxTotalTokens} are allowed per request`,
+        'input',
+      );
+    }
     // Not Math.max(...lengths): a spread of a large batch overflows the call stack (RangeError).
     const width = lengths.reduce((longest, length) => Math.max(longest, length), 0);
     const tensors = this.#idInputs.map(({ name, datatype }) => {
@@ -160,7 +174,7 @@ export class TextGraph {
       count: rows.length,
       dimension,
       norms: measured,
-      inputTokens: lengths.reduce((sum, length) => sum + length, 0),
+      inputTokens,
       truncatedInputs: sequences.filter((sequence) => sequence.truncated).length,
       modelExecutionSeconds: run.executionSeconds,
     };
