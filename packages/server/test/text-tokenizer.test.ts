@@ -9,6 +9,22 @@ import { TextTokenizer } from '../src/runtime/text-tokenizer.js';
 
 const TOKENIZER_PATH = join(DEMO_REPOSITORY, DEMO_EMBEDDING, '1', 'tokenizer.json');
 
+/** The demo tokenizer with tokens added to its vocabulary and its normalizer's settings changed. */
+async function loadWithVocab(tokens: Record<string, number>, normalizer: object = {}): Promise<TextTokenizer> {
+  const demo = await readDemoTokenizer();
+  const model = demo.model as { vocab: Record<string, number> };
+  const vocab = { ...model.vocab, ...tokens };
+  const dir = await mkdtemp(join(tmpdir(), 'inferlens-tokenizer-'));
+  try {
+    const path = join(dir, 'tokenizer.json');
+    const json = { ...demo, normalizer: { ...(demo.normalizer as object), ...normalizer }, model: { ...model, vocab } };
+    await writeFile(path, JSON.stringify(json));
+    return await TextTokenizer.load(path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe('TextTokenizer', () => {
   let tokenizer: TextTokenizer;
 
@@ -39,20 +55,57 @@ describe('TextTokenizer', () => {
   });
 
   it('lower-cases a capital sigma to σ wherever it stands, as Hugging Face tokenizers does', async () => {
-    const demo = await readDemoTokenizer();
-    const model = demo.model as { vocab: Record<string, number> };
-    const vocab = { ...model.vocab, σ: 153, ς: 154, '##σ': 155, '##ς': 156 };
-    const dir = await mkdtemp(join(tmpdir(), 'inferlens-tokenizer-'));
-    try {
-      const path = join(dir, 'tokenizer.json');
-      await writeFile(path, JSON.stringify({ ...demo, model: { ...model, vocab } }));
-      const greek = await TextTokenizer.load(path);
-      // Hugging Face tokenizers' ids for the demo tokenizer.json with these four tokens added.
-      expect(greek.encode('ΣΣ'), 'a final capital sigma').to.deep.equal([153, 155]);
-      expect(greek.encode('σς ΣΣ'), 'a small final sigma stays').to.deep.equal([153, 156, 153, 155]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const greek = await loadWithVocab({ σ: 153, ς: 154, '##σ': 155, '##ς': 156 });
+    // Hugging Face tokenizers' ids for the demo tokenizer.json with these four tokens added.
+    expect(greek.encode('ΣΣ'), 'a final capital sigma').to.deep.equal([153, 155]);
+    expect(greek.encode('σς ΣΣ'), 'a small final sigma stays').to.deep.equal([153, 156, 153, 155]);
+  });
+
+  // Hugging Face tokenizers reads general categories from Unicode 8.0 tables, and
+  // decomposes with tables older than Unicode 13; Node's are newer. The ids are
+  // the Rust library's for the demo tokenizer.json with these tokens added.
+  describe("reads characters as Unicode 8.0 did, as Hugging Face tokenizers' tables do", () => {
+    let extended: TextTokenizer;
+
+    before(async () => {
+      extended = await loadWithVocab({ '##dog': 153, '\u{105C9}': 154, '\u{105D2}': 155 });
+    });
+
+    it('keeps a nonspacing mark added after Unicode 8.0 in its word rather than stripping it as an accent', () => {
+      expect(extended.encode('catdog')).to.deep.equal([5, 153]);
+      expect(extended.encode('cat\u08D4dog'), 'ARABIC SMALL HIGH WORD AR-RUB, Unicode 9.0').to.deep.equal([1]);
+    });
+
+    it('keeps a format character added after Unicode 8.0 in its word rather than removing it', () => {
+      expect(extended.encode('cat\u0890dog'), 'ARABIC POUND MARK ABOVE, Unicode 14.0').to.deep.equal([1]);
+      expect(extended.encode('cat\u200Bdog'), 'ZERO WIDTH SPACE, a format character in 8.0').to.deep.equal([5, 153]);
+    });
+
+    it('keeps punctuation added after Unicode 8.0 in its word rather than splitting there', () => {
+      expect(extended.encode('cat\u2E55dog'), 'LEFT SQUARE BRACKET WITH STROKE, Unicode 14.0').to.deep.equal([1]);
+    });
+
+    it('leaves a character added after Unicode 8.0 whole rather than decomposing it', () => {
+      expect(extended.encode('\u{105C9}'), 'a Vithkuqi letter with a decomposition in Unicode 16.0').to.deep.equal([
+        154,
+      ]);
+    });
+
+    it('reads a character whose category Unicode changed after 8.0 by its Unicode 8.0 category', () => {
+      expect(extended.encode('cat\u166Ddog'), 'CANADIAN SYLLABICS CHI SIGN, punctuation in 8.0').to.deep.equal([
+        5, 1, 6,
+      ]);
+      expect(extended.encode('cat\u{111C9}dog'), 'SHARADA SANDHI MARK, punctuation in 8.0').to.deep.equal([5, 1, 6]);
+      expect(extended.encode('cat\u1734dog'), 'HANUNOO SIGN PAMUDPOD, a nonspacing mark in 8.0').to.deep.equal([
+        5, 153,
+      ]);
+      expect(extended.encode('cat\u1885dog'), 'MONGOLIAN LETTER ALI GALI BALUDA, a letter in 8.0').to.deep.equal([1]);
+    });
+
+    it('splits words at every White_Space character, as the Rust library does', async () => {
+      const uncleaned = await loadWithVocab({}, { clean_text: false });
+      expect(uncleaned.encode('cat\u0085dog'), "NEXT LINE, which JavaScript's \\s leaves out").to.deep.equal([5, 6]);
+    });
   });
 
   it('wraps a sequence in [CLS] and [SEP], and cuts its own tokens to fit, keeping [SEP]', () => {

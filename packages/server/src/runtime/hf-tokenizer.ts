@@ -1,4 +1,5 @@
 import * as tokenizers from '@huggingface/tokenizers';
+import { readUnicode8Categories } from './unicode-8-categories.js';
 
 /** One encoded text, as `@huggingface/tokenizers` answers it. */
 interface HfEncoding {
@@ -18,8 +19,14 @@ export interface HfTokenizer {
   token_to_id(token: string): number | undefined;
 }
 
-/** Builds a tokenizer from the parsed `tokenizer.json` and `tokenizer_config.json`. */
+/**
+ * Builds a tokenizer from the parsed `tokenizer.json` and
+ * `tokenizer_config.json`, its BERT steps reading Unicode categories as
+ * Hugging Face's Rust library does (see unicode-8-categories.ts).
+ */
 export function createTokenizer(tokenizerJson: object, tokenizerConfig: object): HfTokenizer {
   const Tokenizer = tokenizers.Tokenizer as unknown as new (json: object, config: object) => HfTokenizer;
-  return new Tokenizer(tokenizerJson, tokenizerConfig);
+  const tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
+  readUnicode8Categories(tokenizer);
+  return tokenizer;
 }
