@@ -45,6 +45,32 @@ function oneRowEmbeddingModel(): Uint8Array {
   });
 }
 
+/**
+ * Every token's one-component vector is the batch size of the run it was
+ * in, so that a vector tells how many sequences the graph read at once.
+ */
+function batchSizeEmbeddingModel(): Uint8Array {
+  return encodeModel({
+    name: 'batch_size_embedding',
+    inputs: [valueInfo('input_ids', 'int64', ['batch', 'sequence'])],
+    outputs: [valueInfo('last_hidden_state', 'float32', ['batch', 'sequence', 1])],
+    initializers: [
+      initializer('first', 'int64', [1], [0]),
+      initializer('zero', 'float32', [1], [0]),
+      initializer('last_axis', 'int64', [1], [-1]),
+    ],
+    nodes: [
+      node('Shape', ['input_ids'], ['shape']),
+      node('Gather', ['shape', 'first'], ['batch']),
+      node('Cast', ['batch'], ['batch_size'], { to: dataType('float32') }),
+      node('Cast', ['input_ids'], ['ids'], { to: dataType('float32') }),
+      node('Mul', ['ids', 'zero'], ['zeros']),
+      node('Add', ['zeros', 'batch_size'], ['filled']),
+      node('Unsqueeze', ['filled', 'last_axis'], ['last_hidden_state']),
+    ],
+  });
+}
+
 /** Unit length, within float32 rounding. */
 const UNIT_NORM_TOLERANCE = 1e-5;
 
@@ -288,6 +314,25 @@ describe('text-embedding errors', () => {
           /^the inputs hold 300150 tokens; at most 300000 are allowed per request$/,
           'input',
         );
+      } finally {
+        await served.close();
+      }
+    });
+
+    it('runs the graph on at most 32 inputs at a time, as sentence-transformers batches them', async () => {
+      const served = await serveEmbeddingModels([
+        {
+          model: batchSizeEmbeddingModel(),
+          config: { task: 'text_embedding', embedding: { pooling: 'cls', normalize: false } },
+        },
+      ]);
+      try {
+        const response = await postJson(`${served.server.url}/openai/v1/embeddings`, {
+          model: DEMO_EMBEDDING,
+          input: Array.from({ length: 70 }, () => 'cat'),
+        });
+        const batchSizes = (response.body.data as { embedding: number[] }[]).map(({ embedding }) => embedding[0]);
+        expect(batchSizes).to.deep.equal([...Array(64).fill(32), ...Array(6).fill(6)]);
       } finally {
         await served.close();
       }

@@ -8,6 +8,14 @@ import type { TextTokenizer } from './text-tokenizer.js';
 /** The longest sequence when neither the config nor tokenizer.json sets one: BERT's position embeddings end there. */
 const DEFAULT_MAX_SEQUENCE_LENGTH = 512;
 
+/**
+ * Sequences per run of the graph, sentence-transformers' default batch
+ * size: a request's inputs are run this many at a time, so that the memory
+ * a run takes (its attention grows with the batch) does not grow with the
+ * request.
+ */
+const RUN_BATCH_SIZE = 32;
+
 const INPUT_IDS = 'input_ids';
 const ATTENTION_MASK = 'attention_mask';
 const TOKEN_TYPE_IDS = 'token_type_ids';
@@ -36,6 +44,13 @@ export interface EmbeddingResult {
   readonly truncatedInputs: number;
   /** Seconds spent in onnxruntime. */
   readonly modelExecutionSeconds: number;
+}
+
+/** One run of the graph on some of a request's rows: a pooled vector of `hidden` components per row. */
+interface PooledRun {
+  readonly vectors: Float32Array;
+  readonly hidden: number;
+  readonly executionSeconds: number;
 }
 
 /**
@@ -123,6 +138,27 @@ export class TextGraph {
     return input;
   }
 
+  /** Runs the graph once on rows of ids, padded to the longest, and pools each row to one vector. */
+  async #pooledRun(rows: readonly (readonly number[])[]): Promise<PooledRun> {
+    const lengths = rows.map((row) => row.length);
+    // Not Math.max(...lengths): a spread of a large batch overflows the call stack (RangeError).
+    const width = lengths.reduce((longest, length) => Math.max(longest, length), 0);
+    const tensors = this.#idInputs.map(({ name, datatype }) => {
+      if (name === INPUT_IDS) return idsTensor(name, datatype, rows, width, this.#tokenizer.padId);
+      // One sequence per input: every real token is of type 0, as BERT's single-sequence template says.
+      return idsTensor(name, datatype, rows, width, 0, name === ATTENTION_MASK ? 1 : 0);
+    });
+    const run = await this.#model.infer(tensors, [this.#output]);
+    const [output] = run.outputs;
+    const hidden = output.shape[output.shape.length - 1];
+    const values = output.values as Float32Array;
+    const vectors =
+      this.#config.pooling === 'none'
+        ? values
+        : pool({ values, count: rows.length, sequence: width, hidden }, lengths, this.#config.pooling);
+    return { vectors, hidden, executionSeconds: run.executionSeconds };
+  }
+
   /**
    * Embeds texts or token id arrays, each vector cut to its first
    * `dimensions` components when given (checked by the caller). With
@@ -139,35 +175,23 @@ export class TextGraph {
       this.#tokenizer.sequence(this.#tokens(input, index), this.maxSequenceLength),
     );
     const rows = sequences.map((sequence) => sequence.ids);
-    const lengths = rows.map((row) => row.length);
-    const inputTokens = lengths.reduce((sum, length) => sum + length, 0);
+    const inputTokens = rows.reduce((sum, row) => sum + row.length, 0);
     if (maxTotalTokens !== undefined && inputTokens > maxTotalTokens) {
       throw invalidRequest(
         `the inputs hold ${inputTokens} tokens; at most ${maxTotalTokens} are allowed per request`,
         'input',
       );
     }
-    // Not Math.max(...lengths): a spread of a large batch overflows the call stack (RangeError).
-    const width = lengths.reduce((longest, length) => Math.max(longest, length), 0);
-    const tensors = this.#idInputs.map(({ name, datatype }) => {
-      if (name === INPUT_IDS) return idsTensor(name, datatype, rows, width, this.#tokenizer.padId);
-      // One sequence per input: every real token is of type 0, as BERT's single-sequence template says.
-      return idsTensor(name, datatype, rows, width, 0, name === ATTENTION_MASK ? 1 : 0);
-    });
-    const run = await this.#model.infer(tensors, [this.#output]);
-    const [output] = run.outputs;
-    const hidden = output.shape[output.shape.length - 1];
-    const values = output.values as Float32Array;
-    const pooled =
-      this.#config.pooling === 'none'
-        ? values
-        : pool({ values, count: rows.length, sequence: width, hidden }, lengths, this.#config.pooling);
+    const parts: PooledRun[] = [];
+    for (let start = 0; start < rows.length; start += RUN_BATCH_SIZE) {
+      parts.push(await this.#pooledRun(rows.slice(start, start + RUN_BATCH_SIZE)));
+    }
+    const { hidden } = parts[0];
+    // One new array: normalising must not write into onnxruntime's buffer.
+    const pooled = new Float32Array(rows.length * hidden);
+    parts.forEach((part, index) => pooled.set(part.vectors, index * RUN_BATCH_SIZE * hidden));
     const dimension = dimensions ?? hidden;
-    // A copy when it is the graph's own output: normalising must not write into onnxruntime's buffer.
-    const vectors =
-      dimension === hidden && pooled === values
-        ? Float32Array.from(pooled)
-        : leadingDimensions(pooled, rows.length, hidden, dimension);
+    const vectors = dimension === hidden ? pooled : leadingDimensions(pooled, rows.length, hidden, dimension);
     const measured = this.#config.normalize ? normalize(vectors, dimension) : norms(vectors, dimension);
     return {
       vectors,
@@ -176,7 +200,7 @@ export class TextGraph {
       norms: measured,
       inputTokens,
       truncatedInputs: sequences.filter((sequence) => sequence.truncated).length,
-      modelExecutionSeconds: run.executionSeconds,
+      modelExecutionSeconds: parts.reduce((sum, part) => sum + part.executionSeconds, 0),
     };
   }
 }
