@@ -11,14 +11,14 @@ import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
 import { BoundedExportQueue, exportQueueOptions } from '../src/export/bounded-queue.js';
 import type { ExportQueueOptions } from '../src/export/bounded-queue.js';
 import { resolveConfig } from '../src/config.js';
-import { readDoc, tableRows } from './documented-table.js';
+import { readDoc, tableRows } from '../../../test/support/documented-table.js';
 import { recordingReporter, SUCCESS } from './export-helpers.js';
 import { useServers } from './in-memory-telemetry.js';
 import { exportOneCall } from './one-call.js';
 
 /** Each option's default cell, by option name; a row naming two options gives it to both. */
 const DOCUMENTED = new Map(
-  tableRows(readDoc('configuration.md'), '## `inferenceTelemetry(options)`').flatMap(([names, , fallback]) =>
+  tableRows(readDoc('docs/configuration.md'), '## `inferenceTelemetry(options)`').flatMap(([names, , fallback]) =>
     names.split(',').map((name) => [name.trim(), fallback] as const),
   ),
 );

@@ -17,9 +17,9 @@ import {
 } from '../src/metrics/descriptors.js';
 import { REDACTED } from '../src/payload/redact.js';
 import * as semconv from '../src/semconv.js';
-import { readDoc, tableRows } from './documented-table.js';
+import { readDoc, tableRows } from '../../../test/support/documented-table.js';
 
-const DOC = readDoc('telemetry.md');
+const DOC = readDoc('docs/telemetry.md');
 
 /** How the document names each kind of instrument. */
 const DOCUMENTED_KINDS: Record<string, MetricKind> = {
