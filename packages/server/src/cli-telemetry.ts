@@ -64,7 +64,7 @@ export function addTelemetryOptions(command: Command): Command {
       ).choices(['gzip', 'none']),
     )
     .addOption(
-      new Option('--telemetry-mode <mode>', 'payload records per call, as KServe logger modes')
+      new Option('--telemetry-mode <all|request|response>', 'payload records per call, as KServe logger modes')
         .choices(['all', 'request', 'response'])
         .env('INFERLENS_TELEMETRY_MODE')
         .default(DEFAULT_MODE),
