@@ -80,6 +80,14 @@ describe('docker-compose.yml', () => {
     expect(collector.command).to.include(`--config=${PROFILE_OVERLAY_DIR}/\${COMPOSE_PROFILES:-debug}.yaml`);
   });
 
+  it('the collector prints every record with no profile, as README.md says: the debug overlay at detailed verbosity', () => {
+    // Given by compose as `${VAR:-default}`, else left to the overlay's own `${env:VAR:-default}`.
+    const given = compose.services.collector.environment?.OTELCOL_DEBUG_VERBOSITY;
+    const overlay = readFileSync(join(REPOSITORY_ROOT, 'collector-config/overlays/debug.yaml'), 'utf8');
+    const verbosity = given ?? /verbosity: (\S+)/.exec(overlay)?.[1];
+    expect(verbosity).to.match(/^\$\{(env:)?OTELCOL_DEBUG_VERBOSITY:-detailed\}$/);
+  });
+
   it('depends_on names services that start with it, without a cycle (compose refuses both)', () => {
     const visiting = new Set<string>();
     const done = new Set<string>();

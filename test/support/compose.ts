@@ -34,6 +34,7 @@ export interface ComposeService {
   readonly profiles?: readonly string[];
   readonly volumes?: readonly string[];
   readonly command?: readonly string[];
+  readonly environment?: Readonly<Record<string, string>>;
   readonly depends_on?: Readonly<Record<string, unknown>>;
 }
 
