@@ -2,7 +2,8 @@
  * The names on the wire are the ones docs/telemetry.md lists: the
  * attribute names, the values of the protocol, record type and outcome,
  * the `error.type` of an aborted call, the redaction marker, and every
- * metric's name, instrument, unit and buckets.
+ * metric's name, instrument, unit and buckets, and the limits it gives
+ * (attribute length, attribute sets, column sets, files written at once).
  * Dashboards and queries are written against the document, so a renamed
  * constant must fail here.
  */
@@ -15,7 +16,11 @@ import {
   PAYLOAD_SIZE,
   REQUEST_DURATION,
 } from '../src/metrics/descriptors.js';
+import { CARDINALITY_LIMIT } from '../src/metrics/aggregated-metrics.js';
+import { MAX_ATTRIBUTE_VALUE_LENGTH } from '../src/attribute-value.js';
+import { MAX_CONCURRENT_WRITES } from '../src/file-sink/write-slots.js';
 import { REDACTED } from '../src/payload/redact.js';
+import { MAX_SCHEMAS_PER_MONITOR } from '../src/records.js';
 import * as semconv from '../src/semconv.js';
 import { readDoc, tableRows } from '../../../test/support/documented-table.js';
 
@@ -83,5 +88,13 @@ describe('the names docs/telemetry.md lists', () => {
       Array.from({ length: to - from + 1 }, (_, index) => base ** (from + index));
     expect(BATCH_SIZE.boundaries).to.deep.equal(powers(2, 0, 10));
     expect(PAYLOAD_SIZE.boundaries).to.deep.equal(powers(4, 4, 12));
+  });
+
+  it('give the limits the middleware keeps to', () => {
+    const prose = DOC.replace(/\s+/g, ' ');
+    expect(prose).to.include(`What a client sends is cut to ${MAX_ATTRIBUTE_VALUE_LENGTH} characters`);
+    expect(prose).to.include(`at most ${CARDINALITY_LIMIT} attribute sets are kept per metric`);
+    expect(prose).to.include(`At most ${MAX_SCHEMAS_PER_MONITOR} column sets are remembered per monitor`);
+    expect(prose).to.include(`At most ${MAX_CONCURRENT_WRITES} files are written at once`);
   });
 });
