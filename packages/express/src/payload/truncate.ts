@@ -28,6 +28,11 @@ export function decodeUtf8Prefix(bytes: Buffer): string {
  */
 export function truncatePayload(text: string, limit: number, size = Buffer.byteLength(text)): BoundedPayload {
   if (size <= limit) return { text, size, truncated: false };
+  return { text: utf8Prefix(text, limit), size, truncated: true };
+}
+
+/** The first `limit` UTF-8 bytes of a text, never cut inside a character. */
+export function utf8Prefix(text: string, limit: number): string {
   // Each UTF-16 unit takes at least one byte, so the first `limit` units hold the first `limit` bytes: the rest is not encoded.
-  return { text: decodeUtf8Prefix(Buffer.from(text.slice(0, limit)).subarray(0, limit)), size, truncated: true };
+  return decodeUtf8Prefix(Buffer.from(text.slice(0, limit)).subarray(0, limit));
 }
