@@ -23,7 +23,7 @@ import type { ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
 import type { CallMetrics } from './metrics/call-metrics.js';
 import { clientPath } from './matcher.js';
-import { parseRedactPaths, redactPayload } from './payload/redact.js';
+import { REDACTED, parseRedactPaths, redactPayload, redactPayloadStart } from './payload/redact.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
 import { jsonPartLength } from './payload/binary-extension.js';
 import { requestBodySize, requestPayload } from './payload/request-body.js';
@@ -369,13 +369,13 @@ class CallRecorder {
   }
 
   /**
-   * The payload with the `redactPaths` fields replaced. A payload already
-   * cut is no longer JSON, so with redaction on it is withheld whole rather
-   * than risk a field it was meant to hide.
+   * The answer with the `redactPaths` fields replaced. An answer the capture
+   * cut is no longer whole JSON, so with redaction on it is withheld whole
+   * rather than risk a field it was meant to hide.
    */
   #redacted(content: PayloadText): PayloadText {
     if (this.#redactPaths.length === 0) return content;
-    return { text: redactPayload(content.text, this.#redactPaths), cut: content.cut };
+    return { text: redactPayload(content, this.#redactPaths)?.text ?? REDACTED, cut: content.cut };
   }
 
   /** A redacted payload capped at `maxPayloadBytes`. */
@@ -386,13 +386,16 @@ class CallRecorder {
 
   /**
    * The request record's payload. Without redaction, only the bytes the
-   * record keeps are decoded; redaction needs the whole JSON. A body of
-   * unknown size (chunked, not kept) has the size of its text.
+   * record keeps are decoded; with it, a start of the body that its
+   * redacted text fills. A body of unknown size (chunked, not kept) has the
+   * size of its text.
    */
   #requestPayload(req: Request, rawBody: Buffer | undefined, size: number | undefined): BoundedPayload {
-    const decodeLimit = this.#redactPaths.length > 0 ? Infinity : this.#config.maxPayloadBytes;
-    const content = requestPayload(req, rawBody, decodeLimit);
-    return this.#bounded(this.#redacted(content), size ?? Buffer.byteLength(content.text));
+    const limit = this.#config.maxPayloadBytes;
+    let content: PayloadText = { text: '', cut: false };
+    const read = (maxBytes: number): PayloadText => (content = requestPayload(req, rawBody, maxBytes));
+    const text = this.#redactPaths.length === 0 ? read(limit) : redactPayloadStart(read, this.#redactPaths, limit);
+    return this.#bounded(text, size ?? Buffer.byteLength(content.text));
   }
 
   #end(req: Request, res: Response, state: CallState): void {

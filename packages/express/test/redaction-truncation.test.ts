@@ -1,8 +1,11 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { expect } from 'chai';
+import express from 'express';
+import type { Request, Response } from 'express';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
 import { REDACTED } from '../src/payload/redact.js';
+import { captureRawBody } from '../src/payload/request-body.js';
 import {
   ATTR_EXCEPTION_MESSAGE,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -66,17 +69,18 @@ describe('redaction and truncation', () => {
     expect(span.status.message).to.equal(REDACTED);
   });
 
-  it('withholds bodies nested too deep to redact as "[REDACTED]", and records the failed call whole', async () => {
+  it('redacts bodies nested deeper than a recursive walk goes field by field, and records the failed call whole', async () => {
     // Legal JSON (body-parser reads it) nested deeper than a recursive walk of its tree can go.
-    const deep = '['.repeat(20_000) + ']'.repeat(20_000);
-    const url = await serve({ redactPaths: ['parameters.api_key'] }, (_req, res) => {
+    const deep = `${'['.repeat(20_000)}{"api_key":"sk-secret"}${']'.repeat(20_000)}`;
+    const url = await serve({ redactPaths: [`${'*.'.repeat(20_000)}api_key`] }, (_req, res) => {
       res.status(400).type('json').send(deep);
     });
     const answer = await post(`${url}/v1/models/iris:predict`, deep);
     expect(answer.status).to.equal(400);
     const { request, response } = await bodies();
-    expect(request).to.equal(REDACTED);
-    expect(response).to.equal(REDACTED);
+    const redacted = deep.replace('"sk-secret"', JSON.stringify(REDACTED));
+    expect(request).to.equal(redacted);
+    expect(response).to.equal(redacted);
     const [span] = await telemetry.waitForSpans();
     expect(span.status.code).to.equal(SpanStatusCode.ERROR);
     expect(span.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE]).to.equal(400);
@@ -237,5 +241,75 @@ describe('redaction and truncation', () => {
     const redacted = JSON.stringify({ ...JSON.parse(body), parameters: { api_key: REDACTED, top_k: 2 } });
     expect(request.body).to.equal(redacted.slice(0, 32));
     expect(request.attributes).to.include({ [ATTR_PAYLOAD_TRUNCATED]: true });
+  });
+  describe('of a request body of megabytes, of which the record keeps 64 KiB', () => {
+    const REDACTED_JSON = JSON.stringify(REDACTED);
+    /** A V2 input named `name` with `count` FP32 values. */
+    const input = (name: string, count: number) =>
+      `{"name":"${name}","shape":[${count}],"datatype":"FP32","data":[${Array(count).fill('0.123456').join(',')}]}`;
+    /** A V2 body with an API key and `inputs`. */
+    const v2Body = (...inputs: string[]) => `{"parameters":{"api_key":"sk-secret"},"inputs":[${inputs.join(',')}]}`;
+
+    /**
+     * Sends `body` (in UTF-16 when `utf16`) to an app that reads up to 32 MB
+     * with `redactPaths`, and gives its request record, which counts every byte sent.
+     */
+    async function requestRecord(redactPaths: string[], body: string, utf16 = false) {
+      const app = express();
+      app.use(inferenceTelemetry(globalOptions({ redactPaths })));
+      app.use(express.json({ limit: '32mb', verify: captureRawBody }));
+      app.post('/v2/models/:model/infer', (_req, res) => void res.json({}));
+      // A body that is not JSON is answered without Express printing it.
+      app.use((error: { status?: number }, _req: Request, res: Response, _next: unknown) => {
+        res.status(error.status ?? 500).json({});
+      });
+      const url = await servers.start(app);
+      const sent = Buffer.from(body, utf16 ? 'utf16le' : 'utf8');
+      const charset = utf16 ? 'utf-16le' : 'utf-8';
+      await fetch(`${url}/v2/models/m/infer`, {
+        method: 'POST',
+        headers: { 'content-type': `application/json; charset=${charset}` },
+        body: sent,
+      });
+      const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
+      expect(request.attributes[ATTR_PAYLOAD_SIZE]).to.equal(sent.byteLength);
+      return request;
+    }
+
+    it('keeps its redacted start, marked truncated', async () => {
+      const body = v2Body(input('x', 500_000));
+      const request = await requestRecord(['parameters.api_key'], body);
+      expect(request.body).to.equal(body.replace('"sk-secret"', REDACTED_JSON).slice(0, 65_536));
+      expect(request.attributes[ATTR_PAYLOAD_TRUNCATED]).to.equal(true);
+    });
+
+    it('keeps all of it when its redacted text fits, not marked truncated', async () => {
+      const body = v2Body(input('x', 500_000));
+      const request = await requestRecord(['inputs.*.data'], body);
+      expect(request.body).to.equal(body.replace(/"data":\[[^\]]*\]/, `"data":${REDACTED_JSON}`));
+      expect(request.attributes).not.to.have.property(ATTR_PAYLOAD_TRUNCATED);
+    });
+
+    it('keeps what follows a redacted value of megabytes, up to the bytes kept', async () => {
+      const kept = input('y', 100_000);
+      const request = await requestRecord(['inputs.0'], v2Body(input('x', 500_000), kept));
+      expect(request.body).to.equal(v2Body(REDACTED_JSON, kept).slice(0, 65_536));
+      expect(request.attributes[ATTR_PAYLOAD_TRUNCATED]).to.equal(true);
+    });
+
+    it('keeps the redacted start of one that stops being JSON only past the bytes kept', async () => {
+      // body-parser refuses it (400); the failed call's record shows its start, since redaction never reads the end.
+      const start = v2Body(input('x', 500_000)).slice(0, -2);
+      const request = await requestRecord(['parameters.api_key'], `${start},oops}`);
+      expect(request.body).to.equal(start.replace('"sk-secret"', REDACTED_JSON).slice(0, 65_536));
+      expect(request.attributes[ATTR_PAYLOAD_TRUNCATED]).to.equal(true);
+    });
+
+    it('redacts one sent in UTF-16 in its text', async () => {
+      const body = v2Body(input('x', 200_000));
+      const request = await requestRecord(['parameters.api_key'], body, true);
+      expect(request.body).to.equal(body.replace('"sk-secret"', REDACTED_JSON).slice(0, 65_536));
+      expect(request.attributes[ATTR_PAYLOAD_TRUNCATED]).to.equal(true);
+    });
   });
 });
