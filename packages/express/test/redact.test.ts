@@ -107,7 +107,7 @@ describe('redactPayload', () => {
     const paths = parseRedactPaths(['data']);
     const start = `{"data":[${'1.5,'.repeat(100)}`;
     expect(redactPayload({ text: start, cut: true }, paths, 64)).to.equal(undefined);
-    // A token the cut may have shortened is not read as it stands: "1.5" could be "1.55".
+    // A token that reaches the cut may go on past it: the number is not taken as it stands.
     const shortened = `{"data":1,"n":${'1'.repeat(100)}`;
     expect(redactPayload({ text: shortened, cut: true }, paths, 200)).to.equal(undefined);
   });

@@ -62,8 +62,9 @@ interface Container {
  */
 class Redaction {
   readonly #paths: readonly Path[];
-  #text = '';
-  #scanner: JSONScanner | undefined;
+  /** The text read, and the scanner over it. */
+  #text: string;
+  #scanner: JSONScanner;
   /** Where the next token starts: after a byte order mark, which a JSON parser may ignore (RFC 8259, section 8.1). */
   #resumeAt: number;
   readonly #containers: Container[] = [];
@@ -80,6 +81,8 @@ class Redaction {
 
   constructor(text: string, paths: readonly Path[]) {
     this.#paths = paths.filter((path) => path.length > 0);
+    this.#text = text;
+    this.#scanner = createScanner(text, false);
     this.#resumeAt = text.startsWith(BYTE_ORDER_MARK) ? BYTE_ORDER_MARK.length : 0;
   }
 
@@ -96,9 +99,11 @@ class Redaction {
    * it ran out when given it.
    */
   run(text: string, cut: boolean, limit: number): PayloadText | undefined {
-    this.#text = text;
-    const scanner = createScanner(text, false);
-    this.#scanner = scanner;
+    if (text !== this.#text) {
+      this.#text = text;
+      this.#scanner = createScanner(text, false);
+    }
+    const scanner = this.#scanner;
     scanner.setPosition(this.#resumeAt);
     for (;;) {
       const kind = scanner.scan();
@@ -146,7 +151,7 @@ class Redaction {
       }
       case STRING:
         if (expected !== 'key' && expected !== 'key-or-close') break;
-        top!.key = this.#scanner!.getTokenValue();
+        top!.key = this.#scanner.getTokenValue();
         this.#expected = 'colon';
         return true;
       case NUMBER:
@@ -189,7 +194,7 @@ class Redaction {
 
   /** Writes the text up to the value that starts at the token just read, and `"[REDACTED]"` for it. */
   #redactFrom(): void {
-    const copied = this.#text.slice(this.#copyFrom, this.#scanner!.getTokenOffset());
+    const copied = this.#text.slice(this.#copyFrom, this.#scanner.getTokenOffset());
     this.#written += copied + REDACTED_JSON;
     this.#writtenBytes += Buffer.byteLength(copied) + REDACTED_JSON.length;
     this.#copyFrom = -1;
@@ -198,7 +203,7 @@ class Redaction {
 
   #valueEnded(): void {
     if (this.#copyFrom < 0 && this.#containers.length === this.#redactedDepth) {
-      this.#copyFrom = this.#scanner!.getPosition();
+      this.#copyFrom = this.#scanner.getPosition();
     }
     const top = this.#top;
     if (top === undefined) {
