@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Attributes } from '@opentelemetry/api';
 import { metrics, trace } from '@opentelemetry/api';
@@ -185,6 +186,21 @@ export async function post(url: string, body: string, headers: Record<string, st
     body,
   });
   return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/**
+ * Posts a JSON `body` to `path` at `url` in two chunks, so no Content-Length
+ * says its size, and resolves once the answer has been read.
+ */
+export function postChunked(url: URL, path: string, body: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const client = httpRequest(url, { method: 'POST', path }, (res) => {
+      res.resume().on('end', resolve);
+    });
+    client.on('error', reject).setHeader('content-type', 'application/json');
+    client.write(body.slice(0, 10));
+    client.end(body.slice(10));
+  });
 }
 
 export async function get(url: string): Promise<Answer> {

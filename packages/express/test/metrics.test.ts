@@ -31,6 +31,7 @@ import {
   kserveApp,
   pointsOf,
   post,
+  postChunked,
   useInMemoryTelemetry,
   useServers,
 } from './in-memory-telemetry.js';
@@ -164,14 +165,7 @@ describe('metrics', () => {
     app.use(express.json());
     app.post('/v1/models/:target', (_req, res) => void res.json({ predictions: [1, 1] }));
     const url = new URL(await servers.start(app));
-    await new Promise<void>((resolve, reject) => {
-      const client = httpRequest(url, { method: 'POST', path: '/v1/models/chunked:predict' }, (res) => {
-        res.resume().on('end', resolve);
-      });
-      client.on('error', reject).setHeader('content-type', 'application/json');
-      client.write(IRIS_BODY.slice(0, 10));
-      client.end(IRIS_BODY.slice(10));
-    });
+    await postChunked(url, '/v1/models/chunked:predict', IRIS_BODY);
     const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
     const text = JSON.stringify(JSON.parse(IRIS_BODY));
     expect(request.attributes).to.include({

@@ -6,7 +6,7 @@ import { inferenceTelemetry } from '../src/middleware.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
 import { captureRawBody } from '../src/payload/request-body.js';
 import { ATTR_PAYLOAD_SIZE, ATTR_PAYLOAD_TRUNCATED, RECORD_TYPE } from '../src/semconv.js';
-import { globalOptions, useInMemoryTelemetry, useServers } from './in-memory-telemetry.js';
+import { globalOptions, postChunked, useInMemoryTelemetry, useServers } from './in-memory-telemetry.js';
 
 /** A V2 binary-extension body: the JSON part, then four FP32 values. */
 const JSON_PART = '{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","parameters":{"binary_data_size":16}}]}';
@@ -41,6 +41,19 @@ describe('the request record', () => {
     const record = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
     expect(record.body).to.equal(JSON_PART);
     expect(record.attributes[ATTR_PAYLOAD_SIZE]).to.equal(BINARY_BODY.byteLength);
+  });
+
+  it('of a chunked body express.raw() kept counts all its bytes, though it decodes only a start of it', async () => {
+    const app = express();
+    app.use(inferenceTelemetry(globalOptions({ maxPayloadBytes: 16, redactPaths: ['parameters.api_key'] })));
+    app.use(express.raw({ type: 'application/json' }));
+    app.post('/v1/models/:target', (_req, res) => void res.json({}));
+    const url = new URL(await servers.start(app));
+    const body = `{"parameters":{"api_key":"sk-secret"},"instances":[${'[6.8,2.8],'.repeat(20)}[1,2]]}`;
+    await postChunked(url, '/v1/models/iris:predict', body);
+    const record = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
+    expect(record.body).to.equal('{"parameters":{"');
+    expect(record.attributes).to.include({ [ATTR_PAYLOAD_SIZE]: body.length, [ATTR_PAYLOAD_TRUNCATED]: true });
   });
 
   it('of a gzip-encoded body holds the decoded JSON and counts the bytes sent', async () => {

@@ -102,14 +102,19 @@ function parsedBodyText(body: unknown): string {
 
 /**
  * The request body's size in bytes as sent: `Content-Length`, else the
- * `raw` bytes kept (decoded, for a compressed chunked body), else 0 for a
- * request without a body. Undefined for a chunked body no parser kept:
- * nothing said how long it was.
+ * bytes kept (decoded, for a compressed chunked body), the `raw` ones or
+ * the Buffer `express.raw()` left as the body, else 0 for a request without
+ * a body. Undefined for a chunked body no parser kept: nothing said how
+ * long it was.
  */
-export function requestBodySize(req: IncomingMessage, raw: Buffer | undefined): number | undefined {
-  // Before the raw bytes: a parser hands those over decoded, and a compressed body was sent smaller.
+export function requestBodySize(
+  req: IncomingMessage & { body?: unknown },
+  raw: Buffer | undefined,
+): number | undefined {
+  // Before the bytes kept: a parser hands those over decoded, and a compressed body was sent smaller.
   const length = Number(req.headers['content-length']);
   if (Number.isInteger(length) && length >= 0) return length;
-  if (raw !== undefined) return raw.byteLength;
+  const kept = raw ?? (Buffer.isBuffer(req.body) ? req.body : undefined);
+  if (kept !== undefined) return kept.byteLength;
   return req.headers['transfer-encoding'] === undefined ? 0 : undefined;
 }
