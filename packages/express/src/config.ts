@@ -338,6 +338,9 @@ function resolveHeaders(headers: readonly string[] | undefined): string[] {
   if (!Array.isArray(headers) || !headers.every((header) => typeof header === 'string')) {
     fail('captureHeaders', 'an array of header names', headers);
   }
+  // A name no request can carry would never match: a typo to name now.
+  const malformed = headers.filter((header) => !isHeader(header, ''));
+  if (malformed.length > 0) fail('captureHeaders', 'HTTP header names', malformed);
   const names = headers.map((header) => header.toLowerCase());
   const refused = names.filter((name) => NEVER_CAPTURED_HEADERS.has(name));
   if (refused.length > 0) fail('captureHeaders', `free of credential headers (${refused.join(', ')})`, headers);

@@ -56,6 +56,7 @@ describe('configuration', () => {
       ['queue.exportTimeoutMillis', { queue: { exportTimeoutMillis: Infinity } }, /queue\.exportTimeoutMillis/],
       ['providers', { providers: 'mine' }, /providers/],
       ['captureHeaders', { captureHeaders: 'x-tenant' }, /captureHeaders/],
+      ['captureHeaders', { captureHeaders: ['x-tenant', 'x tenant'] }, /captureHeaders.*HTTP header names/],
     ];
     for (const [option, options, message] of cases) {
       it(`throws a TypeError naming ${option} for ${JSON.stringify(options)}`, () => {
