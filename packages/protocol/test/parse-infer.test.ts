@@ -67,6 +67,8 @@ describe('parseInferRequest', () => {
       withInput({ shape: [9007199254740993n] }),
       'must hold non-negative integers, got [9007199254740993]',
     ],
+    // The same value written with an exponent arrives as a number, not a bigint, and is refused alike.
+    ['a dimension past 2^53 written with an exponent', withInput({ shape: [0, 1e21] }), 'got [0,1e+21]'],
     ['data that is not an array', withInput({ data: 'abc' }), `input 'x': data must be an array, got string "abc"`],
     [
       'no data and no binary size',

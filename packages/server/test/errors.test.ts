@@ -209,6 +209,19 @@ describe('errors', () => {
       ]);
     });
 
+    it('rejects a dimension onnxruntime cannot take, in a shape of no elements, and takes the largest it can', async () => {
+      const empty = (shape: number[]) =>
+        infer({ inputs: [{ name: 'x', datatype: 'FP32', shape, data: [] }] }, 'negate');
+      expectError(await empty([0, 2 ** 32]), 400, "input 'x': dimension 4294967296 is larger than 4294967295");
+      expectError(await empty([2 ** 52, 0]), 400, "input 'x': dimension 4503599627370496 is larger than 4294967295");
+      expectError(await empty([0, 1e21]), 400, "input 'x'.shape must hold non-negative integers");
+      const largest = await empty([0, 2 ** 32 - 1]);
+      expect(largest.status, JSON.stringify(largest.body)).to.equal(200);
+      expect(largest.body.outputs[0])
+        .to.include({ name: 'y' })
+        .and.deep.include({ shape: [0, 2 ** 32 - 1], data: [] });
+    });
+
     it('rejects an output the model does not have', async () => {
       const response = await infer({ inputs: [irisInput], outputs: [{ name: 'score' }] });
       expectError(response, 400, "model 'iris' has no output 'score'; its outputs are 'label', 'probabilities'");

@@ -41,7 +41,8 @@ function parseShape(value: unknown, where: string): number[] {
   if (!Array.isArray(value))
     throw invalidRequest(`${where}.shape must be an array of integers, got ${describe(value)}`);
   for (const dim of value) {
-    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) {
+    // Safe integers only: past 2^53 a dimension is no exact count (one with all its digits arrives as a bigint).
+    if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 0) {
       throw invalidRequest(`${where}.shape must hold non-negative integers, got ${stringifyJson(value)}`);
     }
   }

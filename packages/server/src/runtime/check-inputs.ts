@@ -2,6 +2,13 @@ import type { Tensor } from '@inferlens/protocol';
 import { invalidInput } from '@inferlens/protocol';
 import type { ModelSignature, SharedDimension } from './onnx-model.js';
 
+/**
+ * The largest dimension onnxruntime-node takes: its binding refuses a
+ * larger one only once the run starts, which would answer a client's shape
+ * as the server's fault. Only a shape of no elements can carry one.
+ */
+const MAX_DIMENSION = 2 ** 32 - 1;
+
 function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
@@ -67,6 +74,12 @@ export function checkInputs(
     if (!fitsShape(expected.shape, tensor.shape)) {
       throw invalidInput(
         `input '${tensor.name}': expected shape ${formatShape(expected.shape)}, got ${formatShape(tensor.shape)}`,
+      );
+    }
+    const large = tensor.shape.find((dim) => dim > MAX_DIMENSION);
+    if (large !== undefined) {
+      throw invalidInput(
+        `input '${tensor.name}': dimension ${large} is larger than ${MAX_DIMENSION}, the most onnxruntime takes`,
       );
     }
     const batch = tensor.shape[0];
