@@ -44,3 +44,14 @@ export function stringifyJson(value: unknown): string {
     return stringify(value)!;
   }
 }
+
+/**
+ * A client's JSON value as an error message shows it: a primitive as its
+ * JSON text, an array or object by its kind alone. Written whole, a value
+ * that a small body nests thousands of arrays deep would overflow the stack
+ * in JSON.stringify, failing the error answer itself.
+ */
+export function showJsonValue(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' && value !== null ? 'an object' : stringifyJson(value);
+}

@@ -58,6 +58,16 @@ describe('parseEmbeddingsRequest', () => {
     );
   });
 
+  it('refuses an encoding_format or dimensions that nests arrays deeply, naming it by its kind', () => {
+    const deep: unknown = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    expect(() => parseEmbeddingsRequest({ model: 'm', input: 'a', encoding_format: deep })).to.throw(
+      '"encoding_format" must be one of float, base64, got an array',
+    );
+    expect(() => parseEmbeddingsRequest({ model: 'm', input: 'a', dimensions: deep })).to.throw(
+      '"dimensions" must be a positive integer, got an array',
+    );
+  });
+
   it('refuses a user that is not a string, and token arrays mixed with texts', () => {
     expect(() => parseEmbeddingsRequest({ model: 'm', input: 'a', user: 3 })).to.throw('"user" must be a string');
     expect(() => parseEmbeddingsRequest({ model: 'm', input: [1, 'a'] })).to.throw(

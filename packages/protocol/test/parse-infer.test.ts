@@ -4,6 +4,8 @@ import { binaryDataSize, decodeInput, parseInferRequest } from '../src/index.js'
 import { thrown } from './thrown.js';
 
 const input = { name: 'x', shape: [2], datatype: 'FP32', data: [1, 2] };
+/** Nested deeper than JSON.stringify can recurse. */
+const DEEP_ARRAY: unknown = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
 
 describe('parseInferRequest', () => {
   it('reads a full request: id, parameters, inputs and requested outputs', () => {
@@ -66,6 +68,11 @@ describe('parseInferRequest', () => {
       'a dimension past 2^53',
       withInput({ shape: [9007199254740993n] }),
       'must hold non-negative integers, got [9007199254740993]',
+    ],
+    [
+      'a dimension that nests arrays deeply',
+      withInput({ shape: [1, DEEP_ARRAY] }),
+      "input 'x'.shape must hold non-negative integers, got an array among them",
     ],
     // The same value written with an exponent arrives as a number, not a bigint, and is refused alike.
     ['a dimension past 2^53 written with an exponent', withInput({ shape: [0, 1e21] }), 'got [0,1e+21]'],

@@ -510,6 +510,27 @@ describe('errors', () => {
       expectError(response, 400, /.+/);
     });
 
+    // Nested deeper than JSON.stringify can recurse, so that an error message that wrote them whole would fail itself.
+    it('rejects a deeply nested shape or OpenAI option with 400, naming it by its kind', async () => {
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const shape = await inferRaw(
+        `{"inputs": [{"name": "input", "datatype": "FP32", "shape": [${deep}], "data": []}]}`,
+      );
+      expectError(shape, 400, "input 'input'.shape must hold non-negative integers, got an array among them");
+      for (const [field, message] of [
+        ['encoding_format', '"encoding_format" must be one of float, base64, got an array'],
+        ['dimensions', '"dimensions" must be a positive integer, got an array'],
+      ]) {
+        const body = `{"model": "iris", "input": "a", "${field}": ${deep}}`;
+        const response = await postRaw(url('/openai/v1/embeddings'), body, JSON_TYPE);
+        expect(response.status, JSON.stringify(response.body)).to.equal(400);
+        expect(response.body.error.message).to.equal(message);
+      }
+      expect((await predict({ instances: ROWS })).body, 'the server still answers').to.deep.equal({
+        predictions: [1, 1],
+      });
+    });
+
     it('rejects a gzip body that does not inflate with 400', async () => {
       const corrupt = gzipSync(JSON.stringify({ instances: ROWS })).subarray(0, 20);
       expectError(await predictRaw(corrupt, { ...JSON_TYPE, 'content-encoding': 'gzip' }), 400, /.+/);

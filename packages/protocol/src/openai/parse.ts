@@ -1,7 +1,7 @@
 import { invalidRequest } from '../errors.js';
 import type { EmbeddingEncodingFormat, EmbeddingInput, EmbeddingsRequest } from './types.js';
 import { isJsonObject } from '../json-object.js';
-import { stringifyJson } from '../json-text.js';
+import { showJsonValue } from '../json-text.js';
 
 /** The most inputs one request may hold, as OpenAI's API allows. */
 export const MAX_EMBEDDING_INPUTS = 2048;
@@ -90,12 +90,12 @@ export function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {
   if (input === undefined) throw invalidRequest('"input" is required', INPUT);
   if (format !== undefined && !ENCODING_FORMATS.includes(format as EmbeddingEncodingFormat)) {
     throw invalidRequest(
-      `"encoding_format" must be one of ${ENCODING_FORMATS.join(', ')}, got ${JSON.stringify(format)}`,
+      `"encoding_format" must be one of ${ENCODING_FORMATS.join(', ')}, got ${showJsonValue(format)}`,
       'encoding_format',
     );
   }
   if (dimensions !== undefined && !(Number.isSafeInteger(dimensions) && (dimensions as number) > 0)) {
-    throw invalidRequest(`"dimensions" must be a positive integer, got ${stringifyJson(dimensions)}`, 'dimensions');
+    throw invalidRequest(`"dimensions" must be a positive integer, got ${showJsonValue(dimensions)}`, 'dimensions');
   }
   if (user !== undefined && typeof user !== 'string') throw invalidRequest('"user" must be a string', 'user');
   return {

@@ -3,7 +3,7 @@ import { invalidRequest } from '../errors.js';
 import type { InferRequest, InferRequestInput, Parameters, RequestedOutput } from './types.js';
 import { BINARY_DATA, BINARY_DATA_OUTPUT, BINARY_DATA_SIZE } from './types.js';
 import { isJsonObject } from '../json-object.js';
-import { stringifyJson } from '../json-text.js';
+import { showJsonValue, stringifyJson } from '../json-text.js';
 
 /** What a field holds, for messages that say what was expected and what came instead. */
 function describe(value: unknown): string {
@@ -43,7 +43,9 @@ function parseShape(value: unknown, where: string): number[] {
   for (const dim of value) {
     // Safe integers only: past 2^53 a dimension is no exact count (one with all its digits arrives as a bigint).
     if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 0) {
-      throw invalidRequest(`${where}.shape must hold non-negative integers, got ${stringifyJson(value)}`);
+      // A dimension that is an array or object is named by its kind (see showJsonValue), not written out.
+      const shown = typeof dim === 'object' && dim !== null ? `${showJsonValue(dim)} among them` : stringifyJson(value);
+      throw invalidRequest(`${where}.shape must hold non-negative integers, got ${shown}`);
     }
   }
   return value as number[];
