@@ -1,12 +1,14 @@
 /** The demo text-embedding model over V1, V2 and OpenAI's API: properties of its vectors, and the three protocols agree. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as tokenizers from '@huggingface/tokenizers';
 import { expect } from 'chai';
 import { getJson, post, postJson, readBinaryResponse } from '../../../test/support/http.js';
 import { cosine, norm } from '../../../scripts/demo-models/vectors.js';
 import { DEMO_EMBEDDING, decodeBase64Vector } from '../../../test/support/embeddings.js';
 import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
 import type { InferenceServer } from '../src/index.js';
+import { MAX_TEXT_CHARS_PER_TOKEN } from '../src/runtime/text-tokenizer.js';
 
 /** Unit length, within float32 rounding. */
 const UNIT_NORM_TOLERANCE = 1e-5;
@@ -176,6 +178,30 @@ describe('the demo text-embedding model', () => {
     // Both are cut to the same 64 tokens, so they are the same vector.
     expect(body.usage.prompt_tokens).to.equal(2 * 64);
     expect(body.data[1].embedding).to.deep.equal(body.data[0].embedding);
+  });
+
+  it('tokenises only the leading part of a text far longer than the model reads, which gives the same vector', async () => {
+    const words = ['cat', 'dog', 'pizza', 'rain'];
+    const long = Array.from({ length: 250_000 }, (_, index) => words[index % words.length]).join(' ');
+    // Every text the server tokenises goes through the library's Tokenizer.encode, watched here.
+    type Encode = (this: unknown, text: string, options?: object) => unknown;
+    const { prototype } = tokenizers.Tokenizer as unknown as { prototype: { encode: Encode } };
+    const { encode } = prototype;
+    const lengths: number[] = [];
+    prototype.encode = function (text, options) {
+      lengths.push(text.length);
+      return encode.call(this, text, options);
+    };
+    let body: any;
+    try {
+      body = await openAi({ input: [long, long.slice(0, 1000)] });
+    } finally {
+      prototype.encode = encode;
+    }
+    // The demo model reads 64 tokens; the whole text would have been a million characters.
+    expect(Math.max(...lengths)).to.be.at.most(64 * MAX_TEXT_CHARS_PER_TOKEN);
+    expect(body.usage.prompt_tokens).to.equal(2 * 64);
+    expect(body.data[0].embedding).to.deep.equal(body.data[1].embedding);
   });
 
   it('gives the leading dimensions, renormalised, for an allowed `dimensions`', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { DEMO_EMBEDDING, readDemoTokenizer } from '../../../test/support/embeddings.js';
 import { DEMO_REPOSITORY } from '../../../test/support/server.js';
-import { TextTokenizer } from '../src/runtime/text-tokenizer.js';
+import { MAX_TEXT_CHARS_PER_TOKEN, TextTokenizer } from '../src/runtime/text-tokenizer.js';
 
 const TOKENIZER_PATH = join(DEMO_REPOSITORY, DEMO_EMBEDDING, '1', 'tokenizer.json');
 
@@ -118,6 +118,24 @@ describe('TextTokenizer', () => {
     expect(cut).to.deep.equal({ ids: [cls, tokens[0], tokens[1], sep], truncated: true });
     const exact = tokenizer.sequence(tokens, tokens.length + 2);
     expect(exact, 'a sequence that just fits').to.deep.equal({ ids: whole.ids, truncated: false });
+  });
+
+  it('gives a text far longer than the model reads the sequence of the whole text, and counts it as truncated', () => {
+    const repeated = (part: string): string =>
+      part.repeat(Math.ceil((3 * 64 * MAX_TEXT_CHARS_PER_TOKEN) / part.length));
+    const texts = {
+      'words and single spaces': repeated('cat dog pizza '),
+      'runs of whitespace': repeated('rain \n\t  snow   '),
+      'no whitespace at all': repeated('a,b.'),
+      'ideographs outside the BMP, no whitespace': repeated('\u{20000}猫'),
+    };
+    for (const [what, text] of Object.entries(texts)) {
+      const sequence = tokenizer.textSequence(text, 64);
+      expect(sequence, what).to.deep.equal(tokenizer.sequence(tokenizer.encode(text), 64));
+      expect(sequence.truncated, what).to.equal(true);
+    }
+    const short = 'cat dog';
+    expect(tokenizer.textSequence(short, 64)).to.deep.equal(tokenizer.sequence(tokenizer.encode(short), 64));
   });
 
   it('names the file when it cannot be read', async () => {

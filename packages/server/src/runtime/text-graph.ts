@@ -126,8 +126,7 @@ export class TextGraph {
     }
   }
 
-  #tokens(input: EmbeddingInput, index: number): readonly number[] {
-    if (typeof input === 'string') return this.#tokenizer.encode(input);
+  #checkedIds(input: readonly number[], index: number): readonly number[] {
     const outside = input.find((id) => id >= this.#tokenizer.vocabularySize);
     if (outside !== undefined) {
       throw invalidInput(
@@ -172,7 +171,9 @@ export class TextGraph {
     maxTotalTokens?: number,
   ): Promise<EmbeddingResult> {
     const sequences = inputs.map((input, index) =>
-      this.#tokenizer.sequence(this.#tokens(input, index), this.maxSequenceLength),
+      typeof input === 'string'
+        ? this.#tokenizer.textSequence(input, this.maxSequenceLength)
+        : this.#tokenizer.sequence(this.#checkedIds(input, index), this.maxSequenceLength),
     );
     const rows = sequences.map((sequence) => sequence.ids);
     const inputTokens = rows.reduce((sum, row) => sum + row.length, 0);

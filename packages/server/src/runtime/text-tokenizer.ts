@@ -16,6 +16,37 @@ const TEMPLATE_PROBE = 'hello';
 /** BERT's padding token, used when tokenizer.json names no padding id. */
 const BERT_PAD_TOKEN = '[PAD]';
 
+/**
+ * The most characters of a text tokenised per token the model reads. A
+ * WordPiece word of more than 100 characters is one [UNK]
+ * (`max_input_chars_per_word`), so a text of words gives at least one token
+ * per 100 characters, and what lies past `maxLength` times this never
+ * reaches the model. Tokenising it anyway costs in proportion to the body,
+ * not to the model's input: a 64 MiB text held the event loop for tens of
+ * seconds and took gigabytes.
+ */
+export const MAX_TEXT_CHARS_PER_TOKEN = 100;
+
+/** ASCII whitespace, where every Hugging Face pre-tokenizer ends a word. */
+const WHITESPACE = /[\t\n\r ]/;
+
+/** The first halves of UTF-16 surrogate pairs: a cut after one would leave half a character. */
+const HIGH_SURROGATES = { min: 0xd800, max: 0xdbff } as const;
+
+/**
+ * Where to cut a text to at most `limit` characters: where the last run of
+ * whitespace within it starts, so that the pre-tokenizer splits there in the
+ * whole text too and the tokens before the cut are the same; without one, at
+ * the limit, outside a surrogate pair.
+ */
+function leadingCut(text: string, limit: number): number {
+  for (let cut = limit; cut > 0; cut--) {
+    if (WHITESPACE.test(text[cut]) && !WHITESPACE.test(text[cut - 1])) return cut;
+  }
+  const last = text.charCodeAt(limit - 1);
+  return last >= HIGH_SURROGATES.min && last <= HIGH_SURROGATES.max ? limit - 1 : limit;
+}
+
 /** A text's token ids as the model reads them, and whether they had to be cut. */
 interface TokenSequence {
   readonly ids: readonly number[];
@@ -111,6 +142,19 @@ export class TextTokenizer {
     const truncated = tokens.length > room;
     const kept = truncated ? tokens.slice(0, room) : tokens;
     return { ids: [...this.#prefix, ...kept, ...this.#suffix], truncated };
+  }
+
+  /**
+   * The model's sequence for a text, as `sequence` makes it of the text's
+   * tokens. Of a text longer than `maxLength` × {@link MAX_TEXT_CHARS_PER_TOKEN}
+   * characters only the part before that (see `leadingCut`) is tokenised,
+   * and the text counts as truncated.
+   */
+  textSequence(text: string, maxLength: number): TokenSequence {
+    const limit = maxLength * MAX_TEXT_CHARS_PER_TOKEN;
+    if (text.length <= limit) return this.sequence(this.encode(text), maxLength);
+    const { ids } = this.sequence(this.encode(text.slice(0, leadingCut(text, limit))), maxLength);
+    return { ids, truncated: true };
   }
 }
 
