@@ -9,13 +9,29 @@
  */
 export const MAX_ATTRIBUTE_VALUE_LENGTH = 256;
 
-/** `value` cut to {@link MAX_ATTRIBUTE_VALUE_LENGTH}, never between the two halves of a surrogate pair. */
+/**
+ * The longest error message, and exception stack, a failed call records, in
+ * UTF-16 code units: room for any message a server writes and a stack's
+ * frames, where a message quoting what a client sent (a model name of a
+ * megabyte) would otherwise put all of it on the span, its exception event
+ * and the response record.
+ */
+export const MAX_ERROR_TEXT_LENGTH = 4096;
+
+/** `value` cut to `limit` code units, never between the two halves of a surrogate pair. */
+function cutText(value: string, limit: number): string {
+  if (value.length <= limit) return value;
+  return value.slice(0, isHighSurrogate(value.charCodeAt(limit - 1)) ? limit - 1 : limit);
+}
+
+/** `value` cut to {@link MAX_ATTRIBUTE_VALUE_LENGTH}. */
 export function boundedAttributeValue(value: string): string {
-  if (value.length <= MAX_ATTRIBUTE_VALUE_LENGTH) return value;
-  const end = isHighSurrogate(value.charCodeAt(MAX_ATTRIBUTE_VALUE_LENGTH - 1))
-    ? MAX_ATTRIBUTE_VALUE_LENGTH - 1
-    : MAX_ATTRIBUTE_VALUE_LENGTH;
-  return value.slice(0, end);
+  return cutText(value, MAX_ATTRIBUTE_VALUE_LENGTH);
+}
+
+/** An error message or stack cut to {@link MAX_ERROR_TEXT_LENGTH}. */
+export function boundedErrorText(text: string): string {
+  return cutText(text, MAX_ERROR_TEXT_LENGTH);
 }
 
 const HIGH_SURROGATE_FIRST = 0xd800;

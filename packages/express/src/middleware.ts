@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Attributes, Context, Span } from '@opentelemetry/api';
+import type { Attributes, Context, Exception, Span } from '@opentelemetry/api';
 import {
   defaultTextMapGetter,
   INVALID_TRACEID,
@@ -14,7 +14,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3Propagator } from '@opentelemetry/propagator-b3';
 import type { CallAnnotations } from './annotations.js';
-import { boundedAttributeValue } from './attribute-value.js';
+import { boundedAttributeValue, boundedErrorText } from './attribute-value.js';
 import { batchSizeOf } from './batch-size.js';
 import type { CallContext } from './call-context.js';
 import { openCallContext } from './call-context.js';
@@ -136,6 +136,18 @@ function errorTypeOf(error: unknown): string {
     for (const candidate of [kind, code, name]) if (typeof candidate === 'string' && candidate !== '') return candidate;
   }
   return 'Error';
+}
+
+/**
+ * The handler's error as the span's exception event records it: its type
+ * as the SDK reads it (`code`, else `name`), and its message and stack cut
+ * to {@link boundedErrorText}'s limit.
+ */
+function boundedException(error: Error): Exception {
+  const { code } = error as { code?: unknown };
+  const cut = { name: error.name, message: boundedErrorText(error.message) };
+  const stack = error.stack === undefined ? undefined : boundedErrorText(error.stack);
+  return typeof code === 'string' || typeof code === 'number' ? { ...cut, code, stack } : { ...cut, stack };
 }
 
 /** The message of `{"error": "..."}` or OpenAI's `{"error": {"message": "..."}}` answers. */
@@ -360,11 +372,12 @@ class CallRecorder {
     const failed = brokenOff || status >= FIRST_ERROR_STATUS;
     if (!failed) return { status, durationSeconds, failed, errorType: undefined, errorMessage: undefined };
     const errorType = aborted ? ERROR_TYPE_ABORTED : error !== undefined ? errorTypeOf(error) : String(status);
-    const errorMessage = aborted
+    const message = aborted
       ? 'the client closed the connection before the answer was complete'
       : error instanceof Error
         ? error.message
         : errorMessageOf(answerText().text);
+    const errorMessage = message === undefined ? undefined : boundedErrorText(message);
     return { status, durationSeconds, failed, errorType, errorMessage };
   }
 
@@ -435,7 +448,7 @@ class CallRecorder {
     if (outcome.failed) {
       span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType!);
       span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorMessage });
-      if (annotations?.error instanceof Error) span.recordException(annotations.error);
+      if (annotations?.error instanceof Error) span.recordException(boundedException(annotations.error));
     }
     // Ended at the start plus the measured duration: as exact as the records' `inference.duration`, where
     // the SDK, given a start time, would end at the next whole millisecond of the wall clock. Guarded, as the

@@ -17,7 +17,7 @@ import {
   REQUEST_DURATION,
 } from '../src/metrics/descriptors.js';
 import { CARDINALITY_LIMIT } from '../src/metrics/aggregated-metrics.js';
-import { MAX_ATTRIBUTE_VALUE_LENGTH } from '../src/attribute-value.js';
+import { MAX_ATTRIBUTE_VALUE_LENGTH, MAX_ERROR_TEXT_LENGTH } from '../src/attribute-value.js';
 import { MAX_CONCURRENT_WRITES } from '../src/file-sink/write-slots.js';
 import { REDACTED } from '../src/payload/redact.js';
 import { MAX_SCHEMAS_PER_MONITOR } from '../src/records.js';
@@ -93,6 +93,7 @@ describe('the names docs/telemetry.md lists', () => {
   it('give the limits the middleware keeps to', () => {
     const prose = DOC.replace(/\s+/g, ' ');
     expect(prose).to.include(`What a client sends is cut to ${MAX_ATTRIBUTE_VALUE_LENGTH} characters`);
+    expect(prose).to.include(`stack are cut to ${MAX_ERROR_TEXT_LENGTH} characters`);
     expect(prose).to.include(`at most ${CARDINALITY_LIMIT} attribute sets are kept per metric`);
     expect(prose).to.include(`At most ${MAX_SCHEMAS_PER_MONITOR} column sets are remembered per monitor`);
     expect(prose).to.include(`At most ${MAX_CONCURRENT_WRITES} files are written at once`);

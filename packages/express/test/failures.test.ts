@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import { annotateCall, captureErrors } from '../src/annotations.js';
+import { MAX_ERROR_TEXT_LENGTH } from '../src/attribute-value.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
 import { captureRawBody } from '../src/payload/request-body.js';
@@ -163,6 +164,23 @@ describe('failed calls', () => {
         ]);
       });
     }
+
+    it('cuts a long error message, and the stack that repeats it, to MAX_ERROR_TEXT_LENGTH', async () => {
+      // A server's message may quote what a client sent: a megabyte model name, say.
+      const error = new ModelError(`no model named ${'m'.repeat(1_000_000)}`, 'ModelNotFound');
+      const url = await serve(() => {
+        throw error;
+      });
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
+      const kept = error.message.slice(0, MAX_ERROR_TEXT_LENGTH);
+      expect(response.attributes[ATTR_EXCEPTION_MESSAGE]).to.equal(kept);
+      const [span] = telemetry.spans();
+      expect(span.status.message).to.equal(kept);
+      const [event] = span.events;
+      expect(event.attributes).to.include({ 'exception.message': kept, 'exception.type': error.name });
+      expect(event.attributes?.['exception.stacktrace']).to.equal(error.stack!.slice(0, MAX_ERROR_TEXT_LENGTH));
+    });
 
     it('is the error, not a client abort, when Express closes the connection after the headers went out', async () => {
       const app = express();
