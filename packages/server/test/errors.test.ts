@@ -258,6 +258,23 @@ describe('errors', () => {
       }
     });
 
+    it('refuses bytes after the JSON of a V1 predict body, whose protocol has no binary tensor data', async () => {
+      const json = JSON.stringify({ instances: ROWS });
+      const body = Buffer.concat([Buffer.from(json), new Uint8Array(16)]);
+      const headers = {
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': `${json.length}`,
+      };
+      expectError(
+        await predictRaw(body, headers),
+        400,
+        'the body holds 16 bytes after its JSON; binary tensor data (inference-header-content-length) is for V2 infer only',
+      );
+      // The header naming the whole body is harmless: there is nothing after the JSON.
+      const whole = await predictRaw(json, { ...JSON_TYPE, 'inference-header-content-length': `${json.length}` });
+      expect(whole.status).to.equal(200);
+    });
+
     // tritonclient sends np.zeros((0, 4)) as binary_data_size 0 and no bytes after the JSON header.
     it('reads an empty binary tensor, and rejects an empty binary section for a shape that holds elements', async () => {
       const binaryInput = (shape: number[]) => ({

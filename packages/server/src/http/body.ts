@@ -123,7 +123,7 @@ async function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer>
  * the binary tensor data when `Inference-Header-Content-Length` says
  * where it starts.
  */
-function parseBody(raw: Buffer, headers: IncomingHttpHeaders): InferenceBody {
+function parseBody(raw: Buffer, headers: IncomingHttpHeaders, binaryTensorData: boolean): InferenceBody {
   if (raw.length === 0) throw invalidRequest('the request body is empty; expected a JSON object');
   const header = firstHeader(headers, INFERENCE_HEADER_CONTENT_LENGTH);
   let jsonLength = raw.length;
@@ -135,6 +135,11 @@ function parseBody(raw: Buffer, headers: IncomingHttpHeaders): InferenceBody {
     jsonLength = parsed;
     if (jsonLength > raw.length) {
       throw invalidRequest(`${INFERENCE_HEADER_CONTENT_LENGTH} is ${jsonLength}, but the body has ${raw.length} bytes`);
+    }
+    if (!binaryTensorData && jsonLength < raw.length) {
+      throw invalidRequest(
+        `the body holds ${raw.length - jsonLength} bytes after its JSON; binary tensor data (${INFERENCE_HEADER_CONTENT_LENGTH}) is for V2 infer only`,
+      );
     }
   }
   let json: unknown;
@@ -150,17 +155,20 @@ function parseBody(raw: Buffer, headers: IncomingHttpHeaders): InferenceBody {
  * Reads a predict or infer body: media type checked, size capped at
  * `limit` bytes, JSON parsed. The raw bytes are handed to the telemetry
  * (its request record reuses them) and the parsed body is left on
- * `req.body`, where Express middleware expects it.
+ * `req.body`, where Express middleware expects it. Binary tensor data
+ * after the JSON is read only where `binaryTensorData` says the route takes
+ * it (V2 infer); elsewhere bytes after the JSON are refused, not dropped.
  */
 export async function readInferenceBody(
   req: IncomingMessage & { body?: unknown },
   res: ServerResponse,
   limit: number,
+  binaryTensorData = false,
 ): Promise<InferenceBody> {
   checkMediaType(req.headers);
   const raw = await readRawBody(req, limit);
   captureRawBody(req, res, raw);
-  const body = parseBody(raw, req.headers);
+  const body = parseBody(raw, req.headers, binaryTensorData);
   req.body = body.json;
   return body;
 }

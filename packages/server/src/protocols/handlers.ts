@@ -68,7 +68,7 @@ export function predictHandler({ repository, maxBodyBytes, logger }: HandlerOpti
 export function inferHandler({ repository, maxBodyBytes, logger }: HandlerOptions): InferenceHandler {
   return async (req, res, { model, version }) => {
     try {
-      const body = await readInferenceBody(req, res, maxBodyBytes);
+      const body = await readInferenceBody(req, res, maxBodyBytes, true);
       const found = repository.findReady(model, version);
       const request = parseInferRequest(body.json);
       const tensors = decodeInputs(request, body.binary);
