@@ -131,6 +131,14 @@ describe('errors', () => {
   });
 
   describe('400: the request is malformed or does not fit the model', () => {
+    it('says a body holding a 64-bit integer is nested too deeply, not that it is not JSON', async () => {
+      // The lossless reader, which a run of 16 digits calls on, recurses where JSON.parse does not.
+      const deep = `{"instances": ${'['.repeat(10_000)}12345678901234567${']'.repeat(10_000)}}`;
+      const answer = await predictRaw(deep);
+      expectError(answer, 400, 'the request body is nested too deeply to read');
+      expect(answer.body.error).to.not.include('not valid JSON');
+    });
+
     it('rejects a body that is not valid JSON', async () => {
       expectError(await inferRaw('{"inputs": ['), 400, 'the request body is not valid JSON');
       expectError(await predictRaw('{instances}'), 400, 'the request body is not valid JSON');

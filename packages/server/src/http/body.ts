@@ -146,6 +146,8 @@ function parseBody(raw: Buffer, headers: IncomingHttpHeaders, binaryTensorData: 
   try {
     json = parseJsonText(raw.toString('utf8', 0, jsonLength));
   } catch (error) {
+    // JSON all the same: the lossless reader of 64-bit integers recurses, and ran out of stack.
+    if (error instanceof RangeError) throw invalidRequest('the request body is nested too deeply to read');
     throw invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`);
   }
   return { json, binary: jsonLength < raw.length ? raw.subarray(jsonLength) : undefined };
