@@ -1,28 +1,83 @@
 /**
  * `createApp` on its own (an Express app to mount elsewhere) answers predict
  * infer and OpenAI embeddings through its Express routes exactly as `startServer` answers them
- * on its direct path.
+ * on its direct path, and its telemetry records them as the server's does.
  */
 import { expect } from 'chai';
+import { gzipSync } from 'node:zlib';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { InferenceTelemetryOptions } from '@inferlens/express';
+import { ATTR_DURATION, inferenceTelemetry } from '@inferlens/express';
 import { createApp, ModelRepository, silentLogger } from '../src/index.js';
-import { postJson } from '../../../test/support/http.js';
+import { post } from '../../../test/support/http.js';
 import type { InferenceServer } from '../src/index.js';
 import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
+import { useInMemoryTelemetry } from '../../express/test/in-memory-telemetry.js';
 
-const V1_BODY = {
+const V1_BODY = JSON.stringify({
   instances: [
     [6.8, 2.8, 4.8, 1.4],
     [6.0, 3.4, 4.5, 1.6],
   ],
+});
+const V2_BODY = JSON.stringify({
+  id: 'x',
+  inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [6.8, 2.8, 4.8, 1.4] }],
+});
+const EMBEDDINGS_BODY = JSON.stringify({ model: 'demo-embedding', input: ['a cat', 'rain'] });
+const BAD_EMBEDDINGS_BODY = JSON.stringify({ model: 'demo-embedding', input: [] });
+const BAD_V2_BODY = JSON.stringify({
+  inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [6.8, 2.8, 4.8] }],
+});
+/** An infer request of the binary tensor data extension that asks for its outputs in binary too. */
+const BINARY_V2_HEADER = JSON.stringify({
+  inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], parameters: { binary_data_size: 16 } }],
+  parameters: { binary_data_output: true },
+});
+const BINARY_V2_BODY = Buffer.concat([
+  Buffer.from(BINARY_V2_HEADER),
+  Buffer.from(new Float32Array([6.8, 2.8, 4.8, 1.4]).buffer),
+]);
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+const BINARY_TYPE = {
+  'content-type': 'application/octet-stream',
+  'inference-header-content-length': String(BINARY_V2_HEADER.length),
 };
-const V2_BODY = { id: 'x', inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [6.8, 2.8, 4.8, 1.4] }] };
-const EMBEDDINGS_BODY = { model: 'demo-embedding', input: ['a cat', 'rain'] };
-const BAD_EMBEDDINGS_BODY = { model: 'demo-embedding', input: [] };
-const BAD_V2_BODY = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [6.8, 2.8, 4.8] }] };
+
+/** One call the table sends to both: a path, a raw body, and its headers (JSON by default). */
+interface ComparedCall {
+  readonly path: string;
+  readonly body: string | Uint8Array;
+  readonly headers?: Record<string, string>;
+  /** What the call tries, when its path alone does not say. */
+  readonly about?: string;
+}
+
+/** The answer headers compared; `date` and the like differ by the moment. */
+const COMPARED_HEADERS = ['content-type', 'content-length', 'x-request-id', 'inference-header-content-length'];
+
+const TELEMETRY: InferenceTelemetryOptions = { providers: 'global', fileSink: { enabled: false } };
+
+/** A span as the comparison reads it: the exception's stack differs by the path the call took, and is left out. */
+function spanSummary(span: ReadableSpan) {
+  return {
+    name: span.name,
+    kind: span.kind,
+    status: span.status,
+    attributes: span.attributes,
+    events: span.events.map(({ name, attributes }) => ({
+      name,
+      type: attributes?.['exception.type'],
+      message: attributes?.['exception.message'],
+    })),
+  };
+}
 
 describe('createApp on its own', () => {
+  const telemetry = useInMemoryTelemetry();
   let repository: ModelRepository;
   let app: Server;
   let appUrl: string;
@@ -31,11 +86,17 @@ describe('createApp on its own', () => {
   before(async () => {
     repository = new ModelRepository(DEMO_REPOSITORY, { logger: silentLogger, sessionOptions: {} });
     await repository.load();
-    const express = createApp({ repository, logger: silentLogger, maxBodyBytes: 1 << 20, isReady: () => true });
+    const express = createApp({
+      repository,
+      logger: silentLogger,
+      maxBodyBytes: 1 << 20,
+      isReady: () => true,
+      telemetry: inferenceTelemetry(TELEMETRY),
+    });
     app = express.listen(0, '127.0.0.1');
     await new Promise((resolve) => app.once('listening', resolve));
     appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    server = await serveRepository(DEMO_REPOSITORY);
+    server = await serveRepository(DEMO_REPOSITORY, { telemetry: TELEMETRY });
   });
 
   after(async () => {
@@ -44,20 +105,58 @@ describe('createApp on its own', () => {
     await server.close();
   });
 
-  for (const [path, body] of [
-    ['/v1/models/iris:predict', V1_BODY],
-    ['/v2/models/iris/infer', V2_BODY],
-    ['/v2/models/iris/versions/1/infer', V2_BODY],
-    ['/v2/models/iris/infer', BAD_V2_BODY],
-    ['/v1/models/nope:predict', V1_BODY],
-    ['/openai/v1/embeddings', EMBEDDINGS_BODY],
-    ['/openai/v1/embeddings', BAD_EMBEDDINGS_BODY],
-  ] as const) {
-    it(`answers POST ${path} as the server does`, async () => {
-      const fromApp = await postJson(`${appUrl}${path}`, body);
-      const fromServer = await postJson(`${server.url}${path}`, body);
-      expect(fromApp.status).to.equal(fromServer.status);
-      expect(fromApp.body).to.deep.equal(fromServer.body);
+  /** The answer to one call, and its span and records (timings aside). */
+  async function answerAndTelemetry(base: string, { path, body, headers = JSON_TYPE }: ComparedCall) {
+    const sent = telemetry.spans().length;
+    const answer = await post(`${base}${path}`, body, { ...headers, 'x-request-id': 'compared' });
+    // Bytes as latin1, so a binary answer compares byte for byte.
+    const text = Buffer.from(await answer.arrayBuffer()).toString('latin1');
+    const [span] = (await telemetry.waitForSpans(sent + 1)).slice(sent);
+    const records = telemetry.records().filter((record) => record.spanContext?.spanId === span.spanContext().spanId);
+    return {
+      status: answer.status,
+      headers: COMPARED_HEADERS.map((name) => [name, answer.headers.get(name)]),
+      body: text,
+      span: spanSummary(span),
+      records: records.map(({ severityText, body, attributes }) => {
+        const { [ATTR_DURATION]: _duration, ...rest } = attributes;
+        return { severityText, body, attributes: rest };
+      }),
+    };
+  }
+
+  const calls: readonly ComparedCall[] = [
+    { path: '/v1/models/iris:predict', body: V1_BODY },
+    { path: '/v2/models/iris/infer', body: V2_BODY },
+    { path: '/v2/models/iris/versions/1/infer', body: V2_BODY },
+    { path: '/v2/models/iris/infer', body: BAD_V2_BODY, about: 'a shape the model does not take' },
+    { path: '/v1/models/nope:predict', body: V1_BODY },
+    { path: '/openai/v1/embeddings', body: EMBEDDINGS_BODY },
+    { path: '/openai/v1/embeddings', body: BAD_EMBEDDINGS_BODY, about: 'no input' },
+    { path: '/V2/Models/iris/Infer/?verbose=1', body: V2_BODY },
+    { path: '/v2/models/%69ris/infer', body: V2_BODY },
+    { path: '/v2/models/iris/infer', body: '{"inputs": [', about: 'a body that is not JSON' },
+    { path: '/openai/v1/embeddings', body: '', about: 'an empty body' },
+    { path: '/v1/models/iris:predict', body: V1_BODY, headers: { 'content-type': 'text/plain' }, about: 'text/plain' },
+    {
+      path: '/v1/models/iris:predict',
+      body: gzipSync(V1_BODY),
+      headers: { ...JSON_TYPE, 'content-encoding': 'gzip' },
+      about: 'gzip',
+    },
+    {
+      path: '/v1/models/iris:predict',
+      body: V1_BODY,
+      headers: { ...JSON_TYPE, 'content-encoding': 'zstd' },
+      about: 'an unknown Content-Encoding',
+    },
+    { path: '/v2/models/iris/infer', body: BINARY_V2_BODY, headers: BINARY_TYPE, about: 'binary tensor data' },
+  ];
+  for (const call of calls) {
+    it(`answers and records POST ${call.path}${call.about === undefined ? '' : `, ${call.about},`} as the server does`, async () => {
+      const fromApp = await answerAndTelemetry(appUrl, call);
+      const fromServer = await answerAndTelemetry(server.url, call);
+      expect(fromApp).to.deep.equal(fromServer);
     });
   }
 });
