@@ -135,6 +135,8 @@ describe('createApp on its own', () => {
     { path: '/openai/v1/embeddings', body: BAD_EMBEDDINGS_BODY, about: 'no input' },
     { path: '/V2/Models/iris/Infer/?verbose=1', body: V2_BODY },
     { path: '/v2/models/%69ris/infer', body: V2_BODY },
+    { path: '/v1/models/iris:PREDICT', body: V1_BODY },
+    { path: '/v1/models/iris:Explain', body: V1_BODY },
     { path: '/v2/models/iris/infer', body: '{"inputs": [', about: 'a body that is not JSON' },
     { path: '/openai/v1/embeddings', body: '', about: 'an empty body' },
     { path: '/v1/models/iris:predict', body: V1_BODY, headers: { 'content-type': 'text/plain' }, about: 'text/plain' },

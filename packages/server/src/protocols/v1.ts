@@ -23,13 +23,14 @@ const EXPLAIN_VERB = 'explain';
 /**
  * Splits `iris:predict` into model and verb. Express 5 reads a second colon
  * in a route as another parameter, so the model segment is matched whole
- * and split here.
+ * and split here. The verb is read in any letter case, as Express matches
+ * the rest of the route, and as the server's direct path routes it.
  */
 function modelAndVerb(target: string): { model: string; verb: string | undefined } {
   const colon = target.lastIndexOf(':');
   return colon < 0
     ? { model: target, verb: undefined }
-    : { model: target.slice(0, colon), verb: target.slice(colon + 1) };
+    : { model: target.slice(0, colon), verb: target.slice(colon + 1).toLowerCase() };
 }
 
 /**
