@@ -31,6 +31,8 @@ const BAD_EMBEDDINGS_BODY = JSON.stringify({ model: 'demo-embedding', input: [] 
 const BAD_V2_BODY = JSON.stringify({
   inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [6.8, 2.8, 4.8] }],
 });
+/** Not UTF-8 once decoded: Express answers a route parameter such as this with 400. */
+const BAD_PERCENT_ENCODING = 'ir%E0%A4%Ais';
 /** An infer request of the binary tensor data extension that asks for its outputs in binary too. */
 const BINARY_V2_HEADER = JSON.stringify({
   inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], parameters: { binary_data_size: 16 } }],
@@ -136,6 +138,10 @@ describe('createApp on its own', () => {
     { path: '/V2/Models/iris/Infer/?verbose=1', body: V2_BODY },
     { path: '/v2/models/%69ris/infer', body: V2_BODY },
     { path: '/v1/models/iris:PREDICT', body: V1_BODY },
+    { path: `/v1/models/${BAD_PERCENT_ENCODING}:predict`, body: V1_BODY },
+    { path: `/v2/models/${BAD_PERCENT_ENCODING}/infer`, body: V2_BODY },
+    { path: `/v2/models/iris/versions/${BAD_PERCENT_ENCODING}/infer`, body: V2_BODY },
+    { path: `/v2/models/iris/infer?q=${BAD_PERCENT_ENCODING}`, body: V2_BODY },
     { path: '/v1/models/iris:Explain', body: V1_BODY },
     { path: '/v2/models/iris/infer', body: '{"inputs": [', about: 'a body that is not JSON' },
     { path: '/openai/v1/embeddings', body: '', about: 'an empty body' },

@@ -561,8 +561,10 @@ describe('errors', () => {
       expectError(await predictRaw(corrupt, { ...JSON_TYPE, 'content-encoding': 'gzip' }), 400, /.+/);
     });
 
-    it('rejects a model name that is not valid percent-encoding with 400', async () => {
+    it('rejects a model name that is not valid percent-encoding with 400, on every model endpoint', async () => {
       expectError(await getJson(url('/v2/models/%E0%A4%A/ready')), 400, /.+/);
+      expectError(await infer({ inputs: [irisInput] }, '%E0%A4%A'), 400, "Failed to decode param '%E0%A4%A'");
+      expectError(await predict({ instances: ROWS }, '%E0%A4%A'), 400, "Failed to decode param '%E0%A4%A:predict'");
     });
   });
 

@@ -15,6 +15,23 @@ interface DirectRoutesOptions {
 }
 
 /**
+ * Whether every percent-escape in the path decodes. Express answers a route
+ * parameter that does not with 400, where the default matcher keeps it as
+ * sent: such a path is left to the app. The query is not routed, nor checked.
+ */
+function decodablePath(url: string): boolean {
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  if (!path.includes('%')) return true;
+  try {
+    decodeURI(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The predict, infer and embeddings calls, answered on node's own request path. They
  * are the server's hot path: Express's per-request work (prototype swaps,
  * layer matching) costs several times what the inference itself does on a
@@ -42,6 +59,7 @@ export function directRoutes({
     // The matcher also knows OpenAI's root path; this server answers under /openai only.
     else if (call.protocol === PROTOCOL.OPENAI && call.route === OPENAI_EMBEDDINGS_PATH) handler = embeddings;
     else return false;
+    if (!decodablePath(req.url!)) return false;
     // OpenAI names the model in the body, read by its handler.
     const target = { model: call.model ?? '', version: call.version };
     if (telemetry !== undefined && !sameMatcher) {
