@@ -346,7 +346,7 @@ describe('a custom matcher on the server', function () {
   after(() => server?.close());
   const receiver = useOtlpReceiver();
 
-  it('decides what is recorded on the direct path too, and each recorded call is recorded once', async () => {
+  it('decides what is recorded on the predict routes too, and each recorded call is recorded once', async () => {
     // Records V2 calls only: V1 predict calls are still answered, unrecorded.
     const matcher: PredictMatcher = (req) => {
       const matched = defaultMatcher(req);
@@ -369,6 +369,29 @@ describe('a custom matcher on the server', function () {
     expect(recordsOf(receiver(), 'matcher-v1')).to.have.length(0);
     expect(spansOfCall(receiver().spans(), 'matcher-v1')).to.have.length(0);
     expect(v1.echoedId, 'unrecorded calls get no request id header from the telemetry').to.equal(null);
+  });
+
+  it('hands the matcher the Express request it is typed for, on the predict routes too', async () => {
+    // Written for Express: `req.get()` and `req.path`, which a bare node request lacks.
+    const matcher: PredictMatcher = (req) =>
+      req.get('x-record') === 'yes' && req.path.startsWith('/v2/') ? defaultMatcher(req) : undefined;
+    const express = await serveRepository(DEMO_REPOSITORY, {
+      telemetry: {
+        otlp: { endpoint: receiver().url, protocol: 'http/json', compression: 'none' },
+        queue: { scheduledDelayMillis: 20 },
+        fileSink: { enabled: false },
+        matcher,
+      },
+    });
+    try {
+      const headers = { 'x-request-id': 'express-matcher', 'x-record': 'yes' };
+      const v2 = await call(`${express.url}/v2/models/iris/infer`, IRIS_V2_BAD_SHAPE, headers);
+      expect(v2.status).to.equal(400);
+      await receiver().waitFor((r) => recordsOf(r, 'express-matcher').length === 2);
+      expect(spanOf(receiver(), 'express-matcher').name).to.equal('infer iris');
+    } finally {
+      await express.close();
+    }
   });
 
   it('answers every call when the matcher throws: routing never runs it, and the telemetry keeps the fault to itself', async () => {

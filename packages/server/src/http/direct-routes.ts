@@ -10,7 +10,7 @@ interface DirectRoutesOptions {
   readonly infer: InferenceHandler;
   /** OpenAI's embeddings, at {@link OPENAI_EMBEDDINGS_PATH}. */
   readonly embeddings: InferenceHandler;
-  /** The telemetry middleware: it records each call as matched here when it matches as this server routes. */
+  /** The telemetry middleware: it records each call as matched here, unless its matcher is a custom one. */
   readonly telemetry?: InferenceTelemetry | undefined;
 }
 
@@ -35,13 +35,12 @@ function decodablePath(url: string): boolean {
  * The predict, infer and embeddings calls, answered on node's own request path. They
  * are the server's hot path: Express's per-request work (prototype swaps,
  * layer matching) costs several times what the inference itself does on a
- * small model. Routing uses the default matcher, whatever the telemetry's
- * `matcher` option says: it chooses what is recorded, not what is served.
- * When the telemetry matches with the default matcher too, it records the
- * call as matched here rather than matching it again; a custom matcher runs
- * inside the middleware, where a fault in it is the telemetry's and never
- * the request's. Returns false for any other request, which the Express app
- * then answers.
+ * small model. Routing uses the default matcher, and the telemetry records
+ * each call as matched here rather than matching it again. A custom
+ * `matcher` is written for Express's request (`req.path`, `req.get()`),
+ * which this path does not build: with one, every call is left to the
+ * Express app, whose middleware runs it. Returns false for any request it
+ * leaves, which the Express app then answers.
  */
 export function directRoutes({
   predict,
@@ -49,7 +48,7 @@ export function directRoutes({
   embeddings,
   telemetry,
 }: DirectRoutesOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const sameMatcher = telemetry?.matcher === defaultMatcher;
+  if (telemetry !== undefined && telemetry.matcher !== defaultMatcher) return () => false;
   return (req, res) => {
     const call = defaultMatcher(req as Request);
     if (call === undefined) return false;
@@ -62,10 +61,6 @@ export function directRoutes({
     if (!decodablePath(req.url!)) return false;
     // OpenAI names the model in the body, read by its handler.
     const target = { model: call.model ?? '', version: call.version };
-    if (telemetry !== undefined && !sameMatcher) {
-      telemetry(req as Request, res as Response, () => void handler(req, res, target));
-      return true;
-    }
     telemetry?.recordCall(req as Request, res as Response, call);
     void handler(req, res, target);
     return true;
