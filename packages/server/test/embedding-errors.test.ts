@@ -204,6 +204,9 @@ describe('text-embedding errors', () => {
 
     it('answers unknown OpenAI routes in OpenAI shape, and leaves the root /v1/embeddings unanswered', async () => {
       expectOpenAiError(await getJson(`${server.url}/openai/v1/nothing`), 404, 'route_not_found', /GET/);
+      // Express routes in any letter case, and the answers keep OpenAI's shape in every one.
+      expectOpenAiError(await getJson(`${server.url}/OpenAI/v1/nothing`), 404, 'route_not_found', /GET/);
+      expectOpenAiError(await getJson(`${server.url}/OpenAI/v1/models/nope`), 404, 'model_not_found', /'nope'/);
       const root = await postJson(`${server.url}/v1/embeddings`, { model: DEMO_EMBEDDING, input: 'a' });
       expectError(root, 404, 'no endpoint answers POST /v1/embeddings');
     });

@@ -49,14 +49,19 @@ export function sendError(
   sendJson(res, coded?.status ?? HTTP_STATUS_INTERNAL_ERROR, format(coded?.message ?? 'internal server error', coded));
 }
 
-/** Express's last error handler: every error the routes raise, answered by {@link sendError} in the route's protocol's shape. */
+/**
+ * Express's last error handler: every error the routes raise, answered by
+ * {@link sendError} in the route's protocol's shape, the path's prefix read
+ * in any letter case, as Express routes it.
+ */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
     }
-    sendError(req, res, error, logger, req.path.startsWith(OPENAI_PATH_PREFIX) ? openAiErrorBody : kserveErrorBody);
+    const openAi = req.path.toLowerCase().startsWith(OPENAI_PATH_PREFIX);
+    sendError(req, res, error, logger, openAi ? openAiErrorBody : kserveErrorBody);
   };
 }
 
