@@ -5,8 +5,8 @@ import type { PredictCall } from './types.js';
 // The routes as Express matches them by default: letter case aside and with or without a trailing slash, so
 // that every call an application's `app.post('/v2/models/:model/infer')` answers is recorded. Model names keep
 // their case.
-/** `/v1/models/<model>:<verb>`, KServe V1's predict and explain. */
-const KSERVE_V1 = /^\/v1\/models\/([^/:]+):(predict|explain)\/?$/i;
+/** `/v1/models/<model>:<verb>`, KServe V1's predict and explain; the model may hold colons, as Express's `:model` does. */
+const KSERVE_V1 = /^\/v1\/models\/([^/]+):(predict|explain)\/?$/i;
 /** `/v2/models/<model>[/versions/<version>]/infer`, Open Inference (V2) REST. */
 const OPEN_INFERENCE_V2 = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer\/?$/i;
 /** OpenAI's embeddings route, at the root or under `/openai`. */

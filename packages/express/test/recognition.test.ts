@@ -114,6 +114,14 @@ describe('recognition of predict calls', () => {
     ]);
   });
 
+  it('recognises a V1 model whose name holds a colon, as Express routes `/v1/models/:model\\:predict`', async () => {
+    const url = await serve();
+    expect((await post(`${url}/v1/models/team:iris:predict`, IRIS_BODY)).status).to.equal(200);
+    const [span] = await telemetry.waitForSpans();
+    expect(span.name).to.equal('predict team:iris');
+    expect(span.attributes[ATTR_HTTP_ROUTE]).to.equal('/v1/models/{model}:predict');
+  });
+
   it('recognises a call whose target is in absolute form, as sent to a proxy, which Express routes by its path', async () => {
     const url = await serve();
     const { hostname, port } = new URL(url);

@@ -138,6 +138,7 @@ describe('createApp on its own', () => {
     { path: '/V2/Models/iris/Infer/?verbose=1', body: V2_BODY },
     { path: '/v2/models/%69ris/infer', body: V2_BODY },
     { path: '/v1/models/iris:PREDICT', body: V1_BODY },
+    { path: '/v1/models/team:iris:predict', body: V1_BODY, about: 'a model name with a colon' },
     { path: `/v1/models/${BAD_PERCENT_ENCODING}:predict`, body: V1_BODY },
     { path: `/v2/models/${BAD_PERCENT_ENCODING}/infer`, body: V2_BODY },
     { path: `/v2/models/iris/versions/${BAD_PERCENT_ENCODING}/infer`, body: V2_BODY },
