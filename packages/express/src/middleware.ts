@@ -17,7 +17,7 @@ import type { CallAnnotations } from './annotations.js';
 import { boundedAttributeValue, boundedErrorText } from './attribute-value.js';
 import { batchSizeOf } from './batch-size.js';
 import type { CallContext } from './call-context.js';
-import { openCallContext } from './call-context.js';
+import { callContextOf, openCallContext } from './call-context.js';
 import { embeddingAttributes } from './embeddings.js';
 import type { ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
@@ -199,7 +199,17 @@ export function inferenceTelemetry(options: InferenceTelemetryOptions = {}): Inf
     } catch (error) {
       calls.reportFault(error);
     }
-    if (call !== undefined) recordCall(req, res, call);
+    if (call !== undefined) {
+      // A body read before any middleware met the call: a parser runs first, and a body it refuses (malformed,
+      // too large) goes to the error handler without ever reaching here, so that call is lost without a word.
+      if (req.readableEnded && callContextOf(req) === undefined)
+        reporter.warnOnce(
+          'INFERLENS_MOUNTED_AFTER_BODY_PARSER',
+          'a predict call reached inferenceTelemetry() with its body already read: mount it before the body parsers, ' +
+            'or the calls whose body fails to parse are not recorded',
+        );
+      recordCall(req, res, call);
+    }
     next();
   };
   return Object.assign(handler, {
