@@ -200,8 +200,8 @@ export function inferenceTelemetry(options: InferenceTelemetryOptions = {}): Inf
       calls.reportFault(error);
     }
     if (call !== undefined) {
-      // A body read before any middleware met the call: a parser runs first, and a body it refuses (malformed,
-      // too large) goes to the error handler without ever reaching here, so that call is lost without a word.
+      // A body already read when no telemetry middleware has met the call yet: a parser runs first, and a call
+      // whose body it refuses (malformed, too large) goes to the error handler without reaching here, unrecorded.
       if (req.readableEnded && callContextOf(req) === undefined)
         reporter.warnOnce(
           'INFERLENS_MOUNTED_AFTER_BODY_PARSER',
