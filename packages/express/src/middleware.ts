@@ -492,7 +492,8 @@ class CallRecorder {
     const hasMonitors = monitors !== undefined && monitors.size > 0;
     if (!hasMonitors && !writeRequest && !writeResponse) return;
     const context = trace.setSpan(state.parentContext, span);
-    if (hasMonitors) this.#guard(() => this.#monitors.emit(monitors, context, state.requestId, traceId));
+    const rowTraceId = traceId === INVALID_TRACEID ? null : traceId;
+    if (hasMonitors) this.#guard(() => this.#monitors.emit(monitors, context, state.requestId, rowTraceId));
     if (!writeRequest && !writeResponse) return;
 
     // The records carry what identifies the call; HTTP details stay on the span, which they share a trace with.

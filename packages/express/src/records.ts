@@ -101,7 +101,7 @@ function serialisedRow(
   columns: readonly LoggedColumn[],
   timestamp: string,
   requestId: string,
-  traceId: string,
+  traceId: string | null,
 ): string {
   // Without a prototype, a column named `__proto__` is a column like any other rather than the row's prototype.
   const row = Object.create(null) as Record<string, unknown>;
@@ -166,13 +166,15 @@ export class MonitorRecords {
    * Each monitor is written on its own: a row that cannot be serialised
    * loses that monitor's records only (its schema is not marked written),
    * and is thrown once the other monitors are written, for the caller's
-   * fault reporting to count the call.
+   * fault reporting to count the call. A call with no trace has `traceId`
+   * null, rather than the all-zero id, which names no trace and would join
+   * every untraced call's rows.
    */
   emit(
     monitors: ReadonlyMap<string, readonly LoggedColumn[]>,
     context: Context,
     requestId: string,
-    traceId: string,
+    traceId: string | null,
   ): void {
     const timestamp = new Date().toISOString();
     const failed: string[] = [];

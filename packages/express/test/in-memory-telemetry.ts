@@ -117,6 +117,25 @@ export function useInMemoryTelemetry(options: InMemoryTelemetryOptions = {}): In
   };
 }
 
+/**
+ * Registers only a global logger provider, on an in-memory exporter, for the
+ * enclosing `describe`: an application that registered no tracer provider,
+ * whose calls have no trace unless their callers sent one.
+ */
+export function useGlobalLoggerOnly(): InMemoryLogRecordExporter {
+  const exporter = new InMemoryLogRecordExporter();
+  let provider: LoggerProvider;
+  before(() => {
+    provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+    logs.setGlobalLoggerProvider(provider);
+  });
+  after(async () => {
+    logs.disable();
+    await provider.shutdown();
+  });
+  return exporter;
+}
+
 /** The data points of a metric whose attributes include `attributes`. */
 export function pointsOf<T = number | Histogram>(
   metric: MetricData | undefined,

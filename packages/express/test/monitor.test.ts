@@ -26,8 +26,10 @@ import {
   post,
   useInMemoryTelemetry,
   useRecordedWarnings,
+  useGlobalLoggerOnly,
   useServers,
 } from './in-memory-telemetry.js';
+import { until } from './export-helpers.js';
 
 const SEPAL: ColumnOptions = { name: 'sepal_length', role: 'feature', dataType: 'numerical' };
 const PRED: ColumnOptions = { name: 'pred', role: 'prediction', dataType: 'categorical' };
@@ -356,5 +358,27 @@ describe('monitor columns', () => {
       expect(monitorsOf(RECORD_TYPE.MONITOR_SCHEMA)).to.deep.equal(['iris_classifier', 'broken']);
       expect(rowOf('broken')).to.deep.include({ obj: { a: 2 }, x: 1 });
     });
+  });
+});
+
+describe('monitor columns of a call with no trace (global providers, no tracer provider)', () => {
+  const servers = useServers();
+  const exporter = useGlobalLoggerOnly();
+
+  it('writes the trace_id column as null rather than the all-zero id, which is no trace', async () => {
+    const app = kserveApp(inferenceTelemetry(globalOptions()), {
+      predict: (req, res) => {
+        monitor(req, 'iris_classifier').log(5.1, SEPAL);
+        res.send(IRIS_ANSWER);
+      },
+    });
+    const url = await servers.start(app);
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'untraced' });
+    const rowRecords = () =>
+      exporter
+        .getFinishedLogRecords()
+        .filter((record) => record.attributes[ATTR_RECORD_TYPE] === RECORD_TYPE.MONITOR_ROW);
+    await until(() => rowRecords().length >= 1, 'the row');
+    expect(JSON.parse(rowRecords()[0].body as string)).to.include({ request_id: 'untraced', trace_id: null });
   });
 });

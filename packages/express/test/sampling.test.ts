@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import { INVALID_TRACEID, ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
-import { logs } from '@opentelemetry/api-logs';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { expect } from 'chai';
 import { inferenceTelemetry } from '../src/middleware.js';
@@ -18,6 +16,7 @@ import {
   post,
   traceparent,
   useInMemoryTelemetry,
+  useGlobalLoggerOnly,
   useServers,
 } from './in-memory-telemetry.js';
 
@@ -136,16 +135,7 @@ describe('payload sampling', () => {
 
 describe('payload sampling with no trace (global providers, the application registered no tracer provider)', () => {
   const servers = useServers();
-  const exporter = new InMemoryLogRecordExporter();
-  let provider: LoggerProvider;
-  before(() => {
-    provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
-    logs.setGlobalLoggerProvider(provider);
-  });
-  after(async () => {
-    logs.disable();
-    await provider.shutdown();
-  });
+  const exporter = useGlobalLoggerOnly();
 
   it("keeps a successful call's payload at rate 1, though no span is sampled", async () => {
     const url = await servers.start(kserveApp(inferenceTelemetry(globalOptions({ payloadSampleRate: 1 }))));
