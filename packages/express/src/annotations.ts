@@ -36,7 +36,8 @@ export interface CallAnnotations {
 /**
  * Adds to what is known about the call answered by `res`; later values
  * win. Ignored when the middleware is not recording the call (not a
- * predict call, or no middleware).
+ * predict call, or no middleware), and once the call has ended (its answer
+ * sent or its client gone), when its telemetry has been written.
  */
 export function annotateCall(res: ServerResponse, annotations: CallAnnotations): void {
   const context = callContextOf(res.req);

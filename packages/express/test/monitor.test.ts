@@ -1,9 +1,12 @@
-import type { Request } from 'express';
+import type { ErrorRequestHandler, Request } from 'express';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { LogRecord, Logger } from '@opentelemetry/api-logs';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { expect } from 'chai';
+import express from 'express';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { captureErrors } from '../src/annotations.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import type { ColumnOptions } from '../src/monitor.js';
 import { monitor } from '../src/monitor.js';
@@ -271,6 +274,49 @@ describe('monitor columns', () => {
     await telemetry.waitForRecords(2);
     expect(telemetry.records(RECORD_TYPE.MONITOR_ROW)).to.be.empty;
     expect(telemetry.records(RECORD_TYPE.MONITOR_SCHEMA)).to.be.empty;
+  });
+
+  it("writes the row of a call whose handler logs and then fails, with the call's request id and trace id", async () => {
+    const app = express();
+    app.use(inferenceTelemetry(globalOptions()));
+    app.post('/v1/models/:target', async (req) => {
+      monitor(req, 'iris_classifier').log(5.1, SEPAL);
+      await sleep(1);
+      throw new Error('weights missing');
+    });
+    app.use(captureErrors());
+    app.use(((error, _req, res, _next) => void res.status(500).json({ error: error.message })) as ErrorRequestHandler);
+    const url = await servers.start(app);
+    const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'failed' });
+    expect(answer.status).to.equal(500);
+    const [span] = await telemetry.waitForSpans();
+    await telemetry.waitForRecord(RECORD_TYPE.MONITOR_ROW);
+    expect(rows()[0]).to.include({ request_id: 'failed', trace_id: span.spanContext().traceId, sepal_length: 5.1 });
+  });
+
+  it('leaves out of the row what is logged once the call has ended', async () => {
+    let logged!: () => void;
+    const lateLogged = new Promise<void>((resolve) => (logged = resolve));
+    const app = express();
+    app.use(inferenceTelemetry(globalOptions()));
+    app.post('/v1/models/:target', (req, res) => {
+      const mon = monitor(req, 'iris_classifier');
+      mon.log(5.1, SEPAL);
+      res.json({ predictions: [1] });
+      res.on('close', () =>
+        setImmediate(() => {
+          mon.log('versicolor', PRED);
+          monitor(req, 'late').log(1, SEPAL);
+          logged();
+        }),
+      );
+    });
+    const url = await servers.start(app);
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    await lateLogged;
+    await telemetry.waitForRecord(RECORD_TYPE.MONITOR_ROW);
+    expect(rows()[0]).to.have.keys('timestamp', 'request_id', 'trace_id', 'sepal_length');
+    expect(telemetry.records(RECORD_TYPE.MONITOR_ROW)).to.have.lengthOf(1);
   });
 
   describe('values JSON does not write as they are', () => {
