@@ -132,10 +132,13 @@ function columnSignature(columns: readonly LoggedColumn[]): string {
   return JSON.stringify(described);
 }
 
-/** The fault of a call whose monitors (named) logged a value their rows could not be written with. */
+/**
+ * The fault of a call whose monitors (named) logged a value their rows could
+ * not be written with, or whose records a log processor threw on.
+ */
 class MonitorRowError extends Error {
   constructor(monitors: readonly string[], cause: unknown) {
-    super(`monitor row not written (${monitors.join(', ')}): ${(cause as Error)?.message ?? String(cause)}`, {
+    super(`monitor records not written (${monitors.join(', ')}): ${(cause as Error)?.message ?? String(cause)}`, {
       cause,
     });
   }
@@ -166,9 +169,11 @@ export class MonitorRecords {
    * Each monitor is written on its own: a row that cannot be serialised
    * loses that monitor's records only (its schema is not marked written),
    * and is thrown once the other monitors are written, for the caller's
-   * fault reporting to count the call. A call with no trace has `traceId`
-   * null, rather than the all-zero id, which names no trace and would join
-   * every untraced call's rows.
+   * fault reporting to count the call; so is a log processor's throw on a
+   * record (the SDK does not catch it), which costs neither the monitor's
+   * other record nor the other monitors theirs. A call with no trace has
+   * `traceId` null, rather than the all-zero id, which names no trace and
+   * would join every untraced call's rows.
    */
   emit(
     monitors: ReadonlyMap<string, readonly LoggedColumn[]>,
@@ -190,13 +195,19 @@ export class MonitorRecords {
         continue;
       }
       const attributes = { [ATTR_MONITOR_NAME]: name, [ATTR_REQUEST_ID]: requestId };
+      let schemaFault: unknown;
       if (this.#schemaDue(name, columns)) {
         const schema = JSON.stringify({
           columns: columns.map(({ name: column, role, dataType }) => ({ name: column, role, type: dataType })),
         });
-        this.#emit(context, schema, { ...attributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_SCHEMA });
+        schemaFault = this.#emit(context, schema, { ...attributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_SCHEMA });
       }
-      this.#emit(context, row, { ...attributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW });
+      const emitFault =
+        this.#emit(context, row, { ...attributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW }) ?? schemaFault;
+      if (emitFault !== undefined) {
+        failed.push(name);
+        fault ??= emitFault;
+      }
     }
     if (failed.length > 0) throw new MonitorRowError(failed, fault);
   }
@@ -214,7 +225,13 @@ export class MonitorRecords {
     return true;
   }
 
-  #emit(context: Context, body: string, attributes: Attributes): void {
-    this.#logger.emit({ context, severityNumber: SeverityNumber.INFO, severityText: 'INFO', body, attributes });
+  /** Emits one record; returns what a log processor threw, if anything, rather than throwing it. */
+  #emit(context: Context, body: string, attributes: Attributes): unknown {
+    try {
+      this.#logger.emit({ context, severityNumber: SeverityNumber.INFO, severityText: 'INFO', body, attributes });
+      return undefined;
+    } catch (error) {
+      return error;
+    }
   }
 }

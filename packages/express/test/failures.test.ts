@@ -11,6 +11,7 @@ import express from 'express';
 import { annotateCall, captureErrors } from '../src/annotations.js';
 import { MAX_ERROR_TEXT_LENGTH } from '../src/attribute-value.js';
 import { inferenceTelemetry } from '../src/middleware.js';
+import { monitor } from '../src/monitor.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
 import { captureRawBody } from '../src/payload/request-body.js';
 import {
@@ -18,6 +19,7 @@ import {
   ATTR_EXCEPTION_MESSAGE,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_MODEL_NAME,
+  ATTR_MONITOR_NAME,
   ERROR_TYPE_ABORTED,
   METRIC_ACTIVE_REQUESTS,
   METRIC_REQUEST_DURATION,
@@ -403,6 +405,27 @@ describe('never in the way', () => {
     it('lets the handler answer and the next call too, and reports the fault', async () => {
       await callIrisTwice(servers);
       await telemetry.waitForSpans(2);
+      expect(warnings.messages).to.have.lengthOf(1);
+      expect(warnings.messages[0]).to.include('processor bug');
+    });
+
+    it("still emits every monitor's schema and row, each monitor's on its own, and reports the fault", async () => {
+      const column = { name: 'x', role: 'feature', dataType: 'numerical' };
+      const url = await servers.start(
+        kserveApp(inferenceTelemetry(globalOptions({ payloadSampleRate: 0 })), {
+          predict: (req, res) => {
+            monitor(req, 'first').log(1, column);
+            monitor(req, 'second').log(2, column);
+            res.send(IRIS_ANSWER);
+          },
+        }),
+      );
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      await telemetry.waitForSpans();
+      const written = (type: typeof RECORD_TYPE.MONITOR_ROW | typeof RECORD_TYPE.MONITOR_SCHEMA): unknown[] =>
+        telemetry.records(type).map((record) => record.attributes[ATTR_MONITOR_NAME]);
+      expect(written(RECORD_TYPE.MONITOR_SCHEMA)).to.deep.equal(['first', 'second']);
+      expect(written(RECORD_TYPE.MONITOR_ROW)).to.deep.equal(['first', 'second']);
       expect(warnings.messages).to.have.lengthOf(1);
       expect(warnings.messages[0]).to.include('processor bug');
     });
