@@ -27,6 +27,18 @@ export interface LoggedColumn extends ColumnOptions {
   value: unknown;
 }
 
+/**
+ * A column's options as the types have them, for callers in plain
+ * JavaScript: a malformed column is the handler's mistake, named where it
+ * is made rather than failing inside the middleware.
+ */
+function checkColumn(column: ColumnOptions | undefined): void {
+  const { name, role, dataType } = column ?? {};
+  if (typeof name !== 'string' || typeof role !== 'string' || typeof dataType !== 'string') {
+    throw new TypeError('monitor.log: the column must be { name, role, dataType }, each a string');
+  }
+}
+
 /** Used outside a predict call (or without the middleware): nothing to collect into. */
 const DISCARDING_MONITOR: Monitor = { log() {} };
 
@@ -43,7 +55,9 @@ const DISCARDING_MONITOR: Monitor = { log() {} };
  * mon.log('versicolor', { name: 'pred', role: 'prediction', dataType: 'categorical' });
  * ```
  *
- * Logging never throws: a reserved or repeated column name is ignored.
+ * Logging a well-formed column never throws: a reserved or repeated
+ * column name is ignored. A column without string `name`, `role` and
+ * `dataType` (plain JavaScript) is a TypeError.
  * The row is written, and its values serialised, when the call ends (its
  * answer sent or its client gone): a value changed after it was logged is
  * written as changed, and one logged after the call ended is discarded.
@@ -60,6 +74,7 @@ export function monitor(req: Request, name: string): Monitor {
   const monitors = (context.monitors ??= new Map<string, LoggedColumn[]>());
   return {
     log(value, column) {
+      checkColumn(column);
       if (RESERVED_COLUMNS.has(column.name)) return;
       let columns = monitors.get(name);
       if (columns === undefined) {

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import express from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { captureErrors } from '../src/annotations.js';
+import { openCallContext } from '../src/call-context.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import type { ColumnOptions } from '../src/monitor.js';
 import { monitor } from '../src/monitor.js';
@@ -274,6 +275,20 @@ describe('monitor columns', () => {
     await telemetry.waitForRecords(2);
     expect(telemetry.records(RECORD_TYPE.MONITOR_ROW)).to.be.empty;
     expect(telemetry.records(RECORD_TYPE.MONITOR_SCHEMA)).to.be.empty;
+  });
+
+  it('refuses a column without string name, role and data type with a TypeError saying so', () => {
+    const req = {} as Request;
+    openCallContext(req);
+    const mon = monitor(req, 'iris_classifier');
+    const malformed: unknown[] = [undefined, { name: 'x' }, { name: 'x', role: 'feature', dataType: 3 }];
+    for (const column of malformed) {
+      expect(() => mon.log(1, column as ColumnOptions)).to.throw(
+        TypeError,
+        'monitor.log: the column must be { name, role, dataType }, each a string',
+      );
+    }
+    expect(() => mon.log(1, SEPAL)).not.to.throw();
   });
 
   it("writes the row of a call whose handler logs and then fails, with the call's request id and trace id", async () => {
