@@ -59,8 +59,31 @@ export function float32ToShortestNumber(value: number): number {
   for (let digits = fewest; digits < MAX_FLOAT32_DIGITS; digits++) {
     const candidate = Number(value.toPrecision(digits));
     if (Math.fround(candidate) === value) return candidate;
+    // Below a power of two the float32 neighbour is twice as near as above it, so the nearest
+    // decimal can fall short and miss where the next one, away from zero, reads back.
+    if (Math.abs(candidate) < Math.abs(value) && isPowerOfTwo(value)) {
+      const next = nextDecimalAwayFromZero(candidate, digits);
+      if (Math.fround(next) === value) return next;
+    }
   }
   return Number(value.toPrecision(MAX_FLOAT32_DIGITS));
+}
+
+/** Whether a normal float32 is a power of two (its mantissa bits are all zero). */
+function isPowerOfTwo(value: number): boolean {
+  scratchFloat[0] = value;
+  return (scratchBits[0] & FLOAT32_MANTISSA_BITS) === 0;
+}
+
+const FLOAT32_MANTISSA_BITS = 0x7fffff;
+
+/** The decimal of `digits` significant digits that follows `decimal`, one of them, away from zero. */
+function nextDecimalAwayFromZero(decimal: number, digits: number): number {
+  const [mantissa, exponent] = Math.abs(decimal)
+    .toExponential(digits - 1)
+    .split('e');
+  const scaled = Number(mantissa.replace('.', '')) + 1;
+  return Math.sign(decimal) * Number(`${scaled}e${Number(exponent) - digits + 1}`);
 }
 
 /** The smallest normal float32, 2^-126. */

@@ -80,4 +80,12 @@ describe('half and single precision', () => {
     expect(float32ToShortestNumber(Math.fround(1e-45))).to.equal(1e-45);
     expect(float32ToShortestNumber(Math.fround(1e-40))).to.equal(1e-40);
   });
+
+  // At a power of two the float32 below is nearer than the one above, so the nearest 8-digit
+  // decimal can miss while the next one up reads back: numpy prints these with 8 digits.
+  it('prints powers of two in their shortest form', () => {
+    expect(float32ToShortestNumber(2 ** 87)).to.equal(1.5474251e26);
+    expect(float32ToShortestNumber(2 ** 90)).to.equal(1.2379401e27);
+    expect(float32ToShortestNumber(-(2 ** -96))).to.equal(-1.2621775e-29);
+  });
 });
