@@ -258,6 +258,26 @@ describe('V2 infer: every datatype through an Identity model', () => {
     expect(answer.text).to.include('"parameters":{"sequence_id":18446744073709551615}');
   });
 
+  // onnxruntime copies string elements as C strings: the model would see 'a' for 'a\u0000b'.
+  it('refuses BYTES elements holding a NUL character, in JSON and binary, rather than cut them short', async () => {
+    const strings = ['ok', 'a\u0000b'];
+    const error = {
+      error: "input 'input': BYTES element 1 holds a NUL character, which onnxruntime's string tensors cannot carry",
+    };
+    const json = await postJson(inferUrl('BYTES'), {
+      inputs: [{ name: 'input', datatype: 'BYTES', shape: [2], data: strings }],
+    });
+    expect(json.status).to.equal(400);
+    expect(json.body).to.deep.equal(error);
+    const bytes = lengthPrefixed(strings);
+    const header = {
+      inputs: [{ name: 'input', datatype: 'BYTES', shape: [2], parameters: { binary_data_size: bytes.byteLength } }],
+    };
+    const binary = await readBinaryResponse(await postBinary(inferUrl('BYTES'), header, [bytes]));
+    expect(binary.status).to.equal(400);
+    expect(binary.json).to.deep.equal(error);
+  });
+
   it('rounds FP16 JSON data to the nearest half', async () => {
     const input = { name: 'input', datatype: 'FP16', shape: [2], data: [0.1, 1 / 3] };
     const response = await postJson(inferUrl('FP16'), { inputs: [input] });

@@ -50,10 +50,24 @@ function checkSharedDimensions(shared: readonly SharedDimension[], tensors: read
 }
 
 /**
+ * onnxruntime takes string elements as C strings, which end at the first
+ * NUL: `a\u0000b` would reach the model as `a`, so it is refused instead.
+ */
+function checkNoNul(tensor: Tensor): void {
+  if (tensor.datatype !== 'BYTES') return;
+  const index = (tensor.values as string[]).findIndex((value) => value.includes('\u0000'));
+  if (index !== -1) {
+    throw invalidInput(
+      `input '${tensor.name}': BYTES element ${index} holds a NUL character, which onnxruntime's string tensors cannot carry`,
+    );
+  }
+}
+
+/**
  * Checks request tensors against a model's signature: every tensor names an
  * input, has its datatype and a shape that fits (-1 matches any size, and
- * dimensions named alike match each other), every input is given, and the
- * batch stays within `maxBatchSize` (0: no limit).
+ * dimensions named alike match each other), BYTES elements hold no NUL,
+ * every input is given, and the batch stays within `maxBatchSize` (0: no limit).
  */
 export function checkInputs(
   modelName: string,
@@ -71,6 +85,7 @@ export function checkInputs(
     if (tensor.datatype !== expected.datatype) {
       throw invalidInput(`input '${tensor.name}': expected datatype ${expected.datatype}, got ${tensor.datatype}`);
     }
+    checkNoNul(tensor);
     if (!fitsShape(expected.shape, tensor.shape)) {
       throw invalidInput(
         `input '${tensor.name}': expected shape ${formatShape(expected.shape)}, got ${formatShape(tensor.shape)}`,
