@@ -4,6 +4,8 @@
 # of Triton's `tritonclient` package (Open Inference / KServe V2, run by
 # test/clients/tritonclient_check.py) and the `kserve` SDK's
 # InferenceRESTClient (KServe V1 and V2, run by test/clients/kserve_check.py).
+# test/codec-client.test.ts runs test/clients/codec_check.py with it too,
+# which compares the tensor codecs with tritonclient, numpy and ml_dtypes.
 # kserve brings its model server's dependencies too (FastAPI, grpcio, pandas,
 # the Kubernetes client): the environment takes about 500 MB.
 #
