@@ -41,9 +41,12 @@ EDGES = {
     "FP16": bits(
         [0x0000, 0x8000, 0x0001, 0x03FF, 0x7BFF, 0xFBFF, 0x7C00, 0xFC00, 0x7E00, 0xFE01, 0x7D23], np.float16, np.uint16
     ),
-    # NaNs are left out: the model casts its float32 input to bfloat16, and onnxruntime's cast makes every NaN one.
+    # NaNs only with the quiet payload: the model casts its float32 input to bfloat16, and onnxruntime's cast
+    # keeps a NaN's sign but not its payload.
     "BF16": bits(
-        [0x0000, 0x8000, 0x0001, 0x007F, 0x0080, 0x7F7F, 0xFF7F, 0x7F80, 0xFF80, 0x3DCD], ml_dtypes.bfloat16, np.uint16
+        [0x0000, 0x8000, 0x0001, 0x007F, 0x0080, 0x7F7F, 0xFF7F, 0x7F80, 0xFF80, 0x7FC0, 0xFFC0, 0x3DCD],
+        ml_dtypes.bfloat16,
+        np.uint16,
     ),
     "FP32": bits(
         [0, 0x80000000, 1, 0x007FFFFF, 0x7F7FFFFF, 0x7F800000, 0xFF800000, 0xFFC00000, 0x7FA00123], np.float32, np.uint32

@@ -16,21 +16,24 @@ const scratchBits = new Uint32Array(scratchFloat.buffer);
 
 /** bfloat16's quiet NaN: the top half of float32's quiet NaN. */
 const BF16_NAN = 0x7fc0;
+const BF16_SIGN = 0x8000;
 
 /**
  * Rounds numbers to bfloat16 (the top 16 bits of a float32) with
- * round-to-nearest-even, as PyTorch and onnxruntime do, and returns the bits.
+ * round-to-nearest-even, as ml_dtypes and onnxruntime do, and returns the
+ * bits. A NaN becomes the quiet NaN of its sign: a model's negative NaN, which
+ * onnxruntime's casts keep, stays negative.
  */
 export function toBfloat16Bits(values: ArrayLike<number>): Uint16Array {
   const out = new Uint16Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (Number.isNaN(value)) {
-      out[i] = BF16_NAN;
-      continue;
-    }
     scratchFloat[0] = value;
     const bits = scratchBits[0];
+    if (Number.isNaN(value)) {
+      out[i] = ((bits >>> 16) & BF16_SIGN) | BF16_NAN;
+      continue;
+    }
     const lsb = (bits >>> 16) & 1;
     out[i] = ((bits + 0x7fff + lsb) >>> 16) & 0xffff;
   }
@@ -45,6 +48,17 @@ export function fromBfloat16Bits(bits: Uint16Array): number[] {
     out[i] = scratchFloat[0]!;
   }
   return out;
+}
+
+/**
+ * Widens bfloat16 bit patterns to float32 bit for bit. Read as numbers, a
+ * NaN can lose its sign: V8 makes every NaN it stores in an array of numbers
+ * the same one.
+ */
+export function widenBfloat16Bits(bits: Uint16Array): Float32Array {
+  const wide = new Uint32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) wide[i] = bits[i] << 16;
+  return new Float32Array(wide.buffer);
 }
 
 /**

@@ -17,6 +17,7 @@ export {
   fromFloat16Bits,
   toBfloat16Bits,
   toFloat16Bits,
+  widenBfloat16Bits,
 } from './half-precision.js';
 export { decodeJsonValues, encodeJsonValues, flattenNested, MAX_TENSOR_RANK, nestFlat } from './json-tensor.js';
 export type { FlatData, JsonElement } from './json-tensor.js';

@@ -6,7 +6,9 @@ import {
   float32ToShortestNumber,
   fromFloat16Bits,
   isDatatype,
+  toBfloat16Bits,
   toFloat16Bits,
+  widenBfloat16Bits,
   zeroValues,
 } from '../src/index.js';
 
@@ -61,6 +63,17 @@ describe('half and single precision', () => {
     ]);
     const values = fromFloat16Bits(Uint16Array.of(0x3c00, 0x7c00, 0xfc00, 0x0001));
     expect(values).to.deep.equal([1, Infinity, -Infinity, 2 ** -24]);
+  });
+
+  it('rounds float32 values to bfloat16 as ml_dtypes does, a NaN keeping its sign', () => {
+    const negativeNaN = new Float32Array(Uint32Array.of(0xffc00000).buffer)[0];
+    const values = [1 + 2 ** -8, 1 + 3 * 2 ** -8, 3.4028234663852886e38, -0, 1e-45, NaN, negativeNaN];
+    expect(Array.from(toBfloat16Bits(values))).to.deep.equal([0x3f80, 0x3f82, 0x7f80, 0x8000, 0, 0x7fc0, 0xffc0]);
+  });
+
+  it('widens bfloat16 bit patterns to float32 bit for bit, NaNs included', () => {
+    const wide = widenBfloat16Bits(Uint16Array.of(0x3f80, 0x8000, 0xffc0, 0x7f81));
+    expect(Array.from(new Uint32Array(wide.buffer))).to.deep.equal([0x3f800000, 0x80000000, 0xffc00000, 0x7f810000]);
   });
 
   it('prints float32 values with the fewest digits that read back as the same float32', () => {

@@ -297,6 +297,27 @@ describe('V2 infer: every datatype through an Identity model', () => {
     }
   });
 
+  it('keeps the sign of BF16 NaNs, in every call', async () => {
+    const bf16 = await serveModels([{ name: 'identity_bf16', versions: { '1': identityModel('bfloat16', ['n']) } }]);
+    try {
+      const url = `${bf16.url}/v2/models/identity_bf16/infer`;
+      // onnxruntime's casts keep a NaN's sign, but a NaN read into an array of numbers may lose it.
+      const bytes = bytesOf(
+        Uint16Array.of(0x0000, 0x8000, 0x0001, 0x007f, 0x0080, 0x7f7f, 0xff7f, 0x7f80, 0xff80, 0x7fc0, 0xffc0, 0x3dcd),
+      );
+      const header = {
+        inputs: [{ name: 'input', datatype: 'BF16', shape: [12], parameters: { binary_data_size: 24 } }],
+        parameters: { binary_data_output: true },
+      };
+      for (let call = 0; call < 10; call++) {
+        const binary = await readBinaryResponse(await postBinary(url, header, [bytes]));
+        expect(Array.from(binary.binary), `call ${call}`).to.deep.equal(Array.from(bytes));
+      }
+    } finally {
+      await bf16.close();
+    }
+  });
+
   // BF16 is being added separately (onnxruntime's JavaScript API has no
   // bfloat16 tensors); enable this once the server serves bfloat16 models.
   it('round-trips BF16 through JSON and binary', async () => {

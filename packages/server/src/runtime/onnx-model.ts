@@ -1,5 +1,5 @@
 import type { Datatype, Tensor, TensorMetadata } from '@inferlens/protocol';
-import { elementCount, fromBfloat16Bits, InferenceError, toBfloat16Bits, zeroValues } from '@inferlens/protocol';
+import { elementCount, InferenceError, toBfloat16Bits, widenBfloat16Bits, zeroValues } from '@inferlens/protocol';
 import * as ort from 'onnxruntime-node';
 import { readFile } from 'node:fs/promises';
 import type { ModelConfig, TensorOverride } from '../repository/model-config.js';
@@ -92,7 +92,7 @@ const NO_ADAPTATION: Pick<Bfloat16Adaptation, 'inputs' | 'outputs'> = { inputs: 
 function toOrtTensor(tensor: Tensor): ort.Tensor {
   if (tensor.datatype === 'BF16') {
     // The adapted graph takes float32 and casts it to bfloat16 itself.
-    return new ort.Tensor('float32', Float32Array.from(fromBfloat16Bits(tensor.values as Uint16Array)), tensor.shape);
+    return new ort.Tensor('float32', widenBfloat16Bits(tensor.values as Uint16Array), tensor.shape);
   }
   const type = ORT_TYPE_BY_DATATYPE[tensor.datatype];
   return new ort.Tensor(type as 'float32', tensor.values as Float32Array, tensor.shape);
