@@ -17,6 +17,7 @@ const codecCheck = fileURLToPath(new URL('clients/codec_check.py', import.meta.u
 interface CodecSummary {
   ok: boolean;
   binary_round_trips: number;
+  json_answers: number;
   json_rounded: number;
   fp32_written: number;
   bytes_refused: Record<string, number>;
@@ -39,6 +40,7 @@ describe('tensor codecs against numpy and tritonclient', function () {
     const summary = (await check.run(codecCheck, (url) => new URL(url).host)) as CodecSummary;
     expect(summary.ok).to.equal(true);
     expect(summary.binary_round_trips).to.equal(Object.keys(ORT_TYPE_BY_DATATYPE).length);
+    expect(summary.json_answers).to.equal(Object.keys(ORT_TYPE_BY_DATATYPE).length);
     expect(summary.json_rounded).to.be.greaterThan(0);
     expect(summary.fp32_written).to.be.greaterThan(0);
     expect(summary.bytes_refused).to.deep.equal({ nul: 400, not_utf8: 400 });

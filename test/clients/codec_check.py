@@ -5,7 +5,8 @@ Usage: python codec_check.py HOST:PORT
 The server serves `identity_<datatype>` (lower case), an Identity model for
 each Open Inference datatype. The check sends edge values of each datatype
 with tritonclient's binary tensor data and asks for binary answers, which
-must come back bit for bit; sends FP16 and BF16 JSON numbers, which must be
+must come back bit for bit, and JSON answers, which tritonclient must read
+as the values sent; sends FP16 and BF16 JSON numbers, which must be
 read with the rounding of numpy's and ml_dtypes' astype; asks for FP32 answers
 in JSON, which must read back as the same float32 with no more digits than
 numpy's shortest form; and checks which BYTES elements are refused. Prints
@@ -76,6 +77,25 @@ def check_binary_round_trips(client):
             assert answer.dtype == values.dtype, f"{datatype}: answer dtype {answer.dtype}, expected {values.dtype}"
             sent, got = values.tobytes().hex(), answer.tobytes().hex()
             assert sent == got, f"{datatype}: sent {sent}, got {got}"
+    return len(EDGES)
+
+
+def check_json_answers(client):
+    """Binary in, JSON out: tritonclient's as_numpy must read back what was sent."""
+    for datatype, values in EDGES.items():
+        if values.dtype.kind == "f" or datatype == "BF16":
+            # JSON has no NaN or Infinity (the server writes null), and the server writes -0 as 0.
+            wide = values.astype(np.float64)
+            values = values[np.isfinite(wide) & ~((wide == 0) & np.signbit(wide))]
+        tensor = httpclient.InferInput("input", list(values.shape), datatype)
+        tensor.set_data_from_numpy(values, binary_data=True)
+        output = httpclient.InferRequestedOutput("output", binary_data=False)
+        answer = client.infer(model(datatype), [tensor], outputs=[output]).as_numpy("output")
+        if datatype == "BYTES":
+            # tritonclient reads JSON strings as str, binary ones as bytes.
+            answer = np.array([text.encode() for text in answer], dtype=np.object_)
+        sent, read = values.tolist(), answer.tolist()
+        assert sent == read, f"{datatype}: sent {sent}, JSON answer read as {read}"
     return len(EDGES)
 
 
@@ -162,6 +182,7 @@ def main(url):
         summary = {
             "ok": True,
             "binary_round_trips": check_binary_round_trips(client),
+            "json_answers": check_json_answers(client),
             "json_rounded": check_json_rounding(url),
             "fp32_written": check_fp32_json_output(client),
             "bytes_refused": check_refused_bytes(client),
