@@ -118,7 +118,9 @@ describe('telemetry over TLS: an https collector endpoint', function () {
   it('that asks for a client certificate gets nothing without one; predictions answer and the failure is reported once', async () => {
     const started = await start({ ca: certs.ca.cert, requestCert: true }, { certificate: certs.ca.certFile });
     const message = await refused(started.server, started.receiver, 'tls-no-client');
-    expect(message).to.match(/certificate required/i);
+    // TLS 1.3 ends the client's handshake before the server checks its certificate: the server's alert may
+    // arrive first, or the connection it then closes may fail the request's write.
+    expect(message).to.match(/certificate required|write ECONNRESET/i);
     // OpenSSL ends its message in a line break; the report is one line.
     expect(message).to.not.include('\n');
     expect(warnings!.codes.filter((code) => code === LOGS_EXPORT_FAILED)).to.have.lengthOf(1);
