@@ -1,6 +1,7 @@
 /** Redaction of a payload read from its start, cut to the bytes a record keeps. */
 import { expect } from 'chai';
-import { REDACTED, parseRedactPaths, redactPayload } from '../src/payload/redact.js';
+import { REDACTED, parseRedactPaths, redactPayload, redactPayloadStart } from '../src/payload/redact.js';
+import type { PayloadText } from '../src/payload/truncate.js';
 
 const REDACTED_JSON = JSON.stringify(REDACTED);
 
@@ -67,7 +68,10 @@ const WHOLE_PAYLOAD_RESULTS: [payload: string, paths: string[], limit: number, t
     '{"a":"[REDACTED]","b":"[REDACTED]","c":"[REDACTED]","d":"[REDACTED]"}',
     false,
   ],
+  ['{"a":1}', ['a'], 18, '{"a":"[REDACTED]"}', false],
+  ['"éé"', ['a'], 4, '"é', true],
   ['not json', ['a'], 100, '[REDACTED]', false],
+  ['not json', ['a'], 4, '[RED', true],
   ['{"a":1,}', ['a'], 100, '[REDACTED]', false],
   ['{"a":1 /* c */}', ['a'], 100, '[REDACTED]', false],
   ['{"a":1} x', ['a'], 100, '[REDACTED]', false],
@@ -75,6 +79,12 @@ const WHOLE_PAYLOAD_RESULTS: [payload: string, paths: string[], limit: number, t
   ['{"a":"\u0001"}', ['b'], 100, '[REDACTED]', false],
   ['[1,,2]', ['0'], 100, '[REDACTED]', false],
   ['{"a" 1}', ['a'], 100, '[REDACTED]', false],
+  ['{"a"::1}', ['a'], 100, '[REDACTED]', false],
+  ['[1:2]', ['0'], 100, '[REDACTED]', false],
+  ['{]', ['a'], 100, '[REDACTED]', false],
+  ['[}', ['0'], 100, '[REDACTED]', false],
+  ['{"a":[1}}', ['a.0'], 100, '[REDACTED]', false],
+  ['[{"a":1]]', ['0.a'], 100, '[REDACTED]', false],
   ['  ', ['a'], 100, '[REDACTED]', false],
   ['', ['a'], 100, '', false],
 ];
@@ -95,6 +105,14 @@ describe('redactPayload', () => {
     const start = `{"api_key":"sk-secret","rows":[${'[1,2],'.repeat(50)}`;
     const redacted = redactPayload({ text: `${start}not JSON`, cut: false }, parseRedactPaths(['api_key']), 64);
     expect(redacted).to.deep.equal({ text: start.replace('"sk-secret"', REDACTED_JSON).slice(0, 64), cut: true });
+  });
+
+  it('counts the text before a redacted value in bytes, not characters, so stops where its record is full', () => {
+    // 42 characters but 52 bytes once "x" is replaced: past the 45-byte limit, so what follows is not looked at.
+    const start = '{"note":"éééééééééé","secret":"x"';
+    const redacted = redactPayload({ text: `${start}}not JSON`, cut: false }, parseRedactPaths(['secret']), 45);
+    const kept = Buffer.from(start.replace('"x"', REDACTED_JSON)).subarray(0, 45).toString();
+    expect(redacted).to.deep.equal({ text: kept, cut: true });
   });
 
   it('withholds a payload that breaks the grammar in the part it reads, though the error is before the limit only', () => {
@@ -121,12 +139,59 @@ describe('redactPayload', () => {
     });
   });
 
+  it('keeps the redacted start of a payload read in part once a token just before the cut passes the limit', () => {
+    // The comma after 3 ends one character before the cut: the 4 it cut short is not needed.
+    expect(redactPayload({ text: '[1,2,3,4', cut: true }, parseRedactPaths(['9']), 6)).to.deep.equal({
+      text: '[1,2,3',
+      cut: true,
+    });
+  });
+
   it('redacts a field nested deeper than a recursive walk goes', () => {
     const depth = 20_000;
     const payload = `${'['.repeat(depth)}{"k":"secret","n":1}${']'.repeat(depth)}`;
     const paths = parseRedactPaths([`${'0.'.repeat(depth)}k`]);
     expect(redactPayload({ text: payload, cut: false }, paths)).to.deep.equal({
       text: payload.replace('"secret"', REDACTED_JSON),
+      cut: false,
+    });
+  });
+});
+
+describe('redactPayloadStart', () => {
+  /** A read that gives `texts` one after another, each but the last cut. */
+  function reader(...texts: string[]): () => PayloadText {
+    let reads = 0;
+    return () => {
+      reads += 1;
+      return { text: texts[reads - 1], cut: reads < texts.length };
+    };
+  }
+
+  it('keeps an empty body empty, as redactPayload does, rather than withhold it', () => {
+    const read = reader('');
+    expect(redactPayloadStart(read, parseRedactPaths(['a']), 100)).to.deep.equal({ text: '', cut: false });
+  });
+
+  it('reads a start four times longer each time its redacted text is still shorter than the limit', () => {
+    const asked: number[] = [];
+    // "[REDACTED]" stands for the whole array, which ends only past the third start read.
+    const read = (maxBytes: number): PayloadText => {
+      asked.push(maxBytes);
+      return maxBytes > 1000 ? { text: '{"data":[1]}', cut: false } : { text: '{"data":[1,', cut: true };
+    };
+    expect(redactPayloadStart(read, parseRedactPaths(['data']), 30)).to.deep.equal({
+      text: `{"data":${REDACTED_JSON}}`,
+      cut: false,
+    });
+    expect(asked).to.deep.equal([4 * 31, 16 * 31, 64 * 31]);
+  });
+
+  it('starts over when a longer start does not begin with the text it read before', () => {
+    // The second start differs just before where the first ran out, at the comma after 2.
+    const read = reader('{"secret":"x","k":[1,2,3', '{"secret":"x","k":[1,2]}');
+    expect(redactPayloadStart(read, parseRedactPaths(['secret']), 100)).to.deep.equal({
+      text: `{"secret":${REDACTED_JSON},"k":[1,2]}`,
       cut: false,
     });
   });
