@@ -103,6 +103,50 @@ describe('the request record', () => {
     expect(record.attributes).to.include({ [ATTR_PAYLOAD_TRUNCATED]: true, [ATTR_PAYLOAD_SIZE]: json.length * 2 });
   });
 
+  it('of a UTF-16 body of just maxPayloadBytes once in UTF-8 holds it whole, not marked truncated', async () => {
+    const json = '{"instances":[[6.8,2.8]]}';
+    const app = express();
+    app.use(inferenceTelemetry(globalOptions({ maxPayloadBytes: json.length })));
+    app.use(express.json({ verify: captureRawBody }));
+    app.post('/v1/models/:target', (_req, res) => void res.json({}));
+    const url = await servers.start(app);
+    await fetch(`${url}/v1/models/iris:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-16le' },
+      body: Buffer.from(json, 'utf16le'),
+    });
+    const record = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
+    expect(record.body).to.equal(json);
+    expect(record.attributes).to.not.have.property(ATTR_PAYLOAD_TRUNCATED);
+  });
+
+  it('reads the charset however the Content-Type writes it: in any case, quoted, spaced', async () => {
+    const url = await serve(express.json({ verify: captureRawBody }));
+    const json = '{"instances":[[6.8,2.8]],"note":"caf\u00e9"}';
+    const answer = await fetch(`${url}/v1/models/iris:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; Charset = "UTF-16LE"' },
+      body: Buffer.from(json, 'utf16le'),
+    });
+    expect(answer.status).to.equal(200);
+    const record = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
+    expect(record.body).to.equal(json);
+  });
+
+  for (const charset of ['unicode-1-1-utf-8', 'x-unknown']) {
+    it(`of a body in charset ${charset} (UTF-8, or one the runtime does not know) keeps it as sent, byte order mark too`, async () => {
+      const url = await serve(express.raw({ type: 'application/json' }));
+      const json = '\ufeff{"instances":[[6.8,2.8]]}';
+      await fetch(`${url}/v1/models/iris:predict`, {
+        method: 'POST',
+        headers: { 'content-type': `application/json; charset=${charset}` },
+        body: Buffer.from(json),
+      });
+      const record = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
+      expect(record.body).to.equal(json);
+    });
+  }
+
   it('of a parsed body nested too deep to serialise again is empty and marked truncated, with the size sent', async () => {
     const url = await serve(express.json());
     // Legal JSON that JSON.parse reads and JSON.stringify overflows the stack on.
