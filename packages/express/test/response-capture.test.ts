@@ -3,7 +3,14 @@ import { expect } from 'chai';
 import type { RequestHandler } from 'express';
 import express from 'express';
 import { inferenceTelemetry } from '../src/middleware.js';
-import { ATTR_EXCEPTION_MESSAGE, ATTR_PAYLOAD_SIZE, ATTR_PAYLOAD_TRUNCATED, RECORD_TYPE } from '../src/semconv.js';
+import {
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_PAYLOAD_SIZE,
+  ATTR_PAYLOAD_TRUNCATED,
+  PROTOCOL,
+  RECORD_TYPE,
+} from '../src/semconv.js';
+import type { PredictMatcher } from '../src/types.js';
 import { IRIS_BODY, globalOptions, post, useInMemoryTelemetry, useServers } from './in-memory-telemetry.js';
 
 describe('response capture', () => {
@@ -47,6 +54,26 @@ describe('response capture', () => {
       expect(response.attributes[ATTR_PAYLOAD_SIZE]).to.equal(0);
     });
   }
+
+  it('keeps nothing of what is written to an answer to HEAD, which Node sends without it', async () => {
+    const matcher: PredictMatcher = (req) =>
+      req.path === '/score'
+        ? { operation: 'score', model: 'churn', protocol: PROTOCOL.KSERVE_V1, route: '/score' }
+        : undefined;
+    const app = express();
+    app.use(inferenceTelemetry(globalOptions({ matcher })));
+    app.head('/score', (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.write('{"score":');
+      res.end('0.3}');
+    });
+    const url = await servers.start(app);
+    const answer = await fetch(`${url}/score`, { method: 'HEAD' });
+    expect(answer.status).to.equal(200);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
+    expect(response.body).to.equal('');
+    expect(response.attributes[ATTR_PAYLOAD_SIZE]).to.equal(0);
+  });
 
   it('keeps the bytes of a Buffer as written, though the handler reuses it once they are sent', async () => {
     const app = express();
