@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import type { RequestHandler } from 'express';
 import express from 'express';
 import { inferenceTelemetry } from '../src/middleware.js';
+import { REDACTED } from '../src/payload/redact.js';
 import {
   ATTR_EXCEPTION_MESSAGE,
   ATTR_PAYLOAD_SIZE,
@@ -73,6 +74,26 @@ describe('response capture', () => {
     const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.body).to.equal('');
     expect(response.attributes[ATTR_PAYLOAD_SIZE]).to.equal(0);
+  });
+
+  it('keeps no more than its limit of a string with fewer characters than that, and more bytes', async () => {
+    const app = express();
+    // The capture keeps 4 KiB at least; with redaction on, an answer it cut is withheld whole.
+    app.use(inferenceTelemetry(globalOptions({ maxPayloadBytes: 64, redactPaths: ['secret'] })));
+    const answer = JSON.stringify({ predictions: '\u20ac'.repeat(1400) });
+    app.post('/v1/models/:target', (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(answer);
+    });
+    const url = await servers.start(app);
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
+    expect(answer.length).to.be.below(4096);
+    expect(response.body).to.equal(REDACTED);
+    expect(response.attributes).to.include({
+      [ATTR_PAYLOAD_SIZE]: Buffer.byteLength(answer),
+      [ATTR_PAYLOAD_TRUNCATED]: true,
+    });
   });
 
   it('keeps the bytes of a Buffer as written, though the handler reuses it once they are sent', async () => {
