@@ -102,6 +102,21 @@ describe('TextTokenizer', () => {
       expect(extended.encode('cat\u1885dog'), 'MONGOLIAN LETTER ALI GALI BALUDA, a letter in 8.0').to.deep.equal([1]);
     });
 
+    it('removes only the private-use characters its tables list, the first and last of each range', () => {
+      // The reference's tables hold a range of UnicodeData.txt by its two ends only.
+      expect(extended.encode('cat\uE000dog'), 'the first private-use character').to.deep.equal([5, 153]);
+      expect(extended.encode('cat\u{10FFFD}dog'), 'the last one').to.deep.equal([5, 153]);
+      expect(extended.encode('cat\uE001dog'), 'one inside the range, an ordinary character there').to.deep.equal([1]);
+    });
+
+    it('reads the tab and line breaks as white space, not as control characters to remove', () => {
+      expect(extended.encode('cat\tdog\r\ncat')).to.deep.equal([5, 6, 5]);
+    });
+
+    it('splits at ASCII symbols as punctuation, whatever their category', () => {
+      expect(extended.encode('cat$dog+cat')).to.deep.equal([5, 1, 6, 1, 5]);
+    });
+
     it('splits words at every White_Space character, as the Rust library does', async () => {
       const uncleaned = await loadWithVocab({}, { clean_text: false });
       expect(uncleaned.encode('cat\u0085dog'), "NEXT LINE, which JavaScript's \\s leaves out").to.deep.equal([5, 6]);
