@@ -99,6 +99,10 @@ describe('TextTokenizer', () => {
       expect(extended.encode('cat\u1734dog'), 'HANUNOO SIGN PAMUDPOD, a nonspacing mark in 8.0').to.deep.equal([
         5, 153,
       ]);
+      expect(
+        extended.encode('cat\u{1171E}dog'),
+        'AHOM CONSONANT SIGN MEDIAL RA, a nonspacing mark in 8.0',
+      ).to.deep.equal([5, 153]);
       expect(extended.encode('cat\u1885dog'), 'MONGOLIAN LETTER ALI GALI BALUDA, a letter in 8.0').to.deep.equal([1]);
     });
 
