@@ -56,6 +56,19 @@ describe('the request record', () => {
     expect(record.attributes).to.include({ [ATTR_PAYLOAD_SIZE]: body.length, [ATTR_PAYLOAD_TRUNCATED]: true });
   });
 
+  it('of a chunked body no parser kept has the size of the text sent, not of the redacted text', async () => {
+    const app = express();
+    app.use(inferenceTelemetry(globalOptions({ redactPaths: ['parameters.api_key'] })));
+    app.use(express.json());
+    app.post('/v1/models/:target', (_req, res) => void res.json({}));
+    const url = new URL(await servers.start(app));
+    const body = '{"parameters":{"api_key":"sk-secret-key-0123456789"},"instances":[[6.8,2.8]]}';
+    await postChunked(url, '/v1/models/iris:predict', body);
+    const record = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
+    expect(record.body).to.equal('{"parameters":{"api_key":"[REDACTED]"},"instances":[[6.8,2.8]]}');
+    expect(record.attributes[ATTR_PAYLOAD_SIZE]).to.equal(body.length);
+  });
+
   it('of a gzip-encoded body holds the decoded JSON and counts the bytes sent', async () => {
     const url = await serve(express.json({ verify: captureRawBody }));
     const json = JSON.stringify({ instances: Array.from({ length: 500 }, () => [6.8, 2.8, 4.8, 1.4]) });
