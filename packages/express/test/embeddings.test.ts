@@ -94,6 +94,8 @@ describe('embedding calls', () => {
     const record = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(JSON.parse(record.body as string)).to.deep.equal({ embeddings: { count: 2, dimension: 3, norms: [1, 13] } });
     expect(record.attributes[ATTR_PAYLOAD_SIZE]).to.equal(Buffer.byteLength(answer.text));
+    // A summary stands for the answer, not for a part of it: one that fits is not marked truncated.
+    expect(record.attributes).not.to.have.property(ATTR_PAYLOAD_TRUNCATED);
     expect(record.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).to.equal(9);
   });
 
