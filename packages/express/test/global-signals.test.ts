@@ -3,7 +3,7 @@ import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { expect } from 'chai';
 import type { CallMeasurement } from '../src/metrics/call-metrics.js';
-import { METRIC_ACTIVE_REQUESTS, METRIC_REQUEST_DURATION, PROTOCOL } from '../src/semconv.js';
+import { METRIC_ACTIVE_REQUESTS, METRIC_REQUEST_DURATION, METRIC_TELEMETRY_ERRORS, PROTOCOL } from '../src/semconv.js';
 import { globalSignals } from '../src/signals/global-signals.js';
 
 class CollectingReader extends MetricReader {
@@ -13,6 +13,13 @@ class CollectingReader extends MetricReader {
   protected override onForceFlush(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** The values of the points of metric `name` that `reader` collects now. */
+async function pointValues(reader: MetricReader, name: string): Promise<unknown[] | undefined> {
+  const { resourceMetrics } = await reader.collect();
+  const found = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+  return found.find((metric) => metric.descriptor.name === name)?.dataPoints.map((point) => point.value);
 }
 
 const CALL: CallMeasurement = {
@@ -71,5 +78,28 @@ describe('global signals', () => {
     expect(await active()).to.deep.equal([1]);
     signals.metrics.ended(CALL);
     expect(await active()).to.deep.equal([0]);
+  });
+
+  it('carries over to a newly registered provider only the calls still in progress', async () => {
+    const signals = globalSignals();
+    signals.metrics.started(PROTOCOL.KSERVE_V1);
+    signals.metrics.ended(CALL);
+    signals.metrics.started(PROTOCOL.KSERVE_V1);
+    const reader = new CollectingReader();
+    provider = new MeterProvider({ readers: [reader] });
+    metrics.setGlobalMeterProvider(provider);
+
+    signals.metrics.started(PROTOCOL.KSERVE_V1);
+    expect(await pointValues(reader, METRIC_ACTIVE_REQUESTS)).to.deep.equal([2]);
+  });
+
+  it('counts a telemetry error into a meter provider registered since, before any call', async () => {
+    const signals = globalSignals();
+    const reader = new CollectingReader();
+    provider = new MeterProvider({ readers: [reader] });
+    metrics.setGlobalMeterProvider(provider);
+
+    signals.metrics.telemetryError();
+    expect(await pointValues(reader, METRIC_TELEMETRY_ERRORS)).to.deep.equal([1]);
   });
 });
