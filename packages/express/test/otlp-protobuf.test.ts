@@ -227,6 +227,18 @@ describe('OTLP protobuf serializers', () => {
       expect(bytes.subarray(10_002)).to.deep.equal(Buffer.from([0xac, 0x02]));
     });
 
+    it('grows for a negative varint, ten bytes, near the end of the buffer', () => {
+      const writer = new ProtobufWriter(64);
+      // A one-byte length and 58 bytes: 59 of the 64, five short of the ten that -1 takes.
+      writer.bytes(new Uint8Array(58));
+      writer.varint(-1);
+      const bytes = Buffer.from(writer.finish());
+      expect(bytes.length).to.equal(69);
+      expect(bytes.subarray(59)).to.deep.equal(
+        Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]),
+      );
+    });
+
     it('grows when a message outgrows its reserved length at the end of the buffer', () => {
       // Exactly the size written below, whatever the growth policy: the second length byte needs room.
       const writer = new ProtobufWriter(256);
