@@ -1,3 +1,4 @@
+import type { TLSSocket } from 'node:tls';
 import type { Request } from 'express';
 import { PROTOCOL } from './semconv.js';
 import type { PredictCall } from './types.js';
@@ -39,6 +40,16 @@ function absoluteFormPath(target: string): string {
  */
 export function clientPath(req: Pick<Request, 'url'> & Partial<Pick<Request, 'originalUrl'>>): string {
   return pathOf(req.originalUrl ?? req.url);
+}
+
+/**
+ * The scheme the client used: Express's `protocol`, which reads
+ * `X-Forwarded-Proto` only when the app trusts its proxy (`trust proxy`),
+ * else, for a plain `node:http` request, `https` over TLS and `http` otherwise.
+ */
+export function clientScheme(req: Pick<Request, 'socket'> & Partial<Pick<Request, 'protocol'>>): string {
+  if (typeof req.protocol === 'string') return req.protocol;
+  return (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http';
 }
 
 function decoded(segment: string): string {

@@ -22,7 +22,7 @@ import { embeddingAttributes } from './embeddings.js';
 import type { ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
 import type { CallMetrics } from './metrics/call-metrics.js';
-import { clientPath } from './matcher.js';
+import { clientPath, clientScheme } from './matcher.js';
 import { REDACTED, parseRedactPaths, redactPayload, redactPayloadStart } from './payload/redact.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
 import { jsonPartLength } from './payload/binary-extension.js';
@@ -50,6 +50,7 @@ import {
   ATTR_PROTOCOL,
   ATTR_REQUEST_ID,
   ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
   ERROR_TYPE_ABORTED,
 } from './semconv.js';
 import { globalSignals } from './signals/global-signals.js';
@@ -322,6 +323,8 @@ class CallRecorder {
       [ATTR_HTTP_REQUEST_METHOD]: req.method,
       [ATTR_HTTP_ROUTE]: call.route,
       [ATTR_URL_PATH]: boundedAttributeValue(clientPath(req)),
+      // A forwarded scheme is whatever the proxy (or, through it, the client) wrote: bounded like any value sent.
+      [ATTR_URL_SCHEME]: boundedAttributeValue(clientScheme(req)),
     };
     if (model !== undefined) attributes[ATTR_MODEL_NAME] = model;
     if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;

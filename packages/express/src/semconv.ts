@@ -63,6 +63,7 @@ export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';
 export const ATTR_HTTP_ROUTE = 'http.route';
 export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 export const ATTR_URL_PATH = 'url.path';
+export const ATTR_URL_SCHEME = 'url.scheme';
 export const ATTR_ERROR_TYPE = 'error.type';
 export const ATTR_EXCEPTION_MESSAGE = 'exception.message';
 /** Prefix of captured request headers: `http.request.header.<lowercase name>`, a string array. */

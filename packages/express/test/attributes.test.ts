@@ -25,6 +25,7 @@ import {
   ATTR_RECORD_TYPE,
   ATTR_REQUEST_ID,
   ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
   PROTOCOL,
   RECORD_TYPE,
 } from '../src/semconv.js';
@@ -102,6 +103,16 @@ describe('what a predict call records', () => {
         [ATTR_URL_PATH]: '/kserve/v1/models/iris:predict',
         [ATTR_HTTP_ROUTE]: '/v1/models/{model}:predict',
       });
+    });
+
+    it("records url.scheme: the connection's, or X-Forwarded-Proto where the app trusts its proxy", async () => {
+      const direct = await serve();
+      await post(`${direct}/v1/models/iris:predict`, IRIS_BODY, { 'x-forwarded-proto': 'https' });
+      const proxied = kserveApp(inferenceTelemetry(globalOptions()));
+      proxied.set('trust proxy', true);
+      await post(`${await servers.start(proxied)}/v1/models/iris:predict`, IRIS_BODY, { 'x-forwarded-proto': 'https' });
+      const spans = await telemetry.waitForSpans(2);
+      expect(spans.map((span) => span.attributes[ATTR_URL_SCHEME])).to.deep.equal(['http', 'https']);
     });
 
     it('names a V2 call `infer <model>` with its version and the first dimension of the first input as batch size', async () => {

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { Request, Response } from 'express';
 import { inferenceTelemetry } from '../src/middleware.js';
-import { ATTR_REQUEST_ID, ATTR_URL_PATH, RECORD_TYPE } from '../src/semconv.js';
+import { ATTR_REQUEST_ID, ATTR_URL_PATH, ATTR_URL_SCHEME, RECORD_TYPE } from '../src/semconv.js';
 import {
   IRIS_ANSWER,
   IRIS_BODY,
@@ -36,6 +36,7 @@ describe('on a plain node:http server', () => {
     const [span] = await telemetry.waitForSpans(1);
     expect(span.name).to.equal('predict iris');
     expect(span.attributes[ATTR_URL_PATH]).to.equal('/v1/models/iris:predict');
+    expect(span.attributes[ATTR_URL_SCHEME]).to.equal('http');
     const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.body).to.equal(IRIS_ANSWER);
     expect(response.attributes[ATTR_REQUEST_ID]).to.equal('plain-1');
