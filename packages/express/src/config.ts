@@ -11,6 +11,7 @@ import type { TelemetryReporter } from './reporter.js';
 import type { OtlpSignal } from './signals/exporter-selection.js';
 import { signalsTurnedOff } from './signals/exporter-selection.js';
 import { samplerFromEnv } from './signals/sampler.js';
+import { DEFAULT_KNOWN_METHODS } from './http-method.js';
 import type {
   EmbeddingVectorsMode,
   InferenceTelemetryOptions,
@@ -127,6 +128,8 @@ export interface ResolvedConfig {
   logQueue: ExportQueueOptions;
   spanQueue: ExportQueueOptions;
   matcher: PredictMatcher;
+  /** The methods `http.request.method` names; any other is `_OTHER`. */
+  knownMethods: ReadonlySet<string>;
   /** The trace sampler of own providers, from `OTEL_TRACES_SAMPLER`. */
   traceSampler: Sampler;
 }
@@ -348,6 +351,15 @@ function resolveHeaders(headers: readonly string[] | undefined): string[] {
 }
 
 /**
+ * OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS, which the HTTP conventions name:
+ * a full override of the default methods, compared case-sensitively.
+ */
+function knownMethods(env: EnvReader): ReadonlySet<string> {
+  const listed = env.list('OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS', { caseSensitive: true });
+  return listed === undefined ? DEFAULT_KNOWN_METHODS : new Set(listed);
+}
+
+/**
  * `service.name` in the specification's order: OTEL_SERVICE_NAME wins over a
  * `service.name` among the resource attributes, and the default applies only
  * when neither names one. The option in code comes first, as everywhere.
@@ -438,6 +450,7 @@ export function resolveConfig(
     logQueue: resolveQueue(queue, env, 'OTEL_BLRP'),
     spanQueue: resolveQueue(queue, env, 'OTEL_BSP'),
     matcher: options.matcher ?? defaultMatcher,
+    knownMethods: knownMethods(env),
     traceSampler: samplerFromEnv(env),
   };
 }

@@ -47,11 +47,15 @@ export class EnvReader {
     return undefined;
   }
 
-  /** A comma-separated list, each entry trimmed and lowercased, empty and repeated ones left out. */
-  list(name: string): string[] | undefined {
+  /**
+   * A comma-separated list, each entry trimmed and lowercased (unless
+   * `caseSensitive`), empty and repeated ones left out.
+   */
+  list(name: string, { caseSensitive = false } = {}): string[] | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
-    return [...new Set(nonEmptyEntries(raw).map((entry) => entry.trim().toLowerCase()))];
+    const entries = nonEmptyEntries(raw).map((entry) => entry.trim());
+    return [...new Set(caseSensitive ? entries : entries.map((entry) => entry.toLowerCase()))];
   }
 
   /** Reports, once, that part of a variable's value is ignored, and why. */

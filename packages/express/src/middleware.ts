@@ -19,6 +19,7 @@ import { batchSizeOf } from './batch-size.js';
 import type { CallContext } from './call-context.js';
 import { callContextOf, openCallContext } from './call-context.js';
 import { embeddingAttributes } from './embeddings.js';
+import { methodAttributes } from './http-method.js';
 import type { ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
 import type { CallMetrics } from './metrics/call-metrics.js';
@@ -41,7 +42,6 @@ import {
   ATTR_BATCH_SIZE,
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_HEADER_PREFIX,
-  ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
   ATTR_MODEL_NAME,
@@ -320,7 +320,7 @@ class CallRecorder {
       [ATTR_PROTOCOL]: call.protocol,
       [ATTR_OPERATION]: call.operation,
       [ATTR_REQUEST_ID]: requestId,
-      [ATTR_HTTP_REQUEST_METHOD]: req.method,
+      ...methodAttributes(req.method, this.#config.knownMethods),
       [ATTR_HTTP_ROUTE]: call.route,
       [ATTR_URL_PATH]: boundedAttributeValue(clientPath(req)),
       // A forwarded scheme is whatever the proxy (or, through it, the client) wrote: bounded like any value sent.

@@ -60,6 +60,8 @@ export const GEN_AI_OPERATION = { EMBEDDINGS: 'embeddings' } as const;
 // OpenTelemetry semantic conventions used as they are.
 
 export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';
+/** The method the client sent, when {@link ATTR_HTTP_REQUEST_METHOD} says `_OTHER`: one the conventions do not know. */
+export const ATTR_HTTP_REQUEST_METHOD_ORIGINAL = 'http.request.method_original';
 export const ATTR_HTTP_ROUTE = 'http.route';
 export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 export const ATTR_URL_PATH = 'url.path';
@@ -90,6 +92,9 @@ export type RecordType = (typeof RECORD_TYPE)[keyof typeof RECORD_TYPE];
 
 /** Values of {@link ATTR_OUTCOME}. */
 export const OUTCOME = { SUCCESS: 'success', ERROR: 'error' } as const;
+
+/** `http.request.method` of a method the conventions do not know. */
+export const HTTP_METHOD_OTHER = '_OTHER';
 
 /** `error.type` of a call whose client went away before the answer was sent. */
 export const ERROR_TYPE_ABORTED = 'aborted';
