@@ -51,8 +51,12 @@ export function embeddingsHandler({ repository, maxBodyBytes, logger }: HandlerO
       const { json } = await readInferenceBody(req, res, maxBodyBytes);
       const request = parseEmbeddingsRequest(json);
       const found = repository.findEmbedder(request.model);
+      // The telemetry names the encoding the client asked for, as the GenAI conventions want ("if specified"),
+      // not the default the answer falls back on: a null one, as the parser reads it, is none.
+      const asked = (json as { encoding_format?: unknown }).encoding_format ?? undefined;
       const result = await runEmbedding(res, found, found.embedder, request.inputs, {
         ...request,
+        encodingFormat: asked === undefined ? undefined : request.encodingFormat,
         maxTotalTokens: MAX_EMBEDDING_REQUEST_TOKENS,
       });
       sendJson(res, 200, embeddingsResponse(request, result));

@@ -10,7 +10,7 @@ import type { EmbeddingResult } from '../runtime/text-graph.js';
 interface EmbeddingOptions {
   /** The vector length asked for (OpenAI's `dimensions`). */
   readonly dimensions?: number | undefined;
-  /** The encoding the answer uses, when the protocol lets the client choose (OpenAI's `encoding_format`). */
+  /** The encoding the client named, when the protocol lets it choose (OpenAI's `encoding_format`); none when it named none. */
   readonly encodingFormat?: EmbeddingEncodingFormat | undefined;
   /** The most tokens the model may read over all inputs, when the protocol caps them (OpenAI does). */
   readonly maxTotalTokens?: number | undefined;
