@@ -52,6 +52,7 @@ import {
   ATTR_URL_PATH,
   ATTR_URL_SCHEME,
   ERROR_TYPE_ABORTED,
+  ERROR_TYPE_OTHER,
 } from './semconv.js';
 import { globalSignals } from './signals/global-signals.js';
 import { ownSignals } from './signals/own-signals.js';
@@ -131,12 +132,11 @@ function echoedRequestId(res: Response): string | undefined {
   return typeof echoed === 'string' ? echoed : undefined;
 }
 
-function errorTypeOf(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const { kind, code, name } = error as { kind?: unknown; code?: unknown; name?: unknown };
-    for (const candidate of [kind, code, name]) if (typeof candidate === 'string' && candidate !== '') return candidate;
-  }
-  return 'Error';
+/** A recorded error's type: its `kind`, `code` or `name`; undefined for one with none (a thrown string). */
+function errorTypeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { kind, code, name } = error as { kind?: unknown; code?: unknown; name?: unknown };
+  return [kind, code, name].find((candidate): candidate is string => typeof candidate === 'string' && candidate !== '');
 }
 
 /**
@@ -384,7 +384,11 @@ class CallRecorder {
     const durationSeconds = (performance.now() - state.startMillis) / MILLIS_PER_SECOND;
     const failed = brokenOff || status >= FIRST_ERROR_STATUS;
     if (!failed) return { status, durationSeconds, failed, errorType: undefined, errorMessage: undefined };
-    const errorType = aborted ? ERROR_TYPE_ABORTED : error !== undefined ? errorTypeOf(error) : String(status);
+    // An error with no type of its own says no more than an error status it was answered with, which the conventions
+    // name; with a status that says no failure (the answer broke off after it), only their fallback is left.
+    const errorType = aborted
+      ? ERROR_TYPE_ABORTED
+      : (errorTypeOf(error) ?? (status >= FIRST_ERROR_STATUS ? String(status) : ERROR_TYPE_OTHER));
     const message = aborted
       ? 'the client closed the connection before the answer was complete'
       : error instanceof Error

@@ -96,6 +96,9 @@ export const OUTCOME = { SUCCESS: 'success', ERROR: 'error' } as const;
 /** `http.request.method` of a method the conventions do not know. */
 export const HTTP_METHOD_OTHER = '_OTHER';
 
+/** `error.type` of a failed call whose error names no type and whose status says no failure. */
+export const ERROR_TYPE_OTHER = '_OTHER';
+
 /** `error.type` of a call whose client went away before the answer was sent. */
 export const ERROR_TYPE_ABORTED = 'aborted';
 

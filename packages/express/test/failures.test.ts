@@ -184,36 +184,46 @@ describe('failed calls', () => {
       expect(event.attributes?.['exception.stacktrace']).to.equal(error.stack!.slice(0, MAX_ERROR_TEXT_LENGTH));
     });
 
-    it('is the error, not a client abort, when Express closes the connection after the headers went out', async () => {
-      const app = express();
-      // Express's own handler logs the error outside 'test'.
-      app.set('env', 'test');
-      app.use(inferenceTelemetry(globalOptions()));
-      app.post('/v1/models/:target', (_req, res, next) => {
-        res.setHeader('content-type', 'application/json');
-        res.write('{"predictions":[');
-        setImmediate(() => next(new ModelError('runtime crashed mid-answer', 'RuntimeFault')));
+    const brokenOff: [string, unknown, string, string | undefined][] = [
+      [
+        'the error',
+        new ModelError('runtime crashed mid-answer', 'RuntimeFault'),
+        'RuntimeFault',
+        'runtime crashed mid-answer',
+      ],
+      // The status sent says nothing failed, and the error names no type: the conventions' fallback.
+      ['_OTHER for an error with no type', 'runtime crashed mid-answer', '_OTHER', undefined],
+    ];
+    for (const [about, error, type, message] of brokenOff) {
+      it(`is ${about}, not a client abort, when Express closes the connection after the headers went out`, async () => {
+        const app = express();
+        // Express's own handler logs the error outside 'test'.
+        app.set('env', 'test');
+        app.use(inferenceTelemetry(globalOptions()));
+        app.post('/v1/models/:target', (_req, res, next) => {
+          res.setHeader('content-type', 'application/json');
+          res.write('{"predictions":[');
+          setImmediate(() => next(error));
+        });
+        app.use(captureErrors());
+        // The usual handler: once the headers are out, Express's own one closes the connection.
+        app.use((error: Error, _req: Request, res: Response, next: NextFunction) => {
+          if (res.headersSent) return next(error);
+          res.status(500).json({ error: error.message });
+        });
+        const url = await servers.start(app);
+        await post(`${url}/v1/models/iris:predict`, IRIS_BODY).catch(() => undefined);
+        const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
+        expect(response.severityNumber).to.equal(SeverityNumber.ERROR);
+        // The status the client was sent, and the handler's error.
+        expect(response.attributes).to.include({ [ATTR_HTTP_RESPONSE_STATUS_CODE]: 200, [ATTR_ERROR_TYPE]: type });
+        expect(response.attributes[ATTR_EXCEPTION_MESSAGE]).to.equal(message);
+        const [span] = await telemetry.waitForSpans();
+        expect(span.status.code).to.equal(SpanStatusCode.ERROR);
+        expect(span.status.message).to.equal(message);
+        expect(span.attributes[ATTR_ERROR_TYPE]).to.equal(type);
       });
-      app.use(captureErrors());
-      // The usual handler: once the headers are out, Express's own one closes the connection.
-      app.use((error: Error, _req: Request, res: Response, next: NextFunction) => {
-        if (res.headersSent) return next(error);
-        res.status(500).json({ error: error.message });
-      });
-      const url = await servers.start(app);
-      await post(`${url}/v1/models/iris:predict`, IRIS_BODY).catch(() => undefined);
-      const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
-      expect(response.severityNumber).to.equal(SeverityNumber.ERROR);
-      // The status the client was sent, and the handler's error.
-      expect(response.attributes).to.include({
-        [ATTR_HTTP_RESPONSE_STATUS_CODE]: 200,
-        [ATTR_ERROR_TYPE]: 'RuntimeFault',
-        [ATTR_EXCEPTION_MESSAGE]: 'runtime crashed mid-answer',
-      });
-      const [span] = await telemetry.waitForSpans();
-      expect(span.status).to.deep.equal({ code: SpanStatusCode.ERROR, message: 'runtime crashed mid-answer' });
-      expect(span.attributes[ATTR_ERROR_TYPE]).to.equal('RuntimeFault');
-    });
+    }
 
     it('is only a status code without captureErrors()', async () => {
       const app = kserveApp(inferenceTelemetry(globalOptions()), {
@@ -249,6 +259,17 @@ describe('failed calls', () => {
     const [span] = telemetry.spans();
     expect(span.status.code).to.equal(SpanStatusCode.ERROR);
     expect(span.events.map((event) => event.name)).to.deep.equal(['exception']);
+  });
+
+  it('gives an error recorded with no type of its own (a thrown string) the status code as error.type', async () => {
+    const url = await serve((_req, res) => {
+      annotateCall(res, { error: 'quota exceeded' });
+      res.status(503).json({ error: 'try again later' });
+    });
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
+    expect(response.attributes).to.include({ [ATTR_ERROR_TYPE]: '503', [ATTR_EXCEPTION_MESSAGE]: 'try again later' });
+    expect(telemetry.spans()[0].attributes[ATTR_ERROR_TYPE]).to.equal('503');
   });
 
   it('records a call whose client went away as an `aborted` ERROR', async () => {
