@@ -236,6 +236,27 @@ export function initializer(
 }
 
 /**
+ * Creates a float32 constant whose values live outside the model, in ONNX's
+ * external data layout: `location` names a file beside the model (relative
+ * to its folder) that holds them as little-endian raw bytes from offset 0.
+ * Large models (over protobuf's 2 GB limit) are saved this way.
+ */
+export function externalInitializer(name: string, dims: readonly number[], location: string): Initializer {
+  const byteLength = dims.reduce((product, dim) => product * dim, 1) * Float32Array.BYTES_PER_ELEMENT;
+  return onnx.TensorProto.create({
+    name,
+    dataType: DATA_TYPES.float32,
+    dims: [...dims],
+    dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+    externalData: [
+      { key: 'location', value: location },
+      { key: 'offset', value: '0' },
+      { key: 'length', value: String(byteLength) },
+    ],
+  });
+}
+
+/**
  * Serialises a graph into an ONNX model, with the IR version that matches the opset.
  * @throws RangeError for an opset version outside ONNX's release table (1 to 23)
  */

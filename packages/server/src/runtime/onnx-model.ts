@@ -2,6 +2,7 @@ import type { Datatype, Tensor, TensorMetadata } from '@inferlens/protocol';
 import { elementCount, InferenceError, toBfloat16Bits, widenBfloat16Bits, zeroValues } from '@inferlens/protocol';
 import * as ort from 'onnxruntime-node';
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { ModelConfig, TensorOverride } from '../repository/model-config.js';
 import type { Bfloat16Adaptation } from './bfloat16-adapter.js';
 import { adaptBfloat16 } from './bfloat16-adapter.js';
@@ -104,6 +105,20 @@ function fromOrtTensor(name: string, datatype: Datatype, value: ort.Tensor): Ten
 }
 
 /**
+ * The options for a session on the bytes of the model at `path`: its external
+ * data files (`model.onnx.data`, named relative to the model) are looked for
+ * beside it, where onnxruntime looks when it opens the file itself, rather
+ * than in the working directory.
+ */
+function fromBytesOf(path: string, options: ort.InferenceSession.SessionOptions): ort.InferenceSession.SessionOptions {
+  const session = {
+    ...(options.extra?.session as object),
+    model_external_initializers_file_folder_path: dirname(path),
+  };
+  return { ...options, extra: { ...options.extra, session } };
+}
+
+/**
  * Opens a session on the model file. onnxruntime's JavaScript API refuses
  * models with bfloat16 inputs or outputs; those are rewritten to take and
  * give float32 (see `adaptBfloat16`), and only then, so other models load
@@ -123,7 +138,10 @@ async function openSession(
       // Not a readable ONNX model either: onnxruntime's own error says why.
     }
     if (adaptation === undefined) throw error;
-    return { session: await ort.InferenceSession.create(adaptation.modelBytes, options), adapted: adaptation };
+    return {
+      session: await ort.InferenceSession.create(adaptation.modelBytes, fromBytesOf(path, options)),
+      adapted: adaptation,
+    };
   }
 }
 
