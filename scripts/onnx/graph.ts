@@ -190,6 +190,14 @@ export function valueInfo(name: string, type: ElementType, shape: readonly Dimen
   });
 }
 
+/** Describes a graph input or output that is a sequence of tensors (not a tensor), of unknown shapes. */
+export function sequenceValueInfo(name: string, type: ElementType): ValueInfo {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: { sequenceType: { elemType: { tensorType: { elemType: DATA_TYPES[type] } } } },
+  });
+}
+
 /**
  * Creates a node of the default ('ai.onnx') domain.
  * @param attributes encoded in insertion order; see {@link AttributeValue} for the kind each value gets

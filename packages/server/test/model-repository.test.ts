@@ -1,11 +1,18 @@
 /** The repository's layout as Triton and KServe users lay it out, read by `ModelRepository` directly. */
-import { mkdir, symlink } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { InferenceError } from '@inferlens/protocol';
 import { ModelRepository } from '../src/repository/model-repository.js';
 import { silentLogger } from '../src/index.js';
-import { identityModel } from '../../../scripts/onnx/graph.js';
+import {
+  encodeModel,
+  identityModel,
+  initializer,
+  node,
+  sequenceValueInfo,
+  valueInfo,
+} from '../../../scripts/onnx/graph.js';
 import type { ModelFolder, TempRepository } from '../../../test/support/repository.js';
 import { GARBAGE_MODEL, writeRepository } from '../../../test/support/repository.js';
 
@@ -92,6 +99,55 @@ describe('ModelRepository', () => {
     await mkdir(join(repo.path, 'm', 'config.json'));
     repository = await loadRepository(repo.path);
     expect(repository.find('m').failure).to.match(/^cannot read m\/config\.json: EISDIR/);
+  });
+
+  it('reads the folder once, at start: versions and models added or removed later change nothing served', async () => {
+    await setUp([{ name: 'm', versions: { '1': MODEL } }]);
+    repository = await loadRepository(repo.path);
+    await rm(join(repo.path, 'm', '1'), { recursive: true });
+    await mkdir(join(repo.path, 'm', '2'));
+    await writeFile(join(repo.path, 'm', '2', 'model.onnx'), MODEL);
+    await mkdir(join(repo.path, 'added', '1'), { recursive: true });
+    await writeFile(join(repo.path, 'added', '1', 'model.onnx'), MODEL);
+    expect(states(repository)).to.deep.equal({ m: ['1:ready'] });
+    const input = { name: 'input', datatype: 'FP32', shape: [1, 2], values: Float32Array.of(1, 2) } as const;
+    const { outputs } = await repository.find('m').model!.infer([input], ['output']);
+    expect([...(outputs[0].values as Float32Array)]).to.deep.equal([1, 2]);
+  });
+
+  it('loads only model.onnx of a version folder, naming it when it is missing', async () => {
+    await setUp([{ name: 'm', versions: {} }]);
+    await mkdir(join(repo.path, 'm', '1'));
+    await writeFile(join(repo.path, 'm', '1', 'other.onnx'), MODEL);
+    repository = await loadRepository(repo.path);
+    expect(repository.find('m').failure).to.match(/^ENOENT: .*'m\/1\/model\.onnx'$/);
+  });
+
+  it('leaves out a graph input that the graph gives a default (an initializer), as onnxruntime does', async () => {
+    const withDefault = encodeModel({
+      name: 'bias_default',
+      inputs: [valueInfo('x', 'float32', ['batch', 2]), valueInfo('bias', 'float32', [2])],
+      outputs: [valueInfo('y', 'float32', ['batch', 2])],
+      initializers: [initializer('bias', 'float32', [2], [10, 20])],
+      nodes: [node('Add', ['x', 'bias'], ['y'])],
+    });
+    await setUp([{ name: 'm', versions: { '1': withDefault } }]);
+    repository = await loadRepository(repo.path);
+    expect(repository.find('m').model!.signature.inputs).to.deep.equal([
+      { name: 'x', datatype: 'FP32', shape: [-1, 2] },
+    ]);
+  });
+
+  it('fails a model with an output that is not a tensor, naming the output', async () => {
+    const withSequence = encodeModel({
+      name: 'sequence_output',
+      inputs: [valueInfo('x', 'float32', ['batch', 2])],
+      outputs: [valueInfo('y', 'float32', ['batch', 2]), sequenceValueInfo('s', 'float32')],
+      nodes: [node('Identity', ['x'], ['y']), node('SequenceConstruct', ['x'], ['s'])],
+    });
+    await setUp([{ name: 'm', versions: { '1': withSequence } }]);
+    repository = await loadRepository(repo.path);
+    expect(repository.find('m').failure).to.equal("output 's' is not a tensor, which is not supported");
   });
 
   describe('close', () => {
