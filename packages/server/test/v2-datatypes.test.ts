@@ -284,6 +284,17 @@ describe('V2 infer: every datatype through an Identity model', () => {
     expect(response.body.outputs[0].data).to.deep.equal([0.0999755859375, 0.333251953125]);
   });
 
+  it('answers NaN and infinite floats as null in JSON, which has no such numbers, and exactly in binary', async () => {
+    const bytes = bytesOf(Float32Array.of(NaN, Infinity, -Infinity, 1));
+    const header = { inputs: [{ name: 'input', datatype: 'FP32', shape: [4], parameters: { binary_data_size: 16 } }] };
+    const json = await readBinaryResponse(await postBinary(inferUrl('FP32'), header, [bytes]));
+    expect(json.json.outputs[0].data).to.deep.equal([null, null, null, 1]);
+    const binary = await readBinaryResponse(
+      await postBinary(inferUrl('FP32'), { ...header, parameters: { binary_data_output: true } }, [bytes]),
+    );
+    expect(Array.from(binary.binary)).to.deep.equal(Array.from(bytes));
+  });
+
   // The binary part is a view into the request body: its typed arrays must
   // not depend on where the JSON header ends (a Buffer's slice() is no copy).
   it('reads binary tensors wherever the JSON header ends', async () => {
