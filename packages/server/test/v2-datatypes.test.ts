@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import type { ElementType } from '../../../scripts/onnx/graph.js';
-import { identityModel } from '../../../scripts/onnx/graph.js';
+import { encodeModel, identityModel, node, valueInfo } from '../../../scripts/onnx/graph.js';
 import type { BinaryResponse } from '../../../test/support/http.js';
 import { concatBytes, post, postBinary, postJson, readBinaryResponse } from '../../../test/support/http.js';
 import type { TestServer } from '../../../test/support/server.js';
@@ -347,6 +347,28 @@ describe('V2 infer: every datatype through an Identity model', () => {
       };
       const binary = await readBinaryResponse(await postBinary(url, header, [bytes]));
       expect(Array.from(binary.binary)).to.deep.equal(Array.from(bytes));
+    } finally {
+      await bf16.close();
+    }
+  });
+
+  it('serves a BF16 input that the graph also gives as an output, as ONNX allows', async () => {
+    const echo = encodeModel({
+      name: 'echo_bf16',
+      inputs: [valueInfo('x', 'bfloat16', ['n'])],
+      outputs: [valueInfo('x', 'bfloat16', ['n']), valueInfo('copy', 'bfloat16', ['n'])],
+      nodes: [node('Identity', ['x'], ['copy'])],
+    });
+    const bf16 = await serveModels([{ name: 'echo_bf16', versions: { '1': echo } }]);
+    try {
+      const response = await postJson(`${bf16.url}/v2/models/echo_bf16/infer`, {
+        inputs: [{ name: 'x', datatype: 'BF16', shape: [2], data: [1.5, -2] }],
+      });
+      expect(response.status, JSON.stringify(response.body)).to.equal(200);
+      expect(response.body.outputs).to.deep.equal([
+        { name: 'x', datatype: 'BF16', shape: [2], data: [1.5, -2] },
+        { name: 'copy', datatype: 'BF16', shape: [2], data: [1.5, -2] },
+      ]);
     } finally {
       await bf16.close();
     }

@@ -71,11 +71,14 @@ export function adaptBfloat16(modelBytes: Uint8Array): Bfloat16Adaptation | unde
     head.push(castNode(input.name!, internal, BFLOAT16));
     input.type!.tensorType!.elemType = FLOAT;
   }
+  const inputNames = new Set(inputs.map((input) => input.name));
   for (const output of outputs) {
+    output.type!.tensorType!.elemType = FLOAT;
+    // An output that is a graph input itself is that input, now float32 already: a cast would define it twice.
+    if (inputNames.has(output.name)) continue;
     const internal = `${output.name}${INTERNAL_SUFFIX}`;
     renameUses(graph, output.name!, internal, true);
     tail.push(castNode(internal, output.name!, FLOAT));
-    output.type!.tensorType!.elemType = FLOAT;
   }
   graph.node = [...head, ...(graph.node ?? []), ...tail];
   return {
