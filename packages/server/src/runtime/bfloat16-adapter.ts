@@ -51,6 +51,62 @@ function castNode(input: string, output: string, to: number): onnxProto.onnx.INo
   };
 }
 
+/** ModelProto's field number of its graph. */
+const GRAPH_FIELD = 7;
+/** Protobuf wire types: how many bytes follow a field's tag. */
+const WIRE_VARINT = 0;
+const WIRE_FIXED64 = 1;
+const WIRE_LENGTH_DELIMITED = 2;
+const WIRE_FIXED32 = 5;
+
+/** Reads the varint at `offset`; returns it and the offset after it. */
+function readVarint(bytes: Uint8Array, offset: number): [value: number, next: number] {
+  let value = 0;
+  let scale = 1;
+  let position = offset;
+  for (;;) {
+    if (position >= bytes.length) throw new Error('truncated protobuf varint');
+    const byte = bytes[position++];
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return [value, position];
+    scale *= 0x80;
+  }
+}
+
+/** The byte ranges of a message's fields, each with its field number. */
+function fieldRanges(bytes: Uint8Array): { field: number; start: number; end: number }[] {
+  const ranges: { field: number; start: number; end: number }[] = [];
+  let offset = 0;
+  while (offset < bytes.length) {
+    const start = offset;
+    const [tag, afterTag] = readVarint(bytes, offset);
+    const wireType = tag % 8;
+    if (wireType === WIRE_VARINT) offset = readVarint(bytes, afterTag)[1];
+    else if (wireType === WIRE_FIXED64) offset = afterTag + 8;
+    else if (wireType === WIRE_FIXED32) offset = afterTag + 4;
+    else if (wireType === WIRE_LENGTH_DELIMITED) {
+      const [length, afterLength] = readVarint(bytes, afterTag);
+      offset = afterLength + length;
+    } else throw new Error(`unsupported protobuf wire type ${wireType}`);
+    if (offset > bytes.length) throw new Error('truncated protobuf field');
+    ranges.push({ field: Math.floor(tag / 8), start, end: offset });
+  }
+  return ranges;
+}
+
+/**
+ * The model's bytes with its graph replaced and every other field kept as
+ * it was written: onnx-proto's schema (ONNX 1.10) drops the fields it does
+ * not know when it encodes, such as a local function's attribute defaults
+ * (ONNX 1.13). Only the graph, which the rewrite changes, is encoded anew.
+ */
+function withGraph(modelBytes: Uint8Array, graph: GraphProto): Uint8Array {
+  const kept = fieldRanges(modelBytes)
+    .filter(({ field }) => field !== GRAPH_FIELD)
+    .map(({ start, end }) => modelBytes.subarray(start, end));
+  return Buffer.concat([...kept, onnx.ModelProto.encode({ graph }).finish()]);
+}
+
 /**
  * Rewrites a model whose graph inputs or outputs are bfloat16; returns
  * undefined when it has none, so other models are left as they are.
@@ -82,7 +138,7 @@ export function adaptBfloat16(modelBytes: Uint8Array): Bfloat16Adaptation | unde
   }
   graph.node = [...head, ...(graph.node ?? []), ...tail];
   return {
-    modelBytes: onnx.ModelProto.encode(model).finish(),
+    modelBytes: withGraph(modelBytes, graph),
     inputs: new Set(inputs.map((input) => input.name!)),
     outputs: new Set(outputs.map((output) => output.name!)),
   };
