@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
-import { node, valueInfo } from '../../../scripts/onnx/graph.js';
+import { dataType, encodeModel, node, valueInfo } from '../../../scripts/onnx/graph.js';
 import { adaptBfloat16 } from '../src/runtime/bfloat16-adapter.js';
 
 const { onnx } = onnxProto;
@@ -62,15 +62,47 @@ function scaleByDefaultModel(): Uint8Array {
   return Uint8Array.from([...model, ...lengthDelimited(MODEL_FUNCTIONS, fn)]);
 }
 
+/**
+ * `y` = float32(`x`) × float32(`w`), `x` of shape [n, 2]; `w` is a bfloat16
+ * graph input that the graph gives a default, [1, 2], as an initializer.
+ */
+function weightWithDefaultModel(): Uint8Array {
+  const weight = onnx.TensorProto.create({
+    name: 'w',
+    dataType: dataType('bfloat16'),
+    dims: [2],
+    // 1 and 2 in bfloat16, little-endian.
+    rawData: Uint8Array.of(0x80, 0x3f, 0x00, 0x40),
+  });
+  return encodeModel({
+    name: 'weight_with_default',
+    inputs: [valueInfo('x', 'bfloat16', ['n', 2]), valueInfo('w', 'bfloat16', [2])],
+    outputs: [valueInfo('y', 'float32', ['n', 2])],
+    initializers: [weight],
+    nodes: [
+      node('Cast', ['x'], ['x_float'], { to: dataType('float32') }),
+      node('Cast', ['w'], ['w_float'], { to: dataType('float32') }),
+      node('Mul', ['x_float', 'w_float'], ['y']),
+    ],
+  });
+}
+
+async function runAdapted(model: Uint8Array, x: Float32Array, dims: readonly number[]): Promise<number[]> {
+  const session = await ort.InferenceSession.create(adaptBfloat16(model)!.modelBytes, { logSeverityLevel: 3 });
+  try {
+    const { y } = await session.run({ x: new ort.Tensor('float32', x, dims) });
+    return [...(y.data as Float32Array)];
+  } finally {
+    await session.release();
+  }
+}
+
 describe('adaptBfloat16', () => {
   it('keeps the parts of the model it does not rewrite as they were, fields newer than its schema included', async () => {
-    const adapted = adaptBfloat16(scaleByDefaultModel())!;
-    const session = await ort.InferenceSession.create(adapted.modelBytes);
-    try {
-      const { y } = await session.run({ x: new ort.Tensor('float32', Float32Array.of(1, 3), [2]) });
-      expect([...(y.data as Float32Array)]).to.deep.equal([2, 6]);
-    } finally {
-      await session.release();
-    }
+    expect(await runAdapted(scaleByDefaultModel(), Float32Array.of(1, 3), [2])).to.deep.equal([2, 6]);
+  });
+
+  it('leaves a bfloat16 input that the graph gives a default as it is, since it is no input of the session', async () => {
+    expect(await runAdapted(weightWithDefaultModel(), Float32Array.of(3, 3), [1, 2])).to.deep.equal([3, 6]);
   });
 });

@@ -115,7 +115,9 @@ export function adaptBfloat16(modelBytes: Uint8Array): Bfloat16Adaptation | unde
   const model = onnx.ModelProto.decode(modelBytes);
   const graph = model.graph;
   if (!graph) return undefined;
-  const inputs = (graph.input ?? []).filter(isBfloat16);
+  // An input the graph gives a default (an initializer) is no input of the session: onnxruntime reads it as it is.
+  const initialized = new Set((graph.initializer ?? []).map((tensor) => tensor.name));
+  const inputs = (graph.input ?? []).filter((input) => isBfloat16(input) && !initialized.has(input.name));
   const outputs = (graph.output ?? []).filter(isBfloat16);
   if (inputs.length === 0 && outputs.length === 0) return undefined;
 
