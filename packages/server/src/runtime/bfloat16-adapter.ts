@@ -1,4 +1,5 @@
 import onnxProto from 'onnx-proto';
+import protobuf from 'protobufjs/minimal.js';
 
 // onnx-proto is CommonJS and builds its namespace at run time: only the default import works.
 const { onnx } = onnxProto;
@@ -53,43 +54,16 @@ function castNode(input: string, output: string, to: number): onnxProto.onnx.INo
 
 /** ModelProto's field number of its graph. */
 const GRAPH_FIELD = 7;
-/** Protobuf wire types: how many bytes follow a field's tag. */
-const WIRE_VARINT = 0;
-const WIRE_FIXED64 = 1;
-const WIRE_LENGTH_DELIMITED = 2;
-const WIRE_FIXED32 = 5;
 
-/** Reads the varint at `offset`; returns it and the offset after it. */
-function readVarint(bytes: Uint8Array, offset: number): [value: number, next: number] {
-  let value = 0;
-  let scale = 1;
-  let position = offset;
-  for (;;) {
-    if (position >= bytes.length) throw new Error('truncated protobuf varint');
-    const byte = bytes[position++];
-    value += (byte & 0x7f) * scale;
-    if (byte < 0x80) return [value, position];
-    scale *= 0x80;
-  }
-}
-
-/** The byte ranges of a message's fields, each with its field number. */
+/** The byte ranges of a message's fields, each with its field number, as protobufjs's reader skips them. */
 function fieldRanges(bytes: Uint8Array): { field: number; start: number; end: number }[] {
   const ranges: { field: number; start: number; end: number }[] = [];
-  let offset = 0;
-  while (offset < bytes.length) {
-    const start = offset;
-    const [tag, afterTag] = readVarint(bytes, offset);
-    const wireType = tag % 8;
-    if (wireType === WIRE_VARINT) offset = readVarint(bytes, afterTag)[1];
-    else if (wireType === WIRE_FIXED64) offset = afterTag + 8;
-    else if (wireType === WIRE_FIXED32) offset = afterTag + 4;
-    else if (wireType === WIRE_LENGTH_DELIMITED) {
-      const [length, afterLength] = readVarint(bytes, afterTag);
-      offset = afterLength + length;
-    } else throw new Error(`unsupported protobuf wire type ${wireType}`);
-    if (offset > bytes.length) throw new Error('truncated protobuf field');
-    ranges.push({ field: Math.floor(tag / 8), start, end: offset });
+  const reader = protobuf.Reader.create(bytes);
+  while (reader.pos < reader.len) {
+    const start = reader.pos;
+    const tag = reader.uint32();
+    reader.skipType(tag & 7);
+    ranges.push({ field: tag >>> 3, start, end: reader.pos });
   }
   return ranges;
 }
