@@ -6,7 +6,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -287,6 +287,14 @@ describe('file sink', () => {
       expect(await jsonLines(join(dir, 'data.3.log'))).to.deep.equal([{ n: '006' }]);
     });
 
+    it('counts maxFileBytes in bytes, not characters', async () => {
+      // 12 characters, 30 bytes of UTF-8: two lines fit 40 characters but not 40 bytes.
+      const wide = JSON.stringify('監'.repeat(10));
+      const file = new RotatingJsonLinesFile(dir, 'data', { maxFileBytes: 40 });
+      expect(await file.append([wide, wide])).to.equal(undefined);
+      expect((await readdir(dir)).sort()).to.deep.equal(['data.1.log', 'data.2.log']);
+    });
+
     it('gives a line longer than maxFileBytes a file of its own', async () => {
       const file = new RotatingJsonLinesFile(dir, 'data', { maxFileBytes: 4 });
       expect(await file.append([line(0), line(1)])).to.equal(undefined);
@@ -368,6 +376,30 @@ describe('file sink', () => {
       expect(await jsonLines(join(dir, 'data.7.log'))).to.deep.equal([{ n: '006' }]);
     });
 
+    it('prunes files written in the same millisecond lowest number first', async () => {
+      // Created out of order, and listed by name or by hash (`data.10.log` before `data.2.log`), not by number.
+      const written = new Date('2025-01-01T00:00:00Z');
+      for (const n of [4, 11, 1, 6, 10, 2, 9, 5, 3, 8, 7]) {
+        await writeFile(join(dir, `data.${n}.log`), `${line(n)}\n`);
+        await utimes(join(dir, `data.${n}.log`), written, written);
+      }
+      const file = new RotatingJsonLinesFile(dir, 'data', { maxFiles: 3 });
+      expect(await file.append([line(12)])).to.equal(undefined);
+      expect((await readdir(dir)).sort()).to.deep.equal(['data.10.log', 'data.11.log', 'data.12.log']);
+    });
+
+    it('never prunes its current file when older files look newer, as after the clock is set back', async () => {
+      const future = new Date(Date.now() + 24 * 60 * 60 * 1000);
+      for (const n of [1, 2, 3]) {
+        await writeFile(join(dir, `data.${n}.log`), `${line(n)}\n`);
+        await utimes(join(dir, `data.${n}.log`), future, future);
+      }
+      const file = new RotatingJsonLinesFile(dir, 'data', { maxFiles: 2 });
+      expect(await file.append([line(4)])).to.equal(undefined);
+      expect(await jsonLines(join(dir, 'data.4.log'))).to.deep.equal([{ n: '004' }]);
+      expect((await readdir(dir)).sort()).to.deep.equal(['data.2.log', 'data.3.log', 'data.4.log']);
+    });
+
     describe('sharing the folder with another writer (another process)', () => {
       /** Appends one line, then lets the clock move so that files written later are newer. */
       const write = async (file: RotatingJsonLinesFile, n: number): Promise<void> => {
@@ -396,6 +428,17 @@ describe('file sink', () => {
         expect(files.flat().sort()).to.deep.equal(['000', '001', '002', '100', '101']);
       });
 
+      it('prunes alongside it, neither failing on a file the other deleted first', async () => {
+        const old = new Date('2025-01-01T00:00:00Z');
+        for (let n = 1; n <= 100; n++) {
+          await writeFile(join(dir, `data.${n}.log`), '');
+          await utimes(join(dir, `data.${n}.log`), old, old);
+        }
+        const [a, b] = [0, 1].map(() => new RotatingJsonLinesFile(dir, 'data', { maxFiles: 2 }));
+        expect(await Promise.all([a.append([line(0)]), b.append([line(1)])])).to.deep.equal([undefined, undefined]);
+        expect((await contents()).flat().sort()).to.deep.equal(['000', '001']);
+      });
+
       it('never prunes its current file, though the number is older: the least recently written go', async () => {
         const a = new RotatingJsonLinesFile(dir, 'data', { maxFileBytes: 1, maxFiles: 3 });
         const b = new RotatingJsonLinesFile(dir, 'data', { maxFiles: 3 });
@@ -411,6 +454,29 @@ describe('file sink', () => {
         const files = await contents();
         expect(files).to.have.deep.members([['100', '101'], ['002'], ['003']]);
       });
+    });
+
+    it('moves past the highest number when another writer has taken the next one', async () => {
+      const file = new RotatingJsonLinesFile(dir, 'data', { maxFileBytes: 1, maxFiles: 100 });
+      expect(await file.append([line(0)])).to.equal(undefined);
+      // Another writer made files 2 and 5 since: this one goes after 5, not into the gap.
+      for (const n of [2, 5]) await writeFile(join(dir, `data.${n}.log`), '');
+      expect(await file.append([line(1)])).to.equal(undefined);
+      expect((await readdir(dir)).sort()).to.deep.equal(['data.1.log', 'data.2.log', 'data.5.log', 'data.6.log']);
+      expect(await jsonLines(join(dir, 'data.6.log'))).to.deep.equal([{ n: '001' }]);
+    });
+
+    it("counts only its own prefix, taken literally, among the folder's files", async () => {
+      // As a pattern, the dot of `v1.0` would match the `x` of another prefix's file.
+      await writeFile(join(dir, 'v1x0.7.log'), '');
+      expect(await new RotatingJsonLinesFile(dir, 'v1.0').append([line(0)])).to.equal(undefined);
+      expect((await readdir(dir)).sort()).to.deep.equal(['v1.0.1.log', 'v1x0.7.log']);
+    });
+
+    it('makes neither folder nor file for an empty append', async () => {
+      const target = join(dir, 'sub');
+      expect(await new RotatingJsonLinesFile(target, 'data').append([])).to.equal(undefined);
+      expect(await readdir(dir)).to.deep.equal([]);
     });
 
     it('continues after the highest existing number on restart', async () => {
