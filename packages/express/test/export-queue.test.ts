@@ -4,7 +4,12 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import type { ExportResult } from '@opentelemetry/core';
 import { ExportResultCode, isTracingSuppressed } from '@opentelemetry/core';
 import type { ExportBatch, ExportQueueOptions } from '../src/export/bounded-queue.js';
-import { BoundedExportQueue, DEFAULT_EXPORT_QUEUE_OPTIONS, exportQueueOptions } from '../src/export/bounded-queue.js';
+import {
+  BoundedExportQueue,
+  DEFAULT_EXPORT_QUEUE_OPTIONS,
+  exportBatchTo,
+  exportQueueOptions,
+} from '../src/export/bounded-queue.js';
 import { METRIC_RECORDS_DROPPED } from '../src/semconv.js';
 import { recordingReporter, sleep, SUCCESS, until } from './export-helpers.js';
 
@@ -203,6 +208,47 @@ describe('BoundedExportQueue', () => {
     expect(queue.depth).to.equal(0);
   });
 
+  it('forceFlush sends what was queued before it, one batch at a time, and does not wait for later pushes', async () => {
+    const answers: ((result: ExportResult) => void)[] = [];
+    const { batches, exportBatch } = recorder(() => new Promise((resolve) => answers.push(resolve)));
+    const { queue } = queueOf(exportBatch, { maxExportBatchSize: 2, exportTimeoutMillis: 60_000 });
+    pushRange(queue, 0, 3);
+    await until(() => batches.length === 1, 'the first batch');
+    let flushed = false;
+    const flush = queue.forceFlush().then(() => (flushed = true));
+    await nextTurn();
+    expect(batches, 'no second export while the first is in flight').to.deep.equal([[0, 1]]);
+    answers[0]?.(SUCCESS);
+    await until(() => batches.length === 2, 'the second batch');
+    pushRange(queue, 3, 2);
+    answers[1]?.(SUCCESS);
+    await until(() => flushed, 'the flush, with items pushed after it still unanswered');
+    await flush;
+    expect(queue.exported).to.equal(3);
+    await until(() => batches.length === 3, 'the later full batch');
+    answers[2]?.(SUCCESS);
+    await queue.shutdown();
+    expect(batches).to.deep.equal([[0, 1], [2], [3, 4]]);
+    expect({ exported: queue.exported, failed: queue.failed }).to.deep.equal({ exported: 5, failed: 0 });
+  });
+
+  it('sends no empty batch when the delay runs out after a flush took everything', async () => {
+    const { batches, exportBatch } = recorder();
+    const { queue } = queueOf(exportBatch, { scheduledDelayMillis: 5 });
+    queue.push(0);
+    await queue.forceFlush();
+    await sleep(20);
+    expect(batches).to.deep.equal([[0]]);
+  });
+
+  it('reports a failure reason without the line break OpenSSL ends its messages with', async () => {
+    const { exportBatch } = recorder(() => Promise.reject(new Error('unable to verify the first certificate\n')));
+    const { queue, reporter } = queueOf(exportBatch);
+    queue.push(0);
+    await queue.forceFlush();
+    expect(reporter.calls[0]?.message).to.include('(unable to verify the first certificate)');
+  });
+
   it('shutdown flushes, then ignores later pushes without counting them', async () => {
     const { batches, exportBatch } = recorder();
     const { queue, reporter } = queueOf(exportBatch);
@@ -263,5 +309,34 @@ describe('BoundedExportQueue', () => {
     } finally {
       context.disable();
     }
+  });
+});
+
+describe('exportBatchTo', () => {
+  it('waits for resource attributes still being detected, once per resource, before exporting', async () => {
+    let detected!: () => void;
+    let waits = 0;
+    const pending = new Promise<void>((resolve) => (detected = resolve));
+    const resource = {
+      asyncAttributesPending: true,
+      waitForAsyncAttributes: () => {
+        waits++;
+        return pending;
+      },
+    };
+    const exported: number[][] = [];
+    const exportBatch = exportBatchTo<{ resource: typeof resource; n: number }>({
+      export: (items, done) => {
+        exported.push(items.map((item) => item.n));
+        done(SUCCESS);
+      },
+    });
+    const result = exportBatch([0, 1].map((n) => ({ resource, n })));
+    await nextTurn();
+    expect(exported, 'before the attributes arrive').to.deep.equal([]);
+    detected();
+    expect(await result).to.deep.equal(SUCCESS);
+    expect(exported).to.deep.equal([[0, 1]]);
+    expect(waits).to.equal(1);
   });
 });
