@@ -122,6 +122,19 @@ describe('recognition of predict calls', () => {
     expect(span.attributes[ATTR_HTTP_ROUTE]).to.equal('/v1/models/{model}:predict');
   });
 
+  it('names models and versions percent-decoded, as Express decodes its params, and keeps a malformed escape as sent', async () => {
+    const url = await serve();
+    await post(`${url}/v1/models/my%20iris:predict`, IRIS_BODY);
+    await post(`${url}/v2/models/my%20iris/versions/v%2F2/infer`, V2_BODY);
+    await post(`${url}/v1/models/bad%E0%A4%A:predict`, IRIS_BODY);
+    const spans = await telemetry.waitForSpans(3);
+    expect(spans.map((span) => [span.attributes[ATTR_MODEL_NAME], span.attributes[ATTR_MODEL_VERSION]])).to.deep.equal([
+      ['my iris', undefined],
+      ['my iris', 'v/2'],
+      ['bad%E0%A4%A', undefined],
+    ]);
+  });
+
   it('recognises a call whose target is in absolute form, as sent to a proxy, which Express routes by its path', async () => {
     const url = await serve();
     const { hostname, port } = new URL(url);
