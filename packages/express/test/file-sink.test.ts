@@ -144,18 +144,66 @@ describe('file sink', () => {
       expect(await readFile(path, 'utf8')).to.include('"body":{   "id": 12345678901234567890 }}');
     });
 
+    it('writes each record on one line, carriage returns too, and a record without a body with a null one', async () => {
+      const exporter = new FileLogRecordExporter({ directory: dir });
+      const logs = await records(
+        row('m', { a: 1 }),
+        {
+          body: '{\r"a":\r\n2}',
+          attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW, [ATTR_MONITOR_NAME]: 'm' },
+        },
+        { attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.REQUEST } },
+      );
+      expect((await exportAll(exporter, logs)).code).to.equal(ExportResultCode.SUCCESS);
+      const rows = join(dir, 'm', 'data', 'data.1.log');
+      // Readers that take a lone carriage return for a line break (Python's text mode) would see three rows.
+      expect(await readFile(rows, 'utf8')).not.to.include('\r');
+      expect(await jsonLines(rows)).to.deep.equal([{ a: 1 }, { a: 2 }]);
+      const [payload] = await jsonLines(join(dir, PAYLOAD_MONITOR_NAME, 'data', 'data.1.log'));
+      expect(payload.body).to.equal(null);
+    });
+
+    it('counts every record as failed when one cannot be written as JSON at all', async () => {
+      const exporter = new FileLogRecordExporter({ directory: dir });
+      const circular: Record<string, unknown> = {};
+      circular['self'] = circular;
+      const logs = await records(row('m', { a: 1 }), {
+        body: circular as LogRecord['body'],
+        attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW, [ATTR_MONITOR_NAME]: 'm' },
+      });
+      const result = await exportAll(exporter, logs);
+      expect(result).to.deep.include({ code: ExportResultCode.FAILED, failedItems: 2 });
+      expect(result.error).to.be.instanceOf(TypeError);
+    });
+
+    it('waits on shutdown for the writes of exports already made', async () => {
+      const exporter = new FileLogRecordExporter({ directory: dir });
+      const written = exportAll(exporter, await records(row('m', { a: 1 })));
+      await exporter.shutdown();
+      expect(await jsonLines(join(dir, 'm', 'data', 'data.1.log'))).to.deep.equal([{ a: 1 }]);
+      expect((await written).code).to.equal(ExportResultCode.SUCCESS);
+    });
+
     it('writes rows that are not JSON objects as payload-style records instead of corrupting the table', async () => {
       const exporter = new FileLogRecordExporter({ directory: dir });
       const logs = await records(
         { body: 'oops', attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW, [ATTR_MONITOR_NAME]: 'm' } },
         { body: '[1,2]', attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW, [ATTR_MONITOR_NAME]: 'm' } },
         { body: ['a'], attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW, [ATTR_MONITOR_NAME]: 'm' } },
+        { body: 'null', attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW, [ATTR_MONITOR_NAME]: 'm' } },
+        {
+          body: new Uint8Array([1, 2]),
+          attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW, [ATTR_MONITOR_NAME]: 'm' },
+        },
         { body: '{"a":1}', attributes: { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW } },
       );
       expect((await exportAll(exporter, logs)).code).to.equal(ExportResultCode.SUCCESS);
       expect(await readdir(dir)).to.deep.equal([PAYLOAD_MONITOR_NAME]);
       const lines = await jsonLines(join(dir, PAYLOAD_MONITOR_NAME, 'data', 'data.1.log'));
-      expect(lines.map((line) => line.body)).to.deep.equal(['oops', [1, 2], ['a'], { a: 1 }]);
+      // The bytes' own form in the payload file is not this test's business, only that they are not a row.
+      const bodies = lines.map((line) => line.body);
+      expect(bodies).to.have.length(6);
+      expect([...bodies.slice(0, 4), bodies[5]]).to.deep.equal(['oops', [1, 2], ['a'], null, { a: 1 }]);
     });
 
     it("keeps the payload folder to payload-style records, whatever monitor's folder it would be", async () => {
@@ -239,6 +287,8 @@ describe('file sink', () => {
       const result = await exportAll(exporter, logs);
       expect(result.code).to.equal(ExportResultCode.FAILED);
       expect(result.failedItems).to.equal(3);
+      // The first error, of the first file that failed.
+      expect(result.error?.message).to.include(join(dir, 'blocked'));
       expect(await jsonLines(join(dir, 'open', 'data', 'data.1.log'))).to.deep.equal([{ b: 2 }]);
       expect(await jsonLines(join(dir, PAYLOAD_MONITOR_NAME, 'data', 'data.1.log'))).to.have.length(1);
     });
