@@ -570,6 +570,38 @@ describe('file sink', () => {
       expect(await jsonLines(join(target, 'data.2.log'))).to.deep.equal([{ n: '003' }]);
     });
 
+    it('writes no line twice when its folder is removed in the middle of an append that spans files', async () => {
+      // The folder goes just as the append's second file is made: the lines of its first went with it.
+      const script = `
+        const fs = (await import('node:fs/promises')).default;
+        const { syncBuiltinESMExports } = await import('node:module');
+        const open = fs.open;
+        let removed = false;
+        fs.open = async (path, flags) => {
+          if (!removed && flags === 'wx' && String(path).endsWith('data.2.log')) {
+            removed = true;
+            await fs.rm(${JSON.stringify(dir)}, { recursive: true });
+          }
+          return open(path, flags);
+        };
+        syncBuiltinESMExports();
+        const { RotatingJsonLinesFile } = await import(${JSON.stringify(ROTATING_FILE_MODULE)});
+        const file = new RotatingJsonLinesFile(${JSON.stringify(dir)}, 'data', { maxFileBytes: ${lineBytes * 2} });
+        const failure = await file.append(${JSON.stringify([0, 1, 2].map(line))});
+        console.log(JSON.stringify({ removed, failure: failure?.error.message ?? null }));
+      `;
+      const { stdout } = await execFileAsync(process.execPath, [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script,
+      ]);
+      expect(JSON.parse(stdout)).to.deep.equal({ removed: true, failure: null });
+      expect(await readdir(dir)).to.deep.equal(['data.1.log']);
+      expect(await jsonLines(join(dir, 'data.1.log'))).to.deep.equal([{ n: '002' }]);
+    });
+
     it('resolves with the error instead of throwing, and recovers once writable', async () => {
       const target = join(dir, 'sub');
       await writeFile(target, '');
