@@ -19,6 +19,16 @@ function exportOf(config: ResolvedConfig, signal: (typeof SIGNALS)[number]): Res
   return settings;
 }
 
+/** A new folder, and `pem(name)`, which makes an empty file in it (TLS variables must name files that exist). */
+function pemFolder(): { folder: string; pem: (name: string) => string } {
+  const folder = mkdtempSync(join(tmpdir(), 'inferlens-pem-'));
+  const pem = (name: string): string => {
+    writeFileSync(join(folder, name), '');
+    return join(folder, name);
+  };
+  return { folder, pem };
+}
+
 /** Options as a caller without types might pass them. */
 const untyped = (options: Record<string, unknown>): InferenceTelemetryOptions => options;
 
@@ -57,6 +67,13 @@ describe('configuration', () => {
       ['providers', { providers: 'mine' }, /providers/],
       ['captureHeaders', { captureHeaders: 'x-tenant' }, /captureHeaders/],
       ['captureHeaders', { captureHeaders: ['x-tenant', 'x tenant'] }, /captureHeaders.*HTTP header names/],
+      ['captureHeaders', { captureHeaders: ['Proxy-Authorization'] }, /captureHeaders.*proxy-authorization/],
+      ['payloadSampleRate', { payloadSampleRate: '0.5' }, /payloadSampleRate/],
+      ['maxPayloadBytes', { maxPayloadBytes: 1.5 }, /maxPayloadBytes/],
+      ['otlp.logsEndpoint', { otlp: { logsEndpoint: 'ftp://collector:4318/v1/logs' } }, /otlp\.logsEndpoint/],
+      ['otlp.timeoutMillis', { otlp: { endpoint: 'http://localhost:4318', timeoutMillis: 0 } }, /otlp\.timeoutMillis/],
+      ['queue.exportTimeoutMillis', { queue: { exportTimeoutMillis: 0 } }, /queue\.exportTimeoutMillis/],
+      ['fileSink.maxFiles', { fileSink: { maxFiles: 0 } }, /fileSink\.maxFiles/],
     ];
     for (const [option, options, message] of cases) {
       it(`throws a TypeError naming ${option} for ${JSON.stringify(options)}`, () => {
@@ -93,6 +110,28 @@ describe('configuration', () => {
       expect(exportOf(config, 'metrics')).to.include({ timeoutMillis: longest });
       expect(config.spanQueue).to.include({ scheduledDelayMillis: longest, exportTimeoutMillis: longest });
       expect(config.slowRequestThresholdMs).to.equal(Infinity);
+    });
+
+    it('accepts the least of each bound: no payloads sampled, every call slow, no payload bytes, a queue of one', () => {
+      const config = resolveConfig(
+        {
+          payloadSampleRate: 0,
+          slowRequestThresholdMs: 0,
+          maxPayloadBytes: 0,
+          queue: { maxQueueSize: 1, maxExportBatchSize: 1, scheduledDelayMillis: 0, exportTimeoutMillis: 1 },
+          fileSink: { maxFileBytes: 1, maxFiles: 1 },
+        },
+        recordingReporter(),
+        {},
+      );
+      expect(config).to.deep.include({ payloadSampleRate: 0, slowRequestThresholdMs: 0, maxPayloadBytes: 0 });
+      expect(config.logQueue).to.deep.equal({
+        maxQueueSize: 1,
+        maxExportBatchSize: 1,
+        scheduledDelayMillis: 0,
+        exportTimeoutMillis: 1,
+      });
+      expect(config.fileSink).to.include({ maxFileBytes: 1, maxFiles: 1 });
     });
 
     it('checks otlp options even when no signal has an endpoint', () => {
@@ -387,11 +426,7 @@ describe('configuration', () => {
 
     it("reads a signal's own OTLP variables over the generic ones, for that signal only", () => {
       // The TLS variables name files that must exist: a missing one is reported and ignored.
-      const folder = mkdtempSync(join(tmpdir(), 'inferlens-pem-'));
-      const pem = (name: string): string => {
-        writeFileSync(join(folder, name), '');
-        return join(folder, name);
-      };
+      const { folder, pem } = pemFolder();
       const reporter = recordingReporter();
       const config = resolveConfig({}, reporter, {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
@@ -432,6 +467,30 @@ describe('configuration', () => {
       expect(reporter.calls.map((call) => call.code)).to.deep.equal([
         'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_METRICS_TIMEOUT',
       ]);
+    });
+
+    it("takes a signal's compression, protocol and client key over the generic ones, which the other signals get", () => {
+      const { folder, pem } = pemFolder();
+      const config = resolveConfig({}, recordingReporter(), {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'none',
+        OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: 'gzip',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_CLIENT_KEY: pem('key.pem'),
+        OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY: pem('logs-key.pem'),
+      });
+      rmSync(folder, { recursive: true });
+      expect(exportOf(config, 'logs')).to.include({
+        compression: 'gzip',
+        protocol: 'http/protobuf',
+        clientKey: join(folder, 'logs-key.pem'),
+      });
+      expect(exportOf(config, 'traces')).to.include({
+        compression: 'none',
+        protocol: 'http/json',
+        clientKey: join(folder, 'key.pem'),
+      });
     });
 
     it('says that OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported and what is sent instead', () => {
@@ -542,6 +601,20 @@ describe('configuration', () => {
       const config = resolveConfig({}, reporter, { OTEL_BLRP_MAX_QUEUE_SIZE: '0' });
       expect(config.logQueue.maxQueueSize).to.equal(2048);
       expect(reporter.calls).to.have.lengthOf(1);
+    });
+
+    it('reads queue bounds from the environment down to their least, keeping a batch within the queue', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, {
+        OTEL_BLRP_MAX_QUEUE_SIZE: '10',
+        OTEL_BLRP_SCHEDULE_DELAY: '0',
+        OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '0',
+      });
+      expect(config.logQueue).to.include({ maxQueueSize: 10, maxExportBatchSize: 10, scheduledDelayMillis: 0 });
+      expect(config.spanQueue.maxExportBatchSize).to.equal(512);
+      expect(reporter.calls.map((call) => call.code)).to.deep.equal([
+        'INFERLENS_BAD_ENV_OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+      ]);
     });
 
     it('ignores and warns about a queue size that is not a whole number, and a header without a name', () => {
