@@ -192,7 +192,9 @@ describe('V2 endpoints', () => {
       expect(response.status).to.equal(200);
       expect(response.body).to.deep.include({ model_name: 'fallback', model_version: '1' });
       expect((await getJson(url('/v2/models/fallback/ready'))).status).to.equal(200);
-      expect((await getJson(url('/v2/models/fallback'))).body).to.deep.include({ versions: ['1', '2'] });
+      // Metadata lists the versions that are ready, as Triton's does: a client picking one from it gets an answer.
+      expect((await getJson(url('/v2/models/fallback'))).body).to.deep.include({ versions: ['1'] });
+      expect((await getJson(url('/v2/models/fallback/versions/1'))).body).to.deep.include({ versions: ['1'] });
       const failed = await postJson(url('/v2/models/fallback/versions/2/infer'), { inputs: [pair] });
       expectError(failed, 503, "model 'fallback' version 2 failed to load");
     });

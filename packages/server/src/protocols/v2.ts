@@ -64,7 +64,8 @@ export function v2Router({ repository, isReady, maxBodyBytes, logger }: V2Router
     const signature = found.embedder?.signature ?? found.model.signature;
     const body: ModelMetadata = {
       name: found.modelName,
-      versions: model.versions.map((item) => item.version),
+      // Only the ready versions, as Triton lists them: one that failed or is loading would answer 503.
+      versions: model.versions.filter((item) => item.state === 'ready').map((item) => item.version),
       platform: PLATFORM,
       inputs: [...signature.inputs],
       outputs: [...signature.outputs],
