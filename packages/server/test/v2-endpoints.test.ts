@@ -138,6 +138,13 @@ describe('V2 endpoints', () => {
       expectError(await getJson(url('/v2/models/scale/versions/7')), 404, "model 'scale' has no version '7'");
     });
 
+    it('matches a version as written: 01 and 1.0 are not version 1', async () => {
+      for (const version of ['01', '1.0']) {
+        const response = await getJson(url(`/v2/models/scale/versions/${version}/ready`));
+        expectError(response, 404, `model 'scale' has no version '${version}'`);
+      }
+    });
+
     it('skips version folders that are not positive integers, and hidden folders', async () => {
       expect((await getJson(url('/v2/models/padded'))).body.versions).to.deep.equal(['2']);
       for (const hidden of ['.git', '.ipynb_checkpoints']) {
