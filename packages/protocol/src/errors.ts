@@ -14,6 +14,8 @@ export const ERROR_STATUS = {
   MODEL_VERSION_NOT_FOUND: 404,
   /** No endpoint answers that method and path. */
   ROUTE_NOT_FOUND: 404,
+  /** An endpoint answers the path, but with other methods (named in the answer's `Allow`). */
+  METHOD_NOT_ALLOWED: 405,
   /** The body is larger than the configured limit. */
   PAYLOAD_TOO_LARGE: 413,
   /** The Content-Type is not one the endpoint reads. */

@@ -10,6 +10,7 @@ describe('InferenceError', () => {
       MODEL_NOT_FOUND: 404,
       MODEL_VERSION_NOT_FOUND: 404,
       ROUTE_NOT_FOUND: 404,
+      METHOD_NOT_ALLOWED: 405,
       PAYLOAD_TOO_LARGE: 413,
       UNSUPPORTED_MEDIA_TYPE: 415,
       INTERNAL: 500,

@@ -312,10 +312,30 @@ describe('errors', () => {
       expectError(response, 404, "model 'iris' has no version '2' (versions: 1)");
     });
 
-    it('answers an unknown route or method', async () => {
+    it('answers an unknown route', async () => {
       expectError(await getJson(url('/v3')), 404, 'no endpoint answers GET /v3');
-      expectError(await getJson(url('/v2/models/iris/infer')), 404, 'no endpoint answers GET /v2/models/iris/infer');
-      expectError(await postJson(url('/v2/health/ready'), {}), 404, 'no endpoint answers POST /v2/health/ready');
+    });
+
+    it('answers 405 with Allow for a known path asked with another method, as Triton and KServe do', async () => {
+      const cases: [string, string, string][] = [
+        ['GET', '/v2/models/iris/infer', 'POST'],
+        ['POST', '/v2/health/ready', 'GET, HEAD'],
+        ['DELETE', '/v2/models/iris', 'GET, HEAD'],
+        ['PUT', '/v1/models', 'GET, HEAD'],
+        ['PUT', '/v1/models/iris:predict', 'POST'],
+        ['DELETE', '/v1/models/iris', 'GET, HEAD'],
+        ['GET', '/openai/v1/embeddings', 'POST'],
+      ];
+      for (const [method, path, allow] of cases) {
+        const answer = await fetch(url(path), { method });
+        const body = (await answer.json()) as { error: unknown };
+        expect(answer.status, `${method} ${path}`).to.equal(405);
+        expect(answer.headers.get('allow'), `${method} ${path}`).to.equal(allow);
+        const message = `${method} is not allowed on ${path}; it answers ${allow}`;
+        expect(path.startsWith('/openai/') ? (body.error as { message: string }).message : body.error).to.equal(
+          message,
+        );
+      }
     });
   });
 

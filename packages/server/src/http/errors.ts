@@ -65,6 +65,23 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
+/** The methods of a read endpoint: Express answers HEAD with its GET route. */
+export const READ_METHODS = 'GET, HEAD';
+/** The method of a predict, infer or embeddings endpoint. */
+export const POST_METHOD = 'POST';
+
+/**
+ * The last handler of a path that endpoints answer with `allow` (`GET,
+ * HEAD` or `POST`): any other method is a 405 naming them, as Triton and
+ * KServe answer.
+ */
+export function methodNotAllowed(allow: string): RequestHandler {
+  return (req, res, next) => {
+    res.setHeader('Allow', allow);
+    next(new InferenceError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; it answers ${allow}`));
+  };
+}
+
 /** The last route: any path no endpoint answers. */
 export const notFound: RequestHandler = (req, _res, next) => {
   next(new InferenceError('ROUTE_NOT_FOUND', `no endpoint answers ${req.method} ${req.path}`));

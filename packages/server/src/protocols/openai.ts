@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { OpenAiModel, OpenAiModelList } from '@inferlens/protocol';
+import { methodNotAllowed, POST_METHOD, READ_METHODS } from '../http/errors.js';
 import { routeParam } from '../http/params.js';
 import { sendJson } from '../http/respond.js';
 import type { ModelVersion } from '../repository/model-repository.js';
@@ -47,6 +48,10 @@ export function openAiRouter(options: HandlerOptions): Router {
   router.get(`${OPENAI_V1_PATH}/models/:model`, (req, res) => {
     sendJson(res, 200, describe(repository.findEmbedder(routeParam(req, 'model')!, 'MODEL_NOT_FOUND')));
   });
+
+  // Another method on these paths is a 405, not the 404 of a path no endpoint answers.
+  router.all(OPENAI_EMBEDDINGS_PATH, methodNotAllowed(POST_METHOD));
+  router.all([`${OPENAI_V1_PATH}/models`, `${OPENAI_V1_PATH}/models/:model`], methodNotAllowed(READ_METHODS));
 
   return router;
 }

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Router } from 'express';
 import type { ModelList, ModelStatus, ServerStatus } from '@inferlens/protocol';
 import { InferenceError } from '@inferlens/protocol';
+import { methodNotAllowed, POST_METHOD, READ_METHODS } from '../http/errors.js';
 import { routeParam } from '../http/params.js';
 import { sendJson } from '../http/respond.js';
 import type { Logger } from '../logger.js';
@@ -84,6 +85,15 @@ export function v1Router({ repository, maxBodyBytes, logger }: V1RouterOptions):
   router.post('/v1/models/:target', checkVerb, (req, res) =>
     predict(req, res, { model: modelAndVerb(routeParam(req, 'target')!).model }),
   );
+
+  // Another method on these paths is a 405, not the 404 of a path no endpoint answers.
+  router.all(['/', '/v1/models'], methodNotAllowed(READ_METHODS));
+  const postOnly = methodNotAllowed(POST_METHOD);
+  const readOnly = methodNotAllowed(READ_METHODS);
+  router.all('/v1/models/:target', (req, res, next) => {
+    const { verb } = modelAndVerb(routeParam(req, 'target')!);
+    (verb === PREDICT_VERB || verb === EXPLAIN_VERB ? postOnly : readOnly)(req, res, next);
+  });
 
   return router;
 }

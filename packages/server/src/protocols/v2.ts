@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { Router } from 'express';
 import type { ModelMetadata, ServerMetadata } from '@inferlens/protocol';
 import { InferenceError } from '@inferlens/protocol';
+import { methodNotAllowed, POST_METHOD, READ_METHODS } from '../http/errors.js';
 import { routeParam } from '../http/params.js';
 import { sendJson } from '../http/respond.js';
 import type { Logger } from '../logger.js';
@@ -80,6 +81,21 @@ export function v2Router({ repository, isReady, maxBodyBytes, logger }: V2Router
     infer(req, res, { model: routeParam(req, 'model')!, version: routeParam(req, 'version') });
   router.post('/v2/models/:model/infer', inferRoute);
   router.post('/v2/models/:model/versions/:version/infer', inferRoute);
+
+  // Another method on these paths is a 405, not the 404 of a path no endpoint answers.
+  router.all(
+    [
+      '/v2',
+      '/v2/health/live',
+      '/v2/health/ready',
+      '/v2/models/:model/ready',
+      '/v2/models/:model/versions/:version/ready',
+      '/v2/models/:model',
+      '/v2/models/:model/versions/:version',
+    ],
+    methodNotAllowed(READ_METHODS),
+  );
+  router.all(['/v2/models/:model/infer', '/v2/models/:model/versions/:version/infer'], methodNotAllowed(POST_METHOD));
 
   return router;
 }
