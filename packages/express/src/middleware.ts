@@ -404,8 +404,10 @@ class CallRecorder {
    * rather than risk a field it was meant to hide.
    */
   #redacted(content: PayloadText): PayloadText {
-    if (this.#redactPaths.length === 0) return content;
-    return { text: redactPayload(content, this.#redactPaths)?.text ?? REDACTED, cut: content.cut };
+    if (this.#redactPaths.length === 0 || content.text === '') return content;
+    // Withheld unscanned: with no limit to stop at, a scan of a cut answer would read all of it only to need more.
+    if (content.cut) return { text: REDACTED, cut: true };
+    return { text: redactPayload(content, this.#redactPaths)?.text ?? REDACTED, cut: false };
   }
 
   /** A redacted payload capped at `maxPayloadBytes`. */
