@@ -143,12 +143,13 @@ describe('failed calls', () => {
   });
 
   describe('an error thrown in the handler, seen by captureErrors()', () => {
-    const cases: [string, Error, string][] = [
-      ['kind', new ModelError('tensor shape mismatch', 'InvalidInput'), 'InvalidInput'],
-      ['code', Object.assign(new Error('model not loaded'), { code: 'ENOTREADY' }), 'ENOTREADY'],
-      ['name', new RangeError('batch too large'), 'RangeError'],
+    // The last column is the exception event's type, as the SDK reads it: the error's code, else its name.
+    const cases: [string, Error, string, string][] = [
+      ['kind', new ModelError('tensor shape mismatch', 'InvalidInput'), 'InvalidInput', 'Error'],
+      ['code', Object.assign(new Error('model not loaded'), { code: 'ENOTREADY' }), 'ENOTREADY', 'ENOTREADY'],
+      ['name', new RangeError('batch too large'), 'RangeError', 'RangeError'],
     ];
-    for (const [field, error, type] of cases) {
+    for (const [field, error, type, exceptionType] of cases) {
       it(`uses the error's ${field} as error.type and its message`, async () => {
         const url = await serve(() => {
           throw error;
@@ -161,9 +162,12 @@ describe('failed calls', () => {
         const [span] = telemetry.spans();
         expect(span.status).to.deep.equal({ code: SpanStatusCode.ERROR, message: error.message });
         expect(span.attributes[ATTR_ERROR_TYPE]).to.equal(type);
-        expect(span.events.map((event) => [event.name, event.attributes?.['exception.message']])).to.deep.equal([
-          ['exception', error.message],
+        const events = span.events.map(({ name, attributes }) => [
+          name,
+          attributes?.['exception.type'],
+          attributes?.['exception.message'],
         ]);
+        expect(events).to.deep.equal([['exception', exceptionType, error.message]]);
       });
     }
 
