@@ -20,6 +20,7 @@ import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_MODEL_NAME,
   ATTR_MONITOR_NAME,
+  ATTR_RECORD_TYPE,
   ERROR_TYPE_ABORTED,
   METRIC_ACTIVE_REQUESTS,
   METRIC_REQUEST_DURATION,
@@ -453,6 +454,34 @@ describe('never in the way', () => {
       expect(written(RECORD_TYPE.MONITOR_ROW)).to.deep.equal(['first', 'second']);
       expect(warnings.messages).to.have.lengthOf(1);
       expect(warnings.messages[0]).to.include('processor bug');
+    });
+  });
+
+  describe("of a log processor that throws on a monitor's schema record only", () => {
+    const throwing: LogRecordProcessor = {
+      onEmit(record) {
+        if (record.attributes[ATTR_RECORD_TYPE] === RECORD_TYPE.MONITOR_SCHEMA) throw new Error('schema processor bug');
+      },
+      ...IDLE,
+    };
+    const telemetry = useInMemoryTelemetry({ logProcessors: [throwing] });
+    const servers = useServers();
+    const warnings = useRecordedWarnings();
+
+    it('still emits the row, and reports the fault though the row went through', async () => {
+      const url = await servers.start(
+        kserveApp(inferenceTelemetry(globalOptions({ payloadSampleRate: 0 })), {
+          predict: (req, res) => {
+            monitor(req, 'first').log(1, { name: 'x', role: 'feature', dataType: 'numerical' });
+            res.send(IRIS_ANSWER);
+          },
+        }),
+      );
+      await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+      await telemetry.waitForSpans();
+      expect(telemetry.records(RECORD_TYPE.MONITOR_ROW)).to.have.lengthOf(1);
+      expect(warnings.messages).to.have.lengthOf(1);
+      expect(warnings.messages[0]).to.include('schema processor bug');
     });
   });
 });
