@@ -20,13 +20,16 @@ export const DEFAULT_KNOWN_METHODS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * `http.request.method` as the conventions want it: a method outside
+ * Sets `http.request.method` as the conventions want it: a method outside
  * `known` is `_OTHER`, the method itself going in
  * `http.request.method_original`. Names are compared case-sensitively, as
- * HTTP compares them.
+ * HTTP compares them. Written into the call's attributes, not a new object.
  */
-export function methodAttributes(method: string, known: ReadonlySet<string>): Attributes {
-  return known.has(method)
-    ? { [ATTR_HTTP_REQUEST_METHOD]: method }
-    : { [ATTR_HTTP_REQUEST_METHOD]: HTTP_METHOD_OTHER, [ATTR_HTTP_REQUEST_METHOD_ORIGINAL]: method };
+export function setMethodAttributes(attributes: Attributes, method: string, known: ReadonlySet<string>): void {
+  if (known.has(method)) {
+    attributes[ATTR_HTTP_REQUEST_METHOD] = method;
+    return;
+  }
+  attributes[ATTR_HTTP_REQUEST_METHOD] = HTTP_METHOD_OTHER;
+  attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = method;
 }

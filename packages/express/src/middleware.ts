@@ -19,7 +19,7 @@ import { batchSizeOf } from './batch-size.js';
 import type { CallContext } from './call-context.js';
 import { callContextOf, openCallContext } from './call-context.js';
 import { embeddingAttributes } from './embeddings.js';
-import { methodAttributes } from './http-method.js';
+import { setMethodAttributes } from './http-method.js';
 import type { ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
 import type { CallMetrics } from './metrics/call-metrics.js';
@@ -320,12 +320,12 @@ class CallRecorder {
       [ATTR_PROTOCOL]: call.protocol,
       [ATTR_OPERATION]: call.operation,
       [ATTR_REQUEST_ID]: requestId,
-      ...methodAttributes(req.method, this.#config.knownMethods),
       [ATTR_HTTP_ROUTE]: call.route,
       [ATTR_URL_PATH]: boundedAttributeValue(clientPath(req)),
       // A forwarded scheme is whatever the proxy (or, through it, the client) wrote: bounded like any value sent.
       [ATTR_URL_SCHEME]: boundedAttributeValue(clientScheme(req)),
     };
+    setMethodAttributes(attributes, req.method, this.#config.knownMethods);
     if (model !== undefined) attributes[ATTR_MODEL_NAME] = model;
     if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;
     const headers = this.#capturedHeaders(req);
