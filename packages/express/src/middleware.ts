@@ -234,6 +234,8 @@ class CallRecorder {
     propagators: [new B3Propagator(), new W3CTraceContextPropagator()],
   });
   readonly #redactPaths: ReturnType<typeof parseRedactPaths>;
+  /** Each allow-listed header's name and its attribute's key, made once. */
+  readonly #headerKeys: readonly (readonly [name: string, key: string])[];
   readonly #samplePayload: (traceId: string) => boolean;
   /** Bytes of each answer kept, and decoded at most from a compressed one. */
   readonly #captureLimit: number;
@@ -245,6 +247,7 @@ class CallRecorder {
     this.#metrics = signals.metrics;
     this.#monitors = new MonitorRecords(signals.logger);
     this.#redactPaths = parseRedactPaths(config.redactPaths);
+    this.#headerKeys = config.captureHeaders.map((name) => [name, `${ATTR_HTTP_REQUEST_HEADER_PREFIX}${name}`]);
     this.#samplePayload = payloadSampler(config.payloadSampleRate);
     this.#captureLimit = Math.max(config.maxPayloadBytes, MIN_RESPONSE_CAPTURE_BYTES);
     reportServerResponseWrites();
@@ -289,12 +292,10 @@ class CallRecorder {
   /** The allow-listed request headers, as `http.request.header.<name>` attributes; undefined when none was sent. */
   #capturedHeaders(req: Request): Attributes | undefined {
     let captured: Attributes | undefined;
-    for (const name of this.#config.captureHeaders) {
+    for (const [name, key] of this.#headerKeys) {
       const value = req.headers[name];
       if (value !== undefined)
-        (captured ??= {})[`${ATTR_HTTP_REQUEST_HEADER_PREFIX}${name}`] = (Array.isArray(value) ? value : [value]).map(
-          boundedAttributeValue,
-        );
+        (captured ??= {})[key] = (Array.isArray(value) ? value : [value]).map(boundedAttributeValue);
     }
     return captured;
   }
