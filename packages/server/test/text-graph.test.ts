@@ -50,4 +50,30 @@ describe('TextGraph', () => {
     // 70 inputs: runs of 32, 32 and 6.
     expect(result.modelExecutionSeconds).to.equal(3 * SECONDS_PER_RUN);
   });
+
+  it("normalises a graph's pooled output in a copy, leaving onnxruntime's buffer as the run wrote it", async () => {
+    const tokenizer = await TextTokenizer.load(join(DEMO_REPOSITORY, DEMO_EMBEDDING, '1', 'tokenizer.json'));
+    const written = new Float32Array([3, 4]);
+    const model = {
+      signature: {
+        inputs: [{ name: 'input_ids', datatype: 'INT64', shape: [-1, -1] }],
+        outputs: [{ name: 'sentence_embedding', datatype: 'FP32', shape: [-1, HIDDEN] }],
+      },
+      infer: () =>
+        Promise.resolve({
+          outputs: [{ name: 'sentence_embedding', datatype: 'FP32', shape: [1, HIDDEN], values: written }],
+          executionSeconds: SECONDS_PER_RUN,
+        }),
+    } as unknown as OnnxModel;
+    const config: EmbeddingConfig = {
+      pooling: 'none',
+      normalize: true,
+      maxSequenceLength: undefined,
+      dimensions: [],
+      output: undefined,
+    };
+    const result = await new TextGraph(model, tokenizer, config).run(['cat'], undefined);
+    expect([...result.vectors]).to.deep.equal([0.6000000238418579, 0.800000011920929]);
+    expect([...written]).to.deep.equal([3, 4]);
+  });
 });

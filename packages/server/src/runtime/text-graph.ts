@@ -159,6 +159,18 @@ export class TextGraph {
   }
 
   /**
+   * The runs' vectors in one array of the request's own, as normalising
+   * writes in place: never onnxruntime's output buffer (pooling `none`), and
+   * not a copy of what pooling has just made when one run made it all.
+   */
+  #joined(parts: readonly PooledRun[], count: number, hidden: number): Float32Array {
+    if (parts.length === 1 && this.#config.pooling !== 'none') return parts[0].vectors;
+    const joined = new Float32Array(count * hidden);
+    parts.forEach((part, index) => joined.set(part.vectors, index * RUN_BATCH_SIZE * hidden));
+    return joined;
+  }
+
+  /**
    * Embeds texts or token id arrays, each vector cut to its first
    * `dimensions` components when given (checked by the caller). With
    * `maxTotalTokens`, inputs that the model would read more tokens of in
@@ -188,9 +200,7 @@ export class TextGraph {
       parts.push(await this.#pooledRun(rows.slice(start, start + RUN_BATCH_SIZE)));
     }
     const { hidden } = parts[0];
-    // One new array: normalising must not write into onnxruntime's buffer.
-    const pooled = new Float32Array(rows.length * hidden);
-    parts.forEach((part, index) => pooled.set(part.vectors, index * RUN_BATCH_SIZE * hidden));
+    const pooled = this.#joined(parts, rows.length, hidden);
     const dimension = dimensions ?? hidden;
     const vectors = dimension === hidden ? pooled : leadingDimensions(pooled, rows.length, hidden, dimension);
     const measured = this.#config.normalize ? normalize(vectors, dimension) : norms(vectors, dimension);
