@@ -8,9 +8,9 @@ import { showJsonValue, stringifyJson } from '../json-text.js';
 /** What a field holds, for messages that say what was expected and what came instead. */
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing (the field is missing)';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${stringifyJson(value)}`;
+  // As other messages show a client's value: null as written, an array or an object by its kind.
+  if (typeof value === 'object') return showJsonValue(value);
+  return `${typeof value} ${stringifyJson(value)}`;
 }
 
 function parseParameters(value: unknown, where: string): Parameters | undefined {
