@@ -162,6 +162,12 @@ describe('shutdown with a collector that never answers (own providers)', () => {
         await new Promise(setImmediate);
       }
       expect(outcome).to.equal('resolved');
+      // Every span batch was tried before the metrics, which a flush exports last.
+      expect(
+        receiver()
+          .requests()
+          .map((request) => request.signal),
+      ).to.deep.equal(['traces', 'traces', 'traces', 'traces', 'metrics']);
     } finally {
       mock.timers.reset();
       await telemetry.shutdown();
