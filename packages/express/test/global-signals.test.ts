@@ -43,41 +43,37 @@ describe('global signals', () => {
     await provider?.shutdown();
   });
 
-  it('records the metrics into a meter provider registered after the middleware was built, as spans and records go', async () => {
-    // The API hands out no proxy meter (it does for tracers and loggers): a meter taken now would be a no-op for good.
-    const signals = globalSignals();
+  /** Registers a meter provider as the global one, as an application does, and gives its reader. */
+  function registerMeterProvider(): MetricReader {
     const reader = new CollectingReader();
     provider = new MeterProvider({ readers: [reader] });
     metrics.setGlobalMeterProvider(provider);
+    return reader;
+  }
+
+  it('records the metrics into a meter provider registered after the middleware was built, as spans and records go', async () => {
+    // The API hands out no proxy meter (it does for tracers and loggers): a meter taken now would be a no-op for good.
+    const signals = globalSignals();
+    const reader = registerMeterProvider();
 
     signals.metrics.started(PROTOCOL.KSERVE_V1);
     signals.metrics.ended(CALL);
 
-    const { resourceMetrics } = await reader.collect();
-    const found = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
-    const duration = found.find((metric) => metric.descriptor.name === METRIC_REQUEST_DURATION);
-    expect(duration?.dataPoints.map((point) => (point.value as Histogram).count)).to.deep.equal([1]);
-    const active = found.find((metric) => metric.descriptor.name === METRIC_ACTIVE_REQUESTS);
-    expect(active?.dataPoints.map((point) => point.value)).to.deep.equal([0]);
+    const durations = await pointValues(reader, METRIC_REQUEST_DURATION);
+    expect(durations?.map((value) => (value as Histogram).count)).to.deep.equal([1]);
+    expect(await pointValues(reader, METRIC_ACTIVE_REQUESTS)).to.deep.equal([0]);
   });
 
   it('counts a call that began before the meter provider was registered as in progress there, until it ends', async () => {
     const signals = globalSignals();
     signals.metrics.started(PROTOCOL.KSERVE_V1);
     signals.metrics.started(PROTOCOL.KSERVE_V1);
-    const reader = new CollectingReader();
-    provider = new MeterProvider({ readers: [reader] });
-    metrics.setGlobalMeterProvider(provider);
-    const active = async (): Promise<unknown[]> => {
-      const { resourceMetrics } = await reader.collect();
-      const found = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
-      return found.find((metric) => metric.descriptor.name === METRIC_ACTIVE_REQUESTS)!.dataPoints.map((p) => p.value);
-    };
+    const reader = registerMeterProvider();
 
     signals.metrics.ended(CALL);
-    expect(await active()).to.deep.equal([1]);
+    expect(await pointValues(reader, METRIC_ACTIVE_REQUESTS)).to.deep.equal([1]);
     signals.metrics.ended(CALL);
-    expect(await active()).to.deep.equal([0]);
+    expect(await pointValues(reader, METRIC_ACTIVE_REQUESTS)).to.deep.equal([0]);
   });
 
   it('carries over to a newly registered provider only the calls still in progress', async () => {
@@ -85,9 +81,7 @@ describe('global signals', () => {
     signals.metrics.started(PROTOCOL.KSERVE_V1);
     signals.metrics.ended(CALL);
     signals.metrics.started(PROTOCOL.KSERVE_V1);
-    const reader = new CollectingReader();
-    provider = new MeterProvider({ readers: [reader] });
-    metrics.setGlobalMeterProvider(provider);
+    const reader = registerMeterProvider();
 
     signals.metrics.started(PROTOCOL.KSERVE_V1);
     expect(await pointValues(reader, METRIC_ACTIVE_REQUESTS)).to.deep.equal([2]);
@@ -95,9 +89,7 @@ describe('global signals', () => {
 
   it('counts a telemetry error into a meter provider registered since, before any call', async () => {
     const signals = globalSignals();
-    const reader = new CollectingReader();
-    provider = new MeterProvider({ readers: [reader] });
-    metrics.setGlobalMeterProvider(provider);
+    const reader = registerMeterProvider();
 
     signals.metrics.telemetryError();
     expect(await pointValues(reader, METRIC_TELEMETRY_ERRORS)).to.deep.equal([1]);
