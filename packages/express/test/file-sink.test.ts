@@ -26,6 +26,14 @@ const execFileAsync = promisify(execFile);
 /** The module under test, for a child process to import. */
 const ROTATING_FILE_MODULE = new URL('../src/file-sink/rotating-file.ts', import.meta.url).href;
 
+/** Runs `script` as an ES module in a child Node, first setting the shell's `ulimit` given, and parses what it prints. */
+async function childOutput(script: string, ulimit?: string): Promise<unknown> {
+  const node = 'exec "$0" --import tsx --input-type=module -e "$1"';
+  const command = ulimit === undefined ? node : `ulimit ${ulimit} && ${node}`;
+  const { stdout } = await execFileAsync('sh', ['-c', command, process.execPath, script]);
+  return JSON.parse(stdout) as unknown;
+}
+
 /** ReadableLogRecords as the SDK makes them: emitted through a real provider into memory. */
 async function records(...logs: LogRecord[]): Promise<ReadableLogRecord[]> {
   const memory = new InMemoryLogRecordExporter();
@@ -396,9 +404,7 @@ describe('file sink', () => {
         }
         console.log(JSON.stringify(codes));
       `;
-      const limited = 'ulimit -S -f 1 && exec "$0" --import tsx --input-type=module -e "$1"';
-      const { stdout } = await execFileAsync('sh', ['-c', limited, process.execPath, script]);
-      expect(JSON.parse(stdout)).to.deep.equal([null, 'EFBIG', null]);
+      expect(await childOutput(script, '-S -f 1')).to.deep.equal([null, 'EFBIG', null]);
       expect(await readdir(dir)).to.deep.equal(['data.1.log']);
       expect(await jsonLines(join(dir, 'data.1.log'))).to.deep.equal([{ n: '000' }, { n: '002' }]);
     });
@@ -411,9 +417,7 @@ describe('file sink', () => {
         const failures = await Promise.all(files.map((file, n) => file.append([JSON.stringify({ n })])));
         console.log(JSON.stringify(failures.filter((failure) => failure !== undefined).length));
       `;
-      const limited = 'ulimit -n 128 && exec "$0" --import tsx --input-type=module -e "$1"';
-      const { stdout } = await execFileAsync('sh', ['-c', limited, process.execPath, script]);
-      expect(JSON.parse(stdout)).to.equal(0);
+      expect(await childOutput(script, '-n 128')).to.equal(0);
       expect(await jsonLines(join(dir, '499', 'data.1.log'))).to.deep.equal([{ n: 499 }]);
     });
 
@@ -590,14 +594,7 @@ describe('file sink', () => {
         const failure = await file.append(${JSON.stringify([0, 1, 2].map(line))});
         console.log(JSON.stringify({ removed, failure: failure?.error.message ?? null }));
       `;
-      const { stdout } = await execFileAsync(process.execPath, [
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        script,
-      ]);
-      expect(JSON.parse(stdout)).to.deep.equal({ removed: true, failure: null });
+      expect(await childOutput(script)).to.deep.equal({ removed: true, failure: null });
       expect(await readdir(dir)).to.deep.equal(['data.1.log']);
       expect(await jsonLines(join(dir, 'data.1.log'))).to.deep.equal([{ n: '002' }]);
     });
