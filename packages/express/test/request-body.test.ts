@@ -6,6 +6,7 @@ import { inferenceTelemetry } from '../src/middleware.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
 import { captureRawBody } from '../src/payload/request-body.js';
 import { ATTR_PAYLOAD_SIZE, ATTR_PAYLOAD_TRUNCATED, RECORD_TYPE } from '../src/semconv.js';
+import type { InferenceTelemetryOptions } from '../src/types.js';
 import { globalOptions, postChunked, useInMemoryTelemetry, useServers } from './in-memory-telemetry.js';
 
 /** A V2 binary-extension body: the JSON part, then four FP32 values. */
@@ -19,10 +20,10 @@ describe('the request record', () => {
   const telemetry = useInMemoryTelemetry();
   const servers = useServers();
 
-  /** An app whose parser is `parser`, answering every V1 and V2 call with an empty JSON object. */
-  function serve(parser: express.RequestHandler): Promise<string> {
+  /** An app whose middleware has `options` and whose parser is `parser`, answering every V1 and V2 call with `{}`. */
+  function serve(parser: express.RequestHandler, options: InferenceTelemetryOptions = {}): Promise<string> {
     const app = express();
-    app.use(inferenceTelemetry(globalOptions()));
+    app.use(inferenceTelemetry(globalOptions(options)));
     app.use(parser);
     app.post(['/v1/models/:target', '/v2/models/:model/infer'], (_req, res) => void res.json({}));
     return servers.start(app);
@@ -44,11 +45,12 @@ describe('the request record', () => {
   });
 
   it('of a chunked body express.raw() kept counts all its bytes, though it decodes only a start of it', async () => {
-    const app = express();
-    app.use(inferenceTelemetry(globalOptions({ maxPayloadBytes: 16, redactPaths: ['parameters.api_key'] })));
-    app.use(express.raw({ type: 'application/json' }));
-    app.post('/v1/models/:target', (_req, res) => void res.json({}));
-    const url = new URL(await servers.start(app));
+    const url = new URL(
+      await serve(express.raw({ type: 'application/json' }), {
+        maxPayloadBytes: 16,
+        redactPaths: ['parameters.api_key'],
+      }),
+    );
     const body = `{"parameters":{"api_key":"sk-secret"},"instances":[${'[6.8,2.8],'.repeat(20)}[1,2]]}`;
     await postChunked(url, '/v1/models/iris:predict', body);
     const record = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
@@ -57,11 +59,7 @@ describe('the request record', () => {
   });
 
   it('of a chunked body no parser kept has the size of the text sent, not of the redacted text', async () => {
-    const app = express();
-    app.use(inferenceTelemetry(globalOptions({ redactPaths: ['parameters.api_key'] })));
-    app.use(express.json());
-    app.post('/v1/models/:target', (_req, res) => void res.json({}));
-    const url = new URL(await servers.start(app));
+    const url = new URL(await serve(express.json(), { redactPaths: ['parameters.api_key'] }));
     const body = '{"parameters":{"api_key":"sk-secret-key-0123456789"},"instances":[[6.8,2.8]]}';
     await postChunked(url, '/v1/models/iris:predict', body);
     const record = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
@@ -99,11 +97,7 @@ describe('the request record', () => {
   });
 
   it('of a UTF-16 body longer than maxPayloadBytes holds its first bytes as UTF-8, never half a character', async () => {
-    const app = express();
-    app.use(inferenceTelemetry(globalOptions({ maxPayloadBytes: 12 })));
-    app.use(express.json({ verify: captureRawBody }));
-    app.post('/v1/models/:target', (_req, res) => void res.json({}));
-    const url = await servers.start(app);
+    const url = await serve(express.json({ verify: captureRawBody }), { maxPayloadBytes: 12 });
     const json = `{"note":"\u00e9\u00e9${'x'.repeat(1000)}"}`;
     await fetch(`${url}/v1/models/iris:predict`, {
       method: 'POST',
@@ -118,11 +112,7 @@ describe('the request record', () => {
 
   it('of a UTF-16 body of just maxPayloadBytes once in UTF-8 holds it whole, not marked truncated', async () => {
     const json = '{"instances":[[6.8,2.8]]}';
-    const app = express();
-    app.use(inferenceTelemetry(globalOptions({ maxPayloadBytes: json.length })));
-    app.use(express.json({ verify: captureRawBody }));
-    app.post('/v1/models/:target', (_req, res) => void res.json({}));
-    const url = await servers.start(app);
+    const url = await serve(express.json({ verify: captureRawBody }), { maxPayloadBytes: json.length });
     await fetch(`${url}/v1/models/iris:predict`, {
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-16le' },
