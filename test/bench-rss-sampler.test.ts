@@ -27,11 +27,15 @@ function vanishingTarget(): { target: RunningTarget; vanish: () => void } {
 describe('bench RSS sampler', () => {
   it('samples from the start until it is stopped', async () => {
     const { target } = vanishingTarget();
+    expect(sampleRss(target, INTERVAL_MS).stop(), 'stopped at once').to.deep.equal([RSS_BYTES]);
     const sampler = sampleRss(target, INTERVAL_MS);
     await sleep(INTERVAL_MS * 4);
     const samples = sampler.stop();
-    expect(samples.length).to.be.greaterThan(1);
+    const taken = samples.length;
+    expect(taken).to.be.greaterThan(1);
     expect(samples.every((bytes) => bytes === RSS_BYTES)).to.equal(true);
+    await sleep(INTERVAL_MS * 4);
+    expect(samples, 'samples taken after stop()').to.have.lengthOf(taken);
   });
 
   it('fails the run when the target vanishes, rather than the process that samples it', async () => {
