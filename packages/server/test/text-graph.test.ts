@@ -4,7 +4,7 @@ import type { Tensor } from '@inferlens/protocol';
 import { expect } from 'chai';
 import { DEMO_EMBEDDING } from '../../../test/support/embeddings.js';
 import { DEMO_REPOSITORY } from '../../../test/support/server.js';
-import type { EmbeddingConfig } from '../src/repository/embedding-config.js';
+import { parseEmbeddingConfig } from '../src/repository/embedding-config.js';
 import type { OnnxModel } from '../src/runtime/onnx-model.js';
 import { TextGraph } from '../src/runtime/text-graph.js';
 import { TextTokenizer } from '../src/runtime/text-tokenizer.js';
@@ -34,14 +34,7 @@ function timedModel(): OnnxModel {
 describe('TextGraph', () => {
   it("counts the model's execution time of every run a request takes, 32 inputs a run", async () => {
     const tokenizer = await TextTokenizer.load(join(DEMO_REPOSITORY, DEMO_EMBEDDING, '1', 'tokenizer.json'));
-    const config: EmbeddingConfig = {
-      pooling: 'mean',
-      normalize: true,
-      maxSequenceLength: undefined,
-      dimensions: [],
-      output: undefined,
-    };
-    const graph = new TextGraph(timedModel(), tokenizer, config);
+    const graph = new TextGraph(timedModel(), tokenizer, parseEmbeddingConfig(undefined));
     const result = await graph.run(
       Array.from({ length: 70 }, () => 'cat'),
       undefined,
