@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { expect } from 'chai';
-import { DEMO_REPOSITORY } from '../../../test/support/server.js';
+import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
 import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
 import type { ServerOptions } from '../src/index.js';
 import { startServer } from '../src/index.js';
@@ -61,13 +61,7 @@ describe('startServer', () => {
       { shutdownTimeoutMs: 0, maxBodyBytes: 1 },
       { shutdownTimeoutMs: MAX_SHUTDOWN_TIMEOUT_MS, maxBodyBytes: MAX_BODY_BYTES },
     ]) {
-      const server = await startServer({
-        modelRepository: DEMO_REPOSITORY,
-        port: 0,
-        host: '127.0.0.1',
-        telemetry: false,
-        ...options,
-      });
+      const server = await serveRepository(DEMO_REPOSITORY, options);
       await server.close();
     }
   });
