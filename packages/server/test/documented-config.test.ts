@@ -32,6 +32,14 @@ function documentedValue(fallback: string): unknown {
   }
 }
 
+/** Checks each row's default, where its cell is a value, against what the server reads when the field is left out. */
+function expectDocumentedDefaults(rows: string[][], defaults: object): void {
+  for (const [field, , fallback] of rows) {
+    const value = documentedValue(fallback);
+    if (value !== undefined) expect((defaults as Record<string, unknown>)[field], field).to.deep.equal(value);
+  }
+}
+
 describe('the config.json docs/server.md describes', () => {
   let folder: string;
 
@@ -65,11 +73,7 @@ describe('the config.json docs/server.md describes', () => {
   it('has the fields the server accepts, each with its default', async () => {
     const rows = fields('### `config.json`');
     expect(rows.map(([field]) => field)).to.deep.equal(listed(await refusal({ nosuch: 1 }), 'the fields are'));
-    const defaults = (await readModelConfig(join(folder, 'none.json'))) as unknown as Record<string, unknown>;
-    for (const [field, , fallback] of rows) {
-      const value = documentedValue(fallback);
-      if (value !== undefined) expect(defaults[field], field).to.deep.equal(value);
-    }
+    expectDocumentedDefaults(rows, await readModelConfig(join(folder, 'none.json')));
   });
 
   it('lists the tasks the server accepts', async () => {
@@ -85,11 +89,7 @@ describe('the config.json docs/server.md describes', () => {
         name.replace(/^embedding\./, ''),
       ),
     );
-    const defaults = parseEmbeddingConfig(undefined) as unknown as Record<string, unknown>;
-    for (const [field, , fallback] of rows) {
-      const value = documentedValue(fallback);
-      if (value !== undefined) expect(defaults[field], field).to.deep.equal(value);
-    }
+    expectDocumentedDefaults(rows, parseEmbeddingConfig(undefined));
     const [, pooling] = rows.find(([field]) => field === 'pooling')!;
     expect(listedValues(pooling)).to.deep.equal(
       listed(await refusal({ ...embedding, embedding: { pooling: 'nosuch' } }), '"embedding.pooling" must be one of'),
