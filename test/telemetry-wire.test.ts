@@ -346,13 +346,9 @@ describe('a custom matcher on the server', function () {
   after(() => server?.close());
   const receiver = useOtlpReceiver();
 
-  it('decides what is recorded on the predict routes too, and each recorded call is recorded once', async () => {
-    // Records V2 calls only: V1 predict calls are still answered, unrecorded.
-    const matcher: PredictMatcher = (req) => {
-      const matched = defaultMatcher(req);
-      return matched?.protocol === 'open-inference-v2' ? matched : undefined;
-    };
-    server = await serveRepository(DEMO_REPOSITORY, {
+  /** The demo models, their telemetry chosen by `matcher` and sent to the receiver as soon as it is made. */
+  const serveWithMatcher = (matcher: PredictMatcher): Promise<InferenceServer> =>
+    serveRepository(DEMO_REPOSITORY, {
       telemetry: {
         otlp: { endpoint: receiver().url, protocol: 'http/json', compression: 'none' },
         queue: { scheduledDelayMillis: 20 },
@@ -360,6 +356,14 @@ describe('a custom matcher on the server', function () {
         matcher,
       },
     });
+
+  it('decides what is recorded on the predict routes too, and each recorded call is recorded once', async () => {
+    // Records V2 calls only: V1 predict calls are still answered, unrecorded.
+    const matcher: PredictMatcher = (req) => {
+      const matched = defaultMatcher(req);
+      return matched?.protocol === 'open-inference-v2' ? matched : undefined;
+    };
+    server = await serveWithMatcher(matcher);
     const v1 = await call(`${server.url}/v1/models/iris:predict`, IRIS_V1_BODY, { 'x-request-id': 'matcher-v1' });
     const v2 = await call(`${server.url}/v2/models/iris/infer`, IRIS_V2_BAD_SHAPE, { 'x-request-id': 'matcher-v2' });
     expect([v1.status, v2.status]).to.deep.equal([200, 400]);
@@ -375,14 +379,7 @@ describe('a custom matcher on the server', function () {
     // Written for Express: `req.get()` and `req.path`, which a bare node request lacks.
     const matcher: PredictMatcher = (req) =>
       req.get('x-record') === 'yes' && req.path.startsWith('/v2/') ? defaultMatcher(req) : undefined;
-    const express = await serveRepository(DEMO_REPOSITORY, {
-      telemetry: {
-        otlp: { endpoint: receiver().url, protocol: 'http/json', compression: 'none' },
-        queue: { scheduledDelayMillis: 20 },
-        fileSink: { enabled: false },
-        matcher,
-      },
-    });
+    const express = await serveWithMatcher(matcher);
     try {
       const headers = { 'x-request-id': 'express-matcher', 'x-record': 'yes' };
       const v2 = await call(`${express.url}/v2/models/iris/infer`, IRIS_V2_BAD_SHAPE, headers);
