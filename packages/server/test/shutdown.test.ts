@@ -157,16 +157,16 @@ describe('inferlens serve (CLI)', () => {
 
   it('exits non-zero, saying so, for a --monitoring-dir that is a file or under one, with the file sink on', async () => {
     for (const dir of ['package.json', 'package.json/monitoring']) {
-      const serve = ['serve', '--model-repository', 'models', '--port', '0', '--host', '127.0.0.1'];
-      const { code, stderr } = await runCli([...serve, '--monitoring-dir', dir], { INFERLENS_TELEMETRY: 'on' });
+      const { code, stderr } = await runCli([...SERVE_DEMO_MODELS, '--monitoring-dir', dir], {
+        INFERLENS_TELEMETRY: 'on',
+      });
       expect(code, dir).to.equal(1);
       expect(stderr).to.include(`the monitoring folder '${dir}' is a file, or under one`);
     }
   });
 
   it('exits non-zero, saying so, for a --shutdown-timeout-ms past what a timer takes, which would not wait at all', async () => {
-    const serve = ['serve', '--model-repository', 'models', '--port', '0', '--host', '127.0.0.1'];
-    const { code, stderr } = await runCli([...serve, '--shutdown-timeout-ms', '2147483648']);
+    const { code, stderr } = await runCli([...SERVE_DEMO_MODELS, '--shutdown-timeout-ms', '2147483648']);
     expect(code).to.equal(1);
     expect(stderr).to.include("expected an integer from 0 to 2147483647, got '2147483648'");
   });
