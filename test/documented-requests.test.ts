@@ -6,8 +6,8 @@
  */
 import { expect } from 'chai';
 import type { InferenceServer } from '../packages/server/src/server.js';
-import { startServer } from '../packages/server/src/server.js';
 import { readDoc } from './support/documented-table.js';
+import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
 
 const DOCUMENTS = ['README.md', 'docs/server.md'];
 /** The base URL the examples are written against (`npm start`'s). */
@@ -88,8 +88,7 @@ describe('the curl examples of the documents', function () {
   let server: InferenceServer;
 
   before(async () => {
-    server = await startServer({ modelRepository: 'models', port: 0, host: '127.0.0.1', telemetry: false });
-    await server.loaded;
+    server = await serveRepository(DEMO_REPOSITORY);
   });
 
   after(async () => {

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { Logger } from '../../packages/server/src/index.js';
-import { startServer } from '../../packages/server/src/index.js';
+import { DEMO_REPOSITORY, serveRepository } from './server.js';
 
 /**
  * Runs the Python client checks in test/clients/ against a server started
@@ -66,10 +66,8 @@ export interface CheckedServer {
 }
 
 /** Serves the demo models (models/ at the repository root). */
-async function serveDemoModels(logger: Logger): Promise<CheckedServer> {
-  const server = await startServer({ modelRepository: 'models', port: 0, host: '127.0.0.1', logger, telemetry: false });
-  await server.loaded;
-  return server;
+function serveDemoModels(logger: Logger): Promise<CheckedServer> {
+  return serveRepository(DEMO_REPOSITORY, { logger });
 }
 
 /**
