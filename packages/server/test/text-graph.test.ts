@@ -58,13 +58,7 @@ describe('TextGraph', () => {
           executionSeconds: SECONDS_PER_RUN,
         }),
     } as unknown as OnnxModel;
-    const config: EmbeddingConfig = {
-      pooling: 'none',
-      normalize: true,
-      maxSequenceLength: undefined,
-      dimensions: [],
-      output: undefined,
-    };
+    const config = { ...parseEmbeddingConfig(undefined), pooling: 'none' as const, normalize: true };
     const result = await new TextGraph(model, tokenizer, config).run(['cat'], undefined);
     expect([...result.vectors]).to.deep.equal([0.6000000238418579, 0.800000011920929]);
     expect([...written]).to.deep.equal([3, 4]);
