@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Attributes, Context, Exception, Span } from '@opentelemetry/api';
+import type { Attributes, Context, Exception, HrTime, Span } from '@opentelemetry/api';
 import {
   defaultTextMapGetter,
   INVALID_TRACEID,
@@ -11,7 +11,13 @@ import {
   TraceFlags,
 } from '@opentelemetry/api';
 import type { Request, RequestHandler, Response } from 'express';
-import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  addHrTimes,
+  CompositePropagator,
+  hrTimeToSeconds,
+  millisToHrTime,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
 import { B3Propagator } from '@opentelemetry/propagator-b3';
 import type { CallAnnotations } from './annotations.js';
 import { boundedAttributeValue, boundedErrorText } from './attribute-value.js';
@@ -37,7 +43,7 @@ import type { CallOutcome } from './records.js';
 import { emitRequestRecord, emitResponseRecord, MonitorRecords } from './records.js';
 import type { TelemetryReporter } from './reporter.js';
 import { processWarningReporter } from './reporter.js';
-import { payloadSampler } from './sampling.js';
+import { payloadSampler, slowCall } from './sampling.js';
 import {
   ATTR_BATCH_SIZE,
   ATTR_ERROR_TYPE,
@@ -74,7 +80,6 @@ const FIRST_ERROR_STATUS = 400;
  * records keep less.
  */
 const MIN_RESPONSE_CAPTURE_BYTES = 4096;
-const MILLIS_PER_SECOND = 1e3;
 
 /** The middleware, and how to flush and stop its telemetry. */
 export interface InferenceTelemetry extends RequestHandler {
@@ -108,7 +113,7 @@ interface CallState {
   /** The allow-listed request headers, for the records. */
   readonly headers: Attributes | undefined;
   readonly startMillis: number;
-  readonly startTime: number;
+  readonly startTime: HrTime;
   readonly captured: CapturedResponse;
   /** What the application says about the call while handling it. */
   readonly gathered: CallContext;
@@ -315,7 +320,8 @@ class CallRecorder {
     const requestId = boundedAttributeValue(sentId);
     const model = call.model === undefined ? undefined : boundedAttributeValue(call.model);
     const version = call.version === undefined ? undefined : boundedAttributeValue(call.version);
-    const startTime = Date.now();
+    // An HrTime, which the span keeps as given: its end is this plus the measured duration, exactly.
+    const startTime = millisToHrTime(Date.now());
     const parent = this.#parent(req);
     const attributes: Attributes = {
       [ATTR_PROTOCOL]: call.protocol,
@@ -382,9 +388,10 @@ class CallRecorder {
     const brokenOff = !res.writableFinished;
     const aborted = brokenOff && (error === undefined || !req.complete);
     const status = aborted ? STATUS_CLIENT_CLOSED : res.statusCode;
-    const durationSeconds = (performance.now() - state.startMillis) / MILLIS_PER_SECOND;
+    const duration = millisToHrTime(performance.now() - state.startMillis);
+    const durationSeconds = hrTimeToSeconds(duration);
     const failed = brokenOff || status >= FIRST_ERROR_STATUS;
-    if (!failed) return { status, durationSeconds, failed, errorType: undefined, errorMessage: undefined };
+    if (!failed) return { status, duration, durationSeconds, failed, errorType: undefined, errorMessage: undefined };
     // An error with no type of its own says no more than an error status it was answered with, which the conventions
     // name; with a status that says no failure (the answer broke off after it), only their fallback is left.
     const errorType = aborted
@@ -396,7 +403,7 @@ class CallRecorder {
         ? error.message
         : errorMessageOf(answerText().text);
     const errorMessage = message === undefined ? undefined : boundedErrorText(message);
-    return { status, durationSeconds, failed, errorType, errorMessage };
+    return { status, duration, durationSeconds, failed, errorType, errorMessage };
   }
 
   /**
@@ -470,11 +477,13 @@ class CallRecorder {
       span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorMessage });
       if (annotations?.error instanceof Error) span.recordException(boundedException(annotations.error));
     }
-    // Ended at the start plus the measured duration: as exact as the records' `inference.duration`, where
-    // the SDK, given a start time, would end at the next whole millisecond of the wall clock. Guarded, as the
+    // Ended at the start plus the measured duration, in HrTime so that the span's duration is that duration to the
+    // nanosecond: the SDK, given a start time, would end at the next whole millisecond of the wall clock, and an end
+    // in epoch milliseconds loses a fraction of a microsecond to rounding, enough for the span processor to judge a
+    // call at the slow threshold otherwise than the records do (both ask `slowCall`). Guarded, as the
     // records are: an application's span processor may throw from `onEnd` (the SDK does not catch it), which would
     // cost the call its metrics (leaving it in progress for good) and its records.
-    this.#guard(() => span.end(state.startTime + outcome.durationSeconds * MILLIS_PER_SECOND));
+    this.#guard(() => span.end(addHrTimes(state.startTime, outcome.duration)));
 
     const requestSize = requestBodySize(req, rawBody);
     this.#metrics.ended({
@@ -494,7 +503,7 @@ class CallRecorder {
     // A call with no trace at all (global providers without a tracer provider) has no trace its records must agree
     // with: the payload sample rate alone decides.
     const sampled = (traceFlags & TraceFlags.SAMPLED) !== 0 || traceId === INVALID_TRACEID;
-    const slow = outcome.durationSeconds * MILLIS_PER_SECOND > this.#config.slowRequestThresholdMs;
+    const slow = slowCall(outcome.duration, this.#config.slowRequestThresholdMs);
     const keep = outcome.failed || slow || (sampled && this.#samplePayload(traceId));
     const { mode } = this.#config;
     const writeRequest = keep && mode !== 'response';

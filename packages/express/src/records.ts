@@ -1,4 +1,4 @@
-import type { Attributes, Context } from '@opentelemetry/api';
+import type { Attributes, Context, HrTime } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { LoggedColumn } from './monitor.js';
@@ -20,6 +20,9 @@ import type { RecordType } from './semconv.js';
 /** What the response record says about how the call ended. */
 export interface CallOutcome {
   status: number;
+  /** The measured duration, to the nanosecond: the span lasts exactly this long. */
+  duration: HrTime;
+  /** The same duration in seconds. */
   durationSeconds: number;
   failed: boolean;
   errorType: string | undefined;
@@ -43,7 +46,7 @@ function recordAttributes(callAttributes: Attributes, type: RecordType, payload:
 export function emitRequestRecord(
   logger: Logger,
   context: Context,
-  timestamp: number,
+  timestamp: HrTime,
   payload: BoundedPayload,
   callAttributes: Attributes,
 ): void {

@@ -1,5 +1,6 @@
 /** The own providers' trace sampler, from OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG. */
 import { createHash } from 'node:crypto';
+import { mock } from 'node:test';
 import type { Context } from '@opentelemetry/api';
 import { ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import { SamplingDecision } from '@opentelemetry/sdk-trace';
@@ -15,6 +16,9 @@ import { IRIS_BODY, kserveApp, post, useServers } from './in-memory-telemetry.js
 
 /** The slow-call threshold of the over-the-wire test. */
 const SLOW_MS = 250;
+
+/** An epoch time in milliseconds at which a float sum rounds a tenth of a microsecond away. */
+const EPOCH_MILLIS = 1_763_800_000_123;
 
 /** Trace ids as random as generated ones, the same every run: a ratio of 0.5 samples about half. */
 const TRACE_IDS = Array.from({ length: 200 }, (_, index) =>
@@ -108,7 +112,7 @@ describe('trace sampler from the environment', () => {
 
 describe('spans the sampler declines (own providers, over the wire)', () => {
   const servers = useServers();
-  const receiver = useOtlpReceiver();
+  const receiver = useOtlpReceiver({ per: 'test' });
   useEnvironment(() => ({ OTEL_TRACES_SAMPLER: 'always_off' }));
 
   it('are exported for failed and slow calls, with their payload records, and not for the others', async () => {
@@ -134,6 +138,38 @@ describe('spans the sampler declines (own providers, over the wire)', () => {
       expect(new Set(requestIdsOf(receiver().spans()))).to.deep.equal(new Set(['broken', 'slow']));
       expect(new Set(requestIdsOf(receiver().logRecords()))).to.deep.equal(new Set(['broken', 'slow']));
     } finally {
+      await telemetry.shutdown();
+    }
+  });
+
+  it('at the slow threshold, exports the span of exactly the calls whose records are kept', async () => {
+    // The clocks the middleware reads, stopped, so that each call lasts exactly what its model says.
+    let performanceNow = 1000;
+    mock.method(Date, 'now', () => EPOCH_MILLIS);
+    mock.method(performance, 'now', () => performanceNow);
+    const telemetry = inferenceTelemetry({
+      otlp: { endpoint: receiver().url },
+      fileSink: { enabled: false },
+      payloadSampleRate: 0,
+      slowRequestThresholdMs: SLOW_MS,
+    });
+    try {
+      const app = kserveApp(telemetry, {
+        predict: (_req, res, model) => {
+          // 'over' ends a tenth of a microsecond past the threshold: rebuilt from epoch milliseconds, it would be on it.
+          performanceNow += model === 'over' ? SLOW_MS + 1e-4 : SLOW_MS;
+          res.json({ predictions: [1] });
+        },
+      });
+      const url = await servers.start(app);
+      for (const model of ['at', 'over']) {
+        await post(`${url}/v1/models/${model}:predict`, IRIS_BODY, { 'x-request-id': model });
+      }
+      await telemetry.forceFlush();
+      expect(requestIdsOf(receiver().logRecords())).to.deep.equal(['over', 'over']);
+      expect(requestIdsOf(receiver().spans())).to.deep.equal(['over']);
+    } finally {
+      mock.restoreAll();
       await telemetry.shutdown();
     }
   });

@@ -12,14 +12,12 @@ import { BoundedSpanProcessor } from '../export/span-processor.js';
 import { AggregatedCallMetrics } from '../metrics/aggregated-metrics.js';
 import { FileLogRecordExporter } from '../file-sink/file-log-exporter.js';
 import type { TelemetryReporter } from '../reporter.js';
+import { slowCall } from '../sampling.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { otlpExporters } from './exporters.js';
 import { QueueingLogger } from './queueing-logger.js';
 import type { NamedQueue, Signals } from './signals.js';
 import { SCOPE_NAME } from './signals.js';
-
-const NANOS_PER_MILLI = 1e6;
-const MILLIS_PER_SECOND = 1e3;
 
 /**
  * Whether a finished span is exported: sampled spans always; spans the
@@ -31,8 +29,7 @@ function keepSpan(slowThresholdMs: number): (span: ReadableSpan) => boolean {
   return (span) => {
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0) return true;
     if (span.status.code === SpanStatusCode.ERROR) return true;
-    const [seconds, nanos] = span.duration;
-    return seconds * MILLIS_PER_SECOND + nanos / NANOS_PER_MILLI > slowThresholdMs;
+    return slowCall(span.duration, slowThresholdMs);
   };
 }
 
