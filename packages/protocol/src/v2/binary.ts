@@ -1,6 +1,7 @@
 import type { Datatype, TensorValues } from '../datatypes.js';
 import { DATATYPE_BYTE_SIZE, TYPED_ARRAY_BY_DATATYPE } from '../datatypes.js';
 import { invalidInput } from '../errors.js';
+import { decodeUtf8Element } from '../utf8.js';
 
 /** Each BYTES element is prefixed by its length as a 4-byte little-endian integer. */
 const BYTES_LENGTH_PREFIX = 4;
@@ -27,21 +28,6 @@ export function decodeBinaryValues(datatype: Datatype, bytes: Uint8Array, count:
   return values;
 }
 
-/**
- * Fatal: onnxruntime's string tensors hold text, so bytes that are not UTF-8
- * cannot reach the model as sent, and replacing them with U+FFFD would run it
- * on other data than the client's. A leading BOM is kept, as it was sent.
- */
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-function decodeUtf8(bytes: Uint8Array, index: number, name: string): string {
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    throw invalidInput(`input '${name}': BYTES element ${index} is not valid UTF-8`);
-  }
-}
-
 function decodeBinaryStrings(bytes: Uint8Array, count: number, name: string): string[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: string[] = [];
@@ -51,7 +37,7 @@ function decodeBinaryStrings(bytes: Uint8Array, count: number, name: string): st
     const length = view.getUint32(offset, true);
     offset += BYTES_LENGTH_PREFIX;
     if (offset + length > bytes.byteLength) break;
-    out.push(decodeUtf8(bytes.subarray(offset, offset + length), out.length, name));
+    out.push(decodeUtf8Element(bytes.subarray(offset, offset + length), name, 'BYTES element', out.length));
     offset += length;
   }
   if (offset !== bytes.byteLength || out.length !== count) {
