@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
+import protobuf from 'protobufjs/minimal.js';
 import { dataType, encodeModel, node, valueInfo } from '../../../scripts/onnx/graph.js';
 import { adaptBfloat16 } from '../src/runtime/bfloat16-adapter.js';
 
@@ -15,6 +16,37 @@ function lengthDelimited(field: number, bytes: Uint8Array): Uint8Array {
     return [...out, value];
   };
   return Uint8Array.from([...varint((field << 3) | 2), ...varint(bytes.length), ...bytes]);
+}
+
+/** The payloads of a message's length-delimited fields numbered `field`, in order. */
+function fieldPayloads(message: Uint8Array, field: number): Uint8Array[] {
+  const payloads: Uint8Array[] = [];
+  const reader = protobuf.Reader.create(message);
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    if (tag >>> 3 === field) payloads.push(reader.bytes());
+    else reader.skipType(tag & 7);
+  }
+  return payloads;
+}
+
+/** ModelProto's `graph`. */
+const MODEL_GRAPH = 7;
+/** GraphProto's `metadata_props` (ONNX 1.16, IR version 10): the graph's named metadata values. */
+const GRAPH_METADATA_PROPS = 16;
+
+/** `y` = float32(`x`), in a graph that carries the metadata entry `stage: tested`. */
+function castWithGraphMetadataModel(): Uint8Array {
+  const graph = onnx.GraphProto.encode({
+    name: 'cast_with_graph_metadata',
+    input: [valueInfo('x', 'bfloat16', [2])],
+    output: [valueInfo('y', 'float32', [2])],
+    node: [node('Cast', ['x'], ['y'], { to: dataType('float32') })],
+  }).finish();
+  const entry = onnx.StringStringEntryProto.encode({ key: 'stage', value: 'tested' }).finish();
+  const withMetadata = Uint8Array.from([...graph, ...lengthDelimited(GRAPH_METADATA_PROPS, entry)]);
+  const model = onnx.ModelProto.encode({ irVersion: 10, opsetImport: [{ domain: '', version: 21 }] }).finish();
+  return Uint8Array.from([...model, ...lengthDelimited(MODEL_GRAPH, withMetadata)]);
 }
 
 /** FunctionProto's `attribute_proto` (ONNX 1.13): attributes with their default values. */
@@ -100,6 +132,17 @@ async function runAdapted(model: Uint8Array, x: Float32Array, dims: readonly num
 describe('adaptBfloat16', () => {
   it('keeps the parts of the model it does not rewrite as they were, fields newer than its schema included', async () => {
     expect(await runAdapted(scaleByDefaultModel(), Float32Array.of(1, 3), [2])).to.deep.equal([2, 6]);
+  });
+
+  it("keeps the graph's own fields newer than its schema, such as its metadata", async () => {
+    const model = castWithGraphMetadataModel();
+    const graphs = fieldPayloads(adaptBfloat16(model)!.modelBytes, MODEL_GRAPH);
+    expect(graphs).to.have.lengthOf(1);
+    const metadata = fieldPayloads(graphs[0], GRAPH_METADATA_PROPS).map((entry) =>
+      onnx.StringStringEntryProto.decode(entry).toJSON(),
+    );
+    expect(metadata).to.deep.equal([{ key: 'stage', value: 'tested' }]);
+    expect(await runAdapted(model, Float32Array.of(1.5, -2), [2])).to.deep.equal([1.5, -2]);
   });
 
   it('leaves a bfloat16 input that the graph gives a default as it is, since it is no input of the session', async () => {

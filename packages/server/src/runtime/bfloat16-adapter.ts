@@ -54,10 +54,19 @@ function castNode(input: string, output: string, to: number): onnxProto.onnx.INo
 
 /** ModelProto's field number of its graph. */
 const GRAPH_FIELD = 7;
+/** Protobuf's wire type of a length-delimited field, such as an embedded message. */
+const LENGTH_DELIMITED = 2;
+
+/** Where one field of a message lies in its bytes: its tag, and its value. */
+interface FieldRange {
+  readonly field: number;
+  readonly start: number;
+  readonly end: number;
+}
 
 /** The byte ranges of a message's fields, each with its field number, as protobufjs's reader skips them. */
-function fieldRanges(bytes: Uint8Array): { field: number; start: number; end: number }[] {
-  const ranges: { field: number; start: number; end: number }[] = [];
+function fieldRanges(bytes: Uint8Array): FieldRange[] {
+  const ranges: FieldRange[] = [];
   const reader = protobuf.Reader.create(bytes);
   while (reader.pos < reader.len) {
     const start = reader.pos;
@@ -68,17 +77,50 @@ function fieldRanges(bytes: Uint8Array): { field: number; start: number; end: nu
   return ranges;
 }
 
+/** The value of a length-delimited field, from its bytes: a tag, a length, then the value. */
+function valueOf(fieldBytes: Uint8Array): Uint8Array {
+  const reader = protobuf.Reader.create(fieldBytes);
+  reader.uint32();
+  return reader.bytes();
+}
+
+/**
+ * The fields of the model's graph that the re-encoded graph lacks, as they
+ * were written. The rewrite adds nodes and changes types but removes no
+ * field, so a field the encoding lacks is one the schema does not know,
+ * such as the graph's `metadata_props` (ONNX 1.16).
+ */
+function unknownGraphFields(modelBytes: Uint8Array, graphRanges: FieldRange[], encoded: Uint8Array): Uint8Array[] {
+  const known = new Set(fieldRanges(encoded).map(({ field }) => field));
+  // Protobuf merges a message written in several parts: each part of the graph may hold some.
+  return graphRanges.flatMap(({ start, end }) => {
+    const graphBytes = valueOf(modelBytes.subarray(start, end));
+    return fieldRanges(graphBytes)
+      .filter(({ field }) => !known.has(field))
+      .map((range) => graphBytes.subarray(range.start, range.end));
+  });
+}
+
 /**
  * The model's bytes with its graph replaced and every other field kept as
  * it was written: onnx-proto's schema (ONNX 1.10) drops the fields it does
  * not know when it encodes, such as a local function's attribute defaults
- * (ONNX 1.13). Only the graph, which the rewrite changes, is encoded anew.
+ * (ONNX 1.13). Only the graph, which the rewrite changes, is encoded anew,
+ * and its own fields that the schema does not know are copied after it.
  */
 function withGraph(modelBytes: Uint8Array, graph: GraphProto): Uint8Array {
-  const kept = fieldRanges(modelBytes)
+  const ranges = fieldRanges(modelBytes);
+  const kept = ranges
     .filter(({ field }) => field !== GRAPH_FIELD)
     .map(({ start, end }) => modelBytes.subarray(start, end));
-  return Buffer.concat([...kept, onnx.ModelProto.encode({ graph }).finish()]);
+  const graphRanges = ranges.filter(({ field }) => field === GRAPH_FIELD);
+  const encoded = onnx.GraphProto.encode(graph).finish();
+  const graphBytes = Buffer.concat([encoded, ...unknownGraphFields(modelBytes, graphRanges, encoded)]);
+  const graphField = protobuf.Writer.create()
+    .uint32((GRAPH_FIELD << 3) | LENGTH_DELIMITED)
+    .bytes(graphBytes)
+    .finish();
+  return Buffer.concat([...kept, graphField]);
 }
 
 /**
