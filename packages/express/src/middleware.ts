@@ -63,6 +63,7 @@ import {
 import { globalSignals } from './signals/global-signals.js';
 import { ownSignals } from './signals/own-signals.js';
 import type { Signals } from './signals/signals.js';
+import { WrittenSchemas } from './written-schemas.js';
 import type { InferenceTelemetryOptions, PredictCall, PredictMatcher, TelemetryDestinations } from './types.js';
 
 /** The request id headers read, in order: KServe's and most proxies', then CloudEvents'. */
@@ -188,8 +189,12 @@ function destinationsOf(config: ResolvedConfig): TelemetryDestinations {
 export function inferenceTelemetry(options: InferenceTelemetryOptions = {}): InferenceTelemetry {
   const reporter = processWarningReporter();
   const config = resolveConfig(options, reporter);
-  const signals = config.providers === 'own' ? ownSignals(config, reporter) : globalSignals();
-  const calls = new CallRecorder(config, signals, reporter);
+  // Shared by the rows, which ask it whether their schema is due, and the own providers' export, which forgets
+  // the schemas it may have lost; the application's providers' export losses are theirs, unseen here.
+  const schemas = new WrittenSchemas();
+  const signals =
+    config.providers === 'own' ? ownSignals(config, reporter, (monitor) => schemas.forget(monitor)) : globalSignals();
+  const calls = new CallRecorder(config, signals, reporter, schemas);
 
   const recordCall = (req: Request, res: Response, call: PredictCall): void => {
     try {
@@ -245,12 +250,12 @@ class CallRecorder {
   /** Bytes of each answer kept, and decoded at most from a compressed one. */
   readonly #captureLimit: number;
 
-  constructor(config: ResolvedConfig, signals: Signals, reporter: TelemetryReporter) {
+  constructor(config: ResolvedConfig, signals: Signals, reporter: TelemetryReporter, schemas: WrittenSchemas) {
     this.#config = config;
     this.#signals = signals;
     this.#reporter = reporter;
     this.#metrics = signals.metrics;
-    this.#monitors = new MonitorRecords(signals.logger);
+    this.#monitors = new MonitorRecords(signals.logger, schemas);
     this.#redactPaths = parseRedactPaths(config.redactPaths);
     this.#headerKeys = config.captureHeaders.map((name) => [name, `${ATTR_HTTP_REQUEST_HEADER_PREFIX}${name}`]);
     this.#samplePayload = payloadSampler(config.payloadSampleRate);

@@ -47,7 +47,9 @@ const DISCARDING_MONITOR: Monitor = { log() {} };
  * values logged become one row record of monitor `name` for this call,
  * with the reserved columns `timestamp`, `request_id` and `trace_id`. A
  * schema record is written the first time each of a monitor's column sets
- * is seen, in whatever order its columns were logged.
+ * is seen, in whatever order its columns were logged, and again with the
+ * monitor's next row once one may have been lost (an export that failed,
+ * a full queue, a new file of the file sink).
  *
  * ```ts
  * const mon = monitor(req, 'iris_classifier');

@@ -16,6 +16,7 @@ import {
   RECORD_TYPE,
 } from './semconv.js';
 import type { RecordType } from './semconv.js';
+import { WrittenSchemas } from './written-schemas.js';
 
 /** What the response record says about how the call ended. */
 export interface CallOutcome {
@@ -125,17 +126,6 @@ function writtenValue(value: unknown): unknown {
 }
 
 /**
- * A column set's identity: each column's name, role and type, sorted by
- * name (a monitor's column names are unique), so the order they were logged
- * in does not matter.
- */
-function columnSignature(columns: readonly LoggedColumn[]): string {
-  const described = columns.map(({ name, role, dataType }) => [name, role, dataType]);
-  described.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify(described);
-}
-
-/**
  * The fault of a call whose monitors (named) logged a value their rows could
  * not be written with, or whose records a log processor threw on.
  */
@@ -147,25 +137,15 @@ class MonitorRowError extends Error {
   }
 }
 
-/**
- * The column sets remembered per monitor, so that a handler logging many
- * different sets cannot grow memory without bound; a set past them has its
- * schema written on every call.
- */
-export const MAX_SCHEMAS_PER_MONITOR = 64;
-
-/** Writes each monitor's row for the call, and its schema the first time each of its column sets is seen. */
+/** Writes each monitor's row for the call, and its schema whenever `schemas` says it is due. */
 export class MonitorRecords {
   readonly #logger: Logger;
-  /**
-   * The column signatures written per monitor: a handler that logs an
-   * optional column, or its columns in varying order, writes each set's
-   * schema once rather than whenever the set differs from the last call's.
-   */
-  readonly #written = new Map<string, Set<string>>();
+  readonly #schemas: WrittenSchemas;
 
-  constructor(logger: Logger) {
+  /** @param schemas the schemas written so far; a new, empty memory by default. */
+  constructor(logger: Logger, schemas: WrittenSchemas = new WrittenSchemas()) {
     this.#logger = logger;
+    this.#schemas = schemas;
   }
 
   /**
@@ -174,7 +154,8 @@ export class MonitorRecords {
    * and is thrown once the other monitors are written, for the caller's
    * fault reporting to count the call; so is a log processor's throw on a
    * record (the SDK does not catch it), which costs neither the monitor's
-   * other record nor the other monitors theirs. A call with no trace has
+   * other record nor the other monitors theirs (a schema thrown on is due
+   * again at the monitor's next row). A call with no trace has
    * `traceId` null, rather than the all-zero id, which names no trace and
    * would join every untraced call's rows.
    */
@@ -199,11 +180,12 @@ export class MonitorRecords {
       }
       const attributes = { [ATTR_MONITOR_NAME]: name, [ATTR_REQUEST_ID]: requestId };
       let schemaFault: unknown;
-      if (this.#schemaDue(name, columns)) {
+      if (this.#schemas.due(name, columns)) {
         const schema = JSON.stringify({
           columns: columns.map(({ name: column, role, dataType }) => ({ name: column, role, type: dataType })),
         });
         schemaFault = this.#emit(context, schema, { ...attributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_SCHEMA });
+        if (schemaFault !== undefined) this.#schemas.forget(name);
       }
       const emitFault =
         this.#emit(context, row, { ...attributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW }) ?? schemaFault;
@@ -213,19 +195,6 @@ export class MonitorRecords {
       }
     }
     if (failed.length > 0) throw new MonitorRowError(failed, fault);
-  }
-
-  /** Whether the monitor's schema is due: its column set is not among those written (and remembered) yet. */
-  #schemaDue(name: string, columns: readonly LoggedColumn[]): boolean {
-    let written = this.#written.get(name);
-    if (written === undefined) {
-      written = new Set();
-      this.#written.set(name, written);
-    }
-    const signature = columnSignature(columns);
-    if (written.has(signature)) return false;
-    if (written.size < MAX_SCHEMAS_PER_MONITOR) written.add(signature);
-    return true;
   }
 
   /** Emits one record; returns what a log processor threw, if anything, rather than throwing it. */

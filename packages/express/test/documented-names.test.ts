@@ -20,7 +20,7 @@ import { CARDINALITY_LIMIT } from '../src/metrics/aggregated-metrics.js';
 import { MAX_ATTRIBUTE_VALUE_LENGTH, MAX_ERROR_TEXT_LENGTH } from '../src/attribute-value.js';
 import { MAX_CONCURRENT_WRITES } from '../src/file-sink/write-slots.js';
 import { REDACTED } from '../src/payload/redact.js';
-import { MAX_SCHEMAS_PER_MONITOR } from '../src/records.js';
+import { MAX_SCHEMAS_PER_MONITOR } from '../src/written-schemas.js';
 import * as semconv from '../src/semconv.js';
 import { readDoc, tableRows } from '../../../test/support/documented-table.js';
 

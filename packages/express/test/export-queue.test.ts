@@ -156,6 +156,25 @@ describe('BoundedExportQueue', () => {
     expect(queue.failed).to.equal(3);
   });
 
+  it('tells onLost of each dropped item and of each batch that failed, whole or in part', async () => {
+    const { exportBatch } = recorder((call) =>
+      Promise.resolve(
+        call === 1 ? { code: ExportResultCode.FAILED, error: new Error('one of two'), failedItems: 1 } : SUCCESS,
+      ),
+    );
+    const lost: number[][] = [];
+    const options = { ...SMALL, maxQueueSize: 2, maxExportBatchSize: 2 };
+    const queue = new BoundedExportQueue(exportBatch, options, recordingReporter(), 'logs', (items) =>
+      lost.push([...items]),
+    );
+    pushRange(queue, 0, 3);
+    await queue.forceFlush();
+    pushRange(queue, 3, 2);
+    await queue.forceFlush();
+    // Which item of a batch written in part was lost is not known: the listener is given the batch.
+    expect(lost).to.deep.equal([[2], [3, 4]]);
+  });
+
   it('gives up on an export with no answer within exportTimeoutMillis and goes on', async () => {
     // The first batch is answered, successfully, long after its time is up: too late to count.
     const late = new Promise<ExportResult>((resolve) => setTimeout(() => resolve(SUCCESS), 60));

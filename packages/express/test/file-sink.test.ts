@@ -301,6 +301,19 @@ describe('file sink', () => {
       expect(await jsonLines(join(dir, PAYLOAD_MONITOR_NAME, 'data', 'data.1.log'))).to.have.length(1);
     });
 
+    it("says a monitor's schema is due again once its rows start a new file, not for their first", async () => {
+      let now = new Date('2026-01-01T23:59:00Z');
+      const due: string[] = [];
+      const exporter = new FileLogRecordExporter({ directory: dir, now: () => now }, (monitor) => due.push(monitor));
+      await exportAll(exporter, await records(row('iris', { x: 1 }), row('other', { x: 1 })));
+      await exportAll(exporter, await records(row('iris', { x: 2 })));
+      expect(due).to.deep.equal([]);
+      now = new Date('2026-01-02T00:00:01Z');
+      await exportAll(exporter, await records(row('iris', { x: 3 })));
+      expect(due).to.deep.equal(['iris']);
+      expect(await readdir(join(dir, 'iris', 'data'))).to.have.members(['data.1.log', 'data.2.log']);
+    });
+
     it('works behind a LoggerProvider with a SimpleLogRecordProcessor', async () => {
       const exporter = new FileLogRecordExporter({ directory: dir });
       const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });

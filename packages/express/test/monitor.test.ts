@@ -11,7 +11,8 @@ import { openCallContext } from '../src/call-context.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import type { ColumnOptions } from '../src/monitor.js';
 import { monitor } from '../src/monitor.js';
-import { MAX_SCHEMAS_PER_MONITOR, MonitorRecords } from '../src/records.js';
+import { MonitorRecords } from '../src/records.js';
+import { MAX_SCHEMAS_PER_MONITOR } from '../src/written-schemas.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
 import {
   ATTR_MONITOR_NAME,

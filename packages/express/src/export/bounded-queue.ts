@@ -55,6 +55,15 @@ export interface QueuedExportConfig<E> {
 }
 
 /**
+ * Told of items that did not reach the exporter's destination: an item the
+ * full queue dropped (on the request's way, so it must be cheap), or a
+ * batch whose export failed, on the export's way. Of a batch written in part,
+ * which items were lost is not known: the whole batch is given. It must not
+ * throw: the queue's `push` never does.
+ */
+export type LostItems<T> = (items: readonly T[]) => void;
+
+/**
  * An exporter's answer to one batch. An exporter that can write part of a
  * batch (the file sink, whose records go to several files) says how many
  * items it could not write; without `failedItems`, a FAILED answer fails the
@@ -98,12 +107,14 @@ export class BoundedExportQueue<T> {
    * @param options the queue's bounds ({@link DEFAULT_EXPORT_QUEUE_OPTIONS} for the SDK's).
    * @param reporter where a full queue and a failing export are reported, once each.
    * @param label names the queue in those reports: `logs to otlp`.
+   * @param onLost told of items dropped or in a batch that failed; by default none is told.
    */
   constructor(
     private readonly exportBatch: ExportBatch<T>,
     private readonly options: Readonly<ExportQueueOptions>,
     private readonly reporter: TelemetryReporter,
     private readonly label: string,
+    private readonly onLost?: LostItems<T>,
   ) {
     // Report codes are Node warning codes: `logs to otlp` becomes `LOGS_TO_OTLP`.
     this.code = label.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
@@ -138,6 +149,7 @@ export class BoundedExportQueue<T> {
     if (this.closed) return;
     if (this.items.length >= this.options.maxQueueSize) {
       this.counts.dropped++;
+      this.onLost?.([item]);
       if (this.counts.dropped === 1) {
         this.reporter.warnOnce(
           `INFERLENS_QUEUE_FULL_${this.code}`,
@@ -224,10 +236,10 @@ export class BoundedExportQueue<T> {
       else {
         const failed = Math.min(batch.length, result.failedItems ?? batch.length);
         this.counts.exported += batch.length - failed;
-        this.fail(failed, result.error ?? 'the exporter answered FAILED');
+        this.fail(batch, failed, result.error ?? 'the exporter answered FAILED');
       }
     } catch (error) {
-      this.fail(batch.length, error);
+      this.fail(batch, batch.length, error);
     } finally {
       clearTimeout(timeout);
     }
@@ -246,8 +258,10 @@ export class BoundedExportQueue<T> {
     });
   }
 
-  private fail(count: number, error: unknown): void {
+  /** Counts `count` items of `batch` as failed, tells `onLost` of the batch, and reports the first failure. */
+  private fail(batch: readonly T[], count: number, error: unknown): void {
     this.counts.failed += count;
+    if (count > 0) this.onLost?.(batch);
     if (this.failureReported) return;
     this.failureReported = true;
     // OpenSSL's messages end in a line break.

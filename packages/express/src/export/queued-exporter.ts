@@ -1,10 +1,16 @@
-import type { CallbackExporter, QueuedExportConfig, WithResource } from './bounded-queue.js';
+import type { CallbackExporter, LostItems, QueuedExportConfig, WithResource } from './bounded-queue.js';
 import { BoundedExportQueue, exportBatchTo, exportQueueOptions } from './bounded-queue.js';
 
 /** An SDK exporter (log record or span) as a {@link QueuedExporter} drives it. */
 export interface QueueableExporter<T> extends CallbackExporter<T> {
   forceFlush?(): Promise<void>;
   shutdown(): Promise<void>;
+}
+
+/** What a {@link QueuedExporter} exports to, how it is bounded and reports trouble, and who hears of lost items. */
+export interface QueuedExporterConfig<T> extends QueuedExportConfig<QueueableExporter<T>> {
+  /** Told of the items that may have been lost (see {@link LostItems}); none is told by default. */
+  onLost?: LostItems<T>;
 }
 
 /**
@@ -19,10 +25,11 @@ export class QueuedExporter<T extends WithResource> {
   readonly queue: BoundedExportQueue<T>;
   readonly #exporter: QueueableExporter<T>;
 
-  constructor(config: QueuedExportConfig<QueueableExporter<T>>) {
+  constructor(config: QueuedExporterConfig<T>) {
     this.#exporter = config.exporter;
     const options = exportQueueOptions(config.queue);
-    this.queue = new BoundedExportQueue(exportBatchTo(config.exporter), options, config.reporter, config.label);
+    const { reporter, label, onLost } = config;
+    this.queue = new BoundedExportQueue(exportBatchTo(config.exporter), options, reporter, label, onLost);
   }
 
   /** Queues a finished item; never throws and never waits. */

@@ -47,12 +47,19 @@ export class FileLogRecordExporter implements LogRecordExporter {
   readonly #byMonitor: Record<Kind, Map<string, RotatingJsonLinesFile>> = { data: new Map(), schema: new Map() };
   /** `inference_payloads/data`: payload-style records only, so that each file has one layout. */
   readonly #payloads: RotatingJsonLinesFile;
+  readonly #schemaDue: ((monitor: string) => void) | undefined;
   #isShutdown = false;
 
-  constructor(options: FileLogRecordExporterOptions = {}) {
+  /**
+   * @param schemaDue told of each monitor whose rows a new data file takes (one rotated by size or day, or
+   *   started in a folder made again), past the first this exporter started: the monitor's schema is to be
+   *   written again, so that the schema folder has it at least as recently as the rows; none is told by default
+   */
+  constructor(options: FileLogRecordExporterOptions = {}, schemaDue?: (monitor: string) => void) {
     const { directory = DEFAULT_MONITORING_DIRECTORY, ...fileOptions } = options;
     this.#directory = resolve(directory);
     this.#fileOptions = fileOptions;
+    this.#schemaDue = schemaDue;
     // Opened (lazily: nothing touches the disk yet) so that bad options throw here, not on the first export.
     this.#payloads = this.#open(PAYLOAD_MONITOR_NAME, 'data');
   }
@@ -136,10 +143,18 @@ export class FileLogRecordExporter implements LogRecordExporter {
     const dir = join(this.#directory, folder, kind);
     let file = this.#files.get(dir);
     if (!file) {
-      file = new RotatingJsonLinesFile(dir, kind, this.#fileOptions);
+      const onNewFile = kind === 'data' ? () => this.#newRows(dir) : undefined;
+      file = new RotatingJsonLinesFile(dir, kind, this.#fileOptions, onNewFile);
       this.#files.set(dir, file);
     }
     return file;
+  }
+
+  /** Tells `schemaDue` of each monitor whose rows go to the data folder `dir`, which has just started a new file. */
+  #newRows(dir: string): void {
+    const file = this.#files.get(dir);
+    if (this.#schemaDue === undefined || file === undefined) return;
+    for (const [monitor, rows] of this.#byMonitor.data) if (rows === file) this.#schemaDue(monitor);
   }
 }
 

@@ -66,14 +66,20 @@ export class RotatingJsonLinesFile {
   #size = 0;
   /** UTC day (`y-m-d`) of the current file's first write. */
   #day = '';
+  readonly #onNewFile: (() => void) | undefined;
+  /** Whether this instance has started a file yet: its first is not a new one for {@link #onNewFile}. */
+  #started = false;
 
   /**
    * @param dir the folder, created on the first append
    * @param prefix the file name's prefix (`data`, `schema`)
+   * @param onNewFile called once lines are in a file started after this instance's first (rotated, or
+   *   the folder made again); not called by default
    */
-  constructor(dir: string, prefix: string, options: RotatingJsonLinesFileOptions = {}) {
+  constructor(dir: string, prefix: string, options: RotatingJsonLinesFileOptions = {}, onNewFile?: () => void) {
     this.#dir = dir;
     this.#prefix = prefix;
+    this.#onNewFile = onNewFile;
     this.#maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.#maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
     this.#now = options.now ?? (() => new Date());
@@ -165,7 +171,10 @@ export class RotatingJsonLinesFile {
     }
     this.#size += bytes;
     this.#day = today;
-    if (isNew) await this.#prune();
+    if (!isNew) return;
+    if (this.#started) this.#onNewFile?.();
+    this.#started = true;
+    await this.#prune();
   }
 
   #rotate(): void {

@@ -13,6 +13,7 @@ import { AggregatedCallMetrics } from '../metrics/aggregated-metrics.js';
 import { FileLogRecordExporter } from '../file-sink/file-log-exporter.js';
 import type { TelemetryReporter } from '../reporter.js';
 import { slowCall } from '../sampling.js';
+import { ATTR_MONITOR_NAME, ATTR_RECORD_TYPE, RECORD_TYPE } from '../semconv.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { otlpExporters } from './exporters.js';
 import { QueueingLogger } from './queueing-logger.js';
@@ -34,26 +35,53 @@ function keepSpan(slowThresholdMs: number): (span: ReadableSpan) => boolean {
 }
 
 /**
+ * A log queue's listener for lost records: each monitor whose schema record
+ * was among them is told to `schemaDue`, for its next row to write it again.
+ */
+function lostSchemas(schemaDue: (monitor: string) => void): (records: readonly ReadableLogRecord[]) => void {
+  return (records) => {
+    for (const { attributes } of records) {
+      const monitor = attributes[ATTR_MONITOR_NAME];
+      if (attributes[ATTR_RECORD_TYPE] === RECORD_TYPE.MONITOR_SCHEMA && typeof monitor === 'string')
+        schemaDue(monitor);
+    }
+  };
+}
+
+/**
  * Private providers built from the options, not registered globally: the
  * application's own telemetry is left as it is, and no context manager is
  * installed (the middleware passes contexts explicitly, which keeps async
- * hooks off the request path).
+ * hooks off the request path). `schemaDue` is told of each monitor whose
+ * schema may be missing where its rows go: its schema record was dropped
+ * or failed to export, or the file sink started a new file of its rows.
  */
-export function ownSignals(config: ResolvedConfig, reporter: TelemetryReporter): Signals {
+export function ownSignals(
+  config: ResolvedConfig,
+  reporter: TelemetryReporter,
+  schemaDue: (monitor: string) => void,
+): Signals {
   const attributes: Attributes = { ...config.resourceAttributes, 'service.name': config.serviceName };
   const resource = defaultResource().merge(resourceFromAttributes(attributes));
   const exporters = config.otlp === undefined ? undefined : otlpExporters(config.otlp);
   const queues: NamedQueue[] = [];
 
   const logQueues: QueuedExporter<ReadableLogRecord>[] = [];
+  const onLost = lostSchemas(schemaDue);
   const addLogQueue = (exporter: LogRecordExporter, destination: NamedQueue['destination']): void => {
     const label = destination === 'otlp' ? 'logs to otlp' : 'logs to files';
-    const logQueue = new QueuedExporter<ReadableLogRecord>({ exporter, queue: config.logQueue, reporter, label });
+    const logQueue = new QueuedExporter<ReadableLogRecord>({
+      exporter,
+      queue: config.logQueue,
+      reporter,
+      label,
+      onLost,
+    });
     logQueues.push(logQueue);
     queues.push({ signal: 'logs', destination, queue: logQueue.queue as NamedQueue['queue'] });
   };
   if (exporters?.logs !== undefined) addLogQueue(exporters.logs, 'otlp');
-  if (config.fileSink !== undefined) addLogQueue(new FileLogRecordExporter(config.fileSink), 'file');
+  if (config.fileSink !== undefined) addLogQueue(new FileLogRecordExporter(config.fileSink, schemaDue), 'file');
 
   const spanProcessors: SpanProcessor[] = [];
   if (exporters?.traces !== undefined) {
