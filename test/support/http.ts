@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { request as httpRequest } from 'node:http';
 
 /** An answer whose body was read as JSON. */
 export interface JsonResponse {
@@ -38,6 +39,32 @@ export async function postJson(
   headers: Record<string, string> = {},
 ): Promise<JsonResponse> {
   return readJson(await post(url, JSON.stringify(body), { 'content-type': 'application/json', ...headers }));
+}
+
+/** An answer read as text. */
+export interface TextResponse {
+  readonly status: number;
+  readonly text: string;
+}
+
+/**
+ * POSTs a JSON body to `origin` with the request target sent exactly as
+ * written: fetch would drop a fragment, read backslashes as slashes and
+ * never send a target in absolute form, all of which a server receives.
+ */
+export function postTarget(origin: string, target: string, body: string): Promise<TextResponse> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ hostname, port, method: 'POST', path: target }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, text }));
+    });
+    request.on('error', reject);
+    request.setHeader('content-type', 'application/json');
+    request.end(body);
+  });
 }
 
 /** POSTs a raw body and reads the answer as JSON. */

@@ -1,46 +1,24 @@
 import type { TLSSocket } from 'node:tls';
 import type { Request } from 'express';
 import { PROTOCOL } from './semconv.js';
+import { pathOf } from './request-path.js';
 import type { PredictCall } from './types.js';
 
 // The routes as Express matches them by default: letter case aside and with or without a trailing slash, so
-// that every call an application's `app.post('/v2/models/:model/infer')` answers is recorded. Model names keep
-// their case.
-/** `/v1/models/<model>:<verb>`, KServe V1's predict and explain; the model may hold colons, as Express's `:model` does. */
-const KSERVE_V1 = /^\/v1\/models\/([^/]+):(predict|explain)\/?$/i;
+// that every call an application's `app.post('/v2/models/:model/infer')` answers is recorded. Express matches
+// the fixed segments as sent and decodes only its parameters: so do these. Model names keep their case.
+/**
+ * `/v1/models/<target>`, where KServe V1 writes `<model>:<verb>`: one
+ * segment, which an application routes as one parameter (Express reads a
+ * second colon in a route as another parameter) and splits once decoded.
+ */
+const KSERVE_V1 = /^\/v1\/models\/([^/]+)\/?$/i;
+/** The verbs after a V1 model that are calls: predict and explain. */
+const KSERVE_V1_VERBS: ReadonlySet<string> = new Set(['predict', 'explain']);
 /** `/v2/models/<model>[/versions/<version>]/infer`, Open Inference (V2) REST. */
 const OPEN_INFERENCE_V2 = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer\/?$/i;
 /** OpenAI's embeddings route, at the root or under `/openai`. */
 const OPENAI_EMBEDDINGS = /^(\/openai)?\/v1\/embeddings\/?$/i;
-
-/** A request target's path, without the query. */
-function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  const target = query < 0 ? url : url.slice(0, query);
-  return target.startsWith('/') ? target : absoluteFormPath(target);
-}
-
-/**
- * The path of an absolute-form target (`http://host:port/path`), which
- * HTTP/1.1 servers must accept and which clients send when they take the
- * server for a proxy: Express routes it by its path, so it is matched by
- * its path too. Any other target (`*`) is left as it is.
- */
-function absoluteFormPath(target: string): string {
-  const scheme = target.indexOf('://');
-  if (scheme < 0) return target;
-  const path = target.indexOf('/', scheme + '://'.length);
-  return path < 0 ? '/' : target.slice(path);
-}
-
-/**
- * The path the client asked for, without the query: Express's
- * `originalUrl` keeps the mount prefix that routing takes off `url`; a
- * plain `node:http` request has only `url`.
- */
-export function clientPath(req: Pick<Request, 'url'> & Partial<Pick<Request, 'originalUrl'>>): string {
-  return pathOf(req.originalUrl ?? req.url);
-}
 
 /**
  * The scheme the client used: Express's `protocol`, which reads
@@ -52,12 +30,33 @@ export function clientScheme(req: Pick<Request, 'socket'> & Partial<Pick<Request
   return (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http';
 }
 
+/** A path segment decoded as Express decodes a parameter; a malformed escape keeps it as sent. */
 function decoded(segment: string): string {
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
     return segment;
   }
+}
+
+/**
+ * A V1 call from its decoded target, split at the last colon as a handler
+ * of `/v1/models/:target` splits it: an escaped colon (`iris%3Apredict`)
+ * reaches the handler as a colon, the model may hold colons and may be
+ * empty (`/v1/models/:predict`), and the verb is read in any letter case.
+ */
+function kserveV1Call(target: string): PredictCall | undefined {
+  const colon = target.lastIndexOf(':');
+  if (colon < 0) return undefined;
+  const operation = target.slice(colon + 1).toLowerCase();
+  if (!KSERVE_V1_VERBS.has(operation)) return undefined;
+  return {
+    operation,
+    model: target.slice(0, colon),
+    protocol: PROTOCOL.KSERVE_V1,
+    route: `/v1/models/{model}:${operation}`,
+  };
 }
 
 /**
@@ -71,15 +70,7 @@ export function defaultMatcher(req: Request): PredictCall | undefined {
   // rather than Express's `req.path` so that a plain `node:http` handler can call this too.
   const path = pathOf(req.url);
   let match = KSERVE_V1.exec(path);
-  if (match !== null) {
-    const operation = match[2].toLowerCase();
-    return {
-      operation,
-      model: decoded(match[1]),
-      protocol: PROTOCOL.KSERVE_V1,
-      route: `/v1/models/{model}:${operation}`,
-    };
-  }
+  if (match !== null) return kserveV1Call(decoded(match[1]));
   match = OPEN_INFERENCE_V2.exec(path);
   if (match !== null) {
     const version = match[2] === undefined ? undefined : decoded(match[2]);

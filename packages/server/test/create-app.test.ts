@@ -5,16 +5,12 @@
  */
 import { expect } from 'chai';
 import { gzipSync } from 'node:zlib';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { InferenceTelemetryOptions } from '@inferlens/express';
-import { ATTR_DURATION, inferenceTelemetry } from '@inferlens/express';
-import { createApp, ModelRepository, silentLogger } from '../src/index.js';
+import { ATTR_DURATION } from '@inferlens/express';
 import { post } from '../../../test/support/http.js';
-import type { InferenceServer } from '../src/index.js';
-import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
 import { useInMemoryTelemetry } from '../../express/test/in-memory-telemetry.js';
+import { useDemoAppAndServer } from './demo-app-and-server.js';
 
 const V1_BODY = JSON.stringify({
   instances: [
@@ -80,32 +76,7 @@ function spanSummary(span: ReadableSpan) {
 
 describe('createApp on its own', () => {
   const telemetry = useInMemoryTelemetry();
-  let repository: ModelRepository;
-  let app: Server;
-  let appUrl: string;
-  let server: InferenceServer;
-
-  before(async () => {
-    repository = new ModelRepository(DEMO_REPOSITORY, { logger: silentLogger, sessionOptions: {} });
-    await repository.load();
-    const express = createApp({
-      repository,
-      logger: silentLogger,
-      maxBodyBytes: 1 << 20,
-      isReady: () => true,
-      telemetry: inferenceTelemetry(TELEMETRY),
-    });
-    app = express.listen(0, '127.0.0.1');
-    await new Promise((resolve) => app.once('listening', resolve));
-    appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    server = await serveRepository(DEMO_REPOSITORY, { telemetry: TELEMETRY });
-  });
-
-  after(async () => {
-    await new Promise((resolve) => app.close(resolve));
-    await repository.close();
-    await server.close();
-  });
+  const served = useDemoAppAndServer(TELEMETRY);
 
   /** The answer to one call, and its span and records (timings aside). */
   async function answerAndTelemetry(base: string, { path, body, headers = JSON_TYPE }: ComparedCall) {
@@ -138,6 +109,8 @@ describe('createApp on its own', () => {
     { path: '/V2/Models/iris/Infer/?verbose=1', body: V2_BODY },
     { path: '/v2/models/%69ris/infer', body: V2_BODY },
     { path: '/v1/models/iris:PREDICT', body: V1_BODY },
+    { path: '/v1/models/iris%3Apredict', body: V1_BODY, about: 'an escaped colon' },
+    { path: '/v1/models/%3Apredict', body: V1_BODY, about: 'an empty model name' },
     { path: '/v1/models/team:iris:predict', body: V1_BODY, about: 'a model name with a colon' },
     { path: `/v1/models/${BAD_PERCENT_ENCODING}:predict`, body: V1_BODY },
     { path: `/v2/models/${BAD_PERCENT_ENCODING}/infer`, body: V2_BODY },
@@ -163,8 +136,8 @@ describe('createApp on its own', () => {
   ];
   for (const call of calls) {
     it(`answers and records POST ${call.path}${call.about === undefined ? '' : `, ${call.about},`} as the server does`, async () => {
-      const fromApp = await answerAndTelemetry(appUrl, call);
-      const fromServer = await answerAndTelemetry(server.url, call);
+      const fromApp = await answerAndTelemetry(served.appUrl(), call);
+      const fromServer = await answerAndTelemetry(served.serverUrl(), call);
       expect(fromApp).to.deep.equal(fromServer);
     });
   }

@@ -36,6 +36,23 @@ describe('direct routes', () => {
     expect(calls).to.deep.equal([{ handler: 'predict', target: { model: 'my model', version: undefined } }]);
   });
 
+  it('answers the forms of a path that Express routes to the same handlers, with the names their handlers see', () => {
+    for (const url of [
+      '/v1/models/iris%3Apredict',
+      '/v1/models/iris:%70REDICT#%E0',
+      '/v1/models\\iris:predict#',
+      '/v2/models\\iris\\versions\\2\\infer#top',
+    ]) {
+      expect(route(request('POST', url), response), url).to.equal(true);
+    }
+    expect(calls).to.deep.equal([
+      { handler: 'predict', target: { model: 'iris', version: undefined } },
+      { handler: 'predict', target: { model: 'iris', version: undefined } },
+      { handler: 'predict', target: { model: 'iris', version: undefined } },
+      { handler: 'infer', target: { model: 'iris', version: '2' } },
+    ]);
+  });
+
   it('answers V2 infer with and without a version', () => {
     expect(route(request('POST', '/v2/models/iris/infer'), response)).to.equal(true);
     expect(route(request('POST', '/v2/models/iris/versions/3/infer'), response)).to.equal(true);
@@ -55,6 +72,8 @@ describe('direct routes', () => {
       ['GET', '/v2/models/iris'],
       ['GET', '/v1/models/iris:predict'],
       ['POST', '/v1/models/iris:explain'],
+      ['POST', '/v1/models/iris%3Aexplain'],
+      ['POST', '/v2/models/iris#/infer'],
       ['POST', '/v1/models/irisXYZ'],
       ['POST', '/v1/embeddings'],
       ['GET', '/openai/v1/embeddings'],

@@ -14,14 +14,18 @@ interface DirectRoutesOptions {
   readonly telemetry?: InferenceTelemetry | undefined;
 }
 
+/** Where the routed part of a target ends: at its query or its fragment. */
+const QUERY_OR_FRAGMENT = /[?#]/;
+
 /**
  * Whether every percent-escape in the path decodes. Express answers a route
  * parameter that does not with 400, where the default matcher keeps it as
- * sent: such a path is left to the app. The query is not routed, nor checked.
+ * sent: such a path is left to the app. The query and the fragment are not
+ * routed, nor checked.
  */
 function decodablePath(url: string): boolean {
-  const query = url.indexOf('?');
-  const path = query < 0 ? url : url.slice(0, query);
+  const end = url.search(QUERY_OR_FRAGMENT);
+  const path = end < 0 ? url : url.slice(0, end);
   if (!path.includes('%')) return true;
   try {
     decodeURI(path);
