@@ -1,6 +1,6 @@
 /**
- * The default matcher recognises exactly the calls that Express 5 routes to
- * a predict handler, naming the model and version that handler is given.
+ * The default matcher recognises exactly the calls that Express (5, and 4)
+ * routes to a predict handler, naming the model and version that handler is given.
  * Each target goes to an app whose handlers answer what they were given,
  * beside what the matcher made of the same request. A parameter that Express
  * cannot decode is left out: Express answers it 400, and the matcher records
@@ -9,6 +9,7 @@
 import { expect } from 'chai';
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
+import express4 from 'express4';
 import { defaultMatcher } from '../src/matcher.js';
 import { postTarget } from '../../../test/support/http.js';
 import { useServers } from './in-memory-telemetry.js';
@@ -24,8 +25,8 @@ function answer(res: Response, handled: Handling): void {
 }
 
 /** An app with the predict routes as an application writes them, and the matcher's view of each request. */
-function routingApp(): express.Express {
-  const app = express();
+function routingApp(framework: typeof express): express.Express {
+  const app = framework();
   app.use((req, res, next) => {
     const call = defaultMatcher(req);
     res.locals['matched'] =
@@ -120,16 +121,24 @@ const TARGETS = [
   '/v1/embeddings/?x#y',
 ];
 
-describe('the default matcher beside Express 5 routing', () => {
+/** Express 4 routes the same way; its app is typed apart, and is the same at runtime. */
+const FRAMEWORKS = [
+  ['Express 5', express],
+  ['Express 4', express4 as unknown as typeof express],
+] as const;
+
+describe('the default matcher beside Express routing', () => {
   const servers = useServers();
 
-  it('recognises each target that Express routes to a predict handler, as that handler sees it, and no other', async () => {
-    const url = await servers.start(routingApp());
-    for (const target of TARGETS) {
-      const { status, text } = await postTarget(url, target, '{}');
-      expect(status, target).to.equal(200);
-      const { matched, handled } = JSON.parse(text) as { matched: Handling; handled: Handling };
-      expect(matched, target).to.deep.equal(handled);
-    }
-  });
+  for (const [name, framework] of FRAMEWORKS) {
+    it(`recognises each target that ${name} routes to a predict handler, as that handler sees it, and no other`, async () => {
+      const url = await servers.start(routingApp(framework));
+      for (const target of TARGETS) {
+        const { status, text } = await postTarget(url, target, '{}');
+        expect(status, target).to.equal(200);
+        const { matched, handled } = JSON.parse(text) as { matched: Handling; handled: Handling };
+        expect(matched, target).to.deep.equal(handled);
+      }
+    });
+  }
 });
