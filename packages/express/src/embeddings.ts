@@ -9,11 +9,12 @@ import {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   GEN_AI_OPERATION,
 } from './semconv.js';
+import { callSpanName } from './span-name.js';
 
 /**
  * The GenAI attributes of an embedding call, whichever protocol carried it,
- * and its span name, `{gen_ai.operation.name} {gen_ai.request.model}` as
- * the GenAI conventions name spans.
+ * and its span name as the GenAI conventions name spans (see
+ * {@link callSpanName}); none when the model is not known yet.
  */
 export function embeddingAttributes(
   model: string | undefined,
@@ -30,5 +31,5 @@ export function embeddingAttributes(
   }
   if (model === undefined) return { attributes, spanName: undefined };
   attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
-  return { attributes, spanName: `${GEN_AI_OPERATION.EMBEDDINGS} ${model}` };
+  return { attributes, spanName: callSpanName(GEN_AI_OPERATION.EMBEDDINGS, model) };
 }

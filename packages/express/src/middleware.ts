@@ -26,6 +26,7 @@ import type { CallContext } from './call-context.js';
 import { callContextOf, openCallContext } from './call-context.js';
 import { embeddingAttributes } from './embeddings.js';
 import { setMethodAttributes } from './http-method.js';
+import { callSpanName } from './span-name.js';
 import type { ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
 import type { CallMetrics } from './metrics/call-metrics.js';
@@ -343,7 +344,7 @@ class CallRecorder {
     if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;
     const headers = this.#capturedHeaders(req);
     if (headers !== undefined) Object.assign(attributes, headers);
-    const spanName = model === undefined ? call.operation : `${call.operation} ${model}`;
+    const spanName = callSpanName(call.operation, model);
     const span = this.#signals.tracer.startSpan(spanName, { kind: parent.kind, attributes, startTime }, parent.context);
     this.#metrics.started(call.protocol);
     const state: CallState = {
@@ -475,7 +476,7 @@ class CallRecorder {
       annotations?.embeddings === undefined ? undefined : embeddingAttributes(model, annotations.embeddings);
     if (genAi !== undefined) span.setAttributes(genAi.attributes);
     // Named once: the GenAI name of an embedding call, else `<operation> <model>` when the model came from the body.
-    const spanName = genAi?.spanName ?? (modelFromBody ? `${call.operation} ${model}` : undefined);
+    const spanName = genAi?.spanName ?? (modelFromBody ? callSpanName(call.operation, model) : undefined);
     if (spanName !== undefined) span.updateName(spanName);
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.status);
     if (outcome.failed) {

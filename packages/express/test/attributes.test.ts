@@ -141,6 +141,22 @@ describe('what a predict call records', () => {
       ]);
     });
 
+    it('is named after the operation alone when the model is named empty', async () => {
+      const app = express();
+      app.use(inferenceTelemetry(globalOptions()));
+      app.use(express.json());
+      app.post('/v1/models/:target', (_req, res) => res.status(404).json({ error: "model '' is not served" }));
+      app.post('/openai/v1/embeddings', (req, res) => {
+        annotateCall(req, { embeddings: { inputTokens: 1, dimension: 2, truncatedInputs: 0 } });
+        res.json({ object: 'list', data: [] });
+      });
+      const url = await servers.start(app);
+      await post(`${url}/v1/models/:predict`, IRIS_BODY);
+      await post(`${url}/openai/v1/embeddings`, '{"model":"","input":"a"}');
+      const spans = await telemetry.waitForSpans(2);
+      expect(spans.map((span) => span.name).sort()).to.deep.equal(['embeddings', 'predict']);
+    });
+
     it('counts the inputs of an OpenAI embeddings call as its batch size', async () => {
       const url = await serve();
       await post(`${url}/openai/v1/embeddings`, '{"model":"minilm","input":["a","b","c","d"]}');
