@@ -1,9 +1,18 @@
 import onnxProto from 'onnx-proto';
-import protobuf from 'protobufjs/minimal.js';
+import {
+  editedField,
+  editFields,
+  fieldString,
+  lengthDelimitedField,
+  lengthDelimitedHeader,
+  messageFields,
+  replaceFields,
+  stringField,
+  varintField,
+} from './protobuf-fields.js';
 
 // onnx-proto is CommonJS and builds its namespace at run time: only the default import works.
 const { onnx } = onnxProto;
-type GraphProto = onnxProto.onnx.IGraphProto;
 type ValueInfoProto = onnxProto.onnx.IValueInfoProto;
 
 const { BFLOAT16, FLOAT } = onnx.TensorProto.DataType;
@@ -30,97 +39,116 @@ function isBfloat16(value: ValueInfoProto): boolean {
   return value.type?.tensorType?.elemType === BFLOAT16;
 }
 
-/** Renames every use of a tensor, in nested subgraphs (If, Loop, Scan bodies) too. */
-function renameUses(graph: GraphProto, from: string, to: string, inOutputs: boolean): void {
-  for (const node of graph.node ?? []) {
-    node.input = (node.input ?? []).map((name) => (name === from ? to : name));
-    if (inOutputs) node.output = (node.output ?? []).map((name) => (name === from ? to : name));
-    for (const attribute of node.attribute ?? []) {
-      if (attribute.g) renameUses(attribute.g, from, to, false);
-      for (const subgraph of attribute.graphs ?? []) renameUses(subgraph, from, to, false);
-    }
-  }
+function nameOf(value: ValueInfoProto): string {
+  return value.name ?? '';
 }
 
-function castNode(input: string, output: string, to: number): onnxProto.onnx.INodeProto {
-  return {
+/** GraphProto's fields that the rewrite reads or edits. */
+const GRAPH_NODE = 1;
+const GRAPH_INPUT = 11;
+const GRAPH_OUTPUT = 12;
+/** NodeProto's fields that the rewrite edits: the names of the tensors a node reads and writes, and its attributes. */
+const NODE_INPUT = 1;
+const NODE_OUTPUT = 2;
+const NODE_ATTRIBUTE = 5;
+/** AttributeProto's graph-valued fields: `g` (an If node's branches, a Loop's body) and `graphs`. */
+const ATTRIBUTE_GRAPH = 6;
+const ATTRIBUTE_GRAPHS = 11;
+/** The path to a tensor's element type: ValueInfoProto's `type`, TypeProto's `tensor_type`, its `elem_type`. */
+const VALUE_INFO_TYPE = 2;
+const TYPE_TENSOR_TYPE = 1;
+const TENSOR_TYPE_ELEM_TYPE = 1;
+/** ModelProto's field number of its graph. */
+const GRAPH_FIELD = 7;
+
+/** New names for tensors: where they are read, and where the top-level graph's nodes write them. */
+interface Renames {
+  readonly uses: ReadonlyMap<string, string>;
+  readonly definitions: ReadonlyMap<string, string>;
+}
+
+/** A node with its tensors renamed, in the graphs of its attributes too; other fields as written. */
+function renamedNode(nodeBytes: Uint8Array, renames: Renames): Uint8Array {
+  return replaceFields(nodeBytes, (field) => {
+    const names =
+      field.number === NODE_INPUT ? renames.uses : field.number === NODE_OUTPUT ? renames.definitions : undefined;
+    if (names) {
+      const to = names.get(fieldString(field) ?? '');
+      return to === undefined ? undefined : stringField(field.number, to);
+    }
+    if (field.number !== NODE_ATTRIBUTE) return undefined;
+    return editedField(field, (attribute) =>
+      replaceFields(attribute, (value) =>
+        value.number === ATTRIBUTE_GRAPH || value.number === ATTRIBUTE_GRAPHS
+          ? editedField(value, (subgraph) => renamedGraph(subgraph, renames.uses))
+          : undefined,
+      ),
+    );
+  });
+}
+
+/**
+ * A subgraph (an If, Loop or Scan body) with its reads of the outer graph's
+ * tensors renamed; it defines none of them, as ONNX names each tensor once
+ * in all scopes.
+ */
+function renamedGraph(graphBytes: Uint8Array, uses: ReadonlyMap<string, string>): Uint8Array {
+  const renames = { uses, definitions: new Map<string, string>() };
+  return editFields(graphBytes, GRAPH_NODE, (nodeBytes) => renamedNode(nodeBytes, renames));
+}
+
+/** A bfloat16 value info made float32: only its element type changes. */
+function asFloat32(valueInfoBytes: Uint8Array): Uint8Array {
+  return editFields(valueInfoBytes, VALUE_INFO_TYPE, (type) =>
+    editFields(type, TYPE_TENSOR_TYPE, (tensorType) =>
+      replaceFields(tensorType, (field) =>
+        field.number === TENSOR_TYPE_ELEM_TYPE ? varintField(field.number, FLOAT) : undefined,
+      ),
+    ),
+  );
+}
+
+/** A Cast node, as a field of its graph. */
+function castNode(input: string, output: string, to: number): Uint8Array {
+  const cast = onnx.NodeProto.encode({
     opType: 'Cast',
     input: [input],
     output: [output],
     name: `${output}_cast`,
     attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: to }],
-  };
-}
-
-/** ModelProto's field number of its graph. */
-const GRAPH_FIELD = 7;
-/** Protobuf's wire type of a length-delimited field, such as an embedded message. */
-const LENGTH_DELIMITED = 2;
-
-/** Where one field of a message lies in its bytes: its tag, and its value. */
-interface FieldRange {
-  readonly field: number;
-  readonly start: number;
-  readonly end: number;
-}
-
-/** The byte ranges of a message's fields, each with its field number, as protobufjs's reader skips them. */
-function fieldRanges(bytes: Uint8Array): FieldRange[] {
-  const ranges: FieldRange[] = [];
-  const reader = protobuf.Reader.create(bytes);
-  while (reader.pos < reader.len) {
-    const start = reader.pos;
-    const tag = reader.uint32();
-    reader.skipType(tag & 7);
-    ranges.push({ field: tag >>> 3, start, end: reader.pos });
-  }
-  return ranges;
-}
-
-/** The value of a length-delimited field, from its bytes: a tag, a length, then the value. */
-function valueOf(fieldBytes: Uint8Array): Uint8Array {
-  const reader = protobuf.Reader.create(fieldBytes);
-  reader.uint32();
-  return reader.bytes();
+  }).finish();
+  return lengthDelimitedField(GRAPH_NODE, cast);
 }
 
 /**
- * The fields of the model's graph that the re-encoded graph lacks, as they
- * were written. The rewrite adds nodes and changes types but removes no
- * field, so a field the encoding lacks is one the schema does not know,
- * such as the graph's `metadata_props` (ONNX 1.16).
+ * The graph with the bfloat16 inputs and outputs made float32 and the
+ * tensors renamed, every other field as it was written, so fields newer
+ * than onnx-proto's schema (ONNX 1.10), such as a node's `overload` and the
+ * `metadata_props` of nodes, values and initializers, come through. The
+ * casts of the inputs come first, as ONNX wants nodes in topological order,
+ * and those of the outputs last.
  */
-function unknownGraphFields(modelBytes: Uint8Array, graphRanges: FieldRange[], encoded: Uint8Array): Uint8Array[] {
-  const known = new Set(fieldRanges(encoded).map(({ field }) => field));
-  // Protobuf merges a message written in several parts: each part of the graph may hold some.
-  return graphRanges.flatMap(({ start, end }) => {
-    const graphBytes = valueOf(modelBytes.subarray(start, end));
-    return fieldRanges(graphBytes)
-      .filter(({ field }) => !known.has(field))
-      .map((range) => graphBytes.subarray(range.start, range.end));
+function rewrittenGraph(
+  graphBytes: Uint8Array,
+  retyped: { readonly inputs: ReadonlySet<string>; readonly outputs: ReadonlySet<string> },
+  renames: Renames,
+  casts: { readonly head: readonly Uint8Array[]; readonly tail: readonly Uint8Array[] },
+): Uint8Array {
+  const rewritten = replaceFields(graphBytes, (field) => {
+    switch (field.number) {
+      case GRAPH_NODE:
+        return editedField(field, (nodeBytes) => renamedNode(nodeBytes, renames));
+      case GRAPH_INPUT:
+      case GRAPH_OUTPUT: {
+        const names = field.number === GRAPH_INPUT ? retyped.inputs : retyped.outputs;
+        const name = field.payload && onnx.ValueInfoProto.decode(field.payload).name;
+        return names.has(name ?? '') ? editedField(field, asFloat32) : undefined;
+      }
+      default:
+        return undefined;
+    }
   });
-}
-
-/**
- * The model's bytes with its graph replaced and every other field kept as
- * it was written: onnx-proto's schema (ONNX 1.10) drops the fields it does
- * not know when it encodes, such as a local function's attribute defaults
- * (ONNX 1.13). Only the graph, which the rewrite changes, is encoded anew,
- * and its own fields that the schema does not know are copied after it.
- */
-function withGraph(modelBytes: Uint8Array, graph: GraphProto): Uint8Array {
-  const ranges = fieldRanges(modelBytes);
-  const kept = ranges
-    .filter(({ field }) => field !== GRAPH_FIELD)
-    .map(({ start, end }) => modelBytes.subarray(start, end));
-  const graphRanges = ranges.filter(({ field }) => field === GRAPH_FIELD);
-  const encoded = onnx.GraphProto.encode(graph).finish();
-  const graphBytes = Buffer.concat([encoded, ...unknownGraphFields(modelBytes, graphRanges, encoded)]);
-  const graphField = protobuf.Writer.create()
-    .uint32((GRAPH_FIELD << 3) | LENGTH_DELIMITED)
-    .bytes(graphBytes)
-    .finish();
-  return Buffer.concat([...kept, graphField]);
+  return Buffer.concat([...casts.head, rewritten, ...casts.tail]);
 }
 
 /**
@@ -128,36 +156,42 @@ function withGraph(modelBytes: Uint8Array, graph: GraphProto): Uint8Array {
  * undefined when it has none, so other models are left as they are.
  */
 export function adaptBfloat16(modelBytes: Uint8Array): Bfloat16Adaptation | undefined {
-  const model = onnx.ModelProto.decode(modelBytes);
-  const graph = model.graph;
-  if (!graph) return undefined;
+  const modelFields = messageFields(modelBytes);
+  const graphParts = modelFields.filter((field) => field.number === GRAPH_FIELD && field.payload);
+  if (graphParts.length === 0) return undefined;
+  // Protobuf merges a message written in several parts: the graph is all of them, in order.
+  const graphBytes =
+    graphParts.length === 1 ? graphParts[0].payload! : Buffer.concat(graphParts.map((part) => part.payload!));
+  const graph = onnx.GraphProto.decode(graphBytes);
   // An input the graph gives a default (an initializer) is no input of the session: onnxruntime reads it as it is.
-  const initialized = new Set((graph.initializer ?? []).map((tensor) => tensor.name));
-  const inputs = (graph.input ?? []).filter((input) => isBfloat16(input) && !initialized.has(input.name));
-  const outputs = (graph.output ?? []).filter(isBfloat16);
-  if (inputs.length === 0 && outputs.length === 0) return undefined;
+  const initialized = new Set(graph.initializer.map((tensor) => tensor.name));
+  const inputs = new Set(graph.input.filter((input) => isBfloat16(input) && !initialized.has(input.name)).map(nameOf));
+  const outputs = new Set(graph.output.filter(isBfloat16).map(nameOf));
+  if (inputs.size === 0 && outputs.size === 0) return undefined;
 
-  const head: onnxProto.onnx.INodeProto[] = [];
-  const tail: onnxProto.onnx.INodeProto[] = [];
+  const uses = new Map<string, string>();
+  const definitions = new Map<string, string>();
+  const head: Uint8Array[] = [];
+  const tail: Uint8Array[] = [];
   for (const input of inputs) {
-    const internal = `${input.name}${INTERNAL_SUFFIX}`;
-    renameUses(graph, input.name!, internal, false);
-    head.push(castNode(input.name!, internal, BFLOAT16));
-    input.type!.tensorType!.elemType = FLOAT;
+    const internal = `${input}${INTERNAL_SUFFIX}`;
+    uses.set(input, internal);
+    head.push(castNode(input, internal, BFLOAT16));
   }
-  const inputNames = new Set(inputs.map((input) => input.name));
   for (const output of outputs) {
-    output.type!.tensorType!.elemType = FLOAT;
     // An output that is a graph input itself is that input, now float32 already: a cast would define it twice.
-    if (inputNames.has(output.name)) continue;
-    const internal = `${output.name}${INTERNAL_SUFFIX}`;
-    renameUses(graph, output.name!, internal, true);
-    tail.push(castNode(internal, output.name!, FLOAT));
+    if (inputs.has(output)) continue;
+    const internal = `${output}${INTERNAL_SUFFIX}`;
+    uses.set(output, internal);
+    definitions.set(output, internal);
+    tail.push(castNode(internal, output, FLOAT));
   }
-  graph.node = [...head, ...(graph.node ?? []), ...tail];
+  const rewritten = rewrittenGraph(graphBytes, { inputs, outputs }, { uses, definitions }, { head, tail });
+  // Every other field of the model is kept as written: onnx-proto's schema would drop those newer than it.
+  const kept = modelFields.filter((field) => field.number !== GRAPH_FIELD).map((field) => field.bytes);
   return {
-    modelBytes: withGraph(modelBytes, graph),
-    inputs: new Set(inputs.map((input) => input.name!)),
-    outputs: new Set(outputs.map((output) => output.name!)),
+    modelBytes: Buffer.concat([...kept, lengthDelimitedHeader(GRAPH_FIELD, rewritten.length), rewritten]),
+    inputs,
+    outputs,
   };
 }
