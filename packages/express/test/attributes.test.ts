@@ -146,8 +146,8 @@ describe('what a predict call records', () => {
       app.use(inferenceTelemetry(globalOptions()));
       app.use(express.json());
       app.post('/v1/models/:target', (_req, res) => res.status(404).json({ error: "model '' is not served" }));
-      app.post('/openai/v1/embeddings', (req, res) => {
-        annotateCall(req, { embeddings: { inputTokens: 1, dimension: 2, truncatedInputs: 0 } });
+      app.post('/openai/v1/embeddings', (_req, res) => {
+        annotateCall(res, { embeddings: { inputTokens: 1, dimension: 2, truncatedInputs: 0, norms: [] } });
         res.json({ object: 'list', data: [] });
       });
       const url = await servers.start(app);
