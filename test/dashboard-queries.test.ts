@@ -1,0 +1,190 @@
+/**
+ * The Grafana dashboards' queries against what the middleware writes, without
+ * any backend: every Prometheus series and label a query names must be one the
+ * middleware's metrics become once Prometheus's OTLP receiver translates them
+ * (collector-config/prometheus/prometheus.yml), and the dashboard's variables
+ * must keep every call the middleware records, a failed call that names no
+ * model included (shown with a real `inferlens serve` and an OTLP receiver).
+ * The names and labels are derived from the middleware's own metric
+ * definitions and from what its metrics actually carry, not listed here. test/collector-grafana.test.ts runs
+ * the same queries against a real Prometheus and Loki where those are built.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExportResultCode } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { expect } from 'chai';
+import { parse as parseYaml } from 'yaml';
+import { BoundedExportQueue, exportQueueOptions } from '../packages/express/src/export/bounded-queue.js';
+import { AggregatedCallMetrics } from '../packages/express/src/metrics/aggregated-metrics.js';
+import type { CallMeasurement } from '../packages/express/src/metrics/call-metrics.js';
+import {
+  ATTR_MODEL_NAME,
+  ATTR_OUTCOME,
+  METRIC_REQUEST_DURATION,
+  OUTCOME,
+  PROTOCOL,
+} from '../packages/express/src/semconv.js';
+import { SCOPE_NAME } from '../packages/express/src/signals/signals.js';
+import { REPOSITORY_ROOT } from './support/cli.js';
+import { postJson } from './support/http.js';
+import { recordOfCall, recordsOfCall } from './support/otlp-model.js';
+import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
+import { useOtlpReceiver } from './support/use-otlp-receiver.js';
+import type { InferenceServer } from '../packages/server/src/index.js';
+import {
+  dashboardQueries,
+  dashboardVariables,
+  labelNamesIn,
+  prometheusSeries,
+  seriesNamesIn,
+} from './support/dashboards.js';
+
+const PROMETHEUS_CONFIG = join(REPOSITORY_ROOT, 'collector-config/prometheus/prometheus.yml');
+/** Labels Prometheus's OTLP receiver makes from the resource: `service.name` (and namespace), `service.instance.id`. */
+const RESOURCE_LABELS = ['job', 'instance'];
+/** The label of a histogram's `_bucket` series: its upper bound. */
+const BUCKET_LABEL = 'le';
+
+/** An attribute's Prometheus label name: every character other than a letter, digit or `_` becomes `_`. */
+function labelName(attribute: string): string {
+  return attribute.replace(/[^a-zA-Z0-9_]/g, '_');
+}
+
+/** A call that sets every attribute a call's metrics can carry. */
+const FULL_CALL: CallMeasurement = {
+  protocol: PROTOCOL.OPEN_INFERENCE_V2,
+  model: 'iris',
+  version: '1',
+  status: 200,
+  failed: false,
+  durationSeconds: 0.002,
+  batchSize: 1,
+  requestBytes: 120,
+  responseBytes: 80,
+  modelExecutionSeconds: 0.001,
+};
+
+/**
+ * The label names of each metric the middleware writes (by OTLP name), as it
+ * writes them: one call, one telemetry error and one export queue through the
+ * middleware's own aggregation, their attributes' label names, plus the
+ * resource's labels prometheus.yml promotes.
+ */
+async function labelsByMetric(): Promise<Map<string, Set<string>>> {
+  const queue = new BoundedExportQueue<unknown>(
+    () => Promise.resolve({ code: ExportResultCode.SUCCESS }),
+    exportQueueOptions(),
+    { warnOnce: () => undefined },
+    'logs to otlp',
+  );
+  const metrics = new AggregatedCallMetrics(
+    resourceFromAttributes({ 'service.name': 'inferlens' }),
+    { name: SCOPE_NAME, version: '0.0.0' },
+    [{ signal: 'logs', destination: 'otlp', queue }],
+  );
+  metrics.started(FULL_CALL.protocol);
+  metrics.ended(FULL_CALL);
+  metrics.telemetryError();
+  const { resourceMetrics } = await metrics.collect();
+  await queue.shutdown();
+
+  const config = parseYaml(readFileSync(PROMETHEUS_CONFIG, 'utf8')) as {
+    otlp?: { promote_resource_attributes?: string[] };
+  };
+  const resourceLabels = [...RESOURCE_LABELS, ...(config.otlp?.promote_resource_attributes ?? []).map(labelName)];
+  const labels = new Map<string, Set<string>>();
+  for (const metric of resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics)) {
+    const attributes = metric.dataPoints.flatMap((point) => Object.keys(point.attributes));
+    labels.set(metric.descriptor.name, new Set([...resourceLabels, ...attributes.map(labelName)]));
+  }
+  return labels;
+}
+
+describe('Grafana dashboards against the telemetry the middleware writes', () => {
+  const queries = dashboardQueries('prometheus');
+
+  it('every Prometheus query names only series the middleware exports, as prometheus.yml translates them', () => {
+    expect(queries).to.have.length.above(0);
+    const known = prometheusSeries();
+    for (const { title, expr } of queries) {
+      const names = seriesNamesIn(expr);
+      expect(names, `${title}: ${expr}`).to.not.be.empty;
+      for (const name of names) expect([...known.keys()], `${title}: ${expr}`).to.include(name);
+    }
+  });
+
+  it('every label a Prometheus query matches, groups by or shows in its legend is one its series carry', async () => {
+    const labels = await labelsByMetric();
+    const series = prometheusSeries();
+    for (const { title, expr, legendFormat } of queries) {
+      const carried = new Set(
+        // A name no metric becomes is the test above's to report.
+        seriesNamesIn(expr).flatMap((name) => {
+          const metric = series.get(name);
+          if (metric === undefined) return [];
+          expect(labels.has(metric.name), `${metric.name} is written`).to.equal(true);
+          return [...labels.get(metric.name)!, ...(name.endsWith('_bucket') ? [BUCKET_LABEL] : [])];
+        }),
+      );
+      for (const label of labelNamesIn(expr, legendFormat)) {
+        expect([...carried], `${title}: ${label} in ${expr}`).to.include(label);
+      }
+    }
+  });
+
+  describe('a failed call that names no model, through inferlens serve', () => {
+    let server: InferenceServer | undefined;
+    after(() => server?.close());
+    // After the server's hook: its shutdown's last export finds the receiver still open.
+    const receiver = useOtlpReceiver();
+    const REQUEST_ID = 'no-model';
+
+    it('has no model label on its ERROR record or its request metrics, so only an All value matching "" shows it', async () => {
+      server = await serveRepository(DEMO_REPOSITORY, {
+        telemetry: {
+          otlp: {
+            endpoint: receiver().url,
+            protocol: 'http/json',
+            compression: 'none',
+            metricExportIntervalMillis: 100,
+          },
+          queue: { scheduledDelayMillis: 20 },
+          fileSink: { enabled: false },
+        },
+      });
+      const answer = await postJson(
+        `${server.url}/openai/v1/embeddings`,
+        { input: 'a cat' },
+        { 'x-request-id': REQUEST_ID },
+      );
+      expect(answer.status).to.equal(400);
+      const failedDurations = () =>
+        receiver()
+          .metrics()
+          .filter((metric) => metric.name === METRIC_REQUEST_DURATION)
+          .flatMap((metric) => metric.dataPoints)
+          .filter((point) => point.attributes[ATTR_OUTCOME] === OUTCOME.ERROR);
+      await receiver().waitFor(
+        (r) =>
+          recordsOfCall(r.logRecords(), REQUEST_ID).some((record) => record.severityText === 'ERROR') &&
+          failedDurations().length > 0,
+      );
+      const record = recordOfCall(receiver().logRecords(), REQUEST_ID, 'response');
+      expect(record.attributes).to.not.have.property(ATTR_MODEL_NAME);
+      for (const point of failedDurations()) expect(point.attributes).to.not.have.property(ATTR_MODEL_NAME);
+
+      // Every query that filters on the model, with All picked: its matcher must take the missing label ('').
+      const allValues = Object.fromEntries(
+        dashboardVariables().map(({ variable }) => [`$${variable.name}`, variable.allValue ?? '.*']),
+      );
+      const modelFilter = new RegExp(`\\b${labelName(ATTR_MODEL_NAME)}\\s*=~\\s*"([^"]*)"`, 'g');
+      const filters = [...dashboardQueries('prometheus', allValues), ...dashboardQueries('loki', allValues)].flatMap(
+        ({ title, expr }) => [...expr.matchAll(modelFilter)].map(([, regex]) => ({ title, regex })),
+      );
+      expect(filters).to.not.be.empty;
+      for (const { title, regex } of filters)
+        expect(new RegExp(`^(?:${regex})$`).test(''), `${title}: ${regex}`).to.equal(true);
+    });
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * The shipped Grafana dashboards read as Grafana reads them, and the
+ * Prometheus series the middleware's metrics become, derived from their
+ * definitions: what the dashboard tests check the queries against.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MetricDefinition } from '../../packages/express/src/metrics/descriptors.js';
+import { METRIC_DEFINITIONS } from '../../packages/express/src/metrics/descriptors.js';
+import { REPOSITORY_ROOT } from './cli.js';
+
+/** Grafana loads every dashboard JSON in this folder (collector-config/grafana/provisioning). */
+const DASHBOARD_DIR = join(REPOSITORY_ROOT, 'collector-config/grafana/dashboards');
+
+/** A panel target of the dashboard JSON. */
+interface DashboardTarget {
+  readonly expr: string;
+  readonly legendFormat?: string;
+  readonly datasource: { readonly uid: string };
+}
+
+interface DashboardPanel {
+  readonly title: string;
+  readonly targets?: readonly DashboardTarget[];
+  /** A row's panels, when the row is collapsed. */
+  readonly panels?: readonly DashboardPanel[];
+}
+
+/** A template variable of the dashboard JSON (`$model`). */
+export interface DashboardVariable {
+  readonly name: string;
+  readonly includeAll?: boolean;
+  /** What Grafana puts in place of the variable when `All` is picked. */
+  readonly allValue?: string;
+}
+
+interface Dashboard {
+  readonly panels: readonly DashboardPanel[];
+  readonly templating?: { readonly list: readonly DashboardVariable[] };
+}
+
+/** One query of a dashboard panel, titled `file: panel`. */
+export interface DashboardQuery {
+  readonly title: string;
+  readonly expr: string;
+  readonly legendFormat: string;
+}
+
+/** Every shipped dashboard, by file name. */
+function dashboards(): { file: string; dashboard: Dashboard }[] {
+  return readdirSync(DASHBOARD_DIR)
+    .filter((name) => name.endsWith('.json'))
+    .map((file) => ({ file, dashboard: JSON.parse(readFileSync(join(DASHBOARD_DIR, file), 'utf8')) as Dashboard }));
+}
+
+/**
+ * Every dashboard's queries of one data source (by uid), each variable named
+ * in `variables` replaced by its value, as Grafana does before it asks.
+ */
+export function dashboardQueries(
+  datasourceUid: string,
+  variables: Readonly<Record<string, string>> = {},
+): DashboardQuery[] {
+  const fill = (text: string): string =>
+    Object.entries(variables).reduce((filled, [name, value]) => filled.replaceAll(name, value), text);
+  return dashboards().flatMap(({ file, dashboard }) =>
+    dashboard.panels
+      .flatMap((panel) => [panel, ...(panel.panels ?? [])])
+      .flatMap((panel) =>
+        (panel.targets ?? [])
+          .filter((target) => target.datasource.uid === datasourceUid)
+          .map((target) => ({
+            title: `${file}: ${panel.title}`,
+            expr: fill(target.expr),
+            legendFormat: target.legendFormat ?? '',
+          })),
+      ),
+  );
+}
+
+/** Every dashboard's template variables, each titled `file: $name`. */
+export function dashboardVariables(): { title: string; variable: DashboardVariable }[] {
+  return dashboards().flatMap(({ file, dashboard }) =>
+    (dashboard.templating?.list ?? []).map((variable) => ({ title: `${file}: $${variable.name}`, variable })),
+  );
+}
+
+/** Metric name suffixes the collector's Prometheus translation adds for a unit. */
+const UNIT_SUFFIXES: Readonly<Record<string, string>> = { s: '_seconds', By: '_bytes' };
+const HISTOGRAM_SERIES = ['_bucket', '_count', '_sum'];
+
+/**
+ * Every Prometheus series name the middleware's metrics become, each with
+ * the metric it comes from, derived from their definitions: dots to
+ * underscores, the unit's suffix (none for `{...}` units), then `_total` for
+ * counters and the three histogram series.
+ */
+export function prometheusSeries(): Map<string, MetricDefinition> {
+  const base = (definition: MetricDefinition): string =>
+    definition.name.replaceAll('.', '_') + (UNIT_SUFFIXES[definition.unit] ?? '');
+  const series = (definition: MetricDefinition): string[] => {
+    if (definition.kind === 'histogram') return HISTOGRAM_SERIES.map((suffix) => base(definition) + suffix);
+    return [definition.kind === 'counter' ? `${base(definition)}_total` : base(definition)];
+  };
+  return new Map(
+    METRIC_DEFINITIONS.flatMap((definition) => series(definition).map((name) => [name, definition] as const)),
+  );
+}
+
+/** The series an expression reads: the project's names left once label matchers and `by (...)` lists are taken out. */
+export function seriesNamesIn(expr: string): string[] {
+  const withoutLabels = expr.replace(/\{[^}]*\}/g, '').replace(/\b(?:by|without)\s*\([^)]*\)/g, '');
+  return withoutLabels.match(/\b(?:inference|inferlens)_\w+/g) ?? [];
+}
+
+/**
+ * The label names an expression and its legend use: those its selectors
+ * match on, those its aggregations group by, and the `{{label}}` of its
+ * legend.
+ */
+export function labelNamesIn(expr: string, legendFormat: string): string[] {
+  const matchers = [...expr.matchAll(/\{([^}]*)\}/g)].flatMap(([, inside]) =>
+    [...inside.matchAll(/(\w+)\s*(?:=~|!~|!=|=)/g)].map(([, name]) => name),
+  );
+  const grouped = [...expr.matchAll(/\b(?:by|without)\s*\(([^)]*)\)/g)].flatMap(([, list]) =>
+    list
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
+  );
+  const shown = [...legendFormat.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map(([, name]) => name);
+  return [...matchers, ...grouped, ...shown];
+}
