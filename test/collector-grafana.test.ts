@@ -7,12 +7,10 @@
  * data sources' queries are run against them. Tempo is stood in for by an
  * OTLP receiver that records what the overlay routed to it.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { parse as parseYaml } from 'yaml';
-import { REPOSITORY_ROOT } from './support/cli.js';
 import { collectorSkipReason } from './support/collector.js';
 import type { LokiEntry, LokiProcess } from './support/loki.js';
 import { lokiSkipReason, startLoki, waitForLogs } from './support/loki.js';
@@ -22,12 +20,11 @@ import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
 import type { PrometheusProcess } from './support/prometheus.js';
 import { prometheusSkipReason, startPrometheus, waitForQuery } from './support/prometheus.js';
-import { dashboardQueries } from './support/dashboards.js';
+import { dashboardQueries, dataSources } from './support/dashboards.js';
 import { IRIS_V1_BODY } from './support/iris-calls.js';
 import type { OverlayRoute } from './support/overlay-route.js';
 import { sendIrisCalls, startOverlayRoute } from './support/overlay-route.js';
 
-const DATASOURCES_FILE = join(REPOSITORY_ROOT, 'collector-config/grafana/provisioning/datasources/datasources.yaml');
 const SUCCESSES = 2;
 /**
  * What Grafana puts in place of the dashboards' variables: a rate window that
@@ -37,27 +34,6 @@ const SUCCESSES = 2;
 const DASHBOARD_VARIABLES: Readonly<Record<string, string>> = { $__rate_interval: '1m', $model: '.*' };
 const OK_ID = 'grafana-ok';
 const BAD_ID = 'grafana-bad';
-
-/** The parts of the provisioned data sources (datasources.yaml) that link logs and traces. */
-interface LinkedDataSources {
-  readonly loki: {
-    readonly jsonData: {
-      readonly derivedFields: readonly { matcherType: string; matcherRegex: string; datasourceUid: string }[];
-    };
-  };
-  readonly tempo: {
-    readonly jsonData: {
-      readonly tracesToLogsV2: { readonly tags: readonly { key: string; value: string }[]; readonly query: string };
-    };
-  };
-}
-
-/** The provisioned Loki and Tempo data sources, by uid. */
-async function dataSources(): Promise<LinkedDataSources> {
-  const file = parseYaml(await readFile(DATASOURCES_FILE, 'utf8')) as { datasources: { uid: string }[] };
-  const byUid = new Map(file.datasources.map((source) => [source.uid, source]));
-  return { loki: byUid.get('loki'), tempo: byUid.get('tempo') } as unknown as LinkedDataSources;
-}
 
 /** Whether a Loki entry is a record of the call with this request id. */
 const isCall =
@@ -153,7 +129,7 @@ describe('grafana overlay into a real Prometheus and Loki (end to end)', functio
   });
 
   it("the data sources' trace links hold: a span's logs query finds its call's records, whose trace_id links back", async () => {
-    const { tempo: tempoSource, loki: lokiSource } = await dataSources();
+    const { tempo: tempoSource, loki: lokiSource } = dataSources();
     const { tags, query } = tempoSource.jsonData.tracesToLogsV2;
     const span = await callSpan(`${OK_ID}-0`);
     // What Grafana puts in place of the variables, from the span: each tag as `label="value"`, then its trace id.

@@ -4,10 +4,13 @@
  * middleware's metrics become once Prometheus's OTLP receiver translates them
  * (collector-config/prometheus/prometheus.yml), and the dashboard's variables
  * must keep every call the middleware records, a failed call that names no
- * model included (shown with a real `inferlens serve` and an OTLP receiver).
- * The names and labels are derived from the middleware's own metric
- * definitions and from what its metrics actually carry, not listed here. test/collector-grafana.test.ts runs
- * the same queries against a real Prometheus and Loki where those are built.
+ * model included.
+ * The Loki queries and the data sources' trace links are checked likewise
+ * against the records and spans a real `inferlens serve` sends. The names
+ * and labels are derived from the middleware's own metric definitions and
+ * from what its metrics, records and spans actually carry, not listed here.
+ * test/collector-grafana.test.ts runs the same queries against a real
+ * Prometheus and Loki where those are built.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,15 +30,20 @@ import {
 } from '../packages/express/src/semconv.js';
 import { SCOPE_NAME } from '../packages/express/src/signals/signals.js';
 import { REPOSITORY_ROOT } from './support/cli.js';
-import { postJson } from './support/http.js';
-import { recordOfCall, recordsOfCall } from './support/otlp-model.js';
+import { post } from './support/http.js';
+import { IRIS_V2_BAD_SHAPE } from './support/iris-calls.js';
+import type { ReceivedDataPoint, ReceivedLogRecord } from './support/otlp-model.js';
+import { recordOfCall, recordsOfCall, spanOfCall } from './support/otlp-model.js';
+import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
 import { useOtlpReceiver } from './support/use-otlp-receiver.js';
 import type { InferenceServer } from '../packages/server/src/index.js';
 import {
   dashboardQueries,
   dashboardVariables,
+  dataSources,
   labelNamesIn,
+  logqlLabelNames,
   prometheusSeries,
   seriesNamesIn,
 } from './support/dashboards.js';
@@ -101,46 +109,73 @@ async function labelsByMetric(): Promise<Map<string, Set<string>>> {
   return labels;
 }
 
+/** The labels the series an expression reads carry (`le` too on a `_bucket`); names no metric becomes add none. */
+function labelsOfSeriesIn(expr: string, labels: ReadonlyMap<string, ReadonlySet<string>>): Set<string> {
+  const series = prometheusSeries();
+  return new Set(
+    seriesNamesIn(expr).flatMap((name) => {
+      const metric = series.get(name);
+      if (metric === undefined) return [];
+      expect(labels.has(metric.name), `${metric.name} is written`).to.equal(true);
+      return [...labels.get(metric.name)!, ...(name.endsWith('_bucket') ? [BUCKET_LABEL] : [])];
+    }),
+  );
+}
+
+/**
+ * The labels Loki gives a record it takes over OTLP (loki/loki.yaml): its
+ * resource's and its own attributes, dots to underscores (index labels or
+ * structured metadata), and these fields of the record itself.
+ */
+const LOKI_RECORD_FIELDS = ['severity_text', 'trace_id', 'span_id'];
+
+function lokiLabelsOf(record: ReceivedLogRecord): Set<string> {
+  return new Set([
+    ...LOKI_RECORD_FIELDS,
+    ...[...Object.keys(record.resource), ...Object.keys(record.attributes)].map(labelName),
+  ]);
+}
+
 describe('Grafana dashboards against the telemetry the middleware writes', () => {
   const queries = dashboardQueries('prometheus');
 
   it('every Prometheus query names only series the middleware exports, as prometheus.yml translates them', () => {
     expect(queries).to.have.length.above(0);
-    const known = prometheusSeries();
+    const known = [...prometheusSeries().keys()];
     for (const { title, expr } of queries) {
       const names = seriesNamesIn(expr);
       expect(names, `${title}: ${expr}`).to.not.be.empty;
-      for (const name of names) expect([...known.keys()], `${title}: ${expr}`).to.include(name);
+      for (const name of names) expect(known, `${title}: ${expr}`).to.include(name);
     }
   });
 
   it('every label a Prometheus query matches, groups by or shows in its legend is one its series carry', async () => {
     const labels = await labelsByMetric();
-    const series = prometheusSeries();
     for (const { title, expr, legendFormat } of queries) {
-      const carried = new Set(
-        // A name no metric becomes is the test above's to report.
-        seriesNamesIn(expr).flatMap((name) => {
-          const metric = series.get(name);
-          if (metric === undefined) return [];
-          expect(labels.has(metric.name), `${metric.name} is written`).to.equal(true);
-          return [...labels.get(metric.name)!, ...(name.endsWith('_bucket') ? [BUCKET_LABEL] : [])];
-        }),
-      );
+      const carried = [...labelsOfSeriesIn(expr, labels)];
       for (const label of labelNamesIn(expr, legendFormat)) {
-        expect([...carried], `${title}: ${label} in ${expr}`).to.include(label);
+        expect(carried, `${title}: ${label} in ${expr}`).to.include(label);
       }
     }
   });
 
-  describe('a failed call that names no model, through inferlens serve', () => {
+  describe('calls through inferlens serve, to an OTLP receiver', () => {
     let server: InferenceServer | undefined;
     after(() => server?.close());
     // After the server's hook: its shutdown's last export finds the receiver still open.
     const receiver = useOtlpReceiver();
-    const REQUEST_ID = 'no-model';
+    const NO_MODEL_ID = 'no-model';
+    const BAD_SHAPE_ID = 'bad-shape';
+    const failedDurations = (): ReceivedDataPoint[] =>
+      receiver()
+        .metrics()
+        .filter((metric) => metric.name === METRIC_REQUEST_DURATION)
+        .flatMap((metric) => metric.dataPoints)
+        .filter((point) => point.attributes[ATTR_OUTCOME] === OUTCOME.ERROR);
+    const failedRecord = (requestId: string) => (r: OtlpReceiver) =>
+      recordsOfCall(r.logRecords(), requestId).some((record) => record.severityText === 'ERROR');
 
-    it('has no model label on its ERROR record or its request metrics, so only an All value matching "" shows it', async () => {
+    before(async () => {
       server = await serveRepository(DEMO_REPOSITORY, {
         telemetry: {
           otlp: {
@@ -153,26 +188,26 @@ describe('Grafana dashboards against the telemetry the middleware writes', () =>
           fileSink: { enabled: false },
         },
       });
-      const answer = await postJson(
-        `${server.url}/openai/v1/embeddings`,
-        { input: 'a cat' },
-        { 'x-request-id': REQUEST_ID },
-      );
-      expect(answer.status).to.equal(400);
-      const failedDurations = () =>
-        receiver()
-          .metrics()
-          .filter((metric) => metric.name === METRIC_REQUEST_DURATION)
-          .flatMap((metric) => metric.dataPoints)
-          .filter((point) => point.attributes[ATTR_OUTCOME] === OUTCOME.ERROR);
+      const headers = { 'content-type': 'application/json' };
+      const noModel = await post(`${server.url}/openai/v1/embeddings`, JSON.stringify({ input: 'a cat' }), {
+        ...headers,
+        'x-request-id': NO_MODEL_ID,
+      });
+      expect(noModel.status).to.equal(400);
+      const badShape = await post(`${server.url}/v2/models/iris/infer`, IRIS_V2_BAD_SHAPE, {
+        ...headers,
+        'x-request-id': BAD_SHAPE_ID,
+      });
+      expect(badShape.status).to.equal(400);
       await receiver().waitFor(
-        (r) =>
-          recordsOfCall(r.logRecords(), REQUEST_ID).some((record) => record.severityText === 'ERROR') &&
-          failedDurations().length > 0,
+        (r) => failedRecord(NO_MODEL_ID)(r) && failedRecord(BAD_SHAPE_ID)(r) && failedDurations().length >= 2,
       );
-      const record = recordOfCall(receiver().logRecords(), REQUEST_ID, 'response');
+    });
+
+    it('a failed call that names no model has no model label, so only an All value matching "" shows it', () => {
+      const record = recordOfCall(receiver().logRecords(), NO_MODEL_ID, 'response');
       expect(record.attributes).to.not.have.property(ATTR_MODEL_NAME);
-      for (const point of failedDurations()) expect(point.attributes).to.not.have.property(ATTR_MODEL_NAME);
+      expect(failedDurations().filter((point) => point.attributes[ATTR_MODEL_NAME] === undefined)).to.not.be.empty;
 
       // Every query that filters on the model, with All picked: its matcher must take the missing label ('').
       const allValues = Object.fromEntries(
@@ -185,6 +220,43 @@ describe('Grafana dashboards against the telemetry the middleware writes', () =>
       expect(filters).to.not.be.empty;
       for (const { title, regex } of filters)
         expect(new RegExp(`^(?:${regex})$`).test(''), `${title}: ${regex}`).to.equal(true);
+    });
+
+    it("every label a Loki query or a log link names is one Loki makes of the failed call's ERROR record", () => {
+      const record = recordOfCall(receiver().logRecords(), BAD_SHAPE_ID, 'response');
+      const labels = [...lokiLabelsOf(record)];
+      const lokiQueries = dashboardQueries('loki');
+      expect(lokiQueries).to.not.be.empty;
+      for (const { title, expr } of lokiQueries) {
+        for (const label of logqlLabelNames(expr)) expect(labels, `${title}: ${label} in ${expr}`).to.include(label);
+      }
+      const { loki, tempo } = dataSources();
+      for (const { matcherType, matcherRegex } of loki.jsonData.derivedFields) {
+        if (matcherType === 'label') expect(labels, `derived field ${matcherRegex}`).to.include(matcherRegex);
+      }
+      const { tags, query } = tempo.jsonData.tracesToLogsV2;
+      for (const { value } of tags) expect(labels, `traces-to-logs tag ${value}`).to.include(value);
+      for (const label of logqlLabelNames(query)) expect(labels, `traces-to-logs: ${query}`).to.include(label);
+    });
+
+    it("every span attribute a trace link reads is on the call's span, and becomes a label its query can use", async () => {
+      const span = spanOfCall(receiver().spans(), BAD_SHAPE_ID);
+      const { tracesToLogsV2, tracesToMetrics } = dataSources().tempo.jsonData;
+      for (const { key } of [...tracesToLogsV2.tags, ...tracesToMetrics.tags]) {
+        expect({ ...span.resource, ...span.attributes }, `trace link tag ${key}`).to.have.property(key);
+      }
+      const labels = await labelsByMetric();
+      const known = [...prometheusSeries().keys()];
+      expect(tracesToMetrics.queries).to.not.be.empty;
+      for (const { name, query } of tracesToMetrics.queries) {
+        const names = seriesNamesIn(query);
+        expect(names, `${name}: ${query}`).to.not.be.empty;
+        for (const series of names) expect(known, `${name}: ${query}`).to.include(series);
+        const carried = [...labelsOfSeriesIn(query, labels)];
+        for (const label of [...labelNamesIn(query, ''), ...tracesToMetrics.tags.map(({ value }) => value)]) {
+          expect(carried, `${name}: ${label} in ${query}`).to.include(label);
+        }
+      }
     });
   });
 });

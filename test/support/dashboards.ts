@@ -5,12 +5,14 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import type { MetricDefinition } from '../../packages/express/src/metrics/descriptors.js';
 import { METRIC_DEFINITIONS } from '../../packages/express/src/metrics/descriptors.js';
 import { REPOSITORY_ROOT } from './cli.js';
 
 /** Grafana loads every dashboard JSON in this folder (collector-config/grafana/provisioning). */
 const DASHBOARD_DIR = join(REPOSITORY_ROOT, 'collector-config/grafana/dashboards');
+const DATASOURCES_FILE = join(REPOSITORY_ROOT, 'collector-config/grafana/provisioning/datasources/datasources.yaml');
 
 /** A panel target of the dashboard JSON. */
 interface DashboardTarget {
@@ -130,4 +132,47 @@ export function labelNamesIn(expr: string, legendFormat: string): string[] {
   );
   const shown = [...legendFormat.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map(([, name]) => name);
   return [...matchers, ...grouped, ...shown];
+}
+
+/**
+ * The label names a LogQL query uses: those its stream selector matches on
+ * and those its label filters (`| name="value"`) test.
+ */
+export function logqlLabelNames(expr: string): string[] {
+  const selected = [...expr.matchAll(/\{([^}]*)\}/g)].flatMap(([, inside]) =>
+    [...inside.matchAll(/(\w+)\s*(?:=~|!~|!=|=)/g)].map(([, name]) => name),
+  );
+  const filtered = [...expr.matchAll(/\|\s*(\w+)\s*(?:=~|!~|!=|==|=|>=|<=|>|<)/g)].map(([, name]) => name);
+  return [...selected, ...filtered];
+}
+
+/** A span attribute (`key`) a trace link turns into a label (`value`) of the linked query. */
+interface TagMapping {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** The parts of the provisioned data sources (datasources.yaml) that link logs, traces and metrics. */
+export interface LinkedDataSources {
+  readonly loki: {
+    readonly jsonData: {
+      readonly derivedFields: readonly { matcherType: string; matcherRegex: string; datasourceUid: string }[];
+    };
+  };
+  readonly tempo: {
+    readonly jsonData: {
+      readonly tracesToLogsV2: { readonly tags: readonly TagMapping[]; readonly query: string };
+      readonly tracesToMetrics: {
+        readonly tags: readonly TagMapping[];
+        readonly queries: readonly { name: string; query: string }[];
+      };
+    };
+  };
+}
+
+/** The provisioned Loki and Tempo data sources, by uid. */
+export function dataSources(): LinkedDataSources {
+  const file = parseYaml(readFileSync(DATASOURCES_FILE, 'utf8')) as { datasources: { uid: string }[] };
+  const byUid = new Map(file.datasources.map((source) => [source.uid, source]));
+  return { loki: byUid.get('loki'), tempo: byUid.get('tempo') } as unknown as LinkedDataSources;
 }
