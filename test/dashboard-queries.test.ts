@@ -44,6 +44,8 @@ import {
   dataSources,
   labelNamesIn,
   logqlLabelNames,
+  logqlMatchers,
+  matches,
   prometheusSeries,
   seriesNamesIn,
 } from './support/dashboards.js';
@@ -123,17 +125,29 @@ function labelsOfSeriesIn(expr: string, labels: ReadonlyMap<string, ReadonlySet<
 }
 
 /**
- * The labels Loki gives a record it takes over OTLP (loki/loki.yaml): its
- * resource's and its own attributes, dots to underscores (index labels or
- * structured metadata), and these fields of the record itself.
+ * The labels Loki gives a record it takes over OTLP (loki/loki.yaml), with
+ * their values: its resource's and its own attributes, dots to underscores
+ * (index labels or structured metadata), and its severity, trace and span id.
  */
-const LOKI_RECORD_FIELDS = ['severity_text', 'trace_id', 'span_id'];
-
-function lokiLabelsOf(record: ReceivedLogRecord): Set<string> {
-  return new Set([
-    ...LOKI_RECORD_FIELDS,
-    ...[...Object.keys(record.resource), ...Object.keys(record.attributes)].map(labelName),
+function lokiLabelsOf(record: ReceivedLogRecord): Map<string, string> {
+  const attributes = Object.entries({ ...record.resource, ...record.attributes });
+  return new Map([
+    ['severity_text', record.severityText],
+    ['trace_id', record.traceId],
+    ['span_id', record.spanId],
+    // A string as it is; a number or a bool as its JSON text, as Loki writes it.
+    ...attributes.map(
+      ([name, value]) =>
+        [labelName(name), typeof value === 'string' ? value : JSON.stringify(value)] as [string, string],
+    ),
   ]);
+}
+
+/** What Grafana puts in place of each dashboard variable when All is picked. */
+function allValues(): Record<string, string> {
+  return Object.fromEntries(
+    dashboardVariables().map(({ variable }) => [`$${variable.name}`, variable.allValue ?? '.*']),
+  );
 }
 
 describe('Grafana dashboards against the telemetry the middleware writes', () => {
@@ -166,6 +180,7 @@ describe('Grafana dashboards against the telemetry the middleware writes', () =>
     const receiver = useOtlpReceiver();
     const NO_MODEL_ID = 'no-model';
     const BAD_SHAPE_ID = 'bad-shape';
+    const SERVICE_NAME = 'shop-api';
     const failedDurations = (): ReceivedDataPoint[] =>
       receiver()
         .metrics()
@@ -178,6 +193,8 @@ describe('Grafana dashboards against the telemetry the middleware writes', () =>
     before(async () => {
       server = await serveRepository(DEMO_REPOSITORY, {
         telemetry: {
+          // Not the default: the dashboard is for whatever service the middleware is in.
+          serviceName: SERVICE_NAME,
           otlp: {
             endpoint: receiver().url,
             protocol: 'http/json',
@@ -210,13 +227,11 @@ describe('Grafana dashboards against the telemetry the middleware writes', () =>
       expect(failedDurations().filter((point) => point.attributes[ATTR_MODEL_NAME] === undefined)).to.not.be.empty;
 
       // Every query that filters on the model, with All picked: its matcher must take the missing label ('').
-      const allValues = Object.fromEntries(
-        dashboardVariables().map(({ variable }) => [`$${variable.name}`, variable.allValue ?? '.*']),
-      );
       const modelFilter = new RegExp(`\\b${labelName(ATTR_MODEL_NAME)}\\s*=~\\s*"([^"]*)"`, 'g');
-      const filters = [...dashboardQueries('prometheus', allValues), ...dashboardQueries('loki', allValues)].flatMap(
-        ({ title, expr }) => [...expr.matchAll(modelFilter)].map(([, regex]) => ({ title, regex })),
-      );
+      const filters = [
+        ...dashboardQueries('prometheus', allValues()),
+        ...dashboardQueries('loki', allValues()),
+      ].flatMap(({ title, expr }) => [...expr.matchAll(modelFilter)].map(([, regex]) => ({ title, regex })));
       expect(filters).to.not.be.empty;
       for (const { title, regex } of filters)
         expect(new RegExp(`^(?:${regex})$`).test(''), `${title}: ${regex}`).to.equal(true);
@@ -224,7 +239,7 @@ describe('Grafana dashboards against the telemetry the middleware writes', () =>
 
     it("every label a Loki query or a log link names is one Loki makes of the failed call's ERROR record", () => {
       const record = recordOfCall(receiver().logRecords(), BAD_SHAPE_ID, 'response');
-      const labels = [...lokiLabelsOf(record)];
+      const labels = [...lokiLabelsOf(record).keys()];
       const lokiQueries = dashboardQueries('loki');
       expect(lokiQueries).to.not.be.empty;
       for (const { title, expr } of lokiQueries) {
@@ -237,6 +252,22 @@ describe('Grafana dashboards against the telemetry the middleware writes', () =>
       const { tags, query } = tempo.jsonData.tracesToLogsV2;
       for (const { value } of tags) expect(labels, `traces-to-logs tag ${value}`).to.include(value);
       for (const label of logqlLabelNames(query)) expect(labels, `traces-to-logs: ${query}`).to.include(label);
+    });
+
+    it("the dashboard's Loki query, All picked, selects the failed call's ERROR record whatever the service's name", () => {
+      const failed = lokiLabelsOf(recordOfCall(receiver().logRecords(), BAD_SHAPE_ID, 'response'));
+      const request = lokiLabelsOf(recordOfCall(receiver().logRecords(), BAD_SHAPE_ID, 'request'));
+      for (const { title, expr } of dashboardQueries('loki', allValues())) {
+        const matchers = logqlMatchers(expr);
+        for (const matcher of matchers) {
+          expect(matches(matcher, failed.get(matcher.name)), `${title}: ${JSON.stringify(matcher)}`).to.equal(true);
+        }
+        // Only failures: the call's request record is not in the panel.
+        expect(
+          matchers.every((matcher) => matches(matcher, request.get(matcher.name))),
+          title,
+        ).to.equal(false);
+      }
     });
 
     it("every span attribute a trace link reads is on the call's span, and becomes a label its query can use", async () => {

@@ -134,16 +134,38 @@ export function labelNamesIn(expr: string, legendFormat: string): string[] {
   return [...matchers, ...grouped, ...shown];
 }
 
+/** A label matcher of a LogQL query: `name op "value"`, in its stream selector or a label filter. */
+export interface LogqlMatcher {
+  readonly name: string;
+  readonly op: string;
+  readonly value: string;
+}
+
 /**
- * The label names a LogQL query uses: those its stream selector matches on
- * and those its label filters (`| name="value"`) test.
+ * The label matchers of a LogQL query: those of its stream selector and
+ * those of its label filters (`| name="value"`), each with its value as
+ * written (double-quoted strings only, which is what the shipped queries use).
  */
+export function logqlMatchers(expr: string): LogqlMatcher[] {
+  const matcher = /(\w+)\s*(=~|!~|!=|=)\s*"([^"]*)"/g;
+  const selected = [...expr.matchAll(/\{([^}]*)\}/g)].flatMap(([, inside]) => [...inside.matchAll(matcher)]);
+  const filtered = [...expr.matchAll(/\|\s*(\w+)\s*(=~|!~|!=|=)\s*"([^"]*)"/g)];
+  return [...selected, ...filtered].map(([, name, op, value]) => ({ name, op, value }));
+}
+
+/** Whether a label value passes a matcher; a missing label is the empty string, as Loki and Prometheus have it. */
+export function matches({ op, value }: LogqlMatcher, labelValue: string | undefined): boolean {
+  const actual = labelValue ?? '';
+  const regex = new RegExp(`^(?:${value})$`);
+  if (op === '=') return actual === value;
+  if (op === '!=') return actual !== value;
+  if (op === '=~') return regex.test(actual);
+  return !regex.test(actual);
+}
+
+/** The label names a LogQL query uses: those its stream selector and its label filters match on. */
 export function logqlLabelNames(expr: string): string[] {
-  const selected = [...expr.matchAll(/\{([^}]*)\}/g)].flatMap(([, inside]) =>
-    [...inside.matchAll(/(\w+)\s*(?:=~|!~|!=|=)/g)].map(([, name]) => name),
-  );
-  const filtered = [...expr.matchAll(/\|\s*(\w+)\s*(?:=~|!~|!=|==|=|>=|<=|>|<)/g)].map(([, name]) => name);
-  return [...selected, ...filtered];
+  return logqlMatchers(expr).map(({ name }) => name);
 }
 
 /** A span attribute (`key`) a trace link turns into a label (`value`) of the linked query. */
