@@ -20,7 +20,7 @@ import type { OtlpReceiver } from './support/otlp-receiver.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
 import type { PrometheusProcess } from './support/prometheus.js';
 import { prometheusSkipReason, startPrometheus, waitForQuery } from './support/prometheus.js';
-import { dashboardQueries, dataSources } from './support/dashboards.js';
+import { dashboardAllValues, dashboardQueries, dataSources } from './support/dashboards.js';
 import { IRIS_V1_BODY } from './support/iris-calls.js';
 import type { OverlayRoute } from './support/overlay-route.js';
 import { sendIrisCalls, startOverlayRoute } from './support/overlay-route.js';
@@ -28,10 +28,9 @@ import { sendIrisCalls, startOverlayRoute } from './support/overlay-route.js';
 const SUCCESSES = 2;
 /**
  * What Grafana puts in place of the dashboards' variables: a rate window that
- * holds several of the test's one-second samples, and every model (the
- * dashboard's All value).
+ * holds several of the test's one-second samples, and each variable's All value.
  */
-const DASHBOARD_VARIABLES: Readonly<Record<string, string>> = { $__rate_interval: '1m', $model: '.*' };
+const DASHBOARD_VARIABLES: Readonly<Record<string, string>> = { $__rate_interval: '1m', ...dashboardAllValues() };
 const OK_ID = 'grafana-ok';
 const BAD_ID = 'grafana-bad';
 

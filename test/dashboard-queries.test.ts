@@ -39,6 +39,7 @@ import { DEMO_REPOSITORY, serveRepository } from './support/server.js';
 import { useOtlpReceiver } from './support/use-otlp-receiver.js';
 import type { InferenceServer } from '../packages/server/src/index.js';
 import {
+  dashboardAllValues,
   dashboardQueries,
   dashboardVariables,
   dataSources,
@@ -143,13 +144,6 @@ function lokiLabelsOf(record: ReceivedLogRecord): Map<string, string> {
   ]);
 }
 
-/** What Grafana puts in place of each dashboard variable when All is picked. */
-function allValues(): Record<string, string> {
-  return Object.fromEntries(
-    dashboardVariables().map(({ variable }) => [`$${variable.name}`, variable.allValue ?? '.*']),
-  );
-}
-
 describe('Grafana dashboards against the telemetry the middleware writes', () => {
   const queries = dashboardQueries('prometheus');
 
@@ -226,11 +220,15 @@ describe('Grafana dashboards against the telemetry the middleware writes', () =>
       expect(record.attributes).to.not.have.property(ATTR_MODEL_NAME);
       expect(failedDurations().filter((point) => point.attributes[ATTR_MODEL_NAME] === undefined)).to.not.be.empty;
 
+      // Without its own All value, Grafana's All is the values the variable's query listed, never ''.
+      for (const { name, includeAll, allValue } of dashboardVariables()) {
+        if (includeAll === true) expect(allValue, `$${name}`).to.be.a('string');
+      }
       // Every query that filters on the model, with All picked: its matcher must take the missing label ('').
       const modelFilter = new RegExp(`\\b${labelName(ATTR_MODEL_NAME)}\\s*=~\\s*"([^"]*)"`, 'g');
       const filters = [
-        ...dashboardQueries('prometheus', allValues()),
-        ...dashboardQueries('loki', allValues()),
+        ...dashboardQueries('prometheus', dashboardAllValues()),
+        ...dashboardQueries('loki', dashboardAllValues()),
       ].flatMap(({ title, expr }) => [...expr.matchAll(modelFilter)].map(([, regex]) => ({ title, regex })));
       expect(filters).to.not.be.empty;
       for (const { title, regex } of filters)
@@ -257,7 +255,7 @@ describe('Grafana dashboards against the telemetry the middleware writes', () =>
     it("the dashboard's Loki query, All picked, selects the failed call's ERROR record whatever the service's name", () => {
       const failed = lokiLabelsOf(recordOfCall(receiver().logRecords(), BAD_SHAPE_ID, 'response'));
       const request = lokiLabelsOf(recordOfCall(receiver().logRecords(), BAD_SHAPE_ID, 'request'));
-      for (const { title, expr } of dashboardQueries('loki', allValues())) {
+      for (const { title, expr } of dashboardQueries('loki', dashboardAllValues())) {
         const matchers = logqlMatchers(expr);
         for (const matcher of matchers) {
           expect(matches(matcher, failed.get(matcher.name)), `${title}: ${JSON.stringify(matcher)}`).to.equal(true);

@@ -80,10 +80,19 @@ export function dashboardQueries(
   );
 }
 
-/** Every dashboard's template variables, each titled `file: $name`. */
-export function dashboardVariables(): { title: string; variable: DashboardVariable }[] {
-  return dashboards().flatMap(({ file, dashboard }) =>
-    (dashboard.templating?.list ?? []).map((variable) => ({ title: `${file}: $${variable.name}`, variable })),
+/** Every dashboard's template variables. */
+export function dashboardVariables(): DashboardVariable[] {
+  return dashboards().flatMap(({ dashboard }) => dashboard.templating?.list ?? []);
+}
+
+/**
+ * What Grafana puts in place of each dashboard variable (`$model`) when All
+ * is picked and the variable names its All value. One that does not gets
+ * the values its query listed, joined, which no test here can know.
+ */
+export function dashboardAllValues(): Record<string, string> {
+  return Object.fromEntries(
+    dashboardVariables().flatMap(({ name, allValue }) => (allValue === undefined ? [] : [[`$${name}`, allValue]])),
   );
 }
 
