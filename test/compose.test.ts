@@ -5,12 +5,23 @@
  * per profile, image versions in step with what CI builds and tests.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { REPOSITORY_ROOT } from './support/cli.js';
-import { COMPOSE_FILE, composeProfiles, dotEnv, isBindMount, mountOf, readCompose, tagOf } from './support/compose.js';
+import type { ComposeService } from './support/compose.js';
+import {
+  COMPOSE_FILE,
+  composeProfiles,
+  dotEnv,
+  interpolate,
+  isBindMount,
+  mountOf,
+  readCompose,
+  repositoryPathOf,
+  tagOf,
+} from './support/compose.js';
 
 const run = promisify(execFile);
 const DCLINT = join(REPOSITORY_ROOT, 'node_modules/.bin/dclint');
@@ -24,6 +35,43 @@ const profiles = composeProfiles(compose);
 /** `${NAME}` references without a default (`${NAME:-x}` has one). */
 function requiredVariables(text: string): string[] {
   return [...text.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((match) => match[1]);
+}
+
+/** Every file under a repository path (`./...`), the path itself when it is a file. */
+function filesUnder(source: string): string[] {
+  const path = join(REPOSITORY_ROOT, source);
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path, { recursive: true, encoding: 'utf8' })
+    .map((name) => join(path, name))
+    .filter((file) => statSync(file).isFile());
+}
+
+/**
+ * The repository files a service reads its configuration from with
+ * COMPOSE_PROFILES set to `profile`: the files its `--config=` arguments name
+ * (the collector, which mounts every overlay and reads one), else every file
+ * it mounts from the repository.
+ */
+function configFilesOf(service: ComposeService, profile: string | undefined): string[] {
+  const env: Record<string, string> = profile === undefined ? {} : { COMPOSE_PROFILES: profile };
+  const configs = (service.command ?? [])
+    .filter((arg) => arg.startsWith('--config='))
+    .map((arg) => repositoryPathOf(service, interpolate(arg.slice('--config='.length), env)));
+  const sources =
+    configs.length > 0
+      ? configs
+      : (service.volumes ?? [])
+          .map(mountOf)
+          .filter(isBindMount)
+          .map((mount) => mount.source);
+  return sources.flatMap((source) => (source === undefined ? [] : filesUnder(source)));
+}
+
+/** The host names of the `http(s)://host` URLs in a text, but the machine's own. */
+function hostsIn(text: string): string[] {
+  return [...text.matchAll(/\bhttps?:\/\/([a-z][a-z0-9-]*)\b/g)]
+    .map(([, host]) => host)
+    .filter((host) => host !== 'localhost');
 }
 
 describe('docker-compose.yml', () => {
@@ -86,6 +134,25 @@ describe('docker-compose.yml', () => {
     const overlay = readFileSync(join(REPOSITORY_ROOT, 'collector-config/overlays/debug.yaml'), 'utf8');
     const verbosity = given ?? /verbosity: (\S+)/.exec(overlay)?.[1];
     expect(verbosity).to.match(/^\$\{(env:)?OTELCOL_DEBUG_VERBOSITY:-detailed\}$/);
+  });
+
+  it('every service a config or environment reaches by URL runs in the same profile, under that name', () => {
+    for (const profile of [undefined, ...profiles]) {
+      const running = Object.entries(compose.services).filter(
+        ([, service]) =>
+          service.profiles === undefined || (profile !== undefined && service.profiles.includes(profile)),
+      );
+      const names = running.map(([name]) => name);
+      for (const [name, service] of running) {
+        const texts = [
+          ...Object.values(service.environment ?? {}),
+          ...configFilesOf(service, profile).map((file) => readFileSync(file, 'utf8')),
+        ];
+        for (const host of texts.flatMap(hostsIn)) {
+          expect(names, `${name}, ${profile ?? 'no profile'}: http://${host}`).to.include(host);
+        }
+      }
+    }
   });
 
   it('depends_on names services that start with it, without a cycle (compose refuses both)', () => {
