@@ -1,16 +1,15 @@
 /**
- * The Grafana dashboards' queries against what the middleware writes, without
- * any backend: every Prometheus series and label a query names must be one the
- * middleware's metrics become once Prometheus's OTLP receiver translates them
- * (collector-config/prometheus/prometheus.yml), and the dashboard's variables
- * must keep every call the middleware records, a failed call that names no
- * model included.
- * The Loki queries and the data sources' trace links are checked likewise
- * against the records and spans a real `inferlens serve` sends. The names
- * and labels are derived from the middleware's own metric definitions and
- * from what its metrics, records and spans actually carry, not listed here.
- * test/collector-grafana.test.ts runs the same queries against a real
- * Prometheus and Loki where those are built.
+ * The Grafana dashboards and data sources against what the middleware
+ * writes, without Prometheus, Loki or Tempo: every series, label and label
+ * value a Prometheus query names must be one the middleware's metrics become
+ * once Prometheus's OTLP receiver translates them
+ * (collector-config/prometheus/prometheus.yml); every label the Loki query
+ * and the trace links name must be one Loki makes of the records and spans a
+ * real `inferlens serve` sends; and the variables must keep every call, one
+ * that names no model included. The names, labels and values come from the
+ * middleware's metric definitions and from what its metrics, records and
+ * spans carry, not from lists here. test/collector-grafana.test.ts runs the
+ * same queries against a real Prometheus and Loki where those are built.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +30,7 @@ import {
 import { SCOPE_NAME } from '../packages/express/src/signals/signals.js';
 import { REPOSITORY_ROOT } from './support/cli.js';
 import { post } from './support/http.js';
-import { IRIS_V2_BAD_SHAPE } from './support/iris-calls.js';
+import { IRIS_V1_BODY, IRIS_V2_BAD_SHAPE } from './support/iris-calls.js';
 import type { ReceivedDataPoint, ReceivedLogRecord } from './support/otlp-model.js';
 import { recordOfCall, recordsOfCall, spanOfCall } from './support/otlp-model.js';
 import type { OtlpReceiver } from './support/otlp-receiver.js';
@@ -45,7 +44,7 @@ import {
   dataSources,
   labelNamesIn,
   logqlLabelNames,
-  logqlMatchers,
+  labelMatchers,
   matches,
   prometheusSeries,
   seriesNamesIn,
@@ -175,12 +174,13 @@ describe('Grafana dashboards against the telemetry the middleware writes', () =>
     const NO_MODEL_ID = 'no-model';
     const BAD_SHAPE_ID = 'bad-shape';
     const SERVICE_NAME = 'shop-api';
-    const failedDurations = (): ReceivedDataPoint[] =>
+    const durations = (): ReceivedDataPoint[] =>
       receiver()
         .metrics()
         .filter((metric) => metric.name === METRIC_REQUEST_DURATION)
-        .flatMap((metric) => metric.dataPoints)
-        .filter((point) => point.attributes[ATTR_OUTCOME] === OUTCOME.ERROR);
+        .flatMap((metric) => metric.dataPoints);
+    const failedDurations = (): ReceivedDataPoint[] =>
+      durations().filter((point) => point.attributes[ATTR_OUTCOME] === OUTCOME.ERROR);
     const failedRecord = (requestId: string) => (r: OtlpReceiver) =>
       recordsOfCall(r.logRecords(), requestId).some((record) => record.severityText === 'ERROR');
 
@@ -210,8 +210,12 @@ describe('Grafana dashboards against the telemetry the middleware writes', () =>
         'x-request-id': BAD_SHAPE_ID,
       });
       expect(badShape.status).to.equal(400);
+      const ok = await post(`${server.url}/v1/models/iris:predict`, IRIS_V1_BODY, headers);
+      expect(ok.status).to.equal(200);
+      const succeeded = (): boolean => durations().some((point) => point.attributes[ATTR_OUTCOME] === OUTCOME.SUCCESS);
       await receiver().waitFor(
-        (r) => failedRecord(NO_MODEL_ID)(r) && failedRecord(BAD_SHAPE_ID)(r) && failedDurations().length >= 2,
+        (r) =>
+          failedRecord(NO_MODEL_ID)(r) && failedRecord(BAD_SHAPE_ID)(r) && failedDurations().length >= 2 && succeeded(),
       );
     });
 
@@ -256,7 +260,7 @@ describe('Grafana dashboards against the telemetry the middleware writes', () =>
       const failed = lokiLabelsOf(recordOfCall(receiver().logRecords(), BAD_SHAPE_ID, 'response'));
       const request = lokiLabelsOf(recordOfCall(receiver().logRecords(), BAD_SHAPE_ID, 'request'));
       for (const { title, expr } of dashboardQueries('loki', dashboardAllValues())) {
-        const matchers = logqlMatchers(expr);
+        const matchers = labelMatchers(expr);
         for (const matcher of matchers) {
           expect(matches(matcher, failed.get(matcher.name)), `${title}: ${JSON.stringify(matcher)}`).to.equal(true);
         }
@@ -265,6 +269,32 @@ describe('Grafana dashboards against the telemetry the middleware writes', () =>
           matchers.every((matcher) => matches(matcher, request.get(matcher.name))),
           title,
         ).to.equal(false);
+      }
+    });
+
+    it('every value a Prometheus query matches a label to exactly is one the middleware writes on that metric', () => {
+      // Label values by metric (OTLP name), as the calls above wrote them: a number or a bool as its JSON text.
+      const written = new Map<string, Map<string, Set<string>>>();
+      for (const metric of receiver().metrics()) {
+        const labels = written.get(metric.name) ?? new Map<string, Set<string>>();
+        written.set(metric.name, labels);
+        for (const [name, value] of metric.dataPoints.flatMap((point) => Object.entries(point.attributes))) {
+          const values = labels.get(labelName(name)) ?? new Set<string>();
+          labels.set(labelName(name), values.add(typeof value === 'string' ? value : JSON.stringify(value)));
+        }
+      }
+      const series = prometheusSeries();
+      const exact = queries.flatMap(({ title, expr }) =>
+        labelMatchers(expr)
+          .filter(({ op, value }) => op === '=' && !value.includes('$'))
+          .map((matcher) => ({ title, expr, matcher })),
+      );
+      expect(exact).to.not.be.empty;
+      for (const { title, expr, matcher } of exact) {
+        const metrics = seriesNamesIn(expr).flatMap((name) => series.get(name)?.name ?? []);
+        // A label of the resource (job, instance) is not the data points' to check.
+        const values = metrics.flatMap((metric) => [...(written.get(metric)?.get(matcher.name) ?? [])]);
+        if (values.length > 0) expect(values, `${title}: ${JSON.stringify(matcher)}`).to.include(matcher.value);
       }
     });
 

@@ -143,19 +143,19 @@ export function labelNamesIn(expr: string, legendFormat: string): string[] {
   return [...matchers, ...grouped, ...shown];
 }
 
-/** A label matcher of a LogQL query: `name op "value"`, in its stream selector or a label filter. */
-export interface LogqlMatcher {
+/** A label matcher of a LogQL or PromQL query: `name op "value"`, in a selector or a LogQL label filter. */
+export interface LabelMatcher {
   readonly name: string;
   readonly op: string;
   readonly value: string;
 }
 
 /**
- * The label matchers of a LogQL query: those of its stream selector and
- * those of its label filters (`| name="value"`), each with its value as
+ * The label matchers of a LogQL or PromQL query: those of its selectors and
+ * those of its LogQL label filters (`| name="value"`), each with its value as
  * written (double-quoted strings only, which is what the shipped queries use).
  */
-export function logqlMatchers(expr: string): LogqlMatcher[] {
+export function labelMatchers(expr: string): LabelMatcher[] {
   const matcher = /(\w+)\s*(=~|!~|!=|=)\s*"([^"]*)"/g;
   const selected = [...expr.matchAll(/\{([^}]*)\}/g)].flatMap(([, inside]) => [...inside.matchAll(matcher)]);
   const filtered = [...expr.matchAll(/\|\s*(\w+)\s*(=~|!~|!=|=)\s*"([^"]*)"/g)];
@@ -163,7 +163,7 @@ export function logqlMatchers(expr: string): LogqlMatcher[] {
 }
 
 /** Whether a label value passes a matcher; a missing label is the empty string, as Loki and Prometheus have it. */
-export function matches({ op, value }: LogqlMatcher, labelValue: string | undefined): boolean {
+export function matches({ op, value }: LabelMatcher, labelValue: string | undefined): boolean {
   const actual = labelValue ?? '';
   const regex = new RegExp(`^(?:${value})$`);
   if (op === '=') return actual === value;
@@ -174,7 +174,7 @@ export function matches({ op, value }: LogqlMatcher, labelValue: string | undefi
 
 /** The label names a LogQL query uses: those its stream selector and its label filters match on. */
 export function logqlLabelNames(expr: string): string[] {
-  return logqlMatchers(expr).map(({ name }) => name);
+  return labelMatchers(expr).map(({ name }) => name);
 }
 
 /** A span attribute (`key`) a trace link turns into a label (`value`) of the linked query. */
