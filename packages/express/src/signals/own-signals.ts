@@ -1,6 +1,4 @@
-import type { Attributes } from '@opentelemetry/api';
 import { SpanStatusCode, TraceFlags } from '@opentelemetry/api';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
@@ -16,6 +14,7 @@ import { slowCall } from '../sampling.js';
 import { ATTR_MONITOR_NAME, ATTR_RECORD_TYPE, RECORD_TYPE } from '../semconv.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { otlpExporters } from './exporters.js';
+import { ownResource } from './own-resource.js';
 import { QueueingLogger } from './queueing-logger.js';
 import type { NamedQueue, Signals } from './signals.js';
 import { SCOPE_NAME } from './signals.js';
@@ -61,8 +60,7 @@ export function ownSignals(
   reporter: TelemetryReporter,
   schemaDue: (monitor: string) => void,
 ): Signals {
-  const attributes: Attributes = { ...config.resourceAttributes, 'service.name': config.serviceName };
-  const resource = defaultResource().merge(resourceFromAttributes(attributes));
+  const resource = ownResource(config);
   const exporters = config.otlp === undefined ? undefined : otlpExporters(config.otlp);
   const queues: NamedQueue[] = [];
 
