@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { REPOSITORY_ROOT } from './support/cli.js';
+import { collectorVariablesIn } from './support/collector-variables.js';
 import type { ComposeService } from './support/compose.js';
 import {
   COMPOSE_FILE,
@@ -65,6 +66,19 @@ function configFilesOf(service: ComposeService, profile: string | undefined): st
           .filter(isBindMount)
           .map((mount) => mount.source);
   return sources.flatMap((source) => (source === undefined ? [] : filesUnder(source)));
+}
+
+/**
+ * The values of a service's environment that its configs (their texts) use:
+ * where the configs name the variables they read (`${env:VAR}`, the
+ * collector's), those alone, as the collector is given every profile's
+ * variables and each overlay reads its own; else all of them.
+ */
+function environmentInUse(service: ComposeService, configs: readonly string[]): string[] {
+  const read = new Set(configs.flatMap(collectorVariablesIn).map(({ name }) => name));
+  return Object.entries(service.environment ?? {})
+    .filter(([name]) => read.size === 0 || read.has(name))
+    .map(([, value]) => value);
 }
 
 /** The host names of the `http(s)://host` URLs in a text, but the machine's own. */
@@ -136,6 +150,23 @@ describe('docker-compose.yml', () => {
     expect(verbosity).to.match(/^\$\{(env:)?OTELCOL_DEBUG_VERBOSITY:-detailed\}$/);
   });
 
+  it("the collector's environment passes on every variable its configs read in each profile, with the config's default", () => {
+    const collector = compose.services.collector;
+    for (const profile of [undefined, ...profiles]) {
+      const read = configFilesOf(collector, profile).flatMap((file) =>
+        collectorVariablesIn(readFileSync(file, 'utf8')),
+      );
+      expect(read, profile).to.not.be.empty;
+      for (const { name, fallback } of read) {
+        const where = `${name}, ${profile ?? 'no profile'}`;
+        // From the shell or .env, else the config's own default; or fixed to that default where compose relies on
+        // the value (OTELCOL_STORAGE_DIR, the queue volume's mount point).
+        const passed = fallback === undefined ? [`\${${name}}`] : [`\${${name}:-${fallback}}`, fallback];
+        expect(passed, where).to.include(collector.environment?.[name]);
+      }
+    }
+  });
+
   it('every service a config or environment reaches by URL runs in the same profile, under that name', () => {
     for (const profile of [undefined, ...profiles]) {
       const running = Object.entries(compose.services).filter(
@@ -144,10 +175,8 @@ describe('docker-compose.yml', () => {
       );
       const names = running.map(([name]) => name);
       for (const [name, service] of running) {
-        const texts = [
-          ...Object.values(service.environment ?? {}),
-          ...configFilesOf(service, profile).map((file) => readFileSync(file, 'utf8')),
-        ];
+        const configs = configFilesOf(service, profile).map((file) => readFileSync(file, 'utf8'));
+        const texts = [...environmentInUse(service, configs), ...configs];
         for (const host of texts.flatMap(hostsIn)) {
           expect(names, `${name}, ${profile ?? 'no profile'}: http://${host}`).to.include(host);
         }

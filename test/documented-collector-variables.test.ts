@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from './support/cli.js';
+import { collectorVariablesIn } from './support/collector-variables.js';
 import { readDoc, tableRows } from './support/documented-table.js';
 
 const CONFIGS = join(REPOSITORY_ROOT, 'collector-config');
@@ -18,8 +19,9 @@ function readVariables(): string[] {
     ...readdirSync(join(CONFIGS, 'overlays')).map((name) => [name.replace(/\.yaml$/, ''), `overlays/${name}`]),
   ];
   return files.flatMap(([file, path]) =>
-    [...readFileSync(join(CONFIGS, path), 'utf8').matchAll(/\$\{env:(\w+):-([^}]*)\}/g)].map(
-      ([, variable, fallback]) => `${variable} ${fallback} ${file}`,
+    collectorVariablesIn(readFileSync(join(CONFIGS, path), 'utf8')).map(
+      // One without a default reads `undefined`, which no row has: the table lists defaults.
+      ({ name, fallback }) => `${name} ${fallback} ${file}`,
     ),
   );
 }
