@@ -3,9 +3,10 @@
  * writes, without Prometheus, Loki or Tempo: every series, label and label
  * value a Prometheus query names must be one the middleware's metrics become
  * once Prometheus's OTLP receiver translates them
- * (collector-config/prometheus/prometheus.yml); every label the Loki query
- * and the trace links name must be one Loki makes of the records and spans a
- * real `inferlens serve` sends; and the variables must keep every call, one
+ * (collector-config/prometheus/prometheus.yml), aggregated over the
+ * `instance` label, which is one process of the service; every label the
+ * Loki query and the trace links name must be one Loki makes of the records
+ * and spans a real `inferlens serve` sends; and the variables must keep every call, one
  * that names no model included. The names, labels and values come from the
  * middleware's metric definitions and from what its metrics, records and
  * spans carry, not from lists here. test/collector-grafana.test.ts runs the
@@ -47,12 +48,15 @@ import {
   labelMatchers,
   matches,
   prometheusSeries,
+  seriesKeeping,
   seriesNamesIn,
 } from './support/dashboards.js';
 
 const PROMETHEUS_CONFIG = join(REPOSITORY_ROOT, 'collector-config/prometheus/prometheus.yml');
+/** The label Prometheus's OTLP receiver makes of `service.instance.id`: one value per process of a service. */
+const INSTANCE_LABEL = 'instance';
 /** Labels Prometheus's OTLP receiver makes from the resource: `service.name` (and namespace), `service.instance.id`. */
-const RESOURCE_LABELS = ['job', 'instance'];
+const RESOURCE_LABELS = ['job', INSTANCE_LABEL];
 /** The label of a histogram's `_bucket` series: its upper bound. */
 const BUCKET_LABEL = 'le';
 
@@ -163,6 +167,16 @@ describe('Grafana dashboards against the telemetry the middleware writes', () =>
       for (const label of labelNamesIn(expr, legendFormat)) {
         expect(carried, `${title}: ${label} in ${expr}`).to.include(label);
       }
+    }
+  });
+
+  it("every Prometheus query, a trace link's included, aggregates the instance away: the processes of a service add up", () => {
+    const links = dataSources().tempo.jsonData.tracesToMetrics.queries.map(({ name, query }) => ({
+      title: name,
+      expr: query,
+    }));
+    for (const { title, expr } of [...queries, ...links]) {
+      expect(seriesKeeping(expr, INSTANCE_LABEL), `${title}: ${expr}`).to.be.empty;
     }
   });
 

@@ -125,6 +125,61 @@ export function seriesNamesIn(expr: string): string[] {
 }
 
 /**
+ * PromQL's aggregation operators, each followed by its grouping if written
+ * first (`#n`, as {@link seriesKeeping} writes one), at the end of a text.
+ */
+const AGGREGATION_BEFORE = /\b(?:sum|min|max|avg|count|group|stddev|stdvar)\s*(?:#(\d+))?\s*$/;
+/** An aggregation's grouping written after its parentheses. */
+const GROUPING_AFTER = /^\s*#(\d+)/;
+
+/** Where the parenthesis opened at `open` closes. */
+function closingOf(text: string, open: number): number {
+  for (let depth = 0, at = open; at < text.length; at++) {
+    if (text[at] === '(') depth++;
+    else if (text[at] === ')' && --depth === 0) return at;
+  }
+  return text.length;
+}
+
+/**
+ * The series an expression reads without an aggregation around the reading
+ * that drops `label` (`sum(...)`, `sum by (others) (...)`,
+ * `sum without (label) (...)`, the grouping before or after the
+ * parentheses): readings whose result still has one line per value of
+ * `label`.
+ */
+export function seriesKeeping(expr: string, label: string): string[] {
+  // Selectors and grouping lists hold label names, which share the series' prefix: out of the way first.
+  const keeps: boolean[] = [];
+  const text = expr
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/\b(by|without)\s*\(([^)]*)\)/g, (_, kind: string, list: string) => {
+      const named = list.split(',').some((name) => name.trim() === label);
+      keeps.push(kind === 'by' ? named : !named);
+      return `#${keeps.length - 1}`;
+    });
+  /** Whether the parenthesis opened at `open` is an aggregation's that drops `label`. */
+  const drops = (open: number): boolean => {
+    const operator = AGGREGATION_BEFORE.exec(text.slice(0, open));
+    if (operator === null) return false;
+    const grouping = operator[1] ?? GROUPING_AFTER.exec(text.slice(closingOf(text, open) + 1))?.[1];
+    return grouping === undefined || !keeps[Number(grouping)];
+  };
+  /** Whether a parenthesis around the reading at `index` drops `label`. */
+  const dropped = (index: number): boolean => {
+    for (let depth = 0, at = index - 1; at >= 0; at--) {
+      if (text[at] === ')') depth++;
+      else if (text[at] === '(' && depth > 0) depth--;
+      else if (text[at] === '(' && drops(at)) return true;
+    }
+    return false;
+  };
+  return [...text.matchAll(/\b(?:inference|inferlens)_\w+/g)]
+    .filter(({ index }) => !dropped(index))
+    .map(([name]) => name);
+}
+
+/**
  * The label names an expression and its legend use: those its selectors
  * match on, those its aggregations group by, and the `{{label}}` of its
  * legend.
