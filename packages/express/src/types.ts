@@ -114,7 +114,12 @@ export interface InferenceTelemetryOptions {
    * @default OTEL_SERVICE_NAME, else `service.name` of `resourceAttributes`, else of OTEL_RESOURCE_ATTRIBUTES, else 'inferlens'
    */
   serviceName?: string;
-  /** Merged over OTEL_RESOURCE_ATTRIBUTES; a `service.name` here yields to `serviceName` and OTEL_SERVICE_NAME. @default {} */
+  /**
+   * Merged over OTEL_RESOURCE_ATTRIBUTES; a `service.name` here yields to
+   * `serviceName` and OTEL_SERVICE_NAME, and a `service.instance.id` here
+   * replaces the random UUID the own providers draw once per process.
+   * @default {}
+   */
   resourceAttributes?: Attributes;
   otlp?: OtlpOptions;
   /** @default 'all' */
