@@ -34,8 +34,9 @@ export interface InferenceServer {
   readonly telemetry: TelemetryDestinations | undefined;
   /**
    * Stops accepting connections, reports not ready, lets in-flight requests
-   * finish, releases the models, then flushes the telemetry: all within the
-   * shutdown timeout, the flush given at least `MIN_TELEMETRY_FLUSH_MS`.
+   * finish (past the shutdown timeout, cuts them off, their calls still
+   * recorded), releases the models, then flushes the telemetry: all within
+   * the shutdown timeout, the flush given at least `MIN_TELEMETRY_FLUSH_MS`.
    */
   close(): Promise<void>;
 }
@@ -73,7 +74,10 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
   });
 
   let inFlight = 0;
-  let drained: (() => void) | undefined;
+  /** Told once no request is in flight: what `close` waits for. */
+  let idleWaiters: (() => void)[] = [];
+  const whenIdle = (): Promise<void> =>
+    inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve));
   const server: Server = createServer((req, res) => {
     if (!direct(req, res)) app(req, res);
   });
@@ -82,7 +86,10 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
     inFlight++;
     res.once('close', () => {
       inFlight--;
-      if (inFlight === 0) drained?.();
+      if (inFlight > 0) return;
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const resolve of waiters) resolve();
     });
   });
   try {
@@ -100,10 +107,12 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
     const deadline = Date.now() + shutdownTimeoutMs;
     draining = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve));
-    await settledWithin(idle, shutdownTimeoutMs);
-    // Keep-alive connections stay open after their last answer; nothing is in flight on them now.
+    await settledWithin(whenIdle(), shutdownTimeoutMs);
+    // Keep-alive connections stay open after their last answer; past the timeout, the calls still in flight are cut off.
     server.closeAllConnections();
+    // A connection cut off ends its call on a later turn than the server's own close: waited for, so that the call's
+    // records are queued before the flush, which would otherwise ignore them.
+    await whenIdle();
     await closed;
     await loaded.catch(() => undefined);
     try {
