@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { constants } from 'node:os';
 import { Command, Option } from 'commander';
 import type { Logger } from './logger.js';
 import {
@@ -51,11 +52,17 @@ function printBanner(server: InferenceServer, telemetry: string): void {
   console.log(lines.join('\n'));
 }
 
-/** Stops on SIGTERM or SIGINT: no new connections, in-flight requests finish, exit 0. */
+/**
+ * Stops on SIGTERM or SIGINT: no new connections, in-flight requests finish, exit 0. A second signal is someone
+ * who will not wait: the process exits at once, with the shell's code for that signal (128 + its number).
+ */
 function stopOnSignals(server: InferenceServer): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
+    if (stopping) {
+      terminalLogger.warn(`second ${signal}: exiting at once; calls in flight and telemetry still queued are lost`);
+      process.exit(128 + constants.signals[signal]);
+    }
     stopping = true;
     terminalLogger.info(`${signal} received: finishing in-flight requests`);
     server.close().then(

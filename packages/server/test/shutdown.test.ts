@@ -101,6 +101,28 @@ describe('inferlens serve (CLI)', () => {
     });
   }
 
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    it(`on a second ${signal}, exits at once with ${code}, not waiting for the request in flight`, async () => {
+      cli = startCli(SERVE_DEMO_MODELS);
+      const [, url] = (await cli.waitForOutput(SERVING_BANNER)) as [string, string];
+      const inFlight = holdPredict(url);
+      inFlight.answer.catch(() => undefined);
+      await inFlight.started;
+
+      cli.child.kill(signal);
+      await cli.waitForOutput(new RegExp(`${signal} received`));
+      const secondAt = Date.now();
+      cli.child.kill(signal);
+      // The request is never finished: a process that ignored the second signal would wait the whole 30 s timeout.
+      expect(await cli.exited).to.deep.equal({ code, signal: null });
+      expect(Date.now() - secondAt).to.be.below(5000);
+      expect(cli.stderr()).to.include(`second ${signal}: exiting at once`);
+    });
+  }
+
   it('reads its settings from INFERLENS_* environment variables', async () => {
     cli = startCli(['serve'], {
       INFERLENS_MODEL_REPOSITORY: 'models',
