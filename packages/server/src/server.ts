@@ -121,7 +121,12 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
       // Last, so the records of the calls that were still in flight are exported too; in what is left of
       // the timeout, since a collector that is down could otherwise hold the exit for an export timeout per batch.
       const left = Math.max(deadline - Date.now(), MIN_TELEMETRY_FLUSH_MS);
-      if (telemetry !== undefined) await settledWithin(telemetry.shutdown(), left);
+      if (telemetry !== undefined && !(await settledWithin(telemetry.shutdown(), left))) {
+        // The exporters' own failure reports may come only after their timeout, after the exit: said here, at least.
+        logger.warn(
+          `the telemetry flush did not finish within ${left} ms: what was still queued or being exported is lost`,
+        );
+      }
     }
   };
 
@@ -142,18 +147,19 @@ function checkRange(name: string, value: number, min: number, max: number): void
   }
 }
 
-/** Waits for `work` to settle, or `ms` at most; its outcome is not the caller's concern. */
-async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+/** Waits for `work` to settle, or `ms` at most; true when it settled. Its outcome is not the caller's concern. */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  await Promise.race([
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = await Promise.race([
     work.then(
-      () => undefined,
-      () => undefined,
+      () => true,
+      () => true,
     ),
     timeout,
   ]);
   clearTimeout(timer);
+  return settled;
 }
 
 /** A wildcard address is reached on loopback; IPv6 literals go in brackets. */
