@@ -7,6 +7,7 @@ import type { TelemetryDestinations } from '@inferlens/express';
 import { inferenceTelemetry } from '@inferlens/express';
 import { createApp } from './app.js';
 import { directRoutes } from './http/direct-routes.js';
+import { InFlightRequests } from './http/in-flight.js';
 import { inferHandler, predictHandler } from './protocols/handlers.js';
 import { embeddingsHandler } from './protocols/openai-embeddings.js';
 import { silentLogger } from './logger.js';
@@ -73,25 +74,13 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
     telemetry,
   });
 
-  let inFlight = 0;
-  /** Told once no request is in flight: what `close` waits for. */
-  let idleWaiters: (() => void)[] = [];
-  const whenIdle = (): Promise<void> =>
-    inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve));
+  const inFlight = new InFlightRequests();
   const server: Server = createServer((req, res) => {
     if (!direct(req, res)) app(req, res);
   });
   server.listen(options.port ?? DEFAULT_PORT, host);
-  server.on('request', (_req, res) => {
-    inFlight++;
-    res.once('close', () => {
-      inFlight--;
-      if (inFlight > 0) return;
-      const waiters = idleWaiters;
-      idleWaiters = [];
-      for (const resolve of waiters) resolve();
-    });
-  });
+  // After the handler, whose telemetry listens for the response's close first: the call is recorded once it counts as ended.
+  server.on('request', (_req, res) => inFlight.track(res));
   try {
     await once(server, 'listening');
   } catch (error) {
@@ -106,13 +95,14 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
   const close = async (): Promise<void> => {
     const deadline = Date.now() + shutdownTimeoutMs;
     draining = true;
+    inFlight.drain();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    await settledWithin(whenIdle(), shutdownTimeoutMs);
+    await settledWithin(inFlight.whenIdle(), shutdownTimeoutMs);
     // Keep-alive connections stay open after their last answer; past the timeout, the calls still in flight are cut off.
     server.closeAllConnections();
     // A connection cut off ends its call on a later turn than the server's own close: waited for, so that the call's
     // records are queued before the flush, which would otherwise ignore them.
-    await whenIdle();
+    await inFlight.whenIdle();
     await closed;
     await loaded.catch(() => undefined);
     try {

@@ -1,6 +1,6 @@
-/** `InferenceServer.close()` when the shutdown timeout runs out: a call still in flight, a flush not done. */
+/** `InferenceServer.close()`: calls in flight on keep-alive connections, and what the shutdown timeout cuts off. */
 import type { ClientRequest } from 'node:http';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { expect } from 'chai';
 import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
 import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
@@ -19,6 +19,44 @@ function neverFinishedPredict(url: string, requestId: string): { sent: Promise<v
   const sent = new Promise<void>((resolve) => req.write('{"instances": [', () => resolve()));
   return { sent, req };
 }
+
+/** A keep-alive predict held open: headers sent with `Expect: 100-continue`, the body on `finish()`. */
+function heldKeepAlivePredict(url: string, agent: Agent) {
+  const body = '{"instances": [[6.8, 2.8, 4.8, 1.4]]}';
+  const req = request(`${url}/v1/models/iris:predict`, {
+    method: 'POST',
+    agent,
+    headers: { 'content-type': 'application/json', 'content-length': body.length, expect: '100-continue' },
+  });
+  const started = new Promise<void>((resolve) => req.once('continue', resolve));
+  const answer = new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+    req.once('error', reject);
+    req.once('response', (res) => {
+      res.resume();
+      resolve({ status: res.statusCode!, connection: res.headers.connection });
+    });
+  });
+  req.flushHeaders();
+  return { started, answer, finish: () => req.end(body) };
+}
+
+describe('InferenceServer.close()', () => {
+  it('answers a call in flight on a keep-alive connection with Connection: close, so that the client sends no more on it', async () => {
+    const server = await serveRepository(DEMO_REPOSITORY);
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const held = heldKeepAlivePredict(server.url, agent);
+      await held.started;
+      const closed = server.close();
+      held.finish();
+      // Kept alive, the connection would be closed under the client's next request, which then fails with a reset.
+      expect(await held.answer).to.deep.equal({ status: 200, connection: 'close' });
+      await closed;
+    } finally {
+      agent.destroy();
+    }
+  });
+});
 
 describe('InferenceServer.close() past its timeout', () => {
   const receiver = useOtlpReceiver({ per: 'test' });

@@ -1,0 +1,46 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * The requests a server is answering, from the moment it has read their
+ * headers until their response closes (answered, or its connection gone):
+ * what a graceful shutdown waits for.
+ */
+export class InFlightRequests {
+  readonly #responses = new Set<ServerResponse>();
+  #idleWaiters: (() => void)[] = [];
+  #draining = false;
+
+  /** Counts `res` until it closes; once draining, its connection ends after it. */
+  track(res: ServerResponse): void {
+    if (this.#draining) closeAfterAnswer(res);
+    this.#responses.add(res);
+    res.once('close', () => {
+      this.#responses.delete(res);
+      if (this.#responses.size > 0) return;
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    });
+  }
+
+  /**
+   * From now on, each answer ends its connection (`Connection: close`): a
+   * keep-alive client would otherwise send its next request on a connection
+   * the shutdown is about to close, and get a reset for it.
+   */
+  drain(): void {
+    this.#draining = true;
+    for (const res of this.#responses) closeAfterAnswer(res);
+  }
+
+  /** Resolves once no request is in flight. */
+  whenIdle(): Promise<void> {
+    if (this.#responses.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+}
+
+/** An answer whose headers are still to be sent tells the client, and Node, that the connection ends with it. */
+function closeAfterAnswer(res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('connection', 'close');
+}
