@@ -9,6 +9,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, MIN_TELEMETRY_FLUSH_MS } from '../packages/server/src/options.js';
 import { REPOSITORY_ROOT } from './support/cli.js';
 import { collectorVariablesIn } from './support/collector-variables.js';
 import type { ComposeService } from './support/compose.js';
@@ -219,6 +220,16 @@ describe('docker-compose.yml', () => {
     const lokiVersion = /LOKI_MODULE_VERSION:-v(\d+\.\d+\.\d+)/.exec(lokiScript)?.[1];
     expect(lokiVersion).to.be.a('string');
     expect(tagOf(env.get('LOKI_IMAGE')!)).to.equal(lokiVersion);
+  });
+
+  it('gives inferlens longer to stop than its shutdown may take, so that no SIGKILL cuts the telemetry flush', () => {
+    // Compose's own default, 10 s, is shorter than the default shutdown timeout: the flush, which comes last, would
+    // be killed whenever the requests or a slow collector used the time.
+    const inferlens = compose.services['inferlens'];
+    const timeout = Number(inferlens.environment?.['INFERLENS_SHUTDOWN_TIMEOUT_MS'] ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    const grace = /^(\d+)s$/.exec(inferlens.stop_grace_period ?? '10s');
+    expect(grace, inferlens.stop_grace_period).to.not.equal(null);
+    expect(Number(grace![1]) * 1000).to.be.above(timeout + MIN_TELEMETRY_FLUSH_MS);
   });
 
   it("the Dockerfile's default Node image is the one .env pins, on the Node line the project runs on", () => {

@@ -36,6 +36,8 @@ export interface ComposeService {
   readonly command?: readonly string[];
   readonly environment?: Readonly<Record<string, string>>;
   readonly depends_on?: Readonly<Record<string, unknown>>;
+  /** How long `docker compose stop` waits after SIGTERM before SIGKILL, e.g. `40s`; compose's default is 10 s. */
+  readonly stop_grace_period?: string;
 }
 
 export interface ComposeFile {
