@@ -22,6 +22,7 @@ import {
   MIN_TELEMETRY_FLUSH_MS,
 } from './options.js';
 import { ModelRepository } from './repository/model-repository.js';
+import { settledWithin } from './settled-within.js';
 
 /** A listening server. */
 export interface InferenceServer {
@@ -104,9 +105,10 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
     // records are queued before the flush, which would otherwise ignore them.
     await inFlight.whenIdle();
     await closed;
-    await loaded.catch(() => undefined);
     try {
-      await repository.close();
+      // A load under way stops after the version it is on, which gets what is left of the timeout: creating a session
+      // cannot be cut short, and nothing the shutdown does needs it.
+      await repository.close(Math.max(deadline - Date.now(), 0));
     } finally {
       // Last, so the records of the calls that were still in flight are exported too; in what is left of
       // the timeout, since a collector that is down could otherwise hold the exit for an export timeout per batch.
@@ -135,21 +137,6 @@ function checkRange(name: string, value: number, min: number, max: number): void
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
   }
-}
-
-/** Waits for `work` to settle, or `ms` at most; true when it settled. Its outcome is not the caller's concern. */
-async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  const settled = await Promise.race([
-    work.then(
-      () => true,
-      () => true,
-    ),
-    timeout,
-  ]);
-  clearTimeout(timer);
-  return settled;
 }
 
 /** A wildcard address is reached on loopback; IPv6 literals go in brackets. */

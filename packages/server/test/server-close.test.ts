@@ -1,9 +1,16 @@
 /** `InferenceServer.close()`: calls in flight on keep-alive connections, and what the shutdown timeout cuts off. */
 import type { ClientRequest } from 'node:http';
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
 import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
+import { startServer } from '../src/index.js';
 
 /** Batches wait a minute: what reaches the receiver was sent by the shutdown flush. */
 const LONG_DELAY = { scheduledDelayMillis: 60_000 };
@@ -40,7 +47,52 @@ function heldKeepAlivePredict(url: string, agent: Agent) {
   return { started, answer, finish: () => req.end(body) };
 }
 
+/**
+ * A repository whose one model takes as long to load as the test wants: its
+ * config.json is a named pipe, whose read waits until `finishLoad` writes it.
+ */
+async function slowLoadingRepository(): Promise<{ path: string; finishLoad(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'inferlens-slow-load-'));
+  await mkdir(join(path, 'iris/1'), { recursive: true });
+  await copyFile(join(DEMO_REPOSITORY, 'iris/1/model.onnx'), join(path, 'iris/1/model.onnx'));
+  await promisify(execFile)('mkfifo', [join(path, 'iris/config.json')]);
+  const finishLoad = async (): Promise<void> => {
+    // Without waiting: with no reader (the load has read it), opening the pipe fails rather than blocking.
+    const pipe = await open(join(path, 'iris/config.json'), constants.O_WRONLY | constants.O_NONBLOCK);
+    await pipe.writeFile('{}');
+    await pipe.close();
+  };
+  return { path, finishLoad };
+}
+
 describe('InferenceServer.close()', () => {
+  it('resolves within the shutdown timeout while a model is still loading, which releases it once loaded', async () => {
+    const repository = await slowLoadingRepository();
+    try {
+      const server = await startServer({
+        modelRepository: repository.path,
+        port: 0,
+        host: '127.0.0.1',
+        telemetry: false,
+        shutdownTimeoutMs: 300,
+      });
+      const started = Date.now();
+      const closed = await Promise.race([
+        server.close().then(() => 'closed'),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting for the load'), 5000)),
+      ]);
+      expect(closed).to.equal('closed');
+      expect(Date.now() - started).to.be.below(2000);
+      await repository.finishLoad();
+      await server.loaded;
+      expect(server.repository.find('iris').state).to.equal('unloaded');
+      expect(server.repository.find('iris').model).to.equal(undefined);
+    } finally {
+      await repository.finishLoad().catch(() => undefined);
+      await rm(repository.path, { recursive: true, force: true });
+    }
+  });
+
   it('answers a call in flight on a keep-alive connection with Connection: close, so that the client sends no more on it', async () => {
     const server = await serveRepository(DEMO_REPOSITORY);
     const agent = new Agent({ keepAlive: true });

@@ -4,6 +4,7 @@ import type * as ort from 'onnxruntime-node';
 import { access } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type { Logger } from '../logger.js';
+import { settledWithin } from '../settled-within.js';
 import { OnnxModel } from '../runtime/onnx-model.js';
 import { TextEmbedder } from '../runtime/text-embedder.js';
 import type { ModelConfig } from './model-config.js';
@@ -136,6 +137,12 @@ export class ModelRepository {
           await model.dispose();
           throw error;
         }
+        if (this.#closed) {
+          // close() stopped waiting for this version: nothing else would release its session.
+          served.state = 'unloaded';
+          await model.dispose();
+          return;
+        }
         served.model = model;
         served.readyAt = Date.now();
         served.state = 'ready';
@@ -216,11 +223,16 @@ export class ModelRepository {
   /**
    * Stops a load under way, lets the runs under way finish and releases
    * every session; every version that is not failed is then unloaded (503).
-   * Calling it again does nothing more.
+   * The version a load is on when it stops is waited for `loadWaitMs` at
+   * most (by default, to its end): one that finishes loading later is
+   * released as it does. Calling it again does nothing more.
    */
-  async close(): Promise<void> {
+  async close(loadWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.#closed = true;
-    await this.#loading?.catch(() => undefined);
+    if (this.#loading !== undefined) {
+      if (loadWaitMs === Number.POSITIVE_INFINITY) await this.#loading.catch(() => undefined);
+      else await settledWithin(this.#loading, loadWaitMs);
+    }
     for (const model of this.#models.values()) {
       for (const version of model.versions) {
         if (version.state === 'failed') continue;
