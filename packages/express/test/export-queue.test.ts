@@ -268,20 +268,19 @@ describe('BoundedExportQueue', () => {
     expect(reporter.calls[0]?.message).to.include('(unable to verify the first certificate)');
   });
 
-  it('shutdown flushes, then ignores later pushes without counting them', async () => {
+  it('shutdown flushes, then exports and counts no later push, but reports them once: they are lost', async () => {
     const { batches, exportBatch } = recorder();
     const { queue, reporter } = queueOf(exportBatch);
     pushRange(queue, 0, 3);
     await queue.shutdown();
     expect(queue.exported).to.equal(3);
+    expect(reporter.calls).to.deep.equal([]);
     pushRange(queue, 3, 10);
     await sleep(10);
     expect(batches).to.deep.equal([[0, 1, 2]]);
-    expect({ depth: queue.depth, dropped: queue.dropped, calls: reporter.calls.length }).to.deep.equal({
-      depth: 0,
-      dropped: 0,
-      calls: 0,
-    });
+    expect({ depth: queue.depth, dropped: queue.dropped }).to.deep.equal({ depth: 0, dropped: 0 });
+    expect(reporter.calls.map((call) => call.code)).to.deep.equal(['INFERLENS_AFTER_SHUTDOWN_LOGS_TO_OTLP']);
+    expect(reporter.calls[0].message).to.include('after the telemetry was shut down');
     await queue.shutdown();
   });
 

@@ -99,6 +99,7 @@ export class BoundedExportQueue<T> {
   private immediate: NodeJS.Immediate | undefined;
   private closed = false;
   private failureReported = false;
+  private pushedAfterShutdown = false;
   private shutdownPromise: Promise<void> | undefined;
   private readonly code: string;
 
@@ -144,9 +145,23 @@ export class BoundedExportQueue<T> {
     return this.items.length;
   }
 
-  /** Queues `item`, or drops and counts it when the queue is full; ignores it after {@link shutdown}. */
+  /**
+   * Queues `item`, or drops and counts it when the queue is full. After
+   * {@link shutdown} it is lost, uncounted (the metrics are stopped too), and
+   * reported once: the application shut the telemetry down while it still
+   * served calls.
+   */
   push(item: T): void {
-    if (this.closed) return;
+    if (this.closed) {
+      if (this.pushedAfterShutdown) return;
+      this.pushedAfterShutdown = true;
+      this.reporter.warnOnce(
+        `INFERLENS_AFTER_SHUTDOWN_${this.code}`,
+        `inferlens: ${this.label} came after the telemetry was shut down, and are not exported: shut it down once ` +
+          `the server has stopped taking calls (server.close(), then shutdown()).`,
+      );
+      return;
+    }
     if (this.items.length >= this.options.maxQueueSize) {
       this.counts.dropped++;
       this.onLost?.([item]);
