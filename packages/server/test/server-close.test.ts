@@ -15,16 +15,28 @@ import { startServer } from '../src/index.js';
 /** Batches wait a minute: what reaches the receiver was sent by the shutdown flush. */
 const LONG_DELAY = { scheduledDelayMillis: 60_000 };
 
-/** A V1 predict whose body never finishes: it is in flight until the server cuts it off. */
-function neverFinishedPredict(url: string, requestId: string): { sent: Promise<void>; req: ClientRequest } {
+/**
+ * A V1 predict whose body never finishes: it is in flight until the server
+ * cuts it off. `started` resolves once the server has read its headers (it
+ * answered 100 Continue) and part of the body is sent.
+ */
+function neverFinishedPredict(url: string, requestId: string): { started: Promise<void>; req: ClientRequest } {
   const req = request(`${url}/v1/models/iris:predict`, {
     method: 'POST',
     agent: false,
-    headers: { 'content-type': 'application/json', 'content-length': 1000, 'x-request-id': requestId },
+    headers: {
+      'content-type': 'application/json',
+      'content-length': 1000,
+      'x-request-id': requestId,
+      expect: '100-continue',
+    },
   });
   req.on('error', () => undefined);
-  const sent = new Promise<void>((resolve) => req.write('{"instances": [', () => resolve()));
-  return { sent, req };
+  const started = new Promise<void>((resolve) =>
+    req.once('continue', () => req.write('{"instances": [', () => resolve())),
+  );
+  req.flushHeaders();
+  return { started, req };
 }
 
 /** A keep-alive predict held open: headers sent with `Expect: 100-continue`, the body on `finish()`. */
@@ -149,10 +161,8 @@ describe('InferenceServer.close() past its timeout', () => {
         queue: LONG_DELAY,
       },
     });
-    const { sent, req } = neverFinishedPredict(server.url, 'cut-off');
-    await sent;
-    // The server has read the headers once the call counts as active.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const { started, req } = neverFinishedPredict(server.url, 'cut-off');
+    await started;
     try {
       await server.close();
     } finally {
