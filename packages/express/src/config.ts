@@ -419,14 +419,17 @@ export function resolveConfig(
   const providers = checkChoice('providers', options.providers, ['own', 'global']) ?? 'own';
   if (providers === 'global') checkGlobalProviders(options);
   const env = new EnvReader(environment, reporter);
-  // Read for own providers only: with global ones the variables are the application's SDK's to read.
-  const otlp = resolveOtlp(options, env, providers === 'own' ? signalsTurnedOff(env) : new Set());
+  // The variables of the own providers are read for them alone: with global ones they are the application's
+  // SDK's, which may accept what the middleware would report as bad or unsupported (a remote sampler), and
+  // nothing here would use them. The own-provider settings then keep their defaults, unused.
+  const ownEnv = providers === 'own' ? env : new EnvReader({}, reporter);
+  const otlp = resolveOtlp(options, ownEnv, signalsTurnedOff(ownEnv));
   const fileSink = options.fileSink ?? {};
   const queue = options.queue ?? {};
-  const resourceAttributes = { ...env.keyValues('OTEL_RESOURCE_ATTRIBUTES'), ...options.resourceAttributes };
+  const resourceAttributes = { ...ownEnv.keyValues('OTEL_RESOURCE_ATTRIBUTES'), ...options.resourceAttributes };
   return {
     providers,
-    serviceName: resolveServiceName(options, env, resourceAttributes),
+    serviceName: resolveServiceName(options, ownEnv, resourceAttributes),
     resourceAttributes,
     otlp,
     // By default the files take the records when OTLP does not: with no endpoint for logs (one for traces alone included).
@@ -447,10 +450,11 @@ export function resolveConfig(
     maxPayloadBytes: checkInteger('maxPayloadBytes', options.maxPayloadBytes, 0) ?? DEFAULT_MAX_PAYLOAD_BYTES,
     embeddingVectors:
       checkChoice('embeddingVectors', options.embeddingVectors, EMBEDDING_VECTORS_MODES) ?? DEFAULT_EMBEDDING_VECTORS,
-    logQueue: resolveQueue(queue, env, 'OTEL_BLRP'),
-    spanQueue: resolveQueue(queue, env, 'OTEL_BSP'),
+    logQueue: resolveQueue(queue, ownEnv, 'OTEL_BLRP'),
+    spanQueue: resolveQueue(queue, ownEnv, 'OTEL_BSP'),
     matcher: options.matcher ?? defaultMatcher,
+    // The middleware names methods itself, whichever providers record them.
     knownMethods: knownMethods(env),
-    traceSampler: samplerFromEnv(env),
+    traceSampler: samplerFromEnv(ownEnv),
   };
 }

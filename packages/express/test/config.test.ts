@@ -183,13 +183,20 @@ describe('configuration', () => {
       expect(() => inferenceTelemetry(globalOptions({ otlp: {}, queue: { maxQueueSize: undefined } }))).not.to.throw();
     });
 
-    it("lets the OTEL_* variables be, which may be set for the application's own SDK", () => {
+    it("lets the OTEL_* variables be, bad values included: the application's SDK reads them, and may support them", () => {
       const reporter = recordingReporter();
       const environment = {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
         OTEL_SERVICE_NAME: 'scorer',
-        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod',
-        OTEL_BSP_MAX_QUEUE_SIZE: '100',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '10s',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x tenant=ml',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_CERTIFICATE: '/nonexistent/ca.pem',
+        OTEL_METRIC_EXPORT_INTERVAL: '1m',
+        OTEL_RESOURCE_ATTRIBUTES: 'no-equals-sign',
+        OTEL_BLRP_MAX_QUEUE_SIZE: 'lots',
+        OTEL_BSP_SCHEDULE_DELAY: '-1',
+        OTEL_TRACES_SAMPLER: 'xray',
       };
       expect(resolveConfig({ providers: 'global' }, reporter, environment).providers).to.equal('global');
       expect(reporter.calls).to.deep.equal([]);
