@@ -33,6 +33,8 @@ export const DEFAULT_OTLP_TIMEOUT_MILLIS = 10_000;
 export const DEFAULT_OTLP_COMPRESSION: OtlpCompression = 'gzip';
 export const DEFAULT_OTLP_PROTOCOL: OtlpProtocol = 'http/protobuf';
 export const DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS = 60_000;
+/** The specification's default of OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE. */
+export const DEFAULT_METRICS_TEMPORALITY: MetricsTemporality = 'cumulative';
 /**
  * The longest delay a Node.js timer waits (2^31 - 1 ms, about 24.8 days).
  * `setTimeout` and `setInterval` turn anything longer, Infinity included,
@@ -59,6 +61,9 @@ const MODES: readonly LoggerMode[] = ['all', 'request', 'response'];
 const EMBEDDING_VECTORS_MODES: readonly EmbeddingVectorsMode[] = ['summary', 'full'];
 const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
+/** What OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE may say: the temporality the metric exporter asks for. */
+export type MetricsTemporality = 'cumulative' | 'delta' | 'lowmemory';
+const TEMPORALITIES: readonly MetricsTemporality[] = ['cumulative', 'delta', 'lowmemory'];
 /**
  * OTLP/gRPC, the specification's third protocol, is not implemented: the
  * exporters speak OTLP/HTTP only. Said plainly, as the variable is often set
@@ -101,6 +106,7 @@ export interface ResolvedOtlp {
   traces: ResolvedOtlpExport | undefined;
   metrics: ResolvedOtlpExport | undefined;
   metricExportIntervalMillis: number;
+  metricsTemporality: MetricsTemporality;
 }
 
 export interface ResolvedFileSink {
@@ -302,6 +308,10 @@ function resolveOtlp(
       otlp.metricExportIntervalMillis ??
       env.number('OTEL_METRIC_EXPORT_INTERVAL', 1, TIMER_BOUNDS) ??
       DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS,
+    // Read here rather than left to the SDK's exporter, which reports a value it does not know through `diag`
+    // alone (silent by default) and does not trim one.
+    metricsTemporality:
+      env.choice('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', TEMPORALITIES) ?? DEFAULT_METRICS_TEMPORALITY,
   };
 }
 

@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, InstrumentType } from '@opentelemetry/sdk-metrics';
 import { expect } from 'chai';
 import type { ResolvedConfig, ResolvedOtlpExport } from '../src/config.js';
 import { MAX_TIMER_MILLIS, resolveConfig } from '../src/config.js';
 import { inferenceTelemetry } from '../src/middleware.js';
+import { otlpExporters } from '../src/signals/exporters.js';
 import { processWarningReporter } from '../src/reporter.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
 import { recordingReporter } from './export-helpers.js';
@@ -364,6 +367,28 @@ describe('configuration', () => {
       ]);
       const timeout = reporter.calls.find((call) => call.code === 'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_TIMEOUT');
       expect(timeout!.message).to.include('OTEL_EXPORTER_OTLP_TIMEOUT').and.include('soon');
+    });
+
+    it('reads OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, warning once about a value it does not know', () => {
+      const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318' };
+      const temporality = (value: string | undefined): { exporter: PushMetricExporter; warned: string[] } => {
+        const reporter = recordingReporter();
+        const config = resolveConfig({}, reporter, {
+          ...endpoint,
+          OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: value,
+        });
+        return { exporter: otlpExporters(config.otlp!).metrics!, warned: reporter.calls.map((call) => call.code) };
+      };
+      const counter = (value: string | undefined): AggregationTemporality =>
+        temporality(value).exporter.selectAggregationTemporality!(InstrumentType.COUNTER);
+      expect(counter(undefined)).to.equal(AggregationTemporality.CUMULATIVE);
+      expect(counter(' Delta ')).to.equal(AggregationTemporality.DELTA);
+      expect(counter('lowmemory')).to.equal(AggregationTemporality.DELTA);
+      const bad = temporality('deltas');
+      expect(bad.exporter.selectAggregationTemporality!(InstrumentType.COUNTER)).to.equal(
+        AggregationTemporality.CUMULATIVE,
+      );
+      expect(bad.warned).to.deep.equal(['INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE']);
     });
 
     it('ignores and warns about a delay or time limit longer than a Node.js timer waits', () => {

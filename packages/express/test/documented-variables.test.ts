@@ -43,6 +43,7 @@ function validValue(variable: string): string {
     [/_PROTOCOL$/, 'http/json'],
     [/(_CERTIFICATE|_KEY)$/, READABLE_FILE],
     [/_EXPORTER$/, 'none'],
+    [/_TEMPORALITY_PREFERENCE$/, 'delta'],
     [/_KNOWN_METHODS$/, 'GET,PURGE'],
     [/^OTEL_SERVICE_NAME$/, 'documented-service'],
     [/^OTEL_RESOURCE_ATTRIBUTES$/, 'deployment.environment.name=test'],

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { AgentOptions } from 'node:https';
 import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import type { OTLPMetricExporterOptions } from '@opentelemetry/exporter-metrics-otlp-http';
+import {
+  AggregationTemporalityPreference,
+  OTLPMetricExporter as JsonMetricExporter,
+} from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
@@ -9,7 +13,7 @@ import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import type { ResolvedOtlp, ResolvedOtlpExport } from '../config.js';
+import type { MetricsTemporality, ResolvedOtlp, ResolvedOtlpExport } from '../config.js';
 import { protobufLogExporter, protobufSpanExporter } from '../export/otlp-protobuf/exporters.js';
 
 /** One exporter per signal that has an endpoint. */
@@ -41,6 +45,12 @@ function exporterConfig(settings: ResolvedOtlpExport): OTLPExporterNodeConfigBas
   };
 }
 
+const TEMPORALITY_PREFERENCES: Readonly<Record<MetricsTemporality, AggregationTemporalityPreference>> = {
+  cumulative: AggregationTemporalityPreference.CUMULATIVE,
+  delta: AggregationTemporalityPreference.DELTA,
+  lowmemory: AggregationTemporalityPreference.LOWMEMORY,
+};
+
 /**
  * The OTLP/HTTP exporters of the signals that have an endpoint, each JSON or
  * protobuf with its own headers, timeout, compression and TLS (a signal's
@@ -60,13 +70,18 @@ export function otlpExporters(otlp: ResolvedOtlp): OtlpExporters {
     const config = exporterConfig(settings);
     return settings.protocol === 'http/json' ? json(config) : proto(config);
   };
+  // Given to the metric exporters so that they do not read OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE again
+  // themselves, untrimmed and with a bad value reported through `diag` alone.
+  const metricOptions: OTLPMetricExporterOptions = {
+    temporalityPreference: TEMPORALITY_PREFERENCES[otlp.metricsTemporality],
+  };
   return {
     logs: build<LogRecordExporter>(otlp.logs, (c) => new JsonLogExporter(c), protobufLogExporter),
     traces: build<SpanExporter>(otlp.traces, (c) => new JsonTraceExporter(c), protobufSpanExporter),
     metrics: build<PushMetricExporter>(
       otlp.metrics,
-      (c) => new JsonMetricExporter(c),
-      (c) => new ProtoMetricExporter(c),
+      (c) => new JsonMetricExporter({ ...c, ...metricOptions }),
+      (c) => new ProtoMetricExporter({ ...c, ...metricOptions }),
     ),
   };
 }
