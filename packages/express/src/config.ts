@@ -106,6 +106,11 @@ export interface ResolvedOtlp {
   traces: ResolvedOtlpExport | undefined;
   metrics: ResolvedOtlpExport | undefined;
   metricExportIntervalMillis: number;
+  /**
+   * How long the metric reader waits for one export (OTEL_METRIC_EXPORT_TIMEOUT), else the metric exporter's
+   * own timeout; at most the interval.
+   */
+  metricExportTimeoutMillis: number;
   metricsTemporality: MetricsTemporality;
 }
 
@@ -300,14 +305,21 @@ function resolveOtlp(
     const variables = otlpVariables(env, `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_`);
     return resolveOtlpExport(target, otlp, variables, generic);
   };
+  const metrics = resolve('metrics');
+  const metricExportIntervalMillis =
+    otlp.metricExportIntervalMillis ??
+    env.number('OTEL_METRIC_EXPORT_INTERVAL', 1, TIMER_BOUNDS) ??
+    DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS;
   return {
     logs: resolve('logs'),
     traces: resolve('traces'),
-    metrics: resolve('metrics'),
-    metricExportIntervalMillis:
-      otlp.metricExportIntervalMillis ??
-      env.number('OTEL_METRIC_EXPORT_INTERVAL', 1, TIMER_BOUNDS) ??
-      DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS,
+    metrics,
+    metricExportIntervalMillis,
+    // The SDK's metric reader refuses a time limit past its interval: one export then ends before the next begins.
+    metricExportTimeoutMillis: Math.min(
+      timeoutVariable(env, 'OTEL_METRIC_EXPORT_TIMEOUT') ?? metrics?.timeoutMillis ?? DEFAULT_OTLP_TIMEOUT_MILLIS,
+      metricExportIntervalMillis,
+    ),
     // Read here rather than left to the SDK's exporter, which reports a value it does not know through `diag`
     // alone (silent by default) and does not trim one.
     metricsTemporality:

@@ -391,6 +391,21 @@ describe('configuration', () => {
       expect(bad.warned).to.deep.equal(['INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE']);
     });
 
+    it("reads OTEL_METRIC_EXPORT_TIMEOUT, by default the metric exporter's timeout, never past the interval", () => {
+      const reporter = recordingReporter();
+      const timeout = (env: NodeJS.ProcessEnv): number | undefined =>
+        resolveConfig({}, reporter, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318', ...env }).otlp
+          ?.metricExportTimeoutMillis;
+      expect(timeout({})).to.equal(10000);
+      expect(timeout({ OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: '3000' })).to.equal(3000);
+      expect(timeout({ OTEL_METRIC_EXPORT_TIMEOUT: '2000' })).to.equal(2000);
+      expect(timeout({ OTEL_METRIC_EXPORT_TIMEOUT: '2000', OTEL_METRIC_EXPORT_INTERVAL: '500' })).to.equal(500);
+      expect(timeout({ OTEL_METRIC_EXPORT_TIMEOUT: '0', OTEL_METRIC_EXPORT_INTERVAL: '90000' })).to.equal(90000);
+      expect(reporter.calls).to.deep.equal([]);
+      expect(timeout({ OTEL_METRIC_EXPORT_TIMEOUT: '2s' })).to.equal(10000);
+      expect(reporter.calls.map((call) => call.code)).to.deep.equal(['INFERLENS_BAD_ENV_OTEL_METRIC_EXPORT_TIMEOUT']);
+    });
+
     it('ignores and warns about a delay or time limit longer than a Node.js timer waits', () => {
       const reporter = recordingReporter();
       const tooLong = String(2 ** 31);

@@ -102,11 +102,11 @@ export function ownSignals(
   const callMetrics = new AggregatedCallMetrics(resource, { name: SCOPE_NAME, version: PACKAGE_VERSION }, queues);
   const readers: MetricReader[] = [];
   if (exporters?.metrics !== undefined) {
-    const { metrics, metricExportIntervalMillis } = config.otlp!;
+    const { metricExportIntervalMillis, metricExportTimeoutMillis } = config.otlp!;
     const reader = new PeriodicExportingMetricReader({
       exporter: exporters.metrics,
       exportIntervalMillis: metricExportIntervalMillis,
-      exportTimeoutMillis: Math.min(metrics!.timeoutMillis, metricExportIntervalMillis),
+      exportTimeoutMillis: metricExportTimeoutMillis,
       metricProducers: [callMetrics],
     });
     callMetrics.useTemporality((instrumentType) => reader.selectAggregationTemporality(instrumentType));
