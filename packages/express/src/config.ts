@@ -388,11 +388,16 @@ function knownMethods(env: EnvReader): ReadonlySet<string> {
  * `attributes` are the merged ones, code over OTEL_RESOURCE_ATTRIBUTES.
  */
 function resolveServiceName(options: InferenceTelemetryOptions, env: EnvReader, attributes: Attributes): string {
+  const { serviceName } = options;
+  // An empty name would name no service; in a variable it counts as unset, as every empty value does.
+  if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === '')) {
+    fail('serviceName', 'a non-empty string', serviceName);
+  }
   const fromAttributes = attributes['service.name'];
   if (fromAttributes !== undefined && typeof fromAttributes !== 'string') {
     fail("resourceAttributes['service.name']", 'a string', fromAttributes);
   }
-  return options.serviceName ?? env.string('OTEL_SERVICE_NAME') ?? fromAttributes ?? DEFAULT_SERVICE_NAME;
+  return serviceName ?? env.string('OTEL_SERVICE_NAME') ?? fromAttributes ?? DEFAULT_SERVICE_NAME;
 }
 
 /** Options that only the middleware's own providers read: `providers: 'global'` builds none. */

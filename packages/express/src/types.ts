@@ -109,8 +109,9 @@ export interface InferenceTelemetryOptions {
    */
   providers?: 'own' | 'global';
   /**
-   * As the specification orders it, OTEL_SERVICE_NAME wins over a
-   * `service.name` among the resource attributes.
+   * `service.name` of the resource, a non-empty string. As the
+   * specification orders it, OTEL_SERVICE_NAME wins over a `service.name`
+   * among the resource attributes.
    * @default OTEL_SERVICE_NAME, else `service.name` of `resourceAttributes`, else of OTEL_RESOURCE_ATTRIBUTES, else 'inferlens'
    */
   serviceName?: string;

@@ -68,6 +68,8 @@ describe('configuration', () => {
       ['queue.scheduledDelayMillis', { queue: { scheduledDelayMillis: 2 ** 31 } }, /queue\.scheduledDelayMillis/],
       ['queue.exportTimeoutMillis', { queue: { exportTimeoutMillis: Infinity } }, /queue\.exportTimeoutMillis/],
       ['providers', { providers: 'mine' }, /providers/],
+      ['serviceName', { serviceName: 42 }, /serviceName.*42/],
+      ['serviceName', { serviceName: '' }, /serviceName.*""/],
       ['captureHeaders', { captureHeaders: 'x-tenant' }, /captureHeaders/],
       ['captureHeaders', { captureHeaders: ['x-tenant', 'x tenant'] }, /captureHeaders.*HTTP header names/],
       ['captureHeaders', { captureHeaders: ['Proxy-Authorization'] }, /captureHeaders.*proxy-authorization/],
