@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import { isAttributeValue } from '@opentelemetry/core';
 import type { Sampler } from '@opentelemetry/sdk-trace';
 import type { ExportQueueOptions } from './export/bounded-queue.js';
 import { DEFAULT_EXPORT_QUEUE_OPTIONS } from './export/bounded-queue.js';
@@ -400,6 +401,26 @@ function resolveServiceName(options: InferenceTelemetryOptions, env: EnvReader, 
   return serviceName ?? env.string('OTEL_SERVICE_NAME') ?? fromAttributes ?? DEFAULT_SERVICE_NAME;
 }
 
+/**
+ * Resource attributes given in code: an object of attribute values. A string
+ * such as OTEL_RESOURCE_ATTRIBUTES holds would otherwise be spread into one
+ * attribute per character, and a nested object would be dropped by the SDK
+ * without a word. The error names the keys refused.
+ */
+function checkResourceAttributes(attributes: unknown): Attributes | undefined {
+  if (attributes === undefined) return undefined;
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
+    fail('resourceAttributes', 'an object of attribute values', attributes);
+  }
+  const refused = Object.entries(attributes)
+    .filter(([, value]) => !isAttributeValue(value))
+    .map(([key]) => key);
+  if (refused.length > 0) {
+    fail('resourceAttributes', 'strings, numbers, booleans or arrays of one of them, as attribute values are', refused);
+  }
+  return attributes as Attributes;
+}
+
 /** Options that only the middleware's own providers read: `providers: 'global'` builds none. */
 const OWN_PROVIDER_OPTIONS = ['serviceName', 'resourceAttributes', 'otlp', 'queue', 'fileSink'] as const;
 
@@ -453,7 +474,10 @@ export function resolveConfig(
   const otlp = resolveOtlp(options, ownEnv, signalsTurnedOff(ownEnv));
   const fileSink = options.fileSink ?? {};
   const queue = options.queue ?? {};
-  const resourceAttributes = { ...ownEnv.keyValues('OTEL_RESOURCE_ATTRIBUTES'), ...options.resourceAttributes };
+  const resourceAttributes = {
+    ...ownEnv.keyValues('OTEL_RESOURCE_ATTRIBUTES'),
+    ...checkResourceAttributes(options.resourceAttributes),
+  };
   return {
     providers,
     serviceName: resolveServiceName(options, ownEnv, resourceAttributes),

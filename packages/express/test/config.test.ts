@@ -70,6 +70,8 @@ describe('configuration', () => {
       ['providers', { providers: 'mine' }, /providers/],
       ['serviceName', { serviceName: 42 }, /serviceName.*42/],
       ['serviceName', { serviceName: '' }, /serviceName.*""/],
+      ['resourceAttributes', { resourceAttributes: 'deployment.environment.name=prod' }, /resourceAttributes/],
+      ['resourceAttributes', { resourceAttributes: { 'k8s.pod': { name: 'p' } } }, /resourceAttributes.*k8s\.pod/],
       ['captureHeaders', { captureHeaders: 'x-tenant' }, /captureHeaders/],
       ['captureHeaders', { captureHeaders: ['x-tenant', 'x tenant'] }, /captureHeaders.*HTTP header names/],
       ['captureHeaders', { captureHeaders: ['Proxy-Authorization'] }, /captureHeaders.*proxy-authorization/],
