@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
+import { parseKeyPairsIntoRecord } from '@opentelemetry/core';
 import type { TelemetryReporter } from './reporter.js';
 
 /** What {@link EnvReader.number} accepts beyond its minimum. */
@@ -102,27 +103,38 @@ export class EnvReader {
 
   /**
    * OTLP headers, `name=value,name2=value2` percent-decoded (OTEL_EXPORTER_OTLP_HEADERS
-   * and its per-signal forms), read entry by entry as the JavaScript SDK's
-   * exporters read them: an entry that is no valid header is reported and
-   * skipped, so that one typo does not drop the credentials beside it, and
-   * is never sent, where it would fail every export. The report shows no
-   * value: headers carry credentials.
+   * and its per-signal forms), read entry by entry: an entry that is no
+   * valid header is left out, so that one typo does not drop the credentials
+   * beside it, and reported. The SDK's exporters read the variable again on
+   * their own, beneath the headers they are given, so the middleware cannot
+   * take an entry out of what they send: the report says which entries they
+   * skip too, and which they send although Node.js refuses them, failing
+   * their exports. It shows no value: headers carry credentials.
    */
   headers(name: string): Record<string, string> | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     const out: Record<string, string> = {};
     const skipped: number[] = [];
+    const unsendable: number[] = [];
     const entries = nonEmptyEntries(raw);
     entries.forEach((entry, index) => {
       const pair = decodePair(entry);
       if (pair !== undefined && isHeader(...pair)) out[pair[0]] = pair[1];
+      else if (sdkSendsUnsendable(entry)) unsendable.push(index + 1);
       else skipped.push(index + 1);
     });
-    if (skipped.length > 0) {
+    const of = `of ${entries.length}`;
+    const problems = [
+      skipped.length > 0 &&
+        `entries ${skipped.join(', ')} ${of} are skipped: expected header name=value pairs, percent-encoded`,
+      unsendable.length > 0 &&
+        `entries ${unsendable.join(', ')} ${of} cannot be sent (no valid header name or value), yet the OTLP exporters read this variable too and send them: their exports fail until it is fixed`,
+    ].filter((problem) => problem !== false);
+    if (problems.length > 0) {
       this.#reporter.warnOnce(
         `INFERLENS_BAD_ENV_${name}`,
-        `${name}: entries ${skipped.join(', ')} of ${entries.length} are skipped: expected header name=value pairs, percent-encoded (values are not shown: headers carry credentials)`,
+        `${name}: ${problems.join('; ')} (values are not shown: headers carry credentials)`,
       );
     }
     return out;
@@ -186,6 +198,14 @@ function decodePair(entry: string): [string, string] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether the SDK's exporters, reading this entry of an OTLP headers
+ * variable as they do, get a header that Node.js refuses to send.
+ */
+function sdkSendsUnsendable(entry: string): boolean {
+  return Object.entries(parseKeyPairsIntoRecord(entry)).some(([name, value]) => !isHeader(name, value));
 }
 
 /** Whether Node.js would send this header: a token for a name, no line breaks or control characters in the value. */

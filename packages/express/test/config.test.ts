@@ -682,18 +682,33 @@ describe('configuration', () => {
         'INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_HEADERS',
       ]);
     });
-    it('skips a bad OTLP header entry, warning without its value, and keeps the headers beside it', () => {
+    it('keeps the OTLP headers beside a bad entry, warning without its value which entries no exporter sends', () => {
       const reporter = recordingReporter();
       const config = resolveConfig({}, reporter, {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
-        // An empty entry, one with no '=', a name that is no HTTP token, a value with a line break, a trailing comma.
-        OTEL_EXPORTER_OTLP_HEADERS:
-          'x-api-key=secret%20key,,Bearer secret , bad name=1,x-a=1%0D%0Ax-b: 2, x-tenant = acme ,',
+        // An empty entry, one with no '=', one with a bad percent-escape, a trailing comma.
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=secret%20key,,Bearer secret ,x-b=secret%zz, x-tenant = acme ,',
       });
       expect(exportOf(config, 'traces').headers).to.deep.equal({ 'x-api-key': 'secret key', 'x-tenant': 'acme' });
       expect(reporter.calls.map((call) => call.code)).to.deep.equal(['INFERLENS_BAD_ENV_OTEL_EXPORTER_OTLP_HEADERS']);
       expect(reporter.calls[0].message).to.include('OTEL_EXPORTER_OTLP_HEADERS').and.not.include('secret');
-      expect(reporter.calls[0].message).to.include('entries 2, 3, 4 of 5 are skipped');
+      expect(reporter.calls[0].message).to.include('entries 2, 3 of 4 are skipped').and.not.include('fail');
+    });
+
+    it('warns that an OTLP header entry Node.js cannot send fails the exports, as the SDK exporters send it', () => {
+      const reporter = recordingReporter();
+      const config = resolveConfig({}, reporter, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
+        // A name that is no HTTP token, a value with a line break, one with no '=': the SDK's exporters, which read
+        // the variable themselves, send the first two and skip the third.
+        OTEL_EXPORTER_OTLP_HEADERS: 'bad name=secret,x-a=secret%0D%0Ax-b: 2,Bearer secret,x-tenant=acme',
+      });
+      expect(exportOf(config, 'traces').headers).to.deep.equal({ 'x-tenant': 'acme' });
+      const [warning] = reporter.calls;
+      expect(warning.message).to.include('OTEL_EXPORTER_OTLP_HEADERS').and.not.include('secret');
+      expect(warning.message).to.include('entries 3 of 4 are skipped');
+      expect(warning.message).to.match(/entries 1, 2 of 4 cannot be sent.*read this variable too.*fail/);
+      expect(warning.message).to.not.match(/entries 1, 2 of 4 (are|is) skipped/);
     });
 
     it('leaves out a blank OTLP header entry, as it does an empty one, without a warning', () => {

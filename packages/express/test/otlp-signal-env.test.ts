@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { OtlpReceiver, ReceivedRequest } from '../../../test/support/otlp-receiver.js';
 import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
 import { useEnvironment } from './environment.js';
-import { useServers } from './in-memory-telemetry.js';
+import { useRecordedWarnings, useServers } from './in-memory-telemetry.js';
 import { exportOneCall } from './one-call.js';
 
 /** The first export of one signal the receiver got. */
@@ -74,5 +74,27 @@ describe('OTEL_{LOGS,TRACES,METRICS}_EXPORTER (own providers, over the wire)', (
         .map((request) => request.signal),
     );
     expect([...signals]).to.deep.equal(['logs']);
+  });
+});
+
+describe('OTEL_EXPORTER_OTLP_HEADERS entries that Node.js cannot send (own providers, over the wire)', () => {
+  const servers = useServers();
+  const receiver = useOtlpReceiver({ per: 'test' });
+  const warnings = useRecordedWarnings();
+
+  // `%0A` decodes to a line break. The SDK's exporters read this variable again on their own, beneath the headers
+  // the middleware gives them, and send the entry: Node.js refuses it, so no export goes out.
+  useEnvironment(() => ({
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url,
+    OTEL_EXPORTER_OTLP_HEADERS: 'x-broken=a%0Ab,x-team=ml',
+    OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json',
+  }));
+
+  it('are reported as failing every export, as they do, never as skipped', async () => {
+    await exportOneCall(servers, {});
+    expect(receiver().requests()).to.deep.equal([]);
+    const warning = warnings.messages.find((message) => message.startsWith('OTEL_EXPORTER_OTLP_HEADERS'));
+    expect(warning).to.match(/entries 1 of 2 cannot be sent.*read this variable too.*fail/);
+    expect(warning).to.not.include('skipped');
   });
 });
