@@ -9,15 +9,24 @@ import { MAX_TEXT_CHARS_PER_TOKEN, TextTokenizer } from '../src/runtime/text-tok
 
 const TOKENIZER_PATH = join(DEMO_REPOSITORY, DEMO_EMBEDDING, '1', 'tokenizer.json');
 
-/** The demo tokenizer with tokens added to its vocabulary and its normalizer's settings changed. */
-async function loadWithVocab(tokens: Record<string, number>, normalizer: object = {}): Promise<TextTokenizer> {
+/** The demo tokenizer with tokens added to its vocabulary, its normalizer's settings and its other parts changed. */
+async function loadWithVocab(
+  tokens: Record<string, number>,
+  normalizer: object = {},
+  parts: object = {},
+): Promise<TextTokenizer> {
   const demo = await readDemoTokenizer();
   const model = demo.model as { vocab: Record<string, number> };
   const vocab = { ...model.vocab, ...tokens };
   const dir = await mkdtemp(join(tmpdir(), 'inferlens-tokenizer-'));
   try {
     const path = join(dir, 'tokenizer.json');
-    const json = { ...demo, normalizer: { ...(demo.normalizer as object), ...normalizer }, model: { ...model, vocab } };
+    const json = {
+      ...demo,
+      normalizer: { ...(demo.normalizer as object), ...normalizer },
+      model: { ...model, vocab },
+      ...parts,
+    };
     await writeFile(path, JSON.stringify(json));
     return await TextTokenizer.load(path);
   } finally {
@@ -155,6 +164,134 @@ describe('TextTokenizer', () => {
     }
     const short = 'cat dog';
     expect(tokenizer.textSequence(short, 64)).to.deep.equal(tokenizer.sequence(tokenizer.encode(short), 64));
+  });
+
+  describe('of a text far longer than the model reads', () => {
+    it('gives the tokens of the whole text when a word longer than WordPiece reads comes first', () => {
+      const text = `${'a'.repeat(6399)} cat dog`;
+      const whole = tokenizer.sequence(tokenizer.encode(text), 64);
+      expect(whole.ids.slice(1, -1), '[UNK] cat dog').to.deep.equal([1, 5, 6]);
+      expect(tokenizer.textSequence(text, 64)).to.deep.equal(whole);
+    });
+
+    it('gives the tokens of the whole text after megabytes of white space or of one word', () => {
+      const [cat, dog] = tokenizer.encode('cat dog');
+      const megabytes = 16 * 1024 * 1024;
+      const spaces = tokenizer.textSequence(`${' '.repeat(megabytes)}cat`, 64);
+      expect(spaces).to.deep.equal({ ids: [2, cat, 3], truncated: false });
+      const word = tokenizer.textSequence(`${'a'.repeat(megabytes)} cat\u3000\u3000dog`, 64);
+      expect(word).to.deep.equal({ ids: [2, 1, cat, dog, 3], truncated: false });
+    });
+
+    // Texts made of the characters the normaliser removes, strips, splits at or
+    // spaces out, of words either side of WordPiece's 100 characters, and of
+    // the special tokens, each read whole and read for its leading tokens.
+    const PARTS = [
+      'cat',
+      'dog',
+      'Cats',
+      'xax',
+      ' ',
+      '   ',
+      '\t\n',
+      '\r',
+      '\u3000',
+      '\u00A0',
+      '\u000B',
+      '\u000C',
+      '\u0085',
+      '\u200B',
+      '\u0301',
+      '\u0345',
+      'é',
+      'e\u0301',
+      '.',
+      ',',
+      '!',
+      '#',
+      '[',
+      ']',
+      '[CLS]',
+      '[MASK]',
+      '[UNK',
+      '猫',
+      '\u{20000}',
+      '\u{2B820}',
+      'Σ',
+      'İ',
+      '한',
+      '\uD800',
+      '\uDC00',
+      '\uFFFD',
+      '\0',
+      '\u037E',
+      '\u2329',
+      '\uFB01',
+      '\u08D4',
+      '\u166D',
+      '\uE000',
+      '\uE001',
+      'a'.repeat(99),
+      'a'.repeat(100),
+      'a'.repeat(101),
+      'ab\u200B'.repeat(40),
+      'a\u0301'.repeat(120),
+      '\u200B'.repeat(1500),
+      ' '.repeat(1200),
+      '.'.repeat(80),
+      '\uFEFF',
+      `${'\u200B'.repeat(1000)}${'a'.repeat(100)}`,
+      `${'a\u0300'.repeat(600)}`,
+      'x\u00AD'.repeat(600),
+    ];
+    const SETTINGS: Record<string, object> = {
+      'as tokenizer.json has it': {},
+      'without cleaning': { clean_text: false },
+      'keeping accents': { strip_accents: false },
+      'keeping case': { lowercase: false },
+      'keeping case, stripping accents': { lowercase: false, strip_accents: true },
+      'without CJK spacing': { handle_chinese_chars: false },
+    };
+
+    /** A seeded generator of numbers in [0, 1), so that a failure can be replayed. */
+    function random(seed: number): () => number {
+      let state = seed;
+      return () => {
+        state = (state + 0x6d2b79f5) | 0;
+        let t = Math.imul(state ^ (state >>> 15), 1 | state);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      };
+    }
+
+    for (const [setting, normalizer] of Object.entries(SETTINGS)) {
+      it(`gives the leading tokens of the whole text, ${setting}`, async () => {
+        const crafted = await loadWithVocab({ '##a': 153, x: 154, '##x': 155 }, normalizer);
+        const next = random(Object.keys(SETTINGS).indexOf(setting) + 1);
+        const pick = (count: number): number => Math.floor(next() * count);
+        for (let round = 0; round < 400; round++) {
+          const parts = Array.from({ length: 1 + pick(60) }, () => PARTS[pick(PARTS.length)]);
+          const long = 'x'.repeat(pick(3000));
+          parts.splice(pick(parts.length), 0, long);
+          const text = parts.join(pick(3) === 0 ? ' ' : '');
+          const maxLength = 3 + pick(70);
+          const whole = crafted.sequence(crafted.encode(text), maxLength);
+          expect(
+            crafted.textSequence(text, maxLength),
+            `round ${round}: ${JSON.stringify(text.slice(0, 200))}… at ${maxLength}`,
+          ).to.deep.equal(whole);
+        }
+      });
+    }
+  });
+
+  it("reads another pipeline's text up to 100 characters a token, and counts it as truncated past them", async () => {
+    const whitespaceWords = await loadWithVocab({}, {}, { pre_tokenizer: { type: 'WhitespaceSplit' } });
+    const text = 'cat dog pizza '.repeat(Math.ceil((3 * 64 * MAX_TEXT_CHARS_PER_TOKEN) / 14));
+    const sequence = whitespaceWords.textSequence(text, 64);
+    expect(sequence).to.deep.equal(whitespaceWords.sequence(whitespaceWords.encode(text), 64));
+    const lost = whitespaceWords.textSequence(`${'a'.repeat(6399)} cat dog`, 64);
+    expect(lost, 'what lies past them is not read').to.deep.equal({ ids: [2, 1, 3], truncated: true });
   });
 
   it('names the file when it cannot be read', async () => {

@@ -21,7 +21,8 @@ interface NormalizerJson {
  * code units one at a time, so it never sees these and leaves them glued to
  * the word around them; the reference makes each its own word.
  */
-const ASTRAL_CJK_IDEOGRAPHS = /[\u{20000}-\u{2A6DF}\u{2A700}-\u{2B81F}\u{2B920}-\u{2CEAF}\u{2F800}-\u{2FA1F}]/gu;
+export const ASTRAL_CJK_IDEOGRAPHS = String.raw`[\u{20000}-\u{2A6DF}\u{2A700}-\u{2B81F}\u{2B920}-\u{2CEAF}\u{2F800}-\u{2FA1F}]`;
+const ASTRAL_CJK_IDEOGRAPH = new RegExp(ASTRAL_CJK_IDEOGRAPHS, 'gu');
 
 /**
  * The reference lower-cases each character alone, so capital sigma is
@@ -36,7 +37,7 @@ export function bertNormalizerFixes(normalizer: unknown): ((text: string) => str
   const json = (normalizer ?? {}) as NormalizerJson;
   if (json.type !== 'BertNormalizer') return undefined;
   const fixes: ((text: string) => string)[] = [];
-  if (json.handle_chinese_chars === true) fixes.push((text) => text.replace(ASTRAL_CJK_IDEOGRAPHS, ' $& '));
+  if (json.handle_chinese_chars === true) fixes.push((text) => text.replace(ASTRAL_CJK_IDEOGRAPH, ' $& '));
   if (json.lowercase === true) fixes.push((text) => text.replace(CAPITAL_SIGMA, SMALL_SIGMA));
   if (fixes.length === 0) return undefined;
   return (text) => fixes.reduce((fixed, fix) => fix(fixed), text);

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { BertPipelineJson, LeadingTokenizer } from './bert-leading-tokens.js';
+import { bertLeadingTokenizer } from './bert-leading-tokens.js';
 import { bertNormalizerFixes } from './bert-normalizer-fixes.js';
 import type { HfTokenizer } from './hf-tokenizer.js';
 import { createTokenizer } from './hf-tokenizer.js';
@@ -17,13 +19,14 @@ const TEMPLATE_PROBE = 'hello';
 const BERT_PAD_TOKEN = '[PAD]';
 
 /**
- * The most characters of a text tokenised per token the model reads. A
- * WordPiece word of more than 100 characters is one [UNK]
- * (`max_input_chars_per_word`), so a text of words gives at least one token
- * per 100 characters, and what lies past `maxLength` times this never
- * reaches the model. Tokenising it anyway costs in proportion to the body,
- * not to the model's input: a 64 MiB text held the event loop for tens of
- * seconds and took gigabytes.
+ * For a pipeline other than BERT's, whose words bert-leading-tokens.ts
+ * cannot find: the most characters of a text tokenised per token the
+ * model reads. A text of words of at most 100 characters gives at least
+ * one token per 100 characters, so what lies past `maxLength` times this
+ * does not reach the model; a text of longer words or runs of white space
+ * may lose tokens the model would read. Tokenising all of a text costs in
+ * proportion to the body, not to the model's input: a 64 MiB text held the
+ * event loop for tens of seconds and took gigabytes.
  */
 export const MAX_TEXT_CHARS_PER_TOKEN = 100;
 
@@ -53,8 +56,7 @@ interface TokenSequence {
   readonly truncated: boolean;
 }
 
-interface TokenizerJson {
-  normalizer?: unknown;
+interface TokenizerJson extends BertPipelineJson {
   truncation?: { max_length?: unknown } | null;
   padding?: { pad_id?: unknown } | null;
 }
@@ -88,6 +90,8 @@ export class TextTokenizer {
   /** Special tokens before and after a text's own tokens. */
   readonly #prefix: readonly number[];
   readonly #suffix: readonly number[];
+  /** A text's first tokens without tokenising all of it, for BERT's pipeline; undefined for others. */
+  readonly #leading: LeadingTokenizer | undefined;
   /** Ids below this are in the vocabulary. */
   readonly vocabularySize: number;
   /** The id of padding positions. */
@@ -95,7 +99,7 @@ export class TextTokenizer {
   /** tokenizer.json's own truncation length, if it sets one. */
   readonly maxLength: number | undefined;
 
-  private constructor(tokenizer: HfTokenizer, json: TokenizerJson) {
+  private constructor(tokenizer: HfTokenizer, json: TokenizerJson, config: object) {
     this.#tokenizer = tokenizer;
     this.#fix = bertNormalizerFixes(json.normalizer) ?? ((text) => text);
     const full = tokenizer.encode(TEMPLATE_PROBE).ids;
@@ -107,6 +111,12 @@ export class TextTokenizer {
     this.vocabularySize = tokenizer.get_vocab(true).size;
     const padId = json.padding?.pad_id;
     this.padId = typeof padId === 'number' ? padId : (tokenizer.token_to_id(BERT_PAD_TOKEN) ?? 0);
+    this.#leading = bertLeadingTokenizer(
+      json,
+      config,
+      (text) => this.encode(text),
+      (token) => tokenizer.token_to_id(token),
+    );
     const maxLength = json.truncation?.max_length;
     this.maxLength = typeof maxLength === 'number' ? maxLength : undefined;
   }
@@ -116,7 +126,7 @@ export class TextTokenizer {
     try {
       const json = (await readJson(path)) as TokenizerJson;
       const config = await readOptionalJson(join(dirname(path), TOKENIZER_CONFIG_FILE));
-      return new TextTokenizer(createTokenizer(json, config), json);
+      return new TextTokenizer(createTokenizer(json, config), json, config);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message;
       throw new Error(`tokenizer ${path}: ${reason}`, { cause: error });
@@ -145,12 +155,18 @@ export class TextTokenizer {
   }
 
   /**
-   * The model's sequence for a text, as `sequence` makes it of the text's
-   * tokens. Of a text longer than `maxLength` × {@link MAX_TEXT_CHARS_PER_TOKEN}
+   * The model's sequence for a text, as `sequence` makes it of the whole
+   * text's tokens. For BERT's pipeline only as much of the text is
+   * tokenised as gives them (see bert-leading-tokens.ts). For another, of
+   * a text longer than `maxLength` × {@link MAX_TEXT_CHARS_PER_TOKEN}
    * characters only the part before that (see `leadingCut`) is tokenised,
    * and the text counts as truncated.
    */
   textSequence(text: string, maxLength: number): TokenSequence {
+    if (this.#leading !== undefined) {
+      const { ids, more } = this.#leading(text, maxLength - this.specialTokenCount);
+      return { ids: [...this.#prefix, ...ids, ...this.#suffix], truncated: more };
+    }
     const limit = maxLength * MAX_TEXT_CHARS_PER_TOKEN;
     if (text.length <= limit) return this.sequence(this.encode(text), maxLength);
     const { ids } = this.sequence(this.encode(text.slice(0, leadingCut(text, limit))), maxLength);

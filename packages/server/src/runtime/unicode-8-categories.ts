@@ -60,15 +60,18 @@ function difference(set: string, less: string): string {
   return `[[${set}]--[${less}]]`;
 }
 
-const PUNCTUATION = difference(String.raw`\p{P}${ASCII_PUNCTUATION}${PUNCTUATION_IN_8}`, ADDED_AFTER_UNICODE_8);
+/** BertPreTokenizer's punctuation, as a `v`-flag class: each such character is a word of its own. */
+export const PUNCTUATION = difference(String.raw`\p{P}${ASCII_PUNCTUATION}${PUNCTUATION_IN_8}`, ADDED_AFTER_UNICODE_8);
 
 /** BertPreTokenizer's words: runs of neither White_Space nor punctuation, and each punctuation character alone. */
 const BERT_WORDS = new RegExp(String.raw`[^\p{White_Space}${PUNCTUATION}]+|${PUNCTUATION}`, 'gv');
 
-const NONSPACING_MARK = new RegExp(
-  difference(String.raw`\p{Mn}${NONSPACING_MARKS_IN_8}`, `${ADDED_AFTER_UNICODE_8}${OTHERS_IN_8}`),
-  'gv',
+/** The marks BertNormalizer's accent stripping drops, as a `v`-flag class. */
+export const NONSPACING_MARKS = difference(
+  String.raw`\p{Mn}${NONSPACING_MARKS_IN_8}`,
+  `${ADDED_AFTER_UNICODE_8}${OTHERS_IN_8}`,
 );
+const NONSPACING_MARK = new RegExp(NONSPACING_MARKS, 'gv');
 /** Text between characters added after Unicode 8.0, which the reference does not decompose. */
 const KNOWN_TO_UNICODE_8 = new RegExp(`[^${ADDED_AFTER_UNICODE_8}]+`, 'gv');
 
@@ -85,10 +88,11 @@ const PRIVATE_USE_IN_TABLES = String.raw`\u{E000}\u{F8FF}\u{F0000}\u{FFFFD}\u{10
  * surrogate characters (the reference's "other" category), but the tab and
  * line breaks, which it reads as white space.
  */
-const CONTROL = new RegExp(
-  `^${difference(String.raw`\p{Cc}\p{Cf}${PRIVATE_USE_IN_TABLES}\p{Cs}`, String.raw`\t\n\r${ADDED_AFTER_UNICODE_8}`)}$`,
-  'v',
+export const CONTROLS = difference(
+  String.raw`\p{Cc}\p{Cf}${PRIVATE_USE_IN_TABLES}\p{Cs}`,
+  String.raw`\t\n\r${ADDED_AFTER_UNICODE_8}`,
 );
+const CONTROL = new RegExp(`^${CONTROLS}$`, 'v');
 
 function isControl(char: string): boolean {
   return CONTROL.test(char);

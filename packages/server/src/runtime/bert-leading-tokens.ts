@@ -1,0 +1,267 @@
+/**
+ * The first tokens of a text for BERT's tokenizer.json pipeline
+ * (BertNormalizer, BertPreTokenizer, WordPiece), the same as of the whole
+ * text, found with work bounded by the number of tokens asked for rather
+ * than by the text's length: a body may hold megabytes that no model reads.
+ *
+ * The text is read piece by piece, each tokenised alone, the pieces cut
+ * where the whole text's words are cut too:
+ * - before white space the normaliser keeps (it ends a word);
+ * - before and after punctuation, and a CJK ideograph when the normaliser
+ *   spaces them (each is a word of its own);
+ * - never inside a special token such as `[CLS]`, which the library matches
+ *   on the text as given.
+ * The normaliser works on each character alone (accent stripping decomposes
+ * a character into itself and marks that stay behind it; a capital sigma,
+ * the one letter lower-cased by context, is rewritten beforehand, see
+ * bert-normalizer-fixes.ts), so a piece normalises as it does in the text.
+ *
+ * Characters that leave nothing behind (white space, the controls cleaning
+ * removes, the marks accent stripping drops) are skipped between pieces,
+ * so every piece holds a word and gives at least one token: a text is read
+ * only until the tokens asked for are found. A piece with no cut in it is
+ * one word; one of more than `max_input_chars_per_word` characters is a
+ * single `[UNK]` whatever its length, which is known once that many of its
+ * characters are seen to stay, and the rest of it is not normalised.
+ *
+ * The library trims JavaScript's white space off each end of the text
+ * between special tokens, which takes U+FEFF with it where cleaning keeps
+ * it (it is no White_Space, so elsewhere it is a word's): a piece is
+ * guarded from that trimming unless it ends such a text.
+ */
+import { ASTRAL_CJK_IDEOGRAPHS } from './bert-normalizer-fixes.js';
+import { CONTROLS, NONSPACING_MARKS, PUNCTUATION } from './unicode-8-categories.js';
+
+/** The parts of tokenizer.json this depends on. */
+export interface BertPipelineJson {
+  normalizer?: {
+    type?: unknown;
+    clean_text?: unknown;
+    handle_chinese_chars?: unknown;
+    strip_accents?: unknown;
+    lowercase?: unknown;
+  } | null;
+  pre_tokenizer?: { type?: unknown } | null;
+  model?: { type?: unknown; unk_token?: unknown; max_input_chars_per_word?: unknown } | null;
+  added_tokens?: readonly { content?: unknown; normalized?: unknown }[];
+}
+
+/** tokenizer_config.json's settings that make the library rewrite a text before its normaliser. */
+interface LibraryConfig {
+  remove_space?: unknown;
+  do_lowercase_and_remove_accent?: unknown;
+}
+
+/** A text's first tokens, and whether the whole text has more. */
+export interface LeadingTokens {
+  readonly ids: number[];
+  readonly more: boolean;
+}
+
+/** The first `count` tokens of a text, without special tokens. */
+export type LeadingTokenizer = (text: string, count: number) => LeadingTokens;
+
+/** WordPiece's `max_input_chars_per_word` when tokenizer.json leaves it out, as the library's default. */
+const DEFAULT_MAX_INPUT_CHARS_PER_WORD = 100;
+
+/**
+ * Pieces longer than this (in UTF-16 code units) with no cut in them are
+ * counted rather than tokenised: tokenising one costs in proportion to its
+ * length. Any bound would give the same tokens; this one keeps ordinary
+ * words on the plain path.
+ */
+const COUNTED_PIECE_LENGTH = 1000;
+
+/**
+ * Punctuation that, written beside a piece, is one token of its own: one
+ * that no special token holds is used to keep the library from trimming a
+ * piece's U+FEFF (see `LeadingTokenReader.#encodeInSection`).
+ */
+const PIECE_MARKERS = [',', '.', '!', '?', ';', ':'];
+
+/**
+ * The one character the library's pre-tokeniser trims off each end of a
+ * text between special tokens (as JavaScript's white space) that is no
+ * White_Space, which ends words anyway.
+ */
+const BYTE_ORDER_MARK = String.raw`\u{FEFF}`;
+
+/** CJK ideographs in the Basic Multilingual Plane, the ones the library's BertNormalizer itself spaces. */
+const BMP_CJK_IDEOGRAPHS = String.raw`[\u{3400}-\u{4DBF}\u{4E00}-\u{9FFF}\u{F900}-\u{FAFF}]`;
+
+/** The characters cleaning removes: the controls it knows, NUL and U+FFFD. */
+const CLEANED = String.raw`[\u{0}\u{FFFD}${CONTROLS}]`;
+
+/**
+ * A leading-token reader for a tokenizer.json whose pipeline is BERT's, or
+ * undefined for any other, whose words this cannot find without running it.
+ * Special tokens must be matched on the text as given (`normalized: false`)
+ * and begin with punctuation, so that one never starts inside a word.
+ */
+export function bertLeadingTokenizer(
+  json: BertPipelineJson,
+  config: LibraryConfig,
+  encode: (text: string) => number[],
+  tokenId: (token: string) => number | undefined,
+): LeadingTokenizer | undefined {
+  const { normalizer, pre_tokenizer: preTokenizer, model } = json;
+  if (normalizer?.type !== 'BertNormalizer' || preTokenizer?.type !== 'BertPreTokenizer') return undefined;
+  if (model?.type !== 'WordPiece' || typeof model.unk_token !== 'string') return undefined;
+  const unknownId = tokenId(model.unk_token);
+  if (unknownId === undefined) return undefined;
+  if (config.remove_space === true || config.do_lowercase_and_remove_accent === true) return undefined;
+  const special = (json.added_tokens ?? []).map(({ content, normalized }) =>
+    typeof content === 'string' && normalized === false ? content : undefined,
+  );
+  const startsWithPunctuation = new RegExp(`^${PUNCTUATION}`, 'v');
+  if (!special.every((content) => content !== undefined && startsWithPunctuation.test(content))) return undefined;
+  const maxWordChars =
+    typeof model.max_input_chars_per_word === 'number'
+      ? model.max_input_chars_per_word
+      : DEFAULT_MAX_INPUT_CHARS_PER_WORD;
+  const lowercase = Boolean(normalizer.lowercase);
+  const stripAccents = lowercase ? normalizer.strip_accents !== false : Boolean(normalizer.strip_accents);
+  const gone = [normalizer.clean_text ? CLEANED : '', stripAccents ? NONSPACING_MARKS : ''].join('');
+  const spaces = `[\\p{White_Space}--[${gone}]]`;
+  const ideographs = [
+    normalizer.handle_chinese_chars ? BMP_CJK_IDEOGRAPHS : '',
+    normalizer.handle_chinese_chars === true ? ASTRAL_CJK_IDEOGRAPHS : '',
+  ].join('');
+  // Cleaning removes U+FEFF; kept, it is a word's character that the library trims off a piece's ends.
+  const marker = normalizer.clean_text ? undefined : PIECE_MARKERS.find((char) => !special.join('').includes(char));
+  if (!normalizer.clean_text && marker === undefined) return undefined;
+  return new LeadingTokenReader({
+    encode,
+    marker,
+    unknownId,
+    maxWordChars,
+    specialTokens: special as string[],
+    kept: new RegExp(`[^\\p{White_Space}${gone}]`, 'gv'),
+    untrimmed: new RegExp(`[^\\p{White_Space}${BYTE_ORDER_MARK}${gone}]`, 'gv'),
+    notKept: new RegExp(`[\\p{White_Space}${gone}]`, 'gv'),
+    cuts: new RegExp(`${spaces}|${PUNCTUATION}|[${ideographs}]`, 'gv'),
+  }).read;
+}
+
+/** What a reader needs, resolved once per tokenizer. */
+interface ReaderParts {
+  readonly encode: (text: string) => number[];
+  /** Punctuation to guard a piece's ends from the library's trimming with, when U+FEFF is kept. */
+  readonly marker: string | undefined;
+  readonly unknownId: number;
+  readonly maxWordChars: number;
+  readonly specialTokens: readonly string[];
+  /** A character that stays after normalisation, and is not white space: a word's. */
+  readonly kept: RegExp;
+  /** The same but U+FEFF, which the library trims off a section's ends where cleaning keeps it. */
+  readonly untrimmed: RegExp;
+  readonly notKept: RegExp;
+  /** A character a piece may end before (white space) or stand alone as (punctuation, ideographs). */
+  readonly cuts: RegExp;
+}
+
+class LeadingTokenReader {
+  readonly #parts: ReaderParts;
+
+  constructor(parts: ReaderParts) {
+    this.#parts = parts;
+  }
+
+  readonly read = (text: string, count: number): LeadingTokens => {
+    const { kept, untrimmed } = this.#parts;
+    const ids: number[] = [];
+    let position = 0;
+    let sectionStart = true;
+    for (;;) {
+      const start = sectionStart ? untrimmed : kept;
+      start.lastIndex = position;
+      const word = start.exec(text);
+      if (word === null) return { ids, more: false };
+      const special = this.#specialTokenAt(text, word.index);
+      const end = special > 0 ? word.index + special : this.#pieceEnd(text, word.index);
+      for (const id of this.#pieceTokens(text, word.index, end)) ids.push(id);
+      if (ids.length > count) return { ids: ids.slice(0, count), more: true };
+      position = end;
+      sectionStart = special > 0;
+    }
+  };
+
+  /** Whether the library trims all that is left of the section at `position` (up to the text's end or a special token). */
+  #endsSection(text: string, position: number): boolean {
+    const { untrimmed } = this.#parts;
+    untrimmed.lastIndex = position;
+    const next = untrimmed.exec(text);
+    return next === null || this.#specialTokenAt(text, next.index) > 0;
+  }
+
+  /** The length of the longest special token at `position`, 0 if none: the library matches the longest. */
+  #specialTokenAt(text: string, position: number): number {
+    return this.#parts.specialTokens
+      .filter((token) => text.startsWith(token, position))
+      .reduce((longest, token) => Math.max(longest, token.length), 0);
+  }
+
+  /** Whether a special token found in the text spans `cut`, which must then not cut it. */
+  #insideSpecialToken(text: string, cut: number): boolean {
+    return this.#parts.specialTokens.some((token) => {
+      for (let start = Math.max(0, cut - token.length + 1); start < cut; start++) {
+        if (text.startsWith(token, start)) return true;
+      }
+      return false;
+    });
+  }
+
+  /** Where the piece that starts at `start`, on a word's character, ends. */
+  #pieceEnd(text: string, start: number): number {
+    const { cuts } = this.#parts;
+    cuts.lastIndex = start;
+    const first = cuts.exec(text);
+    // The piece starts on punctuation or an ideograph, a word of its own: after it is a cut too.
+    if (first !== null && first.index === start) {
+      const after = start + first[0].length;
+      if (!this.#insideSpecialToken(text, after)) return after;
+    }
+    let from = start + 1;
+    for (;;) {
+      cuts.lastIndex = from;
+      const cut = cuts.exec(text);
+      if (cut === null) return text.length;
+      if (!this.#insideSpecialToken(text, cut.index)) return cut.index;
+      from = cut.index + 1;
+    }
+  }
+
+  /** The tokens of the text from `start` to `end`, cut where the whole text's words are. */
+  #pieceTokens(text: string, start: number, end: number): readonly number[] {
+    const { unknownId, maxWordChars, marker, kept, untrimmed, notKept, cuts } = this.#parts;
+    const last = marker !== undefined && this.#endsSection(text, end);
+    if (end - start <= COUNTED_PIECE_LENGTH) return this.#encodeInSection(text.slice(start, end), last);
+    cuts.lastIndex = start;
+    const cut = cuts.exec(text);
+    // Only a special token that overlaps another could leave a cut inside a piece; read it all then.
+    if (cut !== null && cut.index < end) return this.#encodeInSection(text.slice(start, end), last);
+    // One word: each character that stays is at least one of the word's characters after normalisation.
+    const stays = last ? untrimmed : kept;
+    stays.lastIndex = start;
+    for (let seen = 0; seen <= maxWordChars; seen++) {
+      const char = stays.exec(text);
+      if (char === null || char.index >= end) {
+        return this.#encodeInSection(text.slice(start, end).replace(notKept, ''), last);
+      }
+    }
+    return [unknownId];
+  }
+
+  /**
+   * The tokens of a piece of a section, the last one or not. Where U+FEFF
+   * is kept, the library would trim it off the piece's normalised ends,
+   * which it does to a section's alone, so a marker is written at the
+   * piece's start, and at its end unless it ends the section, and their
+   * tokens dropped.
+   */
+  #encodeInSection(piece: string, last: boolean): readonly number[] {
+    const { encode, marker } = this.#parts;
+    if (marker === undefined) return encode(piece);
+    return last ? encode(`${marker}${piece}`).slice(1) : encode(`${marker}${piece}${marker}`).slice(1, -1);
+  }
+}
