@@ -264,6 +264,21 @@ describe('TextTokenizer', () => {
       };
     }
 
+    it('keeps U+FEFF where cleaning does not remove it, but at the ends of the text between special tokens, as the library trims it', async () => {
+      const uncleaned = await loadWithVocab({}, { clean_text: false });
+      const texts = [
+        '\uFEFFcat \uFEFF',
+        'cat \uFEFF dog',
+        'cat\uFEFF[SEP]\uFEFF',
+        ']\uFEFF\u0085[SEP]',
+        '\u0085\uFEFF',
+      ];
+      for (const text of texts) {
+        const whole = uncleaned.sequence(uncleaned.encode(text), 64);
+        expect(uncleaned.textSequence(text, 64), JSON.stringify(text)).to.deep.equal(whole);
+      }
+    });
+
     for (const [setting, normalizer] of Object.entries(SETTINGS)) {
       it(`gives the leading tokens of the whole text, ${setting}`, async () => {
         const crafted = await loadWithVocab({ '##a': 153, x: 154, '##x': 155 }, normalizer);

@@ -79,13 +79,6 @@ const COUNTED_PIECE_LENGTH = 1000;
  */
 const PIECE_MARKERS = [',', '.', '!', '?', ';', ':'];
 
-/**
- * The one character the library's pre-tokeniser trims off each end of a
- * text between special tokens (as JavaScript's white space) that is no
- * White_Space, which ends words anyway.
- */
-const BYTE_ORDER_MARK = String.raw`\u{FEFF}`;
-
 /** CJK ideographs in the Basic Multilingual Plane, the ones the library's BertNormalizer itself spaces. */
 const BMP_CJK_IDEOGRAPHS = String.raw`[\u{3400}-\u{4DBF}\u{4E00}-\u{9FFF}\u{F900}-\u{FAFF}]`;
 
@@ -127,6 +120,7 @@ export function bertLeadingTokenizer(
     normalizer.handle_chinese_chars ? BMP_CJK_IDEOGRAPHS : '',
     normalizer.handle_chinese_chars === true ? ASTRAL_CJK_IDEOGRAPHS : '',
   ].join('');
+  const cuts = `${spaces}|${PUNCTUATION}|[${ideographs}]`;
   // Cleaning removes U+FEFF; kept, it is a word's character that the library trims off a piece's ends.
   const marker = normalizer.clean_text ? undefined : PIECE_MARKERS.find((char) => !special.join('').includes(char));
   if (!normalizer.clean_text && marker === undefined) return undefined;
@@ -137,10 +131,17 @@ export function bertLeadingTokenizer(
     maxWordChars,
     specialTokens: special as string[],
     kept: new RegExp(`[^\\p{White_Space}${gone}]`, 'gv'),
-    untrimmed: new RegExp(`[^\\p{White_Space}${BYTE_ORDER_MARK}${gone}]`, 'gv'),
+    untrimmed: new RegExp(`[^\\s${gone}]`, 'gv'),
     notKept: new RegExp(`[\\p{White_Space}${gone}]`, 'gv'),
-    cuts: new RegExp(`${spaces}|${PUNCTUATION}|[${ideographs}]`, 'gv'),
+    cuts: new RegExp(cuts, 'gv'),
+    cutHere: new RegExp(cuts, 'yv'),
   }).read;
+}
+
+/** Where a piece of a text ends, and whether it is one word with no cut in it. */
+interface Piece {
+  readonly end: number;
+  readonly oneWord: boolean;
 }
 
 /** What a reader needs, resolved once per tokenizer. */
@@ -153,11 +154,18 @@ interface ReaderParts {
   readonly specialTokens: readonly string[];
   /** A character that stays after normalisation, and is not white space: a word's. */
   readonly kept: RegExp;
-  /** The same but U+FEFF, which the library trims off a section's ends where cleaning keeps it. */
+  /**
+   * A character that stays and that the library's pre-tokeniser does not
+   * trim off a section's ends as JavaScript's white space: that is
+   * White_Space but U+0085 and with U+FEFF, which is a word's character
+   * elsewhere when cleaning keeps it.
+   */
   readonly untrimmed: RegExp;
   readonly notKept: RegExp;
   /** A character a piece may end before (white space) or stand alone as (punctuation, ideographs). */
   readonly cuts: RegExp;
+  /** The same, at `lastIndex` only. */
+  readonly cutHere: RegExp;
 }
 
 class LeadingTokenReader {
@@ -178,10 +186,10 @@ class LeadingTokenReader {
       const word = start.exec(text);
       if (word === null) return { ids, more: false };
       const special = this.#specialTokenAt(text, word.index);
-      const end = special > 0 ? word.index + special : this.#pieceEnd(text, word.index);
-      for (const id of this.#pieceTokens(text, word.index, end)) ids.push(id);
+      const piece = special > 0 ? { end: word.index + special, oneWord: false } : this.#piece(text, word.index);
+      for (const id of this.#pieceTokens(text, word.index, piece)) ids.push(id);
       if (ids.length > count) return { ids: ids.slice(0, count), more: true };
-      position = end;
+      position = piece.end;
       sectionStart = special > 0;
     }
   };
@@ -211,35 +219,33 @@ class LeadingTokenReader {
     });
   }
 
-  /** Where the piece that starts at `start`, on a word's character, ends. */
-  #pieceEnd(text: string, start: number): number {
-    const { cuts } = this.#parts;
-    cuts.lastIndex = start;
-    const first = cuts.exec(text);
+  /** Where the piece that starts at `start`, on a word's character, ends, and whether it is one word with no cut in it. */
+  #piece(text: string, start: number): Piece {
+    const { cuts, cutHere } = this.#parts;
+    cutHere.lastIndex = start;
+    const first = cutHere.exec(text);
     // The piece starts on punctuation or an ideograph, a word of its own: after it is a cut too.
-    if (first !== null && first.index === start) {
-      const after = start + first[0].length;
-      if (!this.#insideSpecialToken(text, after)) return after;
+    if (first !== null && !this.#insideSpecialToken(text, start + first[0].length)) {
+      return { end: start + first[0].length, oneWord: false };
     }
+    let oneWord = first === null;
     let from = start + 1;
     for (;;) {
       cuts.lastIndex = from;
       const cut = cuts.exec(text);
-      if (cut === null) return text.length;
-      if (!this.#insideSpecialToken(text, cut.index)) return cut.index;
+      if (cut === null) return { end: text.length, oneWord };
+      if (!this.#insideSpecialToken(text, cut.index)) return { end: cut.index, oneWord };
+      oneWord = false;
       from = cut.index + 1;
     }
   }
 
   /** The tokens of the text from `start` to `end`, cut where the whole text's words are. */
-  #pieceTokens(text: string, start: number, end: number): readonly number[] {
-    const { unknownId, maxWordChars, marker, kept, untrimmed, notKept, cuts } = this.#parts;
+  #pieceTokens(text: string, start: number, { end, oneWord }: Piece): readonly number[] {
+    const { unknownId, maxWordChars, marker, kept, untrimmed, notKept } = this.#parts;
     const last = marker !== undefined && this.#endsSection(text, end);
-    if (end - start <= COUNTED_PIECE_LENGTH) return this.#encodeInSection(text.slice(start, end), last);
-    cuts.lastIndex = start;
-    const cut = cuts.exec(text);
-    // Only a special token that overlaps another could leave a cut inside a piece; read it all then.
-    if (cut !== null && cut.index < end) return this.#encodeInSection(text.slice(start, end), last);
+    // A piece with a cut left in it (only a special token overlapping another leaves one) is read all.
+    if (end - start <= COUNTED_PIECE_LENGTH || !oneWord) return this.#encodeInSection(text.slice(start, end), last);
     // One word: each character that stays is at least one of the word's characters after normalisation.
     const stays = last ? untrimmed : kept;
     stays.lastIndex = start;
