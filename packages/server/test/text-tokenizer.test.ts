@@ -279,6 +279,16 @@ describe('TextTokenizer', () => {
       }
     });
 
+    it('reads a text between special tokens that normalises to one as that token, as the library does', async () => {
+      const cased = await loadWithVocab({}, { lowercase: false });
+      const texts = ['[\u200BCLS]', '\u3000[\u200BCLS]', '[SEP]\u200B[\u200BMASK][SEP]', 'x[\u200BCLS]', '[\u200BCLS'];
+      for (const text of texts) {
+        const whole = cased.sequence(cased.encode(text), 64);
+        expect(cased.textSequence(text, 64), JSON.stringify(text)).to.deep.equal(whole);
+      }
+      expect(cased.textSequence('[\u200BCLS]', 64).ids).to.deep.equal([2, 2, 3]);
+    });
+
     for (const [setting, normalizer] of Object.entries(SETTINGS)) {
       it(`gives the leading tokens of the whole text, ${setting}`, async () => {
         const crafted = await loadWithVocab({ '##a': 153, x: 154, '##x': 155 }, normalizer);

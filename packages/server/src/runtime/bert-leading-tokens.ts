@@ -52,6 +52,15 @@ interface LibraryConfig {
   do_lowercase_and_remove_accent?: unknown;
 }
 
+/** The library's tokenizer, as this uses it. */
+interface LibraryTokenizer {
+  /** A text's token ids, without special tokens. */
+  readonly encode: (text: string) => number[];
+  /** A text as the library's normaliser rewrites it. */
+  readonly normalize: (text: string) => string;
+  readonly tokenId: (token: string) => number | undefined;
+}
+
 /** A text's first tokens, and whether the whole text has more. */
 export interface LeadingTokens {
   readonly ids: number[];
@@ -94,8 +103,7 @@ const CLEANED = String.raw`[\u{0}\u{FFFD}${CONTROLS}]`;
 export function bertLeadingTokenizer(
   json: BertPipelineJson,
   config: LibraryConfig,
-  encode: (text: string) => number[],
-  tokenId: (token: string) => number | undefined,
+  { encode, normalize, tokenId }: LibraryTokenizer,
 ): LeadingTokenizer | undefined {
   const { normalizer, pre_tokenizer: preTokenizer, model } = json;
   if (normalizer?.type !== 'BertNormalizer' || preTokenizer?.type !== 'BertPreTokenizer') return undefined;
@@ -126,6 +134,8 @@ export function bertLeadingTokenizer(
   if (!normalizer.clean_text && marker === undefined) return undefined;
   return new LeadingTokenReader({
     encode,
+    normalize,
+    tokenId,
     marker,
     unknownId,
     maxWordChars,
@@ -133,6 +143,8 @@ export function bertLeadingTokenizer(
     kept: new RegExp(`[^\\p{White_Space}${gone}]`, 'gv'),
     untrimmed: new RegExp(`[^\\s${gone}]`, 'gv'),
     notKept: new RegExp(`[\\p{White_Space}${gone}]`, 'gv'),
+    spaces: new RegExp(spaces, 'gv'),
+    gone: new RegExp(`[${gone}]`, 'gv'),
     cuts: new RegExp(cuts, 'gv'),
     cutHere: new RegExp(cuts, 'yv'),
   }).read;
@@ -147,6 +159,8 @@ interface Piece {
 /** What a reader needs, resolved once per tokenizer. */
 interface ReaderParts {
   readonly encode: (text: string) => number[];
+  readonly normalize: (text: string) => string;
+  readonly tokenId: (token: string) => number | undefined;
   /** Punctuation to guard a piece's ends from the library's trimming with, when U+FEFF is kept. */
   readonly marker: string | undefined;
   readonly unknownId: number;
@@ -162,6 +176,10 @@ interface ReaderParts {
    */
   readonly untrimmed: RegExp;
   readonly notKept: RegExp;
+  /** White space that stays after normalisation. */
+  readonly spaces: RegExp;
+  /** What normalisation removes. */
+  readonly gone: RegExp;
   /** A character a piece may end before (white space) or stand alone as (punctuation, ideographs). */
   readonly cuts: RegExp;
   /** The same, at `lastIndex` only. */
@@ -185,6 +203,13 @@ class LeadingTokenReader {
       start.lastIndex = position;
       const word = start.exec(text);
       if (word === null) return { ids, more: false };
+      const normalizedSpecial = sectionStart ? this.#normalizedSpecialToken(text, position, word.index) : undefined;
+      if (normalizedSpecial !== undefined) {
+        ids.push(normalizedSpecial.id);
+        if (ids.length > count) return { ids: ids.slice(0, count), more: true };
+        position = normalizedSpecial.end;
+        continue;
+      }
       const special = this.#specialTokenAt(text, word.index);
       const piece = special > 0 ? { end: word.index + special, oneWord: false } : this.#piece(text, word.index);
       for (const id of this.#pieceTokens(text, word.index, piece)) ids.push(id);
@@ -193,6 +218,37 @@ class LeadingTokenReader {
       sectionStart = special > 0;
     }
   };
+
+  /**
+   * The special token that the section from `section`, whose first
+   * character that stays is at `start`, normalises to as a whole, and where
+   * the section ends: the
+   * library reads such a section as that token (`[\u200BCLS]` as `[CLS]`
+   * when cleaning keeps case). Only a section of no more characters that
+   * stay than the longest special token, and no white space, can.
+   */
+  #normalizedSpecialToken(text: string, section: number, start: number): { id: number; end: number } | undefined {
+    const { specialTokens, kept, spaces, gone, normalize, tokenId } = this.#parts;
+    if (this.#specialTokenAt(text, start) > 0) return undefined;
+    const longest = specialTokens.reduce((length, token) => Math.max(length, token.length), 0);
+    kept.lastIndex = start;
+    let end = text.length;
+    for (let seen = 0; ; seen++) {
+      const char = kept.exec(text);
+      if (char === null) break;
+      if (this.#specialTokenAt(text, char.index) > 0) {
+        end = char.index;
+        break;
+      }
+      if (seen === longest) return undefined;
+    }
+    spaces.lastIndex = section;
+    const space = spaces.exec(text);
+    if (space !== null && space.index < end) return undefined;
+    const normalized = normalize(text.slice(section, end).replace(gone, ''));
+    const id = specialTokens.includes(normalized) ? tokenId(normalized) : undefined;
+    return id === undefined ? undefined : { id, end };
+  }
 
   /** Whether the library trims all that is left of the section at `position` (up to the text's end or a special token). */
   #endsSection(text: string, position: number): boolean {

@@ -17,6 +17,8 @@ export interface HfTokenizer {
   encode(text: string, options?: { add_special_tokens?: boolean }): HfEncoding;
   get_vocab(withAddedTokens?: boolean): Map<string, number>;
   token_to_id(token: string): number | undefined;
+  /** The normalizer the library runs on a text between special tokens, if tokenizer.json has one. */
+  readonly normalizer: ((text: string) => string) | null;
 }
 
 /**
