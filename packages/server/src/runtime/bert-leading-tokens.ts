@@ -143,7 +143,7 @@ export function bertLeadingTokenizer(
     kept: new RegExp(`[^\\p{White_Space}${gone}]`, 'gv'),
     untrimmed: new RegExp(`[^\\s${gone}]`, 'gv'),
     notKept: new RegExp(`[\\p{White_Space}${gone}]`, 'gv'),
-    spaces: new RegExp(spaces, 'gv'),
+    spaces: new RegExp(spaces, 'v'),
     gone: new RegExp(`[${gone}]`, 'gv'),
     cuts: new RegExp(cuts, 'gv'),
     cutHere: new RegExp(cuts, 'yv'),
@@ -242,10 +242,9 @@ class LeadingTokenReader {
       }
       if (seen === longest) return undefined;
     }
-    spaces.lastIndex = section;
-    const space = spaces.exec(text);
-    if (space !== null && space.index < end) return undefined;
-    const normalized = normalize(text.slice(section, end).replace(gone, ''));
+    const whole = text.slice(section, end);
+    if (spaces.test(whole)) return undefined;
+    const normalized = normalize(whole.replace(gone, ''));
     const id = specialTokens.includes(normalized) ? tokenId(normalized) : undefined;
     return id === undefined ? undefined : { id, end };
   }
