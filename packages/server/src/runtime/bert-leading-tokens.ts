@@ -27,7 +27,10 @@
  * The library trims JavaScript's white space off each end of the text
  * between special tokens, which takes U+FEFF with it where cleaning keeps
  * it (it is no White_Space, so elsewhere it is a word's): a piece is
- * guarded from that trimming unless it ends such a text.
+ * guarded from that trimming unless it ends such a text. The library also
+ * reads such a text that normalises to a special token as that token
+ * (`[\u200BCLS]` as `[CLS]` when case is kept); one short enough to is
+ * normalised whole and compared.
  */
 import { ASTRAL_CJK_IDEOGRAPHS } from './bert-normalizer-fixes.js';
 import { CONTROLS, NONSPACING_MARKS, PUNCTUATION } from './unicode-8-categories.js';
