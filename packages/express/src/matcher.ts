@@ -13,8 +13,13 @@ import type { PredictCall } from './types.js';
  * second colon in a route as another parameter) and splits once decoded.
  */
 const KSERVE_V1 = /^\/v1\/models\/([^/]+)\/?$/i;
-/** The verbs after a V1 model that are calls: predict and explain. */
-const KSERVE_V1_VERBS: ReadonlySet<string> = new Set(['predict', 'explain']);
+/**
+ * The verbs after a V1 model that are calls, predict and explain, each with
+ * its `http.route`: written once here rather than per call.
+ */
+const KSERVE_V1_ROUTES: ReadonlyMap<string, string> = new Map(
+  ['predict', 'explain'].map((verb) => [verb, `/v1/models/{model}:${verb}`]),
+);
 /** `/v2/models/<model>[/versions/<version>]/infer`, Open Inference (V2) REST. */
 const OPEN_INFERENCE_V2 = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer\/?$/i;
 /** OpenAI's embeddings route, at the root or under `/openai`. */
@@ -50,13 +55,9 @@ function kserveV1Call(target: string): PredictCall | undefined {
   const colon = target.lastIndexOf(':');
   if (colon < 0) return undefined;
   const operation = target.slice(colon + 1).toLowerCase();
-  if (!KSERVE_V1_VERBS.has(operation)) return undefined;
-  return {
-    operation,
-    model: target.slice(0, colon),
-    protocol: PROTOCOL.KSERVE_V1,
-    route: `/v1/models/{model}:${operation}`,
-  };
+  const route = KSERVE_V1_ROUTES.get(operation);
+  if (route === undefined) return undefined;
+  return { operation, model: target.slice(0, colon), protocol: PROTOCOL.KSERVE_V1, route };
 }
 
 /**
