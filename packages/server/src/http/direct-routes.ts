@@ -24,6 +24,8 @@ const QUERY_OR_FRAGMENT = /[?#]/;
  * routed, nor checked.
  */
 function decodablePath(url: string): boolean {
+  // Nearly every target has no escape at all: it needs no search for where its path ends.
+  if (!url.includes('%')) return true;
   const end = url.search(QUERY_OR_FRAGMENT);
   const path = end < 0 ? url : url.slice(0, end);
   if (!path.includes('%')) return true;
