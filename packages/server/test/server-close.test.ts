@@ -2,12 +2,13 @@
 import type { ClientRequest } from 'node:http';
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { DEMO_EMBEDDING } from '../../../test/support/embeddings.js';
 import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
 import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
 import { startServer } from '../src/index.js';
@@ -77,17 +78,58 @@ async function slowLoadingRepository(): Promise<{ path: string; finishLoad(): Pr
   return { path, finishLoad };
 }
 
+/** How long a test waits for a load to open its named pipe. */
+const PIPE_READER_WAIT_MS = 10_000;
+
+/** A server of `path`'s models without telemetry, its shutdown bounded by `shutdownTimeoutMs`. */
+function serveLoading(path: string, shutdownTimeoutMs: number): ReturnType<typeof startServer> {
+  return startServer({ modelRepository: path, port: 0, host: '127.0.0.1', telemetry: false, shutdownTimeoutMs });
+}
+
+/**
+ * A repository whose one text model has its session created, then waits in
+ * its tokenizer's read, past every check of the load's own, until
+ * `finishLoad` writes the tokenizer: its tokenizer.json is a named pipe.
+ * `reading` resolves once the load has opened the pipe.
+ */
+async function tokenizerWaitingRepository(): Promise<{
+  path: string;
+  reading: Promise<void>;
+  finishLoad(): Promise<void>;
+}> {
+  const path = await mkdtemp(join(tmpdir(), 'inferlens-slow-tokenizer-'));
+  const source = join(DEMO_REPOSITORY, DEMO_EMBEDDING);
+  const target = join(path, DEMO_EMBEDDING);
+  await mkdir(join(target, '1'), { recursive: true });
+  await copyFile(join(source, 'config.json'), join(target, 'config.json'));
+  await copyFile(join(source, '1/model.onnx'), join(target, '1/model.onnx'));
+  const tokenizer = join(target, '1/tokenizer.json');
+  await promisify(execFile)('mkfifo', [tokenizer]);
+  // Opening a pipe to write without waiting fails (ENXIO) until a reader has it open: the load is then reading it.
+  const writer = (async () => {
+    for (const giveUpAt = Date.now() + PIPE_READER_WAIT_MS; Date.now() < giveUpAt;) {
+      try {
+        return await open(tokenizer, constants.O_WRONLY | constants.O_NONBLOCK);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    throw new Error(`the load did not open the tokenizer within ${PIPE_READER_WAIT_MS} ms`);
+  })();
+  const finishLoad = async (): Promise<void> => {
+    const pipe = await writer;
+    await pipe.writeFile(await readFile(join(source, '1/tokenizer.json')));
+    await pipe.close();
+  };
+  return { path, reading: writer.then(() => undefined), finishLoad };
+}
+
 describe('InferenceServer.close()', () => {
-  it('resolves within the shutdown timeout while a model is still loading, which releases it once loaded', async () => {
+  it('resolves within the shutdown timeout while a model is still loading, which then opens no session', async () => {
     const repository = await slowLoadingRepository();
     try {
-      const server = await startServer({
-        modelRepository: repository.path,
-        port: 0,
-        host: '127.0.0.1',
-        telemetry: false,
-        shutdownTimeoutMs: 300,
-      });
+      const server = await serveLoading(repository.path, 300);
       const started = Date.now();
       const closed = await Promise.race([
         server.close().then(() => 'closed'),
@@ -99,6 +141,26 @@ describe('InferenceServer.close()', () => {
       await server.loaded;
       expect(server.repository.find('iris').state).to.equal('unloaded');
       expect(server.repository.find('iris').model).to.equal(undefined);
+    } finally {
+      await repository.finishLoad().catch(() => undefined);
+      await rm(repository.path, { recursive: true, force: true });
+    }
+  });
+
+  it('releases the session of a version whose load it stopped waiting for, once that load is done', async () => {
+    const repository = await tokenizerWaitingRepository();
+    try {
+      const server = await serveLoading(repository.path, 100);
+      // The session exists; the load waits for the tokenizer, beyond the check that stops a closed repository's loads.
+      await repository.reading;
+      await server.close();
+      await repository.finishLoad();
+      await server.loaded;
+      const version = server.repository.find(DEMO_EMBEDDING);
+      expect({ state: version.state, released: version.model === undefined }).to.deep.equal({
+        state: 'unloaded',
+        released: true,
+      });
     } finally {
       await repository.finishLoad().catch(() => undefined);
       await rm(repository.path, { recursive: true, force: true });
