@@ -77,6 +77,7 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
 
   const inFlight = new InFlightRequests();
   const server: Server = createServer((req, res) => {
+    inFlight.admit(res);
     if (!direct(req, res)) app(req, res);
   });
   server.listen(options.port ?? DEFAULT_PORT, host);

@@ -3,7 +3,9 @@ import type { ClientRequest } from 'node:http';
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { once } from 'node:events';
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -179,6 +181,34 @@ describe('InferenceServer.close()', () => {
       expect(await held.answer).to.deep.equal({ status: 200, connection: 'close' });
       await closed;
     } finally {
+      agent.destroy();
+    }
+  });
+  it('answers with Connection: close a request whose headers were still arriving when the shutdown began, even at once', async () => {
+    const server = await serveRepository(DEMO_REPOSITORY);
+    const agent = new Agent({ keepAlive: true });
+    const { hostname, port } = new URL(server.url);
+    const late = connect(Number(port), hostname);
+    const connected = once(late, 'connect');
+    try {
+      // A call in flight, which the shutdown waits for while the other request's headers arrive.
+      const held = heldKeepAlivePredict(server.url, agent);
+      await held.started;
+      // Part of a request: its connection is not idle, so closing the server leaves it open.
+      await connected;
+      await new Promise((resolve) => late.write('GET /v2/health/live HTTP/1.1\r\n', resolve));
+      // Time for the server, in this process, to read it.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const closed = server.close();
+      // The rest of it: a health check, which the app answers as soon as it has the request.
+      late.write('host: localhost\r\n\r\n');
+      const [head] = (await once(late, 'data')) as [Buffer];
+      held.finish();
+      await held.answer;
+      await closed;
+      expect(head.toString('latin1').toLowerCase()).to.match(/^http\/1\.1 200 [^]*\r\nconnection: close\r\n/);
+    } finally {
+      late.destroy();
       agent.destroy();
     }
   });

@@ -10,9 +10,17 @@ export class InFlightRequests {
   #idleWaiters: (() => void)[] = [];
   #draining = false;
 
-  /** Counts `res` until it closes; once draining, its connection ends after it. */
-  track(res: ServerResponse): void {
+  /**
+   * Once draining, makes `res` end its connection. Called before the
+   * request's handler, which may answer at once (a health check): by
+   * {@link track}, after it, the headers are sent.
+   */
+  admit(res: ServerResponse): void {
     if (this.#draining) closeAfterAnswer(res);
+  }
+
+  /** Counts `res` until it closes. */
+  track(res: ServerResponse): void {
     this.#responses.add(res);
     res.once('close', () => {
       this.#responses.delete(res);
