@@ -108,8 +108,9 @@ export class EnvReader {
    * beside it, and reported. The SDK's exporters read the variable again on
    * their own, beneath the headers they are given, so the middleware cannot
    * take an entry out of what they send: the report says which entries they
-   * skip too, and which they send although Node.js refuses them, failing
-   * their exports. It shows no value: headers carry credentials.
+   * skip too, which they send although Node.js refuses them, failing their
+   * exports, and which they send cut at a ';' (they read an entry as a W3C
+   * Baggage member). It shows no value: headers carry credentials.
    */
   headers(name: string): Record<string, string> | undefined {
     const raw = this.string(name);
@@ -117,11 +118,17 @@ export class EnvReader {
     const out: Record<string, string> = {};
     const skipped: number[] = [];
     const unsendable: number[] = [];
+    const cutBySdk: number[] = [];
     const entries = nonEmptyEntries(raw);
     entries.forEach((entry, index) => {
       const pair = decodePair(entry);
-      if (pair !== undefined && isHeader(...pair)) out[pair[0]] = pair[1];
-      else if (sdkSendsUnsendable(entry)) unsendable.push(index + 1);
+      if (pair !== undefined && isHeader(...pair)) {
+        out[pair[0]] = pair[1];
+        return;
+      }
+      const sdkHeaders = Object.entries(parseKeyPairsIntoRecord(entry));
+      if (sdkHeaders.some(([header, value]) => !isHeader(header, value))) unsendable.push(index + 1);
+      else if (sdkHeaders.length > 0) cutBySdk.push(index + 1);
       else skipped.push(index + 1);
     });
     const of = `of ${entries.length}`;
@@ -130,6 +137,9 @@ export class EnvReader {
         `entries ${skipped.join(', ')} ${of} are skipped: expected header name=value pairs, percent-encoded`,
       unsendable.length > 0 &&
         `entries ${unsendable.join(', ')} ${of} cannot be sent (no valid header name or value), yet the OTLP exporters read this variable too and send them: their exports fail until it is fixed`,
+      // The SDK reads an entry as a W3C Baggage member, whose value ends at a ';' (its properties follow).
+      cutBySdk.length > 0 &&
+        `entries ${cutBySdk.join(', ')} ${of} are skipped here (expected header name=value pairs, percent-encoded), yet the OTLP exporters read this variable too and send each as the header that comes before its ';'`,
     ].filter((problem) => problem !== false);
     if (problems.length > 0) {
       this.#reporter.warnOnce(
@@ -198,14 +208,6 @@ function decodePair(entry: string): [string, string] | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Whether the SDK's exporters, reading this entry of an OTLP headers
- * variable as they do, get a header that Node.js refuses to send.
- */
-function sdkSendsUnsendable(entry: string): boolean {
-  return Object.entries(parseKeyPairsIntoRecord(entry)).some(([name, value]) => !isHeader(name, value));
 }
 
 /** Whether Node.js would send this header: a token for a name, no line breaks or control characters in the value. */

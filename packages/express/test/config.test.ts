@@ -695,20 +695,38 @@ describe('configuration', () => {
       expect(reporter.calls[0].message).to.include('entries 2, 3 of 4 are skipped').and.not.include('fail');
     });
 
-    it('warns that an OTLP header entry Node.js cannot send fails the exports, as the SDK exporters send it', () => {
+    /** The trace export's headers and the one warning, from OTEL_EXPORTER_OTLP_HEADERS set to `value`. */
+    function headersFromVariable(value: string): { headers: Record<string, string>; warning: { message: string } } {
       const reporter = recordingReporter();
       const config = resolveConfig({}, reporter, {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
-        // A name that is no HTTP token, a value with a line break, one with no '=': the SDK's exporters, which read
-        // the variable themselves, send the first two and skip the third.
-        OTEL_EXPORTER_OTLP_HEADERS: 'bad name=secret,x-a=secret%0D%0Ax-b: 2,Bearer secret,x-tenant=acme',
+        OTEL_EXPORTER_OTLP_HEADERS: value,
       });
-      expect(exportOf(config, 'traces').headers).to.deep.equal({ 'x-tenant': 'acme' });
-      const [warning] = reporter.calls;
+      expect(reporter.calls).to.have.lengthOf(1);
+      return { headers: exportOf(config, 'traces').headers, warning: reporter.calls[0] };
+    }
+
+    it('warns that an OTLP header entry Node.js cannot send fails the exports, as the SDK exporters send it', () => {
+      // A name that is no HTTP token, a value with a line break, one with no '=': the SDK's exporters, which read
+      // the variable themselves, send the first two and skip the third.
+      const { headers, warning } = headersFromVariable(
+        'bad name=secret,x-a=secret%0D%0Ax-b: 2,Bearer secret,x-tenant=acme',
+      );
+      expect(headers).to.deep.equal({ 'x-tenant': 'acme' });
       expect(warning.message).to.include('OTEL_EXPORTER_OTLP_HEADERS').and.not.include('secret');
       expect(warning.message).to.include('entries 3 of 4 are skipped');
       expect(warning.message).to.match(/entries 1, 2 of 4 cannot be sent.*read this variable too.*fail/);
       expect(warning.message).to.not.match(/entries 1, 2 of 4 (are|is) skipped/);
+    });
+
+    it("warns that the SDK exporters send what comes before a ';' of an OTLP header entry it skips", () => {
+      // A bad percent-escape after a ';': the SDK's exporters read `x-a: secret`, a W3C Baggage entry's value
+      // before its properties, and send it. Before the ';', the escape makes the SDK skip the entry as well.
+      const { headers, warning } = headersFromVariable('x-a=secret;%zz,x-b=secret%zz;c,x-tenant=acme');
+      expect(headers).to.deep.equal({ 'x-tenant': 'acme' });
+      expect(warning.message).to.not.include('secret');
+      expect(warning.message).to.include('entries 2 of 3 are skipped');
+      expect(warning.message).to.match(/entries 1 of 3 are skipped here.*read this variable too.*before its ';'/);
     });
 
     it('leaves out a blank OTLP header entry, as it does an empty one, without a warning', () => {
