@@ -19,6 +19,18 @@ export interface EmbeddingAnnotations {
   encodingFormat?: string | undefined;
 }
 
+/**
+ * How a call the server cut off is recorded. It wins over `error` and the
+ * response's status, which the closing may still change: a body parser's
+ * account of the connection lost, answered by an error handler.
+ */
+export interface CutOffAnnotation {
+  /** Why it was cut off: its type and message go on the span and the response record. */
+  error: unknown;
+  /** The status recorded: the one its answer went out with once the headers were sent, else one saying why (503). */
+  status: number;
+}
+
 /** What the application knows about a call that the middleware cannot see from the wire. */
 export interface CallAnnotations {
   /** The model version that served the call. */
@@ -29,6 +41,13 @@ export interface CallAnnotations {
   batchSize?: number;
   /** The error the call failed with; its message and type go on the span and the response record. */
   error?: unknown;
+  /**
+   * Set just before the server closes the call's connection itself, the
+   * call not ended (its shutdown timeout ran out): the call is then
+   * recorded as broken off by the server, not by its client, even with its
+   * request body still arriving.
+   */
+  cutOff?: CutOffAnnotation;
   /** Set when the call embedded texts: the span becomes `embeddings <model>` with the GenAI attributes. */
   embeddings?: EmbeddingAnnotations;
 }

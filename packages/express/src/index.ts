@@ -16,7 +16,7 @@ export type {
 export { defaultMatcher } from './matcher.js';
 export { captureRawBody } from './payload/request-body.js';
 export { annotateCall, captureErrors } from './annotations.js';
-export type { CallAnnotations, EmbeddingAnnotations } from './annotations.js';
+export type { CallAnnotations, CutOffAnnotation, EmbeddingAnnotations } from './annotations.js';
 export { monitor, RESERVED_COLUMNS } from './monitor.js';
 export type { ColumnDataType, ColumnOptions, ColumnRole, Monitor } from './monitor.js';
 export { REDACTED } from './payload/redact.js';
@@ -69,6 +69,7 @@ export {
   ATTR_URL_SCHEME,
   ERROR_TYPE_ABORTED,
   ERROR_TYPE_OTHER,
+  ERROR_TYPE_SERVER_SHUTDOWN,
   GEN_AI_OPERATION,
   HTTP_METHOD_OTHER,
   METRIC_ACTIVE_REQUESTS,

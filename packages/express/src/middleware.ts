@@ -382,7 +382,9 @@ class CallRecorder {
    * the status it sent and that error. A request whose body never fully
    * arrived is the client's doing all the same: the error recorded then is
    * the parser's account of the client leaving (body-parser's "request
-   * aborted"), and the status the error handler set was never sent.
+   * aborted"), and the status the error handler set was never sent. Unless
+   * the server said it cut the call off: its `cutOff` error and status,
+   * recorded before the connection closed, stand.
    */
   #outcome(
     req: Request,
@@ -391,14 +393,16 @@ class CallRecorder {
     annotations: CallAnnotations | undefined,
     answerText: () => PayloadText,
   ): CallOutcome {
-    const error = annotations?.error;
     const brokenOff = !res.writableFinished;
-    const aborted = brokenOff && (error === undefined || !req.complete);
-    const status = aborted ? STATUS_CLIENT_CLOSED : res.statusCode;
+    const cutOff = brokenOff ? annotations?.cutOff : undefined;
+    const error = cutOff === undefined ? annotations?.error : cutOff.error;
+    const aborted = brokenOff && cutOff === undefined && (error === undefined || !req.complete);
+    const status = cutOff?.status ?? (aborted ? STATUS_CLIENT_CLOSED : res.statusCode);
     const duration = millisToHrTime(performance.now() - state.startMillis);
     const durationSeconds = hrTimeToSeconds(duration);
     const failed = brokenOff || status >= FIRST_ERROR_STATUS;
-    if (!failed) return { status, duration, durationSeconds, failed, errorType: undefined, errorMessage: undefined };
+    if (!failed)
+      return { status, duration, durationSeconds, failed, error, errorType: undefined, errorMessage: undefined };
     // An error with no type of its own says no more than an error status it was answered with, which the conventions
     // name; with a status that says no failure (the answer broke off after it), only their fallback is left.
     const errorType = aborted
@@ -410,7 +414,7 @@ class CallRecorder {
         ? error.message
         : errorMessageOf(answerText().text);
     const errorMessage = message === undefined ? undefined : boundedErrorText(message);
-    return { status, duration, durationSeconds, failed, errorType, errorMessage };
+    return { status, duration, durationSeconds, failed, error, errorType, errorMessage };
   }
 
   /**
@@ -482,7 +486,7 @@ class CallRecorder {
     if (outcome.failed) {
       span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType!);
       span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorMessage });
-      if (annotations?.error instanceof Error) span.recordException(boundedException(annotations.error));
+      if (outcome.error instanceof Error) span.recordException(boundedException(outcome.error));
     }
     // Ended at the start plus the measured duration, in HrTime so that the span's duration is that duration to the
     // nanosecond: the SDK, given a start time, would end at the next whole millisecond of the wall clock, and an end

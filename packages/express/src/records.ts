@@ -26,6 +26,8 @@ export interface CallOutcome {
   /** The same duration in seconds. */
   durationSeconds: number;
   failed: boolean;
+  /** The error recorded for the call (the server's cut-off one, else the handler's), for the span's exception event. */
+  error: unknown;
   errorType: string | undefined;
   errorMessage: string | undefined;
 }

@@ -1,9 +1,10 @@
 /**
  * The names on the wire are the ones docs/telemetry.md lists: the
  * attribute names, the values of the protocol, record type and outcome,
- * the `error.type` of an aborted call, the redaction marker, and every
- * metric's name, instrument, unit and buckets, and the limits it gives
- * (attribute length, attribute sets, column sets, files written at once).
+ * the `error.type` of an aborted call and of one cut off at shutdown, the
+ * redaction marker, and every metric's name, instrument, unit and buckets,
+ * and the limits it gives (attribute length, attribute sets, column sets,
+ * files written at once).
  * Dashboards and queries are written against the document, so a renamed
  * constant must fail here.
  */
@@ -46,6 +47,12 @@ describe('the names docs/telemetry.md lists', () => {
 
   it("give an aborted call's error.type", () => {
     expect(DOC).to.include(`\`${semconv.ERROR_TYPE_ABORTED}\` when the client left`);
+  });
+
+  it("give the error.type of a call the server's shutdown cut off", () => {
+    expect(DOC).to.include(
+      `\`${semconv.ERROR_TYPE_SERVER_SHUTDOWN}\` when \`inferlens serve\`'s shutdown timeout cut it off`,
+    );
   });
 
   it('give the values of inference.protocol, inference.record.type and inference.outcome', () => {

@@ -1,3 +1,4 @@
+import type { ClientRequest } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
@@ -307,14 +308,18 @@ describe('failed calls', () => {
     });
   });
 
-  it('records a client that left while still sending the body as `aborted`, though the parser error was recorded', async () => {
-    let arrived!: () => void;
-    const callArrived = new Promise<void>((resolve) => (arrived = resolve));
+  /**
+   * A predict call whose body is still arriving, once the middleware has
+   * met it. kserveApp mounts captureErrors(): when the connection is gone,
+   * body-parser's "request aborted" reaches it, then the error handler (400).
+   */
+  async function callStillSending(): Promise<{ res: Response; client: ClientRequest }> {
+    let arrived!: (res: Response) => void;
+    const callArrived = new Promise<Response>((resolve) => (arrived = resolve));
     const middleware = inferenceTelemetry(globalOptions());
-    // kserveApp mounts captureErrors(): body-parser's "request aborted" reaches it, then the error handler.
     const app = kserveApp((req, res, next) => {
       middleware(req, res, next);
-      arrived();
+      arrived(res);
     });
     const url = await servers.start(app);
     const client = httpRequest(`${url}/v1/models/iris:predict`, {
@@ -323,7 +328,11 @@ describe('failed calls', () => {
     });
     client.on('error', () => {});
     client.write(IRIS_BODY.slice(0, 10));
-    await callArrived;
+    return { res: await callArrived, client };
+  }
+
+  it('records a client that left while still sending the body as `aborted`, though the parser error was recorded', async () => {
+    const { client } = await callStillSending();
     client.destroy();
     const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     // Not the 400 the error handler set: no answer reached the client, who had left.
@@ -333,6 +342,26 @@ describe('failed calls', () => {
     });
     const [span] = await telemetry.waitForSpans();
     expect(span.attributes[ATTR_ERROR_TYPE]).to.equal(ERROR_TYPE_ABORTED);
+  });
+
+  it("records a call the server cut off while its body was still arriving as the server's, whatever the parser said after", async () => {
+    const { res } = await callStillSending();
+    // What a server does when its shutdown timeout runs out: it says why, then closes the connection itself.
+    annotateCall(res, {
+      cutOff: { error: new ModelError('the server is shutting down', 'ShutdownTimeout'), status: 503 },
+    });
+    res.socket!.destroy();
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
+    expect(response.attributes).to.include({
+      [ATTR_ERROR_TYPE]: 'ShutdownTimeout',
+      [ATTR_EXCEPTION_MESSAGE]: 'the server is shutting down',
+      [ATTR_HTTP_RESPONSE_STATUS_CODE]: 503,
+    });
+    const [span] = await telemetry.waitForSpans();
+    expect(span.status).to.deep.equal({ code: SpanStatusCode.ERROR, message: 'the server is shutting down' });
+    expect(span.events.map((event) => event.attributes?.['exception.message'])).to.deep.equal([
+      'the server is shutting down',
+    ]);
   });
 });
 

@@ -37,8 +37,9 @@ export interface InferenceServer {
   /**
    * Stops accepting connections, reports not ready, lets in-flight requests
    * finish (past the shutdown timeout, cuts them off, their calls still
-   * recorded), releases the models, then flushes the telemetry: all within
-   * the shutdown timeout, the flush given at least `MIN_TELEMETRY_FLUSH_MS`.
+   * recorded, as cut off by the server), releases the models, then flushes
+   * the telemetry: all within the shutdown timeout, the flush given at
+   * least `MIN_TELEMETRY_FLUSH_MS`.
    */
   close(): Promise<void>;
 }
@@ -100,7 +101,9 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
     inFlight.drain();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     await settledWithin(inFlight.whenIdle(), shutdownTimeoutMs);
-    // Keep-alive connections stay open after their last answer; past the timeout, the calls still in flight are cut off.
+    // Keep-alive connections stay open after their last answer; past the timeout, the calls still in flight are cut off,
+    // and recorded as the server's doing.
+    inFlight.cutOff();
     server.closeAllConnections();
     // A connection cut off ends its call on a later turn than the server's own close: waited for, so that the call's
     // records are queued before the flush, which would otherwise ignore them.

@@ -9,11 +9,16 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { expect } from 'chai';
+import { ERROR_TYPE_ABORTED, ERROR_TYPE_SERVER_SHUTDOWN } from '@inferlens/express';
 import { DEMO_EMBEDDING } from '../../../test/support/embeddings.js';
 import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
 import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
 import { startServer } from '../src/index.js';
+
+/** What a call the shutdown cut off is recorded as failing with. */
+const CUT_OFF_MESSAGE = 'the server closed the connection before the answer was complete: its shutdown timeout ran out';
 
 /** Batches wait a minute: what reaches the receiver was sent by the shutdown flush. */
 const LONG_DELAY = { scheduledDelayMillis: 60_000 };
@@ -216,6 +221,21 @@ describe('InferenceServer.close()', () => {
 
 describe('InferenceServer.close() past its timeout', () => {
   const receiver = useOtlpReceiver({ per: 'test' });
+  /** A server that exports only at its shutdown's flush, and cuts off what is still in flight 200 ms into it. */
+  const serveCuttingOff = () =>
+    serveRepository(DEMO_REPOSITORY, {
+      shutdownTimeoutMs: 200,
+      telemetry: {
+        otlp: { endpoint: receiver().url, compression: 'none' },
+        fileSink: { enabled: false },
+        queue: LONG_DELAY,
+      },
+    });
+  /** The spans of the calls sent with `requestId`. */
+  const spansOf = (requestId: string) =>
+    receiver()
+      .spans()
+      .filter((span) => span.attributes['inference.request.id'] === requestId);
 
   it('says so when the telemetry flush did not finish in time, rather than losing the records silently', async () => {
     const warnings: string[] = [];
@@ -245,14 +265,7 @@ describe('InferenceServer.close() past its timeout', () => {
   });
 
   it('records the call it cut off, and exports its span before it resolves', async () => {
-    const server = await serveRepository(DEMO_REPOSITORY, {
-      shutdownTimeoutMs: 200,
-      telemetry: {
-        otlp: { endpoint: receiver().url, compression: 'none' },
-        fileSink: { enabled: false },
-        queue: LONG_DELAY,
-      },
-    });
+    const server = await serveCuttingOff();
     const { started, req } = neverFinishedPredict(server.url, 'cut-off');
     await started;
     try {
@@ -260,10 +273,35 @@ describe('InferenceServer.close() past its timeout', () => {
     } finally {
       req.destroy();
     }
-    const spans = receiver()
-      .spans()
-      .filter((span) => span.attributes['inference.request.id'] === 'cut-off');
+    const spans = spansOf('cut-off');
     expect(spans, receiver().describe()).to.have.lengthOf(1);
-    expect(spans[0].attributes['http.response.status_code']).to.equal(499);
+    // The server's doing, not the client's: the status a call refused while shutting down gets, and why it ended.
+    expect(spans[0].attributes).to.include({
+      'http.response.status_code': 503,
+      'error.type': ERROR_TYPE_SERVER_SHUTDOWN,
+    });
+    expect(spans[0].status).to.deep.equal({ code: SpanStatusCode.ERROR, message: CUT_OFF_MESSAGE });
+    const [response] = receiver()
+      .logRecords()
+      .filter((record) => record.attributes['inference.request.id'] === 'cut-off')
+      .filter((record) => record.attributes['inference.record.type'] === 'response');
+    expect(response?.attributes, receiver().describe()).to.include({
+      'http.response.status_code': 503,
+      'error.type': ERROR_TYPE_SERVER_SHUTDOWN,
+      'exception.message': CUT_OFF_MESSAGE,
+    });
+  });
+
+  it('still records a client that left mid-body before the shutdown as 499 aborted', async () => {
+    const server = await serveCuttingOff();
+    const { started, req } = neverFinishedPredict(server.url, 'left');
+    await started;
+    req.destroy();
+    // Time for the server, in this process, to see the connection gone: the call has ended before the shutdown.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await server.close();
+    const spans = spansOf('left');
+    expect(spans, receiver().describe()).to.have.lengthOf(1);
+    expect(spans[0].attributes).to.include({ 'http.response.status_code': 499, 'error.type': ERROR_TYPE_ABORTED });
   });
 });

@@ -1,4 +1,19 @@
 import type { ServerResponse } from 'node:http';
+import { annotateCall, ERROR_TYPE_SERVER_SHUTDOWN } from '@inferlens/express';
+import { ERROR_STATUS } from '@inferlens/protocol';
+
+/**
+ * What a call still in flight when the shutdown timeout ran out is recorded
+ * as failing with: its `code` is its `error.type`.
+ */
+class ShutdownCutOffError extends Error {
+  readonly code = ERROR_TYPE_SERVER_SHUTDOWN;
+
+  constructor() {
+    super('the server closed the connection before the answer was complete: its shutdown timeout ran out');
+    this.name = 'ShutdownCutOffError';
+  }
+}
 
 /**
  * The requests a server is answering, from the moment it has read their
@@ -39,6 +54,20 @@ export class InFlightRequests {
   drain(): void {
     this.#draining = true;
     for (const res of this.#responses) closeAfterAnswer(res);
+  }
+
+  /**
+   * Tells the telemetry of each call still in flight that the server is
+   * cutting it off, just before its connection is closed: it would
+   * otherwise record a client that left (499). One whose answer had not
+   * started is recorded as refused for the shutdown (503).
+   */
+  cutOff(): void {
+    const error = new ShutdownCutOffError();
+    for (const res of this.#responses) {
+      const status = res.headersSent ? res.statusCode : ERROR_STATUS.SERVER_NOT_READY;
+      annotateCall(res, { cutOff: { error, status } });
+    }
   }
 
   /** Resolves once no request is in flight. */
