@@ -174,6 +174,15 @@ describe('TextTokenizer', () => {
       expect(tokenizer.textSequence(text, 64)).to.deep.equal(whole);
     });
 
+    it('splits a long word where accent stripping decomposes a character into punctuation, as the whole text is split', () => {
+      for (const char of ['\u1FEF', '\u2260', '\u226E', '\u226F']) {
+        const text = `${'a'.repeat(600)}${char}${'a'.repeat(600)} cat`;
+        const whole = tokenizer.sequence(tokenizer.encode(text), 64);
+        expect(whole.ids.length, `[UNK] ${char} [UNK] cat`).to.equal(6);
+        expect(tokenizer.textSequence(text, 64), `U+${char.codePointAt(0)?.toString(16)}`).to.deep.equal(whole);
+      }
+    });
+
     it('gives the tokens of the whole text after megabytes of white space or of one word', () => {
       const [cat, dog] = tokenizer.encode('cat dog');
       const megabytes = 16 * 1024 * 1024;

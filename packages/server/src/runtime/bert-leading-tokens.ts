@@ -7,8 +7,9 @@
  * The text is read piece by piece, each tokenised alone, the pieces cut
  * where the whole text's words are cut too:
  * - before white space the normaliser keeps (it ends a word);
- * - before and after punctuation, and a CJK ideograph when the normaliser
- *   spaces them (each is a word of its own);
+ * - before and after punctuation, a character that accent stripping turns
+ *   into punctuation, and a CJK ideograph when the normaliser spaces them
+ *   (each is a word of its own);
  * - never inside a special token such as `[CLS]`, which the library matches
  *   on the text as given.
  * The normaliser works on each character alone (accent stripping decomposes
@@ -94,6 +95,14 @@ const PIECE_MARKERS = [',', '.', '!', '?', ';', ':'];
 /** CJK ideographs in the Basic Multilingual Plane, the ones the library's BertNormalizer itself spaces. */
 const BMP_CJK_IDEOGRAPHS = String.raw`[\u{3400}-\u{4DBF}\u{4E00}-\u{9FFF}\u{F900}-\u{FAFF}]`;
 
+/**
+ * The characters that are neither punctuation nor white space but that
+ * accent stripping decomposes into ASCII punctuation and a mark it drops
+ * (U+1FEF into `` ` ``, `≠ ≮ ≯` into `= < >`): in the normalised text each
+ * is a word of its own.
+ */
+const DECOMPOSED_PUNCTUATION = String.raw`\u{1FEF}\u{2260}\u{226E}\u{226F}`;
+
 /** The characters cleaning removes: the controls it knows, NUL and U+FFFD. */
 const CLEANED = String.raw`[\u{0}\u{FFFD}${CONTROLS}]`;
 
@@ -131,7 +140,7 @@ export function bertLeadingTokenizer(
     normalizer.handle_chinese_chars ? BMP_CJK_IDEOGRAPHS : '',
     normalizer.handle_chinese_chars === true ? ASTRAL_CJK_IDEOGRAPHS : '',
   ].join('');
-  const cuts = `${spaces}|${PUNCTUATION}|[${ideographs}]`;
+  const cuts = `${spaces}|${PUNCTUATION}|[${ideographs}${stripAccents ? DECOMPOSED_PUNCTUATION : ''}]`;
   // Cleaning removes U+FEFF; kept, it is a word's character that the library trims off a piece's ends.
   const marker = normalizer.clean_text ? undefined : PIECE_MARKERS.find((char) => !special.join('').includes(char));
   if (!normalizer.clean_text && marker === undefined) return undefined;
