@@ -288,6 +288,16 @@ describe('TextTokenizer', () => {
       }
     });
 
+    it('looks past the white space after each U+FEFF word once, not once per word, where cleaning keeps U+FEFF', async () => {
+      const uncleaned = await loadWithVocab({}, { clean_text: false });
+      // Each U+FEFF is a word up to the text's end; asking of each whether
+      // the rest of the text is trimmed scanned all of it, 512 times.
+      const pairs = 8 * 1024 * 1024;
+      const text = `a${' \uFEFF'.repeat(pairs)} b`;
+      const short = `a${' \uFEFF'.repeat(600)} b`;
+      expect(uncleaned.textSequence(text, 512)).to.deep.equal(uncleaned.sequence(uncleaned.encode(short), 512));
+    });
+
     it('reads a text between special tokens that normalises to one as that token, as the library does', async () => {
       const cased = await loadWithVocab({}, { lowercase: false });
       const texts = ['[\u200BCLS]', '\u3000[\u200BCLS]', '[SEP]\u200B[\u200BMASK][SEP]', 'x[\u200BCLS]', '[\u200BCLS'];

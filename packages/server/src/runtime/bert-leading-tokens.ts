@@ -206,7 +206,8 @@ class LeadingTokenReader {
   }
 
   readonly read = (text: string, count: number): LeadingTokens => {
-    const { kept, untrimmed } = this.#parts;
+    const { kept, untrimmed, marker } = this.#parts;
+    const endsSection = this.#sectionEnds(text);
     const ids: number[] = [];
     let position = 0;
     let sectionStart = true;
@@ -224,7 +225,8 @@ class LeadingTokenReader {
       }
       const special = this.#specialTokenAt(text, word.index);
       const piece = special > 0 ? { end: word.index + special, oneWord: false } : this.#piece(text, word.index);
-      for (const id of this.#pieceTokens(text, word.index, piece)) ids.push(id);
+      const last = marker !== undefined && endsSection(piece.end);
+      for (const id of this.#pieceTokens(text, word.index, piece, last)) ids.push(id);
       if (ids.length > count) return { ids: ids.slice(0, count), more: true };
       position = piece.end;
       sectionStart = special > 0;
@@ -261,12 +263,23 @@ class LeadingTokenReader {
     return id === undefined ? undefined : { id, end };
   }
 
-  /** Whether the library trims all that is left of the section at `position` (up to the text's end or a special token). */
-  #endsSection(text: string, position: number): boolean {
+  /**
+   * Whether the library trims all that is left of the section at a
+   * position (up to the text's end or a special token), asked of positions
+   * that only grow. The next character it keeps is looked for only past
+   * the last one found, so that a text of many words each followed by
+   * white space and U+FEFF is scanned once, not once a word.
+   */
+  #sectionEnds(text: string): (position: number) => boolean {
     const { untrimmed } = this.#parts;
-    untrimmed.lastIndex = position;
-    const next = untrimmed.exec(text);
-    return next === null || this.#specialTokenAt(text, next.index) > 0;
+    let next = -1;
+    return (position) => {
+      if (next < position) {
+        untrimmed.lastIndex = position;
+        next = untrimmed.exec(text)?.index ?? text.length;
+      }
+      return next === text.length || this.#specialTokenAt(text, next) > 0;
+    };
   }
 
   /** The length of the longest special token at `position`, 0 if none: the library matches the longest. */
@@ -307,10 +320,12 @@ class LeadingTokenReader {
     }
   }
 
-  /** The tokens of the text from `start` to `end`, cut where the whole text's words are. */
-  #pieceTokens(text: string, start: number, { end, oneWord }: Piece): readonly number[] {
-    const { unknownId, maxWordChars, marker, kept, untrimmed, notKept } = this.#parts;
-    const last = marker !== undefined && this.#endsSection(text, end);
+  /**
+   * The tokens of the text from `start` to `end`, cut where the whole
+   * text's words are; `last` when U+FEFF is kept and the piece ends its section.
+   */
+  #pieceTokens(text: string, start: number, { end, oneWord }: Piece, last: boolean): readonly number[] {
+    const { unknownId, maxWordChars, kept, untrimmed, notKept } = this.#parts;
     // A piece with a cut left in it (only a special token overlapping another leaves one) is read all.
     if (end - start <= COUNTED_PIECE_LENGTH || !oneWord) return this.#encodeInSection(text.slice(start, end), last);
     // One word: each character that stays is at least one of the word's characters after normalisation.
