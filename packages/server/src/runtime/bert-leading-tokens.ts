@@ -28,10 +28,7 @@
  * The library trims JavaScript's white space off each end of the text
  * between special tokens, which takes U+FEFF with it where cleaning keeps
  * it (it is no White_Space, so elsewhere it is a word's): a piece is
- * guarded from that trimming unless it ends such a text. The library also
- * reads such a text that normalises to a special token as that token
- * (`[\u200BCLS]` as `[CLS]` when case is kept); one short enough to is
- * normalised whole and compared.
+ * guarded from that trimming unless it ends such a text.
  */
 import { ASTRAL_CJK_IDEOGRAPHS } from './bert-normalizer-fixes.js';
 import { CONTROLS, NONSPACING_MARKS, PUNCTUATION } from './unicode-8-categories.js';
@@ -60,8 +57,6 @@ interface LibraryConfig {
 interface LibraryTokenizer {
   /** A text's token ids, without special tokens. */
   readonly encode: (text: string) => number[];
-  /** A text as the library's normaliser rewrites it. */
-  readonly normalize: (text: string) => string;
   readonly tokenId: (token: string) => number | undefined;
 }
 
@@ -115,7 +110,7 @@ const CLEANED = String.raw`[\u{0}\u{FFFD}${CONTROLS}]`;
 export function bertLeadingTokenizer(
   json: BertPipelineJson,
   config: LibraryConfig,
-  { encode, normalize, tokenId }: LibraryTokenizer,
+  { encode, tokenId }: LibraryTokenizer,
 ): LeadingTokenizer | undefined {
   const { normalizer, pre_tokenizer: preTokenizer, model } = json;
   if (normalizer?.type !== 'BertNormalizer' || preTokenizer?.type !== 'BertPreTokenizer') return undefined;
@@ -146,8 +141,6 @@ export function bertLeadingTokenizer(
   if (!normalizer.clean_text && marker === undefined) return undefined;
   return new LeadingTokenReader({
     encode,
-    normalize,
-    tokenId,
     marker,
     unknownId,
     maxWordChars,
@@ -155,8 +148,6 @@ export function bertLeadingTokenizer(
     kept: new RegExp(`[^\\p{White_Space}${gone}]`, 'gv'),
     untrimmed: new RegExp(`[^\\s${gone}]`, 'gv'),
     notKept: new RegExp(`[\\p{White_Space}${gone}]`, 'gv'),
-    spaces: new RegExp(spaces, 'v'),
-    gone: new RegExp(`[${gone}]`, 'gv'),
     cuts: new RegExp(cuts, 'gv'),
     cutHere: new RegExp(cuts, 'yv'),
   }).read;
@@ -171,8 +162,6 @@ interface Piece {
 /** What a reader needs, resolved once per tokenizer. */
 interface ReaderParts {
   readonly encode: (text: string) => number[];
-  readonly normalize: (text: string) => string;
-  readonly tokenId: (token: string) => number | undefined;
   /** Punctuation to guard a piece's ends from the library's trimming with, when U+FEFF is kept. */
   readonly marker: string | undefined;
   readonly unknownId: number;
@@ -187,11 +176,8 @@ interface ReaderParts {
    * elsewhere when cleaning keeps it.
    */
   readonly untrimmed: RegExp;
+  /** White space and what normalisation removes: the characters a long word is read without. */
   readonly notKept: RegExp;
-  /** White space that stays after normalisation. */
-  readonly spaces: RegExp;
-  /** What normalisation removes. */
-  readonly gone: RegExp;
   /** A character a piece may end before (white space) or stand alone as (punctuation, ideographs). */
   readonly cuts: RegExp;
   /** The same, at `lastIndex` only. */
@@ -216,13 +202,6 @@ class LeadingTokenReader {
       start.lastIndex = position;
       const word = start.exec(text);
       if (word === null) return { ids, more: false };
-      const normalizedSpecial = sectionStart ? this.#normalizedSpecialToken(text, position, word.index) : undefined;
-      if (normalizedSpecial !== undefined) {
-        ids.push(normalizedSpecial.id);
-        if (ids.length > count) return { ids: ids.slice(0, count), more: true };
-        position = normalizedSpecial.end;
-        continue;
-      }
       const special = this.#specialTokenAt(text, word.index);
       const piece = special > 0 ? { end: word.index + special, oneWord: false } : this.#piece(text, word.index);
       const last = marker !== undefined && endsSection(piece.end);
@@ -232,36 +211,6 @@ class LeadingTokenReader {
       sectionStart = special > 0;
     }
   };
-
-  /**
-   * The special token that the section from `section`, whose first
-   * character that stays is at `start`, normalises to as a whole, and where
-   * the section ends: the
-   * library reads such a section as that token (`[\u200BCLS]` as `[CLS]`
-   * when cleaning keeps case). Only a section of no more characters that
-   * stay than the longest special token, and no white space, can.
-   */
-  #normalizedSpecialToken(text: string, section: number, start: number): { id: number; end: number } | undefined {
-    const { specialTokens, kept, spaces, gone, normalize, tokenId } = this.#parts;
-    if (this.#specialTokenAt(text, start) > 0) return undefined;
-    const longest = specialTokens.reduce((length, token) => Math.max(length, token.length), 0);
-    kept.lastIndex = start;
-    let end = text.length;
-    for (let seen = 0; ; seen++) {
-      const char = kept.exec(text);
-      if (char === null) break;
-      if (this.#specialTokenAt(text, char.index) > 0) {
-        end = char.index;
-        break;
-      }
-      if (seen === longest) return undefined;
-    }
-    const whole = text.slice(section, end);
-    if (spaces.test(whole)) return undefined;
-    const normalized = normalize(whole.replace(gone, ''));
-    const id = specialTokens.includes(normalized) ? tokenId(normalized) : undefined;
-    return id === undefined ? undefined : { id, end };
-  }
 
   /**
    * Whether the library trims all that is left of the section at a

@@ -17,18 +17,49 @@ export interface HfTokenizer {
   encode(text: string, options?: { add_special_tokens?: boolean }): HfEncoding;
   get_vocab(withAddedTokens?: boolean): Map<string, number>;
   token_to_id(token: string): number | undefined;
-  /** The normalizer the library runs on a text between special tokens, if tokenizer.json has one. */
-  readonly normalizer: ((text: string) => string) | null;
+}
+
+/** The parts of tokenizer.json that {@link matchAddedTokensAsGiven} reads. */
+interface AddedTokensJson {
+  pre_tokenizer?: { type?: unknown } | null;
+  added_tokens?: readonly { content?: unknown; normalized?: unknown }[];
+}
+
+/** The library's normaliser, which it runs on each text between added tokens. */
+interface LibraryNormalizer {
+  normalizer: ((text: string) => string) | null;
+}
+
+/**
+ * The library reads a text between added tokens that its normaliser turns
+ * into an added token's content as that token (`'<MASK>'` as `<mask>` when
+ * it lower-cases); the Rust library matches a token with `normalized: false`
+ * on the text as given only. Where BertPreTokenizer, which trims white
+ * space, follows, a space written after such a normalised text keeps the
+ * library from matching it and leaves its words as they were.
+ */
+function matchAddedTokensAsGiven(tokenizer: LibraryNormalizer, json: AddedTokensJson): void {
+  const { normalizer } = tokenizer;
+  if (normalizer === null || json.pre_tokenizer?.type !== 'BertPreTokenizer') return;
+  const asGiven = new Set(
+    (json.added_tokens ?? []).filter(({ normalized }) => normalized === false).map(({ content }) => content),
+  );
+  tokenizer.normalizer = (text) => {
+    const normalized = normalizer(text);
+    return asGiven.has(normalized) ? `${normalized} ` : normalized;
+  };
 }
 
 /**
  * Builds a tokenizer from the parsed `tokenizer.json` and
  * `tokenizer_config.json`, its BERT steps reading Unicode categories as
- * Hugging Face's Rust library does (see unicode-8-categories.ts).
+ * Hugging Face's Rust library does (see unicode-8-categories.ts), and
+ * matching added tokens as it does.
  */
 export function createTokenizer(tokenizerJson: object, tokenizerConfig: object): HfTokenizer {
   const Tokenizer = tokenizers.Tokenizer as unknown as new (json: object, config: object) => HfTokenizer;
   const tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
   readUnicode8Categories(tokenizer);
+  matchAddedTokensAsGiven(tokenizer as unknown as LibraryNormalizer, tokenizerJson);
   return tokenizer;
 }

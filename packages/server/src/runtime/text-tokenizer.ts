@@ -111,10 +111,8 @@ export class TextTokenizer {
     this.vocabularySize = tokenizer.get_vocab(true).size;
     const padId = json.padding?.pad_id;
     this.padId = typeof padId === 'number' ? padId : (tokenizer.token_to_id(BERT_PAD_TOKEN) ?? 0);
-    const { normalizer } = tokenizer;
     this.#leading = bertLeadingTokenizer(json, config, {
       encode: (text) => this.encode(text),
-      normalize: (text) => (normalizer === null ? text : normalizer(this.#fix(text))),
       tokenId: (token) => tokenizer.token_to_id(token),
     });
     const maxLength = json.truncation?.max_length;
