@@ -24,11 +24,6 @@
  * one word; one of more than `max_input_chars_per_word` characters is a
  * single `[UNK]` whatever its length, which is known once that many of its
  * characters are seen to stay, and the rest of it is not normalised.
- *
- * The library trims JavaScript's white space off each end of the text
- * between special tokens, which takes U+FEFF with it where cleaning keeps
- * it (it is no White_Space, so elsewhere it is a word's): a piece is
- * guarded from that trimming unless it ends such a text.
  */
 import { ASTRAL_CJK_IDEOGRAPHS } from './bert-normalizer-fixes.js';
 import { CONTROLS, NONSPACING_MARKS, PUNCTUATION } from './unicode-8-categories.js';
@@ -80,13 +75,6 @@ const DEFAULT_MAX_INPUT_CHARS_PER_WORD = 100;
  */
 const COUNTED_PIECE_LENGTH = 1000;
 
-/**
- * Punctuation that, written beside a piece, is one token of its own: one
- * that no special token holds is used to keep the library from trimming a
- * piece's U+FEFF (see `LeadingTokenReader.#encodeInSection`).
- */
-const PIECE_MARKERS = [',', '.', '!', '?', ';', ':'];
-
 /** CJK ideographs in the Basic Multilingual Plane, the ones the library's BertNormalizer itself spaces. */
 const BMP_CJK_IDEOGRAPHS = String.raw`[\u{3400}-\u{4DBF}\u{4E00}-\u{9FFF}\u{F900}-\u{FAFF}]`;
 
@@ -136,17 +124,12 @@ export function bertLeadingTokenizer(
     normalizer.handle_chinese_chars === true ? ASTRAL_CJK_IDEOGRAPHS : '',
   ].join('');
   const cuts = `${spaces}|${PUNCTUATION}|[${ideographs}${stripAccents ? DECOMPOSED_PUNCTUATION : ''}]`;
-  // Cleaning removes U+FEFF; kept, it is a word's character that the library trims off a piece's ends.
-  const marker = normalizer.clean_text ? undefined : PIECE_MARKERS.find((char) => !special.join('').includes(char));
-  if (!normalizer.clean_text && marker === undefined) return undefined;
   return new LeadingTokenReader({
     encode,
-    marker,
     unknownId,
     maxWordChars,
     specialTokens: special as string[],
     kept: new RegExp(`[^\\p{White_Space}${gone}]`, 'gv'),
-    untrimmed: new RegExp(`[^\\s${gone}]`, 'gv'),
     notKept: new RegExp(`[\\p{White_Space}${gone}]`, 'gv'),
     cuts: new RegExp(cuts, 'gv'),
     cutHere: new RegExp(cuts, 'yv'),
@@ -162,20 +145,11 @@ interface Piece {
 /** What a reader needs, resolved once per tokenizer. */
 interface ReaderParts {
   readonly encode: (text: string) => number[];
-  /** Punctuation to guard a piece's ends from the library's trimming with, when U+FEFF is kept. */
-  readonly marker: string | undefined;
   readonly unknownId: number;
   readonly maxWordChars: number;
   readonly specialTokens: readonly string[];
   /** A character that stays after normalisation, and is not white space: a word's. */
   readonly kept: RegExp;
-  /**
-   * A character that stays and that the library's pre-tokeniser does not
-   * trim off a section's ends as JavaScript's white space: that is
-   * White_Space but U+0085 and with U+FEFF, which is a word's character
-   * elsewhere when cleaning keeps it.
-   */
-  readonly untrimmed: RegExp;
   /** White space and what normalisation removes: the characters a long word is read without. */
   readonly notKept: RegExp;
   /** A character a piece may end before (white space) or stand alone as (punctuation, ideographs). */
@@ -192,44 +166,20 @@ class LeadingTokenReader {
   }
 
   readonly read = (text: string, count: number): LeadingTokens => {
-    const { kept, untrimmed, marker } = this.#parts;
-    const endsSection = this.#sectionEnds(text);
+    const { kept } = this.#parts;
     const ids: number[] = [];
     let position = 0;
-    let sectionStart = true;
     for (;;) {
-      const start = sectionStart ? untrimmed : kept;
-      start.lastIndex = position;
-      const word = start.exec(text);
+      kept.lastIndex = position;
+      const word = kept.exec(text);
       if (word === null) return { ids, more: false };
       const special = this.#specialTokenAt(text, word.index);
       const piece = special > 0 ? { end: word.index + special, oneWord: false } : this.#piece(text, word.index);
-      const last = marker !== undefined && endsSection(piece.end);
-      for (const id of this.#pieceTokens(text, word.index, piece, last)) ids.push(id);
+      for (const id of this.#pieceTokens(text, word.index, piece)) ids.push(id);
       if (ids.length > count) return { ids: ids.slice(0, count), more: true };
       position = piece.end;
-      sectionStart = special > 0;
     }
   };
-
-  /**
-   * Whether the library trims all that is left of the section at a
-   * position (up to the text's end or a special token), asked of positions
-   * that only grow. The next character it keeps is looked for only past
-   * the last one found, so that a text of many words each followed by
-   * white space and U+FEFF is scanned once, not once a word.
-   */
-  #sectionEnds(text: string): (position: number) => boolean {
-    const { untrimmed } = this.#parts;
-    let next = -1;
-    return (position) => {
-      if (next < position) {
-        untrimmed.lastIndex = position;
-        next = untrimmed.exec(text)?.index ?? text.length;
-      }
-      return next === text.length || this.#specialTokenAt(text, next) > 0;
-    };
-  }
 
   /** The length of the longest special token at `position`, 0 if none: the library matches the longest. */
   #specialTokenAt(text: string, position: number): number {
@@ -269,36 +219,17 @@ class LeadingTokenReader {
     }
   }
 
-  /**
-   * The tokens of the text from `start` to `end`, cut where the whole
-   * text's words are; `last` when U+FEFF is kept and the piece ends its section.
-   */
-  #pieceTokens(text: string, start: number, { end, oneWord }: Piece, last: boolean): readonly number[] {
-    const { unknownId, maxWordChars, kept, untrimmed, notKept } = this.#parts;
+  /** The tokens of the text from `start` to `end`, cut where the whole text's words are. */
+  #pieceTokens(text: string, start: number, { end, oneWord }: Piece): readonly number[] {
+    const { encode, unknownId, maxWordChars, kept, notKept } = this.#parts;
     // A piece with a cut left in it (only a special token overlapping another leaves one) is read all.
-    if (end - start <= COUNTED_PIECE_LENGTH || !oneWord) return this.#encodeInSection(text.slice(start, end), last);
+    if (end - start <= COUNTED_PIECE_LENGTH || !oneWord) return encode(text.slice(start, end));
     // One word: each character that stays is at least one of the word's characters after normalisation.
-    const stays = last ? untrimmed : kept;
-    stays.lastIndex = start;
+    kept.lastIndex = start;
     for (let seen = 0; seen <= maxWordChars; seen++) {
-      const char = stays.exec(text);
-      if (char === null || char.index >= end) {
-        return this.#encodeInSection(text.slice(start, end).replace(notKept, ''), last);
-      }
+      const char = kept.exec(text);
+      if (char === null || char.index >= end) return encode(text.slice(start, end).replace(notKept, ''));
     }
     return [unknownId];
-  }
-
-  /**
-   * The tokens of a piece of a section, the last one or not. Where U+FEFF
-   * is kept, the library would trim it off the piece's normalised ends,
-   * which it does to a section's alone, so a marker is written at the
-   * piece's start, and at its end unless it ends the section, and their
-   * tokens dropped.
-   */
-  #encodeInSection(piece: string, last: boolean): readonly number[] {
-    const { encode, marker } = this.#parts;
-    if (marker === undefined) return encode(piece);
-    return last ? encode(`${marker}${piece}`).slice(1) : encode(`${marker}${piece}${marker}`).slice(1, -1);
   }
 }

@@ -66,6 +66,15 @@ export const PUNCTUATION = difference(String.raw`\p{P}${ASCII_PUNCTUATION}${PUNC
 /** BertPreTokenizer's words: runs of neither White_Space nor punctuation, and each punctuation character alone. */
 const BERT_WORDS = new RegExp(String.raw`[^\p{White_Space}${PUNCTUATION}]+|${PUNCTUATION}`, 'gv');
 
+/**
+ * BertPreTokenizer's split as the reference does it. The library first
+ * trims JavaScript's white space off the text's ends, which takes U+FEFF
+ * (no White_Space, a word's character where cleaning keeps it) with it.
+ */
+function bertWords(text: string): string[] {
+  return text.match(BERT_WORDS) ?? [];
+}
+
 /** The marks BertNormalizer's accent stripping drops, as a `v`-flag class. */
 export const NONSPACING_MARKS = difference(
   String.raw`\p{Mn}${NONSPACING_MARKS_IN_8}`,
@@ -122,10 +131,11 @@ interface TokenizerParts {
  * Makes a tokenizer's BertNormalizer strip accents and remove control
  * characters, and its BertPreTokenizer split words, by Unicode 8.0's
  * categories; other normalisers and pre-tokenisers are left as they are.
- * `is_control` is the library's own step, private in its declarations.
+ * `is_control` and `pre_tokenize_text` are the library's own steps, the
+ * first private in its declarations.
  */
 export function readUnicode8Categories(tokenizer: object): void {
   const { normalizer, pre_tokenizer: preTokenizer } = tokenizer as TokenizerParts;
   if (normalizer instanceof BertNormalizer) Object.assign(normalizer, BERT_NORMALIZER_STEPS);
-  if (preTokenizer instanceof BertPreTokenizer) Object.assign(preTokenizer, { pattern: BERT_WORDS });
+  if (preTokenizer instanceof BertPreTokenizer) Object.assign(preTokenizer, { pre_tokenize_text: bertWords });
 }
