@@ -115,11 +115,13 @@ describe('TextTokenizer', () => {
       expect(extended.encode('cat\u1885dog'), 'MONGOLIAN LETTER ALI GALI BALUDA, a letter in 8.0').to.deep.equal([1]);
     });
 
-    it('removes only the private-use characters its tables list, the first and last of each range', () => {
-      // The reference's tables hold a range of UnicodeData.txt by its two ends only.
+    it('removes every private-use character, as the reference does', () => {
+      // Hugging Face tokenizers 0.23.3 removes those inside each range too, not only its two ends.
       expect(extended.encode('cat\uE000dog'), 'the first private-use character').to.deep.equal([5, 153]);
       expect(extended.encode('cat\u{10FFFD}dog'), 'the last one').to.deep.equal([5, 153]);
-      expect(extended.encode('cat\uE001dog'), 'one inside the range, an ordinary character there').to.deep.equal([1]);
+      expect(extended.encode('cat\uE001dog'), 'one inside the first range').to.deep.equal([5, 153]);
+      expect(extended.encode('cat\uF8FEdog'), 'one inside the first range, at its end').to.deep.equal([5, 153]);
+      expect(extended.encode('cat\u{F0001}dog'), 'one inside a range past the BMP').to.deep.equal([5, 153]);
     });
 
     it('reads the tab and line breaks as white space, not as control characters to remove', () => {

@@ -85,22 +85,11 @@ const NONSPACING_MARK = new RegExp(NONSPACING_MARKS, 'gv');
 const KNOWN_TO_UNICODE_8 = new RegExp(`[^${ADDED_AFTER_UNICODE_8}]+`, 'gv');
 
 /**
- * The private-use characters the reference knows: its tables were made
- * from UnicodeData.txt, which gives each private-use range as two lines,
- * its first and its last character, and they hold those two alone. The
- * characters between them are ordinary characters there.
- */
-const PRIVATE_USE_IN_TABLES = String.raw`\u{E000}\u{F8FF}\u{F0000}\u{FFFFD}\u{100000}\u{10FFFD}`;
-
-/**
  * What BertNormalizer's cleaning removes: control, format, private-use and
  * surrogate characters (the reference's "other" category), but the tab and
  * line breaks, which it reads as white space.
  */
-export const CONTROLS = difference(
-  String.raw`\p{Cc}\p{Cf}${PRIVATE_USE_IN_TABLES}\p{Cs}`,
-  String.raw`\t\n\r${ADDED_AFTER_UNICODE_8}`,
-);
+export const CONTROLS = difference(String.raw`\p{Cc}\p{Cf}\p{Co}\p{Cs}`, String.raw`\t\n\r${ADDED_AFTER_UNICODE_8}`);
 const CONTROL = new RegExp(`^${CONTROLS}$`, 'v');
 
 function isControl(char: string): boolean {
