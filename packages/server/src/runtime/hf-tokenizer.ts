@@ -34,7 +34,7 @@ interface LibraryNormalizer {
  * The library reads a text between added tokens that its normaliser turns
  * into an added token's content as that token (`'<MASK>'` as `<mask>` when
  * it lower-cases); the Rust library matches a token with `normalized: false`
- * on the text as given only. Where BertPreTokenizer, which trims white
+ * on the text as given only. Where BertPreTokenizer, which drops white
  * space, follows, a space written after such a normalised text keeps the
  * library from matching it and leaves its words as they were.
  */
