@@ -323,6 +323,22 @@ describe('TextTokenizer', () => {
       expect(lowercased.encode('<mask>')).to.deep.equal([153]);
     });
 
+    it('meets special tokens that overlap where the library matches them, leftmost and longest', async () => {
+      const extra = { '[A]': 150, ']x]': 151, '[A]x': 152 };
+      const demo = await readDemoTokenizer();
+      const added = Object.entries(extra).map(([content, id]) => ({ id, content, normalized: false, special: true }));
+      const overlapping = await loadWithVocab(
+        extra,
+        {},
+        { added_tokens: [...(demo.added_tokens as object[]), ...added] },
+      );
+      for (const text of ['[A]x]x]', '[[A]x]x]]', `]x]${'x'.repeat(1100)}[A]x]x] cat`, '[A]]x][A][A]x]']) {
+        const whole = overlapping.sequence(overlapping.encode(text), 64);
+        expect(overlapping.textSequence(text, 64), JSON.stringify(text)).to.deep.equal(whole);
+      }
+      expect(overlapping.encode('[A]x]x]'), '[A]x ]x]').to.deep.equal([152, 151]);
+    });
+
     for (const [setting, normalizer] of Object.entries(SETTINGS)) {
       it(`gives the leading tokens of the whole text, ${setting}`, async () => {
         const crafted = await loadWithVocab({ '##a': 153, x: 154, '##x': 155 }, normalizer);

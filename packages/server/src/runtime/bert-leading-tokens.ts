@@ -136,12 +136,6 @@ export function bertLeadingTokenizer(
   }).read;
 }
 
-/** Where a piece of a text ends, and whether it is one word with no cut in it. */
-interface Piece {
-  readonly end: number;
-  readonly oneWord: boolean;
-}
-
 /** What a reader needs, resolved once per tokenizer. */
 interface ReaderParts {
   readonly encode: (text: string) => number[];
@@ -166,7 +160,7 @@ class LeadingTokenReader {
   }
 
   readonly read = (text: string, count: number): LeadingTokens => {
-    const { kept } = this.#parts;
+    const { encode, kept } = this.#parts;
     const ids: number[] = [];
     let position = 0;
     for (;;) {
@@ -174,10 +168,11 @@ class LeadingTokenReader {
       const word = kept.exec(text);
       if (word === null) return { ids, more: false };
       const special = this.#specialTokenAt(text, word.index);
-      const piece = special > 0 ? { end: word.index + special, oneWord: false } : this.#piece(text, word.index);
-      for (const id of this.#pieceTokens(text, word.index, piece)) ids.push(id);
+      const end = special > 0 ? word.index + special : this.#pieceEnd(text, word.index);
+      const tokens = special > 0 ? encode(text.slice(word.index, end)) : this.#pieceTokens(text, word.index, end);
+      for (const id of tokens) ids.push(id);
       if (ids.length > count) return { ids: ids.slice(0, count), more: true };
-      position = piece.end;
+      position = end;
     }
   };
 
@@ -188,42 +183,27 @@ class LeadingTokenReader {
       .reduce((longest, token) => Math.max(longest, token.length), 0);
   }
 
-  /** Whether a special token found in the text spans `cut`, which must then not cut it. */
-  #insideSpecialToken(text: string, cut: number): boolean {
-    return this.#parts.specialTokens.some((token) => {
-      for (let start = Math.max(0, cut - token.length + 1); start < cut; start++) {
-        if (text.startsWith(token, start)) return true;
-      }
-      return false;
-    });
-  }
-
-  /** Where the piece that starts at `start`, on a word's character, ends, and whether it is one word with no cut in it. */
-  #piece(text: string, start: number): Piece {
+  /**
+   * Where the piece that starts at `start`, on a word's character that
+   * begins no special token, ends: after it if it is punctuation or an
+   * ideograph, else at the next cut, which ends a word. A special token
+   * begins with punctuation, so a word never runs into one, and every
+   * punctuation character outside one starts a piece: the pieces meet each
+   * special token where the library's leftmost-longest match does.
+   */
+  #pieceEnd(text: string, start: number): number {
     const { cuts, cutHere } = this.#parts;
     cutHere.lastIndex = start;
     const first = cutHere.exec(text);
-    // The piece starts on punctuation or an ideograph, a word of its own: after it is a cut too.
-    if (first !== null && !this.#insideSpecialToken(text, start + first[0].length)) {
-      return { end: start + first[0].length, oneWord: false };
-    }
-    let oneWord = first === null;
-    let from = start + 1;
-    for (;;) {
-      cuts.lastIndex = from;
-      const cut = cuts.exec(text);
-      if (cut === null) return { end: text.length, oneWord };
-      if (!this.#insideSpecialToken(text, cut.index)) return { end: cut.index, oneWord };
-      oneWord = false;
-      from = cut.index + 1;
-    }
+    if (first !== null) return start + first[0].length;
+    cuts.lastIndex = start;
+    return cuts.exec(text)?.index ?? text.length;
   }
 
-  /** The tokens of the text from `start` to `end`, cut where the whole text's words are. */
-  #pieceTokens(text: string, start: number, { end, oneWord }: Piece): readonly number[] {
+  /** The tokens of the piece from `start` to `end`: punctuation, an ideograph or a word. */
+  #pieceTokens(text: string, start: number, end: number): readonly number[] {
     const { encode, unknownId, maxWordChars, kept, notKept } = this.#parts;
-    // A piece with a cut left in it (only a special token overlapping another leaves one) is read all.
-    if (end - start <= COUNTED_PIECE_LENGTH || !oneWord) return encode(text.slice(start, end));
+    if (end - start <= COUNTED_PIECE_LENGTH) return encode(text.slice(start, end));
     // One word: each character that stays is at least one of the word's characters after normalisation.
     kept.lastIndex = start;
     for (let seen = 0; seen <= maxWordChars; seen++) {
