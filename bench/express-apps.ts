@@ -19,6 +19,7 @@ export interface ExpressAppSpec {
 /** Where each variant's telemetry goes: the OTLP ones to a receiver of their own, pino-http to a log file. */
 const SINKS: Readonly<Record<MiddlewareVariant, TelemetrySink>> = {
   bare: 'none',
+  floor: 'none',
   inferlens: 'otlp',
   otel: 'otlp',
   pino: 'files',

@@ -16,10 +16,12 @@ import { latencyCheck, throughputChecks } from '../middleware-targets.js';
 const LATENCY_LOAD_SHARE_OF_BARE = 0.5;
 
 const BARE = 'bare Express app';
+const FLOOR = 'request-id echo and answer kept, nothing recorded';
 const INFERLENS = 'inferlens middleware (all payloads, gzip OTLP)';
 const OTEL = 'OTel auto-instrumentation (HTTP + Express, gzip OTLP spans)';
 const APPS: readonly ExpressAppSpec[] = [
   { name: BARE, variant: 'bare' },
+  { name: FLOOR, variant: 'floor' },
   { name: INFERLENS, variant: 'inferlens' },
   { name: OTEL, variant: 'otel' },
   { name: 'pino-http (request log file)', variant: 'pino' },
@@ -39,7 +41,8 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
     fixedRate: { apps: [BARE, INFERLENS], rate: latencyLoad },
   });
   const named = (name: string): MeasuredApp => measured.find((app) => app.measurement.name === name)!;
-  const [bare, inferlens, otel] = [BARE, INFERLENS, OTEL].map((name) => named(name).measurement);
+  const [bare, floor, inferlens, otel] = [BARE, FLOOR, INFERLENS, OTEL].map((name) => named(name).measurement);
+  const floorShare = ((floor.requestsPerSecond / bare.requestsPerSecond) * 100).toFixed(1);
   const [bareAtRate, inferlensAtRate] = [BARE, INFERLENS].map((name) => named(name).atFixedRate!);
   const offered = Math.round(latencyLoad(measured.map((app) => app.measurement)));
   const request = `\`POST ${IRIS_V1_PATH}\` \`${JSON.stringify(IRIS_V1_BODY)}\``;
@@ -51,6 +54,7 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
       checks: throughputChecks(bare, inferlens, otel),
       notes: [
         `Every variant answers the same body, ${request}, with the project's own Express app (\`createApp\` of @inferlens/server), driven as fast as it answers (autocannon's closed loop). Latency here is that of a saturated server: connections over throughput, plus the pauses each connection met; the latency target is judged in the next table.`,
+        `${FLOOR}: a middleware that only echoes \`x-request-id\` (drawn when absent), keeps a reference to each piece of the answer and is told when the call closes, the least a middleware that logs payloads and echoes the request id does (\`bench/targets/floor-middleware.ts\`). It keeps ${floorShare}% of bare throughput: no such middleware can keep more on this app and machine.`,
         'inferlens: `inferenceTelemetry({ mode: "all", payloadSampleRate: 1 })`, spans, request and response log records and metrics over OTLP/HTTP protobuf, gzip, to a receiver on the load core.',
         'OTel: NodeSDK with @opentelemetry/instrumentation-http and -express, spans over OTLP/HTTP protobuf, gzip, to a receiver on the load core.',
         'pino-http: default options, asynchronous writes (`pino.destination({ sync: false })`) to a file.',

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { register } from 'node:module';
 
 /** The ways the Express app is instrumented in the middleware scenario. */
-export const MIDDLEWARE_VARIANTS = ['bare', 'inferlens', 'otel', 'pino'] as const;
+export const MIDDLEWARE_VARIANTS = ['bare', 'floor', 'inferlens', 'otel', 'pino'] as const;
 export type MiddlewareVariant = (typeof MIDDLEWARE_VARIANTS)[number];
 
 export interface VariantOptions {
@@ -33,6 +33,10 @@ export async function installVariant(variant: MiddlewareVariant, options: Varian
   switch (variant) {
     case 'bare':
       return { shutdown: () => Promise.resolve() };
+    case 'floor': {
+      const { floorMiddleware } = await import('./floor-middleware.js');
+      return { middleware: floorMiddleware(), shutdown: () => Promise.resolve() };
+    }
     case 'inferlens': {
       const { inferenceTelemetry } = await import('@inferlens/express');
       const telemetry = inferenceTelemetry({
