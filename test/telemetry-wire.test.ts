@@ -21,6 +21,9 @@ const SEVERITY = { INFO: 9, ERROR: 17 } as const;
 const STATUS_ERROR = 2;
 
 const SIGNAL_PATHS = ['/v1/logs', '/v1/traces', '/v1/metrics'] as const;
+/** RFC 1952: a gzip member's XFL byte, 4 when the compressor used its fastest algorithm (zlib's level 1). */
+const GZIP_XFL_OFFSET = 8;
+const GZIP_XFL_FASTEST = 4;
 
 interface Transport {
   readonly protocol: 'http/json' | 'http/protobuf';
@@ -275,6 +278,18 @@ describe('telemetry over the wire: the server exports OTLP/HTTP', function () {
         }
         expect(requests.every((request) => request.signal !== undefined)).to.equal(true);
       });
+
+      if (protocol === 'http/protobuf' && compression === 'gzip')
+        it('protobuf logs and spans are gzipped at the fastest level', () => {
+          for (const path of ['/v1/logs', '/v1/traces']) {
+            const sent = receiver()
+              .requests()
+              .filter((request) => request.path === path);
+            expect(sent, `requests to ${path}`).to.not.be.empty;
+            for (const request of sent)
+              expect(request.rawBody[GZIP_XFL_OFFSET], `gzip XFL to ${path}`).to.equal(GZIP_XFL_FASTEST);
+          }
+        });
 
       it('a traceparent sent by the client is continued', () => {
         expect(traced.status).to.equal(200);

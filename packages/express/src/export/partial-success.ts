@@ -1,10 +1,11 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
-import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
+import { CompressionAlgorithm, OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
 import type { IExporterMetricsHelper, ISerializer } from '@opentelemetry/otlp-transformer';
 import type { BatchExportResult } from './bounded-queue.js';
 import type { QueueableExporter } from './queued-exporter.js';
+import { GZIP_HEADERS, gzipRequests } from './gzip-requests.js';
 
 const PROTOBUF_HEADERS = { 'Content-Type': 'application/x-protobuf' };
 
@@ -28,8 +29,10 @@ export interface OtlpHttpSignal<T, R> {
 }
 
 /**
- * The SDK's OTLP/HTTP protobuf exporter (transport, retries, compression)
- * for one signal, except that a 200 answer whose `partial_success` rejects items
+ * The SDK's OTLP/HTTP protobuf exporter (transport, retries) for one
+ * signal, with two differences. `compression: 'gzip'` is applied as each
+ * request is written (see {@link gzipRequests}), not by the transport; no
+ * `compression` means none. And a 200 answer whose `partial_success` rejects items
  * is not a plain success: the SDK's exporter only logs it through `diag`
  * and calls the whole batch exported. The specification asks the client to
  * count what the server rejected, and not to retry it; here the answer
@@ -43,7 +46,7 @@ export function otlpHttpExporter<T, R>(
   // The queue in front sends one batch at a time, so the answer the decoder
   // saw last belongs to the callback that follows it.
   let last: Rejected | undefined;
-  const serializer: ISerializer<T[], R> = {
+  const counted: ISerializer<T[], R> = {
     serializeRequest: (items) => signal.serializer.serializeRequest(items),
     deserializeResponse: (data) => {
       const response = signal.serializer.deserializeResponse(data);
@@ -51,7 +54,14 @@ export function otlpHttpExporter<T, R>(
       return response;
     },
   };
-  const options = convertLegacyHttpOptions(config, signal.signal, signal.path, PROTOBUF_HEADERS);
+  const gzip = config.compression === CompressionAlgorithm.GZIP;
+  const serializer = gzip ? gzipRequests(counted) : counted;
+  const options = convertLegacyHttpOptions(
+    { ...config, compression: CompressionAlgorithm.NONE },
+    signal.signal,
+    signal.path,
+    gzip ? { ...PROTOBUF_HEADERS, ...GZIP_HEADERS } : PROTOBUF_HEADERS,
+  );
   const exporter = new OTLPExporterBase<T[]>(
     createOtlpHttpExportDelegate(options, serializer, signal.componentType, signal.metricsHelper, undefined),
   );
