@@ -5,7 +5,7 @@ import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentel
 import type { IExporterMetricsHelper, ISerializer } from '@opentelemetry/otlp-transformer';
 import type { BatchExportResult } from './bounded-queue.js';
 import type { QueueableExporter } from './queued-exporter.js';
-import { GZIP_HEADERS, gzipRequests } from './gzip-requests.js';
+import { GZIP_HEADERS, gzipRequest } from './gzip-requests.js';
 
 const PROTOBUF_HEADERS = { 'Content-Type': 'application/x-protobuf' };
 
@@ -30,11 +30,12 @@ export interface OtlpHttpSignal<T, R> {
 
 /**
  * The SDK's OTLP/HTTP protobuf exporter (transport, retries) for one
- * signal, with two differences. `compression: 'gzip'` is applied as each
- * request is written (see {@link gzipRequests}), not by the transport; no
- * `compression` means none. And a 200 answer whose `partial_success` rejects items
- * is not a plain success: the SDK's exporter only logs it through `diag`
- * and calls the whole batch exported. The specification asks the client to
+ * signal, with two differences. With `compression: 'gzip'`, each request is
+ * written and gzipped (see {@link gzipRequest}) before it is handed to the
+ * SDK's delegate, which sends it as it is; no `compression` means none. And
+ * a 200 answer whose `partial_success` rejects items is not a plain
+ * success: the SDK's exporter only logs it through `diag` and calls the
+ * whole batch exported. The specification asks the client to
  * count what the server rejected, and not to retry it; here the answer
  * becomes FAILED with the rejected count as `failedItems`, so the queue
  * counts those items as dropped, the rest as exported, and reports it once.
@@ -46,8 +47,10 @@ export function otlpHttpExporter<T, R>(
   // The queue in front sends one batch at a time, so the answer the decoder
   // saw last belongs to the callback that follows it.
   let last: Rejected | undefined;
-  const counted: ISerializer<T[], R> = {
-    serializeRequest: (items) => signal.serializer.serializeRequest(items),
+  // With gzip: the request written and compressed for the export being handed to the delegate, which asks for it at once.
+  let prepared: Uint8Array | undefined;
+  const serializer: ISerializer<T[], R> = {
+    serializeRequest: (items) => prepared ?? signal.serializer.serializeRequest(items),
     deserializeResponse: (data) => {
       const response = signal.serializer.deserializeResponse(data);
       last = signal.rejected(response);
@@ -55,7 +58,6 @@ export function otlpHttpExporter<T, R>(
     },
   };
   const gzip = config.compression === CompressionAlgorithm.GZIP;
-  const serializer = gzip ? gzipRequests(counted) : counted;
   const options = convertLegacyHttpOptions(
     { ...config, compression: CompressionAlgorithm.NONE },
     signal.signal,
@@ -65,12 +67,29 @@ export function otlpHttpExporter<T, R>(
   const exporter = new OTLPExporterBase<T[]>(
     createOtlpHttpExportDelegate(options, serializer, signal.componentType, signal.metricsHelper, undefined),
   );
+  const send = (items: T[], resultCallback: (result: BatchExportResult) => void): void => {
+    exporter.export(items, (result) => {
+      const rejected = last;
+      last = undefined;
+      resultCallback(result.code === ExportResultCode.SUCCESS ? partialResult(rejected, items.length) : result);
+    });
+  };
   return {
     export(items, resultCallback) {
-      exporter.export(items, (result) => {
-        const rejected = last;
-        last = undefined;
-        resultCallback(result.code === ExportResultCode.SUCCESS ? partialResult(rejected, items.length) : result);
+      if (!gzip) return send(items, resultCallback);
+      const request = signal.serializer.serializeRequest(items);
+      if (request === undefined) return send(items, resultCallback);
+      gzipRequest(request, (error, gzipped) => {
+        // On the thread pool's callback, where a throw would end the process: every failure becomes the batch's.
+        if (error !== null) return resultCallback({ code: ExportResultCode.FAILED, error });
+        prepared = gzipped;
+        try {
+          send(items, resultCallback);
+        } catch (thrown) {
+          resultCallback({ code: ExportResultCode.FAILED, error: thrown as Error });
+        } finally {
+          prepared = undefined;
+        }
       });
     },
     forceFlush: () => exporter.forceFlush(),
