@@ -56,8 +56,9 @@ const TEMPORALITY_PREFERENCES: Readonly<Record<MetricsTemporality, AggregationTe
  * protobuf with its own headers, timeout, compression and TLS (a signal's
  * `OTEL_EXPORTER_OTLP_<SIGNAL>_*` variables may set them apart). Protobuf
  * logs and spans are written by the middleware's own serializers, and their
- * exporters count a partial success's rejected items as failed (see
- * `export/otlp-protobuf` and `export/partial-success`); JSON goes through
+ * exporters gzip each request at the fastest level on the thread pool and
+ * count a partial success's rejected items as failed (see
+ * `export/otlp-protobuf` and `export/otlp-http-exporter`); JSON goes through
  * the SDK's own OTLP/HTTP exporters as they are.
  */
 export function otlpExporters(otlp: ResolvedOtlp): OtlpExporters {

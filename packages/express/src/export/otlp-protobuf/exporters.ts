@@ -8,8 +8,8 @@ import {
 } from '@opentelemetry/otlp-transformer';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import type { OtlpHttpSignal } from '../partial-success.js';
-import { otlpHttpExporter } from '../partial-success.js';
+import type { OtlpHttpSignal } from '../otlp-http-exporter.js';
+import { otlpHttpExporter } from '../otlp-http-exporter.js';
 import { serializeLogs } from './logs.js';
 import { serializeSpans } from './traces.js';
 
