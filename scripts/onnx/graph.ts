@@ -1,8 +1,9 @@
 /**
  * A small, typed builder for ONNX graphs on top of the onnx-proto message
  * classes. It covers what the demo models and the tests need (tensor value
- * infos, nodes with scalar/list attributes, raw-data initializers) and nothing
- * more; it is not a general ONNX authoring library.
+ * infos, nodes with scalar/list attributes, raw-data initializers, and the
+ * `ai.onnx.ml` nodes and sequence types of a scikit-learn classifier's
+ * outputs) and nothing more; it is not a general ONNX authoring library.
  */
 
 // onnx-proto is CommonJS and assigns its namespace at runtime, so Node's ESM
@@ -67,7 +68,15 @@ export interface EncodeOptions {
   readonly opsetVersion?: number;
   /** Recorded in the model's producer_name; defaults to {@link DEFAULT_PRODUCER_NAME}. */
   readonly producerName?: string;
+  /**
+   * Version of the {@link ML_DOMAIN} operator set, which {@link mlNode}s
+   * need; by default the model imports none.
+   */
+  readonly mlOpsetVersion?: number;
 }
+
+/** The domain of ONNX's classical machine-learning operators (ZipMap, LinearClassifier...). */
+export const ML_DOMAIN = 'ai.onnx.ml';
 
 const DEFAULT_OPSET_VERSION = 17;
 const DEFAULT_PRODUCER_NAME = 'inferlens';
@@ -199,6 +208,21 @@ export function sequenceValueInfo(name: string, type: ElementType): ValueInfo {
 }
 
 /**
+ * Describes a graph output that is a sequence of maps from `key` to
+ * `value` scalars, as ZipMap gives: one map of class to probability per row.
+ */
+export function mapSequenceValueInfo(name: string, key: 'int64' | 'string', value: ElementType): ValueInfo {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: {
+      sequenceType: {
+        elemType: { mapType: { keyType: DATA_TYPES[key], valueType: { tensorType: { elemType: DATA_TYPES[value] } } } },
+      },
+    },
+  });
+}
+
+/**
  * Creates a node of the default ('ai.onnx') domain.
  * @param attributes encoded in insertion order; see {@link AttributeValue} for the kind each value gets
  * @param name optional node name, shown by onnxruntime in errors and profiles
@@ -217,6 +241,16 @@ export function node(
     attribute: Object.entries(attributes).map(([key, value]) => toAttribute(key, value)),
     name,
   });
+}
+
+/** Creates a node of the {@link ML_DOMAIN} domain; the model must import it (see {@link EncodeOptions.mlOpsetVersion}). */
+export function mlNode(
+  opType: string,
+  inputs: readonly string[],
+  outputs: readonly string[],
+  attributes: Readonly<Record<string, AttributeValue>> = {},
+): GraphNode {
+  return onnx.NodeProto.create({ ...node(opType, inputs, outputs, attributes), domain: ML_DOMAIN });
 }
 
 /**
@@ -272,7 +306,10 @@ export function encodeModel(graph: GraphSpec, options: EncodeOptions = {}): Uint
   const opsetVersion = options.opsetVersion ?? DEFAULT_OPSET_VERSION;
   const model = onnx.ModelProto.create({
     irVersion: irVersionFor(opsetVersion),
-    opsetImport: [{ domain: '', version: opsetVersion }],
+    opsetImport: [
+      { domain: '', version: opsetVersion },
+      ...(options.mlOpsetVersion === undefined ? [] : [{ domain: ML_DOMAIN, version: options.mlOpsetVersion }]),
+    ],
     producerName: options.producerName ?? DEFAULT_PRODUCER_NAME,
     graph: {
       name: graph.name,
