@@ -1,5 +1,14 @@
 /** Tiny ONNX graphs the server tests serve, built with scripts/onnx/graph.ts. */
-import { dataType, encodeModel, initializer, node, valueInfo } from '../../scripts/onnx/graph.js';
+import type { ValueInfo } from '../../scripts/onnx/graph.js';
+import {
+  dataType,
+  encodeModel,
+  initializer,
+  mapSequenceValueInfo,
+  mlNode,
+  node,
+  valueInfo,
+} from '../../scripts/onnx/graph.js';
 
 /**
  * The model of the Open Inference spec's infer example: `input0` UINT32
@@ -67,4 +76,37 @@ export function reshapeToOneModel(): Uint8Array {
     initializers: [initializer('target', 'int64', [1], [1])],
     nodes: [node('Reshape', ['x', 'target'], ['y'])],
   });
+}
+
+/** The `ai.onnx.ml` opset skl2onnx imports for a classifier's ZipMap. */
+const ML_OPSET_VERSION = 1;
+/** ArgMax's axis 1 picks a class per row; keepdims 0 answers [batch], as skl2onnx's label is. */
+const CLASS_AXIS = 1;
+const DROP_CLASS_AXIS = 0;
+
+/**
+ * A classifier as skl2onnx converts one by default: `float_input` FP32
+ * [batch, 3] holds class scores; `output_label` INT64 [batch] is the index
+ * of the highest and `output_probability` a ZipMap's sequence of maps, one
+ * `{class: probability}` per row, made from their softmax. With
+ * `tensorOutputs: false` the label is left out, so no output is a tensor.
+ */
+export function zipMapClassifierModel({ tensorOutputs = true } = {}): Uint8Array {
+  const probability = mapSequenceValueInfo('output_probability', 'int64', 'float32');
+  const outputs: ValueInfo[] = tensorOutputs
+    ? [valueInfo('output_label', 'int64', ['batch']), probability]
+    : [probability];
+  return encodeModel(
+    {
+      name: 'zipmap_classifier',
+      inputs: [valueInfo('float_input', 'float32', ['batch', 3])],
+      outputs,
+      nodes: [
+        node('ArgMax', ['float_input'], ['output_label'], { axis: CLASS_AXIS, keepdims: DROP_CLASS_AXIS }),
+        node('Softmax', ['float_input'], ['probabilities'], { axis: CLASS_AXIS }),
+        mlNode('ZipMap', ['probabilities'], ['output_probability'], { classlabels_int64s: [0, 1, 2] }),
+      ],
+    },
+    { mlOpsetVersion: ML_OPSET_VERSION },
+  );
 }

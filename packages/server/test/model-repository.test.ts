@@ -15,6 +15,7 @@ import {
 } from '../../../scripts/onnx/graph.js';
 import type { ModelFolder, TempRepository } from '../../../test/support/repository.js';
 import { GARBAGE_MODEL, writeRepository } from '../../../test/support/repository.js';
+import { zipMapClassifierModel } from '../../../test/support/models.js';
 
 const MODEL = identityModel('float32', ['batch', 2]);
 
@@ -138,16 +139,112 @@ describe('ModelRepository', () => {
     ]);
   });
 
-  it('fails a model with an output that is not a tensor, naming the output', async () => {
-    const withSequence = encodeModel({
-      name: 'sequence_output',
-      inputs: [valueInfo('x', 'float32', ['batch', 2])],
-      outputs: [valueInfo('y', 'float32', ['batch', 2]), sequenceValueInfo('s', 'float32')],
-      nodes: [node('Identity', ['x'], ['y']), node('SequenceConstruct', ['x'], ['s'])],
+  describe('outputs that are not tensors', () => {
+    const ZIPMAP_REASON =
+      "it is a sequence of maps, not a tensor (a ZipMap node's: convert the classifier with skl2onnx's options={id(model): {'zipmap': False}} to get its probabilities as a float tensor)";
+    const scores = {
+      name: 'float_input',
+      datatype: 'FP32',
+      shape: [2, 3],
+      values: Float32Array.of(1, 5, 2, 9, 0, 0),
+    } as const;
+
+    /** Loads the repository with a logger that keeps what it is told, by level. */
+    async function loadLogged(): Promise<{ info: string[]; warn: string[]; error: string[] }> {
+      const log = { info: [] as string[], warn: [] as string[], error: [] as string[] };
+      const logger = {
+        info: (message: string) => log.info.push(message),
+        warn: (message: string) => log.warn.push(message),
+        error: (message: string) => log.error.push(message),
+      };
+      repository = new ModelRepository(repo.path, { logger, sessionOptions: {} });
+      await repository.load();
+      return log;
+    }
+
+    it("serves a ZipMap classifier's tensor outputs, and says once per version which output it leaves out", async () => {
+      await setUp([{ name: 'iris', versions: { '1': zipMapClassifierModel(), '2': zipMapClassifierModel() } }]);
+      const log = await loadLogged();
+      expect(log.warn).to.deep.equal([
+        `model 'iris' version 1 leaves out output 'output_probability': ${ZIPMAP_REASON}`,
+        `model 'iris' version 2 leaves out output 'output_probability': ${ZIPMAP_REASON}`,
+      ]);
+      expect(log.error).to.deep.equal([]);
+      const { model } = repository!.findReady('iris');
+      expect(model.signature.outputs).to.deep.equal([{ name: 'output_label', datatype: 'INT64', shape: [-1] }]);
+      const { outputs } = await model.infer([scores], ['output_label']);
+      expect([...(outputs[0].values as BigInt64Array)]).to.deep.equal([1n, 0n]);
     });
-    await setUp([{ name: 'm', versions: { '1': withSequence } }]);
-    repository = await loadRepository(repo.path);
-    expect(repository.find('m').failure).to.equal("output 's' is not a tensor, which is not supported");
+
+    it('leaves out a sequence of tensors, with no advice on ZipMap', async () => {
+      const withSequence = encodeModel({
+        name: 'sequence_output',
+        inputs: [valueInfo('x', 'float32', ['batch', 2])],
+        outputs: [valueInfo('y', 'float32', ['batch', 2]), sequenceValueInfo('s', 'float32')],
+        nodes: [node('Identity', ['x'], ['y']), node('SequenceConstruct', ['x'], ['s'])],
+      });
+      await setUp([{ name: 'm', versions: { '1': withSequence } }]);
+      const log = await loadLogged();
+      expect(log.warn).to.deep.equal([
+        "model 'm' version 1 leaves out output 's': it is a sequence of tensors, not a tensor",
+      ]);
+      expect(repository!.findReady('m').model.signature.outputs.map((output) => output.name)).to.deep.equal(['y']);
+    });
+
+    it('says nothing for a model whose outputs are all tensors', async () => {
+      await setUp([{ name: 'm', versions: { '1': MODEL } }]);
+      const log = await loadLogged();
+      expect(log.warn).to.deep.equal([]);
+      expect(log.info).to.deep.equal(["model 'm' version 1 is ready"]);
+    });
+
+    it('fails a model none of whose outputs is a tensor, saying why', async () => {
+      await setUp([{ name: 'm', versions: { '1': zipMapClassifierModel({ tensorOutputs: false }) } }]);
+      repository = await loadRepository(repo.path);
+      expect(repository.find('m').failure).to.equal(
+        `the graph has no tensor output to serve: output 'output_probability': ${ZIPMAP_REASON}`,
+      );
+    });
+
+    it('fails a config whose labelOutput or output shape names an output left out', async () => {
+      await setUp([
+        {
+          name: 'label',
+          versions: { '1': zipMapClassifierModel() },
+          config: { task: 'classification', labelOutput: 'output_probability' },
+        },
+        {
+          name: 'shape',
+          versions: { '1': zipMapClassifierModel() },
+          config: { outputs: [{ name: 'output_probability', shape: [-1, 3] }] },
+        },
+        {
+          name: 'served',
+          versions: { '1': zipMapClassifierModel() },
+          config: { task: 'classification', labelOutput: 'output_label' },
+        },
+      ]);
+      repository = await loadRepository(repo.path);
+      expect(repository.find('label').failure).to.equal(
+        `config's labelOutput 'output_probability' names an output that is not served: ${ZIPMAP_REASON}`,
+      );
+      expect(repository.find('shape').failure).to.equal(
+        `config names output 'output_probability', which is not served: ${ZIPMAP_REASON}`,
+      );
+      expect(states(repository)['served']).to.deep.equal(['1:ready']);
+    });
+
+    it('still fails a model with an input that is not a tensor, naming the input', async () => {
+      const sequenceInput = encodeModel({
+        name: 'sequence_input',
+        inputs: [sequenceValueInfo('s', 'float32')],
+        outputs: [valueInfo('n', 'int64', [])],
+        nodes: [node('SequenceLength', ['s'], ['n'])],
+      });
+      await setUp([{ name: 'm', versions: { '1': sequenceInput } }]);
+      repository = await loadRepository(repo.path);
+      expect(repository.find('m').failure).to.equal("input 's' is not a tensor, which is not supported");
+    });
   });
 
   describe('close', () => {

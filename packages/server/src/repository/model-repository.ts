@@ -5,6 +5,7 @@ import { access } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type { Logger } from '../logger.js';
 import { settledWithin } from '../settled-within.js';
+import { listLeftOutOutputs } from '../runtime/non-tensor-outputs.js';
 import { OnnxModel } from '../runtime/onnx-model.js';
 import { TextEmbedder } from '../runtime/text-embedder.js';
 import type { ModelConfig } from './model-config.js';
@@ -147,6 +148,10 @@ export class ModelRepository {
         served.readyAt = Date.now();
         served.state = 'ready';
         logger.info(`model '${entry.name}' version ${version} is ready`);
+        const { leftOutOutputs = [] } = model.signature;
+        if (leftOutOutputs.length > 0) {
+          logger.warn(`model '${entry.name}' version ${version} leaves out ${listLeftOutOutputs(leftOutOutputs)}`);
+        }
       } catch (error) {
         served.state = 'failed';
         // Paths inside the repository are shown relative to it: clients need not learn the server's layout.

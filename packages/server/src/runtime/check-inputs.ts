@@ -107,11 +107,20 @@ export function checkInputs(
   checkSharedDimensions(signature.sharedDimensions ?? [], tensors);
 }
 
-/** The outputs to compute: the requested ones, checked, or all of them. */
+/**
+ * The outputs to compute: the requested ones, checked, or all of them. An
+ * output the model leaves out (not a tensor) is refused with the reason.
+ */
 export function selectOutputs(modelName: string, signature: ModelSignature, requested?: readonly string[]): string[] {
   if (requested === undefined || requested.length === 0) return signature.outputs.map((output) => output.name);
   for (const name of requested) {
     if (!signature.outputs.some((output) => output.name === name)) {
+      const leftOut = signature.leftOutOutputs?.find((output) => output.name === name);
+      if (leftOut !== undefined) {
+        throw invalidInput(
+          `model '${modelName}' does not serve output '${name}': ${leftOut.reason}; its outputs are ${names(signature.outputs)}`,
+        );
+      }
       throw invalidInput(`model '${modelName}' has no output '${name}'; its outputs are ${names(signature.outputs)}`);
     }
   }

@@ -7,6 +7,8 @@ import type { ModelConfig, TensorOverride } from '../repository/model-config.js'
 import type { Bfloat16Adaptation } from './bfloat16-adapter.js';
 import { adaptBfloat16 } from './bfloat16-adapter.js';
 import { datatypeOfOrtType, ORT_TYPE_BY_DATATYPE } from './datatype-map.js';
+import type { LeftOutOutput } from './non-tensor-outputs.js';
+import { describeLeftOutOutputs, listLeftOutOutputs } from './non-tensor-outputs.js';
 
 /** A symbolic dimension of the graph (ONNX `dim_param`, such as `batch`) and the input axes that carry it. */
 export interface SharedDimension {
@@ -25,6 +27,12 @@ export interface ModelSignature {
    * empty when there are none.
    */
   readonly sharedDimensions?: readonly SharedDimension[];
+  /**
+   * Graph outputs that are not tensors (a ZipMap's sequence of maps), which
+   * are neither listed in `outputs` nor fetched from a run, and why. Absent
+   * or empty when there are none.
+   */
+  readonly leftOutOutputs?: readonly LeftOutOutput[];
 }
 
 /** What one run of the model gave. */
@@ -56,6 +64,30 @@ function readSignature(
       override?.shape ?? value.shape.map((dim) => (typeof dim === 'number' && dim >= 0 ? dim : DYNAMIC_DIMENSION));
     return { name: value.name, datatype, shape: [...shape] };
   });
+}
+
+/**
+ * The graph outputs that are not tensors, and why, read from the model file
+ * only when there are any, so that other models load as they did.
+ */
+async function leftOutOutputs(path: string, session: ort.InferenceSession): Promise<LeftOutOutput[]> {
+  const names = session.outputMetadata.filter((output) => !output.isTensor).map((output) => output.name);
+  return names.length === 0 ? [] : describeLeftOutOutputs(await readFile(path), names);
+}
+
+/**
+ * Refuses a config that names a left-out output: its shape or its labels
+ * would never be served, and the config's author would not learn why.
+ */
+function checkConfigServes(config: ModelConfig, leftOut: readonly LeftOutOutput[]): void {
+  for (const { name, reason } of leftOut) {
+    if (config.outputs.some((item) => item.name === name)) {
+      throw new Error(`config names output '${name}', which is not served: ${reason}`);
+    }
+    if (config.task === 'classification' && config.labelOutput === name) {
+      throw new Error(`config's labelOutput '${name}' names an output that is not served: ${reason}`);
+    }
+  }
 }
 
 /**
@@ -162,6 +194,7 @@ export class OnnxModel {
     session: ort.InferenceSession,
     config: ModelConfig,
     adapted: Pick<Bfloat16Adaptation, 'inputs' | 'outputs'>,
+    leftOut: readonly LeftOutOutput[],
   ) {
     this.#session = session;
     checkOverrides(config.inputs, session.inputNames, 'input');
@@ -172,10 +205,18 @@ export class OnnxModel {
         `config's labelOutput '${config.labelOutput}' names no output of the graph, whose outputs are ${session.outputNames.join(', ')}`,
       );
     }
+    checkConfigServes(config, leftOut);
+    // Inputs first: one that is not a tensor fails the load, as no run could be made without it.
+    const inputs = readSignature(session.inputMetadata, config.inputs, adapted.inputs, 'input');
+    const tensorOutputs = session.outputMetadata.filter((output) => output.isTensor);
+    if (tensorOutputs.length === 0) {
+      throw new Error(`the graph has no tensor output to serve: ${listLeftOutOutputs(leftOut)}`);
+    }
     this.signature = {
-      inputs: readSignature(session.inputMetadata, config.inputs, adapted.inputs, 'input'),
-      outputs: readSignature(session.outputMetadata, config.outputs, adapted.outputs, 'output'),
+      inputs,
+      outputs: readSignature(tensorOutputs, config.outputs, adapted.outputs, 'output'),
       sharedDimensions: sharedDimensions(session.inputMetadata, config.inputs),
+      leftOutOutputs: leftOut,
     };
   }
 
@@ -187,7 +228,7 @@ export class OnnxModel {
   ): Promise<OnnxModel> {
     const { session, adapted } = await openSession(path, options);
     try {
-      return new OnnxModel(session, config, adapted);
+      return new OnnxModel(session, config, adapted, await leftOutOutputs(path, session));
     } catch (error) {
       await session.release();
       throw error;
