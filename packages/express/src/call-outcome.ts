@@ -1,0 +1,88 @@
+import type { Exception } from '@opentelemetry/api';
+import { hrTimeToSeconds, millisToHrTime } from '@opentelemetry/core';
+import type { Request, Response } from 'express';
+import type { CallAnnotations } from './annotations.js';
+import { boundedErrorText } from './attribute-value.js';
+import type { PayloadText } from './payload/truncate.js';
+import type { CallOutcome } from './records.js';
+import { ERROR_TYPE_ABORTED, ERROR_TYPE_OTHER } from './semconv.js';
+
+/** The status recorded for a call whose client left before the answer was complete (nginx's convention). */
+const STATUS_CLIENT_CLOSED = 499;
+const FIRST_ERROR_STATUS = 400;
+
+/** A recorded error's type: its `kind`, `code` or `name`; undefined for one with none (a thrown string). */
+function errorTypeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { kind, code, name } = error as { kind?: unknown; code?: unknown; name?: unknown };
+  return [kind, code, name].find((candidate): candidate is string => typeof candidate === 'string' && candidate !== '');
+}
+
+/** The message of `{"error": "..."}` or OpenAI's `{"error": {"message": "..."}}` answers. */
+function errorMessageOf(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown };
+    if (typeof parsed.error === 'string') return parsed.error;
+    const nested = (parsed.error as { message?: unknown } | undefined)?.message;
+    return typeof nested === 'string' ? nested : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The handler's error as the span's exception event records it: its type
+ * as the SDK reads it (`code`, else `name`), and its message and stack cut
+ * to {@link boundedErrorText}'s limit.
+ */
+export function boundedException(error: Error): Exception {
+  const { code } = error as { code?: unknown };
+  const cut = { name: error.name, message: boundedErrorText(error.message) };
+  const stack = error.stack === undefined ? undefined : boundedErrorText(error.stack);
+  return typeof code === 'string' || typeof code === 'number' ? { ...cut, code, stack } : { ...cut, stack };
+}
+
+/**
+ * How the call that started at `startMillis` (`performance.now()`) ended. A
+ * failed call's error message is read from its answer (`answerText`: decoded
+ * and redacted once, for this and the response record) unless the handler
+ * passed the error itself. An answer that never finished is the client's
+ * doing unless the handler recorded an error: then the server broke off,
+ * typically Express closing the connection after an error once the headers
+ * were out, and the call keeps the status it sent and that error. A request
+ * whose body never fully arrived is the client's doing all the same: the
+ * error recorded then is the parser's account of the client leaving
+ * (body-parser's "request aborted"), and the status the error handler set was
+ * never sent. Unless the server said it cut the call off: its `cutOff` error
+ * and status, recorded before the connection closed, stand.
+ */
+export function callOutcome(
+  req: Request,
+  res: Response,
+  startMillis: number,
+  annotations: CallAnnotations | undefined,
+  answerText: () => PayloadText,
+): CallOutcome {
+  const brokenOff = !res.writableFinished;
+  const cutOff = brokenOff ? annotations?.cutOff : undefined;
+  const error = cutOff === undefined ? annotations?.error : cutOff.error;
+  const aborted = brokenOff && cutOff === undefined && (error === undefined || !req.complete);
+  const status = cutOff?.status ?? (aborted ? STATUS_CLIENT_CLOSED : res.statusCode);
+  const duration = millisToHrTime(performance.now() - startMillis);
+  const durationSeconds = hrTimeToSeconds(duration);
+  const failed = brokenOff || status >= FIRST_ERROR_STATUS;
+  if (!failed)
+    return { status, duration, durationSeconds, failed, error, errorType: undefined, errorMessage: undefined };
+  // An error with no type of its own says no more than an error status it was answered with, which the conventions
+  // name; with a status that says no failure (the answer broke off after it), only their fallback is left.
+  const errorType = aborted
+    ? ERROR_TYPE_ABORTED
+    : (errorTypeOf(error) ?? (status >= FIRST_ERROR_STATUS ? String(status) : ERROR_TYPE_OTHER));
+  const message = aborted
+    ? 'the client closed the connection before the answer was complete'
+    : error instanceof Error
+      ? error.message
+      : errorMessageOf(answerText().text);
+  const errorMessage = message === undefined ? undefined : boundedErrorText(message);
+  return { status, duration, durationSeconds, failed, error, errorType, errorMessage };
+}

@@ -1,0 +1,296 @@
+import type { Attributes, Context, HrTime, Span } from '@opentelemetry/api';
+import { INVALID_TRACEID, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { addHrTimes, millisToHrTime } from '@opentelemetry/core';
+import type { Request, Response } from 'express';
+import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
+import { boundedAttributeValue } from './attribute-value.js';
+import { batchSizeOf } from './batch-size.js';
+import type { CallContext } from './call-context.js';
+import { openCallContext } from './call-context.js';
+import { boundedException, callOutcome } from './call-outcome.js';
+import type { ResolvedConfig } from './config.js';
+import { embeddingAttributes } from './embeddings.js';
+import { setMethodAttributes } from './http-method.js';
+import { clientScheme } from './matcher.js';
+import type { CallMetrics } from './metrics/call-metrics.js';
+import { jsonPartLength } from './payload/binary-extension.js';
+import { embeddingSummary } from './payload/embedding-summary.js';
+import { boundedPayload, redactedAnswer, requestRecordPayload } from './payload/record-payload.js';
+import { parseRedactPaths } from './payload/redact.js';
+import { requestBodySize } from './payload/request-body.js';
+import type { CapturedResponse } from './payload/response-capture.js';
+import { captureResponse, capturedText, reportServerResponseWrites } from './payload/response-capture.js';
+import type { PayloadText } from './payload/truncate.js';
+import { emitRequestRecord, emitResponseRecord, MonitorRecords } from './records.js';
+import type { TelemetryReporter } from './reporter.js';
+import { clientPath } from './request-path.js';
+import { echoRequestId } from './request-id.js';
+import { payloadSampler, slowCall } from './sampling.js';
+import {
+  ATTR_BATCH_SIZE,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_HEADER_PREFIX,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_MODEL_NAME,
+  ATTR_MODEL_VERSION,
+  ATTR_OPERATION,
+  ATTR_PROTOCOL,
+  ATTR_REQUEST_ID,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+} from './semconv.js';
+import type { Signals } from './signals/signals.js';
+import { callSpanName } from './span-name.js';
+import { tracePropagator, traceParent } from './trace-parent.js';
+import type { PredictCall } from './types.js';
+import type { WrittenSchemas } from './written-schemas.js';
+
+/**
+ * Bytes of the answer kept at least, whatever `maxPayloadBytes` says, so a
+ * failed call's `{"error": "..."}` message can be read even when the payload
+ * records keep less.
+ */
+const MIN_RESPONSE_CAPTURE_BYTES = 4096;
+
+/** What one call carries from its start to its end. */
+interface CallState {
+  readonly call: PredictCall;
+  /** The call's model and version as its attributes hold them (cut to the attribute value limit). */
+  readonly model: string | undefined;
+  readonly version: string | undefined;
+  readonly span: Span;
+  /** The caller's context the span continues; the records' context is made from it only when records are written. */
+  readonly parentContext: Context;
+  readonly requestId: string;
+  /** The allow-listed request headers, for the records. */
+  readonly headers: Attributes | undefined;
+  readonly startMillis: number;
+  readonly startTime: HrTime;
+  readonly captured: CapturedResponse;
+  /** What the application says about the call while handling it. */
+  readonly gathered: CallContext;
+}
+
+/** Records calls: the span and the active count when a call starts, everything else when it ends. */
+export class CallRecorder {
+  readonly #config: ResolvedConfig;
+  readonly #signals: Signals;
+  readonly #reporter: TelemetryReporter;
+  readonly #metrics: CallMetrics;
+  readonly #monitors: MonitorRecords;
+  readonly #propagator = tracePropagator();
+  readonly #redactPaths: ReturnType<typeof parseRedactPaths>;
+  /** Each allow-listed header's name and its attribute's key, made once. */
+  readonly #headerKeys: readonly (readonly [name: string, key: string])[];
+  readonly #samplePayload: (traceId: string) => boolean;
+  /** Bytes of each answer kept, and decoded at most from a compressed one. */
+  readonly #captureLimit: number;
+
+  constructor(config: ResolvedConfig, signals: Signals, reporter: TelemetryReporter, schemas: WrittenSchemas) {
+    this.#config = config;
+    this.#signals = signals;
+    this.#reporter = reporter;
+    this.#metrics = signals.metrics;
+    this.#monitors = new MonitorRecords(signals.logger, schemas);
+    this.#redactPaths = parseRedactPaths(config.redactPaths);
+    this.#headerKeys = config.captureHeaders.map((name) => [name, `${ATTR_HTTP_REQUEST_HEADER_PREFIX}${name}`]);
+    this.#samplePayload = payloadSampler(config.payloadSampleRate);
+    this.#captureLimit = Math.max(config.maxPayloadBytes, MIN_RESPONSE_CAPTURE_BYTES);
+    reportServerResponseWrites();
+  }
+
+  #guard(record: () => void): void {
+    try {
+      record();
+    } catch (error) {
+      this.reportFault(error);
+    }
+  }
+
+  reportFault(error: unknown): void {
+    this.#metrics.telemetryError();
+    this.#reporter.warnOnce(
+      'INFERLENS_TELEMETRY_FAULT',
+      `a predict call's telemetry could not be recorded (the call itself is unaffected): ${(error as Error)?.message ?? String(error)}`,
+    );
+  }
+
+  /** The allow-listed request headers, as `http.request.header.<name>` attributes; undefined when none was sent. */
+  #capturedHeaders(req: Request): Attributes | undefined {
+    let captured: Attributes | undefined;
+    for (const [name, key] of this.#headerKeys) {
+      const value = req.headers[name];
+      if (value !== undefined)
+        (captured ??= {})[key] = (Array.isArray(value) ? value : [value]).map(boundedAttributeValue);
+    }
+    return captured;
+  }
+
+  start(req: Request, res: Response, call: PredictCall): void {
+    const gathered = openCallContext(req);
+    if (gathered.recorders?.includes(this)) return;
+    (gathered.recorders ??= []).push(this);
+    const requestId = echoRequestId(req, res);
+    const model = call.model === undefined ? undefined : boundedAttributeValue(call.model);
+    const version = call.version === undefined ? undefined : boundedAttributeValue(call.version);
+    // An HrTime, which the span keeps as given: its end is this plus the measured duration, exactly.
+    const startTime = millisToHrTime(Date.now());
+    const parent = traceParent(req, this.#propagator);
+    const attributes: Attributes = {
+      [ATTR_PROTOCOL]: call.protocol,
+      [ATTR_OPERATION]: call.operation,
+      [ATTR_REQUEST_ID]: requestId,
+      [ATTR_HTTP_ROUTE]: call.route,
+      [ATTR_URL_PATH]: boundedAttributeValue(clientPath(req)),
+      // A forwarded scheme is whatever the proxy (or, through it, the client) wrote: bounded like any value sent.
+      [ATTR_URL_SCHEME]: boundedAttributeValue(clientScheme(req)),
+    };
+    setMethodAttributes(attributes, req.method, this.#config.knownMethods);
+    if (model !== undefined) attributes[ATTR_MODEL_NAME] = model;
+    if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;
+    const headers = this.#capturedHeaders(req);
+    if (headers !== undefined) Object.assign(attributes, headers);
+    const spanName = callSpanName(call.operation, model);
+    const span = this.#signals.tracer.startSpan(spanName, { kind: parent.kind, attributes, startTime }, parent.context);
+    this.#metrics.started(call.protocol);
+    const state: CallState = {
+      call,
+      model,
+      version,
+      span,
+      parentContext: parent.context,
+      requestId,
+      headers,
+      startMillis: performance.now(),
+      startTime,
+      captured: captureResponse(res, this.#captureLimit),
+      gathered,
+    };
+    // `close` follows `finish` when the answer was complete, and comes alone
+    // when the connection went first: one listener sees every call end. A
+    // response emits it once, so `on` does (without `once`'s wrapper).
+    res.on('close', () => {
+      try {
+        this.#end(req, res, state);
+      } catch (error) {
+        this.reportFault(error);
+      }
+    });
+  }
+
+  #end(req: Request, res: Response, state: CallState): void {
+    const { call, span } = state;
+    const { annotations, monitors, rawBody } = state.gathered;
+    // The answer's text as the records show it (decoded when compressed, its JSON part for a binary-extension
+    // answer, redacted), read at most once for the error message and the response record.
+    let answer: PayloadText | undefined;
+    const answerText = (): PayloadText =>
+      (answer ??= redactedAnswer(
+        capturedText(state.captured, {
+          encoding: res.getHeader('content-encoding'),
+          jsonLength: jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH)),
+          maxDecodedBytes: this.#captureLimit,
+        }),
+        this.#redactPaths,
+      ));
+    const outcome = callOutcome(req, res, state.startMillis, annotations, answerText);
+    const body: unknown = req.body;
+    // What is only known at the end goes on the span now, and on the records below.
+    const bodyModel = call.model === undefined ? (body as { model?: unknown } | undefined)?.model : undefined;
+    const model = state.model ?? (typeof bodyModel === 'string' ? boundedAttributeValue(bodyModel) : undefined);
+    const modelFromBody = call.model === undefined && model !== undefined;
+    if (modelFromBody) span.setAttribute(ATTR_MODEL_NAME, model);
+    const annotatedVersion = annotations?.modelVersion;
+    const version = annotatedVersion === undefined ? state.version : boundedAttributeValue(annotatedVersion);
+    if (version !== undefined && version !== state.version) span.setAttribute(ATTR_MODEL_VERSION, version);
+    const batchSize = annotations?.batchSize ?? batchSizeOf(call.protocol, body);
+    if (batchSize !== undefined) span.setAttribute(ATTR_BATCH_SIZE, batchSize);
+    // embeddings: GenAI attributes and the `embeddings <model>` span name, whichever protocol carried the call.
+    const genAi =
+      annotations?.embeddings === undefined ? undefined : embeddingAttributes(model, annotations.embeddings);
+    if (genAi !== undefined) span.setAttributes(genAi.attributes);
+    // Named once: the GenAI name of an embedding call, else `<operation> <model>` when the model came from the body.
+    const spanName = genAi?.spanName ?? (modelFromBody ? callSpanName(call.operation, model) : undefined);
+    if (spanName !== undefined) span.updateName(spanName);
+    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.status);
+    if (outcome.failed) {
+      span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType!);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorMessage });
+      if (outcome.error instanceof Error) span.recordException(boundedException(outcome.error));
+    }
+    // Ended at the start plus the measured duration, in HrTime so that the span's duration is that duration to the
+    // nanosecond: the SDK, given a start time, would end at the next whole millisecond of the wall clock, and an end
+    // in epoch milliseconds loses a fraction of a microsecond to rounding, enough for the span processor to judge a
+    // call at the slow threshold otherwise than the records do (both ask `slowCall`). Guarded, as the
+    // records are: an application's span processor may throw from `onEnd` (the SDK does not catch it), which would
+    // cost the call its metrics (leaving it in progress for good) and its records.
+    this.#guard(() => span.end(addHrTimes(state.startTime, outcome.duration)));
+
+    const requestSize = requestBodySize(req, rawBody);
+    this.#metrics.ended({
+      protocol: call.protocol,
+      model,
+      version,
+      status: outcome.status,
+      failed: outcome.failed,
+      durationSeconds: outcome.durationSeconds,
+      batchSize,
+      requestBytes: requestSize,
+      responseBytes: state.captured.size,
+      modelExecutionSeconds: annotations?.modelExecutionSeconds,
+    });
+
+    const { traceId, traceFlags } = span.spanContext();
+    // A call with no trace at all (global providers without a tracer provider) has no trace its records must agree
+    // with: the payload sample rate alone decides.
+    const sampled = (traceFlags & TraceFlags.SAMPLED) !== 0 || traceId === INVALID_TRACEID;
+    const slow = slowCall(outcome.duration, this.#config.slowRequestThresholdMs);
+    const keep = outcome.failed || slow || (sampled && this.#samplePayload(traceId));
+    const { mode } = this.#config;
+    const writeRequest = keep && mode !== 'response';
+    const writeResponse = keep && (mode !== 'request' || outcome.failed);
+    const hasMonitors = monitors !== undefined && monitors.size > 0;
+    if (!hasMonitors && !writeRequest && !writeResponse) return;
+    const context = trace.setSpan(state.parentContext, span);
+    const rowTraceId = traceId === INVALID_TRACEID ? null : traceId;
+    if (hasMonitors) this.#guard(() => this.#monitors.emit(monitors, context, state.requestId, rowTraceId));
+    if (!writeRequest && !writeResponse) return;
+
+    // The records carry what identifies the call; HTTP details stay on the span, which they share a trace with.
+    const attributes: Attributes = {
+      [ATTR_PROTOCOL]: call.protocol,
+      [ATTR_OPERATION]: call.operation,
+      [ATTR_REQUEST_ID]: state.requestId,
+    };
+    if (model !== undefined) attributes[ATTR_MODEL_NAME] = model;
+    if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;
+    if (batchSize !== undefined) attributes[ATTR_BATCH_SIZE] = batchSize;
+    if (state.headers !== undefined) Object.assign(attributes, state.headers);
+    if (genAi !== undefined) Object.assign(attributes, genAi.attributes);
+    // Each record is guarded on its own: a fault in one does not cost the call its others.
+    const logger = this.#signals.logger;
+    if (writeRequest) {
+      this.#guard(() => {
+        emitRequestRecord(
+          logger,
+          context,
+          state.startTime,
+          requestRecordPayload(req, rawBody, requestSize, this.#redactPaths, this.#config.maxPayloadBytes),
+          attributes,
+        );
+      });
+    }
+    if (writeResponse) {
+      this.#guard(() => {
+        // embeddings: the vectors' count, dimension and norms stand for the floats unless `embeddingVectors` is
+        // 'full'; a failed call has no vectors to stand for, and logs its error answer as any call does.
+        const summarize =
+          !outcome.failed && annotations?.embeddings !== undefined && this.#config.embeddingVectors === 'summary';
+        const text = summarize ? { text: embeddingSummary(annotations.embeddings!), cut: false } : answerText();
+        const payload = boundedPayload(text, state.captured.size, this.#config.maxPayloadBytes);
+        emitResponseRecord(logger, context, payload, attributes, outcome);
+      });
+    }
+  }
+}
