@@ -3,13 +3,11 @@ import { isAttributeValue } from '@opentelemetry/core';
 import type { Sampler } from '@opentelemetry/sdk-trace';
 import type { ExportQueueOptions } from './export/bounded-queue.js';
 import { DEFAULT_EXPORT_QUEUE_OPTIONS } from './export/bounded-queue.js';
-import type { NumberBounds } from './env.js';
-import { EnvReader, isHeader, isHttpUrl, isReadableFile } from './env.js';
+import { EnvReader, isHeader } from './env.js';
 import { DEFAULT_MONITORING_DIRECTORY } from './file-sink/file-log-exporter.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES } from './file-sink/rotating-file.js';
 import { defaultMatcher } from './matcher.js';
 import type { TelemetryReporter } from './reporter.js';
-import type { OtlpSignal } from './signals/exporter-selection.js';
 import { signalsTurnedOff } from './signals/exporter-selection.js';
 import { samplerFromEnv } from './signals/sampler.js';
 import { DEFAULT_KNOWN_METHODS } from './http-method.js';
@@ -17,38 +15,21 @@ import type {
   EmbeddingVectorsMode,
   InferenceTelemetryOptions,
   LoggerMode,
-  OtlpCompression,
-  OtlpOptions,
-  OtlpProtocol,
   PredictMatcher,
   QueueOptions,
 } from './types.js';
-
-export const DEFAULT_SERVICE_NAME = 'inferlens';
-export const DEFAULT_MODE: LoggerMode = 'all';
-export const DEFAULT_PAYLOAD_SAMPLE_RATE = 1;
-export const DEFAULT_SLOW_REQUEST_THRESHOLD_MS = 1000;
-export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
-export const DEFAULT_EMBEDDING_VECTORS: EmbeddingVectorsMode = 'summary';
-export const DEFAULT_OTLP_TIMEOUT_MILLIS = 10_000;
-export const DEFAULT_OTLP_COMPRESSION: OtlpCompression = 'gzip';
-export const DEFAULT_OTLP_PROTOCOL: OtlpProtocol = 'http/protobuf';
-export const DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS = 60_000;
-/** The specification's default of OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE. */
-export const DEFAULT_METRICS_TEMPORALITY: MetricsTemporality = 'cumulative';
-/**
- * The longest delay a Node.js timer waits (2^31 - 1 ms, about 24.8 days).
- * `setTimeout` and `setInterval` turn anything longer, Infinity included,
- * into 1 ms, which would make "no time limit" fail every export at once and
- * a long metric interval export every millisecond; every option and variable
- * that becomes a timer is refused above it.
- */
-export const MAX_TIMER_MILLIS = 2 ** 31 - 1;
-export {
-  DEFAULT_MONITORING_DIRECTORY as DEFAULT_FILE_SINK_DIRECTORY,
-  DEFAULT_MAX_FILE_BYTES as DEFAULT_FILE_SINK_MAX_FILE_BYTES,
-  DEFAULT_MAX_FILES as DEFAULT_FILE_SINK_MAX_FILES,
-};
+import {
+  DEFAULT_EMBEDDING_VECTORS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_MODE,
+  DEFAULT_PAYLOAD_SAMPLE_RATE,
+  DEFAULT_SERVICE_NAME,
+  DEFAULT_SLOW_REQUEST_THRESHOLD_MS,
+} from './config/defaults.js';
+import { checkChoice, checkInteger, checkNumber, fail } from './config/option-checks.js';
+import type { ResolvedOtlp } from './config/otlp.js';
+import { resolveOtlp } from './config/otlp.js';
+import { checkMillis, TIMER_BOUNDS, timeoutVariable } from './config/timer-limit.js';
 
 /** Headers that carry credentials: never captured, whatever the allow-list says. */
 export const NEVER_CAPTURED_HEADERS: ReadonlySet<string> = new Set([
@@ -60,60 +41,6 @@ export const NEVER_CAPTURED_HEADERS: ReadonlySet<string> = new Set([
 
 const MODES: readonly LoggerMode[] = ['all', 'request', 'response'];
 const EMBEDDING_VECTORS_MODES: readonly EmbeddingVectorsMode[] = ['summary', 'full'];
-const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
-const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
-/** What OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE may say: the temporality the metric exporter asks for. */
-export type MetricsTemporality = 'cumulative' | 'delta' | 'lowmemory';
-const TEMPORALITIES: readonly MetricsTemporality[] = ['cumulative', 'delta', 'lowmemory'];
-/**
- * OTLP/gRPC, the specification's third protocol, is not implemented: the
- * exporters speak OTLP/HTTP only. Said plainly, as the variable is often set
- * with a gRPC port (4317) that refuses what is sent instead.
- */
-const UNSUPPORTED_PROTOCOLS = {
-  grpc: `OTLP/gRPC is not implemented, so OTLP/HTTP (${DEFAULT_OTLP_PROTOCOL} unless another variable says http/json) goes to the same endpoint, which a gRPC receiver (port 4317) refuses: point it at the collector's OTLP/HTTP receiver (port 4318)`,
-};
-/**
- * Variables that become a timer, as {@link checkMillis} checks options:
- * whole milliseconds, as the specification's Duration and Timeout types are.
- */
-const TIMER_BOUNDS: NumberBounds = { max: MAX_TIMER_MILLIS, integer: true };
-
-/**
- * A time limit variable (the specification's Timeout type): 0 means no
- * limit, which a Node.js timer holds as its longest wait, the substitute the
- * specification allows. Options in code say so with {@link MAX_TIMER_MILLIS}.
- */
-function timeoutVariable(env: EnvReader, name: string): number | undefined {
-  const value = env.number(name, 0, TIMER_BOUNDS);
-  return value === 0 ? MAX_TIMER_MILLIS : value;
-}
-
-/** How one signal is exported over OTLP: each setting resolved for that signal. */
-export interface ResolvedOtlpExport {
-  url: string;
-  headers: Record<string, string>;
-  timeoutMillis: number;
-  compression: OtlpCompression;
-  protocol: OtlpProtocol;
-  certificate: string | undefined;
-  clientCertificate: string | undefined;
-  clientKey: string | undefined;
-}
-
-/** OTLP settings; a signal with no URL (undefined here) is not exported over OTLP. */
-export interface ResolvedOtlp {
-  logs: ResolvedOtlpExport | undefined;
-  traces: ResolvedOtlpExport | undefined;
-  metrics: ResolvedOtlpExport | undefined;
-  metricExportIntervalMillis: number;
-  /**
-   * How long the metric reader waits for one export (OTEL_METRIC_EXPORT_TIMEOUT), else the metric exporter's
-   * own timeout; at most the interval.
-   */
-  metricExportTimeoutMillis: number;
-  metricsTemporality: MetricsTemporality;
-}
 
 export interface ResolvedFileSink {
   directory: string;
@@ -144,188 +71,6 @@ export interface ResolvedConfig {
   knownMethods: ReadonlySet<string>;
   /** The trace sampler of own providers, from `OTEL_TRACES_SAMPLER`. */
   traceSampler: Sampler;
-}
-
-function fail(option: string, expected: string, value: unknown): never {
-  // JSON has no Infinity or NaN: it would print them as null.
-  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
-  throw new TypeError(`inferenceTelemetry: ${option} must be ${expected}, got ${shown}`);
-}
-
-function checkChoice<T extends string>(option: string, value: T | undefined, choices: readonly T[]): T | undefined {
-  if (value !== undefined && !choices.includes(value)) fail(option, `one of ${choices.join(', ')}`, value);
-  return value;
-}
-
-function checkNumber(option: string, value: number | undefined, min: number, max = Infinity): number | undefined {
-  if (value !== undefined && !(typeof value === 'number' && value >= min && value <= max)) {
-    fail(option, `a number from ${min}${max === Infinity ? '' : ` to ${max}`}`, value);
-  }
-  return value;
-}
-
-/** A delay or time limit that becomes a timer: from `min` to {@link MAX_TIMER_MILLIS}. */
-function checkMillis(option: string, value: number | undefined, min: number): number | undefined {
-  return checkNumber(option, value, min, MAX_TIMER_MILLIS);
-}
-
-function checkInteger(option: string, value: number | undefined, min: number): number | undefined {
-  if (value !== undefined && !(Number.isInteger(value) && value >= min))
-    fail(option, `an integer of at least ${min}`, value);
-  return value;
-}
-
-function checkUrl(option: string, value: string | undefined): string | undefined {
-  if (value !== undefined && !isHttpUrl(value)) fail(option, 'an http(s) URL', value);
-  return value;
-}
-
-/** A PEM file, read when the exporters are built: a missing one throws here, naming the option. */
-function checkFile(option: string, value: string | undefined): string | undefined {
-  if (value !== undefined && !isReadableFile(value)) fail(option, 'the path of a readable file', value);
-  return value;
-}
-
-/**
- * `endpoint` + `/v1/<signal>`, without doubling the slash. Appended to the
- * path, not to the string: a query string (`?tenant=ml`) stays a query
- * string rather than swallowing the signal's path.
- */
-function signalUrl(base: string | undefined, signal: string): string | undefined {
-  if (base === undefined) return undefined;
-  const url = new URL(base);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/${signal}`;
-  return url.href;
-}
-
-/**
- * Headers every export sends: names and values Node.js accepts, so that a
- * typo throws now instead of failing every export. The error names the
- * headers, never their values, which carry credentials.
- */
-function checkHeaders(option: string, headers: Readonly<Record<string, unknown>> | undefined): void {
-  if (headers === undefined) return;
-  const refused = Object.entries(headers)
-    .filter(([name, value]) => typeof value !== 'string' || !isHeader(name, value))
-    .map(([name]) => name);
-  if (refused.length > 0) fail(option, 'HTTP header names with string values free of line breaks', refused);
-}
-
-/** Checks the OTLP options given in code, whether or not a signal ends up with an endpoint. */
-function checkOtlpOptions(otlp: OtlpOptions): OtlpOptions {
-  checkUrl('otlp.endpoint', otlp.endpoint);
-  checkUrl('otlp.logsEndpoint', otlp.logsEndpoint);
-  checkUrl('otlp.tracesEndpoint', otlp.tracesEndpoint);
-  checkUrl('otlp.metricsEndpoint', otlp.metricsEndpoint);
-  checkHeaders('otlp.headers', otlp.headers);
-  checkFile('otlp.certificate', otlp.certificate);
-  checkFile('otlp.clientCertificate', otlp.clientCertificate);
-  checkFile('otlp.clientKey', otlp.clientKey);
-  checkMillis('otlp.timeoutMillis', otlp.timeoutMillis, 1);
-  checkChoice('otlp.compression', otlp.compression, COMPRESSIONS);
-  checkChoice('otlp.protocol', otlp.protocol, PROTOCOLS);
-  checkMillis('otlp.metricExportIntervalMillis', otlp.metricExportIntervalMillis, 1);
-  return otlp;
-}
-
-/** Export settings the `OTEL_EXPORTER_OTLP_*` variables can give, all of them or one signal's. */
-type OtlpVariables = Partial<Omit<ResolvedOtlpExport, 'url'>>;
-
-/** The variables named `prefix` + `HEADERS`, `TIMEOUT` and so on; undefined where unset or bad. */
-function otlpVariables(env: EnvReader, prefix: string): OtlpVariables {
-  return {
-    headers: env.headers(`${prefix}HEADERS`),
-    timeoutMillis: timeoutVariable(env, `${prefix}TIMEOUT`),
-    compression: env.choice(`${prefix}COMPRESSION`, COMPRESSIONS),
-    protocol: env.choice(`${prefix}PROTOCOL`, PROTOCOLS, UNSUPPORTED_PROTOCOLS),
-    certificate: env.file(`${prefix}CERTIFICATE`),
-    clientCertificate: env.file(`${prefix}CLIENT_CERTIFICATE`),
-    clientKey: env.file(`${prefix}CLIENT_KEY`),
-  };
-}
-
-/**
- * One signal's export settings: the option in code, else the signal's
- * variable (`OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`), else the generic one
- * (`OTEL_EXPORTER_OTLP_TIMEOUT`), else the default. The specification says
- * "Each configuration option MUST be overridable by a signal specific
- * option"; a bad signal variable is reported and the generic one applies.
- */
-function resolveOtlpExport(
-  url: string,
-  otlp: OtlpOptions,
-  signal: OtlpVariables,
-  generic: OtlpVariables,
-): ResolvedOtlpExport {
-  return {
-    url,
-    // Key by key rather than whole, as the JavaScript SDK's exporters merge them: a
-    // signal's headers override the generic ones of the same name, code overrides both.
-    headers: { ...generic.headers, ...signal.headers, ...otlp.headers },
-    timeoutMillis: otlp.timeoutMillis ?? signal.timeoutMillis ?? generic.timeoutMillis ?? DEFAULT_OTLP_TIMEOUT_MILLIS,
-    compression: otlp.compression ?? signal.compression ?? generic.compression ?? DEFAULT_OTLP_COMPRESSION,
-    protocol: otlp.protocol ?? signal.protocol ?? generic.protocol ?? DEFAULT_OTLP_PROTOCOL,
-    certificate: otlp.certificate ?? signal.certificate ?? generic.certificate,
-    clientCertificate: otlp.clientCertificate ?? signal.clientCertificate ?? generic.clientCertificate,
-    clientKey: otlp.clientKey ?? signal.clientKey ?? generic.clientKey,
-  };
-}
-
-/**
- * Each signal's OTLP settings. A signal that `off` names (its
- * `OTEL_<SIGNAL>_EXPORTER` is `none`) gets no URL from `otlp.endpoint` or the
- * variables; only its own endpoint given in code, which names it, still
- * sends it.
- */
-function resolveOtlp(
-  options: InferenceTelemetryOptions,
-  env: EnvReader,
-  off: ReadonlySet<OtlpSignal>,
-): ResolvedOtlp | undefined {
-  const otlp = checkOtlpOptions(options.otlp ?? {});
-  // Code first, as for every setting: `endpoint` in code is every signal's, so it wins over a signal's variable.
-  const envBase = otlp.endpoint === undefined ? env.url('OTEL_EXPORTER_OTLP_ENDPOINT') : undefined;
-  const url = (signal: OtlpSignal, explicit: string | undefined): string | undefined =>
-    explicit ??
-    (off.has(signal)
-      ? undefined
-      : (signalUrl(otlp.endpoint, signal) ??
-        env.url(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`) ??
-        signalUrl(envBase, signal)));
-  const urls = {
-    logs: url('logs', otlp.logsEndpoint),
-    traces: url('traces', otlp.tracesEndpoint),
-    metrics: url('metrics', otlp.metricsEndpoint),
-  };
-  if (Object.values(urls).every((each) => each === undefined)) return undefined;
-  // Read once, here, so that a bad generic variable is reported once, not once per signal.
-  const generic = otlpVariables(env, 'OTEL_EXPORTER_OTLP_');
-  const resolve = (signal: OtlpSignal): ResolvedOtlpExport | undefined => {
-    const target = urls[signal];
-    if (target === undefined) return undefined;
-    const variables = otlpVariables(env, `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_`);
-    return resolveOtlpExport(target, otlp, variables, generic);
-  };
-  const metrics = resolve('metrics');
-  const metricExportIntervalMillis =
-    otlp.metricExportIntervalMillis ??
-    env.number('OTEL_METRIC_EXPORT_INTERVAL', 1, TIMER_BOUNDS) ??
-    DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS;
-  return {
-    logs: resolve('logs'),
-    traces: resolve('traces'),
-    metrics,
-    metricExportIntervalMillis,
-    // The SDK's metric reader refuses a time limit past its interval: one export then ends before the next begins.
-    metricExportTimeoutMillis: Math.min(
-      timeoutVariable(env, 'OTEL_METRIC_EXPORT_TIMEOUT') ?? metrics?.timeoutMillis ?? DEFAULT_OTLP_TIMEOUT_MILLIS,
-      metricExportIntervalMillis,
-    ),
-    // Read here rather than left to the SDK's exporter, which reports a value it does not know through `diag`
-    // alone (silent by default) and does not trim one.
-    metricsTemporality:
-      env.choice('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', TEMPORALITIES) ?? DEFAULT_METRICS_TEMPORALITY,
-  };
 }
 
 /** Queue options: code, then the signal's variables (`OTEL_BLRP_*` for logs, `OTEL_BSP_*` for spans), then the defaults. */

@@ -34,8 +34,8 @@ export {
   DEFAULT_PAYLOAD_SAMPLE_RATE,
   DEFAULT_SERVICE_NAME,
   DEFAULT_SLOW_REQUEST_THRESHOLD_MS,
-  NEVER_CAPTURED_HEADERS,
-} from './config.js';
+} from './config/defaults.js';
+export { NEVER_CAPTURED_HEADERS } from './config.js';
 export {
   ATTR_BATCH_SIZE,
   ATTR_DURATION,

@@ -13,7 +13,7 @@ import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import type { MetricsTemporality, ResolvedOtlp, ResolvedOtlpExport } from '../config.js';
+import type { MetricsTemporality, ResolvedOtlp, ResolvedOtlpExport } from '../config/otlp.js';
 import { protobufLogExporter, protobufSpanExporter } from '../export/otlp-protobuf/exporters.js';
 
 /** One exporter per signal that has an endpoint. */
