@@ -11,6 +11,32 @@ export function fromFloat16Bits(bits: Uint16Array): number[] {
   return Array.from(new Float16Array(bits.buffer, bits.byteOffset, bits.length));
 }
 
+const FLOAT16_SIGN = 0x8000;
+const FLOAT16_MANTISSA_BITS = 10;
+const FLOAT16_MANTISSA = 0x3ff;
+/** The biased exponent of a half's NaN and infinities. */
+const FLOAT16_EXPONENT_MAX = 0x1f;
+/**
+ * 2^(e - 25) for each biased exponent e of a half (2^-24 for subnormals,
+ * e = 0): a half is its mantissa, with the implicit 1 (1024) when normal,
+ * times this. Each product is exact.
+ */
+const FLOAT16_SCALE = Float64Array.from({ length: FLOAT16_EXPONENT_MAX + 1 }, (_, e) => 2 ** (Math.max(e, 1) - 25));
+
+/**
+ * Reads one IEEE 754 half-precision bit pattern as a number: the same as
+ * {@link fromFloat16Bits}, without the library's array, which is slow to
+ * read element by element.
+ */
+export function float16BitsToNumber(bits: number): number {
+  const exponent = (bits >>> FLOAT16_MANTISSA_BITS) & FLOAT16_EXPONENT_MAX;
+  const mantissa = bits & FLOAT16_MANTISSA;
+  let magnitude: number;
+  if (exponent === FLOAT16_EXPONENT_MAX) magnitude = mantissa === 0 ? Infinity : NaN;
+  else magnitude = (exponent === 0 ? mantissa : mantissa + FLOAT16_MANTISSA + 1) * FLOAT16_SCALE[exponent];
+  return bits & FLOAT16_SIGN ? -magnitude : magnitude;
+}
+
 const scratchFloat = new Float32Array(1);
 const scratchBits = new Uint32Array(scratchFloat.buffer);
 
@@ -67,7 +93,12 @@ export function widenBfloat16Bits(bits: Uint16Array): Float32Array {
  * and makes payloads larger and slower to write.
  */
 export function float32ToShortestNumber(value: number): number {
-  if (!Number.isFinite(value) || value === 0) return value;
+  return Number.isFinite(value) ? shortestFiniteFloat32(value) : value;
+}
+
+/** {@link float32ToShortestNumber} of a finite value, for callers that have checked it. */
+export function shortestFiniteFloat32(value: number): number {
+  if (value === 0) return value;
   // Subnormals carry fewer significant bits, so their shortest form can be a single digit.
   const fewest = Math.abs(value) < MIN_NORMAL_FLOAT32 ? 1 : MIN_FLOAT32_DIGITS;
   for (let digits = fewest; digits < MAX_FLOAT32_DIGITS; digits++) {

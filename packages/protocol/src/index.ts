@@ -1,6 +1,8 @@
 export { ERROR_STATUS, InferenceError, invalidInput, invalidRequest } from './errors.js';
 export { isJsonObject } from './json-object.js';
 export { parseJsonText, stringifyJson } from './json-text.js';
+export { NonFiniteElement } from './json-non-finite.js';
+export type { JsonPath, JsonPathTest } from './json-non-finite.js';
 export type { ErrorBody, ErrorKind } from './errors.js';
 export {
   DATATYPES,
@@ -21,7 +23,7 @@ export {
 } from './half-precision.js';
 export { decodeJsonValues, encodeJsonValues, flattenNested, MAX_TENSOR_RANK, nestFlat } from './json-tensor.js';
 export type { FlatData, JsonElement } from './json-tensor.js';
-export { parseInferRequest } from './v2/parse.js';
+export { parseInferRequest, V2_TENSOR_DATA } from './v2/parse.js';
 export { binaryDataSize, decodeInput } from './v2/tensors.js';
 export { decodeBinaryValues, encodeBinaryValues } from './v2/binary.js';
 export {
@@ -43,7 +45,7 @@ export type {
   TensorMetadata,
 } from './v2/types.js';
 export { decodeBase64Values, isBase64Value } from './v1/base64.js';
-export { parsePredictRequest } from './v1/parse.js';
+export { parsePredictRequest, V1_TENSOR_DATA } from './v1/parse.js';
 export type {
   ModelList,
   ModelStatus,

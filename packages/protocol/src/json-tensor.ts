@@ -1,12 +1,14 @@
 import { f16round } from '@petamoriken/float16';
 import type { Datatype, TensorValues } from './datatypes.js';
 import { invalidInput } from './errors.js';
+import { NonFiniteElement } from './json-non-finite.js';
 import {
-  float32ToShortestNumber,
+  float16BitsToNumber,
   fromBfloat16Bits,
-  fromFloat16Bits,
+  shortestFiniteFloat32,
   toBfloat16Bits,
   toFloat16Bits,
+  widenBfloat16Bits,
 } from './half-precision.js';
 
 /** A nested JSON array flattened in row-major order, with the shape it had. */
@@ -145,7 +147,10 @@ const ROUNDS_TO_FINITE: Record<FloatDatatype, (value: number) => boolean> = {
 /**
  * Checks float elements. An integer literal past 2^53 arrives as a bigint
  * (see `parseJsonText`) and is read as the nearest number, as JSON.parse
- * would; only then are the values copied.
+ * would; only then are the values copied. NaN and the infinities are taken
+ * as sent (the tokens `parseJsonText` reads in tensor data, or a literal
+ * past the double range, which JSON readers read as infinite); a finite
+ * number the datatype would round to infinity is refused.
  */
 function checkFloats(values: readonly unknown[], name: string, datatype: FloatDatatype): number[] {
   const roundsToFinite = ROUNDS_TO_FINITE[datatype];
@@ -156,7 +161,9 @@ function checkFloats(values: readonly unknown[], name: string, datatype: FloatDa
       if (out === values) out = values.slice();
       value = (out as unknown[])[i] = Number(value);
     }
-    if (typeof value !== 'number' || !roundsToFinite(value)) throw elementError(name, i, datatype, values[i]);
+    if (typeof value !== 'number' || (!roundsToFinite(value) && Number.isFinite(value))) {
+      throw elementError(name, i, datatype, values[i]);
+    }
   }
   return out as number[];
 }
@@ -208,8 +215,11 @@ function decodeBytes(values: readonly unknown[], name: string): string[] {
   return values as string[];
 }
 
-/** A JSON element of an answer: a bigint is a 64-bit integer past 2^53, written whole by `stringifyJson`. */
-export type JsonElement = number | bigint | boolean | string;
+/**
+ * A JSON element of an answer: a bigint is a 64-bit integer past 2^53, and a
+ * NonFiniteElement a float's NaN or infinity, both written by `stringifyJson`.
+ */
+export type JsonElement = number | bigint | boolean | string | NonFiniteElement;
 
 /** A 64-bit integer as a number where that is exact, else as itself. */
 function exactInteger(value: bigint): number | bigint {
@@ -217,10 +227,37 @@ function exactInteger(value: bigint): number | bigint {
   return Number.isSafeInteger(number) ? number : value;
 }
 
+/** A float32 as its shortest decimal: the finiteness check it needs anyway is where a NaN or infinity branches off. */
+function float32Element(value: number): number | NonFiniteElement {
+  return value - value === 0 ? shortestFiniteFloat32(value) : NonFiniteElement.of(value);
+}
+
+/** A float as a JSON element: itself, or for NaN and the infinities their NonFiniteElement. */
+function floatElement(value: number): number | NonFiniteElement {
+  return value - value === 0 ? value : NonFiniteElement.of(value);
+}
+
+/**
+ * Floats as JSON elements: one subtraction per finite value. A loop that
+ * pushes builds the array faster than Array.from did (without the check).
+ */
+function floatElements(values: ArrayLike<number>): JsonElement[] {
+  const elements: JsonElement[] = [];
+  for (let i = 0; i < values.length; i++) elements.push(floatElement(values[i]));
+  return elements;
+}
+
+/** A half's bits as a JSON element. */
+function float16Element(bits: number): number | NonFiniteElement {
+  return floatElement(float16BitsToNumber(bits));
+}
+
 /**
  * Writes typed values as flat JSON elements: float32 at float32 precision,
  * half-precision types as their numeric values, BOOL as booleans. 64-bit
- * integers stay exact: numbers up to 2^53, bigints past it.
+ * integers stay exact: numbers up to 2^53, bigints past it. A float's NaN
+ * or infinity is a NonFiniteElement, which `stringifyJson` writes as its
+ * token.
  */
 export function encodeJsonValues(datatype: Datatype, values: TensorValues): JsonElement[] {
   switch (datatype) {
@@ -229,16 +266,19 @@ export function encodeJsonValues(datatype: Datatype, values: TensorValues): Json
     case 'BYTES':
       return values as string[];
     case 'FP32':
-      return Array.from(values as Float32Array, float32ToShortestNumber);
+      return Array.from(values as Float32Array, float32Element);
+    case 'FP64':
+      return floatElements(values as Float64Array);
     case 'FP16':
-      return fromFloat16Bits(values as Uint16Array);
+      return Array.from(values as Uint16Array, float16Element);
     case 'BF16':
-      return fromBfloat16Bits(values as Uint16Array);
+      // Exact: a bfloat16 is the top half of a float32.
+      return floatElements(widenBfloat16Bits(values as Uint16Array));
     case 'INT64':
     case 'UINT64':
       return Array.from(values as BigInt64Array | BigUint64Array, exactInteger);
     default:
-      return Array.from(values as Exclude<TensorValues, string[] | BigInt64Array | BigUint64Array>);
+      return Array.from(values as Exclude<TensorValues, string[] | BigInt64Array | BigUint64Array | Float64Array>);
   }
 }
 

@@ -1,4 +1,6 @@
-import { isInteger, parse, stringify } from 'lossless-json';
+import { isInteger, parse } from 'lossless-json';
+import type { JsonPathTest } from './json-non-finite.js';
+import { NonFiniteElement, readJsonWithNonFinite } from './json-non-finite.js';
 
 /**
  * A run of this many digits is the shortest text that can hold an integer
@@ -24,24 +26,60 @@ function lastValue({ newValue }: { newValue: unknown }): unknown {
  * would round (past 2^53, as 64-bit tensor elements and parameters are)
  * becomes a bigint with all its digits, as Triton's server reads int64.
  * Text without a long run of digits is left to JSON.parse, which is faster.
- * Throws a SyntaxError on text that is not JSON.
+ *
+ * Where `nonFiniteAt` allows them (tensor data), the tokens NaN, Infinity
+ * and -Infinity, which Python's `json.dumps` writes and Triton's server
+ * reads, are read as those numbers: only text the first reading refused
+ * is read again, with a reader that takes them, so bodies without them
+ * cost nothing more. Throws a SyntaxError on text that is not JSON with
+ * them, or holds them elsewhere.
  */
-export function parseJsonText(text: string): unknown {
-  if (!UNSAFE_INTEGER_DIGITS.test(text)) return JSON.parse(text);
-  return parse(text, null, { parseNumber: parseNumberText, onDuplicateKey: lastValue });
+export function parseJsonText(text: string, nonFiniteAt?: JsonPathTest): unknown {
+  try {
+    if (!UNSAFE_INTEGER_DIGITS.test(text)) return JSON.parse(text);
+    return parse(text, null, { parseNumber: parseNumberText, onDuplicateKey: lastValue });
+  } catch (error) {
+    if (nonFiniteAt === undefined || !(error instanceof SyntaxError) || !MAY_HOLD_NON_FINITE.test(text)) throw error;
+    return readJsonWithNonFinite(text, nonFiniteAt, parseNumberText);
+  }
+}
+
+/** Text without these cannot hold a non-finite token, so JSON.parse's own error stands. */
+const MAY_HOLD_NON_FINITE = /NaN|Inf/;
+
+/** What JSON.stringify refused (a bigint, a NonFiniteElement), written by hand; anything else as it writes it. */
+function writeValue(value: unknown): string | undefined {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof NonFiniteElement) return value.token;
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) text += `${i === 0 ? '' : ','}${writeValue(value[i]) ?? 'null'}`;
+    return `${text}]`;
+  }
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  // Other objects (a Date, a boxed number) are written by their own toJSON, or as JSON.stringify writes them.
+  if (prototype !== Object.prototype && prototype !== null) return JSON.stringify(value);
+  let text = '';
+  for (const [key, item] of Object.entries(value)) {
+    const written = writeValue(item);
+    if (written !== undefined) text += `${text === '' ? '' : ','}${JSON.stringify(key)}:${written}`;
+  }
+  return `{${text}}`;
 }
 
 /**
  * Writes a value as JSON text, a bigint as a JSON number with all its
- * digits. JSON.stringify refuses bigints with a TypeError, so it writes
- * every answer that holds none, and only one that does is written again.
+ * digits and a NonFiniteElement as its token (`NaN`, `Infinity`,
+ * `-Infinity`). JSON.stringify refuses both with a TypeError, so it writes
+ * every answer that holds neither, and only one that does is written again.
  */
 export function stringifyJson(value: unknown): string {
   try {
     return JSON.stringify(value);
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
-    return stringify(value)!;
+    return writeValue(value)!;
   }
 }
 

@@ -11,6 +11,7 @@ import {
   widenBfloat16Bits,
   zeroValues,
 } from '../src/index.js';
+import { float16BitsToNumber } from '../src/half-precision.js';
 
 describe('datatypes', () => {
   it("lists the specification's datatypes and element sizes (BF16 from Triton's extension)", () => {
@@ -63,6 +64,11 @@ describe('half and single precision', () => {
     ]);
     const values = fromFloat16Bits(Uint16Array.of(0x3c00, 0x7c00, 0xfc00, 0x0001));
     expect(values).to.deep.equal([1, Infinity, -Infinity, 2 ** -24]);
+  });
+
+  it('reads each of the 65536 half bit patterns as the half-precision library does', () => {
+    const bits = Uint16Array.from({ length: 0x10000 }, (_, i) => i);
+    expect(Array.from(bits, float16BitsToNumber)).to.deep.equal(fromFloat16Bits(bits));
   });
 
   it('rounds float32 values to bfloat16 as ml_dtypes does, a NaN keeping its sign', () => {

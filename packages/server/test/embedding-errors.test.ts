@@ -4,7 +4,12 @@ import type { JsonResponse } from '../../../test/support/http.js';
 import { expectError, getJson, post, postJson, readJson } from '../../../test/support/http.js';
 import { norm } from '../../../scripts/demo-models/vectors.js';
 import { dataType, encodeModel, initializer, node, valueInfo } from '../../../scripts/onnx/graph.js';
-import { DEMO_EMBEDDING, readDemoTokenizer, serveEmbeddingModels } from '../../../test/support/embeddings.js';
+import {
+  DEMO_EMBEDDING,
+  decodeBase64Vector,
+  readDemoTokenizer,
+  serveEmbeddingModels,
+} from '../../../test/support/embeddings.js';
 import { GARBAGE_MODEL } from '../../../test/support/repository.js';
 import { DEMO_REPOSITORY, serveRepository } from '../../../test/support/server.js';
 import type { InferenceServer } from '../src/index.js';
@@ -67,6 +72,22 @@ function batchSizeEmbeddingModel(): Uint8Array {
       node('Mul', ['ids', 'zero'], ['zeros']),
       node('Add', ['zeros', 'batch_size'], ['filled']),
       node('Unsqueeze', ['filled', 'last_axis'], ['last_hidden_state']),
+    ],
+  });
+}
+
+/** Every token's one-component vector is the logarithm of its id negated: NaN (-Infinity for id 0). */
+function nanEmbeddingModel(): Uint8Array {
+  return encodeModel({
+    name: 'nan_embedding',
+    inputs: [valueInfo('input_ids', 'int64', ['batch', 'sequence'])],
+    outputs: [valueInfo('last_hidden_state', 'float32', ['batch', 'sequence', 1])],
+    initializers: [initializer('minus_one', 'float32', [1], [-1]), initializer('last_axis', 'int64', [1], [-1])],
+    nodes: [
+      node('Cast', ['input_ids'], ['ids'], { to: dataType('float32') }),
+      node('Mul', ['ids', 'minus_one'], ['negated']),
+      node('Log', ['negated'], ['logs']),
+      node('Unsqueeze', ['logs', 'last_axis'], ['last_hidden_state']),
     ],
   });
 }
@@ -350,6 +371,34 @@ describe('text-embedding errors', () => {
         expect((await postJson(url, { model: DEMO_EMBEDDING, input: 'a cat' })).status).to.equal(200);
         const failed = await postJson(url, { model: DEMO_EMBEDDING, input: ['a cat', 'rain'] });
         expectOpenAiError(failed, 500, 'internal', /^onnxruntime failed to run the model: .*Reshape/);
+      } finally {
+        await served.close();
+      }
+    });
+
+    it("answers a NaN vector as a 500 in OpenAI's float format, as it is in base64, and as NaN over V1", async () => {
+      const served = await serveEmbeddingModels([
+        {
+          model: nanEmbeddingModel(),
+          config: { task: 'text_embedding', embedding: { pooling: 'cls', normalize: false } },
+        },
+      ]);
+      try {
+        const url = `${served.server.url}/openai/v1/embeddings`;
+        const float = await postJson(url, { model: DEMO_EMBEDDING, input: ['a cat', 'rain'] });
+        expectOpenAiError(
+          float,
+          500,
+          'internal',
+          /^embedding 0 holds NaN, which OpenAI's float format \(JSON numbers\) cannot carry; encoding_format "base64"/,
+        );
+        const base64 = await postJson(url, { model: DEMO_EMBEDDING, input: 'a cat', encoding_format: 'base64' });
+        expect(base64.status).to.equal(200);
+        expect(decodeBase64Vector(base64.body.data[0].embedding as string)).to.deep.equal([NaN]);
+        const v1 = await post(`${served.server.url}/v1/models/${DEMO_EMBEDDING}:predict`, '{"instances":["a cat"]}', {
+          'content-type': 'application/json',
+        });
+        expect(await v1.text()).to.equal('{"predictions":[[NaN]]}');
       } finally {
         await served.close();
       }

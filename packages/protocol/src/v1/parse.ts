@@ -1,5 +1,6 @@
 import { invalidRequest } from '../errors.js';
 import type { PredictPayload } from './types.js';
+import type { JsonPathTest } from '../json-non-finite.js';
 import { isJsonObject } from '../json-object.js';
 
 /** Reads a V1 predict body, which must hold exactly one of `instances` and `inputs`. */
@@ -25,3 +26,11 @@ export function parsePredictRequest(body: unknown): PredictPayload {
   }
   return { kind: 'columns', columns: inputs };
 }
+
+/**
+ * Where a predict body holds tensor elements: anywhere in `instances` or
+ * `inputs` (rows, named inputs and columns alike). Only there may its JSON
+ * hold NaN, Infinity and -Infinity (see `parseJsonText`).
+ */
+export const V1_TENSOR_DATA: JsonPathTest = (path) =>
+  path.length > 1 && (path[0] === 'instances' || path[0] === 'inputs');

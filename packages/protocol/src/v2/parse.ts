@@ -2,6 +2,7 @@ import { isDatatype } from '../datatypes.js';
 import { invalidRequest } from '../errors.js';
 import type { InferRequest, InferRequestInput, Parameters, RequestedOutput } from './types.js';
 import { BINARY_DATA, BINARY_DATA_OUTPUT, BINARY_DATA_SIZE } from './types.js';
+import type { JsonPathTest } from '../json-non-finite.js';
 import { isJsonObject } from '../json-object.js';
 import { showJsonValue, stringifyJson } from '../json-text.js';
 
@@ -125,3 +126,10 @@ export function parseInferRequest(body: unknown): InferRequest {
   }
   return request;
 }
+
+/**
+ * Where an infer body holds tensor elements: each input's `data`. Only
+ * there may its JSON hold NaN, Infinity and -Infinity (see `parseJsonText`).
+ */
+export const V2_TENSOR_DATA: JsonPathTest = (path) =>
+  path.length > 3 && path[0] === 'inputs' && typeof path[1] === 'number' && path[2] === 'data';

@@ -5,6 +5,7 @@ import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import type { RawBodyError } from 'raw-body';
 import getRawBody from 'raw-body';
 import { captureRawBody } from '@inferlens/express';
+import type { JsonPathTest } from '@inferlens/protocol';
 import {
   INFERENCE_HEADER_CONTENT_LENGTH,
   InferenceError,
@@ -44,6 +45,21 @@ interface InferenceBody {
   readonly json: unknown;
   readonly binary: Uint8Array | undefined;
 }
+
+/** How a route's body is read. */
+export interface BodyFormat {
+  /** Whether binary tensor data may follow the JSON (V2 infer). @default false */
+  readonly binaryTensorData?: boolean;
+  /**
+   * Where the body holds tensor elements, which may be NaN, Infinity and
+   * -Infinity there (`V1_TENSOR_DATA`, `V2_TENSOR_DATA`); elsewhere those
+   * tokens are invalid JSON. @default nowhere
+   */
+  readonly tensorData?: JsonPathTest;
+}
+
+/** A body without tensor data: the tokens are invalid JSON everywhere in it. */
+const NOWHERE: JsonPathTest = () => false;
 
 function firstHeader(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
@@ -119,11 +135,16 @@ async function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer>
 }
 
 /**
- * Parses the body as JSON (integers past 2^53 as bigints), splitting off
+ * Parses the body as JSON (integers past 2^53 as bigints; NaN, Infinity
+ * and -Infinity in tensor data as those numbers), splitting off
  * the binary tensor data when `Inference-Header-Content-Length` says
  * where it starts.
  */
-function parseBody(raw: Buffer, headers: IncomingHttpHeaders, binaryTensorData: boolean): InferenceBody {
+function parseBody(
+  raw: Buffer,
+  headers: IncomingHttpHeaders,
+  { binaryTensorData = false, tensorData = NOWHERE }: BodyFormat,
+): InferenceBody {
   if (raw.length === 0) throw invalidRequest('the request body is empty; expected a JSON object');
   const header = firstHeader(headers, INFERENCE_HEADER_CONTENT_LENGTH);
   let jsonLength = raw.length;
@@ -144,9 +165,9 @@ function parseBody(raw: Buffer, headers: IncomingHttpHeaders, binaryTensorData: 
   }
   let json: unknown;
   try {
-    json = parseJsonText(raw.toString('utf8', 0, jsonLength));
+    json = parseJsonText(raw.toString('utf8', 0, jsonLength), tensorData);
   } catch (error) {
-    // JSON all the same: the lossless reader of 64-bit integers recurses, and ran out of stack.
+    // The lossless reader of 64-bit integers, or that of NaN and Infinity, recurses, and ran out of stack.
     if (error instanceof RangeError) throw invalidRequest('the request body is nested too deeply to read');
     throw invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`);
   }
@@ -158,19 +179,19 @@ function parseBody(raw: Buffer, headers: IncomingHttpHeaders, binaryTensorData: 
  * `limit` bytes, JSON parsed. The raw bytes are handed to the telemetry
  * (its request record reuses them) and the parsed body is left on
  * `req.body`, where Express middleware expects it. Binary tensor data
- * after the JSON is read only where `binaryTensorData` says the route takes
- * it (V2 infer); elsewhere bytes after the JSON are refused, not dropped.
+ * after the JSON is read only where `format` says the route takes it (V2
+ * infer); elsewhere bytes after the JSON are refused, not dropped.
  */
 export async function readInferenceBody(
   req: IncomingMessage & { body?: unknown },
   res: ServerResponse,
   limit: number,
-  binaryTensorData = false,
+  format: BodyFormat = {},
 ): Promise<InferenceBody> {
   checkMediaType(req.headers);
   const raw = await readRawBody(req, limit);
   captureRawBody(req, res, raw);
-  const body = parseBody(raw, req.headers, binaryTensorData);
+  const body = parseBody(raw, req.headers, format);
   req.body = body.json;
   return body;
 }

@@ -5,6 +5,8 @@ import {
   parseInferRequest,
   parsePredictRequest,
   stringifyJson,
+  V1_TENSOR_DATA,
+  V2_TENSOR_DATA,
 } from '@inferlens/protocol';
 import { readInferenceBody } from '../http/body.js';
 import { sendError } from '../http/errors.js';
@@ -43,7 +45,7 @@ export interface HandlerOptions {
 export function predictHandler({ repository, maxBodyBytes, logger }: HandlerOptions): InferenceHandler {
   return async (req, res, { model }) => {
     try {
-      const { json } = await readInferenceBody(req, res, maxBodyBytes);
+      const { json } = await readInferenceBody(req, res, maxBodyBytes, { tensorData: V1_TENSOR_DATA });
       const found = repository.findReady(model);
       const payload = parsePredictRequest(json);
       if (found.embedder !== undefined) {
@@ -68,7 +70,10 @@ export function predictHandler({ repository, maxBodyBytes, logger }: HandlerOpti
 export function inferHandler({ repository, maxBodyBytes, logger }: HandlerOptions): InferenceHandler {
   return async (req, res, { model, version }) => {
     try {
-      const body = await readInferenceBody(req, res, maxBodyBytes, true);
+      const body = await readInferenceBody(req, res, maxBodyBytes, {
+        binaryTensorData: true,
+        tensorData: V2_TENSOR_DATA,
+      });
       const found = repository.findReady(model, version);
       const request = parseInferRequest(body.json);
       const tensors = decodeInputs(request, body.binary);

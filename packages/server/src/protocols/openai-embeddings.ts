@@ -1,5 +1,5 @@
 import type { EmbeddingObject, EmbeddingsRequest, EmbeddingsResponse } from '@inferlens/protocol';
-import { MAX_EMBEDDING_REQUEST_TOKENS, parseEmbeddingsRequest } from '@inferlens/protocol';
+import { InferenceError, MAX_EMBEDDING_REQUEST_TOKENS, parseEmbeddingsRequest } from '@inferlens/protocol';
 import { readInferenceBody } from '../http/body.js';
 import { sendError } from '../http/errors.js';
 import { OPENAI_V1_PATH, openAiErrorBody } from '../http/openai-errors.js';
@@ -28,7 +28,29 @@ function base64Vectors(result: EmbeddingResult): string[] {
   );
 }
 
+/**
+ * Refuses vectors with a NaN or infinite value in OpenAI's float format.
+ * Its clients read the answer as strict JSON (JavaScript's JSON.parse
+ * refuses the whole answer at a `NaN`), and the `null` JSON.stringify
+ * would write reads as 0 in JavaScript's arithmetic: a plausible but wrong
+ * similarity. A vector with such a value is no use either way, so the
+ * answer is an error that names it; base64 carries the bytes as they are.
+ */
+function checkFinite({ vectors, dimension }: EmbeddingResult): void {
+  for (let i = 0; i < vectors.length; i++) {
+    const value = vectors[i];
+    if (value - value !== 0) {
+      throw new InferenceError(
+        'INTERNAL',
+        `embedding ${Math.floor(i / dimension)} holds ${value}, which OpenAI's float format (JSON numbers) cannot carry; ` +
+          'encoding_format "base64" answers the float32 values as the model gave them',
+      );
+    }
+  }
+}
+
 function embeddingsResponse(request: EmbeddingsRequest, result: EmbeddingResult): EmbeddingsResponse {
+  if (request.encodingFormat !== 'base64') checkFinite(result);
   const vectors = request.encodingFormat === 'base64' ? base64Vectors(result) : embeddingRows(result);
   const data = vectors.map((embedding, index): EmbeddingObject => ({ object: 'embedding', embedding, index }));
   return {
