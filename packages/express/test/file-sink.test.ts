@@ -143,11 +143,19 @@ describe('file sink', () => {
         payload('not json'),
         payload('12', true),
         payload('{"outputs": [1, 2', true),
+        // The server's NaN and Infinity in tensor data: the file's lines stay strict JSON.
+        payload('{"predictions":[NaN,-Infinity]}'),
       );
       expect((await exportAll(exporter, logs)).code).to.equal(ExportResultCode.SUCCESS);
       const path = join(dir, PAYLOAD_MONITOR_NAME, 'data', 'data.1.log');
       const bodies = (await jsonLines(path)).map((line) => line.body);
-      expect(bodies).to.deep.equal([{ id: 12345678901234567890 }, 'not json', '12', '{"outputs": [1, 2']);
+      expect(bodies).to.deep.equal([
+        { id: 12345678901234567890 },
+        'not json',
+        '12',
+        '{"outputs": [1, 2',
+        '{"predictions":[NaN,-Infinity]}',
+      ]);
       // The text is kept, not re-serialized: the integer keeps all its digits.
       expect(await readFile(path, 'utf8')).to.include('"body":{   "id": 12345678901234567890 }}');
     });

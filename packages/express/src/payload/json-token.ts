@@ -16,6 +16,8 @@ export const FALSE: SyntaxKind.FalseKeyword = 9;
 export const STRING: SyntaxKind.StringLiteral = 10;
 export const NUMBER: SyntaxKind.NumericLiteral = 11;
 export const LINE_BREAK: SyntaxKind.LineBreakTrivia = 14;
+/** A word (`NaN`) or a sign (`-` before `Infinity`) the scanner does not know: one token each. */
+export const UNKNOWN: SyntaxKind.Unknown = 16;
 export const WHITESPACE: SyntaxKind.Trivia = 15;
 export const EOF: SyntaxKind.EOF = 17;
 export const NO_SCAN_ERROR: ScanError.None = 0;

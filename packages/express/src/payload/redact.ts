@@ -15,6 +15,7 @@ import {
   OPEN_BRACKET,
   STRING,
   TRUE,
+  UNKNOWN,
   WHITESPACE,
 } from './json-token.js';
 import type { PayloadText } from './truncate.js';
@@ -39,8 +40,18 @@ export function parseRedactPaths(paths: readonly string[]): Path[] {
   return paths.map((path) => path.split('.').filter((part) => part !== ''));
 }
 
-/** What JSON's grammar lets come next. */
-type Expected = 'value' | 'value-or-close' | 'key' | 'key-or-close' | 'colon' | 'comma-or-close' | 'end';
+/**
+ * The words of the non-finite numbers inferlens reads and writes in tensor
+ * data (`NaN`, `Infinity`, `-Infinity`, and Triton's `Inf`, `-Inf`,
+ * `-NaN`): JSON's grammar has none, but a payload that holds them is read
+ * as one that holds numbers, so that its other fields are redacted one by
+ * one rather than the whole withheld.
+ */
+const NON_FINITE_WORDS: ReadonlySet<string> = new Set(['NaN', 'Infinity', 'Inf']);
+const SIGN = '-';
+
+/** What JSON's grammar lets come next; `signed`: the word of a non-finite number, right after its sign. */
+type Expected = 'value' | 'value-or-close' | 'key' | 'key-or-close' | 'colon' | 'comma-or-close' | 'end' | 'signed';
 
 /** An object or array open at the scanner's position. */
 interface Container {
@@ -78,6 +89,8 @@ class Redaction {
   #copyFrom = 0;
   /** The containers open around the redacted value being read, which ends when as many are. */
   #redactedDepth = 0;
+  /** Where the sign of a non-finite number ends, and its word must start. */
+  #signEnd = 0;
 
   constructor(text: string, paths: readonly Path[]) {
     this.#paths = paths.filter((path) => path.length > 0);
@@ -161,6 +174,8 @@ class Redaction {
       case OPEN_BRACE:
       case OPEN_BRACKET:
         break;
+      case UNKNOWN:
+        return this.#readNonFinite(top);
       default:
         return false;
     }
@@ -169,8 +184,31 @@ class Redaction {
     return true;
   }
 
-  /** A value starts in `top`: redacted when a path ends at it, and a container is entered. */
-  #valueStarted(kind: SyntaxKind, top: Container | undefined): void {
+  /** Takes a non-finite number's sign or word; false for any other unknown token, or one out of place. */
+  #readNonFinite(top: Container | undefined): boolean {
+    const scanner = this.#scanner;
+    const word = scanner.getTokenValue();
+    if (this.#expected === 'signed') {
+      // The sign's token ends where the word's starts: `- NaN` is no number.
+      if (!NON_FINITE_WORDS.has(word) || scanner.getTokenOffset() !== this.#signEnd) return false;
+      this.#valueEnded();
+      return true;
+    }
+    if (this.#expected !== 'value' && this.#expected !== 'value-or-close') return false;
+    if (word === SIGN) {
+      // The value starts at its sign (a redacted one is replaced from there) and ends with the word.
+      this.#valueStarted(UNKNOWN, top, false);
+      this.#expected = 'signed';
+      this.#signEnd = scanner.getPosition();
+      return true;
+    }
+    if (!NON_FINITE_WORDS.has(word)) return false;
+    this.#valueStarted(UNKNOWN, top);
+    return true;
+  }
+
+  /** A value starts in `top`: redacted when a path ends at it, and a container is entered; a scalar ends here unless not `ends`. */
+  #valueStarted(kind: SyntaxKind, top: Container | undefined, ends = true): void {
     let below = this.#paths;
     if (top !== undefined) {
       const depth = this.#containers.length - 1;
@@ -183,7 +221,7 @@ class Redaction {
       if (this.#copyFrom >= 0 && below.some((path) => path.length === depth + 1)) this.#redactFrom();
     }
     if (kind !== OPEN_BRACE && kind !== OPEN_BRACKET) {
-      this.#valueEnded();
+      if (ends) this.#valueEnded();
       return;
     }
     const isObject = kind === OPEN_BRACE;
