@@ -18,6 +18,7 @@ interface CodecSummary {
   ok: boolean;
   binary_round_trips: number;
   json_answers: number;
+  json_non_finite: string[];
   json_rounded: number;
   fp32_written: number;
   bytes_refused: Record<string, number>;
@@ -35,12 +36,13 @@ describe('tensor codecs against numpy and tritonclient', function () {
     ),
   );
 
-  it('carries edge values bit for bit, rounds JSON halves as astype, prints FP32 shortest, refuses bad BYTES', async () => {
+  it('carries edge values bit for bit, NaN and Infinity in JSON, rounds JSON halves as astype, prints FP32 shortest, refuses bad BYTES', async () => {
     // tritonclient takes host:port.
     const summary = (await check.run(codecCheck, (url) => new URL(url).host)) as CodecSummary;
     expect(summary.ok).to.equal(true);
     expect(summary.binary_round_trips).to.equal(Object.keys(ORT_TYPE_BY_DATATYPE).length);
     expect(summary.json_answers).to.equal(Object.keys(ORT_TYPE_BY_DATATYPE).length);
+    expect(summary.json_non_finite).to.deep.equal(['FP16', 'BF16', 'FP32', 'FP64']);
     expect(summary.json_rounded).to.be.greaterThan(0);
     expect(summary.fp32_written).to.be.greaterThan(0);
     expect(summary.bytes_refused).to.deep.equal({ nul: 400, not_utf8: 400 });

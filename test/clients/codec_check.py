@@ -9,7 +9,9 @@ must come back bit for bit, and JSON answers, which tritonclient must read
 as the values sent; sends FP16 and BF16 JSON numbers, which must be
 read with the rounding of numpy's and ml_dtypes' astype; asks for FP32 answers
 in JSON, which must read back as the same float32 with no more digits than
-numpy's shortest form; and checks which BYTES elements are refused. Prints
+numpy's shortest form; sends np.nan and np.inf in JSON (as NaN, Infinity and
+-Infinity, which json.dumps writes) and reads them back from JSON answers;
+and checks which BYTES elements are refused. Prints
 one JSON summary line on success; any failed check raises, so the script
 exits non-zero with a message.
 """
@@ -84,9 +86,10 @@ def check_json_answers(client):
     """Binary in, JSON out: tritonclient's as_numpy must read back what was sent."""
     for datatype, values in EDGES.items():
         if values.dtype.kind == "f" or datatype == "BF16":
-            # JSON has no NaN or Infinity (the server writes null), and the server writes -0 as 0.
+            # The server writes -0 as 0, and a NaN as NaN, without its sign or payload (and no NaN equals
+            # another in a list): check_json_non_finite checks NaN and the infinities.
             wide = values.astype(np.float64)
-            values = values[np.isfinite(wide) & ~((wide == 0) & np.signbit(wide))]
+            values = values[~np.isnan(wide) & ~((wide == 0) & np.signbit(wide))]
         tensor = httpclient.InferInput("input", list(values.shape), datatype)
         tensor.set_data_from_numpy(values, binary_data=True)
         output = httpclient.InferRequestedOutput("output", binary_data=False)
@@ -97,6 +100,32 @@ def check_json_answers(client):
         sent, read = values.tolist(), answer.tolist()
         assert sent == read, f"{datatype}: sent {sent}, JSON answer read as {read}"
     return len(EDGES)
+
+
+# What a client sends for np.nan and np.inf: json.dumps writes NaN, Infinity and -Infinity.
+NON_FINITE = [np.nan, np.inf, -np.inf, 1.5]
+FLOAT_DTYPES = {"FP16": np.float16, "BF16": ml_dtypes.bfloat16, "FP32": np.float32, "FP64": np.float64}
+
+
+def check_json_non_finite(client):
+    """np.nan and np.inf in tritonclient's JSON tensors, both ways, read back by as_numpy as what was sent."""
+    checked = []
+    for datatype, dtype in FLOAT_DTYPES.items():
+        values = np.array(NON_FINITE, dtype=dtype)
+        tensor = httpclient.InferInput("input", [len(values)], datatype)
+        # tritonclient sends BF16 only in binary; the answer is JSON all the same.
+        tensor.set_data_from_numpy(values, binary_data=datatype == "BF16")
+        output = httpclient.InferRequestedOutput("output", binary_data=False)
+        result = client.infer(model(datatype), [tensor], outputs=[output])
+        # As json.loads read the answer: NaN and the infinities, not None for a null.
+        data = result.get_output("output")["data"]
+        assert np.isnan(data[0]) and data[1:] == [np.inf, -np.inf, 1.5], f"{datatype}: JSON data read as {data}"
+        answer = result.as_numpy("output")
+        assert answer.dtype == values.dtype, f"{datatype}: answer dtype {answer.dtype}, expected {values.dtype}"
+        sent, read = values.astype(np.float64), answer.astype(np.float64)
+        assert np.array_equal(sent, read, equal_nan=True), f"{datatype}: sent {sent.tolist()}, read {read.tolist()}"
+        checked.append(datatype)
+    return checked
 
 
 def post_json(url, body):
@@ -183,6 +212,7 @@ def main(url):
             "ok": True,
             "binary_round_trips": check_binary_round_trips(client),
             "json_answers": check_json_answers(client),
+            "json_non_finite": check_json_non_finite(client),
             "json_rounded": check_json_rounding(url),
             "fp32_written": check_fp32_json_output(client),
             "bytes_refused": check_refused_bytes(client),
