@@ -54,7 +54,7 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
       checks: throughputChecks(bare, inferlens, otel),
       notes: [
         `Every variant answers the same body, ${request}, with the project's own Express app (\`createApp\` of @inferlens/server), driven as fast as it answers (autocannon's closed loop). Latency here is that of a saturated server: connections over throughput, plus the pauses each connection met; the latency target is judged in the next table.`,
-        `${FLOOR}: a middleware that only echoes \`x-request-id\` (drawn when absent), keeps a reference to each piece of the answer and is told when the call closes, the least a middleware that logs payloads and echoes the request id does (\`bench/targets/floor-middleware.ts\`). It keeps ${floorShare}% of bare throughput: no such middleware can keep more on this app and machine.`,
+        `${FLOOR}: a middleware that only echoes \`x-request-id\` (drawn when absent), keeps a reference to each piece of the answer and is told when the call closes, the least a middleware that logs payloads and echoes the request id does, done the cheapest way known (\`bench/targets/floor-middleware.ts\`). It keeps ${floorShare}% of bare throughput: about the most any such middleware can keep on this app and machine.`,
         'inferlens: `inferenceTelemetry({ mode: "all", payloadSampleRate: 1 })`, spans, request and response log records and metrics over OTLP/HTTP protobuf, gzip, to a receiver on the load core.',
         'OTel: NodeSDK with @opentelemetry/instrumentation-http and -express, spans over OTLP/HTTP protobuf, gzip, to a receiver on the load core.',
         'pino-http: default options, asynchronous writes (`pino.destination({ sync: false })`) to a file.',
