@@ -1,5 +1,11 @@
-/** How the OTLP log export counts and reports what a collector answers badly, against a real receiver. */
+/**
+ * How the OTLP log export counts and reports what a collector answers badly,
+ * and waits for what it has yet to send, against a real receiver.
+ */
 import { SeverityNumber } from '@opentelemetry/api-logs';
+import type { ExportResult } from '@opentelemetry/core';
+import { ExportResultCode } from '@opentelemetry/core';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { expect } from 'chai';
@@ -131,6 +137,22 @@ describe('the OTLP log export when the collector answers badly', () => {
       expect(result.queue.exported).to.equal(exported + 5);
       expect(result.queue.failed).to.equal(5 - exported);
       expect(result.reporter.calls).to.have.length(exported === 5 ? 0 : 1);
+    });
+  }
+
+  for (const step of ['forceFlush', 'shutdown'] as const) {
+    it(`${step} waits for a batch still being gzipped, as for one being sent`, async () => {
+      receiver = await startScriptedCollector(() => ({ status: 200 }));
+      const exporter = protobufLogExporter({
+        url: `${receiver.url}/v1/logs`,
+        compression: CompressionAlgorithm.GZIP,
+        timeoutMillis: 3000,
+      });
+      let result: ExportResult | undefined;
+      exporter.export([record(), record()], (answer) => (result = answer));
+      await exporter[step]();
+      expect(result?.code, `the export's result when ${step} resolved`).to.equal(ExportResultCode.SUCCESS);
+      expect(receiver.requests).to.equal(1);
     });
   }
 });

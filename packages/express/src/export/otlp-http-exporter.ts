@@ -32,7 +32,8 @@ export interface OtlpHttpSignal<T, R> {
  * The SDK's OTLP/HTTP protobuf exporter (transport, retries) for one
  * signal, with two differences. With `compression: 'gzip'`, each request is
  * written and gzipped (see {@link gzipRequest}) before it is handed to the
- * SDK's delegate, which sends it as it is; no `compression` means none. And
+ * SDK's delegate, which sends it as it is (`forceFlush` and `shutdown` wait
+ * for a batch still being gzipped); no `compression` means none. And
  * a 200 answer whose `partial_success` rejects items is not a plain
  * success: the SDK's exporter only logs it through `diag` and calls the
  * whole batch exported. The specification asks the client to
@@ -74,26 +75,35 @@ export function otlpHttpExporter<T, R>(
       resultCallback(result.code === ExportResultCode.SUCCESS ? partialResult(rejected, items.length) : result);
     });
   };
+  // Batches on the thread pool, not yet handed to the delegate: a flush or a
+  // shutdown waits for them as the delegate's own waits for its sends.
+  const gzipping = new Set<Promise<void>>();
+  const gzipped = (): Promise<unknown> => Promise.all(gzipping);
   return {
     export(items, resultCallback) {
       if (!gzip) return send(items, resultCallback);
       const request = signal.serializer.serializeRequest(items);
       if (request === undefined) return send(items, resultCallback);
-      gzipRequest(request, (error, gzipped) => {
-        // On the thread pool's callback, where a throw would end the process: every failure becomes the batch's.
-        if (error !== null) return resultCallback({ code: ExportResultCode.FAILED, error });
-        prepared = gzipped;
-        try {
-          send(items, resultCallback);
-        } catch (thrown) {
-          resultCallback({ code: ExportResultCode.FAILED, error: thrown as Error });
-        } finally {
-          prepared = undefined;
-        }
-      });
+      const handedOff = new Promise<void>((resolve) =>
+        gzipRequest(request, (error, body) => {
+          // On the thread pool's callback, where a throw would end the process: every failure becomes the batch's.
+          try {
+            if (error !== null) return resultCallback({ code: ExportResultCode.FAILED, error });
+            prepared = body;
+            send(items, resultCallback);
+          } catch (thrown) {
+            resultCallback({ code: ExportResultCode.FAILED, error: thrown as Error });
+          } finally {
+            prepared = undefined;
+            gzipping.delete(handedOff);
+            resolve();
+          }
+        }),
+      );
+      gzipping.add(handedOff);
     },
-    forceFlush: () => exporter.forceFlush(),
-    shutdown: () => exporter.shutdown(),
+    forceFlush: () => gzipped().then(() => exporter.forceFlush()),
+    shutdown: () => gzipped().then(() => exporter.shutdown()),
   };
 }
 
