@@ -247,9 +247,11 @@ function floatElements(values: ArrayLike<number>): JsonElement[] {
   return elements;
 }
 
-/** A half's bits as a JSON element. */
-function float16Element(bits: number): number | NonFiniteElement {
-  return floatElement(float16BitsToNumber(bits));
+/** Halves' bits as JSON elements, by the same kind of loop as {@link floatElements}: Array.from takes about twice as long. */
+function float16Elements(bits: Uint16Array): JsonElement[] {
+  const elements: JsonElement[] = [];
+  for (let i = 0; i < bits.length; i++) elements.push(floatElement(float16BitsToNumber(bits[i])));
+  return elements;
 }
 
 /**
@@ -270,7 +272,7 @@ export function encodeJsonValues(datatype: Datatype, values: TensorValues): Json
     case 'FP64':
       return floatElements(values as Float64Array);
     case 'FP16':
-      return Array.from(values as Uint16Array, float16Element);
+      return float16Elements(values as Uint16Array);
     case 'BF16':
       // Exact: a bfloat16 is the top half of a float32.
       return floatElements(widenBfloat16Bits(values as Uint16Array));
