@@ -43,8 +43,9 @@ export function classify(
   if (count > classes) {
     throw invalidInput(`output '${tensor.name}': ${CLASSIFICATION_PARAMETER} ${count} exceeds its ${classes} classes`);
   }
-  // 64-bit scores past 2^53 are bigints: ranked by their nearest number, printed with all their digits.
-  const scores = encodeJsonValues(tensor.datatype, tensor.values) as (number | bigint)[];
+  // 64-bit scores past 2^53 are bigints, and a float's NaN or infinity a NonFiniteElement:
+  // each ranked by its number (Number()), printed with all its digits or as its token.
+  const scores = encodeJsonValues(tensor.datatype, tensor.values);
   const rows = scores.length / classes;
   const values: string[] = [];
   for (let row = 0; row < rows; row++) {
@@ -54,7 +55,7 @@ export function classify(
     );
     for (const index of ranked.slice(0, count)) {
       const label = labels[index];
-      values.push(`${scores[offset + index]}:${index}${label === undefined ? '' : `:${label}`}`);
+      values.push(`${String(scores[offset + index])}:${index}${label === undefined ? '' : `:${label}`}`);
     }
   }
   const shape = [...tensor.shape.slice(0, -1), count];
