@@ -97,24 +97,40 @@ describe('V2 classification extension', () => {
     });
   });
 
-  it('ranks 64-bit integer scores beyond 2^53 and prints them with all their digits', async () => {
-    const int64 = await serveModels([{ name: 'scores', versions: { '1': identityModel('int64', ['n', 3]) } }]);
+  /** The classification of `data`, one row of `width` scores, through an identity model of `type`. */
+  async function classifyIdentity(type: 'int64' | 'float32', width: number, data: string): Promise<string[]> {
+    const scores = await serveModels([{ name: 'scores', versions: { '1': identityModel(type, ['n', width]) } }]);
     try {
+      const datatype = type === 'int64' ? 'INT64' : 'FP32';
       const response = await post(
-        `${int64.url}/v2/models/scores/infer`,
-        '{"inputs":[{"name":"input","datatype":"INT64","shape":[1,3],"data":[[5,9223372036854775807,-9223372036854775808]]}],' +
-          '"outputs":[{"name":"output","parameters":{"classification":3}}]}',
+        `${scores.url}/v2/models/scores/infer`,
+        `{"inputs":[{"name":"input","datatype":"${datatype}","shape":[1,${width}],"data":[${data}]}],` +
+          `"outputs":[{"name":"output","parameters":{"classification":${width}}}]}`,
         { 'content-type': 'application/json' },
       );
       const text = await response.text();
       expect(response.status, text).to.equal(200);
-      expect(JSON.parse(text).outputs[0].data).to.deep.equal([
-        '9223372036854775807:1',
-        '5:0',
-        '-9223372036854775808:2',
-      ]);
+      return JSON.parse(text).outputs[0].data as string[];
     } finally {
-      await int64.close();
+      await scores.close();
     }
+  }
+
+  it('ranks 64-bit integer scores beyond 2^53 and prints them with all their digits', async () => {
+    expect(await classifyIdentity('int64', 3, '[5,9223372036854775807,-9223372036854775808]')).to.deep.equal([
+      '9223372036854775807:1',
+      '5:0',
+      '-9223372036854775808:2',
+    ]);
+  });
+
+  it('ranks NaN scores last, leaving the others in order, and prints the tokens', async () => {
+    expect(await classifyIdentity('float32', 5, '[1,NaN,3,-Infinity,Infinity]')).to.deep.equal([
+      'Infinity:4',
+      '3:2',
+      '1:0',
+      '-Infinity:3',
+      'NaN:1',
+    ]);
   });
 });

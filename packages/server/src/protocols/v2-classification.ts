@@ -5,6 +5,20 @@ import { encodeJsonValues, invalidInput, stringifyJson } from '@inferlens/protoc
 const CLASSIFICATION_PARAMETER = 'classification';
 
 /**
+ * Orders class indices by their scores, highest first and NaN last. A
+ * subtraction would compare a NaN as equal to every score, and one such
+ * score would leave the others out of order (1 ranked above 3).
+ */
+function byScoreDescending(scores: readonly number[]): (a: number, b: number) => number {
+  return (a, b) => {
+    const x = scores[a];
+    const y = scores[b];
+    if (Number.isNaN(x) || Number.isNaN(y)) return Number(Number.isNaN(x)) - Number(Number.isNaN(y));
+    return x < y ? 1 : x > y ? -1 : 0;
+  };
+}
+
+/**
  * The number of top classes an output asks for, or undefined when it asks
  * for the raw tensor.
  */
@@ -50,9 +64,8 @@ export function classify(
   const values: string[] = [];
   for (let row = 0; row < rows; row++) {
     const offset = row * classes;
-    const ranked = Array.from({ length: classes }, (_, index) => index).sort(
-      (a, b) => Number(scores[offset + b]) - Number(scores[offset + a]),
-    );
+    const rowScores = Array.from({ length: classes }, (_, index) => Number(scores[offset + index]));
+    const ranked = Array.from({ length: classes }, (_, index) => index).sort(byScoreDescending(rowScores));
     for (const index of ranked.slice(0, count)) {
       const label = labels[index];
       values.push(`${String(scores[offset + index])}:${index}${label === undefined ? '' : `:${label}`}`);
