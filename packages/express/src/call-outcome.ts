@@ -9,6 +9,10 @@ import { ERROR_TYPE_ABORTED, ERROR_TYPE_OTHER } from './semconv.js';
 
 /** The status recorded for a call whose client left before the answer was complete (nginx's convention). */
 const STATUS_CLIENT_CLOSED = 499;
+/** The status Node.js answers a request with when its `requestTimeout` runs out before the request has all arrived. */
+const STATUS_REQUEST_TIMEOUT = 408;
+/** The code of the error Node.js destroys the socket with then (lib/_http_server.js `onRequestTimeout`). */
+const CODE_REQUEST_TIMEOUT = 'ERR_HTTP_REQUEST_TIMEOUT';
 const FIRST_ERROR_STATUS = 400;
 
 /** A recorded error's type: its `kind`, `code` or `name`; undefined for one with none (a thrown string). */
@@ -16,6 +20,15 @@ function errorTypeOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { kind, code, name } = error as { kind?: unknown; code?: unknown; name?: unknown };
   return [kind, code, name].find((candidate): candidate is string => typeof candidate === 'string' && candidate !== '');
+}
+
+/**
+ * Whether Node.js itself gave up on the request because the server's
+ * `requestTimeout` ran out before it had all arrived: it then destroys the
+ * socket with its own error, after writing a 408 if nothing was written yet.
+ */
+function requestTimedOut(req: Request): boolean {
+  return (req.socket?.errored as { code?: unknown } | null | undefined)?.code === CODE_REQUEST_TIMEOUT;
 }
 
 /** The message of `{"error": "..."}` or OpenAI's `{"error": {"message": "..."}}` answers. */
@@ -53,8 +66,11 @@ export function boundedException(error: Error): Exception {
  * whose body never fully arrived is the client's doing all the same: the
  * error recorded then is the parser's account of the client leaving
  * (body-parser's "request aborted"), and the status the error handler set was
- * never sent. Unless the server said it cut the call off: its `cutOff` error
- * and status, recorded before the connection closed, stand.
+ * never sent. Unless the server broke it off: Node.js, when its
+ * `requestTimeout` ran out before the request had all arrived (the 408 it
+ * answers then stands), or the server saying it cut the call off (its
+ * `cutOff` error and status, recorded before the connection closed, stand).
+ * Only a call that broke off pays for the looking.
  */
 export function callOutcome(
   req: Request,
@@ -66,8 +82,11 @@ export function callOutcome(
   const brokenOff = !res.writableFinished;
   const cutOff = brokenOff ? annotations?.cutOff : undefined;
   const error = cutOff === undefined ? annotations?.error : cutOff.error;
-  const aborted = brokenOff && cutOff === undefined && (error === undefined || !req.complete);
-  const status = cutOff?.status ?? (aborted ? STATUS_CLIENT_CLOSED : res.statusCode);
+  const leftOff = brokenOff && cutOff === undefined && (error === undefined || !req.complete);
+  const timedOut = leftOff && requestTimedOut(req);
+  const aborted = leftOff && !timedOut;
+  const status =
+    cutOff?.status ?? (aborted ? STATUS_CLIENT_CLOSED : timedOut ? STATUS_REQUEST_TIMEOUT : res.statusCode);
   const duration = millisToHrTime(performance.now() - startMillis);
   const durationSeconds = hrTimeToSeconds(duration);
   const failed = brokenOff || status >= FIRST_ERROR_STATUS;
@@ -75,14 +94,16 @@ export function callOutcome(
     return { status, duration, durationSeconds, failed, error, errorType: undefined, errorMessage: undefined };
   // An error with no type of its own says no more than an error status it was answered with, which the conventions
   // name; with a status that says no failure (the answer broke off after it), only their fallback is left.
-  const errorType = aborted
-    ? ERROR_TYPE_ABORTED
-    : (errorTypeOf(error) ?? (status >= FIRST_ERROR_STATUS ? String(status) : ERROR_TYPE_OTHER));
+  const statusType = status >= FIRST_ERROR_STATUS ? String(status) : ERROR_TYPE_OTHER;
+  // A timed-out call's recorded error is the parser's account of the connection closing, not its cause.
+  const errorType = aborted ? ERROR_TYPE_ABORTED : timedOut ? statusType : (errorTypeOf(error) ?? statusType);
   const message = aborted
     ? 'the client closed the connection before the answer was complete'
-    : error instanceof Error
-      ? error.message
-      : errorMessageOf(answerText().text);
+    : timedOut
+      ? "the request did not arrive within the server's requestTimeout"
+      : error instanceof Error
+        ? error.message
+        : errorMessageOf(answerText().text);
   const errorMessage = message === undefined ? undefined : boundedErrorText(message);
   return { status, duration, durationSeconds, failed, error, errorType, errorMessage };
 }
