@@ -76,7 +76,7 @@ export interface EncodeOptions {
 }
 
 /** The domain of ONNX's classical machine-learning operators (ZipMap, LinearClassifier...). */
-export const ML_DOMAIN = 'ai.onnx.ml';
+const ML_DOMAIN = 'ai.onnx.ml';
 
 const DEFAULT_OPSET_VERSION = 17;
 const DEFAULT_PRODUCER_NAME = 'inferlens';

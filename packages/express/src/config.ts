@@ -42,7 +42,7 @@ export const NEVER_CAPTURED_HEADERS: ReadonlySet<string> = new Set([
 const MODES: readonly LoggerMode[] = ['all', 'request', 'response'];
 const EMBEDDING_VECTORS_MODES: readonly EmbeddingVectorsMode[] = ['summary', 'full'];
 
-export interface ResolvedFileSink {
+interface ResolvedFileSink {
   directory: string;
   maxFileBytes: number;
   maxFiles: number;
