@@ -7,10 +7,30 @@ import type { PayloadText } from './payload/truncate.js';
 import type { CallOutcome } from './records.js';
 import { ERROR_TYPE_ABORTED, ERROR_TYPE_OTHER } from './semconv.js';
 
-/** The status recorded for a call whose client left before the answer was complete (nginx's convention). */
-const STATUS_CLIENT_CLOSED = 499;
-/** The status Node.js answers a request with when its `requestTimeout` runs out before the request has all arrived. */
-const STATUS_REQUEST_TIMEOUT = 408;
+/** How a call that broke off before its request had all arrived is recorded, by who broke it off. */
+interface LeftOff {
+  readonly status: number;
+  readonly errorType: string;
+  readonly message: string;
+}
+
+/** The client left before the answer was complete: nginx's 499. */
+const CLIENT_LEFT: LeftOff = {
+  status: 499,
+  errorType: ERROR_TYPE_ABORTED,
+  message: 'the client closed the connection before the answer was complete',
+};
+/**
+ * Node.js gave up on the request when the server's `requestTimeout` ran
+ * out: the 408 it answers then, typed as the conventions type an error
+ * status. The error recorded beside it is the parser's account of the
+ * connection closing, not its cause.
+ */
+const REQUEST_TIMED_OUT: LeftOff = {
+  status: 408,
+  errorType: '408',
+  message: "the request did not arrive within the server's requestTimeout",
+};
 /** The code of the error Node.js destroys the socket with then (lib/_http_server.js `onRequestTimeout`). */
 const CODE_REQUEST_TIMEOUT = 'ERR_HTTP_REQUEST_TIMEOUT';
 const FIRST_ERROR_STATUS = 400;
@@ -23,12 +43,13 @@ function errorTypeOf(error: unknown): string | undefined {
 }
 
 /**
- * Whether Node.js itself gave up on the request because the server's
- * `requestTimeout` ran out before it had all arrived: it then destroys the
- * socket with its own error, after writing a 408 if nothing was written yet.
+ * Who broke off a call whose request had not all arrived: Node.js, when the
+ * server's `requestTimeout` ran out (it then destroys the socket with its own
+ * error, after writing a 408 if nothing was written yet), else the client.
  */
-function requestTimedOut(req: Request): boolean {
-  return (req.socket?.errored as { code?: unknown } | null | undefined)?.code === CODE_REQUEST_TIMEOUT;
+function whoLeftOff(req: Request): LeftOff {
+  const timedOut = (req.socket?.errored as { code?: unknown } | null | undefined)?.code === CODE_REQUEST_TIMEOUT;
+  return timedOut ? REQUEST_TIMED_OUT : CLIENT_LEFT;
 }
 
 /** The message of `{"error": "..."}` or OpenAI's `{"error": {"message": "..."}}` answers. */
@@ -82,11 +103,9 @@ export function callOutcome(
   const brokenOff = !res.writableFinished;
   const cutOff = brokenOff ? annotations?.cutOff : undefined;
   const error = cutOff === undefined ? annotations?.error : cutOff.error;
-  const leftOff = brokenOff && cutOff === undefined && (error === undefined || !req.complete);
-  const timedOut = leftOff && requestTimedOut(req);
-  const aborted = leftOff && !timedOut;
-  const status =
-    cutOff?.status ?? (aborted ? STATUS_CLIENT_CLOSED : timedOut ? STATUS_REQUEST_TIMEOUT : res.statusCode);
+  const leftOff =
+    brokenOff && cutOff === undefined && (error === undefined || !req.complete) ? whoLeftOff(req) : undefined;
+  const status = cutOff?.status ?? leftOff?.status ?? res.statusCode;
   const duration = millisToHrTime(performance.now() - startMillis);
   const durationSeconds = hrTimeToSeconds(duration);
   const failed = brokenOff || status >= FIRST_ERROR_STATUS;
@@ -94,16 +113,9 @@ export function callOutcome(
     return { status, duration, durationSeconds, failed, error, errorType: undefined, errorMessage: undefined };
   // An error with no type of its own says no more than an error status it was answered with, which the conventions
   // name; with a status that says no failure (the answer broke off after it), only their fallback is left.
-  const statusType = status >= FIRST_ERROR_STATUS ? String(status) : ERROR_TYPE_OTHER;
-  // A timed-out call's recorded error is the parser's account of the connection closing, not its cause.
-  const errorType = aborted ? ERROR_TYPE_ABORTED : timedOut ? statusType : (errorTypeOf(error) ?? statusType);
-  const message = aborted
-    ? 'the client closed the connection before the answer was complete'
-    : timedOut
-      ? "the request did not arrive within the server's requestTimeout"
-      : error instanceof Error
-        ? error.message
-        : errorMessageOf(answerText().text);
+  const errorType =
+    leftOff?.errorType ?? errorTypeOf(error) ?? (status >= FIRST_ERROR_STATUS ? String(status) : ERROR_TYPE_OTHER);
+  const message = leftOff?.message ?? (error instanceof Error ? error.message : errorMessageOf(answerText().text));
   const errorMessage = message === undefined ? undefined : boundedErrorText(message);
   return { status, duration, durationSeconds, failed, error, errorType, errorMessage };
 }
