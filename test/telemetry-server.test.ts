@@ -304,6 +304,23 @@ describe('inferlens serve with telemetry (CLI end to end)', function () {
     expect(await readdir(monitoringDir)).to.be.empty;
   });
 
+  it('--prometheus-port 0: the banner names the scrape URL, and a scrape counts the calls made', async () => {
+    const url = await serve(['--file-sink', 'off', '--prometheus-port', '0'], {});
+    const [, scrapeUrl] = await cli!.waitForOutput(/Prometheus metrics: (http:\/\/\S+)/);
+    expect(scrapeUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    await predict(url, { 'x-request-id': 'scraped-1' });
+    await predict(url, { 'x-request-id': 'scraped-2' });
+    const text = await (await fetch(scrapeUrl)).text();
+    const count = text
+      .split('\n')
+      .find(
+        (line) =>
+          line.startsWith('inference_server_request_duration_count{') && line.includes('inference_model_name="iris"'),
+      );
+    expect(count, text).to.match(/ 2$/);
+    await terminate();
+  });
+
   it('--capture-headers x-tenant: the header is recorded as http.request.header.x-tenant', async () => {
     const headers = { 'x-request-id': 'tenant-1', 'x-tenant': 'acme', 'x-other': 'not captured' };
     const lines = await predictIntoFiles(['--capture-headers', 'x-tenant'], LONG_SCHEDULE_DELAY, headers);

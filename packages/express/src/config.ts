@@ -8,7 +8,7 @@ import { DEFAULT_MONITORING_DIRECTORY } from './file-sink/file-log-exporter.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES } from './file-sink/rotating-file.js';
 import { defaultMatcher } from './matcher.js';
 import type { TelemetryReporter } from './reporter.js';
-import { signalsTurnedOff } from './signals/exporter-selection.js';
+import { exporterSelection } from './signals/exporter-selection.js';
 import { samplerFromEnv } from './signals/sampler.js';
 import { DEFAULT_KNOWN_METHODS } from './http-method.js';
 import type {
@@ -16,6 +16,7 @@ import type {
   InferenceTelemetryOptions,
   LoggerMode,
   PredictMatcher,
+  PrometheusOptions,
   QueueOptions,
 } from './types.js';
 import {
@@ -23,6 +24,8 @@ import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_MODE,
   DEFAULT_PAYLOAD_SAMPLE_RATE,
+  DEFAULT_PROMETHEUS_HOST,
+  DEFAULT_PROMETHEUS_PORT,
   DEFAULT_SERVICE_NAME,
   DEFAULT_SLOW_REQUEST_THRESHOLD_MS,
 } from './config/defaults.js';
@@ -42,6 +45,15 @@ export const NEVER_CAPTURED_HEADERS: ReadonlySet<string> = new Set([
 const MODES: readonly LoggerMode[] = ['all', 'request', 'response'];
 const EMBEDDING_VECTORS_MODES: readonly EmbeddingVectorsMode[] = ['summary', 'full'];
 
+/** Where the Prometheus endpoint listens. */
+export interface ResolvedPrometheus {
+  host: string;
+  /** 0: any free port. */
+  port: number;
+}
+
+const MAX_PORT = 65535;
+
 interface ResolvedFileSink {
   directory: string;
   maxFileBytes: number;
@@ -57,6 +69,8 @@ export interface ResolvedConfig {
   otlp: ResolvedOtlp | undefined;
   /** Undefined when the file sink is off. */
   fileSink: ResolvedFileSink | undefined;
+  /** Undefined when no Prometheus endpoint is served. */
+  prometheus: ResolvedPrometheus | undefined;
   mode: LoggerMode;
   payloadSampleRate: number;
   slowRequestThresholdMs: number;
@@ -166,8 +180,34 @@ function checkResourceAttributes(attributes: unknown): Attributes | undefined {
   return attributes as Attributes;
 }
 
+/**
+ * The Prometheus endpoint: `prometheus` in code (`true`, an object, or
+ * `false` for none), else on when OTEL_METRICS_EXPORTER lists `prometheus`;
+ * its port and host from code, else OTEL_EXPORTER_PROMETHEUS_PORT and
+ * _HOST, else the specification's defaults.
+ */
+function resolvePrometheus(option: unknown, env: EnvReader, namedInEnv: boolean): ResolvedPrometheus | undefined {
+  if (option !== undefined && typeof option !== 'boolean' && (typeof option !== 'object' || option === null)) {
+    fail('prometheus', 'a boolean or an object of port and host', option);
+  }
+  if (option === false || (option === undefined && !namedInEnv)) return undefined;
+  const { port, host } = typeof option === 'object' ? (option as PrometheusOptions) : {};
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= MAX_PORT)) {
+    fail('prometheus.port', `an integer from 0 to ${MAX_PORT}`, port);
+  }
+  if (host !== undefined && (typeof host !== 'string' || host === ''))
+    fail('prometheus.host', 'a non-empty string', host);
+  return {
+    host: host ?? env.string('OTEL_EXPORTER_PROMETHEUS_HOST') ?? DEFAULT_PROMETHEUS_HOST,
+    port:
+      port ??
+      env.number('OTEL_EXPORTER_PROMETHEUS_PORT', 0, { max: MAX_PORT, integer: true }) ??
+      DEFAULT_PROMETHEUS_PORT,
+  };
+}
+
 /** Options that only the middleware's own providers read: `providers: 'global'` builds none. */
-const OWN_PROVIDER_OPTIONS = ['serviceName', 'resourceAttributes', 'otlp', 'queue', 'fileSink'] as const;
+const OWN_PROVIDER_OPTIONS = ['serviceName', 'resourceAttributes', 'otlp', 'queue', 'fileSink', 'prometheus'] as const;
 
 /**
  * Whether an own-provider option sets anything. An object whose fields are
@@ -175,7 +215,7 @@ const OWN_PROVIDER_OPTIONS = ['serviceName', 'resourceAttributes', 'otlp', 'queu
  * what global providers do anyway: no files.
  */
 function setsSomething(name: (typeof OWN_PROVIDER_OPTIONS)[number], value: unknown): boolean {
-  if (value === undefined) return false;
+  if (value === undefined || (name === 'prometheus' && value === false)) return false;
   if (typeof value !== 'object' || value === null) return true;
   return Object.entries(value).some(
     ([key, field]) => field !== undefined && !(name === 'fileSink' && key === 'enabled' && field === false),
@@ -216,7 +256,8 @@ export function resolveConfig(
   // SDK's, which may accept what the middleware would report as bad or unsupported (a remote sampler), and
   // nothing here would use them. The own-provider settings then keep their defaults, unused.
   const ownEnv = providers === 'own' ? env : new EnvReader({}, reporter);
-  const otlp = resolveOtlp(options, ownEnv, signalsTurnedOff(ownEnv));
+  const selection = exporterSelection(ownEnv);
+  const otlp = resolveOtlp(options, ownEnv, selection.otlpOff);
   const fileSink = options.fileSink ?? {};
   const queue = options.queue ?? {};
   const resourceAttributes = {
@@ -237,6 +278,7 @@ export function resolveConfig(
             maxFiles: checkInteger('fileSink.maxFiles', fileSink.maxFiles, 1) ?? DEFAULT_MAX_FILES,
           }
         : undefined,
+    prometheus: resolvePrometheus(options.prometheus, ownEnv, selection.prometheus),
     mode: checkChoice('mode', options.mode, MODES) ?? DEFAULT_MODE,
     payloadSampleRate: checkNumber('payloadSampleRate', options.payloadSampleRate, 0, 1) ?? DEFAULT_PAYLOAD_SAMPLE_RATE,
     slowRequestThresholdMs:

@@ -10,6 +10,7 @@ export type {
   OtlpProtocol,
   PredictCall,
   PredictMatcher,
+  PrometheusOptions,
   QueueOptions,
   TelemetryDestinations,
 } from './types.js';

@@ -22,6 +22,12 @@ export interface InferenceTelemetry extends RequestHandler {
    * Never throws.
    */
   recordCall(req: Request, res: Response, call: PredictCall): void;
+  /**
+   * The Prometheus scrape URL (`http://localhost:9464/metrics`) once the
+   * endpoint listens, the port chosen when 0 was asked; undefined when the
+   * endpoint is off or could not listen (reported). Never rejects.
+   */
+  readonly prometheusUrl: Promise<string | undefined>;
   /** Exports everything queued. */
   forceFlush(): Promise<void>;
   /** Exports everything queued, then stops the providers the middleware built (not the application's). */
@@ -31,11 +37,12 @@ export interface InferenceTelemetry extends RequestHandler {
 /** Where a resolved configuration sends the telemetry. */
 function destinationsOf(config: ResolvedConfig): TelemetryDestinations {
   if (config.providers === 'global') return { providers: 'global', otlp: {} };
-  const { otlp, fileSink } = config;
+  const { otlp, fileSink, prometheus } = config;
   return {
     providers: 'own',
     otlp: { logs: otlp?.logs?.url, traces: otlp?.traces?.url, metrics: otlp?.metrics?.url },
     files: fileSink?.directory,
+    prometheus,
   };
 }
 
@@ -86,6 +93,7 @@ export function inferenceTelemetry(options: InferenceTelemetryOptions = {}): Inf
     matcher: config.matcher,
     destinations: destinationsOf(config),
     recordCall,
+    prometheusUrl: signals.prometheusUrl,
     forceFlush: () => signals.forceFlush(),
     shutdown: () => signals.shutdown(),
   });

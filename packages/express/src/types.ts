@@ -96,6 +96,17 @@ export interface FileSinkOptions {
   maxFiles?: number;
 }
 
+/**
+ * A Prometheus scrape endpoint (`GET /metrics`) for the call metrics and the
+ * telemetry's own health, served by the own providers beside any OTLP export.
+ */
+export interface PrometheusOptions {
+  /** An integer from 0 to 65535; 0 takes any free port. @default OTEL_EXPORTER_PROMETHEUS_PORT, else 9464 */
+  port?: number;
+  /** The address to listen on. @default OTEL_EXPORTER_PROMETHEUS_HOST, else 'localhost' */
+  host?: string;
+}
+
 /** Options of `inferenceTelemetry`; every one has a default. */
 export interface InferenceTelemetryOptions {
   /**
@@ -153,6 +164,12 @@ export interface InferenceTelemetryOptions {
   embeddingVectors?: EmbeddingVectorsMode;
   queue?: QueueOptions;
   fileSink?: FileSinkOptions;
+  /**
+   * Serves the metrics for Prometheus to scrape: `true` or an object turns
+   * the endpoint on, `false` off whatever the environment says.
+   * @default on when OTEL_METRICS_EXPORTER lists `prometheus`, else off
+   */
+  prometheus?: PrometheusOptions | boolean;
   /** Replaces the default recognition of KServe V1, Open Inference V2 and OpenAI routes. */
   matcher?: PredictMatcher;
 }
@@ -168,4 +185,6 @@ export interface TelemetryDestinations {
   readonly otlp: { readonly logs?: string; readonly traces?: string; readonly metrics?: string };
   /** The JSON-lines sink's folder, when it is on. */
   readonly files?: string;
+  /** Where the Prometheus endpoint listens, as configured (port 0: any free one), when it is on. */
+  readonly prometheus?: { readonly host: string; readonly port: number };
 }

@@ -166,6 +166,8 @@ describe('configuration', () => {
       ['queue', { queue: { maxQueueSize: 10 } }],
       ['serviceName', { serviceName: 'scorer' }],
       ['resourceAttributes', { resourceAttributes: { 'deployment.environment.name': 'prod' } }],
+      ['prometheus', { prometheus: true }],
+      ['prometheus', { prometheus: { port: 9100 } }],
     ];
     for (const [option, options] of ownProviderOptions) {
       it(`refuses ${JSON.stringify(options)}, which only the middleware's own providers would read`, () => {
@@ -190,6 +192,7 @@ describe('configuration', () => {
     it('accepts fileSink: { enabled: false } (no files, as global providers write none) and options that set nothing', () => {
       expect(() => inferenceTelemetry(globalOptions())).not.to.throw();
       expect(() => inferenceTelemetry(globalOptions({ otlp: {}, queue: { maxQueueSize: undefined } }))).not.to.throw();
+      expect(() => inferenceTelemetry(globalOptions({ prometheus: false }))).not.to.throw();
     });
 
     it("lets the OTEL_* variables be, bad values included: the application's SDK reads them, and may support them", () => {
@@ -206,8 +209,12 @@ describe('configuration', () => {
         OTEL_BLRP_MAX_QUEUE_SIZE: 'lots',
         OTEL_BSP_SCHEDULE_DELAY: '-1',
         OTEL_TRACES_SAMPLER: 'xray',
+        OTEL_METRICS_EXPORTER: 'prometheus',
+        OTEL_EXPORTER_PROMETHEUS_PORT: 'ninety',
       };
-      expect(resolveConfig({ providers: 'global' }, reporter, environment).providers).to.equal('global');
+      const config = resolveConfig({ providers: 'global' }, reporter, environment);
+      expect(config.providers).to.equal('global');
+      expect(config.prometheus).to.equal(undefined);
       expect(reporter.calls).to.deep.equal([]);
     });
   });
@@ -583,23 +590,79 @@ describe('configuration', () => {
       const config = resolveConfig({}, reporter, {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318',
         OTEL_LOGS_EXPORTER: 'otlp,console',
-        OTEL_TRACES_EXPORTER: 'none,otlp',
-        OTEL_METRICS_EXPORTER: 'prometheus',
+        OTEL_TRACES_EXPORTER: 'none,otlp,prometheus',
+        OTEL_METRICS_EXPORTER: 'zipkin',
       });
       for (const signal of SIGNALS) {
         expect(exportOf(config, signal).url).to.equal(`http://env-collector:4318/v1/${signal}`);
       }
+      expect(config.prometheus).to.equal(undefined);
       // A listed exporter is named as not supported; none beside otlp is contradictory, not unknown.
-      const ignored = (signal: string, value: string, kinds: string) => ({
+      const ignored = (signal: string, value: string, kinds: string, supported = 'over OTLP,') => ({
         code: `INFERLENS_BAD_ENV_OTEL_${signal.toUpperCase()}_EXPORTER`,
         message:
           `OTEL_${signal.toUpperCase()}_EXPORTER='${value}': ${kinds} ignored: the middleware exports ${signal} ` +
-          `over OTLP, or not at all with OTEL_${signal.toUpperCase()}_EXPORTER=none alone`,
+          `${supported} or not at all with OTEL_${signal.toUpperCase()}_EXPORTER=none alone`,
       });
       expect(reporter.calls).to.deep.equal([
         ignored('logs', 'otlp,console', 'console (not supported)'),
-        ignored('traces', 'none,otlp', 'none'),
-        ignored('metrics', 'prometheus', 'prometheus (not supported)'),
+        // Prometheus scrapes metrics only.
+        ignored('traces', 'none,otlp,prometheus', 'none, prometheus (not supported)'),
+        ignored('metrics', 'zipkin', 'zipkin (not supported)', 'over OTLP and to Prometheus (prometheus),'),
+      ]);
+    });
+
+    it('serves the metrics for Prometheus when OTEL_METRICS_EXPORTER lists prometheus, over OTLP as well only beside otlp', () => {
+      const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env-collector:4318' };
+      const alone = resolveConfig({}, recordingReporter(), { ...env, OTEL_METRICS_EXPORTER: 'prometheus' });
+      expect(alone.prometheus).to.deep.equal({ host: 'localhost', port: 9464 });
+      expect(alone.otlp?.metrics).to.equal(undefined);
+      expect(exportOf(alone, 'logs').url).to.equal('http://env-collector:4318/v1/logs');
+      const both = resolveConfig({}, recordingReporter(), {
+        ...env,
+        OTEL_METRICS_EXPORTER: 'Prometheus, otlp',
+        OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0',
+        OTEL_EXPORTER_PROMETHEUS_PORT: '9100',
+      });
+      expect(both.prometheus).to.deep.equal({ host: '0.0.0.0', port: 9100 });
+      expect(exportOf(both, 'metrics').url).to.equal('http://env-collector:4318/v1/metrics');
+    });
+
+    it('takes the prometheus option over the variables: false turns the endpoint off, fields win one by one', () => {
+      const env = {
+        OTEL_METRICS_EXPORTER: 'prometheus',
+        OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0',
+        OTEL_EXPORTER_PROMETHEUS_PORT: '9100',
+      };
+      expect(resolveConfig({ prometheus: false }, recordingReporter(), env).prometheus).to.equal(undefined);
+      expect(resolveConfig({ prometheus: { port: 0 } }, recordingReporter(), env).prometheus).to.deep.equal({
+        host: '0.0.0.0',
+        port: 0,
+      });
+      expect(resolveConfig({ prometheus: true }, recordingReporter(), {}).prometheus).to.deep.equal({
+        host: 'localhost',
+        port: 9464,
+      });
+      expect(resolveConfig({}, recordingReporter(), {}).prometheus).to.equal(undefined);
+    });
+
+    it('refuses a bad prometheus option, and reports and ignores a bad port variable', () => {
+      for (const [prometheus, message] of [
+        [{ port: 65536 }, /prometheus\.port must be an integer from 0 to 65535, got 65536/],
+        [{ port: 80.5 }, /prometheus\.port must be an integer from 0 to 65535/],
+        [{ host: '' }, /prometheus\.host must be a non-empty string/],
+        ['yes', /prometheus must be a boolean or an object of port and host, got "yes"/],
+      ] as const) {
+        expect(
+          () => resolveConfig({ prometheus } as never, recordingReporter(), {}),
+          JSON.stringify(prometheus),
+        ).to.throw(TypeError, message);
+      }
+      const reporter = recordingReporter();
+      const config = resolveConfig({ prometheus: true }, reporter, { OTEL_EXPORTER_PROMETHEUS_PORT: 'ninety' });
+      expect(config.prometheus?.port).to.equal(9464);
+      expect(reporter.calls.map((call) => call.code)).to.deep.equal([
+        'INFERLENS_BAD_ENV_OTEL_EXPORTER_PROMETHEUS_PORT',
       ]);
     });
 

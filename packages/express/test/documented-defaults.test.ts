@@ -82,6 +82,12 @@ describe('the defaults docs/configuration.md gives', () => {
       maxFileBytes: documentedNumber('fileSink.maxFileBytes'),
       maxFiles: documentedNumber('fileSink.maxFiles'),
     });
+    expect(config.prometheus, 'prometheus').to.equal(undefined);
+    expect(documented('prometheus')).to.match(/^off\b/);
+    expect(resolveConfig({ prometheus: true }, reporter, {}).prometheus).to.deep.equal({
+      host: documented('prometheus.host'),
+      port: documentedNumber('prometheus.port'),
+    });
     expect(config.logQueue, 'logs').to.deep.equal(documentedQueue());
     expect(config.spanQueue, 'spans').to.deep.equal(documentedQueue());
     expect(reporter.calls).to.deep.equal([]);

@@ -45,6 +45,8 @@ function validValue(variable: string): string {
     [/_EXPORTER$/, 'none'],
     [/_TEMPORALITY_PREFERENCE$/, 'delta'],
     [/_KNOWN_METHODS$/, 'GET,PURGE'],
+    [/_PROMETHEUS_HOST$/, '0.0.0.0'],
+    [/_PROMETHEUS_PORT$/, '9100'],
     [/^OTEL_SERVICE_NAME$/, 'documented-service'],
     [/^OTEL_RESOURCE_ATTRIBUTES$/, 'deployment.environment.name=test'],
   ];
@@ -53,10 +55,17 @@ function validValue(variable: string): string {
   return value;
 }
 
-/** The configuration resolved with an endpoint (so that the OTLP settings exist) and `env`, and what it warned. */
+/**
+ * The configuration resolved with an endpoint and the Prometheus endpoint on (so that their settings exist) and
+ * `env`, and what it warned.
+ */
 function resolve(env: NodeJS.ProcessEnv): { config: ResolvedConfig; warnings: string[] } {
   const reporter = recordingReporter();
-  const config = resolveConfig({}, reporter, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', ...env });
+  const config = resolveConfig({}, reporter, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+    OTEL_METRICS_EXPORTER: 'otlp,prometheus',
+    ...env,
+  });
   return { config, warnings: reporter.calls.map(({ message }) => message) };
 }
 

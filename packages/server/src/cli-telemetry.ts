@@ -13,7 +13,7 @@ import {
 } from '@inferlens/express';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { fraction, nonBlank } from './cli-values.js';
+import { fraction, integer, MAX_PORT, nonBlank } from './cli-values.js';
 
 /** The telemetry flags of `inferlens serve`, as commander parses them. */
 export interface TelemetryFlags {
@@ -26,6 +26,7 @@ export interface TelemetryFlags {
   embeddingVectors: EmbeddingVectorsMode;
   fileSink: 'auto' | 'on' | 'off';
   monitoringDir: string;
+  prometheusPort?: number;
 }
 
 function headerList(value: string): string[] {
@@ -109,11 +110,20 @@ export function addTelemetryOptions(command: Command): Command {
         .env('INFERLENS_MONITORING_DIR')
         .argParser(nonBlank)
         .default(DEFAULT_FILE_SINK_DIRECTORY),
+    )
+    .addOption(
+      new Option(
+        '--prometheus-port <port>',
+        'serve the metrics for Prometheus to scrape (GET /metrics) on this port, at --host (0 picks a free one); else as OTEL_METRICS_EXPORTER=prometheus and OTEL_EXPORTER_PROMETHEUS_HOST and _PORT say',
+      ).argParser(integer(0, MAX_PORT)),
     );
 }
 
-/** The middleware options the flags give, or false when telemetry is off. */
-export function telemetryOptions(flags: TelemetryFlags): InferenceTelemetryOptions | false {
+/**
+ * The middleware options the flags give, or false when telemetry is off;
+ * `host` is where `--prometheus-port` listens, the server's own address.
+ */
+export function telemetryOptions(flags: TelemetryFlags, host?: string): InferenceTelemetryOptions | false {
   if (flags.telemetry === 'off') return false;
   const options: InferenceTelemetryOptions = {
     mode: flags.telemetryMode,
@@ -128,11 +138,15 @@ export function telemetryOptions(flags: TelemetryFlags): InferenceTelemetryOptio
     if (flags.otlpCompression !== undefined) options.otlp.compression = flags.otlpCompression;
   }
   if (flags.captureHeaders !== undefined) options.captureHeaders = flags.captureHeaders;
+  if (flags.prometheusPort !== undefined) options.prometheus = { port: flags.prometheusPort, host };
   return options;
 }
 
-/** One line for the banner: where the telemetry goes, as the middleware resolved it. */
-export function describeTelemetry(destinations: TelemetryDestinations | undefined): string {
+/**
+ * One line for the banner: where the telemetry goes, as the middleware
+ * resolved it, and the Prometheus endpoint's URL once it listens.
+ */
+export function describeTelemetry(destinations: TelemetryDestinations | undefined, prometheusUrl?: string): string {
   if (destinations === undefined) return 'telemetry: off';
   if (destinations.providers === 'global') return "telemetry: through the application's OpenTelemetry providers";
   const { otlp, files } = destinations;
@@ -140,5 +154,6 @@ export function describeTelemetry(destinations: TelemetryDestinations | undefine
   const urls = [...new Set([otlp.logs, otlp.traces, otlp.metrics])].filter((url) => url !== undefined);
   if (urls.length > 0) lines.push(`OTLP/HTTP to ${urls.join(', ')}`);
   if (files !== undefined) lines.push(`JSON lines: tail -f ${files}/inference_payloads/data/*.log`);
+  if (prometheusUrl !== undefined) lines.push(`Prometheus metrics: ${prometheusUrl}`);
   return `telemetry: ${lines.length > 0 ? lines.join('; ') : 'recorded, exported nowhere (no OTLP endpoint, files off)'}`;
 }

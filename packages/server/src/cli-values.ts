@@ -7,6 +7,9 @@ import { InvalidArgumentError } from 'commander';
  * text shows it: decimal digits, surrounding blanks aside.
  */
 
+/** The highest TCP port. */
+export const MAX_PORT = 65_535;
+
 /** An integer from `min` to `max`, in decimal digits. */
 export function integer(min: number, max: number) {
   return (value: string): number => {

@@ -13,7 +13,7 @@ import {
 import { startServer } from './server.js';
 import type { InferenceServer } from './server.js';
 import { exampleRequest } from './cli-example.js';
-import { integer, nonBlank } from './cli-values.js';
+import { integer, MAX_PORT, nonBlank } from './cli-values.js';
 import type { TelemetryFlags } from './cli-telemetry.js';
 import { addTelemetryOptions, describeTelemetry, telemetryOptions } from './cli-telemetry.js';
 import { SERVER_VERSION } from './version.js';
@@ -24,8 +24,6 @@ const terminalLogger: Logger = {
   warn: (message) => console.warn(`inferlens: warning: ${message}`),
   error: (message) => console.error(`inferlens: error: ${message}`),
 };
-
-const MAX_PORT = 65_535;
 
 interface ServeFlags extends TelemetryFlags {
   modelRepository: string;
@@ -85,11 +83,11 @@ async function serve(flags: ServeFlags): Promise<void> {
     maxBodyBytes: flags.maxBodyBytes,
     shutdownTimeoutMs: flags.shutdownTimeoutMs,
     logger: terminalLogger,
-    telemetry: telemetryOptions(flags),
+    telemetry: telemetryOptions(flags, flags.host),
   });
   stopOnSignals(server);
   await server.loaded;
-  printBanner(server, describeTelemetry(server.telemetry));
+  printBanner(server, describeTelemetry(server.telemetry, await server.prometheusUrl));
 }
 
 const program = new Command('inferlens')

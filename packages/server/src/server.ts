@@ -34,6 +34,8 @@ export interface InferenceServer {
   readonly loaded: Promise<void>;
   /** Where the predict calls' telemetry goes; undefined when it is off. */
   readonly telemetry: TelemetryDestinations | undefined;
+  /** The Prometheus scrape URL once it listens; undefined when there is none (see the middleware's `prometheusUrl`). */
+  readonly prometheusUrl: Promise<string | undefined>;
   /**
    * Stops accepting connections, reports not ready, lets in-flight requests
    * finish (past the shutdown timeout, cuts them off, their calls still
@@ -132,6 +134,7 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
     repository,
     loaded,
     telemetry: telemetry?.destinations,
+    prometheusUrl: telemetry?.prometheusUrl ?? Promise.resolve(undefined),
     close,
   };
 }

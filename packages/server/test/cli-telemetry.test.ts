@@ -14,6 +14,13 @@ describe('telemetry flags', () => {
     expect(telemetryOptions(parse(['--embedding-vectors', 'full']))).to.include({ embeddingVectors: 'full' });
   });
 
+  it("serves the metrics for Prometheus at the server's address with --prometheus-port, and not without it", () => {
+    expect(telemetryOptions(parse(['--prometheus-port', '9464']), '0.0.0.0')).to.deep.include({
+      prometheus: { port: 9464, host: '0.0.0.0' },
+    });
+    expect(telemetryOptions(parse([]), '0.0.0.0')).to.not.have.property('prometheus');
+  });
+
   it('refuses another --embedding-vectors value', () => {
     const command = addTelemetryOptions(new Command().exitOverride().configureOutput({ writeErr: () => undefined }));
     expect(() => command.parse(['--embedding-vectors', 'some'], { from: 'user' })).to.throw(
@@ -35,6 +42,11 @@ describe('telemetry flag values', () => {
     expect(parse(['--payload-sample-rate', ' 0.25 ']).payloadSampleRate).to.equal(0.25);
   });
 
+  it('refuses a --prometheus-port that is no port', () => {
+    for (const port of ['', '65536', '-1', '0x10', 'http']) refuse(['--prometheus-port', port]);
+    expect(parse(['--prometheus-port', '0']).prometheusPort).to.equal(0);
+  });
+
   it('refuses a blank --monitoring-dir, which would put the files in the working folder itself', () => {
     refuse(['--monitoring-dir', '']);
     refuse(['--monitoring-dir', ' ']);
@@ -52,6 +64,12 @@ describe('the banner line', () => {
     expect(line).to.equal(
       `telemetry: OTLP/HTTP to ${base}/v1/logs, ${base}/v1/metrics; ` +
         'JSON lines: tail -f /var/monitoring/inference_payloads/data/*.log',
+    );
+  });
+
+  it('names the Prometheus endpoint once it listens', () => {
+    expect(describeTelemetry({ providers: 'own', otlp: {} }, 'http://127.0.0.1:9464/metrics')).to.equal(
+      'telemetry: Prometheus metrics: http://127.0.0.1:9464/metrics',
     );
   });
 

@@ -15,6 +15,9 @@ export const DEFAULT_OTLP_PROTOCOL: OtlpProtocol = 'http/protobuf';
 export const DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS = 60_000;
 /** The specification's default of OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE. */
 export const DEFAULT_METRICS_TEMPORALITY: MetricsTemporality = 'cumulative';
+/** The specification's defaults of OTEL_EXPORTER_PROMETHEUS_HOST and _PORT. */
+export const DEFAULT_PROMETHEUS_HOST = 'localhost';
+export const DEFAULT_PROMETHEUS_PORT = 9464;
 export {
   DEFAULT_MONITORING_DIRECTORY as DEFAULT_FILE_SINK_DIRECTORY,
   DEFAULT_MAX_FILE_BYTES as DEFAULT_FILE_SINK_MAX_FILE_BYTES,

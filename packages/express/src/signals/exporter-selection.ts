@@ -14,33 +14,48 @@ const UNSUPPORTED_EXPORTERS: ReadonlySet<string> = new Set([
   'otlp/stdout',
 ]);
 
+/** What `OTEL_LOGS_EXPORTER`, `OTEL_TRACES_EXPORTER` and `OTEL_METRICS_EXPORTER` ask of the own providers. */
+export interface ExporterSelection {
+  /** The signals not to send over OTLP. */
+  readonly otlpOff: ReadonlySet<OtlpSignal>;
+  /** Whether `OTEL_METRICS_EXPORTER` lists `prometheus`. */
+  readonly prometheus: boolean;
+}
+
 /**
- * The signals that `OTEL_LOGS_EXPORTER`, `OTEL_TRACES_EXPORTER` and
- * `OTEL_METRICS_EXPORTER` turn off: those set to `none` alone. `otlp` (the
- * specification's default) changes nothing. Other values are reported and
- * ignored, as the specification asks of an enum value not implemented;
- * `none` beside another exporter is contradictory, and is reported and
- * ignored as the JavaScript SDK ignores it.
+ * The exporters the variables select. `none` alone turns a signal's OTLP
+ * export off, and so does a metrics list that names `prometheus` but not
+ * `otlp` (the specification's default, which changes nothing). Other
+ * values are reported and ignored, as the specification asks of an enum
+ * value not implemented; `none` beside another exporter is contradictory,
+ * and is reported and ignored as the JavaScript SDK ignores it.
  */
-export function signalsTurnedOff(env: EnvReader): ReadonlySet<OtlpSignal> {
-  const off = new Set<OtlpSignal>();
+export function exporterSelection(env: EnvReader): ExporterSelection {
+  const otlpOff = new Set<OtlpSignal>();
+  let prometheus = false;
   for (const signal of OTLP_SIGNALS) {
     const name = `OTEL_${signal.toUpperCase()}_EXPORTER`;
     const exporters = env.list(name);
     if (exporters === undefined) continue;
     if (exporters.length === 1 && exporters[0] === 'none') {
-      off.add(signal);
+      otlpOff.add(signal);
       continue;
     }
-    const unknown = exporters.filter((exporter) => exporter !== 'otlp');
+    const scraped = signal === 'metrics' && exporters.includes('prometheus');
+    if (scraped) {
+      prometheus = true;
+      if (!exporters.includes('otlp')) otlpOff.add(signal);
+    }
+    const unknown = exporters.filter((exporter) => exporter !== 'otlp' && !(scraped && exporter === 'prometheus'));
     if (unknown.length === 0) continue;
     const kinds = unknown.map((exporter) =>
       UNSUPPORTED_EXPORTERS.has(exporter) ? `${exporter} (not supported)` : exporter,
     );
+    const supported = signal === 'metrics' ? 'over OTLP and to Prometheus (prometheus),' : 'over OTLP,';
     env.ignored(
       name,
-      `${kinds.join(', ')} ignored: the middleware exports ${signal} over OTLP, or not at all with ${name}=none alone`,
+      `${kinds.join(', ')} ignored: the middleware exports ${signal} ${supported} or not at all with ${name}=none alone`,
     );
   }
-  return off;
+  return { otlpOff, prometheus };
 }

@@ -15,6 +15,7 @@ export function globalSignals(): Signals {
     tracer: trace.getTracer(SCOPE_NAME, PACKAGE_VERSION),
     logger: logs.getLogger(SCOPE_NAME, PACKAGE_VERSION),
     metrics: new GlobalCallMetrics({ name: SCOPE_NAME, version: PACKAGE_VERSION }),
+    prometheusUrl: Promise.resolve(undefined),
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
   };

@@ -15,6 +15,7 @@ import { ATTR_MONITOR_NAME, ATTR_RECORD_TYPE, RECORD_TYPE } from '../semconv.js'
 import { PACKAGE_VERSION } from '../version.js';
 import { otlpExporters } from './exporters.js';
 import { ownResource } from './own-resource.js';
+import { servePrometheus } from './prometheus-endpoint.js';
 import { QueueingLogger } from './queueing-logger.js';
 import type { NamedQueue, Signals } from './signals.js';
 import { SCOPE_NAME } from './signals.js';
@@ -109,9 +110,21 @@ export function ownSignals(
       exportTimeoutMillis: metricExportTimeoutMillis,
       metricProducers: [callMetrics],
     });
-    callMetrics.useTemporality((instrumentType) => reader.selectAggregationTemporality(instrumentType));
+    // Prometheus reads cumulative values only, and the producer keeps one temporality for every reader.
+    if (config.prometheus === undefined) {
+      callMetrics.useTemporality((instrumentType) => reader.selectAggregationTemporality(instrumentType));
+    } else if (config.otlp!.metricsTemporality !== 'cumulative') {
+      reporter.warnOnce(
+        'INFERLENS_PROMETHEUS_TEMPORALITY',
+        `OTLP metrics are sent cumulative, not ${config.otlp!.metricsTemporality} ` +
+          '(OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE): the Prometheus endpoint needs cumulative values',
+      );
+    }
     readers.push(reader);
   }
+  const prometheus =
+    config.prometheus === undefined ? undefined : servePrometheus(config.prometheus, callMetrics, reporter);
+  if (prometheus !== undefined) readers.push(prometheus.reader);
   const meterProvider = new MeterProvider({ resource, readers });
 
   // Metrics go last: they count what the span and log queues exported and dropped, so they are read once those are done.
@@ -124,6 +137,7 @@ export function ownSignals(
     tracer: tracerProvider.getTracer(SCOPE_NAME, PACKAGE_VERSION),
     logger: new QueueingLogger(resource, { name: SCOPE_NAME, version: PACKAGE_VERSION }, logQueues),
     metrics: callMetrics,
+    prometheusUrl: prometheus?.url ?? Promise.resolve(undefined),
     forceFlush: async () => {
       await Promise.all(flushed.map((queue) => queue.forceFlush()));
       await meterProvider.forceFlush();
@@ -132,6 +146,7 @@ export function ownSignals(
       (shutdown ??= (async () => {
         await Promise.all(queued.map((provider) => provider.shutdown()));
         await meterProvider.shutdown();
+        await prometheus?.close();
       })()),
   };
 }

@@ -15,6 +15,8 @@ export interface Signals {
   readonly tracer: Tracer;
   readonly logger: Logger;
   readonly metrics: CallMetrics;
+  /** The Prometheus scrape URL once it listens; undefined when there is none. */
+  readonly prometheusUrl: Promise<string | undefined>;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }

@@ -1,0 +1,78 @@
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type { MetricProducer } from '@opentelemetry/sdk-metrics';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ResolvedPrometheus } from '../config.js';
+import type { TelemetryReporter } from '../reporter.js';
+
+/** The path Prometheus scrapes, as the SDK's exporter and Triton serve it. */
+export const PROMETHEUS_PATH = '/metrics';
+
+/** A Prometheus scrape endpoint: the reader that collects on each scrape, and the server it answers on. */
+export interface PrometheusEndpoint {
+  /** Registered with the meter provider, which binds it to its metrics. */
+  readonly reader: PrometheusExporter;
+  /**
+   * The scrape URL once the server listens (the port chosen when 0 was
+   * asked), or undefined when it could not listen. Never rejects.
+   */
+  readonly url: Promise<string | undefined>;
+  /** Stops listening and closes the scrapers' connections. */
+  close(): Promise<void>;
+}
+
+/** A host as a URL writes it: an IPv6 address in brackets. */
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Serves `producer`'s metrics in Prometheus' text format on `GET /metrics`
+ * at `where`, with the SDK's `PrometheusExporter` as the reader that
+ * collects and writes them. The server is this function's rather than the
+ * exporter's, so that port 0 takes a free port and a port already in use
+ * is reported once, through `reporter`, instead of going to `diag` unseen;
+ * the calls are unaffected either way. It does not keep the process
+ * alive: the application's own server does.
+ */
+export function servePrometheus(
+  where: ResolvedPrometheus,
+  producer: MetricProducer,
+  reporter: TelemetryReporter,
+): PrometheusEndpoint {
+  const reader = new PrometheusExporter({ preventServerStart: true, metricProducers: [producer] });
+  const server = createServer((req, res) => {
+    const path = req.url?.split('?', 1)[0];
+    if (path !== PROMETHEUS_PATH || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    reader.getMetricsRequestHandler(req, res);
+  }).unref();
+  const url = new Promise<string | undefined>((resolve) => {
+    // Listening on, for an error after the server is up: without a listener it would end the process.
+    server.on('error', (error) => {
+      reporter.warnOnce(
+        'INFERLENS_PROMETHEUS_ENDPOINT',
+        `the Prometheus endpoint on ${urlHost(where.host)}:${where.port} failed, and metrics are not served there ` +
+          `(predict calls are unaffected): ${error.message}`,
+      );
+      resolve(undefined);
+    });
+    server.listen({ host: where.host, port: where.port }, () => {
+      const { port } = server.address() as AddressInfo;
+      resolve(`http://${urlHost(where.host)}:${port}${PROMETHEUS_PATH}`);
+    });
+  });
+  return {
+    reader,
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        // Resolves also when the server never listened (ERR_SERVER_NOT_RUNNING): there is nothing to stop.
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
