@@ -4,8 +4,9 @@
  * delta preference for OTLP, costs the calls nothing.
  */
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { Agent, createServer, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OTLP_TEMPORALITY } from '../../../test/support/otlp-model.js';
 import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
@@ -22,6 +23,53 @@ function sample(text: string, series: string, labels: Record<string, string>): n
     .filter((line) => line.startsWith(`${series}{`) && wanted.every((label) => line.includes(label)));
   if (lines.length > 1) throw new Error(`${lines.length} samples of ${series} match ${wanted.join(',')}`);
   return lines.length === 0 ? undefined : Number(lines[0].slice(lines[0].lastIndexOf(' ') + 1));
+}
+
+/** The middleware, for a child process to import. */
+const MIDDLEWARE_MODULE = new URL('../src/middleware.ts', import.meta.url).href;
+
+/**
+ * How many milliseconds a child process with the endpoint on, and one
+ * second of work of its own, lives while a scraper keeps one keep-alive
+ * connection busy (undefined when it is still alive after `limitMs`), and
+ * how many scrapes it answered.
+ */
+async function lifetimeWhileScraped(limitMs: number): Promise<{ livedMs: number | undefined; scrapes: number }> {
+  const script = [
+    `import { inferenceTelemetry } from ${JSON.stringify(MIDDLEWARE_MODULE)};`,
+    "const telemetry = inferenceTelemetry({ fileSink: { enabled: false }, prometheus: { port: 0, host: '127.0.0.1' } });",
+    'console.log(await telemetry.prometheusUrl);',
+    'setTimeout(() => {}, 1000);',
+  ].join('\n');
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = once(child, 'exit');
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const [line] = (await once(child.stdout, 'data')) as [Buffer];
+    const url = line.toString().trim();
+    const started = Date.now();
+    let scrapes = 0;
+    const scraping = setInterval(() => {
+      get(url, { agent }, (response) => {
+        if (response.statusCode === 200) scrapes++;
+        response.resume();
+      }).on('error', () => undefined);
+    }, 100);
+    try {
+      const livedMs = await Promise.race([
+        exited.then(() => Date.now() - started),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), limitMs)),
+      ]);
+      return { livedMs, scrapes };
+    } finally {
+      clearInterval(scraping);
+    }
+  } finally {
+    agent.destroy();
+    child.kill();
+  }
 }
 
 async function scrape(telemetry: InferenceTelemetry): Promise<string> {
@@ -113,6 +161,14 @@ describe('the Prometheus endpoint', () => {
       (error: Error & { cause?: { code?: string } }) => error.cause?.code,
     );
     expect(refused).to.equal('ECONNREFUSED');
+  });
+
+  it('does not keep the process alive while a scraper holds a keep-alive connection', async () => {
+    // Past the second of work, the process has nothing left to do but answer scrapes: it exits, well before the 5 s a
+    // server keeps an idle connection.
+    const { livedMs, scrapes } = await lifetimeWhileScraped(8000);
+    expect(scrapes).to.be.above(0);
+    expect(livedMs).to.be.a('number').below(4000);
   });
 
   describe('beside OTLP metrics asked to be delta', () => {

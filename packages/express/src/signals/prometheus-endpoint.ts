@@ -33,7 +33,8 @@ function urlHost(host: string): string {
  * exporter's, so that port 0 takes a free port and a port already in use
  * is reported once, through `reporter`, instead of going to `diag` unseen;
  * the calls are unaffected either way. It does not keep the process
- * alive: the application's own server does.
+ * alive, nor do its scrapers' connections: the application's own server
+ * does.
  */
 export function servePrometheus(
   where: ResolvedPrometheus,
@@ -50,6 +51,9 @@ export function servePrometheus(
     }
     reader.getMetricsRequestHandler(req, res);
   }).unref();
+  // A scraper's keep-alive connection would hold the process as long as it scrapes more often than the server's
+  // keep-alive timeout: the connections are unref'd as the server is.
+  server.on('connection', (socket) => socket.unref());
   const url = new Promise<string | undefined>((resolve) => {
     // Listening on, for an error after the server is up: without a listener it would end the process.
     server.on('error', (error) => {
