@@ -163,6 +163,17 @@ describe('the Prometheus endpoint', () => {
     expect(refused).to.equal('ECONNREFUSED');
   });
 
+  it('settles prometheusUrl to undefined when shut down before the endpoint listened', async () => {
+    // 'localhost' is looked up before the server listens: the shutdown comes first.
+    const telemetry = build({ prometheus: { port: 0, host: 'localhost' } });
+    await telemetry.shutdown();
+    const settled = await Promise.race([
+      telemetry.prometheusUrl.then((url) => ({ url })),
+      new Promise<string>((resolve) => setTimeout(() => resolve('pending'), 2000)),
+    ]);
+    expect(settled).to.deep.equal({ url: undefined });
+  });
+
   it('does not keep the process alive while a scraper holds a keep-alive connection', async () => {
     // Past the second of work, the process has nothing left to do but answer scrapes: it exits, well before the 5 s a
     // server keeps an idle connection.

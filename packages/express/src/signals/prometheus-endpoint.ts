@@ -54,7 +54,10 @@ export function servePrometheus(
   // A scraper's keep-alive connection would hold the process as long as it scrapes more often than the server's
   // keep-alive timeout: the connections are unref'd as the server is.
   server.on('connection', (socket) => socket.unref());
+  // Assigned at once: a promise runs its executor as it is made.
+  let settle!: (url: string | undefined) => void;
   const url = new Promise<string | undefined>((resolve) => {
+    settle = resolve;
     // Listening on, for an error after the server is up: without a listener it would end the process.
     server.on('error', (error) => {
       reporter.warnOnce(
@@ -74,6 +77,8 @@ export function servePrometheus(
     url,
     close: () =>
       new Promise<void>((resolve) => {
+        // Closed before it listened (a host still being looked up), the server never will: the URL says so.
+        settle(undefined);
         // Resolves also when the server never listened (ERR_SERVER_NOT_RUNNING): there is nothing to stop.
         server.close(() => resolve());
         server.closeAllConnections();
