@@ -24,7 +24,8 @@ export interface InferenceTelemetry extends RequestHandler {
   recordCall(req: Request, res: Response, call: PredictCall): void;
   /**
    * The Prometheus scrape URL (`http://localhost:9464/metrics`) once the
-   * endpoint listens, the port chosen when 0 was asked; undefined when the
+   * endpoint listens, the port chosen when 0 was asked, the loopback
+   * address for a wildcard one (`0.0.0.0`, `::`); undefined when the
    * endpoint is off or could not listen (reported). Never rejects.
    */
   readonly prometheusUrl: Promise<string | undefined>;

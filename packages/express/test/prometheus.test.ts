@@ -132,6 +132,12 @@ describe('the Prometheus endpoint', () => {
     expect((await fetch(`${url}?name[]=x`)).status).to.equal(200);
   });
 
+  it('names a URL that reaches the endpoint when it listens on every interface', async () => {
+    const telemetry = build({ prometheus: { port: 0, host: '0.0.0.0' } });
+    expect(await telemetry.prometheusUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    await scrape(telemetry);
+  });
+
   it('reports a port already in use once, and predict calls go on', async () => {
     const taken = createServer();
     taken.listen(0, '127.0.0.1');

@@ -26,6 +26,13 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** Where a scraper on this machine reaches a server listening on `host`: a wildcard address is no destination. */
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}
+
 /**
  * Serves `producer`'s metrics in Prometheus' text format on `GET /metrics`
  * at `where`, with the SDK's `PrometheusExporter` as the reader that
@@ -69,7 +76,7 @@ export function servePrometheus(
     });
     server.listen({ host: where.host, port: where.port }, () => {
       const { port } = server.address() as AddressInfo;
-      resolve(`http://${urlHost(where.host)}:${port}${PROMETHEUS_PATH}`);
+      resolve(`http://${urlHost(reachableHost(where.host))}:${port}${PROMETHEUS_PATH}`);
     });
   });
   return {
