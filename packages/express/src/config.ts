@@ -212,10 +212,12 @@ const OWN_PROVIDER_OPTIONS = ['serviceName', 'resourceAttributes', 'otlp', 'queu
 /**
  * Whether an own-provider option sets anything. An object whose fields are
  * all undefined sets nothing, and `fileSink.enabled: false` only asks for
- * what global providers do anyway: no files.
+ * what global providers do anyway: no files. `prometheus` sets something
+ * unless it is `false`: an object, even empty, turns the endpoint on.
  */
 function setsSomething(name: (typeof OWN_PROVIDER_OPTIONS)[number], value: unknown): boolean {
-  if (value === undefined || (name === 'prometheus' && value === false)) return false;
+  if (value === undefined) return false;
+  if (name === 'prometheus') return value !== false;
   if (typeof value !== 'object' || value === null) return true;
   return Object.entries(value).some(
     ([key, field]) => field !== undefined && !(name === 'fileSink' && key === 'enabled' && field === false),

@@ -168,6 +168,8 @@ describe('configuration', () => {
       ['resourceAttributes', { resourceAttributes: { 'deployment.environment.name': 'prod' } }],
       ['prometheus', { prometheus: true }],
       ['prometheus', { prometheus: { port: 9100 } }],
+      // An object turns the endpoint on, its fields set or not.
+      ['prometheus', { prometheus: {} }],
     ];
     for (const [option, options] of ownProviderOptions) {
       it(`refuses ${JSON.stringify(options)}, which only the middleware's own providers would read`, () => {
