@@ -2,8 +2,9 @@ import { constants, gzip } from 'node:zlib';
 
 /**
  * The zlib level the middleware gzips its protobuf log and span exports
- * at: the fastest. On batches of payload records it writes about 3% more
- * bytes than zlib's default level (6), in about half the time.
+ * at: the fastest. Against zlib's default level (6) it writes about 3%
+ * more bytes on batches of small payload records, in about half the time,
+ * and 13% more on records of random float text, in 40% of the time.
  */
 const EXPORT_GZIP_LEVEL = constants.Z_BEST_SPEED;
 
