@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { Node, Yallist } from 'yallist';
 import { annotateCall, ERROR_TYPE_SERVER_SHUTDOWN } from '@inferlens/express';
 import { ERROR_STATUS } from '@inferlens/protocol';
 
@@ -21,7 +22,17 @@ class ShutdownCutOffError extends Error {
  * what a graceful shutdown waits for.
  */
 export class InFlightRequests {
-  readonly #responses = new Set<ServerResponse>();
+  /**
+   * A linked list, not a Set. A Set that every request adds to and deletes
+   * from replaces its table as deletions fill it, and V8 leaves each
+   * replaced table linked to the next. Once one replaced table has reached
+   * the old generation, the tables after it, and the responses they held,
+   * survive every scavenge until a full collection. Measured under load,
+   * every request's whole object graph was then copied and promoted: about
+   * 2 MB per scavenge, 30% of young objects against 0.5%, and a third
+   * fewer requests served. A removed node drops its links.
+   */
+  readonly #responses = new Yallist<ServerResponse>();
   #idleWaiters: (() => void)[] = [];
   #draining = false;
 
@@ -36,10 +47,11 @@ export class InFlightRequests {
 
   /** Counts `res` until it closes. */
   track(res: ServerResponse): void {
-    this.#responses.add(res);
+    const node = new Node(res);
+    this.#responses.pushNode(node);
     res.once('close', () => {
-      this.#responses.delete(res);
-      if (this.#responses.size > 0) return;
+      this.#responses.removeNode(node);
+      if (this.#responses.length > 0) return;
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];
       for (const resolve of waiters) resolve();
@@ -72,7 +84,7 @@ export class InFlightRequests {
 
   /** Resolves once no request is in flight. */
   whenIdle(): Promise<void> {
-    if (this.#responses.size === 0) return Promise.resolve();
+    if (this.#responses.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 }

@@ -1,6 +1,7 @@
 import type { Datatype, Tensor, TensorMetadata } from '@inferlens/protocol';
 import { elementCount, InferenceError, toBfloat16Bits, widenBfloat16Bits, zeroValues } from '@inferlens/protocol';
 import * as ort from 'onnxruntime-node';
+import { Node, Yallist } from 'yallist';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ModelConfig, TensorOverride } from '../repository/model-config.js';
@@ -185,8 +186,11 @@ async function openSession(
 export class OnnxModel {
   readonly signature: ModelSignature;
   readonly #session: ort.InferenceSession;
-  /** Runs under way: `dispose` waits for them, as releasing the session fails every run not yet started. */
-  readonly #running = new Set<Promise<unknown>>();
+  /**
+   * Runs under way: `dispose` waits for them, as releasing the session fails every run not yet started.
+   * A linked list, not a Set, for the reason `InFlightRequests` gives: each run's promise holds its request.
+   */
+  readonly #running = new Yallist<Promise<unknown>>();
   /** Set by `dispose`; later runs are refused as the model's, not onnxruntime's, fault. */
   #released: Promise<void> | undefined;
 
@@ -247,7 +251,8 @@ export class OnnxModel {
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of inputs) feeds[input.name] = toOrtTensor(input);
     const run = this.#session.run(feeds, outputNames);
-    this.#running.add(run);
+    const node = new Node<Promise<unknown>>(run);
+    this.#running.pushNode(node);
     let results: ort.InferenceSession.ReturnType;
     try {
       results = await run;
@@ -256,7 +261,7 @@ export class OnnxModel {
         cause: error,
       });
     } finally {
-      this.#running.delete(run);
+      this.#running.removeNode(node);
     }
     const outputs = outputNames.map((name) => {
       const metadata = this.signature.outputs.find((output) => output.name === name)!;
