@@ -15,6 +15,8 @@ export type {
   TelemetryDestinations,
 } from './types.js';
 export { defaultMatcher } from './matcher.js';
+export { expressServerOptions } from './express-server-options.js';
+export type { ExpressPrototypes, ExpressServerOptions } from './express-server-options.js';
 export { captureRawBody } from './payload/request-body.js';
 export { annotateCall, captureErrors } from './annotations.js';
 export type { CallAnnotations, CutOffAnnotation, EmbeddingAnnotations } from './annotations.js';

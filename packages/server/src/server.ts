@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { stat } from 'node:fs/promises';
 import type { TelemetryDestinations } from '@inferlens/express';
-import { inferenceTelemetry } from '@inferlens/express';
+import { expressServerOptions, inferenceTelemetry } from '@inferlens/express';
 import { createApp } from './app.js';
 import { directRoutes } from './http/direct-routes.js';
 import { InFlightRequests } from './http/in-flight.js';
@@ -79,7 +79,8 @@ export async function startServer(options: ServerOptions): Promise<InferenceServ
   });
 
   const inFlight = new InFlightRequests();
-  const server: Server = createServer((req, res) => {
+  // The app's prototypes from the start: Express's own change of them on every call costs more than the call (see expressServerOptions).
+  const server: Server = createServer(expressServerOptions(app), (req, res) => {
     inFlight.admit(res);
     if (!direct(req, res)) app(req, res);
   });

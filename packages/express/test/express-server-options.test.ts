@@ -1,0 +1,138 @@
+import { execFile } from 'node:child_process';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, IncomingMessage as NodeIncomingMessage, ServerResponse as NodeServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { expect } from 'chai';
+import type { Express } from 'express';
+import express4 from 'express4';
+import { callableWithoutNew, expressServerOptions } from '../src/express-server-options.js';
+import { inferenceTelemetry } from '../src/middleware.js';
+import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_REQUEST_ID, RECORD_TYPE } from '../src/semconv.js';
+import {
+  IRIS_ANSWER,
+  IRIS_BODY,
+  globalOptions,
+  kserveApp,
+  post,
+  useInMemoryTelemetry,
+  useServers,
+} from './in-memory-telemetry.js';
+
+const execFileAsync = promisify(execFile);
+const SHARED_MAPS = fileURLToPath(new URL('./support/shared-maps.ts', import.meta.url));
+
+/** An app served by `createServer(expressServerOptions(app), app)`, as `useServers` starts it. */
+function servedWithOptions(app: Express | express4.Express): { listen(port: number, host: string): Server } {
+  return { listen: (port, host) => createServer(expressServerOptions(app), app).listen(port, host) };
+}
+
+/** Whether each request and response reached the server's first listener with the app's prototypes. */
+function prototypesOnArrival(app: Express | express4.Express, server: Server): boolean[] {
+  const seen: boolean[] = [];
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    seen.push(Object.getPrototypeOf(req) === app.request, Object.getPrototypeOf(res) === app.response);
+  });
+  return seen;
+}
+
+/** What shared-maps.ts prints for `framework` served by `serving`. */
+async function sharedMaps(framework: 'express' | 'express4', serving: 'listen' | 'options'): Promise<unknown> {
+  const { stdout } = await execFileAsync(process.execPath, [
+    '--allow-natives-syntax',
+    '--import',
+    'tsx',
+    SHARED_MAPS,
+    framework,
+    serving,
+  ]);
+  return JSON.parse(stdout);
+}
+
+describe('expressServerOptions', () => {
+  const telemetry = useInMemoryTelemetry();
+  const servers = useServers();
+
+  for (const [framework, makeApp] of [
+    ['Express 5', () => kserveApp(inferenceTelemetry(globalOptions()))],
+    ['Express 4', () => express4()],
+  ] as const) {
+    it(`makes each request and response with the app's prototypes before ${framework} sees them`, async () => {
+      const app = makeApp();
+      const seen = { options: [] as boolean[], listen: [] as boolean[] };
+      const urls = [
+        await servers.start({
+          listen(port, host) {
+            const server = servedWithOptions(app).listen(port, host);
+            seen.options = prototypesOnArrival(app, server);
+            return server;
+          },
+        }),
+        await servers.start({
+          listen(port, host) {
+            const server = app.listen(port, host);
+            seen.listen = prototypesOnArrival(app, server);
+            return server;
+          },
+        }),
+      ];
+      const [withOptions, listening] = await Promise.all(
+        urls.map((url) => post(`${url}/v1/models/iris:predict`, IRIS_BODY)),
+      );
+      expect(withOptions.status).to.equal(listening.status);
+      expect(seen).to.deep.equal({ options: [true, true], listen: [false, false] });
+    });
+  }
+
+  it('keeps requests and responses instances of Node.js classes', () => {
+    const { IncomingMessage: Request, ServerResponse: Response } = expressServerOptions(kserveApp((_q, _s, n) => n()));
+    expect(Request!.prototype).to.be.instanceOf(NodeIncomingMessage);
+    expect(Response!.prototype).to.be.instanceOf(NodeServerResponse);
+  });
+
+  it('answers and records a predict call as app.listen does', async () => {
+    const url = await servers.start(servedWithOptions(kserveApp(inferenceTelemetry(globalOptions()))));
+    const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'served-1' });
+    expect(answer).to.include({ status: 200, text: IRIS_ANSWER });
+    expect(answer.headers.get('x-request-id')).to.equal('served-1');
+    const [span] = await telemetry.waitForSpans();
+    expect(span.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE]).to.equal(200);
+    const request = await telemetry.waitForRecord(RECORD_TYPE.REQUEST);
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
+    expect([request.body, response.body]).to.deep.equal([IRIS_BODY, IRIS_ANSWER]);
+    expect(response.attributes[ATTR_REQUEST_ID]).to.equal('served-1');
+  });
+
+  it('answers and records a failed call as app.listen does', async () => {
+    const app = kserveApp(inferenceTelemetry(globalOptions()), {
+      predict: () => {
+        throw Object.assign(new Error('weights missing'), { status: 503 });
+      },
+    });
+    const url = await servers.start(servedWithOptions(app));
+    const answer = await post(`${url}/v1/models/iris:predict`, IRIS_BODY);
+    expect(answer).to.include({ status: 503, text: '{"error":"weights missing"}' });
+    const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
+    expect(response.severityNumber).to.equal(SeverityNumber.ERROR);
+    expect(telemetry.spans()[0].status.code).to.equal(SpanStatusCode.ERROR);
+  });
+
+  for (const framework of ['express', 'express4'] as const) {
+    it(`lets the requests and the responses of ${framework} share their maps once its properties are added`, async () => {
+      expect(await sharedMaps(framework, 'options')).to.deep.equal({ requests: true, responses: true });
+    });
+  }
+
+  it('tells the constructors Node.js lets it call apart from classes', () => {
+    class Made {}
+    const Called = function (): void {} as unknown as new () => unknown;
+    expect([NodeIncomingMessage, NodeServerResponse, Called].map((made) => callableWithoutNew(made))).to.deep.equal([
+      true,
+      true,
+      true,
+    ]);
+    expect(callableWithoutNew(Made)).to.equal(false);
+  });
+});
