@@ -14,6 +14,8 @@ export interface ExpressAppSpec {
   readonly variant: MiddlewareVariant;
   /** How the OTLP variants compress their exports. @default 'gzip' */
   readonly compression?: 'gzip' | 'none';
+  /** Served by `http.createServer(expressServerOptions(app), app)` rather than `app.listen`. @default false */
+  readonly serverOptions?: boolean;
 }
 
 /** Where each variant's telemetry goes: the OTLP ones to a receiver of their own, pino-http to a log file. */
@@ -43,6 +45,7 @@ export function expressApps(apps: readonly ExpressAppSpec[], modelRepository: st
         modelRepository,
         otlpEndpoint,
         compression: app.compression,
+        serverOptions: app.serverOptions,
         logFile: telemetryDir === undefined ? undefined : join(telemetryDir, PINO_LOG_FILE),
       }),
   }));

@@ -29,4 +29,17 @@ describe('bench middleware targets', () => {
     expect([belowBare.figure, belowBare.met]).to.deep.equal(['94.0%', false]);
     expect([belowOtel.figure, belowOtel.met]).to.deep.equal(['1.34×', false]);
   });
+
+  it('names how the apps were served in each throughput target, when told', () => {
+    const targets = (served?: string): string[] =>
+      throughputChecks(measured(1000), measured(950), measured(600), served).map((check) => check.target);
+    expect(targets()).to.deep.equal([
+      'inferlens ≥ 95% of bare throughput',
+      'inferlens ≥ 1.5× auto-instrumentation throughput',
+    ]);
+    expect(targets('served with expressServerOptions')).to.deep.equal([
+      'inferlens ≥ 95% of bare throughput, served with expressServerOptions',
+      'inferlens ≥ 1.5× auto-instrumentation throughput, served with expressServerOptions',
+    ]);
+  });
 });

@@ -19,13 +19,21 @@ const BARE = 'bare Express app';
 const FLOOR = 'request-id echo and answer kept, nothing recorded';
 const INFERLENS = 'inferlens middleware (all payloads, gzip OTLP)';
 const OTEL = 'OTel auto-instrumentation (HTTP + Express, gzip OTLP spans)';
+/** How the apps of the second table are served, as named in their rows and targets. */
+const SERVED = 'served with expressServerOptions';
+const served = (name: string): string => `${name}, ${SERVED}`;
 const APPS: readonly ExpressAppSpec[] = [
   { name: BARE, variant: 'bare' },
   { name: FLOOR, variant: 'floor' },
   { name: INFERLENS, variant: 'inferlens' },
   { name: OTEL, variant: 'otel' },
   { name: 'pino-http (request log file)', variant: 'pino' },
+  { name: served(BARE), variant: 'bare', serverOptions: true },
+  { name: served(INFERLENS), variant: 'inferlens', serverOptions: true },
+  { name: served(OTEL), variant: 'otel', serverOptions: true },
 ];
+/** The apps `app.listen` serves: the first table. */
+const LISTENING = APPS.filter((app) => app.serverOptions !== true).map((app) => app.name);
 
 /** The rate latency is compared at, from the saturated rounds of the same run. */
 function latencyLoad(saturated: readonly Measurement[]): number {
@@ -42,6 +50,8 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
   });
   const named = (name: string): MeasuredApp => measured.find((app) => app.measurement.name === name)!;
   const [bare, floor, inferlens, otel] = [BARE, FLOOR, INFERLENS, OTEL].map((name) => named(name).measurement);
+  const [servedBare, servedInferlens, servedOtel] = [BARE, INFERLENS, OTEL].map((name) => named(served(name)));
+  const listening = measured.filter((app) => LISTENING.includes(app.measurement.name));
   const floorShare = ((floor.requestsPerSecond / bare.requestsPerSecond) * 100).toFixed(1);
   const [bareAtRate, inferlensAtRate] = [BARE, INFERLENS].map((name) => named(name).atFixedRate!);
   const offered = Math.round(latencyLoad(measured.map((app) => app.measurement)));
@@ -50,15 +60,25 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
     {
       title: 'Middleware overhead: one Express app serving iris (KServe V1 predict)',
       baseline: bare.name,
-      ...measuredRows(measured, { 'telemetry bytes/req': bytesPerRequest }),
+      ...measuredRows(listening, { 'telemetry bytes/req': bytesPerRequest }),
       checks: throughputChecks(bare, inferlens, otel),
       notes: [
-        `Every variant answers the same body, ${request}, with the project's own Express app (\`createApp\` of @inferlens/server), driven as fast as it answers (autocannon's closed loop). Latency here is that of a saturated server: connections over throughput, plus the pauses each connection met; the latency target is judged in the next table.`,
+        `Every variant answers the same body, ${request}, with the project's own Express app (\`createApp\` of @inferlens/server), served by \`app.listen\` as most Express apps are, driven as fast as it answers (autocannon's closed loop). Latency here is that of a saturated server: connections over throughput, plus the pauses each connection met; the latency target is judged in the next table but one.`,
         `${FLOOR}: a middleware that only echoes \`x-request-id\` (drawn when absent), keeps a reference to each piece of the answer and is told when the call closes, the least a middleware that logs payloads and echoes the request id does, done the cheapest way known (\`bench/targets/floor-middleware.ts\`). It keeps ${floorShare}% of bare throughput: about the most any such middleware can keep on this app and machine.`,
         'inferlens: `inferenceTelemetry({ mode: "all", payloadSampleRate: 1 })`, spans, request and response log records and metrics over OTLP/HTTP protobuf, gzip, to a receiver on the load core.',
         'OTel: NodeSDK with @opentelemetry/instrumentation-http and -express, spans over OTLP/HTTP protobuf, gzip, to a receiver on the load core.',
         'pino-http: default options, asynchronous writes (`pino.destination({ sync: false })`) to a file.',
         'telemetry bytes/req: bytes on the wire to the receiver (inferlens, OTel) or written to the log file (pino), over every request sent, warm-up and fixed-load rounds included.',
+      ],
+    },
+    {
+      title: 'Middleware overhead, the same apps served with expressServerOptions',
+      baseline: servedBare.measurement.name,
+      ...measuredRows([servedBare, servedInferlens, servedOtel], { 'telemetry bytes/req': bytesPerRequest }),
+      checks: throughputChecks(servedBare.measurement, servedInferlens.measurement, servedOtel.measurement, SERVED),
+      notes: [
+        'The bare, inferlens and OTel apps of the table above, measured in the same rounds, each served by `http.createServer(expressServerOptions(app), app)`: every request and response is made with the app\'s prototypes, so Express\'s own change of them on each call changes nothing, and the properties Express and its router add to them share their maps (see docs/telemetry.md, "Serving an Express app").',
+        'The latency target is judged on the apps as `app.listen` serves them, in the next table.',
       ],
     },
     {
@@ -79,6 +99,7 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
 
 export const middlewareScenario: Scenario = {
   id: 'middleware',
-  description: 'Express app serving iris: bare, inferlens, OTel auto-instrumentation, pino-http',
+  description:
+    'Express app serving iris: bare, inferlens, OTel auto-instrumentation, pino-http; bare, inferlens and OTel again with expressServerOptions',
   run,
 };

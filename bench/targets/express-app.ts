@@ -6,7 +6,11 @@
  *
  *   node --import tsx bench/targets/express-app.ts --variant inferlens --port 8080 \
  *     --model-repository models --otlp-endpoint http://127.0.0.1:4318
+ *
+ * `app.listen` serves it, as most apps are served; with `--server-options`,
+ * `http.createServer(expressServerOptions(app), app)` does.
  */
+import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import type { MiddlewareVariant } from './middleware-variants.js';
 import { MIDDLEWARE_VARIANTS, installVariant } from './middleware-variants.js';
@@ -19,6 +23,7 @@ const { values } = parseArgs({
     'otlp-endpoint': { type: 'string' },
     compression: { type: 'string', default: 'gzip' },
     'log-file': { type: 'string' },
+    'server-options': { type: 'boolean', default: false },
   },
 });
 const variant = values.variant as MiddlewareVariant;
@@ -47,7 +52,10 @@ const app = createApp({
   isReady: () => repository.loaded,
   telemetry: installed.middleware,
 });
-const server = app.listen(Number(values.port), '127.0.0.1');
+const { expressServerOptions } = await import('@inferlens/express');
+const server = values['server-options']
+  ? createServer(expressServerOptions(app), app).listen(Number(values.port), '127.0.0.1')
+  : app.listen(Number(values.port), '127.0.0.1');
 
 process.once('SIGTERM', () => {
   server.close();

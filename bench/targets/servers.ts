@@ -55,6 +55,8 @@ export interface ExpressAppOptions {
   readonly otlpEndpoint?: string;
   readonly compression?: 'gzip' | 'none';
   readonly logFile?: string;
+  /** Served by `http.createServer(expressServerOptions(app), app)` rather than `app.listen`. @default false */
+  readonly serverOptions?: boolean;
 }
 
 export function expressApp(name: string, options: ExpressAppOptions): TargetSpec {
@@ -62,6 +64,7 @@ export function expressApp(name: string, options: ExpressAppOptions): TargetSpec
   args.push('--model-repository', options.modelRepository, '--compression', options.compression ?? 'gzip');
   if (options.otlpEndpoint !== undefined) args.push('--otlp-endpoint', options.otlpEndpoint);
   if (options.logFile !== undefined) args.push('--log-file', options.logFile);
+  if (options.serverOptions === true) args.push('--server-options');
   return { name, command: process.execPath, args, readyUrl: readyUrl(options.port) };
 }
 
