@@ -2,40 +2,30 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerOptions } from 'node:http';
 
 /**
- * The prototypes an Express application (4 or 5) gives every request and
- * response it handles: `app.request` and `app.response`.
+ * What an Express application (4 or 5) gives every request and response it
+ * handles as its prototype, `app.request` and `app.response`, read on each
+ * call.
  */
 export interface ExpressPrototypes {
-  readonly request: object;
-  readonly response: object;
+  request: object;
+  response: object;
 }
 
 /** The request and response classes of `http.createServer`'s (or `https.createServer`'s) options. */
-export type ExpressServerOptions = Pick<ServerOptions, 'IncomingMessage' | 'ServerResponse'>;
+export type ExpressServerOptions = Required<Pick<ServerOptions, 'IncomingMessage' | 'ServerResponse'>>;
 
-/** Whether `constructor` may be called without `new`, as Node.js's own `IncomingMessage` and `ServerResponse` may. */
-export function callableWithoutNew(constructor: abstract new (...args: never[]) => unknown): boolean {
-  return !Function.prototype.toString.call(constructor).startsWith('class');
-}
+/** The classes made for each app, so that a second server of the same app gets the same ones. */
+const madeFor = new WeakMap<ExpressPrototypes, ExpressServerOptions>();
 
 /**
- * A constructor that makes each object with `prototype` and runs `base` on
- * it. Calling `base` on an object made this way, rather than
- * `Reflect.construct` with another `new.target`, keeps every object on
- * one map of its own constructor, whose property additions V8 shares.
- */
-function constructorWithPrototype<T extends abstract new (...args: never[]) => unknown>(base: T, prototype: object): T {
-  function WithPrototype(this: unknown, ...args: unknown[]): void {
-    Reflect.apply(base, this, args);
-  }
-  WithPrototype.prototype = prototype;
-  return WithPrototype as unknown as T;
-}
-
-/**
- * Options for `http.createServer(options, app)` that make each request and
- * response with `app`'s prototypes from the start, so that Express's
- * own `Object.setPrototypeOf` on every call changes nothing.
+ * Options for `http.createServer(options, app)` under which each request
+ * and response already has the prototype Express gives it, so that
+ * Express's own `Object.setPrototypeOf` on every call changes nothing.
+ *
+ * They are subclasses of Node.js's `IncomingMessage` and `ServerResponse`,
+ * whose prototypes derive from the app's; `app.request` and `app.response`
+ * become those prototypes. Everything the app's prototypes had, and
+ * anything added to them later, is still there.
  *
  * Why: on Node.js 20 (V8 11.3), an object whose prototype was changed
  * gets a map of its own for every property added afterwards, and Express
@@ -43,19 +33,22 @@ function constructorWithPrototype<T extends abstract new (...args: never[]) => u
  * call then leaves maps for the old generation, each scavenge copies what
  * they point to, and every property read on a request or response, in
  * Express, Node.js and middleware alike, misses its inline cache
- * (docs/telemetry.md, "Serving an Express app", has the figures).
- * Requests and responses stay instances of Node.js's classes, made by
- * its constructors, and behave the same.
+ * (docs/telemetry.md, "Serving an Express app", has the figures). A
+ * subclass, unlike a plain function standing in for one, gives all its
+ * objects one shared map with room for the base class's properties.
  *
  * Pass the application given to `createServer`, not one mounted under it.
- * Where a Node.js release makes `IncomingMessage` or `ServerResponse` a
- * class, which cannot be called on an object already made, this returns
- * no classes and the server makes its own, as without these options.
  */
 export function expressServerOptions(app: ExpressPrototypes): ExpressServerOptions {
-  if (!callableWithoutNew(IncomingMessage) || !callableWithoutNew(ServerResponse)) return {};
-  return {
-    IncomingMessage: constructorWithPrototype<typeof IncomingMessage>(IncomingMessage, app.request),
-    ServerResponse: constructorWithPrototype<typeof ServerResponse>(ServerResponse, app.response),
-  };
+  const made = madeFor.get(app);
+  if (made !== undefined) return made;
+  const AppRequest = class extends IncomingMessage {};
+  const AppResponse = class<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {};
+  Object.setPrototypeOf(AppRequest.prototype, app.request);
+  Object.setPrototypeOf(AppResponse.prototype, app.response);
+  app.request = AppRequest.prototype;
+  app.response = AppResponse.prototype;
+  const options: ExpressServerOptions = { IncomingMessage: AppRequest, ServerResponse: AppResponse };
+  madeFor.set(app, options);
+  return options;
 }
