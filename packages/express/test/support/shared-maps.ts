@@ -1,7 +1,6 @@
 /**
  * Run with `--allow-natives-syntax`: serves one Express app (`express` or
- * `express4`, the first argument), by `app.listen` or, when the second
- * argument is `options`, by `createServer(expressServerOptions(app), app)`.
+ * `express4`, the first argument) by `createServer(expressServerOptions(app), app)`.
  * It holds two requests at once in a handler, after Express and its router
  * added their properties, and prints as JSON whether the two requests share
  * one V8 map, and the two responses another.
@@ -13,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { expressServerOptions } from '../../src/express-server-options.js';
 
-const [framework, serving] = process.argv.slice(2);
+const [framework] = process.argv.slice(2);
 const { default: express } = (await import(framework === 'express4' ? 'express4' : 'express')) as {
   default: () => Express;
 };
@@ -35,10 +34,7 @@ app.post('/v1/models/:target', (req, res) => {
   );
   for (const [, response] of held) response.end();
 });
-const server: Server =
-  serving === 'options'
-    ? createServer(expressServerOptions(app), app).listen(0, '127.0.0.1')
-    : app.listen(0, '127.0.0.1');
+const server: Server = createServer(expressServerOptions(app), app).listen(0, '127.0.0.1');
 await once(server, 'listening');
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/models/iris:predict`;
 await Promise.all([1, 2].map(() => fetch(url, { method: 'POST' }).then((answer) => answer.text())));
