@@ -10,7 +10,6 @@
  * `app.listen` serves it, as most apps are served; with `--server-options`,
  * `http.createServer(expressServerOptions(app), app)` does.
  */
-import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import type { MiddlewareVariant } from './middleware-variants.js';
 import { MIDDLEWARE_VARIANTS, installVariant } from './middleware-variants.js';
@@ -52,6 +51,8 @@ const app = createApp({
   isReady: () => repository.loaded,
   telemetry: installed.middleware,
 });
+// Also only now, as the variant's own imports are: the OTel variant's import hook wraps node:http as it loads.
+const { createServer } = await import('node:http');
 const { expressServerOptions } = await import('@inferlens/express');
 const server = values['server-options']
   ? createServer(expressServerOptions(app), app).listen(Number(values.port), '127.0.0.1')
