@@ -19,12 +19,17 @@ export interface CallContext {
 }
 
 /**
- * One entry per predict call, kept beside the request rather than on it: a
- * property added to every request changes its shape and slows every later
- * access to it. A request without an entry is not a call being recorded,
- * and what is said about it is not kept.
+ * Where a request being recorded keeps its context: on the request, under a
+ * symbol, rather than in a module-wide `WeakMap`. Such a map's table lives
+ * long, so it is in V8's old space, and V8's young-generation collection
+ * (Node.js 20) keeps every value of an old table alive, even one whose key
+ * has died: each call's context, its span and what they hold would survive
+ * to old space and wait there for a full collection. A request without a
+ * context is not a call being recorded, and what is said about it is not kept.
  */
-const contexts = new WeakMap<IncomingMessage, CallContext>();
+const CALL_CONTEXT = Symbol('inferlens.callContext');
+
+type RecordedRequest = IncomingMessage & { [CALL_CONTEXT]?: CallContext };
 
 /**
  * Opens the context of a predict call; the middleware does this when the
@@ -32,15 +37,16 @@ const contexts = new WeakMap<IncomingMessage, CallContext>();
  * first one's context, so both see what the application says.
  */
 export function openCallContext(req: IncomingMessage): CallContext {
-  let context = contexts.get(req);
-  if (context === undefined) {
-    context = { annotations: undefined, monitors: undefined, rawBody: undefined, recorders: undefined };
-    contexts.set(req, context);
-  }
-  return context;
+  const recorded = req as RecordedRequest;
+  return (recorded[CALL_CONTEXT] ??= {
+    annotations: undefined,
+    monitors: undefined,
+    rawBody: undefined,
+    recorders: undefined,
+  });
 }
 
 /** The context of the predict call `req` carries, if it is one being recorded. */
 export function callContextOf(req: IncomingMessage): CallContext | undefined {
-  return contexts.get(req);
+  return (req as RecordedRequest)[CALL_CONTEXT];
 }

@@ -75,8 +75,15 @@ class ResponseCapture implements CapturedResponse {
   }
 }
 
-/** The capture of each response being recorded; the patched `write` and `end` look their response up here. */
-const captures = new WeakMap<ServerResponse, ResponseCapture>();
+/**
+ * Where a response being recorded keeps its capture, for the patched `write`
+ * and `end` to find: on the response, under a symbol, and not in a
+ * module-wide `WeakMap`, whose values V8's young-generation collection keeps
+ * alive after their keys have died (see `call-context.ts`).
+ */
+const CAPTURE = Symbol('inferlens.responseCapture');
+
+type CapturedServerResponse = ServerResponse & { [CAPTURE]?: ResponseCapture };
 
 const NO_CONTENT = 204;
 const NOT_MODIFIED = 304;
@@ -88,7 +95,7 @@ const NOT_MODIFIED = 304;
  * first write sends the headers with it.
  */
 function captureOfContent(res: ServerResponse): ResponseCapture | undefined {
-  const capture = captures.get(res);
+  const capture = (res as CapturedServerResponse)[CAPTURE];
   if (capture === undefined || res.req.method === 'HEAD') return undefined;
   const status = res.statusCode;
   return status < 200 || status === NO_CONTENT || status === NOT_MODIFIED ? undefined : capture;
@@ -101,8 +108,8 @@ let patched = false;
  * process (later calls do nothing): `write` and `end` on the prototype
  * record the chunk when the response has a capture and sends content,
  * then do what they did.
- * Wrapping each response instead would add two properties to every
- * response object (a new shape, and a grown property store, per call). The
+ * Wrapping each response instead would make two closures per call and add
+ * them to every response object as properties. The
  * middleware calls this when it is created, before any response exists, so
  * wrappers that other middleware puts on a response call these.
  */
@@ -134,8 +141,9 @@ export function reportServerResponseWrites(): void {
  * `JSON.stringify`; past `limit` bytes only the count grows.
  */
 export function captureResponse(res: ServerResponse, limit: number): CapturedResponse {
-  const capture = new ResponseCapture(limit, captures.get(res));
-  captures.set(res, capture);
+  const captured = res as CapturedServerResponse;
+  const capture = new ResponseCapture(limit, captured[CAPTURE]);
+  captured[CAPTURE] = capture;
   return capture;
 }
 
