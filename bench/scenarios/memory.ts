@@ -11,9 +11,14 @@ import { DEMO_MODELS, expressApp } from '../targets/servers.js';
 
 const SAMPLE_INTERVAL_MS = 1000;
 /**
- * "Flat": the peak of the run's second half is at most this much above the
- * peak of its first half, by which time the bounded queue is full. More
- * means memory grows with the outage, not with the bound.
+ * "Flat": the peak of the outage's second half is at most this much above
+ * the memory the load reached without it: the higher of the first half's
+ * peak (the queues fill to their bound within a second) and the answering
+ * run's peak. More means memory grows with the outage, not with the bound.
+ * The answering run is there because the heap itself still grows for a
+ * while under load: in some runs the first half's peak stays 20 MiB below
+ * where both runs settle, and then an outage that holds its bound would
+ * read as growth.
  */
 const MAX_SECOND_HALF_GROWTH = 0.1;
 const BYTES_PER_MIB = 1024 * 1024;
@@ -80,9 +85,9 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
   const healthy = await measureRss('inferlens middleware, OTLP endpoint answering', 'ok', context);
   const down = await measureRss('inferlens middleware, OTLP endpoint never answers', 'hang', context);
   const half = Math.floor(down.samples.length / 2);
-  const firstPeak = Math.max(...down.samples.slice(0, half));
+  const reached = Math.max(...down.samples.slice(0, half), ...healthy.samples);
   const secondPeak = Math.max(...down.samples.slice(half));
-  const growth = (secondPeak - firstPeak) / firstPeak;
+  const growth = (secondPeak - reached) / reached;
   const failures = down.measurement.failures;
   return [
     {
@@ -91,8 +96,8 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
       ...measuredRows([healthy, down], RSS_COLUMNS),
       checks: [
         {
-          target: `resident memory flat at the queue bound (second-half peak ≤ first-half peak + ${MAX_SECOND_HALF_GROWTH * 100}%)`,
-          figure: `${mib(firstPeak)} → ${mib(secondPeak)} (${(growth * 100).toFixed(1)}%)`,
+          target: `resident memory flat at the queue bound (second-half peak ≤ the higher of the first-half peak and the answering run's peak, + ${MAX_SECOND_HALF_GROWTH * 100}%)`,
+          figure: `${mib(reached)} → ${mib(secondPeak)} (${(growth * 100).toFixed(1)}%)`,
           met: growth <= MAX_SECOND_HALF_GROWTH,
         },
         { target: 'no request fails while the endpoint is down', figure: `${failures} failed`, met: failures === 0 },
