@@ -107,11 +107,10 @@ let patched = false;
  * Makes every `ServerResponse` report what is written to it, once per
  * process (later calls do nothing): `write` and `end` on the prototype
  * record the chunk when the response has a capture and sends content,
- * then do what they did.
- * Wrapping each response instead would make two closures per call and add
- * them to every response object as properties. The
- * middleware calls this when it is created, before any response exists, so
- * wrappers that other middleware puts on a response call these.
+ * then do what they did. Wrapping each response instead would make two
+ * closures per call and add them to every response object as properties.
+ * The middleware calls this when it is created, before any response exists,
+ * so wrappers that other middleware puts on a response call these.
  */
 export function reportServerResponseWrites(): void {
   if (patched) return;
