@@ -1,6 +1,10 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer, IncomingMessage as NodeIncomingMessage, ServerResponse as NodeServerResponse } from 'node:http';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SpanStatusCode } from '@opentelemetry/api';
@@ -8,6 +12,7 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { expect } from 'chai';
 import type { Express } from 'express';
 import express4 from 'express4';
+import { makeTestCertificates } from '../../../test/support/tls.js';
 import { expressServerOptions } from '../src/express-server-options.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_REQUEST_ID, RECORD_TYPE } from '../src/semconv.js';
@@ -36,6 +41,18 @@ function prototypesOnArrival(app: Express | express4.Express, server: Server): b
     seen.push(Object.getPrototypeOf(req) === app.request, Object.getPrototypeOf(res) === app.response);
   });
   return seen;
+}
+
+/** Posts a JSON `body` over HTTPS, trusting `ca`; resolves with the status and the answer's text. */
+function postTrusting(ca: string, url: string, body: string): Promise<{ status: number | undefined; text: string }> {
+  return new Promise((resolve, reject) => {
+    const client = httpsRequest(url, { method: 'POST', ca, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+    });
+    client.on('error', reject).end(body);
+  });
 }
 
 /** What shared-maps.ts prints for `framework`. */
@@ -84,6 +101,32 @@ describe('expressServerOptions', () => {
       expect(seen).to.deep.equal({ options: [true, true], listen: [false, false] });
     });
   }
+
+  it('makes them so for an https.createServer server too, which takes the same options', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'inferlens-https-'));
+    try {
+      const { ca, server: pair } = await makeTestCertificates(dir);
+      const app = kserveApp(inferenceTelemetry(globalOptions()));
+      let seen: boolean[] = [];
+      const url = await servers.start({
+        listen(port, host) {
+          const server = createHttpsServer({ ...expressServerOptions(app), key: pair.key, cert: pair.cert }, app);
+          seen = prototypesOnArrival(app, server);
+          return server.listen(port, host);
+        },
+      });
+      const answer = await postTrusting(
+        ca.cert,
+        `${url.replace(/^http:/, 'https:')}/v1/models/iris:predict`,
+        IRIS_BODY,
+      );
+      expect(answer).to.deep.equal({ status: 200, text: IRIS_ANSWER });
+      expect(seen).to.deep.equal([true, true]);
+      expect((await telemetry.waitForRecord(RECORD_TYPE.RESPONSE)).body).to.equal(IRIS_ANSWER);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it("keeps requests and responses instances of Node.js classes, and what the app's prototypes hold", async () => {
     const app = kserveApp(inferenceTelemetry(globalOptions()));
