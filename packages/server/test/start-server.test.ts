@@ -1,6 +1,8 @@
-/** `startServer` as a library: its options checked before anything starts, and nothing left running when it fails. */
+/** `startServer` as a library: the requests it makes, its options checked before anything starts, and nothing left running when it fails. */
 import { constants } from 'node:buffer';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { expect } from 'chai';
@@ -38,6 +40,32 @@ async function refusal(options: Partial<ServerOptions>): Promise<Error> {
 
 describe('startServer', () => {
   const receiver = useOtlpReceiver({ per: 'test' });
+
+  it("makes each request and response with its Express app's prototypes, on the routes Express answers and the others", async () => {
+    const server = await serveRepository(DEMO_REPOSITORY);
+    const paths = ['/v2/health/ready', '/v1/models/iris:predict'];
+    const seen: Record<string, boolean[]> = {};
+    // Published as the server takes the request, before any of its listeners, Express included, sees it.
+    const onStart = (message: unknown): void => {
+      const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
+      if (!paths.includes(request.url!)) return;
+      seen[request.url!] = ['accepts' in request, 'json' in response];
+    };
+    subscribe('http.server.request.start', onStart);
+    try {
+      expect((await fetch(`${server.url}${paths[0]}`)).status).to.equal(200);
+      const predict = await fetch(`${server.url}${paths[1]}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"instances":[[6.8,2.8,4.8,1.4]]}',
+      });
+      expect(predict.status).to.equal(200);
+    } finally {
+      unsubscribe('http.server.request.start', onStart);
+      await server.close();
+    }
+    expect(seen).to.deep.equal({ [paths[0]]: [true, true], [paths[1]]: [true, true] });
+  });
 
   it('refuses a shutdown timeout a timer cannot wait for, and a body limit no Buffer can hold, naming the option', async () => {
     for (const shutdownTimeoutMs of [MAX_SHUTDOWN_TIMEOUT_MS + 1, -1, 1.5, Number.NaN]) {
