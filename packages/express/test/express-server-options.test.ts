@@ -181,7 +181,7 @@ describe('expressServerOptions', () => {
   });
 
   for (const framework of ['express', 'express4'] as const) {
-    it(`lets the requests and the responses of ${framework} share their maps once its properties are added`, async () => {
+    it(`lets the requests and the responses of ${framework} share their maps once it and the middleware have added their properties`, async () => {
       expect(await sharedMaps(framework)).to.deep.equal({ requests: true, responses: true });
     });
   }

@@ -1,9 +1,10 @@
 /**
  * Run with `--allow-natives-syntax`: serves one Express app (`express` or
- * `express4`, the first argument) by `createServer(expressServerOptions(app), app)`.
- * It holds two requests at once in a handler, after Express and its router
- * added their properties, and prints as JSON whether the two requests share
- * one V8 map, and the two responses another.
+ * `express4`, the first argument) by `createServer(expressServerOptions(app), app)`,
+ * with the middleware recording its predict calls. It holds two requests at
+ * once in a handler, after Express, its router and the middleware added
+ * their properties, and prints as JSON whether the two requests share one
+ * V8 map, and the two responses another.
  */
 import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -11,6 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { expressServerOptions } from '../../src/express-server-options.js';
+import { inferenceTelemetry } from '../../src/middleware.js';
 
 const [framework] = process.argv.slice(2);
 const { default: express } = (await import(framework === 'express4' ? 'express4' : 'express')) as {
@@ -21,6 +23,8 @@ const { default: express } = (await import(framework === 'express4' ? 'express4'
 const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
 
 const app = express();
+// The application's providers, of which there are none here: the call is recorded, its telemetry goes nowhere.
+app.use(inferenceTelemetry({ providers: 'global' }));
 const held: [IncomingMessage, ServerResponse][] = [];
 app.post('/v1/models/:target', (req, res) => {
   held.push([req, res]);
