@@ -21,6 +21,15 @@ describe('bench middleware targets', () => {
     expect([faster.figure, faster.met]).to.deep.equal(['-10.0%', true]);
   });
 
+  it('names how the apps were served in the p99 target, when told', () => {
+    expect(latencyCheck(measured(1, 10), measured(1, 11)).target).to.equal(
+      'inferlens p99 within +15% of bare at the same load',
+    );
+    expect(latencyCheck(measured(1, 10), measured(1, 11), 'served with expressServerOptions').target).to.equal(
+      'inferlens p99 within +15% of bare at the same load, served with expressServerOptions',
+    );
+  });
+
   it('takes the throughput targets as shares of bare and of auto-instrumentation', () => {
     const [ofBare, ofOtel] = throughputChecks(measured(1000), measured(950), measured(600));
     expect([ofBare.figure, ofBare.met]).to.deep.equal(['95.0%', true]);
