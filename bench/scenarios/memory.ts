@@ -1,6 +1,7 @@
 import { jsonRequest, runLoad } from '../load.js';
 import { IRIS_V1_REQUEST } from '../measure-apps.js';
 import { startCountingReceiver } from '../receiver.js';
+import { flatMemoryCheck, mib } from '../memory-target.js';
 import { sampleRss } from '../rss-sampler.js';
 import type { ExtraColumns, Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
 import { measuredRows, withTargets } from '../scenario.js';
@@ -10,23 +11,6 @@ import { freePort } from '../../test/support/ports.js';
 import { DEMO_MODELS, expressApp } from '../targets/servers.js';
 
 const SAMPLE_INTERVAL_MS = 1000;
-/**
- * "Flat": the peak of the outage's second half is at most this much above
- * the memory the load reached without it: the higher of the first half's
- * peak (the queues fill to their bound within a second) and the answering
- * run's peak. More means memory grows with the outage, not with the bound.
- * The answering run is there because the heap itself still grows for a
- * while under load: in some runs the first half's peak stays 20 MiB below
- * where both runs settle, and then an outage that holds its bound would
- * read as growth.
- */
-const MAX_SECOND_HALF_GROWTH = 0.1;
-const BYTES_PER_MIB = 1024 * 1024;
-
-function mib(bytes: number): string {
-  return `${(bytes / BYTES_PER_MIB).toFixed(1)} MiB`;
-}
-
 /** What one run of the memory scenario saw. */
 interface RssRun {
   readonly measurement: Measurement;
@@ -84,10 +68,6 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
   // The same load with a healthy endpoint first: what the app's memory does without an outage.
   const healthy = await measureRss('inferlens middleware, OTLP endpoint answering', 'ok', context);
   const down = await measureRss('inferlens middleware, OTLP endpoint never answers', 'hang', context);
-  const half = Math.floor(down.samples.length / 2);
-  const reached = Math.max(...down.samples.slice(0, half), ...healthy.samples);
-  const secondPeak = Math.max(...down.samples.slice(half));
-  const growth = (secondPeak - reached) / reached;
   const failures = down.measurement.failures;
   return [
     {
@@ -95,11 +75,7 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
       baseline: healthy.measurement.name,
       ...measuredRows([healthy, down], RSS_COLUMNS),
       checks: [
-        {
-          target: `resident memory flat at the queue bound (second-half peak ≤ the higher of the first-half peak and the answering run's peak, + ${MAX_SECOND_HALF_GROWTH * 100}%)`,
-          figure: `${mib(reached)} → ${mib(secondPeak)} (${(growth * 100).toFixed(1)}%)`,
-          met: growth <= MAX_SECOND_HALF_GROWTH,
-        },
+        flatMemoryCheck(down.samples, healthy.samples),
         { target: 'no request fails while the endpoint is down', figure: `${failures} failed`, met: failures === 0 },
       ],
       notes: [
