@@ -1,5 +1,5 @@
 import type { Attributes, Context, HrTime, Span } from '@opentelemetry/api';
-import { INVALID_TRACEID, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { INVALID_TRACEID, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import { addHrTimes, millisToHrTime } from '@opentelemetry/core';
 import type { Request, Response } from 'express';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
@@ -8,6 +8,7 @@ import { batchSizeOf } from './batch-size.js';
 import type { CallContext } from './call-context.js';
 import { openCallContext } from './call-context.js';
 import { boundedException, callOutcome } from './call-outcome.js';
+import { ContextWithSpan } from './context-with-span.js';
 import type { ResolvedConfig } from './config.js';
 import { embeddingAttributes } from './embeddings.js';
 import { setMethodAttributes } from './http-method.js';
@@ -252,7 +253,7 @@ export class CallRecorder {
     const writeResponse = keep && (mode !== 'request' || outcome.failed);
     const hasMonitors = monitors !== undefined && monitors.size > 0;
     if (!hasMonitors && !writeRequest && !writeResponse) return;
-    const context = trace.setSpan(state.parentContext, span);
+    const context = new ContextWithSpan(state.parentContext, span);
     const rowTraceId = traceId === INVALID_TRACEID ? null : traceId;
     if (hasMonitors) this.#guard(() => this.#monitors.emit(monitors, context, state.requestId, rowTraceId));
     if (!writeRequest && !writeResponse) return;

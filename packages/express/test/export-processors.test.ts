@@ -9,6 +9,7 @@ import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import { BasicTracerProvider, InMemorySpanExporter, SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import { QueuedExporter } from '../src/export/queued-exporter.js';
 import { BoundedSpanProcessor } from '../src/export/span-processor.js';
+import type { LogRecordSink } from '../src/signals/queueing-logger.js';
 import { QueueingLogger } from '../src/signals/queueing-logger.js';
 import { recordingReporter } from './export-helpers.js';
 
@@ -18,8 +19,11 @@ const recordOnly: Sampler = {
   toString: () => 'RecordOnly',
 };
 
+/** A record as a holding exporter of the tests holds it: a text made of its body. */
+type HeldRecord = Pick<ReadableLogRecord, 'resource' | 'instrumentationScope'> & { text: string };
+
 /** A logger writing into `queue`, as the own providers' logger does. */
-function loggerInto(queue: QueuedExporter<ReadableLogRecord>): QueueingLogger {
+function loggerInto(queue: LogRecordSink): QueueingLogger {
   return new QueueingLogger(resourceFromAttributes({}), { name: 'test' }, [queue]);
 }
 
@@ -128,6 +132,43 @@ describe('QueuedExporter of log records', () => {
       exported: 1,
     });
     expect(reporter.calls.map((call) => call.code)).to.deep.equal(['INFERLENS_EXPORT_FAILED_LOGS_TO_OTLP']);
+  });
+  it("queues what a holding exporter's hold makes of each record, and tells onLost of a dropped one in that form", async () => {
+    const holds: { body: unknown; queued: boolean }[] = [];
+    const exported: string[] = [];
+    const lost: string[] = [];
+    const exporter = {
+      hold: (record: ReadableLogRecord, queued: boolean): HeldRecord => {
+        holds.push({ body: record.body, queued });
+        return {
+          resource: record.resource,
+          instrumentationScope: record.instrumentationScope,
+          text: `held ${record.body as string}`,
+        };
+      },
+      export(items: HeldRecord[], done: (result: ExportResult) => void): void {
+        exported.push(...items.map((item) => item.text));
+        done({ code: ExportResultCode.SUCCESS });
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const logQueue = new QueuedExporter<ReadableLogRecord, HeldRecord>({
+      exporter,
+      reporter: recordingReporter(),
+      label: 'logs',
+      queue: { maxQueueSize: 2, scheduledDelayMillis: 60_000 },
+      onLost: (items) => lost.push(...items.map((item) => item.text)),
+    });
+    const logger = loggerInto(logQueue);
+    for (const body of ['a', 'b', 'c']) logger.emit({ body });
+    await logQueue.shutdown();
+    expect(holds).to.deep.equal([
+      { body: 'a', queued: true },
+      { body: 'b', queued: true },
+      { body: 'c', queued: false },
+    ]);
+    expect(exported).to.deep.equal(['held a', 'held b']);
+    expect(lost).to.deep.equal(['held c']);
   });
 });
 

@@ -10,8 +10,9 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { expect } from 'chai';
 import { uniformGenerator } from '../../../scripts/demo-models/seeded-random.js';
-import { serializeLogs } from '../src/export/otlp-protobuf/logs.js';
-import { serializeSpans } from '../src/export/otlp-protobuf/traces.js';
+import { writeLogRecord } from '../src/export/otlp-protobuf/logs.js';
+import { writeSpan } from '../src/export/otlp-protobuf/traces.js';
+import { encodedRequest } from './encoded-request.js';
 
 /** Batches per signal: enough to reach every branch below many times, few enough to take about a second. */
 const BATCHES = 120;
@@ -242,7 +243,7 @@ describe('OTLP protobuf serializers against the SDK, on seeded random batches', 
   it('write the same bytes for log records', () => {
     for (let seed = 1; seed <= BATCHES; seed++) {
       const records = logBatch(new Generator(seed));
-      expect(Buffer.from(serializeLogs(records)), `seed ${seed}`).to.deep.equal(
+      expect(encodedRequest(writeLogRecord, records), `seed ${seed}`).to.deep.equal(
         sdkBytes(ProtobufLogsSerializer.serializeRequest(records)),
       );
     }
@@ -251,7 +252,7 @@ describe('OTLP protobuf serializers against the SDK, on seeded random batches', 
   it('write the same bytes for spans', () => {
     for (let seed = 1; seed <= BATCHES; seed++) {
       const spans = spanBatch(new Generator(seed));
-      expect(Buffer.from(serializeSpans(spans)), `seed ${seed}`).to.deep.equal(
+      expect(encodedRequest(writeSpan, spans), `seed ${seed}`).to.deep.equal(
         sdkBytes(ProtobufTraceSerializer.serializeRequest(spans)),
       );
     }

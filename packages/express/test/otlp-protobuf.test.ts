@@ -8,9 +8,10 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { expect } from 'chai';
 import { writeKeyValues } from '../src/export/otlp-protobuf/common.js';
-import { serializeLogs } from '../src/export/otlp-protobuf/logs.js';
+import { writeLogRecord } from '../src/export/otlp-protobuf/logs.js';
 import { ProtobufWriter } from '../src/export/otlp-protobuf/protobuf-writer.js';
-import { serializeSpans } from '../src/export/otlp-protobuf/traces.js';
+import { writeSpan } from '../src/export/otlp-protobuf/traces.js';
+import { encodedRequest } from './encoded-request.js';
 
 const resource = resourceFromAttributes({ 'service.name': 'inferlens-test', 'deployment.environment.name': 'ci' });
 const otherResource = resourceFromAttributes(
@@ -133,18 +134,18 @@ describe('OTLP protobuf serializers', () => {
     };
     for (const [name, records] of Object.entries(cases)) {
       it(`writes the same bytes as the SDK serializer: ${name}`, () => {
-        expect(Buffer.from(serializeLogs(records))).to.deep.equal(
+        expect(encodedRequest(writeLogRecord, records)).to.deep.equal(
           bytesOf(ProtobufLogsSerializer.serializeRequest(records)),
         );
       });
     }
 
-    it('writes the same bytes wherever the first buffer runs out', () => {
+    it("writes the same bytes wherever the item writer's first buffer (4096 bytes) runs out", () => {
       // Short string values, whose messages hold no varint, end at every offset around the first buffer's end.
       const shortValues = { a: 'x', b: 'yz', c: '', d: 'iris' };
-      for (let bodyLength = 300; bodyLength < 600; bodyLength++) {
+      for (let bodyLength = 3800; bodyLength < 4100; bodyLength++) {
         const records = [record({ body: 'b'.repeat(bodyLength), attributes: shortValues })];
-        expect(Buffer.from(serializeLogs(records)), `body of ${bodyLength}`).to.deep.equal(
+        expect(encodedRequest(writeLogRecord, records), `body of ${bodyLength}`).to.deep.equal(
           bytesOf(ProtobufLogsSerializer.serializeRequest(records)),
         );
       }
@@ -192,7 +193,7 @@ describe('OTLP protobuf serializers', () => {
     };
     for (const [name, spans] of Object.entries(cases)) {
       it(`writes the same bytes as the SDK serializer: ${name}`, () => {
-        expect(Buffer.from(serializeSpans(spans))).to.deep.equal(
+        expect(encodedRequest(writeSpan, spans)).to.deep.equal(
           bytesOf(ProtobufTraceSerializer.serializeRequest(spans)),
         );
       });

@@ -54,7 +54,7 @@ describe('the OTLP log export when the collector answers badly', () => {
       'logs to otlp',
     );
     for (let batch = 0; batch < batches; batch++) {
-      for (let i = 0; i < size; i++) queue.push(record());
+      for (let i = 0; i < size; i++) queue.push(exporter.hold(record(), true));
       await queue.forceFlush();
     }
     await exporter.shutdown();
@@ -149,7 +149,8 @@ describe('the OTLP log export when the collector answers badly', () => {
         timeoutMillis: 3000,
       });
       let result: ExportResult | undefined;
-      exporter.export([record(), record()], (answer) => (result = answer));
+      const records = [exporter.hold(record(), true), exporter.hold(record(), true)];
+      exporter.export(records, (answer) => (result = answer));
       await exporter[step]();
       expect(result?.code, `the export's result when ${step} resolved`).to.equal(ExportResultCode.SUCCESS);
       expect(receiver.requests).to.equal(1);

@@ -145,6 +145,11 @@ export class BoundedExportQueue<T> {
     return this.items.length;
   }
 
+  /** Whether {@link push} would queue an item now: the queue is neither shut down nor full. */
+  get accepting(): boolean {
+    return !this.closed && this.items.length < this.options.maxQueueSize;
+  }
+
   /**
    * Queues `item`, or drops and counts it when the queue is full. After
    * {@link shutdown} it is lost, uncounted (the metrics are stopped too), and

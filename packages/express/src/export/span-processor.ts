@@ -1,11 +1,15 @@
 import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { TelemetryReporter } from '../reporter.js';
-import type { QueuedExportConfig } from './bounded-queue.js';
+import type { WithResource } from './bounded-queue.js';
+import type { QueuedExporterConfig } from './queued-exporter.js';
 import { QueuedExporter } from './queued-exporter.js';
 
 /** What a {@link BoundedSpanProcessor} exports to, which spans it keeps, and how it reports trouble. */
-export interface BoundedSpanProcessorConfig extends QueuedExportConfig<SpanExporter> {
+export interface BoundedSpanProcessorConfig<H = ReadableSpan> extends Omit<
+  QueuedExporterConfig<ReadableSpan, H>,
+  'onLost'
+> {
   /**
    * Decides, when a span ends, whether it is exported. Unlike the SDK's batch
    * processor, the sampled flag is not checked: a span that was recorded but
@@ -17,13 +21,16 @@ export interface BoundedSpanProcessorConfig extends QueuedExportConfig<SpanExpor
 /**
  * A batching span processor that counts what it drops and exports the spans
  * `keep` picks: the SDK's `BatchSpanProcessor`, with a {@link QueuedExporter}
- * in place of its silent queue.
+ * in place of its silent queue (holding spans as its exporter does).
  */
-export class BoundedSpanProcessor extends QueuedExporter<ReadableSpan> implements SpanProcessor {
+export class BoundedSpanProcessor<H extends WithResource = ReadableSpan>
+  extends QueuedExporter<ReadableSpan, H>
+  implements SpanProcessor
+{
   readonly #keep: (span: ReadableSpan) => boolean;
   readonly #reporter: TelemetryReporter;
 
-  constructor(config: BoundedSpanProcessorConfig) {
+  constructor(config: BoundedSpanProcessorConfig<H>) {
     super(config);
     this.#keep = config.keep;
     this.#reporter = config.reporter;

@@ -10,16 +10,18 @@ import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/export
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
-import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { MetricsTemporality, ResolvedOtlp, ResolvedOtlpExport } from '../config/otlp.js';
+import type { EncodingExporter } from '../export/otlp-protobuf/exporters.js';
+import type { NoteOf } from '../export/otlp-protobuf/item-encoder.js';
 import { protobufLogExporter, protobufSpanExporter } from '../export/otlp-protobuf/exporters.js';
 
-/** One exporter per signal that has an endpoint. */
+/** One exporter per signal that has an endpoint; protobuf logs and spans are held encoded in their queues. */
 export interface OtlpExporters {
-  logs: LogRecordExporter | undefined;
-  traces: SpanExporter | undefined;
+  logs: LogRecordExporter | EncodingExporter<ReadableLogRecord> | undefined;
+  traces: SpanExporter | EncodingExporter<ReadableSpan> | undefined;
   metrics: PushMetricExporter | undefined;
 }
 
@@ -55,13 +57,14 @@ const TEMPORALITY_PREFERENCES: Readonly<Record<MetricsTemporality, AggregationTe
  * The OTLP/HTTP exporters of the signals that have an endpoint, each JSON or
  * protobuf with its own headers, timeout, compression and TLS (a signal's
  * `OTEL_EXPORTER_OTLP_<SIGNAL>_*` variables may set them apart). Protobuf
- * logs and spans are written by the middleware's own serializers, and their
- * exporters gzip each request at the fastest level on the thread pool and
- * count a partial success's rejected items as failed (see
- * `export/otlp-protobuf` and `export/otlp-http-exporter`); JSON goes through
- * the SDK's own OTLP/HTTP exporters as they are.
+ * logs and spans are written by the middleware's own serializers as they
+ * are queued, and their exporters gzip each request at the fastest level on
+ * the thread pool and count a partial success's rejected items as failed
+ * (see `export/otlp-protobuf` and `export/otlp-http-exporter`); a lost log
+ * record's note is `logNote` of it. JSON goes through the SDK's own
+ * OTLP/HTTP exporters as they are.
  */
-export function otlpExporters(otlp: ResolvedOtlp): OtlpExporters {
+export function otlpExporters(otlp: ResolvedOtlp, logNote?: NoteOf<ReadableLogRecord>): OtlpExporters {
   const build = <T>(
     settings: ResolvedOtlpExport | undefined,
     json: (c: OTLPExporterNodeConfigBase) => T,
@@ -77,8 +80,12 @@ export function otlpExporters(otlp: ResolvedOtlp): OtlpExporters {
     temporalityPreference: TEMPORALITY_PREFERENCES[otlp.metricsTemporality],
   };
   return {
-    logs: build<LogRecordExporter>(otlp.logs, (c) => new JsonLogExporter(c), protobufLogExporter),
-    traces: build<SpanExporter>(otlp.traces, (c) => new JsonTraceExporter(c), protobufSpanExporter),
+    logs: build<OtlpExporters['logs']>(
+      otlp.logs,
+      (c) => new JsonLogExporter(c),
+      (c) => protobufLogExporter(c, logNote),
+    ),
+    traces: build<OtlpExporters['traces']>(otlp.traces, (c) => new JsonTraceExporter(c), protobufSpanExporter),
     metrics: build<PushMetricExporter>(
       otlp.metrics,
       (c) => new JsonMetricExporter({ ...c, ...metricOptions }),

@@ -5,6 +5,9 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { createAlwaysRecordSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ResolvedConfig } from '../config.js';
+import type { LostItems } from '../export/bounded-queue.js';
+import type { EncodingExporter } from '../export/otlp-protobuf/exporters.js';
+import type { EncodedItem } from '../export/otlp-protobuf/item-arena.js';
 import { QueuedExporter } from '../export/queued-exporter.js';
 import { BoundedSpanProcessor } from '../export/span-processor.js';
 import { AggregatedCallMetrics } from '../metrics/aggregated-metrics.js';
@@ -34,16 +37,24 @@ function keepSpan(slowThresholdMs: number): (span: ReadableSpan) => boolean {
   };
 }
 
+/** The monitor whose schema `record` is, if it is a schema record. */
+function schemaMonitor({ attributes }: ReadableLogRecord): string | undefined {
+  const monitor = attributes[ATTR_MONITOR_NAME];
+  return attributes[ATTR_RECORD_TYPE] === RECORD_TYPE.MONITOR_SCHEMA && typeof monitor === 'string'
+    ? monitor
+    : undefined;
+}
+
 /**
  * A log queue's listener for lost records: each monitor whose schema record
  * was among them is told to `schemaDue`, for its next row to write it again.
+ * A record held encoded carries its monitor as its note.
  */
-function lostSchemas(schemaDue: (monitor: string) => void): (records: readonly ReadableLogRecord[]) => void {
-  return (records) => {
-    for (const { attributes } of records) {
-      const monitor = attributes[ATTR_MONITOR_NAME];
-      if (attributes[ATTR_RECORD_TYPE] === RECORD_TYPE.MONITOR_SCHEMA && typeof monitor === 'string')
-        schemaDue(monitor);
+function lostSchemas(schemaDue: (monitor: string) => void): LostItems<ReadableLogRecord | EncodedItem> {
+  return (items) => {
+    for (const item of items) {
+      const monitor = 'note' in item ? item.note : schemaMonitor(item);
+      if (monitor !== undefined) schemaDue(monitor);
     }
   };
 }
@@ -62,14 +73,17 @@ export function ownSignals(
   schemaDue: (monitor: string) => void,
 ): Signals {
   const resource = ownResource(config);
-  const exporters = config.otlp === undefined ? undefined : otlpExporters(config.otlp);
+  const exporters = config.otlp === undefined ? undefined : otlpExporters(config.otlp, schemaMonitor);
   const queues: NamedQueue[] = [];
 
-  const logQueues: QueuedExporter<ReadableLogRecord>[] = [];
+  const logQueues: QueuedExporter<ReadableLogRecord, ReadableLogRecord | EncodedItem>[] = [];
   const onLost = lostSchemas(schemaDue);
-  const addLogQueue = (exporter: LogRecordExporter, destination: NamedQueue['destination']): void => {
+  const addLogQueue = (
+    exporter: LogRecordExporter | EncodingExporter<ReadableLogRecord>,
+    destination: NamedQueue['destination'],
+  ): void => {
     const label = destination === 'otlp' ? 'logs to otlp' : 'logs to files';
-    const logQueue = new QueuedExporter<ReadableLogRecord>({
+    const logQueue = new QueuedExporter<ReadableLogRecord, ReadableLogRecord | EncodedItem>({
       exporter,
       queue: config.logQueue,
       reporter,
@@ -84,7 +98,7 @@ export function ownSignals(
 
   const spanProcessors: SpanProcessor[] = [];
   if (exporters?.traces !== undefined) {
-    const processor = new BoundedSpanProcessor({
+    const processor = new BoundedSpanProcessor<ReadableSpan | EncodedItem>({
       exporter: exporters.traces,
       queue: config.spanQueue,
       reporter,

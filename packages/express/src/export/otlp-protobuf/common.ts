@@ -141,14 +141,30 @@ export interface ResourceItem {
 }
 
 /**
+ * One item of a `ScopeLogs` or `ScopeSpans`: the tag and length of its
+ * repeated field, then its fields, written by `writeItem`.
+ */
+export function writeItemField<T>(
+  writer: ProtobufWriter,
+  item: T,
+  writeItem: (writer: ProtobufWriter, item: T) => void,
+): void {
+  writer.tag(SCOPE_ITEMS.ITEMS, WIRE.LENGTH_DELIMITED);
+  const itemStart = writer.beginMessage(ITEM_LENGTH_BYTES);
+  writeItem(writer, item);
+  writer.endMessage(itemStart, ITEM_LENGTH_BYTES);
+}
+
+/**
  * An OTLP export request: items grouped by resource (`ResourceLogs`,
  * `ResourceSpans`), then by scope (`ScopeLogs`, `ScopeSpans`), each item's
- * fields written by `writeItem`; the nesting of every OTLP signal.
+ * field written by `writeField` (with {@link writeItemField}, or as bytes
+ * written so before); the nesting of every OTLP signal.
  */
 export function writeExportRequest<T extends ResourceItem>(
   writer: ProtobufWriter,
   items: readonly T[],
-  writeItem: (writer: ProtobufWriter, item: T) => void,
+  writeField: (writer: ProtobufWriter, item: T) => void,
 ): void {
   for (const [resource, scopes] of groupByResourceAndScope(items)) {
     writer.tag(EXPORT_REQUEST.RESOURCE_ITEMS, WIRE.LENGTH_DELIMITED);
@@ -158,12 +174,7 @@ export function writeExportRequest<T extends ResourceItem>(
       writer.tag(RESOURCE_ITEMS.SCOPE_ITEMS, WIRE.LENGTH_DELIMITED);
       const scopeStart = writer.beginMessage(BATCH_LENGTH_BYTES);
       writeScope(writer, scope, SCOPE_ITEMS.SCOPE);
-      for (const item of scopeItems) {
-        writer.tag(SCOPE_ITEMS.ITEMS, WIRE.LENGTH_DELIMITED);
-        const itemStart = writer.beginMessage(ITEM_LENGTH_BYTES);
-        writeItem(writer, item);
-        writer.endMessage(itemStart, ITEM_LENGTH_BYTES);
-      }
+      for (const item of scopeItems) writeField(writer, item);
       if (scope.schemaUrl) {
         writer.tag(SCOPE_ITEMS.SCHEMA_URL, WIRE.LENGTH_DELIMITED);
         writer.string(scope.schemaUrl);

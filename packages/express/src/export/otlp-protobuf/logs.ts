@@ -1,14 +1,12 @@
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { writeAnyValue, writeExportRequest, writeKeyValues } from './common.js';
+import { writeAnyValue, writeKeyValues } from './common.js';
 import { LOG_RECORD } from './fields.js';
-import { ProtobufWriter, WIRE } from './protobuf-writer.js';
-
-/** Bytes a record is guessed to take when sizing the first buffer. */
-const BYTES_PER_RECORD_GUESS = 512;
+import type { ProtobufWriter } from './protobuf-writer.js';
+import { WIRE } from './protobuf-writer.js';
 
 /** One `LogRecord` (logs.proto), its fields in the order of the SDK's serializer. */
-function writeLogRecord(writer: ProtobufWriter, record: ReadableLogRecord): void {
+export function writeLogRecord(writer: ProtobufWriter, record: ReadableLogRecord): void {
   writer.tag(LOG_RECORD.TIME_UNIX_NANO, WIRE.FIXED64);
   writer.hrTime(record.hrTime);
   if (record.severityNumber !== undefined && record.severityNumber !== SeverityNumber.UNSPECIFIED) {
@@ -47,16 +45,4 @@ function writeLogRecord(writer: ProtobufWriter, record: ReadableLogRecord): void
     writer.tag(LOG_RECORD.EVENT_NAME, WIRE.LENGTH_DELIMITED);
     writer.string(record.eventName);
   }
-}
-
-/**
- * An OTLP `ExportLogsServiceRequest` in protobuf, in one pass. It is
- * byte-for-byte what `@opentelemetry/otlp-transformer`'s protobuf logs
- * serializer writes for the same records, which measures each batch first
- * and encodes strings a character at a time.
- */
-export function serializeLogs(records: readonly ReadableLogRecord[]): Uint8Array {
-  const writer = new ProtobufWriter(records.length * BYTES_PER_RECORD_GUESS);
-  writeExportRequest(writer, records, writeLogRecord);
-  return writer.finish();
 }

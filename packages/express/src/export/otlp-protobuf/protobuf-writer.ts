@@ -63,6 +63,27 @@ export class ProtobufWriter {
     return this.#buffer.subarray(0, this.#pos);
   }
 
+  /** How many bytes have been written. */
+  get length(): number {
+    return this.#pos;
+  }
+
+  /** Starts over, keeping the buffer: a writer used for one item after another grows to the largest once. */
+  reset(): void {
+    this.#pos = 0;
+  }
+
+  /** Copies the bytes written so far into `target` at `offset`, which must have room for {@link length} of them. */
+  copyTo(target: Buffer, offset: number): void {
+    this.#buffer.copy(target, offset, 0, this.#pos);
+  }
+
+  /** Bytes already in protobuf form, `source` from `start` to `end`, as they are. */
+  raw(source: Buffer, start: number, end: number): void {
+    this.#ensure(end - start);
+    this.#pos += source.copy(this.#buffer, this.#pos, start, end);
+  }
+
   tag(field: number, wireType: number): void {
     const key = (field << 3) | wireType;
     if (key < 0x80) {

@@ -1,11 +1,10 @@
 import type { HrTime, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
-import { writeExportRequest, writeKeyValues } from './common.js';
+import { writeKeyValues } from './common.js';
 import { SPAN, SPAN_EVENT, SPAN_LINK, STATUS } from './fields.js';
-import { ProtobufWriter, WIRE } from './protobuf-writer.js';
+import type { ProtobufWriter } from './protobuf-writer.js';
+import { WIRE } from './protobuf-writer.js';
 
-/** Bytes a span is guessed to take when sizing the first buffer. */
-const BYTES_PER_SPAN_GUESS = 384;
 /** `Span.flags`: bit 8 says whether the parent's remoteness is known, bit 9 that it is remote (trace.proto). */
 const FLAGS_HAS_IS_REMOTE = 0x100;
 const FLAGS_IS_REMOTE = 0x200;
@@ -70,7 +69,7 @@ function writeLink(writer: ProtobufWriter, link: Link): void {
 }
 
 /** One `Span` (trace.proto), its fields in the order of the SDK's serializer. */
-function writeSpan(writer: ProtobufWriter, span: ReadableSpan): void {
+export function writeSpan(writer: ProtobufWriter, span: ReadableSpan): void {
   const context = span.spanContext();
   writeContext(writer, context);
   const parent = span.parentSpanContext;
@@ -97,15 +96,4 @@ function writeSpan(writer: ProtobufWriter, span: ReadableSpan): void {
   writeStatus(writer, span.status);
   writer.tag(SPAN.FLAGS, WIRE.FIXED32);
   writer.fixed32(spanFlags(context.traceFlags, parent?.isRemote));
-}
-
-/**
- * An OTLP `ExportTraceServiceRequest` in protobuf, in one pass;
- * byte-for-byte what `@opentelemetry/otlp-transformer`'s protobuf trace
- * serializer writes for the same spans.
- */
-export function serializeSpans(spans: readonly ReadableSpan[]): Uint8Array {
-  const writer = new ProtobufWriter(spans.length * BYTES_PER_SPAN_GUESS);
-  writeExportRequest(writer, spans, writeSpan);
-  return writer.finish();
 }
