@@ -158,8 +158,8 @@ export function writeItemField<T>(
 /**
  * An OTLP export request: items grouped by resource (`ResourceLogs`,
  * `ResourceSpans`), then by scope (`ScopeLogs`, `ScopeSpans`), each item's
- * field written by `writeField` (with {@link writeItemField}, or as bytes
- * written so before); the nesting of every OTLP signal.
+ * field written by `writeField` (the bytes {@link writeItemField} wrote
+ * when the item was queued); the nesting of every OTLP signal.
  */
 export function writeExportRequest<T extends ResourceItem>(
   writer: ProtobufWriter,

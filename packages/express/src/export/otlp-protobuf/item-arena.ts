@@ -14,7 +14,7 @@ export const ARENA_CHUNK_BYTES = 64 * 1024;
  * usual items frees at once, taken again by the next ones queued. Past it,
  * an emptied chunk is left to the garbage collector.
  */
-export const ARENA_SPARE_CHUNKS = 16;
+const ARENA_SPARE_CHUNKS = 16;
 
 /** One buffer of the arena; `held` counts the items in it whose bytes are still needed. */
 interface ArenaChunk {

@@ -13,8 +13,8 @@ const HEADER_BYTES_GUESS = 1024;
 /**
  * Writes records or spans in protobuf as they are queued, into an
  * {@link ItemArena}, and an export request from the items written: their
- * bytes under their resource's and scope's, the same bytes
- * `serializeLogs` and `serializeSpans` write for the items themselves.
+ * bytes under their resource's and scope's, the same bytes the SDK's
+ * protobuf serializer writes for the records or spans themselves.
  */
 export class ItemEncoder<T extends ResourceItem> {
   readonly #arena = new ItemArena();
