@@ -55,6 +55,18 @@ describe('BoundedExportQueue', () => {
     });
   });
 
+  it('is accepting while it has room and is open: not once full, and not after shutdown', async () => {
+    const { queue } = queueOf(recorder().exportBatch);
+    pushRange(queue, 0, SMALL.maxQueueSize - 1);
+    expect(queue.accepting, 'one place left').to.equal(true);
+    queue.push(SMALL.maxQueueSize);
+    expect(queue.accepting, 'full').to.equal(false);
+    await queue.forceFlush();
+    expect(queue.accepting, 'emptied').to.equal(true);
+    await queue.shutdown();
+    expect(queue.accepting, 'shut down').to.equal(false);
+  });
+
   it('takes the default for a bound left out or given as undefined', () => {
     expect(exportQueueOptions({ maxQueueSize: 10, maxExportBatchSize: undefined })).to.deep.equal({
       ...DEFAULT_EXPORT_QUEUE_OPTIONS,
