@@ -56,11 +56,12 @@ export interface CallAnnotations {
  * Adds to what is known about the call answered by `res`; later values
  * win. Ignored when the middleware is not recording the call (not a
  * predict call, or no middleware), and once the call has ended (its answer
- * sent or its client gone), when its telemetry has been written.
+ * sent or its client gone): its telemetry is then recorded from what was
+ * said until it ended.
  */
 export function annotateCall(res: ServerResponse, annotations: CallAnnotations): void {
   const context = callContextOf(res.req);
-  if (context === undefined) return;
+  if (context === undefined || context.ended) return;
   if (context.annotations === undefined) context.annotations = { ...annotations };
   else Object.assign(context.annotations, annotations);
 }

@@ -16,6 +16,12 @@ export interface CallContext {
    * request again (mounted on the app and on a router) records it once.
    */
   recorders: object[] | undefined;
+  /**
+   * Set when the call's response closes: its telemetry is recorded from
+   * what was gathered until then, and what the application says later is
+   * not kept.
+   */
+  ended: boolean;
 }
 
 /**
@@ -43,6 +49,7 @@ export function openCallContext(req: IncomingMessage): CallContext {
     monitors: undefined,
     rawBody: undefined,
     recorders: undefined,
+    ended: false,
   });
 }
 

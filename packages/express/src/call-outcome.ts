@@ -77,7 +77,7 @@ export function boundedException(error: Error): Exception {
 }
 
 /**
- * How the call that started at `startMillis` (`performance.now()`) ended. A
+ * How the call that ran from `startMillis` to `endMillis` (`performance.now()`) ended. A
  * failed call's error message is read from its answer (`answerText`: decoded
  * and redacted once, for this and the response record) unless the handler
  * passed the error itself. An answer that never finished is the client's
@@ -97,6 +97,7 @@ export function callOutcome(
   req: Request,
   res: Response,
   startMillis: number,
+  endMillis: number,
   annotations: CallAnnotations | undefined,
   answerText: () => PayloadText,
 ): CallOutcome {
@@ -106,7 +107,7 @@ export function callOutcome(
   const leftOff =
     brokenOff && cutOff === undefined && (error === undefined || !req.complete) ? whoLeftOff(req) : undefined;
   const status = cutOff?.status ?? leftOff?.status ?? res.statusCode;
-  const duration = millisToHrTime(performance.now() - startMillis);
+  const duration = millisToHrTime(endMillis - startMillis);
   const durationSeconds = hrTimeToSeconds(duration);
   const failed = brokenOff || status >= FIRST_ERROR_STATUS;
   if (!failed)

@@ -20,8 +20,9 @@ import { boundedPayload, redactedAnswer, requestRecordPayload } from './payload/
 import { parseRedactPaths } from './payload/redact.js';
 import { requestBodySize } from './payload/request-body.js';
 import type { CapturedResponse } from './payload/response-capture.js';
-import { captureResponse, capturedText, reportServerResponseWrites } from './payload/response-capture.js';
+import { captureResponse, capturedText, endCapture, reportServerResponseWrites } from './payload/response-capture.js';
 import type { PayloadText } from './payload/truncate.js';
+import type { CallOutcome } from './records.js';
 import { emitRequestRecord, emitResponseRecord, MonitorRecords } from './records.js';
 import type { TelemetryReporter } from './reporter.js';
 import { clientPath } from './request-path.js';
@@ -44,6 +45,7 @@ import {
 import type { Signals } from './signals/signals.js';
 import { callSpanName } from './span-name.js';
 import { tracePropagator, traceParent } from './trace-parent.js';
+import { TurnBatch } from './turn-batch.js';
 import type { PredictCall } from './types.js';
 import type { WrittenSchemas } from './written-schemas.js';
 
@@ -73,7 +75,24 @@ interface CallState {
   readonly gathered: CallContext;
 }
 
-/** Records calls: the span and the active count when a call starts, everything else when it ends. */
+/**
+ * A call as its answer closed: how it ended, and its answer's text. Read
+ * then, as a handler may still change the response afterwards (an error
+ * handler answering a request whose client has gone).
+ */
+interface ClosedCall {
+  readonly req: Request;
+  readonly state: CallState;
+  readonly outcome: CallOutcome;
+  /** The answer's text as the records show it (decoded, its JSON part, redacted), read at most once. */
+  readonly answerText: () => PayloadText;
+}
+
+/**
+ * Records calls: the span and the active count when a call starts, how it
+ * ended when its answer closes, and everything else together with the
+ * other calls that ended in the same turn of the event loop.
+ */
 export class CallRecorder {
   readonly #config: ResolvedConfig;
   readonly #signals: Signals;
@@ -87,6 +106,14 @@ export class CallRecorder {
   readonly #samplePayload: (traceId: string) => boolean;
   /** Bytes of each answer kept, and decoded at most from a compressed one. */
   readonly #captureLimit: number;
+  /** Calls that have ended, recorded together once the loop turn's I/O is done (see {@link TurnBatch}). */
+  readonly #ended = new TurnBatch<ClosedCall>((closed) => {
+    try {
+      this.#end(closed);
+    } catch (error) {
+      this.reportFault(error);
+    }
+  });
 
   constructor(config: ResolvedConfig, signals: Signals, reporter: TelemetryReporter, schemas: WrittenSchemas) {
     this.#config = config;
@@ -173,29 +200,42 @@ export class CallRecorder {
     // response emits it once, so `on` does (without `once`'s wrapper).
     res.on('close', () => {
       try {
-        this.#end(req, res, state);
+        this.#ended.add(this.#closed(req, res, state));
       } catch (error) {
         this.reportFault(error);
       }
     });
   }
 
-  #end(req: Request, res: Response, state: CallState): void {
-    const { call, span } = state;
-    const { annotations, monitors, rawBody } = state.gathered;
-    // The answer's text as the records show it (decoded when compressed, its JSON part for a binary-extension
-    // answer, redacted), read at most once for the error message and the response record.
+  /**
+   * Ends the call as its answer closes: what the application says later is
+   * not kept, nor what is written to the answer, and how it ended is read now.
+   */
+  #closed(req: Request, res: Response, state: CallState): ClosedCall {
+    const endMillis = performance.now();
+    const { gathered } = state;
+    gathered.ended = true;
+    endCapture(res);
+    const format = {
+      encoding: res.getHeader('content-encoding'),
+      jsonLength: jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH)),
+      maxDecodedBytes: this.#captureLimit,
+    };
     let answer: PayloadText | undefined;
     const answerText = (): PayloadText =>
-      (answer ??= redactedAnswer(
-        capturedText(state.captured, {
-          encoding: res.getHeader('content-encoding'),
-          jsonLength: jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH)),
-          maxDecodedBytes: this.#captureLimit,
-        }),
-        this.#redactPaths,
-      ));
-    const outcome = callOutcome(req, res, state.startMillis, annotations, answerText);
+      (answer ??= redactedAnswer(capturedText(state.captured, format), this.#redactPaths));
+    const outcome = callOutcome(req, res, state.startMillis, endMillis, gathered.annotations, answerText);
+    return { req, state, outcome, answerText };
+  }
+
+  /** Records the calls that have ended and are not recorded yet, now: before a flush, say. Never throws. */
+  recordEnded(): void {
+    this.#ended.handleAll();
+  }
+
+  #end({ req, state, outcome, answerText }: ClosedCall): void {
+    const { call, span } = state;
+    const { annotations, monitors, rawBody } = state.gathered;
     const body: unknown = req.body;
     // What is only known at the end goes on the span now, and on the records below.
     const bodyModel = call.model === undefined ? (body as { model?: unknown } | undefined)?.model : undefined;

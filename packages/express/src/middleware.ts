@@ -95,7 +95,13 @@ export function inferenceTelemetry(options: InferenceTelemetryOptions = {}): Inf
     destinations: destinationsOf(config),
     recordCall,
     prometheusUrl: signals.prometheusUrl,
-    forceFlush: () => signals.forceFlush(),
-    shutdown: () => signals.shutdown(),
+    forceFlush: () => {
+      calls.recordEnded();
+      return signals.forceFlush();
+    },
+    shutdown: () => {
+      calls.recordEnded();
+      return signals.shutdown();
+    },
   });
 }

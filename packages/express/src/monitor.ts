@@ -77,7 +77,7 @@ export function monitor(req: Request, name: string): Monitor {
   return {
     log(value, column) {
       checkColumn(column);
-      if (RESERVED_COLUMNS.has(column.name)) return;
+      if (context.ended || RESERVED_COLUMNS.has(column.name)) return;
       let columns = monitors.get(name);
       if (columns === undefined) {
         columns = [];

@@ -146,6 +146,14 @@ export function captureResponse(res: ServerResponse, limit: number): CapturedRes
   return capture;
 }
 
+/**
+ * Stops recording what is written to `res`, for every capture of it: its
+ * answer is over (it has closed), and nothing written later is sent.
+ */
+export function endCapture(res: ServerResponse): void {
+  (res as CapturedServerResponse)[CAPTURE] = undefined;
+}
+
 /** How to read a captured answer. */
 export interface AnswerFormat {
   /** The answer's `Content-Encoding` header: gzip, deflate and br are undone. */
