@@ -266,7 +266,8 @@ export class CallRecorder {
     // call at the slow threshold otherwise than the records do (both ask `slowCall`). Guarded, as the
     // records are: an application's span processor may throw from `onEnd` (the SDK does not catch it), which would
     // cost the call its metrics (leaving it in progress for good) and its records.
-    this.#guard(() => span.end(addHrTimes(state.startTime, outcome.duration)));
+    const endTime = addHrTimes(state.startTime, outcome.duration);
+    this.#guard(() => span.end(endTime));
 
     const requestSize = requestBodySize(req, rawBody);
     this.#metrics.ended({
@@ -295,7 +296,7 @@ export class CallRecorder {
     if (!hasMonitors && !writeRequest && !writeResponse) return;
     const context = new ContextWithSpan(state.parentContext, span);
     const rowTraceId = traceId === INVALID_TRACEID ? null : traceId;
-    if (hasMonitors) this.#guard(() => this.#monitors.emit(monitors, context, state.requestId, rowTraceId));
+    if (hasMonitors) this.#guard(() => this.#monitors.emit(monitors, context, endTime, state.requestId, rowTraceId));
     if (!writeRequest && !writeResponse) return;
 
     // The records carry what identifies the call; HTTP details stay on the span, which they share a trace with.
@@ -330,7 +331,7 @@ export class CallRecorder {
           !outcome.failed && annotations?.embeddings !== undefined && this.#config.embeddingVectors === 'summary';
         const text = summarize ? { text: embeddingSummary(annotations.embeddings!), cut: false } : answerText();
         const payload = boundedPayload(text, state.captured.size, this.#config.maxPayloadBytes);
-        emitResponseRecord(logger, context, payload, attributes, outcome);
+        emitResponseRecord(logger, context, endTime, payload, attributes, outcome);
       });
     }
   }

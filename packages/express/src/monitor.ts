@@ -60,9 +60,10 @@ const DISCARDING_MONITOR: Monitor = { log() {} };
  * Logging a well-formed column never throws: a reserved or repeated
  * column name is ignored. A column without string `name`, `role` and
  * `dataType` (plain JavaScript) is a TypeError.
- * The row is written, and its values serialised, when the call ends (its
- * answer sent or its client gone): a value changed after it was logged is
- * written as changed, and one logged after the call ended is discarded.
+ * The row is written, and its values serialised, just after the call ends
+ * (its answer sent or its client gone), stamped with the time it ended: a
+ * value changed after it was logged is written as changed, and one logged
+ * after the call ended is discarded.
  *
  * In the file sink, `inference_payloads` is the folder of the request and
  * response records: a monitor whose folder it would be (that name, or one

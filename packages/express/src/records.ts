@@ -1,6 +1,7 @@
 import type { Attributes, Context, HrTime } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
 import { SeverityNumber } from '@opentelemetry/api-logs';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { LoggedColumn } from './monitor.js';
 import type { BoundedPayload } from './payload/truncate.js';
 import {
@@ -63,10 +64,14 @@ export function emitRequestRecord(
   });
 }
 
-/** The response record: the answer's body, its status and duration; ERROR severity when the call failed. */
+/**
+ * The response record: the answer's body, its status and duration; ERROR
+ * severity when the call failed. It is stamped with the time the call ended.
+ */
 export function emitResponseRecord(
   logger: Logger,
   context: Context,
+  timestamp: HrTime,
   payload: BoundedPayload,
   callAttributes: Attributes,
   outcome: CallOutcome,
@@ -77,6 +82,7 @@ export function emitResponseRecord(
   if (outcome.errorType !== undefined) attributes[ATTR_ERROR_TYPE] = outcome.errorType;
   if (outcome.errorMessage !== undefined) attributes[ATTR_EXCEPTION_MESSAGE] = outcome.errorMessage;
   logger.emit({
+    timestamp,
     context,
     severityNumber: outcome.failed ? SeverityNumber.ERROR : SeverityNumber.INFO,
     severityText: outcome.failed ? 'ERROR' : 'INFO',
@@ -159,15 +165,17 @@ export class MonitorRecords {
    * other record nor the other monitors theirs (a schema thrown on is due
    * again at the monitor's next row). A call with no trace has
    * `traceId` null, rather than the all-zero id, which names no trace and
-   * would join every untraced call's rows.
+   * would join every untraced call's rows. The records, and the rows'
+   * `timestamp` column, are stamped with `endTime`, when the call ended.
    */
   emit(
     monitors: ReadonlyMap<string, readonly LoggedColumn[]>,
     context: Context,
+    endTime: HrTime,
     requestId: string,
     traceId: string | null,
   ): void {
-    const timestamp = new Date().toISOString();
+    const timestamp = new Date(hrTimeToMilliseconds(endTime)).toISOString();
     const failed: string[] = [];
     let fault: unknown;
     for (const [name, columns] of monitors) {
@@ -186,11 +194,15 @@ export class MonitorRecords {
         const schema = JSON.stringify({
           columns: columns.map(({ name: column, role, dataType }) => ({ name: column, role, type: dataType })),
         });
-        schemaFault = this.#emit(context, schema, { ...attributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_SCHEMA });
+        schemaFault = this.#emit(context, endTime, schema, {
+          ...attributes,
+          [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_SCHEMA,
+        });
         if (schemaFault !== undefined) this.#schemas.forget(name);
       }
       const emitFault =
-        this.#emit(context, row, { ...attributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW }) ?? schemaFault;
+        this.#emit(context, endTime, row, { ...attributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW }) ??
+        schemaFault;
       if (emitFault !== undefined) {
         failed.push(name);
         fault ??= emitFault;
@@ -200,9 +212,16 @@ export class MonitorRecords {
   }
 
   /** Emits one record; returns what a log processor threw, if anything, rather than throwing it. */
-  #emit(context: Context, body: string, attributes: Attributes): unknown {
+  #emit(context: Context, timestamp: HrTime, body: string, attributes: Attributes): unknown {
     try {
-      this.#logger.emit({ context, severityNumber: SeverityNumber.INFO, severityText: 'INFO', body, attributes });
+      this.#logger.emit({
+        timestamp,
+        context,
+        severityNumber: SeverityNumber.INFO,
+        severityText: 'INFO',
+        body,
+        attributes,
+      });
       return undefined;
     } catch (error) {
       return error;

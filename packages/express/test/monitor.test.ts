@@ -188,7 +188,13 @@ describe('monitor columns', () => {
     };
     const records = new MonitorRecords(logger);
     const write = (column: string): void =>
-      records.emit(new Map([['m', [{ ...SEPAL, name: column, value: 1 }]]]), ROOT_CONTEXT, 'id', 'trace');
+      records.emit(
+        new Map([['m', [{ ...SEPAL, name: column, value: 1 }]]]),
+        ROOT_CONTEXT,
+        [1_700_000_000, 0],
+        'id',
+        'trace',
+      );
     const schemaCount = (): number => bodies.filter((body) => body.startsWith('{"columns"')).length;
     for (let i = 0; i < MAX_SCHEMAS_PER_MONITOR; i++) write(`c${i}`);
     for (let i = 0; i < MAX_SCHEMAS_PER_MONITOR; i++) write(`c${i}`);
@@ -209,7 +215,7 @@ describe('monitor columns', () => {
       enabled: () => true,
     };
     const logged = ['__proto__', 'constructor'].map((name, value) => ({ ...SEPAL, name, value }));
-    new MonitorRecords(logger).emit(new Map([['m', logged]]), ROOT_CONTEXT, 'id', 'trace');
+    new MonitorRecords(logger).emit(new Map([['m', logged]]), ROOT_CONTEXT, [1_700_000_000, 0], 'id', 'trace');
     const row = JSON.parse(bodies.find((body) => !body.startsWith('{"columns"'))!) as Record<string, unknown>;
     expect(Object.entries(row).slice(3)).to.deep.equal([
       ['__proto__', 0],

@@ -134,7 +134,8 @@ describe('a lost monitor schema is written again', () => {
       enabled: () => true,
     };
     const records = new MonitorRecords(logger);
-    const write = (): void => records.emit(new Map([['m', [{ ...SEPAL, value: 1 }]]]), ROOT_CONTEXT, 'id', 'trace');
+    const write = (): void =>
+      records.emit(new Map([['m', [{ ...SEPAL, value: 1 }]]]), ROOT_CONTEXT, [1_700_000_000, 0], 'id', 'trace');
     expect(write).to.throw(/monitor records not written \(m\): processor fault/);
     refuseSchemas = false;
     write();
