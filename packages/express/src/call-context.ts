@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { CallAnnotations } from './annotations.js';
 import type { LoggedColumn } from './monitor.js';
+import type { ResponseCapture } from './payload/response-capture.js';
 
 /**
  * What a predict call gathers while the application handles it: the
@@ -16,6 +17,8 @@ export interface CallContext {
    * request again (mounted on the app and on a router) records it once.
    */
   recorders: object[] | undefined;
+  /** What is written to the answer, kept for the records (see `captureResponse`); each recorder's, chained. */
+  capture: ResponseCapture | undefined;
   /**
    * Set when the call's response closes: its telemetry is recorded from
    * what was gathered until then, and what the application says later is
@@ -49,6 +52,7 @@ export function openCallContext(req: IncomingMessage): CallContext {
     monitors: undefined,
     rawBody: undefined,
     recorders: undefined,
+    capture: undefined,
     ended: false,
   });
 }

@@ -192,7 +192,7 @@ export class CallRecorder {
       headers,
       startMillis: performance.now(),
       startTime,
-      captured: captureResponse(res, this.#captureLimit),
+      captured: captureResponse(gathered, this.#captureLimit),
       gathered,
     };
     // `close` follows `finish` when the answer was complete, and comes alone
@@ -215,7 +215,7 @@ export class CallRecorder {
     const endMillis = performance.now();
     const { gathered } = state;
     gathered.ended = true;
-    endCapture(res);
+    endCapture(gathered);
     const format = {
       encoding: res.getHeader('content-encoding'),
       jsonLength: jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH)),

@@ -2,6 +2,8 @@ import { decodeContent } from './content-encoding.js';
 import type { PayloadText } from './truncate.js';
 import { decodeUtf8Prefix } from './truncate.js';
 import { ServerResponse } from 'node:http';
+import type { CallContext } from '../call-context.js';
+import { callContextOf } from '../call-context.js';
 
 /** The bytes of an answer as they were written, kept up to a limit. */
 export interface CapturedResponse {
@@ -34,7 +36,7 @@ function toBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {
 }
 
 /** Counts and keeps what is written, up to `limit` bytes. */
-class ResponseCapture implements CapturedResponse {
+export class ResponseCapture implements CapturedResponse {
   size = 0;
   chunks: (Buffer | string)[] = [];
   kept = 0;
@@ -75,16 +77,6 @@ class ResponseCapture implements CapturedResponse {
   }
 }
 
-/**
- * Where a response being recorded keeps its capture, for the patched `write`
- * and `end` to find: on the response, under a symbol, and not in a
- * module-wide `WeakMap`, whose values V8's young-generation collection keeps
- * alive after their keys have died (see `call-context.ts`).
- */
-const CAPTURE = Symbol('inferlens.responseCapture');
-
-type CapturedServerResponse = ServerResponse & { [CAPTURE]?: ResponseCapture };
-
 const NO_CONTENT = 204;
 const NOT_MODIFIED = 304;
 
@@ -95,7 +87,7 @@ const NOT_MODIFIED = 304;
  * first write sends the headers with it.
  */
 function captureOfContent(res: ServerResponse): ResponseCapture | undefined {
-  const capture = (res as CapturedServerResponse)[CAPTURE];
+  const capture = callContextOf(res.req)?.capture;
   if (capture === undefined || res.req.method === 'HEAD') return undefined;
   const status = res.statusCode;
   return status < 200 || status === NO_CONTENT || status === NOT_MODIFIED ? undefined : capture;
@@ -106,7 +98,8 @@ let patched = false;
 /**
  * Makes every `ServerResponse` report what is written to it, once per
  * process (later calls do nothing): `write` and `end` on the prototype
- * record the chunk when the response has a capture and sends content,
+ * record the chunk when the response's call (its request's context) has a
+ * capture and the response sends content,
  * then do what they did. Wrapping each response instead would make two
  * closures per call and add them to every response object as properties.
  * The middleware calls this when it is created, before any response exists,
@@ -134,24 +127,27 @@ export function reportServerResponseWrites(): void {
 }
 
 /**
- * Records what the handler writes to `res`, once
- * {@link reportServerResponseWrites} has run. The chunks are the bytes
+ * Records what the handler writes to the answer of the call `context` is
+ * of, once {@link reportServerResponseWrites} has run. It is kept in the
+ * context, not on the response: under `app.listen`, where Express changes
+ * the prototype of each response, every property added to one afterwards
+ * is a new map (hidden class) of its own. The chunks are the bytes
  * Express already serialised, so the response record costs no second
  * `JSON.stringify`; past `limit` bytes only the count grows.
  */
-export function captureResponse(res: ServerResponse, limit: number): CapturedResponse {
-  const captured = res as CapturedServerResponse;
-  const capture = new ResponseCapture(limit, captured[CAPTURE]);
-  captured[CAPTURE] = capture;
+export function captureResponse(context: CallContext, limit: number): CapturedResponse {
+  const capture = new ResponseCapture(limit, context.capture);
+  context.capture = capture;
   return capture;
 }
 
 /**
- * Stops recording what is written to `res`, for every capture of it: its
- * answer is over (it has closed), and nothing written later is sent.
+ * Stops recording what is written to the answer of the call `context` is
+ * of, for every capture of it: the answer is over (it has closed), and
+ * nothing written later is sent.
  */
-export function endCapture(res: ServerResponse): void {
-  (res as CapturedServerResponse)[CAPTURE] = undefined;
+export function endCapture(context: CallContext): void {
+  context.capture = undefined;
 }
 
 /** How to read a captured answer. */
