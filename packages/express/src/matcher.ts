@@ -31,7 +31,9 @@ const OPENAI_EMBEDDINGS = /^(\/openai)?\/v1\/embeddings\/?$/i;
  * else, for a plain `node:http` request, `https` over TLS and `http` otherwise.
  */
 export function clientScheme(req: Pick<Request, 'socket'> & Partial<Pick<Request, 'protocol'>>): string {
-  if (typeof req.protocol === 'string') return req.protocol;
+  // Read once: it is a getter, which asks the app's settings on each read.
+  const { protocol } = req;
+  if (typeof protocol === 'string') return protocol;
   return (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http';
 }
 
