@@ -1,7 +1,7 @@
 /**
  * Items handled together once the event loop has run the I/O callbacks at
  * hand (`setImmediate`), rather than one at a time as they come: the
- * handling code then runs once per loop turn for every item, and the code
+ * handling code then runs for a turn's items in a row, and the code
  * around it (the application's handlers, the model run, the socket writes)
  * finds its own code and data still in the processor's caches. On the
  * iris app at full load, recording each call's telemetry this way rather
