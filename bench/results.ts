@@ -8,7 +8,7 @@ import { formatScenario } from './report.js';
 import type { ScenarioReport } from './scenario.js';
 import type { BenchSettings } from './settings.js';
 import { REPOSITORY_ROOT } from '../test/support/cli.js';
-import { PEER_CACHE } from './targets/servers.js';
+import { NODE_SERVER_FLAGS, PEER_CACHE } from './targets/servers.js';
 
 const BYTES_PER_GIB = 1024 ** 3;
 
@@ -81,6 +81,7 @@ export function resultsDocument({ started, settings, pinning, reports, argv }: R
     `- Date: ${started.toISOString()}`,
     `- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / BYTES_PER_GIB).toFixed(0)} GiB, Linux ${release()}`,
     `- Pinning: ${pinningLine}`,
+    `- Node.js servers: \`node ${NODE_SERVER_FLAGS.join(' ')}\` (see bench/targets/servers.ts)`,
     `- Command: \`npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}\``,
     `- Settings: ${settings.warmupSeconds} s warm-up per variant, then ${settings.rounds} alternating rounds of ${settings.durationSeconds} s per variant, ${settings.connections} connections (autocannon as fast as the server answers, or the open-loop generator at a fixed rate where a table says so); figures are medians of the rounds; memory run ${settings.memoryDurationSeconds} s`,
     `- Versions: ${versions.join(', ')}`,
