@@ -233,6 +233,7 @@ export interface ReceivedLogRecord {
   /** A string body as the string; any other body as plain JS; undefined when there is none. */
   readonly body: PlainValue | undefined;
   readonly attributes: PlainAttributes;
+  readonly droppedAttributesCount: number;
   /** Lowercase hex; '' outside a span. */
   readonly traceId: string;
   readonly spanId: string;
@@ -257,6 +258,7 @@ export interface ReceivedSpan {
   /** Code 0 unset, 1 ok, 2 error (same numbers as the API's `SpanStatusCode`). */
   readonly status: { readonly code: number; readonly message: string };
   readonly attributes: PlainAttributes;
+  readonly droppedAttributesCount: number;
   readonly events: readonly {
     readonly name: string;
     readonly timeUnixNano: string;
@@ -361,6 +363,7 @@ function toLogRecord(record: OtlpLogRecord, resource: PlainAttributes, scope: Re
     eventName: record.eventName,
     body: record.body === undefined ? undefined : plainValue(record.body),
     attributes: plainAttributes(record.attributes),
+    droppedAttributesCount: record.droppedAttributesCount,
     traceId: record.traceId,
     spanId: record.spanId,
     flags: record.flags,
@@ -393,6 +396,7 @@ function toSpan(span: OtlpSpan, resource: PlainAttributes, scope: ReceivedScope)
     endTimeUnixNano: span.endTimeUnixNano,
     status: { code: span.status?.code ?? 0, message: span.status?.message ?? '' },
     attributes: plainAttributes(span.attributes),
+    droppedAttributesCount: span.droppedAttributesCount,
     events: span.events.map((event) => ({
       name: event.name,
       timeUnixNano: event.timeUnixNano,

@@ -19,7 +19,7 @@ export const MAX_ATTRIBUTE_VALUE_LENGTH = 256;
 export const MAX_ERROR_TEXT_LENGTH = 4096;
 
 /** `value` cut to `limit` code units, never between the two halves of a surrogate pair. */
-function cutText(value: string, limit: number): string {
+export function cutText(value: string, limit: number): string {
   if (value.length <= limit) return value;
   return value.slice(0, isHighSurrogate(value.charCodeAt(limit - 1)) ? limit - 1 : limit);
 }

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { isAttributeValue } from '@opentelemetry/core';
-import type { Sampler } from '@opentelemetry/sdk-trace';
+import type { Sampler, SpanLimits } from '@opentelemetry/sdk-trace';
 import type { ExportQueueOptions } from './export/bounded-queue.js';
 import { DEFAULT_EXPORT_QUEUE_OPTIONS } from './export/bounded-queue.js';
 import { EnvReader, isHeader } from './env.js';
@@ -9,6 +9,8 @@ import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES } from './file-sink/rotating-
 import { defaultMatcher } from './matcher.js';
 import type { TelemetryReporter } from './reporter.js';
 import { exporterSelection } from './signals/exporter-selection.js';
+import type { LogRecordLimits } from './signals/attribute-limits.js';
+import { logRecordLimitsFromEnv, spanLimitsFromEnv } from './signals/attribute-limits.js';
 import { samplerFromEnv } from './signals/sampler.js';
 import { DEFAULT_KNOWN_METHODS } from './http-method.js';
 import type {
@@ -85,6 +87,10 @@ export interface ResolvedConfig {
   knownMethods: ReadonlySet<string>;
   /** The trace sampler of own providers, from `OTEL_TRACES_SAMPLER`. */
   traceSampler: Sampler;
+  /** The own providers' span attribute limits, from `OTEL_SPAN_*` and `OTEL_ATTRIBUTE_*`. */
+  spanLimits: SpanLimits;
+  /** The own providers' log record attribute limits, from `OTEL_LOGRECORD_ATTRIBUTE_*` and `OTEL_ATTRIBUTE_*`. */
+  logRecordLimits: LogRecordLimits;
 }
 
 /** Queue options: code, then the signal's variables (`OTEL_BLRP_*` for logs, `OTEL_BSP_*` for spans), then the defaults. */
@@ -296,5 +302,7 @@ export function resolveConfig(
     // The middleware names methods itself, whichever providers record them.
     knownMethods: knownMethods(env),
     traceSampler: samplerFromEnv(ownEnv),
+    spanLimits: spanLimitsFromEnv(ownEnv),
+    logRecordLimits: logRecordLimitsFromEnv(ownEnv),
   };
 }

@@ -47,6 +47,7 @@ function validValue(variable: string): string {
     [/_KNOWN_METHODS$/, 'GET,PURGE'],
     [/_PROMETHEUS_HOST$/, '0.0.0.0'],
     [/_PROMETHEUS_PORT$/, '9100'],
+    [/_LIMIT$/, '64'],
     [/^OTEL_SERVICE_NAME$/, 'documented-service'],
     [/^OTEL_RESOURCE_ATTRIBUTES$/, 'deployment.environment.name=test'],
   ];

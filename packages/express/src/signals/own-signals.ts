@@ -112,6 +112,7 @@ export function ownSignals(
   const tracerProvider = new TracerProvider({
     resource,
     sampler: createAlwaysRecordSampler(config.traceSampler),
+    spanLimits: config.spanLimits,
     spanProcessors,
   });
   const callMetrics = new AggregatedCallMetrics(resource, { name: SCOPE_NAME, version: PACKAGE_VERSION }, queues);
@@ -149,7 +150,12 @@ export function ownSignals(
   let shutdown: Promise<void> | undefined;
   return {
     tracer: tracerProvider.getTracer(SCOPE_NAME, PACKAGE_VERSION),
-    logger: new QueueingLogger(resource, { name: SCOPE_NAME, version: PACKAGE_VERSION }, logQueues),
+    logger: new QueueingLogger(
+      resource,
+      { name: SCOPE_NAME, version: PACKAGE_VERSION },
+      logQueues,
+      config.logRecordLimits,
+    ),
     metrics: callMetrics,
     prometheusUrl: prometheus?.url ?? Promise.resolve(undefined),
     forceFlush: async () => {

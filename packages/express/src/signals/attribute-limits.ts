@@ -1,0 +1,110 @@
+import type { AnyValue, LogAttributes } from '@opentelemetry/api-logs';
+import type { SpanLimits } from '@opentelemetry/sdk-trace';
+import { cutText } from '../attribute-value.js';
+import type { EnvReader } from '../env.js';
+
+/** How much of its attributes a log record keeps. */
+export interface LogRecordLimits {
+  /** Attributes kept, the first ones set; the rest are dropped and counted. */
+  readonly attributeCountLimit: number;
+  /** UTF-16 code units kept of a string value, and of each string in an array; `Infinity`: no limit. */
+  readonly attributeValueLengthLimit: number;
+}
+
+/** The specification's default of every count limit: attributes of a span, an event or a record, events of a span. */
+export const DEFAULT_COUNT_LIMIT = 128;
+/** The specification's default value length limit: none. */
+const DEFAULT_VALUE_LENGTH_LIMIT = Infinity;
+/** A log record's limits when no variable sets them. */
+export const DEFAULT_LOG_RECORD_LIMITS: LogRecordLimits = {
+  attributeCountLimit: DEFAULT_COUNT_LIMIT,
+  attributeValueLengthLimit: DEFAULT_VALUE_LENGTH_LIMIT,
+};
+
+/** A count limit's variable: a whole number, 0 or more. */
+function countLimit(env: EnvReader, name: string): number | undefined {
+  return env.number(name, 0, { integer: true });
+}
+
+/**
+ * A value length limit's variable: a whole number, 1 or more. The
+ * JavaScript SDK reads 0 as no limit (with a diagnostic), where it would
+ * empty every string: either reading would surprise, so 0 is reported and
+ * ignored.
+ */
+function lengthLimit(env: EnvReader, name: string): number | undefined {
+  return env.number(name, 1, { integer: true });
+}
+
+/**
+ * The specification's attribute limits of spans, from the environment: the
+ * span's own variable, else the general `OTEL_ATTRIBUTE_*` one, else the
+ * default. The SDK's tracer provider, given these, applies them. Links are
+ * left at their defaults: a call's span has none.
+ */
+export function spanLimitsFromEnv(env: EnvReader): SpanLimits {
+  return {
+    attributeCountLimit:
+      countLimit(env, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') ??
+      countLimit(env, 'OTEL_ATTRIBUTE_COUNT_LIMIT') ??
+      DEFAULT_COUNT_LIMIT,
+    attributeValueLengthLimit:
+      lengthLimit(env, 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
+      lengthLimit(env, 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
+      DEFAULT_VALUE_LENGTH_LIMIT,
+    eventCountLimit: countLimit(env, 'OTEL_SPAN_EVENT_COUNT_LIMIT') ?? DEFAULT_COUNT_LIMIT,
+    attributePerEventCountLimit: countLimit(env, 'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT') ?? DEFAULT_COUNT_LIMIT,
+  };
+}
+
+/** The log records' attribute limits, from the environment: `OTEL_LOGRECORD_ATTRIBUTE_*`, else `OTEL_ATTRIBUTE_*`. */
+export function logRecordLimitsFromEnv(env: EnvReader): LogRecordLimits {
+  return {
+    attributeCountLimit:
+      countLimit(env, 'OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT') ??
+      countLimit(env, 'OTEL_ATTRIBUTE_COUNT_LIMIT') ??
+      DEFAULT_LOG_RECORD_LIMITS.attributeCountLimit,
+    attributeValueLengthLimit:
+      lengthLimit(env, 'OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
+      lengthLimit(env, 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
+      DEFAULT_LOG_RECORD_LIMITS.attributeValueLengthLimit,
+  };
+}
+
+/** Whether `value`, or a string in it when it is an array, is longer than `limit`. */
+function tooLong(value: AnyValue, limit: number): boolean {
+  if (typeof value === 'string') return value.length > limit;
+  return Array.isArray(value) && value.some((item) => typeof item === 'string' && item.length > limit);
+}
+
+/** `value` with its strings cut to `limit`: itself, or each string of an array. */
+function cutValue(value: AnyValue, limit: number): AnyValue {
+  if (typeof value === 'string') return cutText(value, limit);
+  return Array.isArray(value) ? value.map((item) => (typeof item === 'string' ? cutText(item, limit) : item)) : value;
+}
+
+/**
+ * `attributes` within `limits`, and how many were dropped, as the SDK's log
+ * records keep them: the first ones set, their strings cut (never between
+ * the two halves of a surrogate pair). The same object when it is within
+ * them already, as a call's records are unless the limits were lowered.
+ */
+export function limitedAttributes(attributes: LogAttributes, limits: LogRecordLimits): [LogAttributes, number] {
+  const { attributeCountLimit, attributeValueLengthLimit } = limits;
+  const cuts = attributeValueLengthLimit !== Infinity;
+  let count = 0;
+  let within = true;
+  for (const key in attributes) {
+    count++;
+    if (count > attributeCountLimit || (cuts && tooLong(attributes[key], attributeValueLengthLimit))) within = false;
+  }
+  if (within) return [attributes, 0];
+  const limited: LogAttributes = {};
+  let kept = 0;
+  for (const key in attributes) {
+    if (kept === attributeCountLimit) break;
+    limited[key] = cuts ? cutValue(attributes[key], attributeValueLengthLimit) : attributes[key];
+    kept++;
+  }
+  return [limited, count - kept];
+}
