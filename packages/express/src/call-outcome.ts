@@ -5,9 +5,10 @@ import type { CallAnnotations } from './annotations.js';
 import { boundedErrorText } from './attribute-value.js';
 import type { PayloadText } from './payload/truncate.js';
 import type { CallOutcome } from './records.js';
-import { ERROR_TYPE_ABORTED, ERROR_TYPE_OTHER } from './semconv.js';
+import { ERROR_TYPE_ABORTED, ERROR_TYPE_OTHER, ERROR_TYPE_TIMEOUT } from './semconv.js';
+import { socketTimedOutSince } from './socket-timeout.js';
 
-/** How a call that broke off before its request had all arrived is recorded, by who broke it off. */
+/** How a call that broke off is recorded when no error of its own explains it, by who broke it off. */
 interface LeftOff {
   readonly status: number;
   readonly errorType: string;
@@ -33,6 +34,17 @@ const REQUEST_TIMED_OUT: LeftOff = {
 };
 /** The code of the error Node.js destroys the socket with then (lib/_http_server.js `onRequestTimeout`). */
 const CODE_REQUEST_TIMEOUT = 'ERR_HTTP_REQUEST_TIMEOUT';
+/**
+ * The server closed the connection when its socket timeout ran out
+ * (`server.timeout`, `setTimeout`), before the answer was complete: the
+ * server gave up, as a response timeout middleware (connect-timeout)
+ * answering 503 does, though Node.js sends nothing then.
+ */
+const SOCKET_TIMED_OUT: LeftOff = {
+  status: 503,
+  errorType: ERROR_TYPE_TIMEOUT,
+  message: "the server's socket timeout ran out before the answer was complete",
+};
 const FIRST_ERROR_STATUS = 400;
 
 /** A recorded error's type: its `kind`, `code` or `name`; undefined for one with none (a thrown string). */
@@ -43,13 +55,16 @@ function errorTypeOf(error: unknown): string | undefined {
 }
 
 /**
- * Who broke off a call whose request had not all arrived: Node.js, when the
+ * Who broke off a call that started at `startMillis`: Node.js, when the
  * server's `requestTimeout` ran out (it then destroys the socket with its own
- * error, after writing a 408 if nothing was written yet), else the client.
+ * error, after writing a 408 if nothing was written yet) or the socket's
+ * timeout did since the call started (it destroys the socket without an
+ * error), else the client.
  */
-function whoLeftOff(req: Request): LeftOff {
-  const timedOut = (req.socket?.errored as { code?: unknown } | null | undefined)?.code === CODE_REQUEST_TIMEOUT;
-  return timedOut ? REQUEST_TIMED_OUT : CLIENT_LEFT;
+function whoLeftOff(req: Request, startMillis: number): LeftOff {
+  if ((req.socket?.errored as { code?: unknown } | null | undefined)?.code === CODE_REQUEST_TIMEOUT)
+    return REQUEST_TIMED_OUT;
+  return socketTimedOutSince(req.socket, startMillis) ? SOCKET_TIMED_OUT : CLIENT_LEFT;
 }
 
 /** The message of `{"error": "..."}` or OpenAI's `{"error": {"message": "..."}}` answers. */
@@ -89,7 +104,8 @@ export function boundedException(error: Error): Exception {
  * (body-parser's "request aborted"), and the status the error handler set was
  * never sent. Unless the server broke it off: Node.js, when its
  * `requestTimeout` ran out before the request had all arrived (the 408 it
- * answers then stands), or the server saying it cut the call off (its
+ * answers then stands) or the socket's timeout ran out during the call
+ * (503, `timeout`), or the server saying it cut the call off (its
  * `cutOff` error and status, recorded before the connection closed, stand).
  * Only a call that broke off pays for the looking.
  */
@@ -105,7 +121,9 @@ export function callOutcome(
   const cutOff = brokenOff ? annotations?.cutOff : undefined;
   const error = cutOff === undefined ? annotations?.error : cutOff.error;
   const leftOff =
-    brokenOff && cutOff === undefined && (error === undefined || !req.complete) ? whoLeftOff(req) : undefined;
+    brokenOff && cutOff === undefined && (error === undefined || !req.complete)
+      ? whoLeftOff(req, startMillis)
+      : undefined;
   const status = cutOff?.status ?? leftOff?.status ?? res.statusCode;
   const duration = millisToHrTime(endMillis - startMillis);
   const durationSeconds = hrTimeToSeconds(duration);

@@ -28,6 +28,7 @@ import type { TelemetryReporter } from './reporter.js';
 import { clientPath } from './request-path.js';
 import { echoRequestId } from './request-id.js';
 import { payloadSampler, slowCall } from './sampling.js';
+import { watchSocketTimeout } from './socket-timeout.js';
 import {
   ATTR_BATCH_SIZE,
   ATTR_ERROR_TYPE,
@@ -160,6 +161,7 @@ export class CallRecorder {
     if (gathered.recorders?.includes(this)) return;
     (gathered.recorders ??= []).push(this);
     const requestId = echoRequestId(req, res);
+    watchSocketTimeout(req.socket);
     const model = call.model === undefined ? undefined : boundedAttributeValue(call.model);
     const version = call.version === undefined ? undefined : boundedAttributeValue(call.version);
     // An HrTime, which the span keeps as given: its end is this plus the measured duration, exactly.

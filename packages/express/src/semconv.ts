@@ -102,6 +102,9 @@ export const ERROR_TYPE_OTHER = '_OTHER';
 /** `error.type` of a call whose client went away before the answer was sent. */
 export const ERROR_TYPE_ABORTED = 'aborted';
 
+/** `error.type` of a call whose connection the server closed when its socket timeout ran out. */
+export const ERROR_TYPE_TIMEOUT = 'timeout';
+
 /** `error.type` of a call `inferlens serve` cut off because its shutdown timeout ran out: the server's doing. */
 export const ERROR_TYPE_SERVER_SHUTDOWN = 'server_shutdown';
 

@@ -10,7 +10,7 @@ import {
   ATTR_MODEL_NAME,
   ATTR_MODEL_VERSION,
   ATTR_URL_PATH,
-  ERROR_TYPE_ABORTED,
+  ERROR_TYPE_TIMEOUT,
   RECORD_TYPE,
 } from '../src/semconv.js';
 import {
@@ -130,7 +130,7 @@ describe('where the middleware is mounted', () => {
         expect(span.attributes).to.include({ [ATTR_HTTP_RESPONSE_STATUS_CODE]: 404, [ATTR_ERROR_TYPE]: '404' });
       });
 
-      it('records a call the server times out before it is answered as aborted, once', async () => {
+      it("records a call the server times out before it is answered as the server's timeout, once", async () => {
         const app = framework();
         app.use(inferenceTelemetry(globalOptions()));
         app.post('/v1/models/:target', (req) => {
@@ -140,10 +140,10 @@ describe('where the middleware is mounted', () => {
         const url = await servers.start(app);
         await post(`${url}/v1/models/iris:predict`, IRIS_BODY).catch(() => undefined);
         const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
-        expect(response.attributes[ATTR_ERROR_TYPE]).to.equal(ERROR_TYPE_ABORTED);
+        expect(response.attributes[ATTR_ERROR_TYPE]).to.equal(ERROR_TYPE_TIMEOUT);
         const spans = await telemetry.waitForSpans();
         expect(spans).to.have.lengthOf(1);
-        expect(spans[0].attributes).to.include({ [ATTR_HTTP_RESPONSE_STATUS_CODE]: 499 });
+        expect(spans[0].attributes).to.include({ [ATTR_HTTP_RESPONSE_STATUS_CODE]: 503 });
       });
     });
   }
