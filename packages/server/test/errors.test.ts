@@ -323,6 +323,8 @@ describe('errors', () => {
         ['DELETE', '/v2/models/iris', 'GET, HEAD'],
         ['PUT', '/v1/models', 'GET, HEAD'],
         ['PUT', '/v1/models/iris:predict', 'POST'],
+        ['GET', '/v1/models/iris:predict', 'POST'],
+        ['GET', '/v1/models/iris:explain', 'POST'],
         ['DELETE', '/v1/models/iris', 'GET, HEAD'],
         ['GET', '/openai/v1/embeddings', 'POST'],
       ];

@@ -21,6 +21,11 @@ const PREDICT_VERB = 'predict';
 /** KServe's verb for explanations, which need an explainer beside the model: this server runs none. */
 const EXPLAIN_VERB = 'explain';
 
+/** Whether `verb` names one of V1's calls, which are POSTed. */
+function isCallVerb(verb: string | undefined): boolean {
+  return verb === PREDICT_VERB || verb === EXPLAIN_VERB;
+}
+
 /**
  * Splits `iris:predict` into model and verb. Express 5 reads a second colon
  * in a route as another parameter, so the model segment is matched whole
@@ -54,8 +59,14 @@ export function v1Router({ repository, maxBodyBytes, logger }: V1RouterOptions):
     sendJson(res, 200, body);
   });
 
-  router.get('/v1/models/:model', (req, res) => {
-    const found = repository.find(routeParam(req, 'model')!);
+  router.get('/v1/models/:model', (req, res, next) => {
+    const name = routeParam(req, 'model')!;
+    // `iris:predict` names a call, not a model: read with GET, it is the 405 below, not a model not found.
+    if (isCallVerb(modelAndVerb(name).verb)) {
+      next();
+      return;
+    }
+    const found = repository.find(name);
     if (found.state !== 'ready') throw new InferenceError('MODEL_NOT_READY', notReadyMessage(found));
     const body: ModelStatus = { name: found.modelName, ready: true };
     sendJson(res, 200, body);
@@ -91,8 +102,7 @@ export function v1Router({ repository, maxBodyBytes, logger }: V1RouterOptions):
   const postOnly = methodNotAllowed(POST_METHOD);
   const readOnly = methodNotAllowed(READ_METHODS);
   router.all('/v1/models/:target', (req, res, next) => {
-    const { verb } = modelAndVerb(routeParam(req, 'target')!);
-    (verb === PREDICT_VERB || verb === EXPLAIN_VERB ? postOnly : readOnly)(req, res, next);
+    (isCallVerb(modelAndVerb(routeParam(req, 'target')!).verb) ? postOnly : readOnly)(req, res, next);
   });
 
   return router;
