@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { ClientRequest, IncomingMessage, Server } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { Agent, createServer, request } from 'node:http';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { expect } from 'chai';
@@ -22,23 +22,29 @@ describe("a call that outlasts the server's socket timeout", () => {
   const telemetry = useInMemoryTelemetry();
   const servers = useServers();
 
-  /**
-   * A server whose predict handler answers after `answerAfterMs`, and gives
-   * up on a socket quiet for {@link SOCKET_TIMEOUT_MS}; with `keepSockets`,
-   * the application listens for the timeout, so Node.js leaves the socket open.
-   */
-  async function serve(answerAfterMs: number, keepSockets = false): Promise<{ server: Server; port: number }> {
+  /** How a test's server treats its sockets and answers predict calls. */
+  interface ServerSetup {
+    /** The server's socket timeout. @default SOCKET_TIMEOUT_MS */
+    readonly socketTimeoutMs?: number;
+    /** The application's listener for the timeout: with one, Node.js leaves the socket open. */
+    readonly onTimeout?: () => void;
+    /** Told each time the predict handler starts. */
+    readonly onCall?: () => void;
+  }
+
+  /** A server whose predict handler answers after `answerAfterMs`, giving up on a socket quiet for its timeout. */
+  async function serve(answerAfterMs: number, setup: ServerSetup = {}): Promise<number> {
     const app = kserveApp(inferenceTelemetry(globalOptions()), {
       predict: async (_req, res) => {
+        setup.onCall?.();
         await new Promise((resolve) => setTimeout(resolve, answerAfterMs));
         if (!res.destroyed) res.json({ predictions: [1, 1] });
       },
     });
     const server = createServer(app);
-    server.setTimeout(SOCKET_TIMEOUT_MS);
-    if (keepSockets) server.on('timeout', () => {});
-    const { port } = new URL(await servers.start(server));
-    return { server, port: Number(port) };
+    server.setTimeout(setup.socketTimeoutMs ?? SOCKET_TIMEOUT_MS);
+    if (setup.onTimeout !== undefined) server.on('timeout', setup.onTimeout);
+    return Number(new URL(await servers.start(server)).port);
   }
 
   function predict(port: number, agent?: Agent): ClientRequest {
@@ -55,7 +61,7 @@ describe("a call that outlasts the server's socket timeout", () => {
   }
 
   it('records the server giving up, 503 `timeout`, not the client leaving', async () => {
-    const { port } = await serve(4 * SOCKET_TIMEOUT_MS);
+    const port = await serve(4 * SOCKET_TIMEOUT_MS);
     const call = predict(port);
     const [error] = (await once(call, 'error')) as [Error];
     expect(error.message).to.equal('socket hang up');
@@ -75,11 +81,14 @@ describe("a call that outlasts the server's socket timeout", () => {
     });
   });
 
-  it('still records a client that leaves before the timeout as `aborted`', async () => {
-    const { port } = await serve(4 * SOCKET_TIMEOUT_MS);
+  it('still records a client that leaves as `aborted` on a server whose socket timeout did not run out', async () => {
+    let called!: () => void;
+    const handled = new Promise<void>((resolve) => (called = resolve));
+    const port = await serve(4 * SOCKET_TIMEOUT_MS, { socketTimeoutMs: 60_000, onCall: () => called() });
     const call = predict(port);
     call.on('error', () => {});
-    setTimeout(() => call.destroy(), SOCKET_TIMEOUT_MS / 4);
+    await handled;
+    call.destroy();
 
     const response = await telemetry.waitForRecord(RECORD_TYPE.RESPONSE);
     expect(response.attributes).to.include({
@@ -90,16 +99,28 @@ describe("a call that outlasts the server's socket timeout", () => {
 
   it('records a client leaving as `aborted` on a kept-alive socket whose timeout ran out during an earlier call', async () => {
     // The first call outlasts the timeout, which the application handles by keeping the socket: it is answered.
-    const { port } = await serve(2 * SOCKET_TIMEOUT_MS, true);
+    let calls = 0;
+    let timeouts = 0;
+    let secondCalled!: () => void;
+    const secondHandled = new Promise<void>((resolve) => (secondCalled = resolve));
+    const port = await serve(2 * SOCKET_TIMEOUT_MS, {
+      onTimeout: () => timeouts++,
+      onCall: () => {
+        if (++calls === 2) secondCalled();
+      },
+    });
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const first = predict(port, agent);
       const [answer] = (await once(first, 'response')) as [IncomingMessage];
       answer.resume();
       await once(answer, 'end');
+      expect(timeouts).to.equal(1);
       const second = predict(port, agent);
       second.on('error', () => {});
-      setTimeout(() => second.destroy(), SOCKET_TIMEOUT_MS / 4);
+      // As soon as the handler has it: well within the timeout, which the request's arrival restarted.
+      await secondHandled;
+      second.destroy();
 
       const records = await telemetry.waitForRecords(4);
       const statuses = records

@@ -63,11 +63,11 @@ export function logRecordLimitsFromEnv(env: EnvReader): LogRecordLimits {
     attributeCountLimit:
       countLimit(env, 'OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT') ??
       countLimit(env, 'OTEL_ATTRIBUTE_COUNT_LIMIT') ??
-      DEFAULT_LOG_RECORD_LIMITS.attributeCountLimit,
+      DEFAULT_COUNT_LIMIT,
     attributeValueLengthLimit:
       lengthLimit(env, 'OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
       lengthLimit(env, 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
-      DEFAULT_LOG_RECORD_LIMITS.attributeValueLengthLimit,
+      DEFAULT_VALUE_LENGTH_LIMIT,
   };
 }
 
