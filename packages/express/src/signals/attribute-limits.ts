@@ -1,7 +1,9 @@
 import type { AnyValue, LogAttributes } from '@opentelemetry/api-logs';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { SpanLimits } from '@opentelemetry/sdk-trace';
 import { cutText } from '../attribute-value.js';
 import type { EnvReader } from '../env.js';
+import type { LogRecordSink } from './queueing-logger.js';
 
 /** How much of its attributes a log record keeps. */
 export interface LogRecordLimits {
@@ -15,11 +17,6 @@ export interface LogRecordLimits {
 export const DEFAULT_COUNT_LIMIT = 128;
 /** The specification's default value length limit: none. */
 const DEFAULT_VALUE_LENGTH_LIMIT = Infinity;
-/** A log record's limits when no variable sets them. */
-export const DEFAULT_LOG_RECORD_LIMITS: LogRecordLimits = {
-  attributeCountLimit: DEFAULT_COUNT_LIMIT,
-  attributeValueLengthLimit: DEFAULT_VALUE_LENGTH_LIMIT,
-};
 
 /** A count limit's variable: a whole number, 0 or more. */
 function countLimit(env: EnvReader, name: string): number | undefined {
@@ -107,4 +104,22 @@ export function limitedAttributes(attributes: LogAttributes, limits: LogRecordLi
     kept++;
   }
   return [limited, count - kept];
+}
+
+/**
+ * `sink`, each record held to `limits` before it gets it: the record itself
+ * when it is within them, else a copy with its attributes limited and the
+ * dropped ones counted.
+ */
+export function limitingSink(sink: LogRecordSink, limits: LogRecordLimits): LogRecordSink {
+  return {
+    push: (record: ReadableLogRecord) => {
+      const [attributes, dropped] = limitedAttributes(record.attributes, limits);
+      sink.push(
+        attributes === record.attributes
+          ? record
+          : { ...record, attributes, droppedAttributesCount: record.droppedAttributesCount + dropped },
+      );
+    },
+  };
 }

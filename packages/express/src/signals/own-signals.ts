@@ -16,9 +16,11 @@ import type { TelemetryReporter } from '../reporter.js';
 import { slowCall } from '../sampling.js';
 import { ATTR_MONITOR_NAME, ATTR_RECORD_TYPE, RECORD_TYPE } from '../semconv.js';
 import { PACKAGE_VERSION } from '../version.js';
+import { limitingSink } from './attribute-limits.js';
 import { otlpExporters } from './exporters.js';
 import { ownResource } from './own-resource.js';
 import { servePrometheus } from './prometheus-endpoint.js';
+import type { LogRecordSink } from './queueing-logger.js';
 import { QueueingLogger } from './queueing-logger.js';
 import type { NamedQueue, Signals } from './signals.js';
 import { SCOPE_NAME } from './signals.js';
@@ -77,6 +79,8 @@ export function ownSignals(
   const queues: NamedQueue[] = [];
 
   const logQueues: QueuedExporter<ReadableLogRecord, ReadableLogRecord | EncodedItem>[] = [];
+  // What the logger hands its records to: the OTLP queue through the attribute limits, the files' queue as they are.
+  const logSinks: LogRecordSink[] = [];
   const onLost = lostSchemas(schemaDue);
   const addLogQueue = (
     exporter: LogRecordExporter | EncodingExporter<ReadableLogRecord>,
@@ -91,6 +95,7 @@ export function ownSignals(
       onLost,
     });
     logQueues.push(logQueue);
+    logSinks.push(destination === 'otlp' ? limitingSink(logQueue, config.logRecordLimits) : logQueue);
     queues.push({ signal: 'logs', destination, queue: logQueue.queue as NamedQueue['queue'] });
   };
   if (exporters?.logs !== undefined) addLogQueue(exporters.logs, 'otlp');
@@ -150,12 +155,7 @@ export function ownSignals(
   let shutdown: Promise<void> | undefined;
   return {
     tracer: tracerProvider.getTracer(SCOPE_NAME, PACKAGE_VERSION),
-    logger: new QueueingLogger(
-      resource,
-      { name: SCOPE_NAME, version: PACKAGE_VERSION },
-      logQueues,
-      config.logRecordLimits,
-    ),
+    logger: new QueueingLogger(resource, { name: SCOPE_NAME, version: PACKAGE_VERSION }, logSinks),
     metrics: callMetrics,
     prometheusUrl: prometheus?.url ?? Promise.resolve(undefined),
     forceFlush: async () => {

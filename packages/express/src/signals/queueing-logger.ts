@@ -4,8 +4,6 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import { timeInputToHrTime } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { LogRecordLimits } from './attribute-limits.js';
-import { DEFAULT_LOG_RECORD_LIMITS, limitedAttributes } from './attribute-limits.js';
 
 /** Where a finished record goes: an export queue. */
 export interface LogRecordSink {
@@ -18,33 +16,24 @@ export interface LogRecordSink {
  * queues. It stands where an SDK `LoggerProvider`'s logger would, without
  * the mutable record the SDK builds for its processors to change (nothing
  * here changes records), attribute copies and per-record checks: about a
- * tenth of the cost per record. The middleware's attributes are its own
- * and valid, and are held to the record limits (`OTEL_LOGRECORD_ATTRIBUTE_*`)
- * here, as the SDK holds them; bodies are capped by `maxPayloadBytes`.
+ * tenth of the cost per record. The middleware's attributes are its own,
+ * bounded and valid; bodies are capped by `maxPayloadBytes`.
  */
 export class QueueingLogger implements Logger {
   readonly #resource: Resource;
   readonly #scope: InstrumentationScope;
   readonly #sinks: readonly LogRecordSink[];
-  readonly #limits: LogRecordLimits;
 
-  constructor(
-    resource: Resource,
-    scope: InstrumentationScope,
-    sinks: readonly LogRecordSink[],
-    limits: LogRecordLimits = DEFAULT_LOG_RECORD_LIMITS,
-  ) {
+  constructor(resource: Resource, scope: InstrumentationScope, sinks: readonly LogRecordSink[]) {
     this.#resource = resource;
     this.#scope = scope;
     this.#sinks = sinks;
-    this.#limits = limits;
   }
 
   emit(record: LogRecord): void {
     if (this.#sinks.length === 0) return;
     const now = timeInputToHrTime(Date.now());
     const spanContext = record.context === undefined ? undefined : trace.getSpanContext(record.context);
-    const [attributes, droppedAttributesCount] = limitedAttributes(record.attributes ?? {}, this.#limits);
     const readable: ReadableLogRecord = {
       hrTime: record.timestamp === undefined ? now : timeInputToHrTime(record.timestamp),
       hrTimeObserved: now,
@@ -55,8 +44,8 @@ export class QueueingLogger implements Logger {
       eventName: record.eventName,
       resource: this.#resource,
       instrumentationScope: this.#scope,
-      attributes,
-      droppedAttributesCount,
+      attributes: record.attributes ?? {},
+      droppedAttributesCount: 0,
     };
     for (const sink of this.#sinks) sink.push(readable);
   }
