@@ -223,13 +223,18 @@ describe('text-embedding errors', () => {
       expectOpenAiError(text, 415, 'unsupported_media_type', /Content-Type must be application\/json/);
     });
 
-    it('answers unknown OpenAI routes in OpenAI shape, and leaves the root /v1/embeddings unanswered', async () => {
+    it('answers unknown OpenAI routes in OpenAI shape, and the root /v1/embeddings with a 404 naming the path', async () => {
       expectOpenAiError(await getJson(`${server.url}/openai/v1/nothing`), 404, 'route_not_found', /GET/);
       // Express routes in any letter case, and the answers keep OpenAI's shape in every one.
       expectOpenAiError(await getJson(`${server.url}/OpenAI/v1/nothing`), 404, 'route_not_found', /GET/);
       expectOpenAiError(await getJson(`${server.url}/OpenAI/v1/models/nope`), 404, 'model_not_found', /'nope'/);
       const root = await postJson(`${server.url}/v1/embeddings`, { model: DEMO_EMBEDDING, input: 'a' });
-      expectError(root, 404, 'no endpoint answers POST /v1/embeddings');
+      expectError(
+        root,
+        404,
+        'no endpoint answers POST /v1/embeddings; OpenAI embeddings are served at POST /openai/v1/embeddings ' +
+          "(an OpenAI client's base URL is this server's /openai/v1)",
+      );
     });
 
     it('answers V1 instances that are not texts with 400', async () => {

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { OpenAiModel, OpenAiModelList } from '@inferlens/protocol';
+import { InferenceError } from '@inferlens/protocol';
 import { methodNotAllowed, POST_METHOD, READ_METHODS } from '../http/errors.js';
 import { routeParam } from '../http/params.js';
 import { sendJson } from '../http/respond.js';
@@ -8,6 +9,8 @@ import type { HandlerOptions } from './handlers.js';
 import { OPENAI_V1_PATH } from '../http/openai-errors.js';
 import { embeddingsHandler, OPENAI_EMBEDDINGS_PATH } from './openai-embeddings.js';
 
+/** Where OpenAI's own API serves embeddings: a client whose base URL is the server's root asks here. */
+const ROOT_EMBEDDINGS_PATH = '/v1/embeddings';
 /** `owned_by` of every model this server lists. */
 const OWNER = 'inferlens';
 const MILLIS_PER_SECOND = 1e3;
@@ -47,6 +50,16 @@ export function openAiRouter(options: HandlerOptions): Router {
 
   router.get(`${OPENAI_V1_PATH}/models/:model`, (req, res) => {
     sendJson(res, 200, describe(repository.findEmbedder(routeParam(req, 'model')!, 'MODEL_NOT_FOUND')));
+  });
+
+  // OpenAI's own path, where a client's base URL left at the server's root sends it: still a 404 (KServe serves
+  // OpenAI under /openai, and /v1/models is V1's model list), but one that says where embeddings are.
+  router.all(ROOT_EMBEDDINGS_PATH, (req) => {
+    throw new InferenceError(
+      'ROUTE_NOT_FOUND',
+      `no endpoint answers ${req.method} ${req.path}; OpenAI embeddings are served at POST ${OPENAI_EMBEDDINGS_PATH} ` +
+        `(an OpenAI client's base URL is this server's ${OPENAI_V1_PATH})`,
+    );
   });
 
   // Another method on these paths is a 405, not the 404 of a path no endpoint answers.
