@@ -9,7 +9,7 @@ import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES } from './file-sink/rotating-
 import { defaultMatcher } from './matcher.js';
 import type { TelemetryReporter } from './reporter.js';
 import { exporterSelection } from './signals/exporter-selection.js';
-import type { LogRecordLimits } from './signals/attribute-limits.js';
+import type { AttributeLimits } from './signals/attribute-limits.js';
 import { logRecordLimitsFromEnv, spanLimitsFromEnv } from './signals/attribute-limits.js';
 import { samplerFromEnv } from './signals/sampler.js';
 import { DEFAULT_KNOWN_METHODS } from './http-method.js';
@@ -90,7 +90,7 @@ export interface ResolvedConfig {
   /** The own providers' span attribute limits, from `OTEL_SPAN_*` and `OTEL_ATTRIBUTE_*`. */
   spanLimits: SpanLimits;
   /** The own providers' log record attribute limits, from `OTEL_LOGRECORD_ATTRIBUTE_*` and `OTEL_ATTRIBUTE_*`. */
-  logRecordLimits: LogRecordLimits;
+  logRecordLimits: AttributeLimits;
 }
 
 /** Queue options: code, then the signal's variables (`OTEL_BLRP_*` for logs, `OTEL_BSP_*` for spans), then the defaults. */

@@ -5,8 +5,8 @@ import { cutText } from '../attribute-value.js';
 import type { EnvReader } from '../env.js';
 import type { LogRecordSink } from './queueing-logger.js';
 
-/** How much of its attributes a log record keeps. */
-export interface LogRecordLimits {
+/** How much of its attributes a span or a log record keeps. */
+export interface AttributeLimits {
   /** Attributes kept, the first ones set; the rest are dropped and counted. */
   readonly attributeCountLimit: number;
   /** UTF-16 code units kept of a string value, and of each string in an array; `Infinity`: no limit. */
@@ -34,38 +34,40 @@ function lengthLimit(env: EnvReader, name: string): number | undefined {
 }
 
 /**
- * The specification's attribute limits of spans, from the environment: the
- * span's own variable, else the general `OTEL_ATTRIBUTE_*` one, else the
- * default. The SDK's tracer provider, given these, applies them. Links are
- * left at their defaults: a call's span has none.
+ * A signal's attribute limits, from the environment: its own variable
+ * (`OTEL_SPAN_ATTRIBUTE_*`, `OTEL_LOGRECORD_ATTRIBUTE_*`), else the general
+ * `OTEL_ATTRIBUTE_*` one, else the specification's default.
  */
-export function spanLimitsFromEnv(env: EnvReader): SpanLimits {
+function attributeLimitsFromEnv(env: EnvReader, signal: 'SPAN' | 'LOGRECORD'): AttributeLimits {
   return {
     attributeCountLimit:
-      countLimit(env, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') ??
+      countLimit(env, `OTEL_${signal}_ATTRIBUTE_COUNT_LIMIT`) ??
       countLimit(env, 'OTEL_ATTRIBUTE_COUNT_LIMIT') ??
       DEFAULT_COUNT_LIMIT,
     attributeValueLengthLimit:
-      lengthLimit(env, 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
+      lengthLimit(env, `OTEL_${signal}_ATTRIBUTE_VALUE_LENGTH_LIMIT`) ??
       lengthLimit(env, 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
       DEFAULT_VALUE_LENGTH_LIMIT,
+  };
+}
+
+/**
+ * The span limits, from the environment: the attribute limits, and those of
+ * the events (a failed call's span has one, `exception`). The SDK's tracer
+ * provider, given these, applies them. Links are left at their defaults: a
+ * call's span has none.
+ */
+export function spanLimitsFromEnv(env: EnvReader): SpanLimits {
+  return {
+    ...attributeLimitsFromEnv(env, 'SPAN'),
     eventCountLimit: countLimit(env, 'OTEL_SPAN_EVENT_COUNT_LIMIT') ?? DEFAULT_COUNT_LIMIT,
     attributePerEventCountLimit: countLimit(env, 'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT') ?? DEFAULT_COUNT_LIMIT,
   };
 }
 
-/** The log records' attribute limits, from the environment: `OTEL_LOGRECORD_ATTRIBUTE_*`, else `OTEL_ATTRIBUTE_*`. */
-export function logRecordLimitsFromEnv(env: EnvReader): LogRecordLimits {
-  return {
-    attributeCountLimit:
-      countLimit(env, 'OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT') ??
-      countLimit(env, 'OTEL_ATTRIBUTE_COUNT_LIMIT') ??
-      DEFAULT_COUNT_LIMIT,
-    attributeValueLengthLimit:
-      lengthLimit(env, 'OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
-      lengthLimit(env, 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
-      DEFAULT_VALUE_LENGTH_LIMIT,
-  };
+/** The log records' attribute limits, from the environment. */
+export function logRecordLimitsFromEnv(env: EnvReader): AttributeLimits {
+  return attributeLimitsFromEnv(env, 'LOGRECORD');
 }
 
 /** Whether `value`, or a string in it when it is an array, is longer than `limit`. */
@@ -86,7 +88,7 @@ function cutValue(value: AnyValue, limit: number): AnyValue {
  * the two halves of a surrogate pair). The same object when it is within
  * them already, as a call's records are unless the limits were lowered.
  */
-export function limitedAttributes(attributes: LogAttributes, limits: LogRecordLimits): [LogAttributes, number] {
+export function limitedAttributes(attributes: LogAttributes, limits: AttributeLimits): [LogAttributes, number] {
   const { attributeCountLimit, attributeValueLengthLimit } = limits;
   const cuts = attributeValueLengthLimit !== Infinity;
   let count = 0;
@@ -111,7 +113,7 @@ export function limitedAttributes(attributes: LogAttributes, limits: LogRecordLi
  * when it is within them, else a copy with its attributes limited and the
  * dropped ones counted.
  */
-export function limitingSink(sink: LogRecordSink, limits: LogRecordLimits): LogRecordSink {
+export function limitingSink(sink: LogRecordSink, limits: AttributeLimits): LogRecordSink {
   return {
     push: (record: ReadableLogRecord) => {
       const [attributes, dropped] = limitedAttributes(record.attributes, limits);
