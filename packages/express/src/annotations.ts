@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { ServerResponse } from 'node:http';
-import { callContextOf } from './call-context.js';
+import { responseCallContext } from './call-context.js';
 
 /** What an embedding call gave, for the GenAI attributes and the response record's summary. */
 export interface EmbeddingAnnotations {
@@ -60,7 +60,7 @@ export interface CallAnnotations {
  * said until it ended.
  */
 export function annotateCall(res: ServerResponse, annotations: CallAnnotations): void {
-  const context = callContextOf(res.req);
+  const context = responseCallContext(res);
   if (context === undefined || context.ended) return;
   if (context.annotations === undefined) context.annotations = { ...annotations };
   else Object.assign(context.annotations, annotations);

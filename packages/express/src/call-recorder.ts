@@ -1,12 +1,13 @@
 import type { Attributes, Context, HrTime, Span } from '@opentelemetry/api';
 import { INVALID_TRACEID, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import { addHrTimes, millisToHrTime } from '@opentelemetry/core';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, Response } from 'express';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from '@inferlens/protocol';
 import { boundedAttributeValue } from './attribute-value.js';
 import { batchSizeOf } from './batch-size.js';
 import type { CallContext } from './call-context.js';
-import { openCallContext } from './call-context.js';
+import { closeCallContext, openCallContext } from './call-context.js';
 import { boundedException, callOutcome } from './call-outcome.js';
 import { ContextWithSpan } from './context-with-span.js';
 import type { ResolvedConfig } from './config.js';
@@ -20,7 +21,7 @@ import { boundedPayload, redactedAnswer, requestRecordPayload } from './payload/
 import { parseRedactPaths } from './payload/redact.js';
 import { requestBodySize } from './payload/request-body.js';
 import type { CapturedResponse } from './payload/response-capture.js';
-import { captureResponse, capturedText, endCapture, reportServerResponseWrites } from './payload/response-capture.js';
+import { captureResponse, capturedText, reportServerResponseWrites } from './payload/response-capture.js';
 import type { PayloadText } from './payload/truncate.js';
 import type { CallOutcome } from './records.js';
 import { emitRequestRecord, emitResponseRecord, MonitorRecords } from './records.js';
@@ -67,8 +68,10 @@ interface CallState {
   /** The caller's context the span continues; the records' context is made from it only when records are written. */
   readonly parentContext: Context;
   readonly requestId: string;
+  /** The request's headers, read from it once. */
+  readonly headers: IncomingHttpHeaders;
   /** The allow-listed request headers, for the records. */
-  readonly headers: Attributes | undefined;
+  readonly capturedHeaders: Attributes | undefined;
   readonly startMillis: number;
   readonly startTime: HrTime;
   readonly captured: CapturedResponse;
@@ -146,10 +149,10 @@ export class CallRecorder {
   }
 
   /** The allow-listed request headers, as `http.request.header.<name>` attributes; undefined when none was sent. */
-  #capturedHeaders(req: Request): Attributes | undefined {
+  #capturedHeaders(headers: IncomingHttpHeaders): Attributes | undefined {
     let captured: Attributes | undefined;
     for (const [name, key] of this.#headerKeys) {
-      const value = req.headers[name];
+      const value = headers[name];
       if (value !== undefined)
         (captured ??= {})[key] = (Array.isArray(value) ? value : [value]).map(boundedAttributeValue);
     }
@@ -157,16 +160,18 @@ export class CallRecorder {
   }
 
   start(req: Request, res: Response, call: PredictCall): void {
-    const gathered = openCallContext(req);
+    const gathered = openCallContext(req, res);
     if (gathered.recorders?.includes(this)) return;
     (gathered.recorders ??= []).push(this);
-    const requestId = echoRequestId(req, res);
-    watchSocketTimeout(req.socket);
+    // Each read of a request or response costs under `app.listen` (see `openCallContext`): these are read once.
+    const { headers, socket } = req;
+    const requestId = echoRequestId(req, headers, res, gathered);
+    watchSocketTimeout(socket);
     const model = call.model === undefined ? undefined : boundedAttributeValue(call.model);
     const version = call.version === undefined ? undefined : boundedAttributeValue(call.version);
     // An HrTime, which the span keeps as given: its end is this plus the measured duration, exactly.
     const startTime = millisToHrTime(Date.now());
-    const parent = traceParent(req, this.#propagator);
+    const parent = traceParent(headers, this.#propagator);
     const attributes: Attributes = {
       [ATTR_PROTOCOL]: call.protocol,
       [ATTR_OPERATION]: call.operation,
@@ -174,13 +179,13 @@ export class CallRecorder {
       [ATTR_HTTP_ROUTE]: call.route,
       [ATTR_URL_PATH]: boundedAttributeValue(clientPath(req)),
       // A forwarded scheme is whatever the proxy (or, through it, the client) wrote: bounded like any value sent.
-      [ATTR_URL_SCHEME]: boundedAttributeValue(clientScheme(req)),
+      [ATTR_URL_SCHEME]: boundedAttributeValue(clientScheme(req, headers, socket)),
     };
-    setMethodAttributes(attributes, req.method, this.#config.knownMethods);
+    setMethodAttributes(attributes, gathered.method, this.#config.knownMethods);
     if (model !== undefined) attributes[ATTR_MODEL_NAME] = model;
     if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;
-    const headers = this.#capturedHeaders(req);
-    if (headers !== undefined) Object.assign(attributes, headers);
+    const capturedHeaders = this.#capturedHeaders(headers);
+    if (capturedHeaders !== undefined) Object.assign(attributes, capturedHeaders);
     const spanName = callSpanName(call.operation, model);
     const span = this.#signals.tracer.startSpan(spanName, { kind: parent.kind, attributes, startTime }, parent.context);
     this.#metrics.started(call.protocol);
@@ -192,6 +197,7 @@ export class CallRecorder {
       parentContext: parent.context,
       requestId,
       headers,
+      capturedHeaders,
       startMillis: performance.now(),
       startTime,
       captured: captureResponse(gathered, this.#captureLimit),
@@ -215,9 +221,7 @@ export class CallRecorder {
    */
   #closed(req: Request, res: Response, state: CallState): ClosedCall {
     const endMillis = performance.now();
-    const { gathered } = state;
-    gathered.ended = true;
-    endCapture(gathered);
+    closeCallContext(state.gathered);
     const format = {
       encoding: res.getHeader('content-encoding'),
       jsonLength: jsonPartLength(res.getHeader(INFERENCE_HEADER_CONTENT_LENGTH)),
@@ -226,7 +230,7 @@ export class CallRecorder {
     let answer: PayloadText | undefined;
     const answerText = (): PayloadText =>
       (answer ??= redactedAnswer(capturedText(state.captured, format), this.#redactPaths));
-    const outcome = callOutcome(req, res, state.startMillis, endMillis, gathered.annotations, answerText);
+    const outcome = callOutcome(req, res, state.startMillis, endMillis, state.gathered.annotations, answerText);
     return { req, state, outcome, answerText };
   }
 
@@ -271,7 +275,8 @@ export class CallRecorder {
     const endTime = addHrTimes(state.startTime, outcome.duration);
     this.#guard(() => span.end(endTime));
 
-    const requestSize = requestBodySize(req, rawBody);
+    const request = { headers: state.headers, body };
+    const requestSize = requestBodySize(request, rawBody);
     this.#metrics.ended({
       protocol: call.protocol,
       model,
@@ -310,7 +315,7 @@ export class CallRecorder {
     if (model !== undefined) attributes[ATTR_MODEL_NAME] = model;
     if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;
     if (batchSize !== undefined) attributes[ATTR_BATCH_SIZE] = batchSize;
-    if (state.headers !== undefined) Object.assign(attributes, state.headers);
+    if (state.capturedHeaders !== undefined) Object.assign(attributes, state.capturedHeaders);
     if (genAi !== undefined) Object.assign(attributes, genAi.attributes);
     // Each record is guarded on its own: a fault in one does not cost the call its others.
     const logger = this.#signals.logger;
@@ -320,7 +325,7 @@ export class CallRecorder {
           logger,
           context,
           state.startTime,
-          requestRecordPayload(req, rawBody, requestSize, this.#redactPaths, this.#config.maxPayloadBytes),
+          requestRecordPayload(request, rawBody, requestSize, this.#redactPaths, this.#config.maxPayloadBytes),
           attributes,
         );
       });

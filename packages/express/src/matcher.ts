@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Request } from 'express';
 import { PROTOCOL } from './semconv.js';
@@ -28,13 +30,22 @@ const OPENAI_EMBEDDINGS = /^(\/openai)?\/v1\/embeddings\/?$/i;
 /**
  * The scheme the client used: Express's `protocol`, which reads
  * `X-Forwarded-Proto` only when the app trusts its proxy (`trust proxy`),
- * else, for a plain `node:http` request, `https` over TLS and `http` otherwise.
+ * else, for a plain `node:http` request, `https` over TLS and `http`
+ * otherwise. A request without that header is answered from its socket
+ * alone, as Express answers it: `protocol` reads the app's settings and the
+ * connection's address, each one more read of the request.
  */
-export function clientScheme(req: Pick<Request, 'socket'> & Partial<Pick<Request, 'protocol'>>): string {
-  // Read once: it is a getter, which asks the app's settings on each read.
-  const { protocol } = req;
-  if (typeof protocol === 'string') return protocol;
-  return (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http';
+export function clientScheme(
+  req: Partial<Pick<Request, 'protocol'>>,
+  headers: IncomingHttpHeaders,
+  socket: Socket | null,
+): string {
+  if (headers['x-forwarded-proto'] !== undefined) {
+    // Read once: it is a getter, which asks the app's settings on each read.
+    const { protocol } = req;
+    if (typeof protocol === 'string') return protocol;
+  }
+  return (socket as Partial<TLSSocket> | null)?.encrypted === true ? 'https' : 'http';
 }
 
 /** A path segment decoded as Express decodes a parameter; a malformed escape keeps it as sent. */

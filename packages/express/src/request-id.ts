@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, Response } from 'express';
 import { boundedAttributeValue } from './attribute-value.js';
+import type { CallContext } from './call-context.js';
 
 /** The request id headers read, in order: KServe's and most proxies', then CloudEvents'. */
 const REQUEST_ID_HEADERS = ['x-request-id', 'ce-id'] as const;
@@ -13,31 +15,33 @@ const REQUEST_ID_RESPONSE_HEADER = 'x-request-id';
  * comma is looked up again in `headersDistinct`, which keeps them apart (only
  * then: it is built from every header of the request on first use).
  */
-function headerValue(req: Request, name: string): string | undefined {
-  const header = req.headers[name];
+function headerValue(req: Request, headers: IncomingHttpHeaders, name: string): string | undefined {
+  const header = headers[name];
   if (typeof header !== 'string' || header === '') return undefined;
   return header.includes(',') ? req.headersDistinct[name]?.find((value) => value !== '') : header;
 }
 
-/** The id another middleware recording the same call has already echoed, if any. */
-function echoedRequestId(res: Response): string | undefined {
-  const echoed = res.getHeader(REQUEST_ID_RESPONSE_HEADER);
-  return typeof echoed === 'string' ? echoed : undefined;
-}
-
 /**
- * The call's request id: the one its request headers carry, else the one
- * another middleware recording the call echoed, else a new UUID. Echoes it
- * in the answer's headers and returns it as the telemetry records it.
+ * The call's request id: the one its request headers (`req.headers`, read
+ * once by the caller) carry, else the one another instance recording the
+ * same call took (its context's), else a new UUID. Notes it in the context,
+ * echoes it in the answer's headers, and returns it as the telemetry
+ * records it.
  */
-export function echoRequestId(req: Request, res: Response): string {
+export function echoRequestId(req: Request, headers: IncomingHttpHeaders, res: Response, context: CallContext): string {
   const sentId =
-    headerValue(req, REQUEST_ID_HEADERS[0]) ??
-    headerValue(req, REQUEST_ID_HEADERS[1]) ??
-    echoedRequestId(res) ??
+    headerValue(req, headers, REQUEST_ID_HEADERS[0]) ??
+    headerValue(req, headers, REQUEST_ID_HEADERS[1]) ??
+    context.requestId ??
     randomUUID();
-  // Echoed as sent, so the client finds its own id; the telemetry keeps no more than an attribute holds. Headers
-  // already sent (flushed before the call reached the middleware) take no more, and the call is recorded all the same.
-  if (!res.headersSent) res.setHeader(REQUEST_ID_RESPONSE_HEADER, sentId);
+  context.requestId = sentId;
+  // Echoed as sent, so the client finds its own id; the telemetry keeps no more than an attribute holds.
+  try {
+    res.setHeader(REQUEST_ID_RESPONSE_HEADER, sentId);
+  } catch (error) {
+    // Headers already sent (flushed before the call reached the middleware) take no more, and the call is recorded
+    // all the same. Asked of Node.js by trying rather than beforehand: `headersSent` is one more read of the response.
+    if ((error as { code?: unknown }).code !== 'ERR_HTTP_HEADERS_SENT') throw error;
+  }
   return boundedAttributeValue(sentId);
 }

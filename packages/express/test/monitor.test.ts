@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, Request } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { LogRecord, Logger } from '@opentelemetry/api-logs';
 import { SeverityNumber } from '@opentelemetry/api-logs';
@@ -286,7 +286,7 @@ describe('monitor columns', () => {
 
   it('refuses a column without string name, role and data type with a TypeError saying so', () => {
     const req = {} as Request;
-    openCallContext(req);
+    openCallContext(req, {} as Response);
     const mon = monitor(req, 'iris_classifier');
     const malformed: unknown[] = [undefined, { name: 'x' }, { name: 'x', role: 'feature', dataType: 3 }];
     for (const column of malformed) {

@@ -1,6 +1,6 @@
-import type { Request } from 'express';
 import type { parseRedactPaths } from './redact.js';
 import { REDACTED, redactPayload, redactPayloadStart } from './redact.js';
+import type { RequestParts } from './request-body.js';
 import { requestPayload } from './request-body.js';
 import type { BoundedPayload, PayloadText } from './truncate.js';
 import { truncatePayload } from './truncate.js';
@@ -33,14 +33,14 @@ export function boundedPayload({ text, cut }: PayloadText, size: number, maxPayl
  * size of its text.
  */
 export function requestRecordPayload(
-  req: Request,
+  request: RequestParts,
   rawBody: Buffer | undefined,
   size: number | undefined,
   redactPaths: RedactPaths,
   maxPayloadBytes: number,
 ): BoundedPayload {
   let content: PayloadText = { text: '', cut: false };
-  const read = (maxBytes: number): PayloadText => (content = requestPayload(req, rawBody, maxBytes));
+  const read = (maxBytes: number): PayloadText => (content = requestPayload(request, rawBody, maxBytes));
   const text =
     redactPaths.length === 0 ? read(maxPayloadBytes) : redactPayloadStart(read, redactPaths, maxPayloadBytes);
   return boundedPayload(text, size ?? Buffer.byteLength(content.text), maxPayloadBytes);

@@ -1,6 +1,6 @@
 import { INFERENCE_HEADER_CONTENT_LENGTH, stringifyJson } from '@inferlens/protocol';
 import { jsonPartLength } from './binary-extension.js';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { TextDecoder } from 'node:util';
 import { callContextOf } from '../call-context.js';
 import type { PayloadText } from './truncate.js';
@@ -16,9 +16,19 @@ export function captureRawBody(req: IncomingMessage, _res: unknown, buffer: Buff
   if (context !== undefined) context.rawBody = buffer;
 }
 
+/**
+ * What the records read of a request: its headers and its parsed body,
+ * each read from the request once (see `openCallContext` on why reads of
+ * a request cost).
+ */
+export interface RequestParts {
+  readonly headers: IncomingHttpHeaders;
+  readonly body: unknown;
+}
+
 /** The JSON part of the raw body: all of it, or what precedes a binary extension's tensor data. */
-function requestJsonBytes(req: IncomingMessage, raw: Buffer): Buffer {
-  const jsonLength = jsonPartLength(req.headers[INFERENCE_HEADER_CONTENT_LENGTH]);
+function requestJsonBytes(headers: IncomingHttpHeaders, raw: Buffer): Buffer {
+  const jsonLength = jsonPartLength(headers[INFERENCE_HEADER_CONTENT_LENGTH]);
   return jsonLength === undefined || jsonLength >= raw.byteLength ? raw : raw.subarray(0, jsonLength);
 }
 
@@ -71,20 +81,20 @@ function otherCharsetText(bytes: Buffer, decoder: TextDecoder, maxBytes: number)
  * charset than UTF-8 (the Content-Type's) are decoded from it.
  */
 export function requestPayload(
-  req: IncomingMessage & { body?: unknown },
+  { headers, body }: RequestParts,
   raw: Buffer | undefined,
   maxBytes = Infinity,
 ): PayloadText {
-  const bytes = raw ?? (Buffer.isBuffer(req.body) ? req.body : undefined);
+  const bytes = raw ?? (Buffer.isBuffer(body) ? body : undefined);
   if (bytes !== undefined) {
-    const json = requestJsonBytes(req, bytes);
-    const decoder = otherCharsetDecoder(req.headers['content-type']);
+    const json = requestJsonBytes(headers, bytes);
+    const decoder = otherCharsetDecoder(headers['content-type']);
     if (decoder !== undefined) return otherCharsetText(json, decoder, maxBytes);
     if (json.byteLength <= maxBytes) return { text: json.toString('utf8'), cut: false };
     return { text: decodeUtf8Prefix(json.subarray(0, maxBytes)), cut: true };
   }
   try {
-    return { text: parsedBodyText(req.body), cut: false };
+    return { text: parsedBodyText(body), cut: false };
   } catch (error) {
     // Nested deeper than JSON.stringify goes (JSON.parse has no such limit): none of it kept, and said so.
     if (error instanceof RangeError) return { text: '', cut: true };
@@ -107,14 +117,11 @@ function parsedBodyText(body: unknown): string {
  * a body. Undefined for a chunked body no parser kept: nothing said how
  * long it was.
  */
-export function requestBodySize(
-  req: IncomingMessage & { body?: unknown },
-  raw: Buffer | undefined,
-): number | undefined {
+export function requestBodySize({ headers, body }: RequestParts, raw: Buffer | undefined): number | undefined {
   // Before the bytes kept: a parser hands those over decoded, and a compressed body was sent smaller.
-  const length = Number(req.headers['content-length']);
+  const length = Number(headers['content-length']);
   if (Number.isInteger(length) && length >= 0) return length;
-  const kept = raw ?? (Buffer.isBuffer(req.body) ? req.body : undefined);
+  const kept = raw ?? (Buffer.isBuffer(body) ? body : undefined);
   if (kept !== undefined) return kept.byteLength;
-  return req.headers['transfer-encoding'] === undefined ? 0 : undefined;
+  return headers['transfer-encoding'] === undefined ? 0 : undefined;
 }

@@ -3,7 +3,7 @@ import type { PayloadText } from './truncate.js';
 import { decodeUtf8Prefix } from './truncate.js';
 import { ServerResponse } from 'node:http';
 import type { CallContext } from '../call-context.js';
-import { callContextOf } from '../call-context.js';
+import { responseCallContext } from '../call-context.js';
 
 /** The bytes of an answer as they were written, kept up to a limit. */
 export interface CapturedResponse {
@@ -87,10 +87,10 @@ const NOT_MODIFIED = 304;
  * first write sends the headers with it.
  */
 function captureOfContent(res: ServerResponse): ResponseCapture | undefined {
-  const capture = callContextOf(res.req)?.capture;
-  if (capture === undefined || res.req.method === 'HEAD') return undefined;
+  const context = responseCallContext(res);
+  if (context?.capture === undefined || context.method === 'HEAD') return undefined;
   const status = res.statusCode;
-  return status < 200 || status === NO_CONTENT || status === NOT_MODIFIED ? undefined : capture;
+  return status < 200 || status === NO_CONTENT || status === NOT_MODIFIED ? undefined : context.capture;
 }
 
 let patched = false;
@@ -139,15 +139,6 @@ export function captureResponse(context: CallContext, limit: number): CapturedRe
   const capture = new ResponseCapture(limit, context.capture);
   context.capture = capture;
   return capture;
-}
-
-/**
- * Stops recording what is written to the answer of the call `context` is
- * of, for every capture of it: the answer is over (it has closed), and
- * nothing written later is sent.
- */
-export function endCapture(context: CallContext): void {
-  context.capture = undefined;
 }
 
 /** How to read a captured answer. */
