@@ -1,5 +1,5 @@
-import type { Attributes, Context, HrTime, Span } from '@opentelemetry/api';
-import { INVALID_TRACEID, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
+import type { Attributes, HrTime, Span } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, INVALID_TRACEID, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
 import { addHrTimes, millisToHrTime } from '@opentelemetry/core';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, Response } from 'express';
@@ -46,6 +46,7 @@ import {
 } from './semconv.js';
 import type { Signals } from './signals/signals.js';
 import { callSpanName } from './span-name.js';
+import type { CallParent } from './trace-parent.js';
 import { tracePropagator, traceParent } from './trace-parent.js';
 import { TurnBatch } from './turn-batch.js';
 import type { PredictCall } from './types.js';
@@ -61,23 +62,39 @@ const MIN_RESPONSE_CAPTURE_BYTES = 4096;
 /** What one call carries from its start to its end. */
 interface CallState {
   readonly call: PredictCall;
-  /** The call's model and version as its attributes hold them (cut to the attribute value limit). */
-  readonly model: string | undefined;
-  readonly version: string | undefined;
-  readonly span: Span;
-  /** The caller's context the span continues; the records' context is made from it only when records are written. */
-  readonly parentContext: Context;
+  /** The caller's trace as it stood when the call arrived: the span, made when the call ends, continues it. */
+  readonly parent: CallParent;
+  /**
+   * `url.path` and `url.scheme`, read as the call arrives: later, a handler
+   * may have rewritten `url`, and the connection may be gone.
+   */
+  readonly path: string;
+  readonly scheme: string;
   readonly requestId: string;
   /** The request's headers, read from it once. */
   readonly headers: IncomingHttpHeaders;
-  /** The allow-listed request headers, for the records. */
-  readonly capturedHeaders: Attributes | undefined;
   readonly startMillis: number;
   readonly startTime: HrTime;
   readonly captured: CapturedResponse;
   /** What the application says about the call while handling it. */
   readonly gathered: CallContext;
 }
+
+/** What the span is made with that is only known when the call ends. */
+interface KnownAtEnd {
+  /** The model (OpenAI: from the body) and version (the server's, else the path's), as attributes hold them. */
+  readonly model: string | undefined;
+  readonly version: string | undefined;
+  readonly batchSize: number | undefined;
+  /** The allow-listed request headers. */
+  readonly headers: Attributes | undefined;
+  /** An embedding call's GenAI attributes. */
+  readonly genAi: Attributes | undefined;
+  readonly name: string;
+}
+
+/** The span of a call whose span could not be made: no trace. */
+const NO_TRACE: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /**
  * A call as its answer closed: how it ended, and its answer's text. Read
@@ -93,9 +110,9 @@ interface ClosedCall {
 }
 
 /**
- * Records calls: the span and the active count when a call starts, how it
- * ended when its answer closes, and everything else together with the
- * other calls that ended in the same turn of the event loop.
+ * Records calls: the active count when a call starts, how it ended when
+ * its answer closes, and everything else, its span included, together with
+ * the other calls that ended in the same turn of the event loop.
  */
 export class CallRecorder {
   readonly #config: ResolvedConfig;
@@ -159,6 +176,11 @@ export class CallRecorder {
     return captured;
   }
 
+  /**
+   * Opens the call: its request id echoed, its parent and start time noted,
+   * its answer captured. Its span is made when it ends, with this start time
+   * and every attribute known then (see `#recordSpan`).
+   */
   start(req: Request, res: Response, call: PredictCall): void {
     const gathered = openCallContext(req, res);
     if (gathered.recorders?.includes(this)) return;
@@ -167,39 +189,18 @@ export class CallRecorder {
     const { headers, socket } = req;
     const requestId = echoRequestId(req, headers, res, gathered);
     watchSocketTimeout(socket);
-    const model = call.model === undefined ? undefined : boundedAttributeValue(call.model);
-    const version = call.version === undefined ? undefined : boundedAttributeValue(call.version);
-    // An HrTime, which the span keeps as given: its end is this plus the measured duration, exactly.
-    const startTime = millisToHrTime(Date.now());
-    const parent = traceParent(headers, this.#propagator);
-    const attributes: Attributes = {
-      [ATTR_PROTOCOL]: call.protocol,
-      [ATTR_OPERATION]: call.operation,
-      [ATTR_REQUEST_ID]: requestId,
-      [ATTR_HTTP_ROUTE]: call.route,
-      [ATTR_URL_PATH]: boundedAttributeValue(clientPath(req)),
-      // A forwarded scheme is whatever the proxy (or, through it, the client) wrote: bounded like any value sent.
-      [ATTR_URL_SCHEME]: boundedAttributeValue(clientScheme(req, headers, socket)),
-    };
-    setMethodAttributes(attributes, gathered.method, this.#config.knownMethods);
-    if (model !== undefined) attributes[ATTR_MODEL_NAME] = model;
-    if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;
-    const capturedHeaders = this.#capturedHeaders(headers);
-    if (capturedHeaders !== undefined) Object.assign(attributes, capturedHeaders);
-    const spanName = callSpanName(call.operation, model);
-    const span = this.#signals.tracer.startSpan(spanName, { kind: parent.kind, attributes, startTime }, parent.context);
     this.#metrics.started(call.protocol);
     const state: CallState = {
       call,
-      model,
-      version,
-      span,
-      parentContext: parent.context,
+      parent: traceParent(headers, this.#propagator),
+      path: boundedAttributeValue(clientPath(req)),
+      // A forwarded scheme is whatever the proxy (or, through it, the client) wrote: bounded like any value sent.
+      scheme: boundedAttributeValue(clientScheme(req, headers, socket)),
       requestId,
       headers,
-      capturedHeaders,
       startMillis: performance.now(),
-      startTime,
+      // An HrTime, which the span keeps as given: its end is this plus the measured duration, exactly.
+      startTime: millisToHrTime(Date.now()),
       captured: captureResponse(gathered, this.#captureLimit),
       gathered,
     };
@@ -239,41 +240,73 @@ export class CallRecorder {
     this.#ended.handleAll();
   }
 
+  /**
+   * Makes the call's span as the call ends, from its start to its start plus
+   * the measured duration, with every attribute known by then, so that a
+   * sampler sees them all. Guarded, as the records are: an application's
+   * sampler or span processor may throw (the SDK does not catch it), which
+   * would cost the call its metrics (leaving it in progress for good) and
+   * its records. A span that could not be started is no trace: the records
+   * then carry none.
+   */
+  #recordSpan(state: CallState, outcome: CallOutcome, endTime: HrTime, known: KnownAtEnd): Span {
+    const { call } = state;
+    const attributes: Attributes = {
+      [ATTR_PROTOCOL]: call.protocol,
+      [ATTR_OPERATION]: call.operation,
+      [ATTR_REQUEST_ID]: state.requestId,
+      [ATTR_HTTP_ROUTE]: call.route,
+      [ATTR_URL_PATH]: state.path,
+      [ATTR_URL_SCHEME]: state.scheme,
+    };
+    setMethodAttributes(attributes, state.gathered.method, this.#config.knownMethods);
+    if (known.model !== undefined) attributes[ATTR_MODEL_NAME] = known.model;
+    if (known.version !== undefined) attributes[ATTR_MODEL_VERSION] = known.version;
+    if (known.headers !== undefined) Object.assign(attributes, known.headers);
+    if (known.batchSize !== undefined) attributes[ATTR_BATCH_SIZE] = known.batchSize;
+    if (known.genAi !== undefined) Object.assign(attributes, known.genAi);
+    attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = outcome.status;
+    if (outcome.failed) attributes[ATTR_ERROR_TYPE] = outcome.errorType!;
+    let span = NO_TRACE;
+    this.#guard(() => {
+      const { parent, startTime } = state;
+      span = this.#signals.tracer.startSpan(known.name, { kind: parent.kind, attributes, startTime }, parent.context);
+      if (outcome.failed) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorMessage });
+        if (outcome.error instanceof Error) span.recordException(boundedException(outcome.error));
+      }
+      span.end(endTime);
+    });
+    return span;
+  }
+
   #end({ req, state, outcome, answerText }: ClosedCall): void {
-    const { call, span } = state;
+    const { call } = state;
     const { annotations, monitors, rawBody } = state.gathered;
     const body: unknown = req.body;
-    // What is only known at the end goes on the span now, and on the records below.
     const bodyModel = call.model === undefined ? (body as { model?: unknown } | undefined)?.model : undefined;
-    const model = state.model ?? (typeof bodyModel === 'string' ? boundedAttributeValue(bodyModel) : undefined);
-    const modelFromBody = call.model === undefined && model !== undefined;
-    if (modelFromBody) span.setAttribute(ATTR_MODEL_NAME, model);
-    const annotatedVersion = annotations?.modelVersion;
-    const version = annotatedVersion === undefined ? state.version : boundedAttributeValue(annotatedVersion);
-    if (version !== undefined && version !== state.version) span.setAttribute(ATTR_MODEL_VERSION, version);
+    const namedModel = call.model ?? (typeof bodyModel === 'string' ? bodyModel : undefined);
+    const model = namedModel === undefined ? undefined : boundedAttributeValue(namedModel);
+    const namedVersion = annotations?.modelVersion ?? call.version;
+    const version = namedVersion === undefined ? undefined : boundedAttributeValue(namedVersion);
     const batchSize = annotations?.batchSize ?? batchSizeOf(call.protocol, body);
-    if (batchSize !== undefined) span.setAttribute(ATTR_BATCH_SIZE, batchSize);
     // embeddings: GenAI attributes and the `embeddings <model>` span name, whichever protocol carried the call.
     const genAi =
       annotations?.embeddings === undefined ? undefined : embeddingAttributes(model, annotations.embeddings);
-    if (genAi !== undefined) span.setAttributes(genAi.attributes);
-    // Named once: the GenAI name of an embedding call, else `<operation> <model>` when the model came from the body.
-    const spanName = genAi?.spanName ?? (modelFromBody ? callSpanName(call.operation, model) : undefined);
-    if (spanName !== undefined) span.updateName(spanName);
-    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.status);
-    if (outcome.failed) {
-      span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType!);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorMessage });
-      if (outcome.error instanceof Error) span.recordException(boundedException(outcome.error));
-    }
+    const capturedHeaders = this.#capturedHeaders(state.headers);
     // Ended at the start plus the measured duration, in HrTime so that the span's duration is that duration to the
     // nanosecond: the SDK, given a start time, would end at the next whole millisecond of the wall clock, and an end
     // in epoch milliseconds loses a fraction of a microsecond to rounding, enough for the span processor to judge a
-    // call at the slow threshold otherwise than the records do (both ask `slowCall`). Guarded, as the
-    // records are: an application's span processor may throw from `onEnd` (the SDK does not catch it), which would
-    // cost the call its metrics (leaving it in progress for good) and its records.
+    // call at the slow threshold otherwise than the records do (both ask `slowCall`).
     const endTime = addHrTimes(state.startTime, outcome.duration);
-    this.#guard(() => span.end(endTime));
+    const span = this.#recordSpan(state, outcome, endTime, {
+      model,
+      version,
+      batchSize,
+      headers: capturedHeaders,
+      genAi: genAi?.attributes,
+      name: genAi?.spanName ?? callSpanName(call.operation, model),
+    });
 
     const request = { headers: state.headers, body };
     const requestSize = requestBodySize(request, rawBody);
@@ -301,7 +334,7 @@ export class CallRecorder {
     const writeResponse = keep && (mode !== 'request' || outcome.failed);
     const hasMonitors = monitors !== undefined && monitors.size > 0;
     if (!hasMonitors && !writeRequest && !writeResponse) return;
-    const context = new ContextWithSpan(state.parentContext, span);
+    const context = new ContextWithSpan(state.parent.context, span);
     const rowTraceId = traceId === INVALID_TRACEID ? null : traceId;
     if (hasMonitors) this.#guard(() => this.#monitors.emit(monitors, context, endTime, state.requestId, rowTraceId));
     if (!writeRequest && !writeResponse) return;
@@ -315,7 +348,7 @@ export class CallRecorder {
     if (model !== undefined) attributes[ATTR_MODEL_NAME] = model;
     if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;
     if (batchSize !== undefined) attributes[ATTR_BATCH_SIZE] = batchSize;
-    if (state.capturedHeaders !== undefined) Object.assign(attributes, state.capturedHeaders);
+    if (capturedHeaders !== undefined) Object.assign(attributes, capturedHeaders);
     if (genAi !== undefined) Object.assign(attributes, genAi.attributes);
     // Each record is guarded on its own: a fault in one does not cost the call its others.
     const logger = this.#signals.logger;

@@ -27,7 +27,7 @@ import {
   METRIC_REQUEST_DURATION,
   RECORD_TYPE,
 } from '../src/semconv.js';
-import type { PredictHandler } from './in-memory-telemetry.js';
+import type { InMemoryTelemetry, PredictHandler } from './in-memory-telemetry.js';
 import {
   IRIS_ANSWER,
   IRIS_BODY,
@@ -377,6 +377,22 @@ async function callIrisTwice(servers: ReturnType<typeof useServers>): Promise<vo
   }
 }
 
+/** Both calls of {@link callIrisTwice} counted in the metrics, none left in progress, and the fault reported once. */
+async function expectCountedAndReported(
+  telemetry: InMemoryTelemetry,
+  warnings: { messages: string[] },
+  fault: string,
+): Promise<void> {
+  const durations = pointsOf<Histogram>(await telemetry.metric(METRIC_REQUEST_DURATION), {
+    [ATTR_MODEL_NAME]: 'iris',
+  });
+  expect(durations.map((point) => point.value.count)).to.deep.equal([2]);
+  const active = pointsOf(await telemetry.metric(METRIC_ACTIVE_REQUESTS));
+  expect(active.map((point) => point.value)).to.deep.equal([0]);
+  expect(warnings.messages).to.have.lengthOf(1);
+  expect(warnings.messages[0]).to.include(fault);
+}
+
 describe('never in the way', () => {
   describe('of a matcher that throws', () => {
     const telemetry = useInMemoryTelemetry();
@@ -435,14 +451,27 @@ describe('never in the way', () => {
       await callIrisTwice(servers);
       await telemetry.waitForSpans(2);
       expect(await telemetry.waitForRecords(4)).to.have.lengthOf(4);
-      const durations = pointsOf<Histogram>(await telemetry.metric(METRIC_REQUEST_DURATION), {
-        [ATTR_MODEL_NAME]: 'iris',
-      });
-      expect(durations.map((point) => point.value.count)).to.deep.equal([2]);
-      const active = pointsOf(await telemetry.metric(METRIC_ACTIVE_REQUESTS));
-      expect(active.map((point) => point.value)).to.deep.equal([0]);
-      expect(warnings.messages).to.have.lengthOf(1);
-      expect(warnings.messages[0]).to.include('span processor bug');
+      await expectCountedAndReported(telemetry, warnings, 'span processor bug');
+    });
+  });
+
+  describe("of a span processor that throws when the call's span starts", () => {
+    const throwing: SpanProcessor = {
+      onStart() {
+        throw new Error('span start bug');
+      },
+      onEnd() {},
+      ...IDLE,
+    };
+    const telemetry = useInMemoryTelemetry({ spanProcessors: [throwing] });
+    const servers = useServers();
+    const warnings = useRecordedWarnings();
+
+    it('still counts each call in the metrics, none left in progress, writes its records without a trace, and reports the fault', async () => {
+      await callIrisTwice(servers);
+      const records = await telemetry.waitForRecords(4);
+      expect(records.map((record) => record.spanContext)).to.deep.equal([undefined, undefined, undefined, undefined]);
+      await expectCountedAndReported(telemetry, warnings, 'span start bug');
     });
   });
 

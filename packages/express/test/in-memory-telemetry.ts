@@ -9,7 +9,7 @@ import type { LogRecordProcessor, ReadableLogRecord } from '@opentelemetry/sdk-l
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metrics';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import express from 'express';
@@ -50,6 +50,8 @@ export interface InMemoryTelemetryOptions {
   logProcessors?: LogRecordProcessor[];
   /** More span processors, after the in-memory one. */
   spanProcessors?: SpanProcessor[];
+  /** The tracer provider's sampler, in place of the SDK's default. */
+  sampler?: Sampler;
 }
 
 /**
@@ -67,6 +69,7 @@ export function useInMemoryTelemetry(options: InMemoryTelemetryOptions = {}): In
 
   before(() => {
     tracerProvider = new TracerProvider({
+      sampler: options.sampler,
       spanProcessors: [new SimpleSpanProcessor({ exporter: spanExporter }), ...(options.spanProcessors ?? [])],
     });
     loggerProvider = new LoggerProvider({

@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto';
 import { INVALID_TRACEID, ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
+import type { Sampler } from '@opentelemetry/sdk-trace';
 import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { expect } from 'chai';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { payloadSampler } from '../src/sampling.js';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
-import { ATTR_MODEL_NAME, ATTR_REQUEST_ID, METRIC_REQUEST_DURATION, RECORD_TYPE } from '../src/semconv.js';
+import {
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_MODEL_NAME,
+  ATTR_REQUEST_ID,
+  METRIC_REQUEST_DURATION,
+  RECORD_TYPE,
+} from '../src/semconv.js';
 import type { InferenceTelemetryOptions } from '../src/types.js';
 import { sleep, until } from './export-helpers.js';
 import {
@@ -155,5 +162,39 @@ describe('payload sampling with no trace (global providers, the application regi
     // Each call is kept with probability 0.5: outside 40..60 % once in about 10^19 runs.
     expect(kept).to.be.within(CALLS * 0.4, CALLS * 0.6);
     expect(payloadSampler(0)(INVALID_TRACEID)).to.equal(false);
+  });
+});
+
+describe("an application's sampler", () => {
+  /** Keeps the calls that failed, as it can tell from the attributes it is asked with; drops the others. */
+  const failedCallsOnly: Sampler = {
+    shouldSample: (_context, _traceId, _name, _kind, attributes) => ({
+      decision:
+        Number(attributes[ATTR_HTTP_RESPONSE_STATUS_CODE]) >= 400
+          ? SamplingDecision.RECORD_AND_SAMPLED
+          : SamplingDecision.NOT_RECORD,
+    }),
+    toString: () => 'failedCallsOnly',
+  };
+  const telemetry = useInMemoryTelemetry({ sampler: failedCallsOnly });
+  const servers = useServers();
+
+  it("is asked with every attribute of the call, its status included: it can keep failed calls' traces only", async () => {
+    const url = await servers.start(
+      kserveApp(inferenceTelemetry(globalOptions()), {
+        predict: (_req, res, model) => {
+          if (model === 'bad') res.status(400).json({ error: 'bad input' });
+          else res.json({ predictions: [1] });
+        },
+      }),
+    );
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'ok' });
+    await post(`${url}/v1/models/bad:predict`, IRIS_BODY, { 'x-request-id': 'failed' });
+    const [span] = await telemetry.waitForSpans(1);
+    expect(span.attributes).to.include({ [ATTR_REQUEST_ID]: 'failed', [ATTR_MODEL_NAME]: 'bad' });
+    await telemetry.waitForRecords(2);
+    // The call the sampler dropped was not sampled, so its payloads were not kept either.
+    expect(telemetry.spans()).to.have.lengthOf(1);
+    expect(telemetry.records().map((record) => record.attributes[ATTR_REQUEST_ID])).to.deep.equal(['failed', 'failed']);
   });
 });
