@@ -80,19 +80,6 @@ interface CallState {
   readonly gathered: CallContext;
 }
 
-/** What the span is made with that is only known when the call ends. */
-interface KnownAtEnd {
-  /** The model (OpenAI: from the body) and version (the server's, else the path's), as attributes hold them. */
-  readonly model: string | undefined;
-  readonly version: string | undefined;
-  readonly batchSize: number | undefined;
-  /** The allow-listed request headers. */
-  readonly headers: Attributes | undefined;
-  /** An embedding call's GenAI attributes. */
-  readonly genAi: Attributes | undefined;
-  readonly name: string;
-}
-
 /** The span of a call whose span could not be made: no trace. */
 const NO_TRACE: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
@@ -242,35 +229,29 @@ export class CallRecorder {
 
   /**
    * Makes the call's span as the call ends, from its start to its start plus
-   * the measured duration, with every attribute known by then, so that a
-   * sampler sees them all. Guarded, as the records are: an application's
+   * the measured duration, with every attribute known by then (the
+   * records' `callAttributes`, then the HTTP details and how the call ended),
+   * so that a sampler sees them all. Guarded, as the records are: an application's
    * sampler or span processor may throw (the SDK does not catch it), which
    * would cost the call its metrics (leaving it in progress for good) and
    * its records. A span that could not be started is no trace: the records
    * then carry none.
    */
-  #recordSpan(state: CallState, outcome: CallOutcome, endTime: HrTime, known: KnownAtEnd): Span {
+  #recordSpan(state: CallState, outcome: CallOutcome, endTime: HrTime, callAttributes: Attributes, name: string): Span {
     const { call } = state;
     const attributes: Attributes = {
-      [ATTR_PROTOCOL]: call.protocol,
-      [ATTR_OPERATION]: call.operation,
-      [ATTR_REQUEST_ID]: state.requestId,
+      ...callAttributes,
       [ATTR_HTTP_ROUTE]: call.route,
       [ATTR_URL_PATH]: state.path,
       [ATTR_URL_SCHEME]: state.scheme,
     };
     setMethodAttributes(attributes, state.gathered.method, this.#config.knownMethods);
-    if (known.model !== undefined) attributes[ATTR_MODEL_NAME] = known.model;
-    if (known.version !== undefined) attributes[ATTR_MODEL_VERSION] = known.version;
-    if (known.headers !== undefined) Object.assign(attributes, known.headers);
-    if (known.batchSize !== undefined) attributes[ATTR_BATCH_SIZE] = known.batchSize;
-    if (known.genAi !== undefined) Object.assign(attributes, known.genAi);
     attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = outcome.status;
     if (outcome.failed) attributes[ATTR_ERROR_TYPE] = outcome.errorType!;
     let span = NO_TRACE;
     this.#guard(() => {
       const { parent, startTime } = state;
-      span = this.#signals.tracer.startSpan(known.name, { kind: parent.kind, attributes, startTime }, parent.context);
+      span = this.#signals.tracer.startSpan(name, { kind: parent.kind, attributes, startTime }, parent.context);
       if (outcome.failed) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorMessage });
         if (outcome.error instanceof Error) span.recordException(boundedException(outcome.error));
@@ -293,20 +274,25 @@ export class CallRecorder {
     // embeddings: GenAI attributes and the `embeddings <model>` span name, whichever protocol carried the call.
     const genAi =
       annotations?.embeddings === undefined ? undefined : embeddingAttributes(model, annotations.embeddings);
+    // What identifies the call, on the span and the records alike; the HTTP details go on the span alone.
+    const attributes: Attributes = {
+      [ATTR_PROTOCOL]: call.protocol,
+      [ATTR_OPERATION]: call.operation,
+      [ATTR_REQUEST_ID]: state.requestId,
+    };
+    if (model !== undefined) attributes[ATTR_MODEL_NAME] = model;
+    if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;
+    if (batchSize !== undefined) attributes[ATTR_BATCH_SIZE] = batchSize;
     const capturedHeaders = this.#capturedHeaders(state.headers);
+    if (capturedHeaders !== undefined) Object.assign(attributes, capturedHeaders);
+    if (genAi !== undefined) Object.assign(attributes, genAi.attributes);
     // Ended at the start plus the measured duration, in HrTime so that the span's duration is that duration to the
     // nanosecond: the SDK, given a start time, would end at the next whole millisecond of the wall clock, and an end
     // in epoch milliseconds loses a fraction of a microsecond to rounding, enough for the span processor to judge a
     // call at the slow threshold otherwise than the records do (both ask `slowCall`).
     const endTime = addHrTimes(state.startTime, outcome.duration);
-    const span = this.#recordSpan(state, outcome, endTime, {
-      model,
-      version,
-      batchSize,
-      headers: capturedHeaders,
-      genAi: genAi?.attributes,
-      name: genAi?.spanName ?? callSpanName(call.operation, model),
-    });
+    const spanName = genAi?.spanName ?? callSpanName(call.operation, model);
+    const span = this.#recordSpan(state, outcome, endTime, attributes, spanName);
 
     const request = { headers: state.headers, body };
     const requestSize = requestBodySize(request, rawBody);
@@ -339,17 +325,6 @@ export class CallRecorder {
     if (hasMonitors) this.#guard(() => this.#monitors.emit(monitors, context, endTime, state.requestId, rowTraceId));
     if (!writeRequest && !writeResponse) return;
 
-    // The records carry what identifies the call; HTTP details stay on the span, which they share a trace with.
-    const attributes: Attributes = {
-      [ATTR_PROTOCOL]: call.protocol,
-      [ATTR_OPERATION]: call.operation,
-      [ATTR_REQUEST_ID]: state.requestId,
-    };
-    if (model !== undefined) attributes[ATTR_MODEL_NAME] = model;
-    if (version !== undefined) attributes[ATTR_MODEL_VERSION] = version;
-    if (batchSize !== undefined) attributes[ATTR_BATCH_SIZE] = batchSize;
-    if (capturedHeaders !== undefined) Object.assign(attributes, capturedHeaders);
-    if (genAi !== undefined) Object.assign(attributes, genAi.attributes);
     // Each record is guarded on its own: a fault in one does not cost the call its others.
     const logger = this.#signals.logger;
     if (writeRequest) {

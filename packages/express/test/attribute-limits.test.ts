@@ -149,7 +149,7 @@ describe('attribute limits in the environment (own providers, over the wire)', (
     const [span] = receiver().spans();
     expect(Object.keys(span.attributes)).to.have.lengthOf(4);
     expect(span.attributes['inference.protocol']).to.equal('kserve');
-    // At least the status code, set when the call ended, is past the limit.
+    // At least the status code, set last, is past the limit.
     expect(span.attributes).to.not.have.property('http.response.status_code');
     expect(span.droppedAttributesCount).to.be.greaterThan(0);
     for (const value of stringsOf(span.attributes)) expect(value).to.have.length.at.most(6);
