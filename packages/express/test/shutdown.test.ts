@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { mock } from 'node:test';
 import { expect } from 'chai';
 import type { OtlpReceiver } from '../../../test/support/otlp-receiver.js';
 import { requestIdsOf } from '../../../test/support/otlp-model.js';
 import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
+import { FileLogRecordExporter } from '../src/file-sink/file-log-exporter.js';
 import type { InferenceTelemetry } from '../src/middleware.js';
 import { inferenceTelemetry } from '../src/middleware.js';
 import { ATTR_TELEMETRY_SIGNAL, METRIC_RECORDS_EXPORTED } from '../src/semconv.js';
@@ -115,6 +119,35 @@ describe('shutdown (own providers, over the wire)', () => {
     await Promise.all([telemetry.forceFlush(), telemetry.shutdown()]);
     expectEachOnce(['flushed', 'beside']);
     expect(exportedBySignal(receiver())).to.deep.equal({ logs: 4, traces: 2 });
+  });
+});
+
+describe('shutdown when a sink fails to stop (own providers)', () => {
+  const servers = useServers();
+  const receiver = useOtlpReceiver({ per: 'test' });
+  let directory = '';
+  beforeEach(() => (directory = mkdtempSync(join(tmpdir(), 'inferlens-shutdown-'))));
+  afterEach(() => {
+    mock.restoreAll();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it("still exports the metrics, then rejects with the sink's error", async () => {
+    const failure = new Error('the file sink could not stop');
+    mock.method(FileLogRecordExporter.prototype, 'shutdown', () => Promise.reject(failure));
+    const telemetry = inferenceTelemetry({
+      otlp: { endpoint: receiver().url },
+      fileSink: { enabled: true, directory },
+    });
+    const url = await servers.start(kserveApp(telemetry));
+    await post(`${url}/v1/models/iris:predict`, IRIS_BODY, { 'x-request-id': 'last' });
+    const outcome = await telemetry.shutdown().then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    expect(outcome).to.equal(failure);
+    expect(requestIdsOf(receiver().spans())).to.deep.equal(['last']);
+    expect(exportedBySignal(receiver()), 'the final metric export').to.have.property('traces', 1);
   });
 });
 

@@ -39,6 +39,21 @@ function keepSpan(slowThresholdMs: number): (span: ReadableSpan) => boolean {
   };
 }
 
+/**
+ * Runs each stage once the one before has settled, whether it succeeded or
+ * not, then rejects with the first failure met: a sink whose flush or
+ * shutdown fails leaves neither the metrics unexported nor the Prometheus
+ * port open.
+ */
+async function inStages(stages: readonly (() => readonly unknown[])[]): Promise<void> {
+  let failure: PromiseRejectedResult | undefined;
+  for (const stage of stages) {
+    const results = await Promise.allSettled(stage());
+    failure ??= results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  }
+  if (failure !== undefined) throw failure.reason;
+}
+
 /** The monitor whose schema `record` is, if it is a schema record. */
 function schemaMonitor({ attributes }: ReadableLogRecord): string | undefined {
   const monitor = attributes[ATTR_MONITOR_NAME];
@@ -158,15 +173,12 @@ export function ownSignals(
     logger: new QueueingLogger(resource, { name: SCOPE_NAME, version: PACKAGE_VERSION }, logSinks),
     metrics: callMetrics,
     prometheusUrl: prometheus?.url ?? Promise.resolve(undefined),
-    forceFlush: async () => {
-      await Promise.all(flushed.map((queue) => queue.forceFlush()));
-      await meterProvider.forceFlush();
-    },
+    forceFlush: () => inStages([() => flushed.map((queue) => queue.forceFlush()), () => [meterProvider.forceFlush()]]),
     shutdown: () =>
-      (shutdown ??= (async () => {
-        await Promise.all(queued.map((provider) => provider.shutdown()));
-        await meterProvider.shutdown();
-        await prometheus?.close();
-      })()),
+      (shutdown ??= inStages([
+        () => queued.map((provider) => provider.shutdown()),
+        () => [meterProvider.shutdown()],
+        () => [prometheus?.close()],
+      ])),
   };
 }
