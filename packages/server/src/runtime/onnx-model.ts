@@ -8,6 +8,7 @@ import type { ModelConfig, TensorOverride } from '../repository/model-config.js'
 import type { Bfloat16Adaptation } from './bfloat16-adapter.js';
 import { adaptBfloat16 } from './bfloat16-adapter.js';
 import { datatypeOfOrtType, ORT_TYPE_BY_DATATYPE } from './datatype-map.js';
+import { float16Bits, float16Tensor } from './float16-tensor.js';
 import type { LeftOutOutput } from './non-tensor-outputs.js';
 import { describeLeftOutOutputs, listLeftOutOutputs } from './non-tensor-outputs.js';
 
@@ -128,12 +129,18 @@ function toOrtTensor(tensor: Tensor): ort.Tensor {
     // The adapted graph takes float32 and casts it to bfloat16 itself.
     return new ort.Tensor('float32', widenBfloat16Bits(tensor.values as Uint16Array), tensor.shape);
   }
+  if (tensor.datatype === 'FP16') return float16Tensor(tensor.values as Uint16Array, tensor.shape);
   const type = ORT_TYPE_BY_DATATYPE[tensor.datatype];
   return new ort.Tensor(type as 'float32', tensor.values as Float32Array, tensor.shape);
 }
 
 function fromOrtTensor(name: string, datatype: Datatype, value: ort.Tensor): Tensor {
-  const values = datatype === 'BF16' ? toBfloat16Bits(value.data as Float32Array) : value.data;
+  const values =
+    datatype === 'BF16'
+      ? toBfloat16Bits(value.data as Float32Array)
+      : datatype === 'FP16'
+        ? float16Bits(value.data)
+        : value.data;
   return { name, datatype, shape: value.dims, values };
 }
 
