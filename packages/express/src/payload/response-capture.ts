@@ -84,7 +84,7 @@ const NOT_MODIFIED = 304;
  * The capture of `res` when what is written to it is sent: Node drops it
  * from an answer to HEAD and from a 1xx, 204 or 304 answer, which have no
  * content (RFC 9110, section 6.4.1). The status read is the one sent: the
- * first write sends the headers with it.
+ * write before this read sent the headers with it.
  */
 function captureOfContent(res: ServerResponse): ResponseCapture | undefined {
   const context = responseCallContext(res);
@@ -97,10 +97,11 @@ let patched = false;
 
 /**
  * Makes every `ServerResponse` report what is written to it, once per
- * process (later calls do nothing): `write` and `end` on the prototype
- * record the chunk when the response's call (its request's context) has a
- * capture and the response sends content,
- * then do what they did. Wrapping each response instead would make two
+ * process (later calls do nothing): `write` and `end` on the prototype do
+ * what they did, then record the chunk when the response's call (its
+ * request's context) has a capture and the response sends content. A chunk
+ * Node.js refuses (it throws: an encoding Node.js 24 does not know) is not
+ * recorded, as it was never sent. Wrapping each response instead would make two
  * closures per call and add them to every response object as properties.
  * The middleware calls this when it is created, before any response exists,
  * so wrappers that other middleware puts on a response call these.
@@ -114,15 +115,17 @@ export function reportServerResponseWrites(): void {
   const { write, end } = proto;
   // The wrappers pass `arguments` on as they came: rest parameters would allocate on every write.
   proto.write = function (this: ServerResponse, chunk: unknown, encoding?: unknown) {
-    captureOfContent(this)?.record(chunk, encoding);
     // eslint-disable-next-line prefer-rest-params
-    return Reflect.apply(write, this, arguments) as boolean;
+    const flowing = Reflect.apply(write, this, arguments) as boolean;
+    captureOfContent(this)?.record(chunk, encoding);
+    return flowing;
   } as ServerResponse['write'];
   proto.end = function (this: ServerResponse, chunk?: unknown, encoding?: unknown) {
+    // eslint-disable-next-line prefer-rest-params
+    const ended = Reflect.apply(end, this, arguments) as ServerResponse;
     // end(callback) has no chunk.
     if (typeof chunk !== 'function') captureOfContent(this)?.record(chunk, encoding);
-    // eslint-disable-next-line prefer-rest-params
-    return Reflect.apply(end, this, arguments) as ServerResponse;
+    return ended;
   } as ServerResponse['end'];
 }
 
