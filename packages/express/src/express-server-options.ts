@@ -27,15 +27,17 @@ const madeFor = new WeakMap<ExpressPrototypes, ExpressServerOptions>();
  * become those prototypes. Everything the app's prototypes had, and
  * anything added to them later, is still there.
  *
- * Why: on Node.js 20 (V8 11.3), an object whose prototype was changed
- * gets a map of its own for every property added afterwards, and Express
- * and its router add about a dozen to each request and response. Every
- * call then leaves maps for the old generation, each scavenge copies what
- * they point to, and every property read on a request or response, in
- * Express, Node.js and middleware alike, misses its inline cache
- * (docs/telemetry.md, "Serving an Express app", has the figures). A
+ * Why: on Node.js 20 and 22 (V8 11.3 and 12.4), an object whose prototype
+ * was changed gets a map of its own for every property added afterwards,
+ * and Express and its router add about a dozen to each request and
+ * response. Every call then leaves maps for the old generation, each
+ * scavenge copies what they point to, and every property read on a request
+ * or response, in Express, Node.js and middleware alike, misses its inline
+ * cache (docs/telemetry.md, "Serving an Express app", has the figures). A
  * subclass, unlike a plain function standing in for one, gives all its
  * objects one shared map with room for the base class's properties.
+ * Node.js 24 and 26 (V8 13.6 and 14.6) share those maps by themselves:
+ * there this changes nothing, and costs nothing either.
  *
  * Pass the application given to `createServer`, not one mounted under it.
  */
