@@ -121,8 +121,8 @@ describe('response capture', () => {
     /**
      * What the client of an app whose handler writes {@link TEXT} so
      * received (undefined when the answer broke off), and what the write
-     * threw: Node.js 20 and 22 send the string as UTF-8; Node.js 24 throws
-     * ERR_UNKNOWN_ENCODING, the headers and a chunk's length already sent,
+     * threw: Node.js 20 and 22 send the string as UTF-8; Node.js 24 and 26
+     * throw ERR_UNKNOWN_ENCODING, the headers and a chunk's length already sent,
      * and the handler then breaks the answer off.
      */
     async function answerOfBufferWrite(middleware: RequestHandler): Promise<{ text?: string; thrown?: unknown }> {

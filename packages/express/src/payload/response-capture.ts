@@ -100,11 +100,12 @@ let patched = false;
  * process (later calls do nothing): `write` and `end` on the prototype do
  * what they did, then record the chunk when the response's call (its
  * request's context) has a capture and the response sends content. A chunk
- * Node.js refuses (it throws: an encoding Node.js 24 does not know) is not
- * recorded, as it was never sent. Wrapping each response instead would make two
- * closures per call and add them to every response object as properties.
- * The middleware calls this when it is created, before any response exists,
- * so wrappers that other middleware puts on a response call these.
+ * Node.js refuses (it throws: an encoding Node.js 24 and later do not
+ * know) is not recorded, as it was never sent. Wrapping each response
+ * instead would make two closures per call and add them to every response
+ * object as properties. The middleware calls this when it is created,
+ * before any response exists, so wrappers that other middleware puts on a
+ * response call these.
  */
 export function reportServerResponseWrites(): void {
   if (patched) return;
