@@ -1,8 +1,9 @@
 # The inferlens server: `docker build -t inferlens .`, then
 #   docker run -p 8080:8080 inferlens                       # the bundled demo models
 #   docker run -p 8080:8080 -v "$PWD/my-models:/models:ro" inferlens
-# Node 20 on Debian (glibc: onnxruntime-node's bundled CPU runtime needs it).
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Node.js 24, a long-term-support line CI tests this release of (.ci/run), on
+# Debian (glibc: onnxruntime-node's bundled CPU runtime needs it).
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 # Build: every dependency, then the TypeScript project references.
 FROM ${NODE_IMAGE} AS build
