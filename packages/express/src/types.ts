@@ -113,9 +113,10 @@ export interface InferenceTelemetryOptions {
    * `own` builds private providers and exporters from these options;
    * `global` uses the providers the application registered with the
    * OpenTelemetry API (its exporters, sampler and resource). With `global`,
-   * `serviceName`, `resourceAttributes`, `otlp`, `queue` and `fileSink`
-   * (but for `enabled: false`) throw a TypeError rather than be ignored:
-   * they configure only the middleware's own providers.
+   * `serviceName`, `resourceAttributes`, `otlp`, `queue`, `fileSink` (but
+   * for `enabled: false`) and `prometheus` (but for `false`) throw a
+   * TypeError rather than be ignored: they configure only the middleware's
+   * own providers.
    * @default 'own'
    */
   providers?: 'own' | 'global';
@@ -144,7 +145,7 @@ export interface InferenceTelemetryOptions {
   payloadSampleRate?: number;
   /** Calls slower than this keep their payload records and span whatever the sample rate; only compared, so Infinity is allowed. @default 1000 */
   slowRequestThresholdMs?: number;
-  /** Request headers recorded on the request record and span. `authorization`, `cookie` and `set-cookie` never are. @default [] */
+  /** Request headers recorded on the request record and span. `authorization`, `proxy-authorization`, `cookie` and `set-cookie` never are. @default [] */
   captureHeaders?: string[];
   /**
    * Payload fields replaced by `"[REDACTED]"`, as dot paths where `*`

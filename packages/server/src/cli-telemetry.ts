@@ -82,7 +82,7 @@ export function addTelemetryOptions(command: Command): Command {
     .addOption(
       new Option(
         '--capture-headers <names>',
-        'comma-separated request headers to record (never authorization or cookies)',
+        'comma-separated request headers to record (never credentials: authorization, proxy-authorization, cookies)',
       )
         .env('INFERLENS_CAPTURE_HEADERS')
         .argParser(headerList),
