@@ -31,7 +31,16 @@ import {
   DEFAULT_SERVICE_NAME,
   DEFAULT_SLOW_REQUEST_THRESHOLD_MS,
 } from './config/defaults.js';
-import { checkChoice, checkInteger, checkNumber, fail } from './config/option-checks.js';
+import {
+  checkBoolean,
+  checkChoice,
+  checkFunction,
+  checkGroup,
+  checkInteger,
+  checkNumber,
+  checkText,
+  fail,
+} from './config/option-checks.js';
 import type { ResolvedOtlp } from './config/otlp.js';
 import { resolveOtlp } from './config/otlp.js';
 import { checkMillis, TIMER_BOUNDS, timeoutVariable } from './config/timer-limit.js';
@@ -136,6 +145,17 @@ function resolveHeaders(headers: readonly string[] | undefined): string[] {
   const refused = names.filter((name) => NEVER_CAPTURED_HEADERS.has(name));
   if (refused.length > 0) fail('captureHeaders', `free of credential headers (${refused.join(', ')})`, headers);
   return names;
+}
+
+/** Dot paths, each naming at least one key (`*` counts): an empty one would name no field. */
+function checkRedactPaths(paths: readonly string[] | undefined): readonly string[] | undefined {
+  if (paths === undefined) return undefined;
+  if (!Array.isArray(paths) || !paths.every((path) => typeof path === 'string')) {
+    fail('redactPaths', 'an array of dot paths', paths);
+  }
+  const empty = paths.filter((path) => path.split('.').every((key) => key === ''));
+  if (empty.length > 0) fail('redactPaths', 'dot paths that name a field', empty);
+  return paths;
 }
 
 /**
@@ -266,8 +286,8 @@ export function resolveConfig(
   const ownEnv = providers === 'own' ? env : new EnvReader({}, reporter);
   const selection = exporterSelection(ownEnv);
   const otlp = resolveOtlp(options, ownEnv, selection.otlpOff);
-  const fileSink = options.fileSink ?? {};
-  const queue = options.queue ?? {};
+  const fileSink = checkGroup('fileSink', options.fileSink) ?? {};
+  const queue = checkGroup('queue', options.queue) ?? {};
   const resourceAttributes = {
     ...ownEnv.keyValues('OTEL_RESOURCE_ATTRIBUTES'),
     ...checkResourceAttributes(options.resourceAttributes),
@@ -279,9 +299,9 @@ export function resolveConfig(
     otlp,
     // By default the files take the records when OTLP does not: with no endpoint for logs (one for traces alone included).
     fileSink:
-      (fileSink.enabled ?? otlp?.logs === undefined)
+      (checkBoolean('fileSink.enabled', fileSink.enabled) ?? otlp?.logs === undefined)
         ? {
-            directory: fileSink.directory ?? DEFAULT_MONITORING_DIRECTORY,
+            directory: checkText('fileSink.directory', fileSink.directory) ?? DEFAULT_MONITORING_DIRECTORY,
             maxFileBytes: checkInteger('fileSink.maxFileBytes', fileSink.maxFileBytes, 1) ?? DEFAULT_MAX_FILE_BYTES,
             maxFiles: checkInteger('fileSink.maxFiles', fileSink.maxFiles, 1) ?? DEFAULT_MAX_FILES,
           }
@@ -292,13 +312,13 @@ export function resolveConfig(
     slowRequestThresholdMs:
       checkNumber('slowRequestThresholdMs', options.slowRequestThresholdMs, 0) ?? DEFAULT_SLOW_REQUEST_THRESHOLD_MS,
     captureHeaders: resolveHeaders(options.captureHeaders),
-    redactPaths: options.redactPaths ?? [],
+    redactPaths: checkRedactPaths(options.redactPaths) ?? [],
     maxPayloadBytes: checkInteger('maxPayloadBytes', options.maxPayloadBytes, 0) ?? DEFAULT_MAX_PAYLOAD_BYTES,
     embeddingVectors:
       checkChoice('embeddingVectors', options.embeddingVectors, EMBEDDING_VECTORS_MODES) ?? DEFAULT_EMBEDDING_VECTORS,
     logQueue: resolveQueue(queue, ownEnv, 'OTEL_BLRP'),
     spanQueue: resolveQueue(queue, ownEnv, 'OTEL_BSP'),
-    matcher: options.matcher ?? defaultMatcher,
+    matcher: checkFunction('matcher', options.matcher) ?? defaultMatcher,
     // The middleware names methods itself, whichever providers record them.
     knownMethods: knownMethods(env),
     traceSampler: samplerFromEnv(ownEnv),

@@ -83,6 +83,15 @@ describe('configuration', () => {
       ['otlp.timeoutMillis', { otlp: { endpoint: 'http://localhost:4318', timeoutMillis: 0 } }, /otlp\.timeoutMillis/],
       ['queue.exportTimeoutMillis', { queue: { exportTimeoutMillis: 0 } }, /queue\.exportTimeoutMillis/],
       ['fileSink.maxFiles', { fileSink: { maxFiles: 0 } }, /fileSink\.maxFiles/],
+      ['otlp', { otlp: 'http://collector:4318' }, /otlp must be an object.*collector/],
+      ['otlp', { otlp: true }, /otlp must be an object/],
+      ['queue', { queue: 'big' }, /queue must be an object/],
+      ['fileSink', { fileSink: null }, /fileSink must be an object/],
+      ['fileSink.enabled', { fileSink: { enabled: 'no' } }, /fileSink\.enabled must be a boolean/],
+      ['fileSink.directory', { fileSink: { directory: 5 } }, /fileSink\.directory must be a non-empty string/],
+      ['redactPaths', { redactPaths: 'parameters.api_key' }, /redactPaths must be an array/],
+      ['redactPaths', { redactPaths: ['inputs.*.data', '.'] }, /redactPaths must be dot paths that name a field.*"\."/],
+      ['matcher', { matcher: '/predict' }, /matcher must be a function, got "string"/],
     ];
     for (const [option, options, message] of cases) {
       it(`throws a TypeError naming ${option} for ${JSON.stringify(options)}`, () => {
@@ -91,6 +100,17 @@ describe('configuration', () => {
           TypeError,
           message,
         );
+      });
+    }
+
+    for (const [given, headers] of [
+      ['a string', 'api-key=secret'],
+      ['an array', ['api-key=secret']],
+    ] as const) {
+      it(`throws for otlp.headers given as ${given}, without showing it`, () => {
+        const build = (): unknown => inferenceTelemetry(untyped({ fileSink: { enabled: false }, otlp: { headers } }));
+        expect(build).to.throw(TypeError, `otlp.headers must be an object of header names and values, got ${given}`);
+        expect(build).not.to.throw(/secret/);
       });
     }
 

@@ -55,6 +55,32 @@ describe('per-signal OTLP variables (own providers, over the wire)', () => {
   });
 });
 
+describe('OTLP headers whose names differ in case only (own providers, over the wire)', () => {
+  const servers = useServers();
+  const receiver = useOtlpReceiver({ per: 'test' });
+
+  useEnvironment(() => ({
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url,
+    // Two spellings in one variable; the signal's variable and the code below spell it as the first.
+    OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=generic,X-Tenant=generic-again',
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-tenant=traces',
+    OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json',
+  }));
+
+  it("are one header: a signal's variable wins over the generic one", async () => {
+    await exportOneCall(servers, {});
+    expect(exportOf(receiver(), 'traces').headers).to.include({ 'x-tenant': 'traces' });
+    expect(exportOf(receiver(), 'metrics').headers).to.include({ 'x-tenant': 'generic-again' });
+  });
+
+  it('are one header: one given in code wins over every spelling in the variables, JSON and protobuf', async () => {
+    await exportOneCall(servers, { otlp: { headers: { 'x-tenant': 'code' } } });
+    for (const signal of ['traces', 'logs', 'metrics'] as const) {
+      expect(exportOf(receiver(), signal).headers, signal).to.include({ 'x-tenant': 'code' });
+    }
+  });
+});
+
 describe('OTEL_{LOGS,TRACES,METRICS}_EXPORTER (own providers, over the wire)', () => {
   const servers = useServers();
   const receiver = useOtlpReceiver({ per: 'test' });

@@ -45,6 +45,34 @@ export function checkFile(option: string, value: string | undefined): string | u
   return value;
 }
 
+/** An option that groups others (`otlp`, `queue`, `fileSink`): a plain object, whose fields are checked one by one. */
+export function checkGroup<T extends object>(option: string, value: T | undefined): T | undefined {
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    fail(option, 'an object of options', value);
+  }
+  return value;
+}
+
+/** A non-empty string. */
+export function checkText(option: string, value: string | undefined): string | undefined {
+  if (value !== undefined && (typeof value !== 'string' || value === '')) fail(option, 'a non-empty string', value);
+  return value;
+}
+
+export function checkFunction<T extends (...args: never[]) => unknown>(
+  option: string,
+  value: T | undefined,
+): T | undefined {
+  // A function has no JSON: the error shows what was given by its type.
+  if (value !== undefined && typeof value !== 'function') fail(option, 'a function', typeof value);
+  return value;
+}
+
+export function checkBoolean(option: string, value: boolean | undefined): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') fail(option, 'a boolean', value);
+  return value;
+}
+
 /**
  * Headers every export sends: names and values Node.js accepts, so that a
  * typo throws now instead of failing every export. The error names the
@@ -52,6 +80,13 @@ export function checkFile(option: string, value: string | undefined): string | u
  */
 export function checkHeaders(option: string, headers: Readonly<Record<string, unknown>> | undefined): void {
   if (headers === undefined) return;
+  // A string in the variable's form would be spread into one header per character. Its value is not shown either.
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    const given = Array.isArray(headers) ? 'an array' : headers === null ? 'null' : `a ${typeof headers}`;
+    throw new TypeError(
+      `inferenceTelemetry: ${option} must be an object of header names and values, got ${given} (not shown: headers carry credentials)`,
+    );
+  }
   const refused = Object.entries(headers)
     .filter(([name, value]) => typeof value !== 'string' || !isHeader(name, value))
     .map(([name]) => name);

@@ -8,7 +8,7 @@ import {
   DEFAULT_OTLP_PROTOCOL,
   DEFAULT_OTLP_TIMEOUT_MILLIS,
 } from './defaults.js';
-import { checkChoice, checkFile, checkHeaders, checkUrl } from './option-checks.js';
+import { checkChoice, checkFile, checkGroup, checkHeaders, checkUrl } from './option-checks.js';
 import { checkMillis, TIMER_BOUNDS, timeoutVariable } from './timer-limit.js';
 
 const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
@@ -80,6 +80,27 @@ function checkOtlpOptions(otlp: OtlpOptions): OtlpOptions {
   return otlp;
 }
 
+/**
+ * Headers merged key by key rather than whole, as the JavaScript SDK's
+ * exporters merge them: a signal's headers override the generic ones of the
+ * same name, code overrides both. Names are compared as HTTP compares them,
+ * whatever their case, and a header overriding another sets the value of
+ * every spelling of its name seen so far rather than adding one: the SDK's
+ * exporters merge the variables' headers again beneath these, key by key,
+ * and Node.js sends the last spelling of a name it is given.
+ */
+export function mergeHeaders(...sources: (Readonly<Record<string, string>> | undefined)[]): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const source of sources) {
+    for (const [name, value] of Object.entries(source ?? {})) {
+      const lowerName = name.toLowerCase();
+      for (const seen of Object.keys(merged)) if (seen.toLowerCase() === lowerName) merged[seen] = value;
+      merged[name] = value;
+    }
+  }
+  return merged;
+}
+
 /** Export settings the `OTEL_EXPORTER_OTLP_*` variables can give, all of them or one signal's. */
 type OtlpVariables = Partial<Omit<ResolvedOtlpExport, 'url'>>;
 
@@ -111,9 +132,7 @@ function resolveOtlpExport(
 ): ResolvedOtlpExport {
   return {
     url,
-    // Key by key rather than whole, as the JavaScript SDK's exporters merge them: a
-    // signal's headers override the generic ones of the same name, code overrides both.
-    headers: { ...generic.headers, ...signal.headers, ...otlp.headers },
+    headers: mergeHeaders(generic.headers, signal.headers, otlp.headers),
     timeoutMillis: otlp.timeoutMillis ?? signal.timeoutMillis ?? generic.timeoutMillis ?? DEFAULT_OTLP_TIMEOUT_MILLIS,
     compression: otlp.compression ?? signal.compression ?? generic.compression ?? DEFAULT_OTLP_COMPRESSION,
     protocol: otlp.protocol ?? signal.protocol ?? generic.protocol ?? DEFAULT_OTLP_PROTOCOL,
@@ -134,7 +153,7 @@ export function resolveOtlp(
   env: EnvReader,
   off: ReadonlySet<OtlpSignal>,
 ): ResolvedOtlp | undefined {
-  const otlp = checkOtlpOptions(options.otlp ?? {});
+  const otlp = checkOtlpOptions(checkGroup('otlp', options.otlp) ?? {});
   // Code first, as for every setting: `endpoint` in code is every signal's, so it wins over a signal's variable.
   const envBase = otlp.endpoint === undefined ? env.url('OTEL_EXPORTER_OTLP_ENDPOINT') : undefined;
   const url = (signal: OtlpSignal, explicit: string | undefined): string | undefined =>
