@@ -223,6 +223,22 @@ describe('text-embedding errors', () => {
       expectOpenAiError(text, 415, 'unsupported_media_type', /Content-Type must be application\/json/);
     });
 
+    it('answers a text that is no Unicode, bytes or escapes, in OpenAI shape rather than embed U+FFFD', async () => {
+      const url = `${server.url}/openai/v1/embeddings`;
+      const latin1 = Buffer.concat([
+        Buffer.from(`{"model":"${DEMO_EMBEDDING}","input":"caf`),
+        Buffer.from([0xe9, 0x22, 0x7d]),
+      ]);
+      const notUtf8 = await readJson(await post(url, latin1, { 'content-type': 'application/json' }));
+      expectOpenAiError(notUtf8, 400, 'invalid_request', /not valid UTF-8/);
+      const lone = await readJson(
+        await post(url, `{"model":"${DEMO_EMBEDDING}","input":["ok","a\\ud800b"]}`, {
+          'content-type': 'application/json',
+        }),
+      );
+      expectOpenAiError(lone, 400, 'invalid_request', /holds \\ud800, half a surrogate pair/);
+    });
+
     it('answers unknown OpenAI routes in OpenAI shape, and the root /v1/embeddings with a 404 naming the path', async () => {
       expectOpenAiError(await getJson(`${server.url}/openai/v1/nothing`), 404, 'route_not_found', /GET/);
       // Express routes in any letter case, and the answers keep OpenAI's shape in every one.

@@ -144,6 +144,35 @@ describe('errors', () => {
       expectError(await predictRaw('{instances}'), 400, 'the request body is not valid JSON');
     });
 
+    it('rejects a body that is not UTF-8, whose text would reach the model as U+FFFD', async () => {
+      const latin1 = Buffer.from('{"instances": [[6.8, 2.8, 4.8, 1.4]], "id": "caf\u00e9"}', 'latin1');
+      expectError(await predictRaw(latin1), 400, 'the request body is not valid UTF-8, which JSON text must be');
+      expectError(await inferRaw(latin1), 400, 'the request body is not valid UTF-8');
+    });
+
+    describe('a \\u escape of half a surrogate pair, which JSON.parse lets through as no text', () => {
+      const withId = (id: string): string => `{"id": "${id}", "inputs": [${JSON.stringify(irisInput)}]}`;
+      for (const [what, id, escape] of [
+        ['a high half alone', 'a\\ud800b', '\\ud800'],
+        ['a low half alone', '\\uDFFF', '\\uDFFF'],
+        ['a high half before another escape', '\\ud83d\\u0041', '\\ud83d'],
+        ['a high half at the end of the body', '\\udbff', '\\udbff'],
+        ['the halves the wrong way round', '\\ude00\\ud83d', '\\ude00'],
+      ]) {
+        it(`rejects ${what}, naming the escape`, async () => {
+          expectError(await inferRaw(withId(id)), 400, `the request body holds ${escape}, half a surrogate pair`);
+        });
+      }
+
+      it('takes a pair, as Python escapes an emoji, and an escaped backslash before u', async () => {
+        for (const id of ['\\ud83d\\ude00', '\\\\ud800', '\\\\\\ud83d\\ude00']) {
+          const answer = await inferRaw(withId(id));
+          expect(answer.status, `${id}: ${JSON.stringify(answer.body)}`).to.equal(200);
+          expect(answer.body.id).to.equal(JSON.parse(`"${id}"`));
+        }
+      });
+    });
+
     it('rejects an empty body, and a body that breaks the protocol structure', async () => {
       expectError(await inferRaw(''), 400, 'the request body is empty');
       expectError(await infer({ inputs: {} }), 400, "'inputs' must be a non-empty array, got an object");

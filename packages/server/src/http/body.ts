@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import type { ZlibOptions } from 'node:zlib';
@@ -13,6 +14,7 @@ import {
   parseJsonPartLength,
   parseJsonText,
 } from '@inferlens/protocol';
+import { loneSurrogateEscape } from './lone-surrogates.js';
 
 /** application/json, and structured-syntax JSON types such as application/cloudevents+json. */
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json$/i;
@@ -163,13 +165,21 @@ function parseBody(
       );
     }
   }
+  const jsonPart = raw.subarray(0, jsonLength);
+  // Read as it is, bytes that are no UTF-8 would become U+FFFD: a model would run on other text than was sent.
+  if (!isUtf8(jsonPart)) throw invalidRequest('the request body is not valid UTF-8, which JSON text must be');
+  const text = jsonPart.toString('utf8');
   let json: unknown;
   try {
-    json = parseJsonText(raw.toString('utf8', 0, jsonLength), tensorData);
+    json = parseJsonText(text, tensorData);
   } catch (error) {
     // The lossless reader of 64-bit integers, or that of NaN and Infinity, recurses, and ran out of stack.
     if (error instanceof RangeError) throw invalidRequest('the request body is nested too deeply to read');
     throw invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`);
+  }
+  const lone = loneSurrogateEscape(text);
+  if (lone !== undefined) {
+    throw invalidRequest(`the request body holds ${lone}, half a surrogate pair, which encodes no text`);
   }
   return { json, binary: jsonLength < raw.length ? raw.subarray(jsonLength) : undefined };
 }
