@@ -1,5 +1,5 @@
 import type { TensorMetadata } from '@inferlens/protocol';
-import type { InferenceServer } from './server.js';
+import type { BannerServer } from './cli-banner.js';
 
 /** A placeholder element of each datatype's JSON form. */
 function placeholder(datatype: TensorMetadata['datatype']): number | boolean | string {
@@ -18,12 +18,12 @@ function exampleRow(input: TensorMetadata): unknown {
 
 /**
  * A curl command that predicts one instance on the first ready model with a
- * single input, so the banner shows a request that works as printed.
+ * single input, as the version that serves calls without one takes it, so
+ * the banner shows a request that works as printed.
  */
-export function exampleRequest(server: InferenceServer): string | undefined {
+export function exampleRequest(server: BannerServer): string | undefined {
   for (const model of server.repository.models()) {
-    const latest = model.versions[model.versions.length - 1];
-    const inputs = latest.model?.signature.inputs;
+    const inputs = server.repository.find(model.name).model?.signature.inputs;
     if (inputs?.length !== 1) continue;
     const body = JSON.stringify({ instances: [exampleRow(inputs[0])] });
     return `curl -s -X POST ${server.url}/v1/models/${model.name}:predict -H 'Content-Type: application/json' -d '${body}'`;

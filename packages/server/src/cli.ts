@@ -12,7 +12,7 @@ import {
 } from './options.js';
 import { startServer } from './server.js';
 import type { InferenceServer } from './server.js';
-import { exampleRequest } from './cli-example.js';
+import { bannerText } from './cli-banner.js';
 import { integer, MAX_PORT, nonBlank } from './cli-values.js';
 import type { TelemetryFlags } from './cli-telemetry.js';
 import { addTelemetryOptions, describeTelemetry, telemetryOptions } from './cli-telemetry.js';
@@ -31,23 +31,6 @@ interface ServeFlags extends TelemetryFlags {
   port: number;
   maxBodyBytes: number;
   shutdownTimeoutMs: number;
-}
-
-function printBanner(server: InferenceServer, telemetry: string): void {
-  const lines = [
-    `serving ${server.repository.root} on ${server.url}`,
-    `  ${telemetry}`,
-    `  KServe V1:           ${server.url}/v1/models`,
-    `  Open Inference (V2): ${server.url}/v2  (health: ${server.url}/v2/health/ready)`,
-    `  OpenAI embeddings:   ${server.url}/openai/v1/embeddings  (models: ${server.url}/openai/v1/models)`,
-  ];
-  for (const model of server.repository.models()) {
-    const latest = model.versions[model.versions.length - 1];
-    lines.push(`  model ${model.name} (versions ${model.versions.map((v) => v.version).join(', ')}): ${latest.state}`);
-  }
-  const example = exampleRequest(server);
-  if (example !== undefined) lines.push('', 'try:', `  ${example}`);
-  console.log(lines.join('\n'));
 }
 
 /**
@@ -87,7 +70,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   });
   stopOnSignals(server);
   await server.loaded;
-  printBanner(server, describeTelemetry(server.telemetry, await server.prometheusUrl));
+  console.log(bannerText(server, describeTelemetry(server.telemetry, await server.prometheusUrl)));
 }
 
 const program = new Command('inferlens')
