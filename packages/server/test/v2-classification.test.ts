@@ -53,11 +53,23 @@ describe('V2 classification extension', () => {
     for (const [score, index] of ranked) expect(Number(score)).to.equal(scores[Number(index)]);
   });
 
-  it('rejects a class count that is not a positive integer, or more than the classes', async () => {
+  it('rejects a class count that is not a positive integer', async () => {
     expectError(await infer(classificationRequest(0)), 400, /classification must be a positive integer, got 0$/);
     // Quoted, so that the message does not read as if a valid count were refused.
     expectError(await infer(classificationRequest('2')), 400, /classification must be a positive integer, got "2"$/);
-    expectError(await infer(classificationRequest(4)), 400, /classification 4 exceeds its 3 classes/);
+  });
+
+  it('answers every class, ranked, to a count past the classes, as Triton does', async () => {
+    const { status, body } = await infer(classificationRequest(4));
+    expect(status).to.equal(200);
+    const [output] = body.outputs;
+    expect(output.shape).to.deep.equal([2, 3]);
+    const rows = [(output.data as string[]).slice(0, 3), (output.data as string[]).slice(3)];
+    for (const row of rows) {
+      expect(row.map((entry) => entry.split(':')[1]).sort()).to.deep.equal(['0', '1', '2']);
+      const scores = row.map((entry) => Number(entry.split(':')[0]));
+      expect(scores).to.deep.equal([...scores].sort((a, b) => b - a));
+    }
   });
 
   it('refuses to rank an output of one value per row (the predicted label), rather than rank the rows', async () => {

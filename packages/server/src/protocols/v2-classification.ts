@@ -37,7 +37,8 @@ export function requestedClassCount(request: InferRequest, outputName: string): 
  * Triton's classification extension: replaces a scores tensor of shape
  * `[batch, classes]` (or `[classes]`) by the `count` highest scores of each
  * row as BYTES `"<score>:<index>"`, with `":<label>"` appended when the
- * model's config names the class. An output the model declares as one
+ * model's config names the class. A `count` past the classes gives them
+ * all, as Triton answers it. An output the model declares as one
  * dynamic axis (`declared`: `[-1]`) holds one value per row, a predicted
  * label rather than scores, and is refused.
  */
@@ -54,9 +55,7 @@ export function classify(
     throw invalidInput(`output '${tensor.name}' holds one value per row, not class scores to classify`);
   }
   const classes = tensor.shape[tensor.shape.length - 1];
-  if (count > classes) {
-    throw invalidInput(`output '${tensor.name}': ${CLASSIFICATION_PARAMETER} ${count} exceeds its ${classes} classes`);
-  }
+  const kept = Math.min(count, classes);
   // 64-bit scores past 2^53 are bigints, and a float's NaN or infinity a NonFiniteElement:
   // each ranked by its number (Number()), printed with all its digits or as its token.
   const scores = encodeJsonValues(tensor.datatype, tensor.values);
@@ -66,11 +65,11 @@ export function classify(
     const offset = row * classes;
     const rowScores = Array.from({ length: classes }, (_, index) => Number(scores[offset + index]));
     const ranked = Array.from({ length: classes }, (_, index) => index).sort(byScoreDescending(rowScores));
-    for (const index of ranked.slice(0, count)) {
+    for (const index of ranked.slice(0, kept)) {
       const label = labels[index];
       values.push(`${String(scores[offset + index])}:${index}${label === undefined ? '' : `:${label}`}`);
     }
   }
-  const shape = [...tensor.shape.slice(0, -1), count];
+  const shape = [...tensor.shape.slice(0, -1), kept];
   return { name: tensor.name, datatype: 'BYTES', shape, values };
 }
