@@ -33,6 +33,16 @@ function sumAndSizeModel(): Uint8Array {
   });
 }
 
+/** `sum` = a + b per row, and `total`, the sum of every row: a scalar, with no row per instance. */
+function sumAndTotalModel(): Uint8Array {
+  return encodeModel({
+    name: 'sum_and_total',
+    inputs: [valueInfo('a', 'float32', ['batch']), valueInfo('b', 'float32', ['batch'])],
+    outputs: [valueInfo('sum', 'float32', ['batch']), valueInfo('total', 'float32', [])],
+    nodes: [node('Add', ['a', 'b'], ['sum']), node('ReduceSum', ['sum'], ['total'], { keepdims: 0 })],
+  });
+}
+
 describe('V1 on the demo iris model', () => {
   let server: InferenceServer;
   const predictUrl = (): string => `${server.url}/v1/models/iris:predict`;
@@ -149,6 +159,7 @@ describe('V1 on models with several inputs, outputs and versions', () => {
       { name: 'add', versions: { '1': addModel() } },
       { name: 'arithmetic', versions: { '1': sumAndDifferenceModel() } },
       { name: 'sum_and_size', versions: { '1': sumAndSizeModel() } },
+      { name: 'sum_and_total', versions: { '1': sumAndTotalModel() } },
       { name: 'scale', versions: { '1': scaleModel(1), '3': scaleModel(3) } },
       { name: 'identity_int64', versions: { '1': identityModel('int64', ['n', 2]) } },
       { name: 'identity_string', versions: { '1': identityModel('string', ['n']) } },
@@ -242,6 +253,29 @@ describe('V1 on models with several inputs, outputs and versions', () => {
       400,
       "output 'size' has 1 row and output 'sum' 2: V1 answers one prediction per instance; ask V2 /infer for these outputs",
     );
+  });
+
+  it('refuses a scalar output beside per-row outputs at every batch size, one instance included', async () => {
+    const message =
+      "output 'total' is a scalar, with no row for each instance: V1 answers one prediction per instance; ask V2 /infer for these outputs";
+    expectError(await predict('sum_and_total', { instances: [{ a: 5, b: 2 }] }), 400, message);
+    const two = await predict('sum_and_total', {
+      instances: [
+        { a: 5, b: 2 },
+        { a: 1, b: 4 },
+      ],
+    });
+    expectError(two, 400, message);
+    const v2 = await postJson(`${served.url}/v2/models/sum_and_total/infer`, {
+      inputs: [
+        { name: 'a', datatype: 'FP32', shape: [1], data: [5] },
+        { name: 'b', datatype: 'FP32', shape: [1], data: [2] },
+      ],
+    });
+    expect(v2.body.outputs.find((output: { name: string }) => output.name === 'total')).to.deep.include({
+      shape: [],
+      data: [7],
+    });
   });
 
   it('refuses instances that mix objects naming the inputs with plain rows', async () => {

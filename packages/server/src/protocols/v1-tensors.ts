@@ -104,13 +104,23 @@ function rowsOf(tensor: Tensor): unknown[] {
   return tensor.shape.length === 0 ? [nested] : (nested as unknown[]);
 }
 
+/** Why V1 cannot answer outputs that do not pair up one row per instance. */
+const ONE_PER_INSTANCE = 'V1 answers one prediction per instance; ask V2 /infer for these outputs';
+
 /**
  * One prediction per instance: the row of a single output, or an object of
  * every output's row. Outputs whose row counts differ are refused, as
- * TensorFlow Serving refuses them, since pairing them would drop values.
+ * TensorFlow Serving refuses them, since pairing them would drop values;
+ * so is a scalar output beside others, which has no rows (TensorFlow
+ * Serving refuses it too), whatever the batch size. A single scalar output
+ * is the one prediction.
  */
 export function tensorsToPredictions(outputs: readonly Tensor[]): unknown[] {
   if (outputs.length === 1) return rowsOf(outputs[0]);
+  const scalar = outputs.find((output) => output.shape.length === 0);
+  if (scalar !== undefined) {
+    throw invalidRequest(`output '${scalar.name}' is a scalar, with no row for each instance: ${ONE_PER_INSTANCE}`);
+  }
   const columns = outputs.map((output) => [output.name, rowsOf(output)] as const);
   const count = columns[0]?.[1].length ?? 0;
   const uneven = columns.find(([, rows]) => rows.length !== count);
@@ -118,7 +128,7 @@ export function tensorsToPredictions(outputs: readonly Tensor[]): unknown[] {
     const [name, rows] = uneven;
     throw invalidRequest(
       `output '${name}' has ${rows.length} row${rows.length === 1 ? '' : 's'} and output '${columns[0][0]}' ${count}: ` +
-        'V1 answers one prediction per instance; ask V2 /infer for these outputs',
+        ONE_PER_INSTANCE,
     );
   }
   return Array.from({ length: count }, (_, row) =>
