@@ -1,7 +1,7 @@
 export { ERROR_STATUS, InferenceError, invalidInput, invalidRequest } from './errors.js';
 export { isJsonObject } from './json-object.js';
 export { parseJsonText, stringifyJson } from './json-text.js';
-export { NonFiniteElement } from './json-non-finite.js';
+export { FloatToken } from './float-token.js';
 export type { JsonPath, JsonPathTest } from './json-non-finite.js';
 export type { ErrorBody, ErrorKind } from './errors.js';
 export {

@@ -1,7 +1,7 @@
 import { f16round } from '@petamoriken/float16';
 import type { Datatype, TensorValues } from './datatypes.js';
 import { invalidInput } from './errors.js';
-import { NonFiniteElement } from './json-non-finite.js';
+import { FloatToken } from './float-token.js';
 import {
   float16BitsToNumber,
   fromBfloat16Bits,
@@ -217,9 +217,9 @@ function decodeBytes(values: readonly unknown[], name: string): string[] {
 
 /**
  * A JSON element of an answer: a bigint is a 64-bit integer past 2^53, and a
- * NonFiniteElement a float's NaN or infinity, both written by `stringifyJson`.
+ * FloatToken a float's NaN, infinity or -0, both written by `stringifyJson`.
  */
-export type JsonElement = number | bigint | boolean | string | NonFiniteElement;
+export type JsonElement = number | bigint | boolean | string | FloatToken;
 
 /** A 64-bit integer as a number where that is exact, else as itself. */
 function exactInteger(value: bigint): number | bigint {
@@ -228,18 +228,21 @@ function exactInteger(value: bigint): number | bigint {
 }
 
 /** A float32 as its shortest decimal: the finiteness check it needs anyway is where a NaN or infinity branches off. */
-function float32Element(value: number): number | NonFiniteElement {
-  return value - value === 0 ? shortestFiniteFloat32(value) : NonFiniteElement.of(value);
+function float32Element(value: number): number | FloatToken {
+  if (value - value !== 0) return FloatToken.ofNonFinite(value);
+  return Object.is(value, -0) ? FloatToken.NEGATIVE_ZERO : shortestFiniteFloat32(value);
 }
 
-/** A float as a JSON element: itself, or for NaN and the infinities their NonFiniteElement. */
-function floatElement(value: number): number | NonFiniteElement {
-  return value - value === 0 ? value : NonFiniteElement.of(value);
+/** A float as a JSON element: itself, or for NaN, the infinities and -0 their FloatToken. */
+function floatElement(value: number): number | FloatToken {
+  if (value - value !== 0) return FloatToken.ofNonFinite(value);
+  return Object.is(value, -0) ? FloatToken.NEGATIVE_ZERO : value;
 }
 
 /**
- * Floats as JSON elements: one subtraction per finite value. A loop that
- * pushes builds the array faster than Array.from did (without the check).
+ * Floats as JSON elements: one subtraction per value, and a -0 test per
+ * finite one. A loop that pushes builds the array faster than Array.from
+ * did (without the checks).
  */
 function floatElements(values: ArrayLike<number>): JsonElement[] {
   const elements: JsonElement[] = [];
@@ -258,8 +261,8 @@ function float16Elements(bits: Uint16Array): JsonElement[] {
  * Writes typed values as flat JSON elements: float32 at float32 precision,
  * half-precision types as their numeric values, BOOL as booleans. 64-bit
  * integers stay exact: numbers up to 2^53, bigints past it. A float's NaN
- * or infinity is a NonFiniteElement, which `stringifyJson` writes as its
- * token.
+ * or infinity, and a -0, is a FloatToken, which `stringifyJson` writes as
+ * its token.
  */
 export function encodeJsonValues(datatype: Datatype, values: TensorValues): JsonElement[] {
   switch (datatype) {

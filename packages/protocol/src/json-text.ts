@@ -1,6 +1,7 @@
 import { isInteger, parse } from 'lossless-json';
 import type { JsonPathTest } from './json-non-finite.js';
-import { NonFiniteElement, readJsonWithNonFinite } from './json-non-finite.js';
+import { FloatToken } from './float-token.js';
+import { readJsonWithNonFinite } from './json-non-finite.js';
 
 /**
  * A run of this many digits is the shortest text that can hold an integer
@@ -47,10 +48,10 @@ export function parseJsonText(text: string, nonFiniteAt?: JsonPathTest): unknown
 /** Text without these cannot hold a non-finite token, so JSON.parse's own error stands. */
 const MAY_HOLD_NON_FINITE = /NaN|Inf/;
 
-/** What JSON.stringify refused (a bigint, a NonFiniteElement), written by hand; anything else as it writes it. */
+/** What JSON.stringify refused (a bigint, a FloatToken), written by hand; anything else as it writes it. */
 function writeValue(value: unknown): string | undefined {
   if (typeof value === 'bigint') return value.toString();
-  if (value instanceof NonFiniteElement) return value.token;
+  if (value instanceof FloatToken) return value.token;
   if (Array.isArray(value)) {
     let text = '[';
     for (let i = 0; i < value.length; i++) text += `${i === 0 ? '' : ','}${writeValue(value[i]) ?? 'null'}`;
@@ -70,8 +71,8 @@ function writeValue(value: unknown): string | undefined {
 
 /**
  * Writes a value as JSON text, a bigint as a JSON number with all its
- * digits and a NonFiniteElement as its token (`NaN`, `Infinity`,
- * `-Infinity`). JSON.stringify refuses both with a TypeError, so it writes
+ * digits and a FloatToken as its token (`NaN`, `Infinity`,
+ * `-Infinity`, `-0.0`). JSON.stringify refuses both with a TypeError, so it writes
  * every answer that holds neither, and only one that does is written again.
  */
 export function stringifyJson(value: unknown): string {

@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import type { Datatype, TensorValues } from '../src/index.js';
-import { decodeJsonValues, encodeJsonValues, flattenNested, nestFlat } from '../src/index.js';
+import {
+  decodeJsonValues,
+  encodeJsonValues,
+  flattenNested,
+  FloatToken,
+  nestFlat,
+  stringifyJson,
+} from '../src/index.js';
 import { thrown } from './thrown.js';
 
 describe('flattenNested', () => {
@@ -200,6 +207,18 @@ describe('decodeJsonValues and encodeJsonValues', () => {
     const values = Float32Array.of(0.1, 1.1, 3.4028234663852886e38, 16777217, -0.3);
     expect(Math.fround(0.1)).to.not.equal(0.1);
     expect(encodeJsonValues('FP32', values)).to.deep.equal([0.1, 1.1, 3.4028235e38, 16777216, -0.3]);
+  });
+
+  it('keeps the sign of zero in every float datatype, -0 as a token written -0.0 and 0 as a number', () => {
+    const halves = { FP16: Uint16Array.of(0x8000, 0), BF16: Uint16Array.of(0x8000, 0) };
+    const floats = { FP32: Float32Array.of(-0, 0), FP64: Float64Array.of(-0, 0) };
+    for (const [datatype, values] of Object.entries({ ...halves, ...floats })) {
+      const elements = encodeJsonValues(datatype as Datatype, values);
+      expect(elements, datatype).to.deep.equal([FloatToken.NEGATIVE_ZERO, 0]);
+      expect(Object.is(Number(elements[0]), -0), datatype).to.equal(true);
+      expect(stringifyJson({ data: elements }), datatype).to.equal('{"data":[-0.0,0]}');
+      expect(Object.is((JSON.parse(stringifyJson(elements)) as number[])[0], -0), datatype).to.equal(true);
+    }
   });
 
   it('prints float32 values in their shortest form when 6 digits or fewer suffice, not a longer one that also reads back', () => {

@@ -1,7 +1,8 @@
 /**
  * NaN, Infinity and -Infinity in JSON tensors, both ways, as Triton's server
  * reads and writes them and Python's json module sends them: a Log model
- * makes them, Identity models carry them back.
+ * makes them, Identity models carry them back; and -0, which they write as
+ * -0.0.
  */
 import { expect } from 'chai';
 import type { ElementType } from '../../../scripts/onnx/graph.js';
@@ -65,6 +66,17 @@ describe('NaN and the infinities in JSON tensors', () => {
     expect(v2.text).to.include('"data":[NaN,-Infinity,0,Infinity]');
     const v1 = await postText(predictUrl('log'), '{"instances":[-1,0,1]}');
     expect(v1).to.deep.equal({ status: 200, text: '{"predictions":[NaN,-Infinity,0]}' });
+  });
+
+  it('answers -0 as -0.0, as Triton and Python write it, in every float datatype, in V2 and V1', async () => {
+    for (const datatype of ['FP16', 'BF16', 'FP32', 'FP64']) {
+      const model = `identity_${datatype.toLowerCase()}`;
+      const v2 = await postText(inferUrl(model), infer(datatype, '[-0.0, 0, -0, 1.5]'));
+      expect(v2.status, `${datatype}: ${v2.text}`).to.equal(200);
+      expect(v2.text, datatype).to.include('"data":[-0.0,0,-0.0,1.5]');
+      const v1 = await postText(predictUrl(model), '{"instances":[-0.0,2]}');
+      expect(v1, datatype).to.deep.equal({ status: 200, text: '{"predictions":[-0.0,2]}' });
+    }
   });
 
   it('reads the tokens as elements of every float datatype and answers them back, in V2 and V1', async () => {

@@ -1,4 +1,5 @@
 /** OpenAI's embeddings API, as `POST /v1/embeddings` takes and answers it. */
+import type { FloatToken } from '../float-token.js';
 
 /** How the vectors are written: JSON numbers, or base64 of little-endian float32 bytes. */
 export type EmbeddingEncodingFormat = 'float' | 'base64';
@@ -18,8 +19,8 @@ export interface EmbeddingsRequest {
 
 export interface EmbeddingObject {
   object: 'embedding';
-  /** The vector, or its base64 float32 bytes. */
-  embedding: number[] | string;
+  /** The vector (a -0 component as its FloatToken, for `stringifyJson`), or its base64 float32 bytes. */
+  embedding: (number | FloatToken)[] | string;
   index: number;
 }
 

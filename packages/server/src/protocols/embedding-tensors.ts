@@ -1,4 +1,4 @@
-import type { PredictPayload, Tensor } from '@inferlens/protocol';
+import type { FloatToken, PredictPayload, Tensor } from '@inferlens/protocol';
 import { decodeBase64Values, encodeJsonValues, invalidInput, nestFlat } from '@inferlens/protocol';
 import type { EmbeddingResult } from '../runtime/text-graph.js';
 import { EMBEDDING_OUTPUT, TEXT_INPUT } from '../runtime/text-embedder.js';
@@ -37,7 +37,8 @@ export function embeddingTensor(result: EmbeddingResult): Tensor {
   return { name: EMBEDDING_OUTPUT, datatype: 'FP32', shape: [result.count, result.dimension], values: result.vectors };
 }
 
-/** The vectors as rows of JSON numbers, printed at float32 precision. */
-export function embeddingRows(result: EmbeddingResult): number[][] {
-  return nestFlat(encodeJsonValues('FP32', result.vectors), [result.count, result.dimension]) as number[][];
+/** The vectors as rows of JSON numbers, printed at float32 precision; `stringifyJson` writes a -0 as `-0.0`. */
+export function embeddingRows(result: EmbeddingResult): (number | FloatToken)[][] {
+  const elements = encodeJsonValues('FP32', result.vectors);
+  return nestFlat(elements, [result.count, result.dimension]) as (number | FloatToken)[][];
 }

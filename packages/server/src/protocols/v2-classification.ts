@@ -56,7 +56,7 @@ export function classify(
   }
   const classes = tensor.shape[tensor.shape.length - 1];
   const kept = Math.min(count, classes);
-  // 64-bit scores past 2^53 are bigints, and a float's NaN or infinity a NonFiniteElement:
+  // 64-bit scores past 2^53 are bigints, and a float's NaN, infinity or -0 a FloatToken:
   // each ranked by its number (Number()), printed with all its digits or as its token.
   const scores = encodeJsonValues(tensor.datatype, tensor.values);
   const rows = scores.length / classes;
