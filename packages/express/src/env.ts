@@ -14,6 +14,9 @@ export interface NumberBounds {
 /** A whole number as the specification's integer variables are written: decimal digits, nothing else. */
 const DECIMAL_DIGITS = /^\d+$/;
 
+/** No header names: nothing replaces a variable's headers. */
+const NONE: ReadonlySet<string> = new Set();
+
 /**
  * Reads OpenTelemetry's environment variables as the specification says: an
  * empty value is unset, and a value that does not parse is reported once and
@@ -110,9 +113,12 @@ export class EnvReader {
    * take an entry out of what they send: the report says which entries they
    * skip too, which they send although Node.js refuses them, failing their
    * exports, and which they send cut at a ';' (they read an entry as a W3C
-   * Baggage member). It shows no value: headers carry credentials.
+   * Baggage member). A header of the same name, spelled the same, that the
+   * exporters are given in code (`replaced`) takes the place of theirs, so
+   * such an entry is only skipped. It shows no value: headers carry
+   * credentials.
    */
-  headers(name: string): Record<string, string> | undefined {
+  headers(name: string, replaced: ReadonlySet<string> = NONE): Record<string, string> | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     const out: Record<string, string> = {};
@@ -126,7 +132,8 @@ export class EnvReader {
         out[pair[0]] = pair[1];
         return;
       }
-      const sdkHeaders = Object.entries(parseKeyPairsIntoRecord(entry));
+      // The exporters lay the headers they are given over the variable's, key by key.
+      const sdkHeaders = Object.entries(parseKeyPairsIntoRecord(entry)).filter(([header]) => !replaced.has(header));
       if (sdkHeaders.some(([header, value]) => !isHeader(header, value))) unsendable.push(index + 1);
       else if (sdkHeaders.length > 0) cutBySdk.push(index + 1);
       else skipped.push(index + 1);

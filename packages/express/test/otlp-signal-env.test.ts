@@ -123,4 +123,25 @@ describe('OTEL_EXPORTER_OTLP_HEADERS entries that Node.js cannot send (own provi
     expect(warning).to.match(/entries 1 of 2 cannot be sent.*read this variable too.*fail/);
     expect(warning).to.not.include('skipped');
   });
+
+  it('are reported as skipped when otlp.headers replaces them, spelled the same, and every export goes out', async () => {
+    await exportOneCall(servers, { otlp: { headers: { 'x-broken': 'fixed' } } });
+    const signals = new Set(
+      receiver()
+        .requests()
+        .map((request) => request.signal),
+    );
+    expect([...signals].sort()).to.deep.equal(['logs', 'metrics', 'traces']);
+    for (const request of receiver().requests())
+      expect(request.headers).to.include({ 'x-broken': 'fixed', 'x-team': 'ml' });
+    const warning = warnings.messages.find((message) => message.startsWith('OTEL_EXPORTER_OTLP_HEADERS'));
+    expect(warning).to.include('entries 1 of 2 are skipped').and.not.include('fail');
+  });
+
+  it('still fail every export when otlp.headers spells the name otherwise: Node.js refuses the entry first', async () => {
+    await exportOneCall(servers, { otlp: { headers: { 'X-Broken': 'fixed' } } });
+    expect(receiver().requests()).to.deep.equal([]);
+    const warning = warnings.messages.find((message) => message.startsWith('OTEL_EXPORTER_OTLP_HEADERS'));
+    expect(warning).to.match(/entries 1 of 2 cannot be sent.*read this variable too.*fail/);
+  });
 });

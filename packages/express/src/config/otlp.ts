@@ -104,10 +104,14 @@ export function mergeHeaders(...sources: (Readonly<Record<string, string>> | und
 /** Export settings the `OTEL_EXPORTER_OTLP_*` variables can give, all of them or one signal's. */
 type OtlpVariables = Partial<Omit<ResolvedOtlpExport, 'url'>>;
 
-/** The variables named `prefix` + `HEADERS`, `TIMEOUT` and so on; undefined where unset or bad. */
-function otlpVariables(env: EnvReader, prefix: string): OtlpVariables {
+/**
+ * The variables named `prefix` + `HEADERS`, `TIMEOUT` and so on; undefined
+ * where unset or bad. `codeHeaders` are the header names `otlp.headers`
+ * gives every exporter, in place of a variable's entry of the same name.
+ */
+function otlpVariables(env: EnvReader, prefix: string, codeHeaders: ReadonlySet<string>): OtlpVariables {
   return {
-    headers: env.headers(`${prefix}HEADERS`),
+    headers: env.headers(`${prefix}HEADERS`, codeHeaders),
     timeoutMillis: timeoutVariable(env, `${prefix}TIMEOUT`),
     compression: env.choice(`${prefix}COMPRESSION`, COMPRESSIONS),
     protocol: env.choice(`${prefix}PROTOCOL`, PROTOCOLS, UNSUPPORTED_PROTOCOLS),
@@ -169,12 +173,13 @@ export function resolveOtlp(
     metrics: url('metrics', otlp.metricsEndpoint),
   };
   if (Object.values(urls).every((each) => each === undefined)) return undefined;
+  const codeHeaders = new Set(Object.keys(otlp.headers ?? {}));
   // Read once, here, so that a bad generic variable is reported once, not once per signal.
-  const generic = otlpVariables(env, 'OTEL_EXPORTER_OTLP_');
+  const generic = otlpVariables(env, 'OTEL_EXPORTER_OTLP_', codeHeaders);
   const resolve = (signal: OtlpSignal): ResolvedOtlpExport | undefined => {
     const target = urls[signal];
     if (target === undefined) return undefined;
-    const variables = otlpVariables(env, `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_`);
+    const variables = otlpVariables(env, `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_`, codeHeaders);
     return resolveOtlpExport(target, otlp, variables, generic);
   };
   const metrics = resolve('metrics');
