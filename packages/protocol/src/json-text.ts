@@ -71,9 +71,9 @@ function writeValue(value: unknown): string | undefined {
 
 /**
  * Writes a value as JSON text, a bigint as a JSON number with all its
- * digits and a FloatToken as its token (`NaN`, `Infinity`,
- * `-Infinity`, `-0.0`). JSON.stringify refuses both with a TypeError, so it writes
- * every answer that holds neither, and only one that does is written again.
+ * digits and a FloatToken as its token (`NaN`, `Infinity`, `-Infinity`,
+ * `-0.0`). JSON.stringify refuses both with a TypeError, so it writes every
+ * answer that holds neither, and only one that does is written again.
  */
 export function stringifyJson(value: unknown): string {
   try {
