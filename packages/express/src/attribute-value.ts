@@ -1,3 +1,5 @@
+import { isHighSurrogate } from '@inferlens/protocol';
+
 /**
  * The longest string a call puts in an attribute, in UTF-16 code units
  * (the OpenTelemetry SDK's `attributeValueLengthLimit`, whose default is no
@@ -32,11 +34,4 @@ export function boundedAttributeValue(value: string): string {
 /** An error message or stack cut to {@link MAX_ERROR_TEXT_LENGTH}. */
 export function boundedErrorText(text: string): string {
   return cutText(text, MAX_ERROR_TEXT_LENGTH);
-}
-
-const HIGH_SURROGATE_FIRST = 0xd800;
-const HIGH_SURROGATE_LAST = 0xdbff;
-
-function isHighSurrogate(code: number): boolean {
-  return code >= HIGH_SURROGATE_FIRST && code <= HIGH_SURROGATE_LAST;
 }

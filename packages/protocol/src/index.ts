@@ -2,6 +2,7 @@ export { ERROR_STATUS, InferenceError, invalidInput, invalidRequest } from './er
 export { isJsonObject } from './json-object.js';
 export { parseJsonText, stringifyJson } from './json-text.js';
 export { FloatToken } from './float-token.js';
+export { isHighSurrogate, isLowSurrogate } from './utf16.js';
 export type { JsonPath, JsonPathTest } from './json-non-finite.js';
 export type { ErrorBody, ErrorKind } from './errors.js';
 export {

@@ -1,14 +1,9 @@
+import { isHighSurrogate, isLowSurrogate } from '@inferlens/protocol';
+
 /** Each escape of a JSON string in turn, an escaped backslash whole, so that the `u` after it starts no escape. */
 const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|[^u])/g;
 /** The length of a `\uXXXX` escape. */
 const UNIT_ESCAPE_LENGTH = 6;
-
-const HIGH_SURROGATES = { from: 0xd800, to: 0xdbff };
-const LOW_SURROGATES = { from: 0xdc00, to: 0xdfff };
-
-function within(unit: number, { from, to }: { from: number; to: number }): boolean {
-  return unit >= from && unit <= to;
-}
 
 /**
  * The first `\uXXXX` escape of a JSON text that names half a surrogate pair
@@ -24,7 +19,7 @@ export function loneSurrogateEscape(text: string): string | undefined {
   let high: { escape: string; end: number } | undefined;
   for (const match of text.matchAll(ESCAPE)) {
     const unit = match[1] === undefined ? undefined : Number.parseInt(match[1], 16);
-    const isLow = unit !== undefined && within(unit, LOW_SURROGATES);
+    const isLow = unit !== undefined && isLowSurrogate(unit);
     if (high !== undefined) {
       if (isLow && match.index === high.end) {
         high = undefined;
@@ -33,7 +28,7 @@ export function loneSurrogateEscape(text: string): string | undefined {
       return high.escape;
     }
     if (isLow) return match[0];
-    if (unit !== undefined && within(unit, HIGH_SURROGATES)) {
+    if (unit !== undefined && isHighSurrogate(unit)) {
       high = { escape: match[0], end: match.index + UNIT_ESCAPE_LENGTH };
     }
   }

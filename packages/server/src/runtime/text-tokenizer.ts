@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { isHighSurrogate } from '@inferlens/protocol';
 import type { BertPipelineJson, LeadingTokenizer } from './bert-leading-tokens.js';
 import { bertLeadingTokenizer } from './bert-leading-tokens.js';
 import { bertNormalizerFixes } from './bert-normalizer-fixes.js';
@@ -33,9 +34,6 @@ export const MAX_TEXT_CHARS_PER_TOKEN = 100;
 /** ASCII whitespace, where every Hugging Face pre-tokenizer ends a word. */
 const WHITESPACE = /[\t\n\r ]/;
 
-/** The first halves of UTF-16 surrogate pairs: a cut after one would leave half a character. */
-const HIGH_SURROGATES = { min: 0xd800, max: 0xdbff } as const;
-
 /**
  * Where to cut a text to at most `limit` characters: where the last run of
  * whitespace within it starts, so that the pre-tokenizer splits there in the
@@ -46,8 +44,7 @@ function leadingCut(text: string, limit: number): number {
   for (let cut = limit; cut > 0; cut--) {
     if (WHITESPACE.test(text[cut]) && !WHITESPACE.test(text[cut - 1])) return cut;
   }
-  const last = text.charCodeAt(limit - 1);
-  return last >= HIGH_SURROGATES.min && last <= HIGH_SURROGATES.max ? limit - 1 : limit;
+  return isHighSurrogate(text.charCodeAt(limit - 1)) ? limit - 1 : limit;
 }
 
 /** A text's token ids as the model reads them, and whether they had to be cut. */
