@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { isAttributeValue } from '@opentelemetry/core';
 import type { Sampler, SpanLimits } from '@opentelemetry/sdk-trace';
+import { isJsonObject } from '@inferlens/protocol';
 import type { ExportQueueOptions } from './export/bounded-queue.js';
 import { DEFAULT_EXPORT_QUEUE_OPTIONS } from './export/bounded-queue.js';
 import { EnvReader, isHeader } from './env.js';
@@ -194,7 +195,7 @@ function resolveServiceName(options: InferenceTelemetryOptions, env: EnvReader, 
  */
 function checkResourceAttributes(attributes: unknown): Attributes | undefined {
   if (attributes === undefined) return undefined;
-  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
+  if (!isJsonObject(attributes)) {
     fail('resourceAttributes', 'an object of attribute values', attributes);
   }
   const refused = Object.entries(attributes)

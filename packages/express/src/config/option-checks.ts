@@ -1,3 +1,4 @@
+import { isJsonObject } from '@inferlens/protocol';
 import { isHeader, isHttpUrl, isReadableFile } from '../env.js';
 
 /** Throws for an option given in code that is not `expected`: at construction, naming the option and the value. */
@@ -47,7 +48,7 @@ export function checkFile(option: string, value: string | undefined): string | u
 
 /** An option that groups others (`otlp`, `queue`, `fileSink`): a plain object, whose fields are checked one by one. */
 export function checkGroup<T extends object>(option: string, value: T | undefined): T | undefined {
-  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+  if (value !== undefined && !isJsonObject(value)) {
     fail(option, 'an object of options', value);
   }
   return value;
@@ -81,7 +82,7 @@ export function checkBoolean(option: string, value: boolean | undefined): boolea
 export function checkHeaders(option: string, headers: Readonly<Record<string, unknown>> | undefined): void {
   if (headers === undefined) return;
   // A string in the variable's form would be spread into one header per character. Its value is not shown either.
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+  if (!isJsonObject(headers)) {
     const given = Array.isArray(headers) ? 'an array' : headers === null ? 'null' : `a ${typeof headers}`;
     throw new TypeError(
       `inferenceTelemetry: ${option} must be an object of header names and values, got ${given} (not shown: headers carry credentials)`,
