@@ -86,9 +86,12 @@ function errorMessageOf(body: string): string | undefined {
  */
 export function boundedException(error: Error): Exception {
   const { code } = error as { code?: unknown };
-  const cut = { name: error.name, message: boundedErrorText(error.message) };
+  const { name } = error;
+  const message = boundedErrorText(error.message);
   const stack = error.stack === undefined ? undefined : boundedErrorText(error.stack);
-  return typeof code === 'string' || typeof code === 'number' ? { ...cut, code, stack } : { ...cut, stack };
+  return typeof code === 'string' || typeof code === 'number'
+    ? { code, name, message, stack }
+    : { name, message, stack };
 }
 
 /**

@@ -239,12 +239,10 @@ export class CallRecorder {
    */
   #recordSpan(state: CallState, outcome: CallOutcome, endTime: HrTime, callAttributes: Attributes, name: string): Span {
     const { call } = state;
-    const attributes: Attributes = {
-      ...callAttributes,
-      [ATTR_HTTP_ROUTE]: call.route,
-      [ATTR_URL_PATH]: state.path,
-      [ATTR_URL_SCHEME]: state.scheme,
-    };
+    const attributes = Object.assign({}, callAttributes);
+    attributes[ATTR_HTTP_ROUTE] = call.route;
+    attributes[ATTR_URL_PATH] = state.path;
+    attributes[ATTR_URL_SCHEME] = state.scheme;
     setMethodAttributes(attributes, state.gathered.method, this.#config.knownMethods);
     attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = outcome.status;
     if (outcome.failed) attributes[ATTR_ERROR_TYPE] = outcome.errorType!;

@@ -194,15 +194,21 @@ export class MonitorRecords {
         const schema = JSON.stringify({
           columns: columns.map(({ name: column, role, dataType }) => ({ name: column, role, type: dataType })),
         });
-        schemaFault = this.#emit(context, endTime, schema, {
-          ...attributes,
-          [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_SCHEMA,
-        });
+        schemaFault = this.#emit(
+          context,
+          endTime,
+          schema,
+          Object.assign({}, attributes, { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_SCHEMA }),
+        );
         if (schemaFault !== undefined) this.#schemas.forget(name);
       }
       const emitFault =
-        this.#emit(context, endTime, row, { ...attributes, [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW }) ??
-        schemaFault;
+        this.#emit(
+          context,
+          endTime,
+          row,
+          Object.assign({}, attributes, { [ATTR_RECORD_TYPE]: RECORD_TYPE.MONITOR_ROW }),
+        ) ?? schemaFault;
       if (emitFault !== undefined) {
         failed.push(name);
         fault ??= emitFault;

@@ -131,7 +131,8 @@ export function telemetryOptions(flags: TelemetryFlags, host?: string): Inferenc
     embeddingVectors: flags.embeddingVectors,
     fileSink: { directory: flags.monitoringDir },
   };
-  if (flags.fileSink !== 'auto') options.fileSink = { ...options.fileSink, enabled: flags.fileSink === 'on' };
+  if (flags.fileSink !== 'auto')
+    options.fileSink = Object.assign({}, options.fileSink, { enabled: flags.fileSink === 'on' });
   if (flags.otlpEndpoint !== undefined || flags.otlpCompression !== undefined) {
     options.otlp = {};
     if (flags.otlpEndpoint !== undefined) options.otlp.endpoint = flags.otlpEndpoint;

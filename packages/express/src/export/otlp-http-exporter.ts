@@ -60,7 +60,7 @@ export function otlpHttpExporter<T, R>(
   };
   const gzip = config.compression === CompressionAlgorithm.GZIP;
   const options = convertLegacyHttpOptions(
-    { ...config, compression: CompressionAlgorithm.NONE },
+    Object.assign({}, config, { compression: CompressionAlgorithm.NONE }),
     signal.signal,
     signal.path,
     gzip ? { ...PROTOBUF_HEADERS, ...GZIP_HEADERS } : PROTOBUF_HEADERS,

@@ -69,7 +69,7 @@ class CallSeries {
 
   /** The attributes of the payload sizes in one direction. */
   payloadAttributes(direction: PayloadDirection): Attributes {
-    return { ...this.attributes, [ATTR_PAYLOAD_DIRECTION]: direction };
+    return Object.assign({}, this.attributes, { [ATTR_PAYLOAD_DIRECTION]: direction });
   }
 }
 

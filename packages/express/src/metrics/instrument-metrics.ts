@@ -13,6 +13,10 @@ import {
   TELEMETRY_ERRORS,
 } from './descriptors.js';
 
+/** The attribute that tells a payload size's direction, one object for each, added to a call's attributes. */
+const REQUEST_DIRECTION: Attributes = { [ATTR_PAYLOAD_DIRECTION]: 'request' };
+const RESPONSE_DIRECTION: Attributes = { [ATTR_PAYLOAD_DIRECTION]: 'response' };
+
 function histogram(meter: Meter, { name, description, unit, boundaries }: HistogramDefinition): Histogram {
   return meter.createHistogram(name, { description, unit, advice: { explicitBucketBoundaries: [...boundaries] } });
 }
@@ -56,8 +60,8 @@ export class InstrumentCallMetrics implements CallMetrics {
     this.#duration.record(measurement.durationSeconds, attributes);
     if (measurement.batchSize !== undefined) this.#batchSize.record(measurement.batchSize, attributes);
     if (measurement.requestBytes !== undefined)
-      this.#payloadSize.record(measurement.requestBytes, { ...attributes, [ATTR_PAYLOAD_DIRECTION]: 'request' });
-    this.#payloadSize.record(measurement.responseBytes, { ...attributes, [ATTR_PAYLOAD_DIRECTION]: 'response' });
+      this.#payloadSize.record(measurement.requestBytes, Object.assign({}, attributes, REQUEST_DIRECTION));
+    this.#payloadSize.record(measurement.responseBytes, Object.assign({}, attributes, RESPONSE_DIRECTION));
     if (measurement.modelExecutionSeconds !== undefined)
       this.#modelExecution.record(measurement.modelExecutionSeconds, attributes);
   }

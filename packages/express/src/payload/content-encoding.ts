@@ -9,12 +9,16 @@ const ZLIB_PREFIX: ZlibOptions = { finishFlush: constants.Z_SYNC_FLUSH };
 const BROTLI_PREFIX: BrotliOptions = { finishFlush: constants.BROTLI_OPERATION_FLUSH };
 
 /** The Content-Encodings of HTTP that `compression()` and its kind write, by their header token. */
-const gunzip: Decoder = (input, maxOutputLength) => gunzipSync(input, { ...ZLIB_PREFIX, maxOutputLength });
+const gunzip: Decoder = (input, maxOutputLength) =>
+  gunzipSync(input, Object.assign({}, ZLIB_PREFIX, { maxOutputLength }));
 const DECODERS: ReadonlyMap<string, Decoder> = new Map<string, Decoder>([
   ['gzip', gunzip],
   ['x-gzip', gunzip],
-  ['deflate', (input, maxOutputLength) => inflateSync(input, { ...ZLIB_PREFIX, maxOutputLength })],
-  ['br', (input, maxOutputLength) => brotliDecompressSync(input, { ...BROTLI_PREFIX, maxOutputLength })],
+  ['deflate', (input, maxOutputLength) => inflateSync(input, Object.assign({}, ZLIB_PREFIX, { maxOutputLength }))],
+  [
+    'br',
+    (input, maxOutputLength) => brotliDecompressSync(input, Object.assign({}, BROTLI_PREFIX, { maxOutputLength })),
+  ],
 ]);
 
 /** The leading bytes of a decoded answer, and whether they are less than all of it. */

@@ -58,11 +58,10 @@ function attributeLimitsFromEnv(env: EnvReader, signal: 'SPAN' | 'LOGRECORD'): A
  * call's span has none.
  */
 export function spanLimitsFromEnv(env: EnvReader): SpanLimits {
-  return {
-    ...attributeLimitsFromEnv(env, 'SPAN'),
+  return Object.assign(attributeLimitsFromEnv(env, 'SPAN'), {
     eventCountLimit: countLimit(env, 'OTEL_SPAN_EVENT_COUNT_LIMIT') ?? DEFAULT_COUNT_LIMIT,
     attributePerEventCountLimit: countLimit(env, 'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT') ?? DEFAULT_COUNT_LIMIT,
-  };
+  });
 }
 
 /** The log records' attribute limits, from the environment. */
@@ -120,7 +119,10 @@ export function limitingSink(sink: LogRecordSink, limits: AttributeLimits): LogR
       sink.push(
         attributes === record.attributes
           ? record
-          : { ...record, attributes, droppedAttributesCount: record.droppedAttributesCount + dropped },
+          : Object.assign({}, record, {
+              attributes,
+              droppedAttributesCount: record.droppedAttributesCount + dropped,
+            }),
       );
     },
   };

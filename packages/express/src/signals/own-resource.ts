@@ -24,7 +24,7 @@ import type { ResolvedConfig } from '../config.js';
  * the package is pinned, and test/resource.test.ts holds what it must do.
  */
 export function ownResource(config: Pick<ResolvedConfig, 'resourceAttributes' | 'serviceName'>): Resource {
-  const attributes: Attributes = { ...config.resourceAttributes, 'service.name': config.serviceName };
+  const attributes: Attributes = Object.assign({}, config.resourceAttributes, { 'service.name': config.serviceName });
   return defaultResource()
     .merge(detectResources({ detectors: [serviceInstanceIdDetector] }))
     .merge(resourceFromAttributes(attributes));

@@ -27,6 +27,6 @@ export function sendBytes(
   headers: Record<string, string | number>,
   bytes: Buffer,
 ): void {
-  res.writeHead(status, { ...headers, 'content-length': bytes.byteLength });
+  res.writeHead(status, Object.assign({}, headers, { 'content-length': bytes.byteLength }));
   res.end(bytes);
 }

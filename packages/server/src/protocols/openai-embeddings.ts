@@ -76,11 +76,16 @@ export function embeddingsHandler({ repository, maxBodyBytes, logger }: HandlerO
       // The telemetry names the encoding the client asked for, as the GenAI conventions want ("if specified"),
       // not the default the answer falls back on: a null one, as the parser reads it, is none.
       const asked = (json as { encoding_format?: unknown }).encoding_format ?? undefined;
-      const result = await runEmbedding(res, found, found.embedder, request.inputs, {
-        ...request,
-        encodingFormat: asked === undefined ? undefined : request.encodingFormat,
-        maxTotalTokens: MAX_EMBEDDING_REQUEST_TOKENS,
-      });
+      const result = await runEmbedding(
+        res,
+        found,
+        found.embedder,
+        request.inputs,
+        Object.assign({}, request, {
+          encodingFormat: asked === undefined ? undefined : request.encodingFormat,
+          maxTotalTokens: MAX_EMBEDDING_REQUEST_TOKENS,
+        }),
+      );
       sendJson(res, 200, embeddingsResponse(request, result));
     } catch (error) {
       sendError(req, res, error, logger, openAiErrorBody);

@@ -75,7 +75,7 @@ export function encodeResponse(
     if (wantsBinary(request, tensor.name)) {
       const bytes = encodeBinaryValues(tensor.datatype, tensor.values);
       binary.push(bytes);
-      output.parameters = { ...parameters, [BINARY_DATA_SIZE]: bytes.byteLength };
+      output.parameters = Object.assign({}, parameters, { [BINARY_DATA_SIZE]: bytes.byteLength });
     } else {
       if (parameters !== undefined) output.parameters = parameters;
       output.data = encodeJsonValues(tensor.datatype, tensor.values);

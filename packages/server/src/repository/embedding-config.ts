@@ -54,7 +54,7 @@ function isPositiveInteger(value: unknown): value is number {
 
 /** Validates the `embedding` object of a config, naming the field at fault. */
 export function parseEmbeddingConfig(value: unknown): EmbeddingConfig {
-  if (value === undefined) return { ...DEFAULT_EMBEDDING_CONFIG, dimensions: [] };
+  if (value === undefined) return Object.assign({}, DEFAULT_EMBEDDING_CONFIG, { dimensions: [] });
   if (!isJsonObject(value)) throw new Error('"embedding" must be an object');
   checkKnownFields(value, FIELDS, 'embedding.');
   const { pooling, normalize, maxSequenceLength, dimensions, output } = value;

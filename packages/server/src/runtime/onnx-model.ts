@@ -151,11 +151,10 @@ function fromOrtTensor(name: string, datatype: Datatype, value: ort.Tensor): Ten
  * than in the working directory.
  */
 function fromBytesOf(path: string, options: ort.InferenceSession.SessionOptions): ort.InferenceSession.SessionOptions {
-  const session = {
-    ...(options.extra?.session as object),
+  const session = Object.assign({}, options.extra?.session as object, {
     model_external_initializers_file_folder_path: dirname(path),
-  };
-  return { ...options, extra: { ...options.extra, session } };
+  });
+  return Object.assign({}, options, { extra: Object.assign({}, options.extra, { session }) });
 }
 
 /**

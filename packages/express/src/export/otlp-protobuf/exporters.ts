@@ -60,15 +60,17 @@ function encodingExporter<T extends ResourceItem, R>(
   noteOf: NoteOf<T> | undefined,
 ): EncodingExporter<T> {
   const encoder = new ItemEncoder(signal.writeItem, noteOf);
-  const exporter = otlpHttpExporter(config, {
-    ...signal,
-    metricsHelper: { name: signal.itemName, countItems: (items) => items.length },
-    serializer: {
-      serializeRequest: (items: EncodedItem[]) => encoder.serialize(items),
-      deserializeResponse: signal.deserializeResponse,
-    },
-  });
-  return { ...exporter, hold: (item, queued) => encoder.hold(item, queued) };
+  const exporter = otlpHttpExporter(
+    config,
+    Object.assign({}, signal, {
+      metricsHelper: { name: signal.itemName, countItems: (items: unknown[]) => items.length },
+      serializer: {
+        serializeRequest: (items: EncodedItem[]) => encoder.serialize(items),
+        deserializeResponse: signal.deserializeResponse,
+      },
+    }),
+  );
+  return Object.assign({}, exporter, { hold: (item: T, queued: boolean) => encoder.hold(item, queued) });
 }
 
 /**
