@@ -2,7 +2,7 @@ import type { Exception } from '@opentelemetry/api';
 import { hrTimeToSeconds, millisToHrTime } from '@opentelemetry/core';
 import type { Request, Response } from 'express';
 import type { CallAnnotations } from './annotations.js';
-import { boundedErrorText } from './attribute-value.js';
+import { boundedErrorText, cutText } from './attribute-value.js';
 import type { PayloadText } from './payload/truncate.js';
 import type { CallOutcome } from './records.js';
 import { ERROR_TYPE_ABORTED, ERROR_TYPE_OTHER, ERROR_TYPE_TIMEOUT } from './semconv.js';
@@ -82,16 +82,18 @@ function errorMessageOf(body: string): string | undefined {
 /**
  * The handler's error as the span's exception event records it: its type
  * as the SDK reads it (`code`, else `name`), and its message and stack cut
- * to {@link boundedErrorText}'s limit.
+ * to {@link boundedErrorText}'s limit; every string of it is also cut to
+ * `valueLimit` (the span value length limit), which the SDK would cut it to
+ * as it makes the event's attributes, by its own cut.
  */
-export function boundedException(error: Error): Exception {
+export function boundedException(error: Error, valueLimit = Infinity): Exception {
+  const cut = (text: string): string => cutText(text, valueLimit);
   const { code } = error as { code?: unknown };
-  const { name } = error;
-  const message = boundedErrorText(error.message);
-  const stack = error.stack === undefined ? undefined : boundedErrorText(error.stack);
-  return typeof code === 'string' || typeof code === 'number'
-    ? { code, name, message, stack }
-    : { name, message, stack };
+  const name = cut(error.name);
+  const message = cut(boundedErrorText(error.message));
+  const stack = error.stack === undefined ? undefined : cut(boundedErrorText(error.stack));
+  if (typeof code === 'number') return { code, name, message, stack };
+  return typeof code === 'string' ? { code: cut(code), name, message, stack } : { name, message, stack };
 }
 
 /**

@@ -44,6 +44,7 @@ import {
   ATTR_URL_PATH,
   ATTR_URL_SCHEME,
 } from './semconv.js';
+import { cutStrings } from './signals/attribute-limits.js';
 import type { Signals } from './signals/signals.js';
 import { callSpanName } from './span-name.js';
 import type { CallParent } from './trace-parent.js';
@@ -114,6 +115,12 @@ export class CallRecorder {
   readonly #samplePayload: (traceId: string) => boolean;
   /** Bytes of each answer kept, and decoded at most from a compressed one. */
   readonly #captureLimit: number;
+  /**
+   * The own providers' span value length limit, which the span's strings are
+   * cut to before the SDK cuts them: its cut can split a surrogate pair, ours
+   * does not. The application's providers keep their own limits.
+   */
+  readonly #spanValueLimit: number;
   /** Calls that have ended, recorded together once the loop turn's I/O is done (see {@link TurnBatch}). */
   readonly #ended = new TurnBatch<ClosedCall>((closed) => {
     try {
@@ -133,6 +140,8 @@ export class CallRecorder {
     this.#headerKeys = config.captureHeaders.map((name) => [name, `${ATTR_HTTP_REQUEST_HEADER_PREFIX}${name}`]);
     this.#samplePayload = payloadSampler(config.payloadSampleRate);
     this.#captureLimit = Math.max(config.maxPayloadBytes, MIN_RESPONSE_CAPTURE_BYTES);
+    this.#spanValueLimit =
+      config.providers === 'own' ? (config.spanLimits.attributeValueLengthLimit ?? Infinity) : Infinity;
     reportServerResponseWrites();
   }
 
@@ -246,13 +255,16 @@ export class CallRecorder {
     setMethodAttributes(attributes, state.gathered.method, this.#config.knownMethods);
     attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = outcome.status;
     if (outcome.failed) attributes[ATTR_ERROR_TYPE] = outcome.errorType!;
+    const valueLimit = this.#spanValueLimit;
+    const spanAttributes = cutStrings(attributes, valueLimit);
     let span = NO_TRACE;
     this.#guard(() => {
       const { parent, startTime } = state;
-      span = this.#signals.tracer.startSpan(name, { kind: parent.kind, attributes, startTime }, parent.context);
+      const options = { kind: parent.kind, attributes: spanAttributes, startTime };
+      span = this.#signals.tracer.startSpan(name, options, parent.context);
       if (outcome.failed) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorMessage });
-        if (outcome.error instanceof Error) span.recordException(boundedException(outcome.error));
+        if (outcome.error instanceof Error) span.recordException(boundedException(outcome.error, valueLimit));
       }
       span.end(endTime);
     });

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
 import { EnvReader } from '../src/env.js';
+import { inferenceTelemetry } from '../src/middleware.js';
+import { ATTR_MODEL_NAME, ATTR_URL_SCHEME } from '../src/semconv.js';
 import {
   DEFAULT_COUNT_LIMIT,
   limitedAttributes,
@@ -12,7 +14,7 @@ import {
 } from '../src/signals/attribute-limits.js';
 import { useEnvironment } from './environment.js';
 import { recordingReporter } from './export-helpers.js';
-import { useServers } from './in-memory-telemetry.js';
+import { IRIS_BODY, kserveApp, post, useServers } from './in-memory-telemetry.js';
 import { exportOneCall } from './one-call.js';
 
 function read(variables: NodeJS.ProcessEnv) {
@@ -176,5 +178,36 @@ describe('attribute limits in the environment (own providers, over the wire)', (
       expect(requestId).to.have.lengthOf(36);
       expect(requestId.slice(0, 6)).to.equal(records[0].attributes['inference.request.id']);
     }
+  });
+});
+
+describe('the span value length limit (own providers, over the wire)', () => {
+  const servers = useServers();
+  const receiver = useOtlpReceiver({ per: 'test' });
+  useEnvironment(() => ({
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url,
+    OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '3',
+  }));
+
+  it("cuts the span's strings, its exception event's too, never between the halves of a surrogate pair", async () => {
+    // The SDK's own cut, `substring(0, 3)`, keeps the emoji's first half, which goes over the wire as U+FFFD.
+    const telemetry = inferenceTelemetry({ fileSink: { enabled: false } });
+    const app = kserveApp(telemetry, {
+      predict: () => {
+        throw Object.assign(new TypeError('ab😀 is no model'), { code: 'xy😀' });
+      },
+    });
+    try {
+      const url = await servers.start(app);
+      await post(`${url}/v1/models/${encodeURIComponent('ab😀')}:predict`, IRIS_BODY);
+      await telemetry.forceFlush();
+    } finally {
+      await telemetry.shutdown();
+    }
+
+    const [span] = receiver().spans();
+    expect(span.attributes).to.include({ [ATTR_MODEL_NAME]: 'ab', [ATTR_URL_SCHEME]: 'htt' });
+    const [event] = span.events;
+    expect(event.attributes).to.include({ 'exception.type': 'xy', 'exception.message': 'ab' });
   });
 });

@@ -1,3 +1,4 @@
+import type { Attributes } from '@opentelemetry/api';
 import type { AnyValue, LogAttributes } from '@opentelemetry/api-logs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { SpanLimits } from '@opentelemetry/sdk-trace';
@@ -105,6 +106,17 @@ export function limitedAttributes(attributes: LogAttributes, limits: AttributeLi
     kept++;
   }
   return [limited, count - kept];
+}
+
+/**
+ * `attributes` with their strings cut to `limit` (never between the two
+ * halves of a surrogate pair), as a copy; the same object when none is
+ * longer, or `limit` is `Infinity`.
+ */
+export function cutStrings<A extends Attributes | LogAttributes>(attributes: A, limit: number): A {
+  if (limit === Infinity) return attributes;
+  // Strings stay strings and arrays arrays: the attributes keep their type.
+  return limitedAttributes(attributes, { attributeCountLimit: Infinity, attributeValueLengthLimit: limit })[0] as A;
 }
 
 /**
