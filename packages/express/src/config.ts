@@ -289,10 +289,11 @@ export function resolveConfig(
   const otlp = resolveOtlp(options, ownEnv, selection.otlpOff);
   const fileSink = checkGroup('fileSink', options.fileSink) ?? {};
   const queue = checkGroup('queue', options.queue) ?? {};
-  const resourceAttributes = {
-    ...ownEnv.keyValues('OTEL_RESOURCE_ATTRIBUTES'),
-    ...checkResourceAttributes(options.resourceAttributes),
-  };
+  const resourceAttributes = Object.assign(
+    {},
+    ownEnv.keyValues('OTEL_RESOURCE_ATTRIBUTES'),
+    checkResourceAttributes(options.resourceAttributes),
+  );
   return {
     providers,
     serviceName: resolveServiceName(options, ownEnv, resourceAttributes),

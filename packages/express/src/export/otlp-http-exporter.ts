@@ -63,7 +63,7 @@ export function otlpHttpExporter<T, R>(
     Object.assign({}, config, { compression: CompressionAlgorithm.NONE }),
     signal.signal,
     signal.path,
-    gzip ? { ...PROTOBUF_HEADERS, ...GZIP_HEADERS } : PROTOBUF_HEADERS,
+    gzip ? Object.assign({}, PROTOBUF_HEADERS, GZIP_HEADERS) : PROTOBUF_HEADERS,
   );
   const exporter = new OTLPExporterBase<T[]>(
     createOtlpHttpExportDelegate(options, serializer, signal.componentType, signal.metricsHelper, undefined),

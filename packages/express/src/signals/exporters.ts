@@ -88,8 +88,8 @@ export function otlpExporters(otlp: ResolvedOtlp, logNote?: NoteOf<ReadableLogRe
     traces: build<OtlpExporters['traces']>(otlp.traces, (c) => new JsonTraceExporter(c), protobufSpanExporter),
     metrics: build<PushMetricExporter>(
       otlp.metrics,
-      (c) => new JsonMetricExporter({ ...c, ...metricOptions }),
-      (c) => new ProtoMetricExporter({ ...c, ...metricOptions }),
+      (c) => new JsonMetricExporter(Object.assign({}, c, metricOptions)),
+      (c) => new ProtoMetricExporter(Object.assign({}, c, metricOptions)),
     ),
   };
 }
