@@ -10,6 +10,8 @@ import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IRIS_V1_BODY, IRIS_V1_PATH } from './bodies.js';
+import type { GcFigures } from './gc-rounds.js';
+import { gcFiguresOf, withGcRounds } from './gc-rounds.js';
 import { jsonRequest } from './load.js';
 import type { CountingReceiver } from './receiver.js';
 import { startCountingReceiver } from './receiver.js';
@@ -17,7 +19,7 @@ import type { ScenarioContext } from './scenario.js';
 import { withTargets } from './scenario.js';
 import type { Measurement, Variant } from './side-by-side.js';
 import { measureSideBySide, median } from './side-by-side.js';
-import type { TargetSpec } from './target-process.js';
+import type { RunningTarget, TargetSpec } from './target-process.js';
 import { freePort } from '../test/support/ports.js';
 
 /** Where an app's telemetry goes: OTLP to a counting receiver of its own, files in a directory of its own, or nowhere. */
@@ -77,6 +79,10 @@ export interface MeasuredApp {
   readonly logRecordsPerSecond: number;
   /** Its figures at `fixedRate`'s rate; only for the apps it names. */
   readonly atFixedRate?: Measurement;
+  /** Its garbage collections in the measured rounds; only for an app that reports them (`reportsGc`). */
+  readonly gc?: GcFigures;
+  /** The same in the `fixedRate` rounds. */
+  readonly gcAtFixedRate?: GcFigures;
   /** Requests it answered over every round, fixed-rate ones included: what `telemetryBytes` covers. */
   readonly requestsSent: number;
 }
@@ -147,26 +153,56 @@ async function telemetryBytes(app: PreparedApp): Promise<number> {
   return 0;
 }
 
-/** The `fixedRate` rounds, by app name; none without the option. Round hooks are left out: they note saturated rounds. */
+/** An app's figures from one set of rounds: its measurement, and its collections where it reports them. */
+interface MeasuredRounds {
+  readonly measurement: Measurement;
+  readonly gc?: GcFigures;
+}
+
+/** Measures `variants` side by side (see measureSideBySide), each noting the collections of its target (the same index in `targets`). */
+async function measureWithGc(
+  title: string,
+  variants: readonly Variant[],
+  targets: readonly RunningTarget[],
+  context: ScenarioContext,
+  ratePerSecond?: number,
+): Promise<MeasuredRounds[]> {
+  const gcRounds = variants.map((): GcFigures[] => []);
+  const measured = await measureSideBySide(
+    title,
+    variants.map((variant, index) => withGcRounds(variant, targets[index], gcRounds[index])),
+    context.settings,
+    context.pinning,
+    ratePerSecond,
+  );
+  return measured.map((measurement, index) => ({ measurement, gc: gcFiguresOf(gcRounds[index]) }));
+}
+
+/** The `fixedRate` rounds, by app name; none without the option. The variants' own round hooks are left out: they note saturated rounds. */
 async function measureAtFixedRate(
   scenario: string,
   variants: readonly Variant[],
+  targets: readonly RunningTarget[],
   saturated: readonly Measurement[],
   context: ScenarioContext,
   options: MeasureAppsOptions,
-): Promise<Map<string, Measurement>> {
+): Promise<Map<string, MeasuredRounds>> {
   const fixedRate = options.fixedRate;
   if (fixedRate === undefined) return new Map();
   const rate = fixedRate.rate(saturated);
-  const chosen = variants.filter((variant) => fixedRate.apps.includes(variant.name));
-  const measured = await measureSideBySide(
+  const chosen = variants.flatMap((variant, index) =>
+    fixedRate.apps.includes(variant.name)
+      ? [{ variant: { name: variant.name, load: variant.load }, target: targets[index] }]
+      : [],
+  );
+  const measured = await measureWithGc(
     `${scenario} at ${Math.round(rate)} req/s`,
-    chosen.map(({ name, load }) => ({ name, load })),
-    context.settings,
-    context.pinning,
+    chosen.map(({ variant }) => variant),
+    chosen.map(({ target }) => target),
+    context,
     rate,
   );
-  return new Map(measured.map((measurement) => [measurement.name, measurement]));
+  return new Map(measured.map((rounds) => [rounds.measurement.name, rounds]));
 }
 
 /** Starts the apps on the server core, measures them side by side, stops them, and says what each did, in the order of `apps`. */
@@ -186,24 +222,30 @@ export async function measureApps(
     const { saturated, atFixedRate } = await withTargets(
       prepared.map((app) => app.spec),
       context,
-      async () => {
+      async (targets) => {
         const variants = prepared.map((app) => app.variant);
-        const measured = await measureSideBySide(scenario, variants, context.settings, context.pinning);
+        const measured = await measureWithGc(scenario, variants, targets, context);
+        const measurements = measured.map((rounds) => rounds.measurement);
         return {
           saturated: measured,
-          atFixedRate: await measureAtFixedRate(scenario, variants, measured, context, options),
+          atFixedRate: await measureAtFixedRate(scenario, variants, targets, measurements, context, options),
         };
       },
     );
     return await Promise.all(
-      saturated.map(async (measurement, index) => ({
-        measurement,
-        telemetryBytes: await telemetryBytes(prepared[index]),
-        logRecords: prepared[index].logRecords(),
-        logRecordsPerSecond: options.countLogRecords === true ? median(prepared[index].logRecordRates) : 0,
-        atFixedRate: atFixedRate.get(measurement.name),
-        requestsSent: measurement.requestsSent + (atFixedRate.get(measurement.name)?.requestsSent ?? 0),
-      })),
+      saturated.map(async ({ measurement, gc }, index) => {
+        const fixed = atFixedRate.get(measurement.name);
+        return {
+          measurement,
+          telemetryBytes: await telemetryBytes(prepared[index]),
+          logRecords: prepared[index].logRecords(),
+          logRecordsPerSecond: options.countLogRecords === true ? median(prepared[index].logRecordRates) : 0,
+          atFixedRate: fixed?.measurement,
+          gc,
+          gcAtFixedRate: fixed?.gc,
+          requestsSent: measurement.requestsSent + (fixed?.measurement.requestsSent ?? 0),
+        };
+      }),
     );
   } finally {
     await Promise.all(prepared.map(async (app) => app.receiver?.close()));

@@ -7,10 +7,10 @@ import type { BenchSettings } from './settings.js';
 export interface Variant {
   readonly name: string;
   readonly load: LoadRequest;
-  /** Called before each measured round of this variant (to snapshot counters). */
-  beforeRound?(): void;
-  /** Called after each measured round, with what it measured. */
-  afterRound?(result: LoadResult): void;
+  /** Called, and awaited, before each measured round of this variant (to snapshot counters). */
+  beforeRound?(): void | Promise<void>;
+  /** Called, and awaited, after each measured round, with what it measured. */
+  afterRound?(result: LoadResult): void | Promise<void>;
 }
 
 /** A variant's rounds and their medians. */
@@ -105,9 +105,9 @@ export async function measureSideBySide(
   for (let round = 1; round <= settings.rounds; round++) {
     for (let turn = 0; turn < variants.length; turn++) {
       const variant = variants[(turn + round - 1) % variants.length];
-      variant.beforeRound?.();
+      await variant.beforeRound?.();
       const result = await runLoad(spec(variant, settings.durationSeconds), pinning);
-      variant.afterRound?.(result);
+      await variant.afterRound?.(result);
       rounds.get(variant.name)!.push(result);
       progress(
         `${scenario}: round ${round}/${settings.rounds} ${variant.name}: ${Math.round(result.requestsPerSecond)} req/s, ` +

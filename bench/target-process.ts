@@ -5,6 +5,8 @@ import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pinning } from './pinning.js';
 import { SERVER_CORE, onCore } from './pinning.js';
+import type { GcTotals } from './targets/gc-report.js';
+import { GC_TOTALS_REQUEST } from './targets/gc-report.js';
 import { environmentWithoutTelemetrySettings } from '../test/support/cli.js';
 
 /** How long a server may take to answer its readiness URL (Python servers import a lot). */
@@ -15,6 +17,8 @@ const STOP_GRACE_MS = 10_000;
 /** Output kept per server, for error messages. */
 const OUTPUT_TAIL_CHARS = 4000;
 const BYTES_PER_KIB = 1024;
+/** How long a server has to answer {@link GC_TOTALS_REQUEST}. */
+const GC_TOTALS_TIMEOUT_MS = 5_000;
 
 /** A server under test, as a command line. */
 export interface TargetSpec {
@@ -26,6 +30,11 @@ export interface TargetSpec {
   readonly env?: Readonly<Record<string, string>>;
   /** Answers 200 once the server can take load. */
   readonly readyUrl: string;
+  /**
+   * Started with an IPC channel, on which it answers its garbage collections
+   * (it calls `reportGcTotals` of targets/gc-report.ts). @default false
+   */
+  readonly reportsGc?: boolean;
 }
 
 /** A started server, on the server core. */
@@ -33,6 +42,8 @@ export interface RunningTarget {
   readonly name: string;
   /** Resident memory now, from /proc. */
   rssBytes(): number;
+  /** Its garbage collections so far; only for a server started with `reportsGc`. */
+  readonly gcTotals?: () => Promise<GcTotals>;
   /** SIGTERM, then SIGKILL after a grace period; resolves once it has exited. */
   stop(): Promise<void>;
 }
@@ -85,20 +96,38 @@ async function waitReady(spec: TargetSpec, child: ChildProcess, output: () => st
   throw new Error(`${spec.name} was not ready at ${spec.readyUrl} within the timeout:\n${output()}`);
 }
 
+/** Asks `child` for its collections so far over its IPC channel. */
+async function askGcTotals(child: ChildProcess, name: string): Promise<GcTotals> {
+  const answer = new Promise<GcTotals>((resolve, reject) => {
+    const answered = (totals: unknown): void => {
+      clearTimeout(timer);
+      resolve(totals as GcTotals);
+    };
+    const timer = setTimeout(() => {
+      child.off('message', answered);
+      reject(new Error(`${name} did not report its garbage collections within ${GC_TOTALS_TIMEOUT_MS} ms`));
+    }, GC_TOTALS_TIMEOUT_MS);
+    child.once('message', answered);
+  });
+  child.send(GC_TOTALS_REQUEST);
+  return answer;
+}
+
 /** Starts a server on the server core and waits until its readiness URL answers 200. */
 export async function startTarget(spec: TargetSpec, pinning: Pinning): Promise<RunningTarget> {
   const { command, args } = onCore(pinning, SERVER_CORE, spec.command, spec.args);
   const child = spawn(command, args, {
     env: { ...environmentWithoutTelemetrySettings(), ...spec.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', spec.reportsGc === true ? 'ipc' : 'ignore'],
   });
   endWithThisProcess(child);
   let tail = '';
   const keep = (chunk: string): void => {
     tail = (tail + chunk).slice(-OUTPUT_TAIL_CHARS);
   };
-  child.stdout.setEncoding('utf8').on('data', keep);
-  child.stderr.setEncoding('utf8').on('data', keep);
+  // Both are pipes, as spawned above: the fourth descriptor takes them out of spawn's typed forms.
+  child.stdout!.setEncoding('utf8').on('data', keep);
+  child.stderr!.setEncoding('utf8').on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -114,5 +143,10 @@ export async function startTarget(spec: TargetSpec, pinning: Pinning): Promise<R
     await stop();
     throw error;
   }
-  return { name: spec.name, rssBytes: () => rssOf(child.pid!), stop };
+  return {
+    name: spec.name,
+    rssBytes: () => rssOf(child.pid!),
+    gcTotals: spec.reportsGc === true ? () => askGcTotals(child, spec.name) : undefined,
+    stop,
+  };
 }

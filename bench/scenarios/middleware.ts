@@ -1,6 +1,7 @@
 import { IRIS_V1_BODY, IRIS_V1_PATH } from '../bodies.js';
 import type { ExpressAppSpec } from '../express-apps.js';
 import { expressApps } from '../express-apps.js';
+import { GC_COLUMNS } from '../gc-rounds.js';
 import type { MeasuredApp } from '../measure-apps.js';
 import type { Measurement } from '../side-by-side.js';
 import { IRIS_V1_REQUEST, measureApps } from '../measure-apps.js';
@@ -41,6 +42,10 @@ function latencyLoad(saturated: readonly Measurement[]): number {
   return LATENCY_LOAD_SHARE_OF_BARE * saturated.find((measurement) => measurement.name === BARE)!.requestsPerSecond;
 }
 
+/** What the collection columns of every table mean. */
+const GC_NOTE =
+  "mark-compacts/s, scavenges/s, GC time: the app's garbage collections in each measured round, per second of the round, and the share of the round it spent collecting (medians of the rounds), counted in its own process (`bench/targets/gc-report.ts`). They move far less than latency when the machine is busy, and a mark-compact pauses every request that arrives during it.";
+
 function bytesPerRequest(app: MeasuredApp): string {
   return `${Math.round(app.telemetryBytes / app.requestsSent)} B`;
 }
@@ -59,14 +64,14 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
     INFERLENS,
     served(BARE),
     served(INFERLENS),
-  ].map((name) => named(name).atFixedRate!);
+  ].map((name) => ({ measurement: named(name).atFixedRate!, gc: named(name).gcAtFixedRate }));
   const offered = Math.round(latencyLoad(measured.map((app) => app.measurement)));
   const request = `\`POST ${IRIS_V1_PATH}\` \`${JSON.stringify(IRIS_V1_BODY)}\``;
   return [
     {
       title: 'Middleware overhead: one Express app serving iris (KServe V1 predict)',
       baseline: bare.name,
-      ...measuredRows(listening, { 'telemetry bytes/req': bytesPerRequest }),
+      ...measuredRows(listening, { 'telemetry bytes/req': bytesPerRequest, ...GC_COLUMNS }),
       checks: throughputChecks(bare, inferlens, otel),
       notes: [
         `Every variant answers the same body, ${request}, with the project's own Express app (\`createApp\` of @inferlens/server), served by \`app.listen\` as most Express apps are, driven as fast as it answers (autocannon's closed loop). Latency here is that of a saturated server: connections over throughput, plus the pauses each connection met; the latency target is judged in the next table but one.`,
@@ -75,12 +80,16 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
         'OTel: NodeSDK with @opentelemetry/instrumentation-http and -express, spans over OTLP/HTTP protobuf, gzip, to a receiver on the load core.',
         'pino-http: default options, asynchronous writes (`pino.destination({ sync: false })`) to a file.',
         'telemetry bytes/req: bytes on the wire to the receiver (inferlens, OTel) or written to the log file (pino), over every request sent, warm-up and fixed-load rounds included.',
+        GC_NOTE,
       ],
     },
     {
       title: 'Middleware overhead, the same apps served with expressServerOptions',
       baseline: servedBare.measurement.name,
-      ...measuredRows([servedBare, servedInferlens, servedOtel], { 'telemetry bytes/req': bytesPerRequest }),
+      ...measuredRows([servedBare, servedInferlens, servedOtel], {
+        'telemetry bytes/req': bytesPerRequest,
+        ...GC_COLUMNS,
+      }),
       checks: throughputChecks(servedBare.measurement, servedInferlens.measurement, servedOtel.measurement, SERVED),
       notes: [
         'The bare, inferlens and OTel apps of the table above, measured in the same rounds, each served by `http.createServer(expressServerOptions(app), app)`: every request and response is made with the app\'s prototypes, so Express\'s own change of them on each call changes nothing, and the properties Express and its router add to them share their maps (see docs/telemetry.md, "Serving an Express app").',
@@ -89,25 +98,20 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
     },
     {
       title: `Middleware latency at a fixed load: ${LATENCY_LOAD_SHARE_OF_BARE * 100}% of the bare app's throughput`,
-      baseline: bareAtRate.name,
-      ...measuredRows(
-        [bareAtRate, inferlensAtRate].map((measurement) => ({ measurement })),
-        {},
-      ),
-      checks: [latencyCheck(bareAtRate, inferlensAtRate)],
+      baseline: bareAtRate.measurement.name,
+      ...measuredRows([bareAtRate, inferlensAtRate], GC_COLUMNS),
+      checks: [latencyCheck(bareAtRate.measurement, inferlensAtRate.measurement)],
       notes: [
         `The same two apps as above, still running, each offered ${offered} req/s (${LATENCY_LOAD_SHARE_OF_BARE * 100}% of the bare app's median above) on a fixed schedule, an open loop over at most ${context.settings.connections} connections: a request leaves on time whether earlier ones have come back or not, so a pause shows in every request that arrives during it. req/s is the rate of 2xx answers.`,
         'Latency runs from the moment each request is issued (a wait for a free connection included) to the last byte of its answer. Requests due in the same millisecond leave together, as the generator’s timer allows.',
+        GC_NOTE,
       ],
     },
     {
       title: `Middleware latency at the same fixed load, ${SERVED}`,
-      baseline: servedBareAtRate.name,
-      ...measuredRows(
-        [servedBareAtRate, servedInferlensAtRate].map((measurement) => ({ measurement })),
-        {},
-      ),
-      checks: [latencyCheck(servedBareAtRate, servedInferlensAtRate, SERVED)],
+      baseline: servedBareAtRate.measurement.name,
+      ...measuredRows([servedBareAtRate, servedInferlensAtRate], GC_COLUMNS),
+      checks: [latencyCheck(servedBareAtRate.measurement, servedInferlensAtRate.measurement, SERVED)],
       notes: [
         `The bare and inferlens apps served with \`expressServerOptions\`, offered the same ${offered} req/s in the same way as in the table above, in the same rounds: the two tables differ only in how the apps are served.`,
       ],

@@ -8,9 +8,11 @@
  *     --model-repository models --otlp-endpoint http://127.0.0.1:4318
  *
  * `app.listen` serves it, as most apps are served; with `--server-options`,
- * `http.createServer(expressServerOptions(app), app)` does.
+ * `http.createServer(expressServerOptions(app), app)` does. Started by the
+ * suite, with an IPC channel, it reports its garbage collections there.
  */
 import { parseArgs } from 'node:util';
+import { reportGcTotals } from './gc-report.js';
 import type { MiddlewareVariant } from './middleware-variants.js';
 import { MIDDLEWARE_VARIANTS, installVariant } from './middleware-variants.js';
 
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     'server-options': { type: 'boolean', default: false },
   },
 });
+if (process.send !== undefined) reportGcTotals();
 const variant = values.variant as MiddlewareVariant;
 if (!MIDDLEWARE_VARIANTS.includes(variant))
   throw new Error(`--variant must be one of ${MIDDLEWARE_VARIANTS.join(', ')}`);

@@ -76,7 +76,7 @@ export function expressApp(name: string, options: ExpressAppOptions): TargetSpec
   if (options.otlpEndpoint !== undefined) args.push('--otlp-endpoint', options.otlpEndpoint);
   if (options.logFile !== undefined) args.push('--log-file', options.logFile);
   if (options.serverOptions === true) args.push('--server-options');
-  return { name, command: process.execPath, args, readyUrl: readyUrl(options.port) };
+  return { name, command: process.execPath, args, readyUrl: readyUrl(options.port), reportsGc: true };
 }
 
 /** `inferlens serve` on a model's repository, ready once that model is; `telemetryArgs` as a user would pass them. */
