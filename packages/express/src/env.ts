@@ -14,8 +14,19 @@ export interface NumberBounds {
 /** A whole number as the specification's integer variables are written: decimal digits, nothing else. */
 const DECIMAL_DIGITS = /^\d+$/;
 
-/** No header names: nothing replaces a variable's headers. */
-const NONE: ReadonlySet<string> = new Set();
+/**
+ * The exporters that read an OTLP headers variable, by the signal each
+ * sends, with the header names each lays over the variable's: those given in
+ * code and, over OTEL_EXPORTER_OTLP_HEADERS, those of the signal's own
+ * variable. Such a name, spelled the same, takes the place of the
+ * variable's entry in that exporter.
+ */
+export type HeaderReaders = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+}
 
 /**
  * Reads OpenTelemetry's environment variables as the specification says: an
@@ -108,23 +119,22 @@ export class EnvReader {
    * OTLP headers, `name=value,name2=value2` percent-decoded (OTEL_EXPORTER_OTLP_HEADERS
    * and its per-signal forms), read entry by entry: an entry that is no
    * valid header is left out, so that one typo does not drop the credentials
-   * beside it, and reported. The SDK's exporters read the variable again on
-   * their own, beneath the headers they are given, so the middleware cannot
-   * take an entry out of what they send: the report says which entries they
-   * skip too, which they send although Node.js refuses them, failing their
-   * exports, and which they send cut at a ';' (they read an entry as a W3C
-   * Baggage member). A header of the same name, spelled the same, that the
-   * exporters are given in code (`replaced`) takes the place of theirs, so
-   * such an entry is only skipped. It shows no value: headers carry
-   * credentials.
+   * beside it, and reported. The SDK's exporters (`readers`) read the
+   * variable again on their own, beneath the headers they are given, so the
+   * middleware cannot take an entry out of what they send: the report says
+   * which entries they skip too, which they send although Node.js refuses
+   * them, failing the exports of the signals it names, and which they send
+   * cut at a ';' (they read an entry as a W3C Baggage member). It shows no
+   * value: headers carry credentials.
    */
-  headers(name: string, replaced: ReadonlySet<string> = NONE): Record<string, string> | undefined {
+  headers(name: string, readers: HeaderReaders): Record<string, string> | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     const out: Record<string, string> = {};
     const skipped: number[] = [];
     const unsendable: number[] = [];
     const cutBySdk: number[] = [];
+    const failing = new Set<string>();
     const entries = nonEmptyEntries(raw);
     entries.forEach((entry, index) => {
       const pair = decodePair(entry);
@@ -132,10 +142,14 @@ export class EnvReader {
         out[pair[0]] = pair[1];
         return;
       }
-      // The exporters lay the headers they are given over the variable's, key by key.
-      const sdkHeaders = Object.entries(parseKeyPairsIntoRecord(entry)).filter(([header]) => !replaced.has(header));
-      if (sdkHeaders.some(([header, value]) => !isHeader(header, value))) unsendable.push(index + 1);
-      else if (sdkHeaders.length > 0) cutBySdk.push(index + 1);
+      const sdkHeaders = Object.entries(parseKeyPairsIntoRecord(entry));
+      const failsFor = [...readers].filter(([, replaced]) =>
+        sdkHeaders.some(([header, value]) => !replaced.has(header) && !isHeader(header, value)),
+      );
+      for (const [signal] of failsFor) failing.add(signal);
+      if (failsFor.length > 0) unsendable.push(index + 1);
+      else if ([...readers.values()].some((replaced) => sdkHeaders.some(([header]) => !replaced.has(header))))
+        cutBySdk.push(index + 1);
       else skipped.push(index + 1);
     });
     const of = `of ${entries.length}`;
@@ -143,7 +157,7 @@ export class EnvReader {
       skipped.length > 0 &&
         `entries ${skipped.join(', ')} ${of} are skipped: expected header name=value pairs, percent-encoded`,
       unsendable.length > 0 &&
-        `entries ${unsendable.join(', ')} ${of} cannot be sent (no valid header name or value), yet the OTLP exporters read this variable too and send them: their exports fail until it is fixed`,
+        `entries ${unsendable.join(', ')} ${of} cannot be sent (no valid header name or value), yet the OTLP exporters of ${listed([...failing])} read this variable too and send them: their exports fail until it is fixed`,
       // The SDK reads an entry as a W3C Baggage member, whose value ends at a ';' (its properties follow).
       cutBySdk.length > 0 &&
         `entries ${cutBySdk.join(', ')} ${of} are skipped here (expected header name=value pairs, percent-encoded), yet the OTLP exporters read this variable too and send each as the header that comes before its ';'`,

@@ -144,4 +144,45 @@ describe('OTEL_EXPORTER_OTLP_HEADERS entries that Node.js cannot send (own provi
     const warning = warnings.messages.find((message) => message.startsWith('OTEL_EXPORTER_OTLP_HEADERS'));
     expect(warning).to.match(/entries 1 of 2 cannot be sent.*read this variable too.*fail/);
   });
+
+  describe("replaced by every signal's own variable, spelled the same", () => {
+    useEnvironment(() => ({
+      OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-broken=logs',
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-broken=traces',
+      OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-broken=metrics',
+    }));
+
+    it("are reported as skipped, and every export goes out with its signal's header", async () => {
+      await exportOneCall(servers, {});
+      const sent = receiver()
+        .requests()
+        .map((request) => [request.signal, request.headers['x-broken']] as const);
+      expect(new Map(sent)).to.deep.equal(
+        new Map([
+          ['logs', 'logs'],
+          ['traces', 'traces'],
+          ['metrics', 'metrics'],
+        ]),
+      );
+      const warning = warnings.messages.find((message) => message.startsWith('OTEL_EXPORTER_OTLP_HEADERS'));
+      expect(warning).to.include('entries 1 of 2 are skipped').and.not.include('fail');
+    });
+  });
+
+  describe("replaced by the logs' own variable only", () => {
+    useEnvironment(() => ({ OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-broken=logs' }));
+
+    it('are reported as failing the exports of the other signals, which fail, while the logs go out', async () => {
+      await exportOneCall(servers, {});
+      const signals = new Set(
+        receiver()
+          .requests()
+          .map((request) => request.signal),
+      );
+      expect([...signals]).to.deep.equal(['logs']);
+      const warning = warnings.messages.find((message) => message.startsWith('OTEL_EXPORTER_OTLP_HEADERS'));
+      expect(warning).to.include('the OTLP exporters of traces and metrics read this variable too');
+      expect(warning).to.include('their exports fail').and.not.include('skipped');
+    });
+  });
 });

@@ -1,5 +1,7 @@
-import type { EnvReader } from '../env.js';
+import { parseKeyPairsIntoRecord } from '@opentelemetry/core';
+import type { EnvReader, HeaderReaders } from '../env.js';
 import type { OtlpSignal } from '../signals/exporter-selection.js';
+import { OTLP_SIGNALS } from '../signals/exporter-selection.js';
 import type { InferenceTelemetryOptions, OtlpCompression, OtlpOptions, OtlpProtocol } from '../types.js';
 import {
   DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS,
@@ -106,12 +108,12 @@ type OtlpVariables = Partial<Omit<ResolvedOtlpExport, 'url'>>;
 
 /**
  * The variables named `prefix` + `HEADERS`, `TIMEOUT` and so on; undefined
- * where unset or bad. `codeHeaders` are the header names `otlp.headers`
- * gives every exporter, in place of a variable's entry of the same name.
+ * where unset or bad. `headerReaders` are the exporters that read the
+ * headers variable, each with the header names that replace its entries.
  */
-function otlpVariables(env: EnvReader, prefix: string, codeHeaders: ReadonlySet<string>): OtlpVariables {
+function otlpVariables(env: EnvReader, prefix: string, headerReaders: HeaderReaders): OtlpVariables {
   return {
-    headers: env.headers(`${prefix}HEADERS`, codeHeaders),
+    headers: env.headers(`${prefix}HEADERS`, headerReaders),
     timeoutMillis: timeoutVariable(env, `${prefix}TIMEOUT`),
     compression: env.choice(`${prefix}COMPRESSION`, COMPRESSIONS),
     protocol: env.choice(`${prefix}PROTOCOL`, PROTOCOLS, UNSUPPORTED_PROTOCOLS),
@@ -146,6 +148,16 @@ function resolveOtlpExport(
   };
 }
 
+/** The start of a signal's own variables' names: `OTEL_EXPORTER_OTLP_TRACES_`. */
+function signalPrefix(signal: OtlpSignal): string {
+  return `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_`;
+}
+
+/** The header names the SDK's exporter of `signal` reads from the signal's own headers variable, as it reads them. */
+function signalHeaderNames(env: EnvReader, signal: OtlpSignal): string[] {
+  return Object.keys(parseKeyPairsIntoRecord(env.string(`${signalPrefix(signal)}HEADERS`)));
+}
+
 /**
  * Each signal's OTLP settings. A signal that `off` names (its
  * `OTEL_<SIGNAL>_EXPORTER` is `none`) gets no URL from `otlp.endpoint` or the
@@ -164,22 +176,26 @@ export function resolveOtlp(
     explicit ??
     (off.has(signal)
       ? undefined
-      : (signalUrl(otlp.endpoint, signal) ??
-        env.url(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`) ??
-        signalUrl(envBase, signal)));
+      : (signalUrl(otlp.endpoint, signal) ?? env.url(`${signalPrefix(signal)}ENDPOINT`) ?? signalUrl(envBase, signal)));
   const urls = {
     logs: url('logs', otlp.logsEndpoint),
     traces: url('traces', otlp.tracesEndpoint),
     metrics: url('metrics', otlp.metricsEndpoint),
   };
   if (Object.values(urls).every((each) => each === undefined)) return undefined;
-  const codeHeaders = new Set(Object.keys(otlp.headers ?? {}));
-  // Read once, here, so that a bad generic variable is reported once, not once per signal.
-  const generic = otlpVariables(env, 'OTEL_EXPORTER_OTLP_', codeHeaders);
+  const codeHeaders = Object.keys(otlp.headers ?? {});
+  const exported = OTLP_SIGNALS.filter((signal) => urls[signal] !== undefined);
+  // Read once, here, so that a bad generic variable is reported once, not once per signal. Each exporter lays
+  // its signal's variable over it, key by key, and the headers given in code over both.
+  const generic = otlpVariables(
+    env,
+    'OTEL_EXPORTER_OTLP_',
+    new Map(exported.map((signal) => [signal, new Set([...codeHeaders, ...signalHeaderNames(env, signal)])])),
+  );
   const resolve = (signal: OtlpSignal): ResolvedOtlpExport | undefined => {
     const target = urls[signal];
     if (target === undefined) return undefined;
-    const variables = otlpVariables(env, `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_`, codeHeaders);
+    const variables = otlpVariables(env, signalPrefix(signal), new Map([[signal, new Set(codeHeaders)]]));
     return resolveOtlpExport(target, otlp, variables, generic);
   };
   const metrics = resolve('metrics');

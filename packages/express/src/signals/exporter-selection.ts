@@ -3,7 +3,8 @@ import type { EnvReader } from '../env.js';
 /** A signal the middleware's own providers can send over OTLP. */
 export type OtlpSignal = 'logs' | 'traces' | 'metrics';
 
-const OTLP_SIGNALS: readonly OtlpSignal[] = ['logs', 'traces', 'metrics'];
+/** The signals the middleware sends over OTLP. */
+export const OTLP_SIGNALS: readonly OtlpSignal[] = ['logs', 'traces', 'metrics'];
 
 /** Exporters the specification lists beside `otlp` and `none` that the middleware does not have. */
 const UNSUPPORTED_EXPORTERS: ReadonlySet<string> = new Set([
