@@ -11,14 +11,15 @@ function percentile(sorted: Float64Array, fraction: number): number {
 /**
  * What a load run counted, as the figures the tables show. Requests per
  * second are of 2xx answers only: a server that answers errors fast does
- * not look fast. Sorts `latenciesMs` in place.
+ * not look fast. Sorts `latenciesMs` and `sendLagsMs` in place.
  */
-export function loadResultOf({ latenciesMs, ...counted }: CountedLoad): LoadResult {
+export function loadResultOf({ latenciesMs, sendLagsMs, ...counted }: CountedLoad): LoadResult {
   const sorted = latenciesMs.sort();
   return {
     ...counted,
     requestsPerSecond: (counted.requests - counted.non2xx) / counted.seconds,
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
+    sendLagP99Ms: sendLagsMs === undefined ? undefined : percentile(sendLagsMs.sort(), 0.99),
   };
 }

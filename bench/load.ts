@@ -37,6 +37,13 @@ export interface LoadResult {
   readonly errors: number;
   /** Responses with a status outside 2xx. */
   readonly non2xx: number;
+  /**
+   * Open loop only: the 99th percentile of how late requests left against
+   * their schedule, in milliseconds. Up to about 1 ms is the grain of the
+   * generator's timer; more means it fell behind (its own pauses, or a core
+   * it did not get), and the load it offered came in bursts.
+   */
+  readonly sendLagP99Ms?: number;
 }
 
 /** What is sent, without how long or how hard. */

@@ -10,8 +10,9 @@
  * Each latency runs from the moment the request is issued, not from the
  * moment the schedule meant (wrk2's way): Node's timers fire at millisecond
  * granularity, and the lag of the generator's own timer would be counted
- * as the server's. A request waiting for a free connection is issued
- * already, so that wait counts.
+ * as the server's. That lag is reported on its own instead, so a run whose
+ * generator fell behind shows it. A request waiting for a free connection
+ * is issued already, so that wait counts.
  */
 import type { ClientRequest } from 'node:http';
 import { Agent, request } from 'node:http';
@@ -25,11 +26,13 @@ const MILLIS_PER_SECOND = 1e3;
 
 /**
  * What a load run counted, with the latency of each 2xx answer in
- * milliseconds (in the order they came back) in place of their percentiles.
+ * milliseconds (in the order they came back) in place of their percentiles,
+ * and for an open loop how late each request left against its schedule.
  * An open-loop run's `errors` include requests still unanswered when it ended.
  */
-export type CountedLoad = Omit<LoadResult, 'p50Ms' | 'p99Ms' | 'requestsPerSecond'> & {
+export type CountedLoad = Omit<LoadResult, 'p50Ms' | 'p99Ms' | 'requestsPerSecond' | 'sendLagP99Ms'> & {
   readonly latenciesMs: Float64Array;
+  readonly sendLagsMs?: Float64Array;
 };
 
 /**
@@ -48,6 +51,7 @@ export async function runOpenLoop(
   const url = new URL(spec.url);
   const total = Math.floor(ratePerSecond * spec.durationSeconds);
   const latencies = new Float64Array(total);
+  const sendLags = new Float64Array(total);
   const inFlight = new Set<ClientRequest>();
   let ok = 0;
   let requests = 0;
@@ -94,7 +98,10 @@ export async function runOpenLoop(
   await new Promise<void>((resolve) => {
     const tick = (): void => {
       const now = performance.now();
-      for (; sent < total && start + sent * intervalMs <= now; sent++) send();
+      for (; sent < total && start + sent * intervalMs <= now; sent++) {
+        sendLags[sent] = performance.now() - (start + sent * intervalMs);
+        send();
+      }
       if (sent < total) setTimeout(tick, TICK_MS);
       else resolve();
     };
@@ -113,5 +120,5 @@ export async function runOpenLoop(
     inFlight.clear();
   }
   agent.destroy();
-  return { latenciesMs: latencies.subarray(0, ok), requests, seconds, errors, non2xx };
+  return { latenciesMs: latencies.subarray(0, ok), sendLagsMs: sendLags, requests, seconds, errors, non2xx };
 }

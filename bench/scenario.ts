@@ -89,6 +89,15 @@ export function measuredRows<T extends { readonly measurement: Measurement }>(
   };
 }
 
+/** The open loop's own lag, for the tables of fixed-rate rounds: `—` for a closed loop. */
+export const SEND_LAG_COLUMN: ExtraColumns<{ readonly measurement: Measurement }> = {
+  'send lag p99 ms': ({ measurement }) => measurement.sendLagP99Ms?.toFixed(2) ?? '—',
+};
+
+/** What {@link SEND_LAG_COLUMN} means, for a table's notes. */
+export const SEND_LAG_NOTE =
+  "send lag p99 ms: how late the generator's requests left against their schedule (the 99th percentile, median of the rounds). Up to about 1 ms is its timer's grain; more means it fell behind (its own pauses, or a core it did not get) and offered the load in bursts, so the latencies of that table are the machine's as much as the server's.";
+
 /** `a / b` as a ratio rounded for a table, e.g. `0.97×`. */
 export function ratio(a: number, b: number): string {
   return `${(a / b).toFixed(2)}×`;

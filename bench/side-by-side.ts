@@ -34,6 +34,8 @@ export interface Measurement {
   readonly requestsSent: number;
   /** Failed requests in measured rounds: errors, timeouts and non-2xx answers. */
   readonly failures: number;
+  /** The median of the rounds' `sendLagP99Ms`: open loop only. */
+  readonly sendLagP99Ms?: number;
 }
 
 export function median(values: readonly number[]): number {
@@ -54,6 +56,7 @@ export function measurementOf(
   uncountedPerRun: number,
 ): Measurement {
   const requestsPerSecond = measured.map((result) => result.requestsPerSecond);
+  const sendLags = measured.flatMap((result) => (result.sendLagP99Ms === undefined ? [] : [result.sendLagP99Ms]));
   return {
     name,
     requestsPerSecond: median(requestsPerSecond),
@@ -65,6 +68,7 @@ export function measurementOf(
     p99Ms: median(measured.map((result) => result.p99Ms)),
     requestsSent: [...unmeasured, ...measured].reduce((sum, result) => sum + result.requests + uncountedPerRun, 0),
     failures: measured.reduce((sum, result) => sum + result.errors + result.non2xx, 0),
+    sendLagP99Ms: sendLags.length > 0 ? median(sendLags) : undefined,
   };
 }
 

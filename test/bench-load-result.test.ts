@@ -22,6 +22,13 @@ describe('bench load result', () => {
     expect(result.p99Ms).to.equal(198);
   });
 
+  it("takes the open loop's send lag p99 by nearest rank, and has none for a closed loop", () => {
+    const counted = { latenciesMs: Float64Array.of(1), requests: 1, seconds: 1, errors: 0, non2xx: 0 };
+    const sendLagsMs = Float64Array.from({ length: 200 }, (_, i) => i / 10);
+    expect(loadResultOf({ ...counted, sendLagsMs }).sendLagP99Ms).to.equal(19.7);
+    expect(loadResultOf(counted).sendLagP99Ms).to.equal(undefined);
+  });
+
   it('has no percentiles without a 2xx answer', () => {
     const result = loadResultOf({ latenciesMs: new Float64Array(0), requests: 4, seconds: 1, errors: 0, non2xx: 4 });
     expect(result.p50Ms).to.be.NaN;

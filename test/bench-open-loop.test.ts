@@ -14,6 +14,8 @@ const STALL_UNTIL_MS = 300;
 /** Requests the schedule sends during the stall: (300 − 100) ms at 200 per second. */
 const SENT_DURING_STALL = ((STALL_UNTIL_MS - STALL_FROM_MS) * RATE) / 1000;
 const DRAIN_LIMIT_MS = 200;
+/** How long the generator's own thread is held, from STALL_FROM_MS after the run starts. */
+const GENERATOR_STALL_MS = 200;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -75,6 +77,20 @@ describe('bench open-loop load', () => {
     // A closed loop over 4 connections would have had only 4 requests out during the stall.
     const held = run.latenciesMs.filter((latency) => latency >= (STALL_UNTIL_MS - STALL_FROM_MS) / 4).length;
     expect(held).to.be.greaterThan(SENT_DURING_STALL / 2);
+  });
+
+  it('reports how late its requests left when it could not keep to its schedule', async () => {
+    const { spec } = await started((_req, res) => answer(res));
+    // The generator's own thread is held, as a pause of its own or a core taken from it would hold it.
+    setTimeout(() => {
+      const until = performance.now() + GENERATOR_STALL_MS;
+      while (performance.now() < until);
+    }, STALL_FROM_MS);
+    const run = await runOpenLoop(spec, RATE);
+    expect(run.sendLagsMs).to.have.length(RATE);
+    const late = run.sendLagsMs!.filter((lag) => lag >= GENERATOR_STALL_MS / 2).length;
+    // Those due in the stall's first half left at its end, at least half a stall late.
+    expect(late).to.be.at.least((GENERATOR_STALL_MS / 2 / 1000) * RATE);
   });
 
   it('counts an answer cut off in its body as an error, without waiting for the drain limit', async () => {

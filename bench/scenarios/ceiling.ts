@@ -1,7 +1,7 @@
 import { IRIS_V1_BODY, IRIS_V1_PATH } from '../bodies.js';
 import { jsonRequest } from '../load.js';
 import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
-import { withTargets } from '../scenario.js';
+import { SEND_LAG_COLUMN, SEND_LAG_NOTE, measuredRows, withTargets } from '../scenario.js';
 import { measureSideBySide } from '../side-by-side.js';
 import { freePort } from '../../test/support/ports.js';
 import { trivialServer } from '../targets/servers.js';
@@ -31,12 +31,15 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
     {
       title: 'Load generator ceiling',
       baseline: spec.name,
-      rows: [closed, open].map((measurement) => ({ name: measurement.name, measurement })),
-      extraColumns: [],
+      ...measuredRows(
+        [closed, open].map((measurement) => ({ measurement })),
+        SEND_LAG_COLUMN,
+      ),
       checks: [],
       notes: [
         'autocannon on the load core against a server that answers at once on the server core: the most this setup can measure. Figures well below it are the server’s, not the generator’s.',
         `The open loop (the generator of the middleware scenario’s fixed-load table) against the same server at ${OPEN_LOOP_RATE} req/s: its latencies are the floor of that table, what the generator, the loopback and the machine add when the server adds nothing.`,
+        SEND_LAG_NOTE,
       ],
     },
   ];

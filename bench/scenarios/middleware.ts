@@ -6,7 +6,7 @@ import type { MeasuredApp } from '../measure-apps.js';
 import type { Measurement } from '../side-by-side.js';
 import { IRIS_V1_REQUEST, measureApps } from '../measure-apps.js';
 import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
-import { measuredRows } from '../scenario.js';
+import { SEND_LAG_COLUMN, SEND_LAG_NOTE, measuredRows } from '../scenario.js';
 import { latencyCheck, throughputChecks } from '../middleware-targets.js';
 
 /**
@@ -99,18 +99,19 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
     {
       title: `Middleware latency at a fixed load: ${LATENCY_LOAD_SHARE_OF_BARE * 100}% of the bare app's throughput`,
       baseline: bareAtRate.measurement.name,
-      ...measuredRows([bareAtRate, inferlensAtRate], GC_COLUMNS),
+      ...measuredRows([bareAtRate, inferlensAtRate], { ...SEND_LAG_COLUMN, ...GC_COLUMNS }),
       checks: [latencyCheck(bareAtRate.measurement, inferlensAtRate.measurement)],
       notes: [
         `The same two apps as above, still running, each offered ${offered} req/s (${LATENCY_LOAD_SHARE_OF_BARE * 100}% of the bare app's median above) on a fixed schedule, an open loop over at most ${context.settings.connections} connections: a request leaves on time whether earlier ones have come back or not, so a pause shows in every request that arrives during it. req/s is the rate of 2xx answers.`,
         'Latency runs from the moment each request is issued (a wait for a free connection included) to the last byte of its answer. Requests due in the same millisecond leave together, as the generator’s timer allows.',
+        SEND_LAG_NOTE,
         GC_NOTE,
       ],
     },
     {
       title: `Middleware latency at the same fixed load, ${SERVED}`,
       baseline: servedBareAtRate.measurement.name,
-      ...measuredRows([servedBareAtRate, servedInferlensAtRate], GC_COLUMNS),
+      ...measuredRows([servedBareAtRate, servedInferlensAtRate], { ...SEND_LAG_COLUMN, ...GC_COLUMNS }),
       checks: [latencyCheck(servedBareAtRate.measurement, servedInferlensAtRate.measurement, SERVED)],
       notes: [
         `The bare and inferlens apps served with \`expressServerOptions\`, offered the same ${offered} req/s in the same way as in the table above, in the same rounds: the two tables differ only in how the apps are served.`,
