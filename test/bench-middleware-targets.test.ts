@@ -21,6 +21,16 @@ describe('bench middleware targets', () => {
     expect([faster.figure, faster.met]).to.deep.equal(['-10.0%', true]);
   });
 
+  it('flags a p99 figure taken while the load generator fell behind its schedule', () => {
+    const steady = { ...measured(1, 10), sendLagP99Ms: 1.2 };
+    const behind = { ...measured(1, 11), sendLagP99Ms: 14.3 };
+    expect(latencyCheck(steady, { ...measured(1, 11), sendLagP99Ms: 1.1 }).figure).to.equal('+10.0%');
+    const flagged = latencyCheck(steady, behind);
+    expect(flagged.figure).to.equal('+10.0% (the load generator fell behind: send lag p99 14.3 ms)');
+    expect(flagged.met, 'judged on the figures all the same').to.equal(true);
+    expect(latencyCheck(behind, steady).figure).to.include('send lag p99 14.3 ms');
+  });
+
   it('names how the apps were served in the p99 target, when told', () => {
     expect(latencyCheck(measured(1, 10), measured(1, 11)).target).to.equal(
       'inferlens p99 within +15% of bare at the same load',
