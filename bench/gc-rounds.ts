@@ -74,3 +74,7 @@ export const GC_COLUMNS: ExtraColumns<{ readonly gc?: GcFigures }> = {
   'scavenges/s': ({ gc }) => gcCell(gc, (figures) => figures.scavengesPerSecond.toFixed(1)),
   'GC time': ({ gc }) => gcCell(gc, (figures) => `${(figures.pauseShare * PERCENT).toFixed(1)}%`),
 };
+
+/** What {@link GC_COLUMNS} mean, for a table's notes. */
+export const GC_NOTE =
+  "mark-compacts/s, scavenges/s, GC time: the app's garbage collections in each measured round, per second of the round, and the share of the round it spent collecting (medians of the rounds), counted in its own process (`bench/targets/gc-report.ts`). They move far less than latency when the machine is busy, and a mark-compact pauses every request that arrives during it.";

@@ -1,7 +1,7 @@
 import { IRIS_V1_BODY, IRIS_V1_PATH } from '../bodies.js';
 import type { ExpressAppSpec } from '../express-apps.js';
 import { expressApps } from '../express-apps.js';
-import { GC_COLUMNS } from '../gc-rounds.js';
+import { GC_COLUMNS, GC_NOTE } from '../gc-rounds.js';
 import type { MeasuredApp } from '../measure-apps.js';
 import type { Measurement } from '../side-by-side.js';
 import { IRIS_V1_REQUEST, measureApps } from '../measure-apps.js';
@@ -41,10 +41,6 @@ const LISTENING = APPS.filter((app) => app.serverOptions !== true).map((app) => 
 function latencyLoad(saturated: readonly Measurement[]): number {
   return LATENCY_LOAD_SHARE_OF_BARE * saturated.find((measurement) => measurement.name === BARE)!.requestsPerSecond;
 }
-
-/** What the collection columns of every table mean. */
-const GC_NOTE =
-  "mark-compacts/s, scavenges/s, GC time: the app's garbage collections in each measured round, per second of the round, and the share of the round it spent collecting (medians of the rounds), counted in its own process (`bench/targets/gc-report.ts`). They move far less than latency when the machine is busy, and a mark-compact pauses every request that arrives during it.";
 
 function bytesPerRequest(app: MeasuredApp): string {
   return `${Math.round(app.telemetryBytes / app.requestsSent)} B`;

@@ -23,10 +23,8 @@ const DECIMAL_DIGITS = /^\d+$/;
  */
 export type HeaderReaders = ReadonlyMap<string, ReadonlySet<string>>;
 
-/** `a`, `a and b`, `a, b and c`. */
-function listed(names: readonly string[]): string {
-  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
-}
+/** Names as a sentence lists them: `a`, `a and b`, `a, b, and c`. */
+const LIST = new Intl.ListFormat('en', { type: 'conjunction' });
 
 /**
  * Reads OpenTelemetry's environment variables as the specification says: an
@@ -143,13 +141,15 @@ export class EnvReader {
         return;
       }
       const sdkHeaders = Object.entries(parseKeyPairsIntoRecord(entry));
-      const failsFor = [...readers].filter(([, replaced]) =>
-        sdkHeaders.some(([header, value]) => !replaced.has(header) && !isHeader(header, value)),
-      );
-      for (const [signal] of failsFor) failing.add(signal);
+      // What each exporter sends of the entry: the headers it is given replace the variable's, key by key.
+      const sent = [...readers].map(([signal, replaced]) => ({
+        signal,
+        headers: sdkHeaders.filter(([header]) => !replaced.has(header)),
+      }));
+      const failsFor = sent.filter(({ headers }) => headers.some(([header, value]) => !isHeader(header, value)));
+      for (const { signal } of failsFor) failing.add(signal);
       if (failsFor.length > 0) unsendable.push(index + 1);
-      else if ([...readers.values()].some((replaced) => sdkHeaders.some(([header]) => !replaced.has(header))))
-        cutBySdk.push(index + 1);
+      else if (sent.some(({ headers }) => headers.length > 0)) cutBySdk.push(index + 1);
       else skipped.push(index + 1);
     });
     const of = `of ${entries.length}`;
@@ -157,7 +157,7 @@ export class EnvReader {
       skipped.length > 0 &&
         `entries ${skipped.join(', ')} ${of} are skipped: expected header name=value pairs, percent-encoded`,
       unsendable.length > 0 &&
-        `entries ${unsendable.join(', ')} ${of} cannot be sent (no valid header name or value), yet the OTLP exporters of ${listed([...failing])} read this variable too and send them: their exports fail until it is fixed`,
+        `entries ${unsendable.join(', ')} ${of} cannot be sent (no valid header name or value), yet the OTLP exporters of ${LIST.format(failing)} read this variable too and send them: their exports fail until it is fixed`,
       // The SDK reads an entry as a W3C Baggage member, whose value ends at a ';' (its properties follow).
       cutBySdk.length > 0 &&
         `entries ${cutBySdk.join(', ')} ${of} are skipped here (expected header name=value pairs, percent-encoded), yet the OTLP exporters read this variable too and send each as the header that comes before its ';'`,
