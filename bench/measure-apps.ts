@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IRIS_V1_BODY, IRIS_V1_PATH } from './bodies.js';
+import { cpuPerCallOf, withCpuRounds } from './cpu-rounds.js';
 import type { GcFigures } from './gc-rounds.js';
 import { gcFiguresOf, withGcRounds } from './gc-rounds.js';
 import { jsonRequest } from './load.js';
@@ -83,6 +84,10 @@ export interface MeasuredApp {
   readonly gc?: GcFigures;
   /** The same in the `fixedRate` rounds. */
   readonly gcAtFixedRate?: GcFigures;
+  /** Microseconds of CPU its process spent per call answered in the measured rounds (median). */
+  readonly cpuMicrosPerCall?: number;
+  /** The same in the `fixedRate` rounds. */
+  readonly cpuMicrosPerCallAtFixedRate?: number;
   /** Requests it answered over every round, fixed-rate ones included: what `telemetryBytes` covers. */
   readonly requestsSent: number;
 }
@@ -153,14 +158,18 @@ async function telemetryBytes(app: PreparedApp): Promise<number> {
   return 0;
 }
 
-/** An app's figures from one set of rounds: its measurement, and its collections where it reports them. */
+/** An app's figures from one set of rounds: its measurement, its CPU time per call, and its collections where it reports them. */
 interface MeasuredRounds {
   readonly measurement: Measurement;
   readonly gc?: GcFigures;
+  readonly cpuMicrosPerCall?: number;
 }
 
-/** Measures `variants` side by side (see measureSideBySide), each noting the collections of its target (the same index in `targets`). */
-async function measureWithGc(
+/**
+ * Measures `variants` side by side (see measureSideBySide), each noting the
+ * CPU time and the collections of its target (the same index in `targets`).
+ */
+async function measureWithProcessFigures(
   title: string,
   variants: readonly Variant[],
   targets: readonly RunningTarget[],
@@ -168,14 +177,21 @@ async function measureWithGc(
   ratePerSecond?: number,
 ): Promise<MeasuredRounds[]> {
   const gcRounds = variants.map((): GcFigures[] => []);
+  const cpuRounds = variants.map((): number[] => []);
   const measured = await measureSideBySide(
     title,
-    variants.map((variant, index) => withGcRounds(variant, targets[index], gcRounds[index])),
+    variants.map((variant, index) =>
+      withCpuRounds(withGcRounds(variant, targets[index], gcRounds[index]), targets[index], cpuRounds[index]),
+    ),
     context.settings,
     context.pinning,
     ratePerSecond,
   );
-  return measured.map((measurement, index) => ({ measurement, gc: gcFiguresOf(gcRounds[index]) }));
+  return measured.map((measurement, index) => ({
+    measurement,
+    gc: gcFiguresOf(gcRounds[index]),
+    cpuMicrosPerCall: cpuPerCallOf(cpuRounds[index]),
+  }));
 }
 
 /** The `fixedRate` rounds, by app name; none without the option. The variants' own round hooks are left out: they note saturated rounds. */
@@ -195,7 +211,7 @@ async function measureAtFixedRate(
       ? [{ variant: { name: variant.name, load: variant.load }, target: targets[index] }]
       : [],
   );
-  const measured = await measureWithGc(
+  const measured = await measureWithProcessFigures(
     `${scenario} at ${Math.round(rate)} req/s`,
     chosen.map(({ variant }) => variant),
     chosen.map(({ target }) => target),
@@ -224,7 +240,7 @@ export async function measureApps(
       context,
       async (targets) => {
         const variants = prepared.map((app) => app.variant);
-        const measured = await measureWithGc(scenario, variants, targets, context);
+        const measured = await measureWithProcessFigures(scenario, variants, targets, context);
         const measurements = measured.map((rounds) => rounds.measurement);
         return {
           saturated: measured,
@@ -233,7 +249,7 @@ export async function measureApps(
       },
     );
     return await Promise.all(
-      saturated.map(async ({ measurement, gc }, index) => {
+      saturated.map(async ({ measurement, gc, cpuMicrosPerCall }, index) => {
         const fixed = atFixedRate.get(measurement.name);
         return {
           measurement,
@@ -243,6 +259,8 @@ export async function measureApps(
           atFixedRate: fixed?.measurement,
           gc,
           gcAtFixedRate: fixed?.gc,
+          cpuMicrosPerCall,
+          cpuMicrosPerCallAtFixedRate: fixed?.cpuMicrosPerCall,
           requestsSent: measurement.requestsSent + (fixed?.measurement.requestsSent ?? 0),
         };
       }),

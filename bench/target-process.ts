@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +19,11 @@ const OUTPUT_TAIL_CHARS = 4000;
 const BYTES_PER_KIB = 1024;
 /** How long a server has to answer {@link GC_TOTALS_REQUEST}. */
 const GC_TOTALS_TIMEOUT_MS = 5_000;
+/**
+ * Where utime is among the fields of /proc/<pid>/stat that follow the
+ * command name (state is the first of them); stime comes next. See proc(5).
+ */
+const UTIME_AFTER_COMMAND = 11;
 
 /** A server under test, as a command line. */
 export interface TargetSpec {
@@ -42,6 +47,11 @@ export interface RunningTarget {
   readonly name: string;
   /** Resident memory now, from /proc. */
   rssBytes(): number;
+  /**
+   * CPU time it has used so far, in seconds, from /proc: every thread of
+   * it, the thread pool's and the garbage collector's helpers included.
+   */
+  cpuSeconds(): number;
   /** Its garbage collections so far; only for a server started with `reportsGc`. */
   readonly gcTotals?: () => Promise<GcTotals>;
   /** SIGTERM, then SIGKILL after a grace period; resolves once it has exited. */
@@ -78,6 +88,23 @@ function rssOf(pid: number): number {
   const kib = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
   if (kib === undefined) throw new Error(`no VmRSS for process ${pid}`);
   return Number(kib) * BYTES_PER_KIB;
+}
+
+let ticksPerSecond: number | undefined;
+
+/** The unit of /proc's CPU times, once asked of the system (`getconf CLK_TCK`). */
+function clockTicksPerSecond(): number {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  return ticksPerSecond;
+}
+
+function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name is in parentheses and may hold spaces or parentheses of its own: the fields start after the last.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[UTIME_AFTER_COMMAND]) + Number(fields[UTIME_AFTER_COMMAND + 1]);
+  if (!Number.isFinite(ticks)) throw new Error(`no CPU times in /proc/${pid}/stat`);
+  return ticks / clockTicksPerSecond();
 }
 
 async function waitReady(spec: TargetSpec, child: ChildProcess, output: () => string): Promise<void> {
@@ -146,6 +173,7 @@ export async function startTarget(spec: TargetSpec, pinning: Pinning): Promise<R
   return {
     name: spec.name,
     rssBytes: () => rssOf(child.pid!),
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
     gcTotals: spec.reportsGc === true ? () => askGcTotals(child, spec.name) : undefined,
     stop,
   };

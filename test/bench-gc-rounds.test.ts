@@ -84,6 +84,7 @@ describe('bench garbage collection rounds', () => {
     const target: RunningTarget = {
       name: 'server',
       rssBytes: () => 0,
+      cpuSeconds: () => 0,
       gcTotals: () => Promise.resolve(totals.shift()!),
       stop: () => Promise.resolve(),
     };

@@ -16,6 +16,7 @@ function vanishingTarget(): { target: RunningTarget; vanish: () => void } {
         if (gone) throw new Error('ENOENT: no such file or directory, open /proc/1234/status');
         return RSS_BYTES;
       },
+      cpuSeconds: () => 0,
       stop: () => Promise.resolve(),
     },
     vanish: () => {

@@ -1,12 +1,10 @@
 import { IRIS_V1_BODY, IRIS_V1_PATH } from '../bodies.js';
+import { CPU_COLUMN, CPU_NOTE } from '../cpu-rounds.js';
 import type { AppSpec, TelemetrySink } from '../measure-apps.js';
 import { IRIS_V1_REQUEST, measureApps } from '../measure-apps.js';
 import type { Scenario, ScenarioContext, ScenarioReport } from '../scenario.js';
 import { measuredRows } from '../scenario.js';
-import type { Measurement } from '../side-by-side.js';
 import { inferlensServe } from '../targets/servers.js';
-
-const MICROS_PER_SECOND = 1e6;
 
 /** One configuration of `inferlens serve`: what it records, and where to. */
 interface Layer {
@@ -32,17 +30,11 @@ const LAYERS: readonly Layer[] = [
   { name: 'records to JSON-lines files (out of the box)', sink: 'files', flags: [] },
 ];
 
-/**
- * The time per call the throughput implies: the inverse of the median
- * req/s. Every thread of the server runs on its one core, so the thread
- * pool's gzip and the garbage collector's helpers take from it too.
- */
-function microsPerCall(measurement: Measurement): number {
-  return MICROS_PER_SECOND / measurement.requestsPerSecond;
-}
-
-function micros(value: number): string {
-  return `${value >= 0 ? '+' : ''}${value.toFixed(1)} µs`;
+/** `time` less `base`, signed, or `—` when either was not measured. */
+function microsOver(time: number | undefined, base: number | undefined): string {
+  if (time === undefined || base === undefined) return '—';
+  const added = time - base;
+  return `${added >= 0 ? '+' : ''}${added.toFixed(1)} µs`;
 }
 
 /** The layer's `inferlens serve`: its own flags, then where measureApps made a place for its telemetry. */
@@ -62,23 +54,24 @@ function servedLayer(layer: Layer): AppSpec {
 async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
   const measured = await measureApps('telemetry cost', LAYERS.map(servedLayer), IRIS_V1_REQUEST, context);
   // measureApps answers in the order of the apps, which is the order of LAYERS.
-  const rows = LAYERS.map((layer, index) => ({ layer, measurement: measured[index].measurement }));
-  const timeOf = (name: string): number => microsPerCall(rows.find(({ layer }) => layer.name === name)!.measurement);
+  const rows = LAYERS.map((layer, index) => ({ layer, ...measured[index] }));
+  const timeOf = (name: string): number | undefined => rows.find(({ layer }) => layer.name === name)!.cpuMicrosPerCall;
   return [
     {
       title: 'Telemetry cost per call: `inferlens serve` serving iris (KServe V1 predict), one piece at a time',
       baseline: OFF,
       ...measuredRows(rows, {
-        'µs/call': ({ measurement }) => microsPerCall(measurement).toFixed(1),
-        'over off': ({ measurement }) => micros(microsPerCall(measurement) - timeOf(OFF)),
-        step: ({ layer, measurement }) =>
-          layer.adds === undefined ? '' : micros(microsPerCall(measurement) - timeOf(layer.adds)),
+        ...CPU_COLUMN,
+        'over off': ({ cpuMicrosPerCall }) => microsOver(cpuMicrosPerCall, timeOf(OFF)),
+        step: ({ layer, cpuMicrosPerCall }) =>
+          layer.adds === undefined ? '' : microsOver(cpuMicrosPerCall, timeOf(layer.adds)),
       }),
       checks: [],
       notes: [
         `Every variant is \`inferlens serve\` on the demo models, one process on the server core, sent \`POST ${IRIS_V1_PATH}\` \`${JSON.stringify(IRIS_V1_BODY)}\`; each OTLP variant exports to a receiver of its own on the load core.`,
         'The OTLP rows add one piece at a time: spans and metrics only (`--payload-sample-rate 0`, uncompressed), then the request and response records of every call (mode "all"), then gzip. The last row is the default with no endpoint: the request and response records go to JSON-lines files, and spans and metrics are made but, with no endpoint, not exported.',
-        'µs/call: 1,000,000 over the median req/s, the time per call the throughput implies; every thread of the server runs on its one core, so the thread pool’s gzip and the garbage collector’s helpers count. over off: beyond telemetry off. step: beyond the row it adds to. At telemetry off’s rate the load generator is part of the limit (see the ceiling), so the added times are, if anything, understated.',
+        `${CPU_NOTE} At telemetry off’s rate the load generator is part of the limit (see the ceiling): that server is then not always busy, so its CPU µs/call is, if anything, overstated, and the times added to it understated.`,
+        'over off: CPU µs/call beyond telemetry off. step: beyond the row it adds to.',
       ],
     },
   ];

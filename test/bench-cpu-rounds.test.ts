@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import { cpuPerCallOf, withCpuRounds } from '../bench/cpu-rounds.js';
+import type { LoadResult } from '../bench/load.js';
+import type { RunningTarget } from '../bench/target-process.js';
+import { startTarget } from '../bench/target-process.js';
+import { freePort } from './support/ports.js';
+
+/** CPU the server burns per request, on its main thread, in milliseconds. */
+const BURN_MS = 60;
+const REQUESTS = 4;
+
+/** A server that keeps its main thread busy for `BURN_MS` before each answer. */
+function burningServer(port: number): string {
+  return `
+    require('node:http').createServer((req, res) => {
+      const until = process.hrtime.bigint() + ${BURN_MS}n * 1000000n;
+      while (process.hrtime.bigint() < until);
+      res.end('ok');
+    }).listen(${port}, '127.0.0.1');
+  `;
+}
+
+/** A round's result, as far as withCpuRounds reads it. */
+function roundOf(requests: number): LoadResult {
+  return { requests, seconds: 1, requestsPerSecond: requests, p50Ms: 0, p99Ms: 0, errors: 0, non2xx: 0 };
+}
+
+describe('bench CPU rounds', () => {
+  it('reads the CPU time a server spent, from /proc', async () => {
+    const port = await freePort();
+    const target = await startTarget(
+      {
+        name: 'burning server',
+        command: process.execPath,
+        args: ['-e', burningServer(port)],
+        readyUrl: `http://127.0.0.1:${port}/`,
+      },
+      { enabled: false, reason: 'a test' },
+    );
+    try {
+      const before = target.cpuSeconds();
+      for (let i = 0; i < REQUESTS; i++) await fetch(`http://127.0.0.1:${port}/`);
+      const spent = target.cpuSeconds() - before;
+      // The clock ticks of /proc are 10 ms: at least the burn, less one tick each side.
+      expect(spent).to.be.at.least((REQUESTS * BURN_MS - 20) / 1000);
+      expect(spent, 'not the time since the process started').to.be.below(1);
+    } finally {
+      await target.stop();
+    }
+  });
+
+  it('notes each round as CPU microseconds per call answered, skips a round with none, and takes the median', async () => {
+    const cpu = [1.0, 1.5, 2.0, 2.0, 2.0, 2.0, 2.0, 2.75];
+    const target: RunningTarget = {
+      name: 'server',
+      rssBytes: () => 0,
+      cpuSeconds: () => cpu.shift()!,
+      stop: () => Promise.resolve(),
+    };
+    const hooks: string[] = [];
+    const rounds: number[] = [];
+    const variant = withCpuRounds(
+      {
+        name: 'server',
+        load: { url: 'http://127.0.0.1:1/', method: 'GET', headers: {} },
+        beforeRound: () => void hooks.push('before'),
+        afterRound: (result) => void hooks.push(`after ${result.requests}`),
+      },
+      target,
+      rounds,
+    );
+    // 0.5 s over 5,000 calls; 0 s over 10,000; a round with no call; 0.75 s over 3,000.
+    for (const requests of [5000, 10_000, 0, 3000]) {
+      await variant.beforeRound!();
+      await variant.afterRound!(roundOf(requests));
+    }
+    expect(hooks, "the variant's own hooks").to.deep.equal([
+      'before',
+      'after 5000',
+      'before',
+      'after 10000',
+      'before',
+      'after 0',
+      'before',
+      'after 3000',
+    ]);
+    expect(rounds).to.deep.equal([100, 0, 250]);
+    expect(cpuPerCallOf(rounds)).to.equal(100);
+    expect(cpuPerCallOf([])).to.equal(undefined);
+  });
+});
