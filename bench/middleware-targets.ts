@@ -29,8 +29,8 @@ export interface SaturatedApp {
 /**
  * `figure`, the throughput of `app` over `baseline`'s, followed by the
  * same ratio taken from their CPU time per call when both have one (the
- * baseline's over the app's): what each call costs, whether or not the
- * load kept each server busy all the time.
+ * baseline's over the app's): what each call costs, whether or not each
+ * server had its core to itself.
  */
 function withCpuRatio(
   figure: string,
