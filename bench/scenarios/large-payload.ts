@@ -1,4 +1,5 @@
 import { largeV2Body } from '../bodies.js';
+import { CPU_COLUMN, CPU_NOTE } from '../cpu-rounds.js';
 import { writeWideModelRepository } from '../large-model.js';
 import type { ExpressAppSpec } from '../express-apps.js';
 import { expressApps } from '../express-apps.js';
@@ -31,12 +32,13 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
       {
         title: `Large payloads: V2 infer of ${LARGE_BATCH_ROWS} × ${LARGE_ROW_VALUES} FP32 through the middleware`,
         baseline: APPS[0].name,
-        ...measuredRows(measured, { 'exported/req': exportedPerRequest }),
+        ...measuredRows(measured, { 'exported/req': exportedPerRequest, ...CPU_COLUMN }),
         checks: [],
         notes: [
           `Request body: ${kib(Buffer.byteLength(JSON.stringify(body)))} of JSON, \`POST ${path}\`; the model (built at start) answers each row's mean.`,
           'inferlens: mode "all", payloadSampleRate 1, every other option at its default, so request records are cut at the default `maxPayloadBytes` (64 KiB) and marked truncated.',
           'exported/req: bytes on the wire to the receiver, every signal, over every request sent (warm-up included).',
+          CPU_NOTE,
         ],
       },
     ];
