@@ -62,11 +62,13 @@ async function run(context: ScenarioContext): Promise<ScenarioReport[]> {
     INFERLENS,
     served(BARE),
     served(INFERLENS),
-  ].map((name) => ({
-    measurement: named(name).atFixedRate!,
-    gc: named(name).gcAtFixedRate,
-    cpuMicrosPerCall: named(name).cpuMicrosPerCallAtFixedRate,
-  }));
+  ]
+    .map(named)
+    .map((app) => ({
+      measurement: app.atFixedRate!,
+      gc: app.gcAtFixedRate,
+      cpuMicrosPerCall: app.cpuMicrosPerCallAtFixedRate,
+    }));
   const offered = Math.round(latencyLoad(measured.map((app) => app.measurement)));
   const request = `\`POST ${IRIS_V1_PATH}\` \`${JSON.stringify(IRIS_V1_BODY)}\``;
   return [
