@@ -263,6 +263,7 @@ export interface ReceivedSpan {
     readonly name: string;
     readonly timeUnixNano: string;
     readonly attributes: PlainAttributes;
+    readonly droppedAttributesCount: number;
   }[];
   readonly links: readonly {
     readonly traceId: string;
@@ -401,6 +402,7 @@ function toSpan(span: OtlpSpan, resource: PlainAttributes, scope: ReceivedScope)
       name: event.name,
       timeUnixNano: event.timeUnixNano,
       attributes: plainAttributes(event.attributes),
+      droppedAttributesCount: event.droppedAttributesCount,
     })),
     links: span.links.map((link) => ({
       traceId: link.traceId,

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
 import { EnvReader } from '../src/env.js';
-import { inferenceTelemetry } from '../src/middleware.js';
 import { ATTR_MODEL_NAME, ATTR_URL_SCHEME } from '../src/semconv.js';
 import {
   DEFAULT_COUNT_LIMIT,
@@ -14,7 +13,7 @@ import {
 } from '../src/signals/attribute-limits.js';
 import { useEnvironment } from './environment.js';
 import { recordingReporter } from './export-helpers.js';
-import { IRIS_BODY, kserveApp, post, useServers } from './in-memory-telemetry.js';
+import { useServers } from './in-memory-telemetry.js';
 import { exportOneCall } from './one-call.js';
 
 function read(variables: NodeJS.ProcessEnv) {
@@ -61,6 +60,14 @@ describe('attribute limits', () => {
         attributePerEventCountLimit: 2,
       });
       expect(logRecord).to.deep.equal({ attributeCountLimit: 5, attributeValueLengthLimit: 16 });
+    });
+
+    it("take the JavaScript SDK's name for the attributes per event when the specification's is not set", () => {
+      expect(read({ OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT: '3' }).span).to.include({
+        attributePerEventCountLimit: 3,
+      });
+      const both = { OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT: '3', OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT: '2' };
+      expect(read(both).span).to.include({ attributePerEventCountLimit: 2 });
     });
 
     it('ignore, with a warning, a length of 0 and values that are no whole number, and fall back past them', () => {
@@ -191,23 +198,35 @@ describe('the span value length limit (own providers, over the wire)', () => {
 
   it("cuts the span's strings, its exception event's too, never between the halves of a surrogate pair", async () => {
     // The SDK's own cut, `substring(0, 3)`, keeps the emoji's first half, which goes over the wire as U+FFFD.
-    const telemetry = inferenceTelemetry({ fileSink: { enabled: false } });
-    const app = kserveApp(telemetry, {
-      predict: () => {
-        throw Object.assign(new TypeError('ab😀 is no model'), { code: 'xy😀' });
-      },
-    });
-    try {
-      const url = await servers.start(app);
-      await post(`${url}/v1/models/${encodeURIComponent('ab😀')}:predict`, IRIS_BODY);
-      await telemetry.forceFlush();
-    } finally {
-      await telemetry.shutdown();
-    }
+    const predict = (): never => {
+      throw Object.assign(new TypeError('ab😀 is no model'), { code: 'xy😀' });
+    };
+    await exportOneCall(servers, {}, { model: 'ab😀', app: { predict } });
 
     const [span] = receiver().spans();
     expect(span.attributes).to.include({ [ATTR_MODEL_NAME]: 'ab', [ATTR_URL_SCHEME]: 'htt' });
     const [event] = span.events;
     expect(event.attributes).to.include({ 'exception.type': 'xy', 'exception.message': 'ab' });
+  });
+});
+
+describe("the JavaScript SDK's attributes-per-event variable (own providers, over the wire)", () => {
+  const servers = useServers();
+  const receiver = useOtlpReceiver({ per: 'test' });
+  useEnvironment(() => ({
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver().url,
+    OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT: '1',
+  }));
+
+  it("holds a failed call's exception event to it: the first attribute kept, the others counted", async () => {
+    const predict = (): never => {
+      throw new TypeError('no model');
+    };
+    await exportOneCall(servers, {}, { app: { predict } });
+
+    const [event] = receiver().spans()[0].events;
+    expect(event.name).to.equal('exception');
+    expect(Object.keys(event.attributes)).to.have.lengthOf(1);
+    expect(event.droppedAttributesCount).to.be.greaterThan(0);
   });
 });

@@ -54,14 +54,21 @@ function attributeLimitsFromEnv(env: EnvReader, signal: 'SPAN' | 'LOGRECORD'): A
 
 /**
  * The span limits, from the environment: the attribute limits, and those of
- * the events (a failed call's span has one, `exception`). The SDK's tracer
- * provider, given these, applies them. Links are left at their defaults: a
- * call's span has none.
+ * the events (a failed call's span has one, `exception`). The attributes
+ * per event are the specification's `OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT`,
+ * else the JavaScript SDK's own name for them,
+ * `OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT`, which its tracer provider
+ * reads in place of the specification's. The SDK's tracer provider, given
+ * these, applies them. Links are left at their defaults: a call's span has
+ * none.
  */
 export function spanLimitsFromEnv(env: EnvReader): SpanLimits {
   return Object.assign(attributeLimitsFromEnv(env, 'SPAN'), {
     eventCountLimit: countLimit(env, 'OTEL_SPAN_EVENT_COUNT_LIMIT') ?? DEFAULT_COUNT_LIMIT,
-    attributePerEventCountLimit: countLimit(env, 'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT') ?? DEFAULT_COUNT_LIMIT,
+    attributePerEventCountLimit:
+      countLimit(env, 'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT') ??
+      countLimit(env, 'OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT') ??
+      DEFAULT_COUNT_LIMIT,
   });
 }
 
