@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { cpuPerCallOf, withCpuRounds } from '../bench/cpu-rounds.js';
-import type { LoadResult } from '../bench/load.js';
-import type { RunningTarget } from '../bench/target-process.js';
 import { startTarget } from '../bench/target-process.js';
+import { notingVariant, roundOf, runRounds, stubTarget } from './support/bench-rounds.js';
 import { freePort } from './support/ports.js';
 
 /** CPU the server burns per request, on its main thread, in milliseconds. */
@@ -22,11 +21,6 @@ function burningServer(port: number): string {
       res.end('ok');
     }).listen(${port}, '127.0.0.1');
   `;
-}
-
-/** A round's result, as far as withCpuRounds reads it. */
-function roundOf(requests: number): LoadResult {
-  return { requests, seconds: 1, requestsPerSecond: requests, p50Ms: 0, p99Ms: 0, errors: 0, non2xx: 0 };
 }
 
 describe('bench CPU rounds', () => {
@@ -55,29 +49,18 @@ describe('bench CPU rounds', () => {
 
   it('notes each round as CPU microseconds per call answered, skips a round with none, and takes the median', async () => {
     const cpu = [1.0, 1.5, 2.0, 2.0, 2.0, 2.0, 2.0, 2.75];
-    const target: RunningTarget = {
-      name: 'server',
-      rssBytes: () => 0,
-      cpuSeconds: () => cpu.shift()!,
-      stop: () => Promise.resolve(),
-    };
     const hooks: string[] = [];
     const rounds: number[] = [];
     const variant = withCpuRounds(
-      {
-        name: 'server',
-        load: { url: 'http://127.0.0.1:1/', method: 'GET', headers: {} },
-        beforeRound: () => void hooks.push('before'),
-        afterRound: (result) => void hooks.push(`after ${result.requests}`),
-      },
-      target,
+      notingVariant(hooks, (result) => result.requests),
+      stubTarget({ cpuSeconds: () => cpu.shift()! }),
       rounds,
     );
     // 0.5 s over 5,000 calls; 0 s over 10,000; a round with no call; 0.75 s over 3,000.
-    for (const requests of [5000, 10_000, 0, 3000]) {
-      await variant.beforeRound!();
-      await variant.afterRound!(roundOf(requests));
-    }
+    await runRounds(
+      variant,
+      [5000, 10_000, 0, 3000].map((requests) => roundOf({ requests })),
+    );
     expect(hooks, "the variant's own hooks").to.deep.equal([
       'before',
       'after 5000',

@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import { gcFiguresOf, withGcRounds } from '../bench/gc-rounds.js';
 import type { GcFigures } from '../bench/gc-rounds.js';
-import type { LoadResult } from '../bench/load.js';
-import type { RunningTarget } from '../bench/target-process.js';
 import { startTarget } from '../bench/target-process.js';
 import type { GcTotals } from '../bench/targets/gc-report.js';
+import { notingVariant, roundOf, runRounds, stubTarget } from './support/bench-rounds.js';
 import { freePort } from './support/ports.js';
 
 const GC_REPORT = new URL('../bench/targets/gc-report.ts', import.meta.url).href;
@@ -24,11 +23,6 @@ function collectingServer(port: number): string {
       res.end('ok');
     }).listen(${port}, '127.0.0.1');
   `;
-}
-
-/** A round's result, as far as withGcRounds reads it. */
-function roundOf(seconds: number): LoadResult {
-  return { requests: 0, seconds, requestsPerSecond: 0, p50Ms: 0, p99Ms: 0, errors: 0, non2xx: 0 };
 }
 
 describe('bench garbage collection rounds', () => {
@@ -81,29 +75,17 @@ describe('bench garbage collection rounds', () => {
       { markCompacts: 3, scavenges: 70, pauseMs: 400 },
       { markCompacts: 9, scavenges: 130, pauseMs: 700 }, // round 3, 3 s: 2 MC/s, 20 scavenges/s, 10%
     ];
-    const target: RunningTarget = {
-      name: 'server',
-      rssBytes: () => 0,
-      cpuSeconds: () => 0,
-      gcTotals: () => Promise.resolve(totals.shift()!),
-      stop: () => Promise.resolve(),
-    };
     const hooks: string[] = [];
     const rounds: GcFigures[] = [];
     const variant = withGcRounds(
-      {
-        name: 'server',
-        load: { url: 'http://127.0.0.1:1/', method: 'GET', headers: {} },
-        beforeRound: () => void hooks.push('before'),
-        afterRound: (result) => void hooks.push(`after ${result.seconds}`),
-      },
-      target,
+      notingVariant(hooks, (result) => result.seconds),
+      stubTarget({ gcTotals: () => Promise.resolve(totals.shift()!) }),
       rounds,
     );
-    for (const seconds of [2, 4, 3]) {
-      await variant.beforeRound!();
-      await variant.afterRound!(roundOf(seconds));
-    }
+    await runRounds(
+      variant,
+      [2, 4, 3].map((seconds) => roundOf({ seconds })),
+    );
     expect(hooks, "the variant's own hooks").to.deep.equal([
       'before',
       'after 2',

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { sampleRss } from '../bench/rss-sampler.js';
 import type { RunningTarget } from '../bench/target-process.js';
+import { stubTarget } from './support/bench-rounds.js';
 
 const INTERVAL_MS = 5;
 const RSS_BYTES = 1024;
@@ -10,15 +11,13 @@ const RSS_BYTES = 1024;
 function vanishingTarget(): { target: RunningTarget; vanish: () => void } {
   let gone = false;
   return {
-    target: {
+    target: stubTarget({
       name: 'app',
       rssBytes: () => {
         if (gone) throw new Error('ENOENT: no such file or directory, open /proc/1234/status');
         return RSS_BYTES;
       },
-      cpuSeconds: () => 0,
-      stop: () => Promise.resolve(),
-    },
+    }),
     vanish: () => {
       gone = true;
     },
