@@ -21,6 +21,7 @@ import type {
   PredictMatcher,
   PrometheusOptions,
   QueueOptions,
+  ResourceDetectorName,
 } from './types.js';
 import {
   DEFAULT_EMBEDDING_VECTORS,
@@ -44,6 +45,7 @@ import {
 } from './config/option-checks.js';
 import type { ResolvedOtlp } from './config/otlp.js';
 import { resolveOtlp } from './config/otlp.js';
+import { resolveResourceDetectors } from './config/resource-detectors.js';
 import { checkMillis, TIMER_BOUNDS, timeoutVariable } from './config/timer-limit.js';
 
 /** Headers that carry credentials: never captured, whatever the allow-list says. */
@@ -77,6 +79,7 @@ export interface ResolvedConfig {
   providers: 'own' | 'global';
   serviceName: string;
   resourceAttributes: Attributes;
+  resourceDetectors: readonly ResourceDetectorName[];
   /** Undefined when no endpoint is configured: nothing goes over OTLP. */
   otlp: ResolvedOtlp | undefined;
   /** Undefined when the file sink is off. */
@@ -234,7 +237,15 @@ function resolvePrometheus(option: unknown, env: EnvReader, namedInEnv: boolean)
 }
 
 /** Options that only the middleware's own providers read: `providers: 'global'` builds none. */
-const OWN_PROVIDER_OPTIONS = ['serviceName', 'resourceAttributes', 'otlp', 'queue', 'fileSink', 'prometheus'] as const;
+const OWN_PROVIDER_OPTIONS = [
+  'serviceName',
+  'resourceAttributes',
+  'resourceDetectors',
+  'otlp',
+  'queue',
+  'fileSink',
+  'prometheus',
+] as const;
 
 /**
  * Whether an own-provider option sets anything. An object whose fields are
@@ -298,6 +309,7 @@ export function resolveConfig(
     providers,
     serviceName: resolveServiceName(options, ownEnv, resourceAttributes),
     resourceAttributes,
+    resourceDetectors: resolveResourceDetectors(options.resourceDetectors, ownEnv),
     otlp,
     // By default the files take the records when OTLP does not: with no endpoint for logs (one for traces alone included).
     fileSink:

@@ -12,6 +12,7 @@ export type {
   PredictMatcher,
   PrometheusOptions,
   QueueOptions,
+  ResourceDetectorName,
   TelemetryDestinations,
 } from './types.js';
 export { defaultMatcher } from './matcher.js';

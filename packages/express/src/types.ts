@@ -13,6 +13,9 @@ export type OtlpCompression = 'gzip' | 'none';
 /** What the response record of an embedding call holds: a summary of the vectors, or the answer whole. */
 export type EmbeddingVectorsMode = 'summary' | 'full';
 
+/** A resource detector of the own providers, named as OTEL_NODE_RESOURCE_DETECTORS names it. */
+export type ResourceDetectorName = 'host' | 'os' | 'process' | 'serviceinstance';
+
 /** What a matcher reads from a request that is a predict call. */
 export interface PredictCall {
   /** `predict`, `explain`, `infer`, `embeddings`: the first word of the span name. */
@@ -113,8 +116,8 @@ export interface InferenceTelemetryOptions {
    * `own` builds private providers and exporters from these options;
    * `global` uses the providers the application registered with the
    * OpenTelemetry API (its exporters, sampler and resource). With `global`,
-   * `serviceName`, `resourceAttributes`, `otlp`, `queue`, `fileSink` (but
-   * for `enabled: false`) and `prometheus` (but for `false`) throw a
+   * `serviceName`, `resourceAttributes`, `resourceDetectors`, `otlp`,
+   * `queue`, `fileSink` (but for `enabled: false`) and `prometheus` (but for `false`) throw a
    * TypeError rather than be ignored: they configure only the middleware's
    * own providers.
    * @default 'own'
@@ -134,6 +137,16 @@ export interface InferenceTelemetryOptions {
    * @default {}
    */
   resourceAttributes?: Attributes;
+  /**
+   * What the own providers detect for their resource, under the resource
+   * attributes, as NodeSDK's detectors of the same names do: `host`
+   * (`host.name`, `host.arch`, `host.id`), `os` (`os.type`, `os.version`),
+   * `process` (`process.pid`, `process.owner`, the executable, the command
+   * and its arguments, the runtime) and `serviceinstance` (a random
+   * `service.instance.id` drawn once per process). `[]` detects nothing.
+   * @default OTEL_NODE_RESOURCE_DETECTORS, else all four
+   */
+  resourceDetectors?: readonly ResourceDetectorName[];
   otlp?: OtlpOptions;
   /** @default 'all' */
   mode?: LoggerMode;

@@ -338,6 +338,25 @@ describe('aggregated call metrics', () => {
     expect(point.attributes).to.deep.equal({ [ATTR_TELEMETRY_SIGNAL]: 'traces', [ATTR_TELEMETRY_DESTINATION]: 'otlp' });
   });
 
+  it("hands its metrics over once the resource's detected attributes have settled, for readers that do not wait", async () => {
+    let settle!: (id: string) => void;
+    const detecting = resourceFromAttributes({
+      'service.name': 'test',
+      'host.id': new Promise<string>((resolve) => (settle = resolve)),
+    });
+    let handedOver = false;
+    const collection = new AggregatedCallMetrics(detecting, scope, []).collect().then((result) => {
+      handedOver = true;
+      return result;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(handedOver).to.equal(false);
+    settle('machine-1');
+    const { resource: collected } = (await collection).resourceMetrics;
+    expect(collected.asyncAttributesPending).to.equal(false);
+    expect(collected.attributes).to.include({ 'host.id': 'machine-1' });
+  });
+
   it('exports every defined metric as the kind its definition states', async () => {
     const queue = new BoundedExportQueue<number>(
       () => new Promise(() => {}),

@@ -74,6 +74,8 @@ describe('configuration', () => {
       ['serviceName', { serviceName: '' }, /serviceName.*""/],
       ['resourceAttributes', { resourceAttributes: 'deployment.environment.name=prod' }, /resourceAttributes/],
       ['resourceAttributes', { resourceAttributes: { 'k8s.pod': { name: 'p' } } }, /resourceAttributes.*k8s\.pod/],
+      ['resourceDetectors', { resourceDetectors: 'host,os' }, /resourceDetectors must be an array.*"host,os"/],
+      ['resourceDetectors', { resourceDetectors: ['host', 'env', 'all'] }, /resourceDetectors.*\["env","all"\]/],
       ['captureHeaders', { captureHeaders: 'x-tenant' }, /captureHeaders/],
       ['captureHeaders', { captureHeaders: ['x-tenant', 'x tenant'] }, /captureHeaders.*HTTP header names/],
       ['captureHeaders', { captureHeaders: ['Proxy-Authorization'] }, /captureHeaders.*proxy-authorization/],
@@ -186,6 +188,7 @@ describe('configuration', () => {
       ['queue', { queue: { maxQueueSize: 10 } }],
       ['serviceName', { serviceName: 'scorer' }],
       ['resourceAttributes', { resourceAttributes: { 'deployment.environment.name': 'prod' } }],
+      ['resourceDetectors', { resourceDetectors: ['host'] }],
       ['prometheus', { prometheus: true }],
       ['prometheus', { prometheus: { port: 9100 } }],
       // An object turns the endpoint on, its fields set or not.
@@ -215,6 +218,7 @@ describe('configuration', () => {
       expect(() => inferenceTelemetry(globalOptions())).not.to.throw();
       expect(() => inferenceTelemetry(globalOptions({ otlp: {}, queue: { maxQueueSize: undefined } }))).not.to.throw();
       expect(() => inferenceTelemetry(globalOptions({ prometheus: false }))).not.to.throw();
+      expect(() => inferenceTelemetry(globalOptions({ resourceDetectors: [] }))).not.to.throw();
     });
 
     it("lets the OTEL_* variables be, bad values included: the application's SDK reads them, and may support them", () => {
@@ -233,6 +237,7 @@ describe('configuration', () => {
         OTEL_TRACES_SAMPLER: 'xray',
         OTEL_METRICS_EXPORTER: 'prometheus',
         OTEL_EXPORTER_PROMETHEUS_PORT: 'ninety',
+        OTEL_NODE_RESOURCE_DETECTORS: 'gcp,aws',
       };
       const config = resolveConfig({ providers: 'global' }, reporter, environment);
       expect(config.providers).to.equal('global');
@@ -857,6 +862,45 @@ describe('configuration', () => {
     it('must be a string in resourceAttributes', () => {
       const options = { resourceAttributes: { 'service.name': 42 } };
       expect(() => resolveConfig(options, recordingReporter(), {})).to.throw(TypeError, /service\.name.*42/);
+    });
+  });
+
+  describe('resource detectors', () => {
+    const ALL = ['host', 'os', 'serviceinstance', 'process'];
+    const detectorsOf = (
+      options: InferenceTelemetryOptions,
+      value: string | undefined,
+    ): { detectors: readonly string[]; warned: string[] } => {
+      const reporter = recordingReporter();
+      const environment = value === undefined ? {} : { OTEL_NODE_RESOURCE_DETECTORS: value };
+      const { resourceDetectors } = resolveConfig(options, reporter, environment);
+      return { detectors: resourceDetectors, warned: reporter.calls.map((call) => call.message) };
+    };
+
+    it('are all four by default', () => {
+      expect(detectorsOf({}, undefined)).to.deep.equal({ detectors: ALL, warned: [] });
+    });
+
+    it('are those OTEL_NODE_RESOURCE_DETECTORS names, case aside; env changes nothing, as the attributes are always read', () => {
+      expect(detectorsOf({}, 'Process, host,env')).to.deep.equal({ detectors: ['process', 'host'], warned: [] });
+    });
+
+    it('are all of them with all in the variable, whatever is beside it, and none with none', () => {
+      expect(detectorsOf({}, 'host,all').detectors).to.deep.equal(ALL);
+      expect(detectorsOf({}, 'all,none').detectors).to.deep.equal(ALL);
+      expect(detectorsOf({}, 'none,host').detectors).to.deep.equal([]);
+    });
+
+    it('keep the known names of the variable beside an unknown one, which is reported', () => {
+      const { detectors, warned } = detectorsOf({}, 'host,gcp,os,aws');
+      expect(detectors).to.deep.equal(['host', 'os']);
+      expect(warned).to.have.lengthOf(1);
+      expect(warned[0]).to.match(/^OTEL_NODE_RESOURCE_DETECTORS='host,gcp,os,aws': gcp, aws skipped: expected host,/);
+    });
+
+    it('come from resourceDetectors over the variable, each once; [] is none', () => {
+      expect(detectorsOf({ resourceDetectors: ['os', 'os'] }, 'host').detectors).to.deep.equal(['os']);
+      expect(detectorsOf({ resourceDetectors: [] }, 'all').detectors).to.deep.equal([]);
     });
   });
 

@@ -50,6 +50,7 @@ function validValue(variable: string): string {
     [/_LIMIT$/, '64'],
     [/^OTEL_SERVICE_NAME$/, 'documented-service'],
     [/^OTEL_RESOURCE_ATTRIBUTES$/, 'deployment.environment.name=test'],
+    [/^OTEL_NODE_RESOURCE_DETECTORS$/, 'host'],
   ];
   const value = byEnding.find(([ending]) => ending.test(variable))?.[1];
   if (value === undefined) throw new Error(`no valid value known for ${variable}`);

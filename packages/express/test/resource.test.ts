@@ -1,11 +1,14 @@
 /**
  * The resource the own providers send with every signal: `service.name`,
- * OTEL_RESOURCE_ATTRIBUTES under `resourceAttributes`, a `service.instance.id`
- * of the process unless those set one, and the SDK's `telemetry.sdk.*`;
- * nothing of a call, since Loki turns resource attributes into labels.
+ * OTEL_RESOURCE_ATTRIBUTES under `resourceAttributes`, what the resource
+ * detectors find (the host, the OS, the process, a `service.instance.id`
+ * unless the attributes set one), and the SDK's `telemetry.sdk.*`; nothing
+ * of a call, since Loki turns resource attributes into labels.
  */
 import { execFile } from 'node:child_process';
+import { hostname } from 'node:os';
 import { promisify } from 'node:util';
+import { detectResources, hostDetector, osDetector, processDetector } from '@opentelemetry/resources';
 import { expect } from 'chai';
 import { useOtlpReceiver } from '../../../test/support/use-otlp-receiver.js';
 import type { OtlpReceiver } from '../../../test/support/otlp-receiver.js';
@@ -19,6 +22,21 @@ const MIDDLEWARE_MODULE = new URL('../src/middleware.ts', import.meta.url).href;
 /** A random (version 4) UUID, as the semantic conventions recommend for `service.instance.id`. */
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const INSTANCE_ID = 'service.instance.id';
+const TELEMETRY_SDK = ['telemetry.sdk.language', 'telemetry.sdk.name', 'telemetry.sdk.version'];
+
+/** What the SDK's host, OS and process detectors find in this process, `host.id` (read from a file) included. */
+async function detectedHere(): Promise<Record<string, unknown>> {
+  const detected = detectResources({ detectors: [hostDetector, osDetector, processDetector] });
+  await detected.waitForAsyncAttributes?.();
+  return detected.attributes;
+}
+
+/** The one resource every signal `receiver` took carries. */
+function resourceOf(receiver: OtlpReceiver): Record<string, unknown> {
+  const [first, ...others] = Object.values(resourcesBySignal(receiver)).flat();
+  for (const resource of others) expect(resource).to.deep.equal(first);
+  return first;
+}
 
 /** The resources of everything `receiver` took, by signal; fails if a signal sent nothing. */
 function resourcesBySignal(receiver: OtlpReceiver): Record<string, Record<string, unknown>[]> {
@@ -63,11 +81,12 @@ describe('the resource (own providers, over the wire)', () => {
       OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=ml,deployment.environment.name=prod',
     }));
 
-    it("is the service, the resource attributes (code over environment), the process's instance and the SDK's, the same on every signal", async () => {
+    it("is the service, the resource attributes (code over environment), the host's, the OS's, the process's and the SDK's, the same on every signal", async () => {
       await exportOneCall(servers, {
         otlp: { endpoint: receiver().url },
         resourceAttributes: { 'deployment.environment.name': 'staging' },
       });
+      const detected = await detectedHere();
       for (const [signal, resources] of Object.entries(resourcesBySignal(receiver()))) {
         for (const resource of resources) {
           expect(resource, signal).to.have.all.keys(
@@ -75,10 +94,11 @@ describe('the resource (own providers, over the wire)', () => {
             'service.namespace',
             'service.instance.id',
             'deployment.environment.name',
-            'telemetry.sdk.language',
-            'telemetry.sdk.name',
-            'telemetry.sdk.version',
+            ...TELEMETRY_SDK,
+            ...Object.keys(detected),
           );
+          expect(resource, signal).to.deep.include(detected);
+          expect(resource, signal).to.include({ 'host.name': hostname(), 'process.pid': process.pid });
           expect(resource, signal).to.include({
             'service.name': 'iris-service',
             'service.namespace': 'ml',
@@ -89,6 +109,22 @@ describe('the resource (own providers, over the wire)', () => {
           expect(resource[INSTANCE_ID], signal).to.match(UUID_V4);
         }
       }
+    });
+  });
+
+  describe('with OTEL_NODE_RESOURCE_DETECTORS=none', () => {
+    useEnvironment(() => ({ OTEL_NODE_RESOURCE_DETECTORS: 'none', OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=ml' }));
+
+    it('holds only the service, the resource attributes and the SDK', async () => {
+      await exportOneCall(servers, { otlp: { endpoint: receiver().url } });
+      expect(resourceOf(receiver())).to.have.all.keys('service.name', 'service.namespace', ...TELEMETRY_SDK);
+    });
+
+    it('gives way to resourceDetectors', async () => {
+      await exportOneCall(servers, { otlp: { endpoint: receiver().url }, resourceDetectors: ['host'] });
+      const resource = resourceOf(receiver());
+      expect(resource).to.include({ 'host.name': hostname(), 'service.namespace': 'ml' });
+      expect(Object.keys(resource).filter((key) => /^(process|os)\.|^service\.instance/.test(key))).to.deep.equal([]);
     });
   });
 

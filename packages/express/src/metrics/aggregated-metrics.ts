@@ -196,7 +196,13 @@ export class AggregatedCallMetrics implements CallMetrics, MetricProducer {
     return series;
   }
 
-  collect(): Promise<CollectionResult> {
+  /**
+   * The metrics as they stand, once the resource's detected attributes have
+   * settled: the SDK's Prometheus exporter, unlike its periodic reader,
+   * does not wait for them before it writes the resource.
+   */
+  async collect(): Promise<CollectionResult> {
+    if (this.#resource.asyncAttributesPending) await this.#resource.waitForAsyncAttributes?.();
     const endTime = this.#now();
     const metrics: MetricData[] = [
       ...this.#callMetrics(endTime),
@@ -204,10 +210,10 @@ export class AggregatedCallMetrics implements CallMetrics, MetricProducer {
       ...this.#telemetryHealth(endTime),
     ].filter((metric) => metric.dataPoints.length > 0);
     this.#lastCollection = endTime;
-    return Promise.resolve({
+    return {
       resourceMetrics: { resource: this.#resource, scopeMetrics: [{ scope: this.#scope, metrics }] },
       errors: [],
-    });
+    };
   }
 
   #callMetrics(endTime: HrTime): MetricData[] {

@@ -1,19 +1,31 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { Resource } from '@opentelemetry/resources';
+import type { Resource, ResourceDetector } from '@opentelemetry/resources';
 import {
   defaultResource,
   detectResources,
+  hostDetector,
+  osDetector,
+  processDetector,
   resourceFromAttributes,
   serviceInstanceIdDetector,
 } from '@opentelemetry/resources';
 import type { ResolvedConfig } from '../config.js';
+import type { ResourceDetectorName } from '../types.js';
+
+/** The SDK's detectors, by the names NodeSDK gives them in OTEL_NODE_RESOURCE_DETECTORS. */
+const DETECTORS: Readonly<Record<ResourceDetectorName, ResourceDetector>> = {
+  host: hostDetector,
+  os: osDetector,
+  process: processDetector,
+  serviceinstance: serviceInstanceIdDetector,
+};
 
 /**
  * The resource of the own providers, in increasing precedence: the SDK's
- * `telemetry.sdk.*`; a `service.instance.id`; then the resource attributes
- * (code over OTEL_RESOURCE_ATTRIBUTES) and `service.name`, so that a
- * `service.instance.id` the user sets wins (`merge` lets the resource
- * merged in win).
+ * `telemetry.sdk.*`; what the chosen detectors find (the host, the OS, the
+ * process, a `service.instance.id`); then the resource attributes (code
+ * over OTEL_RESOURCE_ATTRIBUTES) and `service.name`, so that an attribute
+ * the user sets wins (`merge` lets the resource merged in win).
  *
  * The instance id is the SDK detector's random UUID, which the detector
  * draws once and keeps: one per process, shared by every middleware in it.
@@ -22,10 +34,16 @@ import type { ResolvedConfig } from '../config.js';
  * interleaving one cumulative counter, while two middlewares of one process
  * stay one instance, as they are. The detector is marked experimental:
  * the package is pinned, and test/resource.test.ts holds what it must do.
+ *
+ * `host.id` is read from a file (a command on macOS and Windows), so the
+ * resource starts with it pending: every export waits for it, as the SDK's
+ * processors and metric reader do, and the Prometheus endpoint's collection
+ * too.
  */
-export function ownResource(config: Pick<ResolvedConfig, 'resourceAttributes' | 'serviceName'>): Resource {
+export function ownResource(
+  config: Pick<ResolvedConfig, 'resourceAttributes' | 'resourceDetectors' | 'serviceName'>,
+): Resource {
   const attributes: Attributes = Object.assign({}, config.resourceAttributes, { 'service.name': config.serviceName });
-  return defaultResource()
-    .merge(detectResources({ detectors: [serviceInstanceIdDetector] }))
-    .merge(resourceFromAttributes(attributes));
+  const detectors = config.resourceDetectors.map((name) => DETECTORS[name]);
+  return defaultResource().merge(detectResources({ detectors })).merge(resourceFromAttributes(attributes));
 }
