@@ -116,10 +116,10 @@ export interface InferenceTelemetryOptions {
    * `own` builds private providers and exporters from these options;
    * `global` uses the providers the application registered with the
    * OpenTelemetry API (its exporters, sampler and resource). With `global`,
-   * `serviceName`, `resourceAttributes`, `resourceDetectors`, `otlp`,
-   * `queue`, `fileSink` (but for `enabled: false`) and `prometheus` (but for `false`) throw a
-   * TypeError rather than be ignored: they configure only the middleware's
-   * own providers.
+   * `serviceName`, `resourceAttributes`, `resourceDetectors` (but for
+   * `[]`), `otlp`, `queue`, `fileSink` (but for `enabled: false`) and
+   * `prometheus` (but for `false`) throw a TypeError rather than be
+   * ignored: they configure only the middleware's own providers.
    * @default 'own'
    */
   providers?: 'own' | 'global';

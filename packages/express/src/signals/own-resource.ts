@@ -32,7 +32,7 @@ const DETECTORS: Readonly<Record<ResourceDetectorName, ResourceDetector>> = {
  * Several processes of one service (cluster or pm2 workers, replicas) then
  * write distinct series (Prometheus's `instance` label) instead of
  * interleaving one cumulative counter, while two middlewares of one process
- * stay one instance, as they are. The detector is marked experimental:
+ * stay one instance, as they are. That detector is marked experimental:
  * the package is pinned, and test/resource.test.ts holds what it must do.
  *
  * `host.id` is read from a file (a command on macOS and Windows), so the
