@@ -1,9 +1,19 @@
+import type { ResourceDetector } from '@opentelemetry/resources';
+import { hostDetector, osDetector, processDetector, serviceInstanceIdDetector } from '@opentelemetry/resources';
 import type { EnvReader } from '../env.js';
 import type { ResourceDetectorName } from '../types.js';
 import { fail } from './option-checks.js';
 
-/** Every detector, in the order NodeSDK runs them: the default. */
-export const RESOURCE_DETECTOR_NAMES: readonly ResourceDetectorName[] = ['host', 'os', 'serviceinstance', 'process'];
+/** The SDK's detectors, by the names NodeSDK gives them, in the order it runs them. */
+export const RESOURCE_DETECTORS: Readonly<Record<ResourceDetectorName, ResourceDetector>> = {
+  host: hostDetector,
+  os: osDetector,
+  serviceinstance: serviceInstanceIdDetector,
+  process: processDetector,
+};
+
+/** Every detector's name: the default. */
+const RESOURCE_DETECTOR_NAMES = Object.keys(RESOURCE_DETECTORS) as readonly ResourceDetectorName[];
 
 const VARIABLE = 'OTEL_NODE_RESOURCE_DETECTORS';
 

@@ -1,24 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { Resource, ResourceDetector } from '@opentelemetry/resources';
-import {
-  defaultResource,
-  detectResources,
-  hostDetector,
-  osDetector,
-  processDetector,
-  resourceFromAttributes,
-  serviceInstanceIdDetector,
-} from '@opentelemetry/resources';
+import type { Resource } from '@opentelemetry/resources';
+import { defaultResource, detectResources, resourceFromAttributes } from '@opentelemetry/resources';
 import type { ResolvedConfig } from '../config.js';
-import type { ResourceDetectorName } from '../types.js';
-
-/** The SDK's detectors, by the names NodeSDK gives them in OTEL_NODE_RESOURCE_DETECTORS. */
-const DETECTORS: Readonly<Record<ResourceDetectorName, ResourceDetector>> = {
-  host: hostDetector,
-  os: osDetector,
-  process: processDetector,
-  serviceinstance: serviceInstanceIdDetector,
-};
+import { RESOURCE_DETECTORS } from '../config/resource-detectors.js';
 
 /**
  * The resource of the own providers, in increasing precedence: the SDK's
@@ -44,6 +28,6 @@ export function ownResource(
   config: Pick<ResolvedConfig, 'resourceAttributes' | 'resourceDetectors' | 'serviceName'>,
 ): Resource {
   const attributes: Attributes = Object.assign({}, config.resourceAttributes, { 'service.name': config.serviceName });
-  const detectors = config.resourceDetectors.map((name) => DETECTORS[name]);
+  const detectors = config.resourceDetectors.map((name) => RESOURCE_DETECTORS[name]);
   return defaultResource().merge(detectResources({ detectors })).merge(resourceFromAttributes(attributes));
 }
