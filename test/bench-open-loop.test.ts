@@ -106,6 +106,61 @@ describe('bench open-loop load', () => {
     expect(performance.now() - began).to.be.below(5_000);
   });
 
+  it("sends the spec's request as written: method, path and query, headers and body", async () => {
+    const seen: { method?: string; url?: string; type?: string; body: string }[] = [];
+    const { server, spec } = await started((_req, res) => answer(res));
+    server.prependListener('request', (req: IncomingMessage) => {
+      const entry = { method: req.method, url: req.url, type: req.headers['content-type'], body: '' };
+      seen.push(entry);
+      req.setEncoding('utf8').on('data', (chunk: string) => (entry.body += chunk));
+    });
+    const url = `${spec.url}?verbose=1`;
+    const run = await runOpenLoop({ ...spec, url, body: '{"instances":[[1,2]]}', durationSeconds: 0.05 }, RATE);
+    expect(run.requests).to.equal(RATE / 20);
+    expect(seen).to.have.length(RATE / 20);
+    for (const entry of seen) {
+      expect(entry).to.deep.equal({
+        method: 'POST',
+        url: '/v1/models/m:predict?verbose=1',
+        type: 'application/json',
+        body: '{"instances":[[1,2]]}',
+      });
+    }
+  });
+
+  it('counts answers outside 2xx apart, without their latencies, and reads chunked answers whole', async () => {
+    let calls = 0;
+    const { spec } = await started((_req, res) => {
+      // Every other answer is a 503; each is sent in two chunks (no content-length, so chunked).
+      res.writeHead(calls++ % 2 === 0 ? 503 : 200, { 'content-type': 'application/json' });
+      res.write('{"error":');
+      setTimeout(() => res.end('"x"}'), 1);
+    });
+    const run = await runOpenLoop({ ...spec, durationSeconds: 0.1 }, RATE);
+    expect(run.requests).to.equal(RATE / 10);
+    expect(run.errors).to.equal(0);
+    expect(run.non2xx).to.equal(RATE / 20);
+    expect(run.latenciesMs).to.have.length(RATE / 20);
+  });
+
+  it('opens a new connection when the server closes one after its answer, and loses no request', async () => {
+    const { spec } = await started((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', connection: 'close' }).end('{}');
+    });
+    const run = await runOpenLoop({ ...spec, durationSeconds: 0.1 }, RATE);
+    expect(run.requests).to.equal(RATE / 10);
+    expect(run.errors).to.equal(0);
+    expect(run.latenciesMs).to.have.length(RATE / 10);
+  });
+
+  it('counts every request as an error when no connection can be made, and ends with its schedule', async () => {
+    const { server, spec } = await started((_req, res) => answer(res));
+    await new Promise((resolve) => server.close(resolve));
+    const run = await runOpenLoop({ ...spec, durationSeconds: 0.1 }, RATE, DRAIN_LIMIT_MS);
+    expect(run.errors).to.equal(RATE / 10);
+    expect(run.requests).to.equal(0);
+  });
+
   it('abandons what is unanswered at the drain limit, and sends nothing after it', async () => {
     const { spec, received } = await started(() => {});
     const run = await runOpenLoop({ ...spec, durationSeconds: 0.1 }, RATE, DRAIN_LIMIT_MS);
