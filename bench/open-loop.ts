@@ -84,7 +84,6 @@ export async function runOpenLoop(
   let waitingTo = 0;
   const free: Connection[] = [];
   const open = new Set<Connection>();
-  let outstanding = 0;
   let ok = 0;
   let requests = 0;
   let errors = 0;
@@ -94,11 +93,12 @@ export async function runOpenLoop(
   const start = performance.now();
   const intervalMs = MILLIS_PER_SECOND / ratePerSecond;
 
+  /** Requests sent and neither answered nor failed yet: out on a connection, or waiting for one. */
+  const unsettled = (): number => sent - requests - errors;
   let allAnswered: () => void = () => {};
   const finished = new Promise<void>((resolve) => (allAnswered = resolve));
   const settled = (): void => {
-    outstanding--;
-    if (outstanding === 0 && sent === total) allAnswered();
+    if (sent === total && unsettled() === 0) allAnswered();
   };
 
   const put = (connection: Connection, issued: number): void => {
@@ -169,7 +169,6 @@ export async function runOpenLoop(
   };
   const send = (): void => {
     const issued = performance.now();
-    outstanding++;
     const connection = free.pop() ?? (open.size < spec.connections ? openConnection() : undefined);
     if (connection === undefined) waiting[waitingTo++] = issued;
     else put(connection, issued);
@@ -184,13 +183,13 @@ export async function runOpenLoop(
     tick();
   });
   const seconds = (performance.now() - start) / MILLIS_PER_SECOND;
-  if (outstanding === 0) allAnswered();
+  if (unsettled() === 0) allAnswered();
   const drained = await Promise.race([
     finished.then(() => true),
     new Promise<boolean>((resolve) => setTimeout(() => resolve(false), drainLimitMs).unref()),
   ]);
   abandoned = true;
-  if (!drained) errors += outstanding;
+  if (!drained) errors += unsettled();
   for (const connection of open) connection.socket.destroy();
   return { latenciesMs: latencies.subarray(0, ok), sendLagsMs: sendLags, requests, seconds, errors, non2xx };
 }
