@@ -29,13 +29,23 @@ interface ArenaChunk {
  * of its chunk; with the resource and scope it is exported under, and the
  * `note` the queue's loss listener is told of. The chunk is gone once the
  * bytes are released (or when the item was never written: the full queue
- * dropped it).
+ * dropped it). A class, where an object literal would do: V8 notes where
+ * each literal is made, and once nearly every object made at one place
+ * has outlived a young-generation collection, as queued items waiting for
+ * their batch do, it makes the next ones there in the old generation
+ * directly (allocation-site pretenuring), where they die a batch later and
+ * wait for a full collection. Under load, that grew the old generation by
+ * 1.4 MB/s where the class's instances grow it by 0.3 (bench/README.md).
  */
-export interface EncodedItem extends ResourceItem {
-  chunk: ArenaChunk | undefined;
-  readonly start: number;
-  readonly end: number;
-  readonly note: string | undefined;
+export class EncodedItem implements ResourceItem {
+  constructor(
+    readonly resource: Resource,
+    readonly instrumentationScope: InstrumentationScope,
+    public chunk: ArenaChunk | undefined,
+    readonly start: number,
+    readonly end: number,
+    readonly note: string | undefined,
+  ) {}
 }
 
 /**
@@ -60,7 +70,7 @@ export class ItemArena {
     writer.copyTo(chunk.buffer, start);
     chunk.used += length;
     chunk.held++;
-    return { resource, instrumentationScope: scope, chunk, start, end: start + length, note };
+    return new EncodedItem(resource, scope, chunk, start, start + length, note);
   }
 
   /** Writes `item`'s bytes to `writer`. */

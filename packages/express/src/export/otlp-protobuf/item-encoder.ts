@@ -1,7 +1,6 @@
 import type { ResourceItem } from './common.js';
 import { writeExportRequest, writeItemField } from './common.js';
-import type { EncodedItem } from './item-arena.js';
-import { ItemArena } from './item-arena.js';
+import { EncodedItem, ItemArena } from './item-arena.js';
 import { ProtobufWriter } from './protobuf-writer.js';
 
 /** What a lost item's `note` is made from: a log record's monitor name, say; none by default. */
@@ -36,7 +35,7 @@ export class ItemEncoder<T extends ResourceItem> {
   hold(item: T, queued: boolean): EncodedItem {
     const note = this.#noteOf?.(item);
     const { resource, instrumentationScope } = item;
-    if (!queued) return { resource, instrumentationScope, chunk: undefined, start: 0, end: 0, note };
+    if (!queued) return new EncodedItem(resource, instrumentationScope, undefined, 0, 0, note);
     this.#scratch.reset();
     writeItemField(this.#scratch, item, this.#writeItem);
     return this.#arena.hold(resource, instrumentationScope, this.#scratch, note);
