@@ -5,7 +5,7 @@ import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentel
 import type { IExporterMetricsHelper, ISerializer } from '@opentelemetry/otlp-transformer';
 import type { BatchExportResult } from './bounded-queue.js';
 import type { QueueableExporter } from './queued-exporter.js';
-import { GZIP_HEADERS, gzipRequest } from './gzip-requests.js';
+import { GZIP_HEADERS, RequestGzipper } from './gzip-requests.js';
 
 const PROTOBUF_HEADERS = { 'Content-Type': 'application/x-protobuf' };
 
@@ -31,7 +31,7 @@ export interface OtlpHttpSignal<T, R> {
 /**
  * The SDK's OTLP/HTTP protobuf exporter (transport, retries) for one
  * signal, with two differences. With `compression: 'gzip'`, each request is
- * written and gzipped (see {@link gzipRequest}) before it is handed to the
+ * written and gzipped (see {@link RequestGzipper}) before it is handed to the
  * SDK's delegate, which sends it as it is (`forceFlush` and `shutdown` wait
  * for a batch still being gzipped); no `compression` means none. And
  * a 200 answer whose `partial_success` rejects items is not a plain
@@ -75,17 +75,18 @@ export function otlpHttpExporter<T, R>(
       resultCallback(result.code === ExportResultCode.SUCCESS ? partialResult(rejected, items.length) : result);
     });
   };
+  const gzipper = gzip ? new RequestGzipper() : undefined;
   // Batches on the thread pool, not yet handed to the delegate: a flush or a
   // shutdown waits for them as the delegate's own waits for its sends.
   const gzipping = new Set<Promise<void>>();
   const gzipped = (): Promise<unknown> => Promise.all(gzipping);
   return {
     export(items, resultCallback) {
-      if (!gzip) return send(items, resultCallback);
+      if (gzipper === undefined) return send(items, resultCallback);
       const request = signal.serializer.serializeRequest(items);
       if (request === undefined) return send(items, resultCallback);
       const handedOff = new Promise<void>((resolve) =>
-        gzipRequest(request, (error, body) => {
+        gzipper.gzip(request, (error, body) => {
           // On the thread pool's callback, where a throw would end the process: every failure becomes the batch's.
           try {
             if (error !== null) return resultCallback({ code: ExportResultCode.FAILED, error });
