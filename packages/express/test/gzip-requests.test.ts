@@ -32,6 +32,17 @@ describe('RequestGzipper', () => {
     );
   });
 
+  it('is idle only once every request given so far has been called back', async () => {
+    const gzipper = new RequestGzipper();
+    const called: number[] = [];
+    for (const index of [0, 1, 2]) gzipper.gzip(randomBytes(100_000), () => called.push(index));
+    await gzipper.idle();
+    expect(called).to.deep.equal([0, 1, 2]);
+    gzipper.gzip(Buffer.from('later'), () => called.push(3));
+    await gzipper.idle();
+    expect(called).to.deep.equal([0, 1, 2, 3]);
+  });
+
   it('never calls back before gzip returns', () => {
     const gzipper = new RequestGzipper();
     let called = false;

@@ -56,6 +56,11 @@ export class RequestGzipper {
     this.#queue = this.#queue.then(() => this.#gzipOne(request, done));
   }
 
+  /** Settles once every request given so far is gzipped and its `done` has returned. */
+  idle(): Promise<void> {
+    return this.#queue;
+  }
+
   /** The stream, made when first needed or after one failed; one that fails is dropped. */
   #open(): ResettableGzip {
     if (this.#stream !== undefined) return this.#stream;

@@ -78,30 +78,24 @@ export function otlpHttpExporter<T, R>(
   const gzipper = gzip ? new RequestGzipper() : undefined;
   // Batches on the thread pool, not yet handed to the delegate: a flush or a
   // shutdown waits for them as the delegate's own waits for its sends.
-  const gzipping = new Set<Promise<void>>();
-  const gzipped = (): Promise<unknown> => Promise.all(gzipping);
+  const gzipped = (): Promise<void> => gzipper?.idle() ?? Promise.resolve();
   return {
     export(items, resultCallback) {
       if (gzipper === undefined) return send(items, resultCallback);
       const request = signal.serializer.serializeRequest(items);
       if (request === undefined) return send(items, resultCallback);
-      const handedOff = new Promise<void>((resolve) =>
-        gzipper.gzip(request, (error, body) => {
-          // On the thread pool's callback, where a throw would end the process: every failure becomes the batch's.
-          try {
-            if (error !== null) return resultCallback({ code: ExportResultCode.FAILED, error });
-            prepared = body;
-            send(items, resultCallback);
-          } catch (thrown) {
-            resultCallback({ code: ExportResultCode.FAILED, error: thrown as Error });
-          } finally {
-            prepared = undefined;
-            gzipping.delete(handedOff);
-            resolve();
-          }
-        }),
-      );
-      gzipping.add(handedOff);
+      gzipper.gzip(request, (error, body) => {
+        // In the zlib stream's callback, where a throw would end the process: every failure becomes the batch's.
+        try {
+          if (error !== null) return resultCallback({ code: ExportResultCode.FAILED, error });
+          prepared = body;
+          send(items, resultCallback);
+        } catch (thrown) {
+          resultCallback({ code: ExportResultCode.FAILED, error: thrown as Error });
+        } finally {
+          prepared = undefined;
+        }
+      });
     },
     forceFlush: () => gzipped().then(() => exporter.forceFlush()),
     shutdown: () => gzipped().then(() => exporter.shutdown()),
